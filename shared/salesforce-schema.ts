@@ -1,0 +1,158 @@
+/**
+ * The Salesforce objects, fields and platform events that Concord reads and writes: one source
+ * for the worker's record builders, the Salesforce emulator's schema and the check that the
+ * `sfdx/` metadata declares every one of them with the same type (see CONTRACTS.md).
+ */
+export type SalesforceFieldType =
+  | { type: 'Text'; length: number; externalId?: boolean; unique?: boolean }
+  | { type: 'LongTextArea'; length: number }
+  | { type: 'Number'; precision: number; scale: number }
+  | { type: 'Currency'; precision: number; scale: number }
+  | { type: 'Date' }
+  | { type: 'DateTime' }
+  | { type: 'Checkbox' }
+  | { type: 'Url' }
+  | { type: 'Picklist'; values: readonly string[] }
+  | { type: 'Lookup'; referenceTo: string }
+
+export interface SalesforceObjectSchema {
+  /** `CustomObject`, `PlatformEvent`, or a standard object the worker adds fields to. */
+  kind: 'CustomObject' | 'PlatformEvent' | 'StandardObject'
+  fields: Readonly<Record<string, SalesforceFieldType>>
+}
+
+const text = (length: number) => ({ type: 'Text', length }) as const
+const extId = (length: number) => ({ type: 'Text', length, externalId: true, unique: true }) as const
+const money = { type: 'Currency', precision: 16, scale: 2 } as const
+const count = { type: 'Number', precision: 18, scale: 0 } as const
+const date = { type: 'Date' } as const
+const dateTime = { type: 'DateTime' } as const
+const picklist = <const V extends readonly string[]>(values: V) => ({ type: 'Picklist', values }) as const
+const lookup = <const T extends string>(referenceTo: T) => ({ type: 'Lookup', referenceTo }) as const
+
+export const AMENDMENT_ACTIONS = ['create', 'change_quantity', 'change_price', 'cancel', 'renew'] as const
+export const PRORATION_MODES = ['create_prorations', 'always_invoice', 'none'] as const
+export const CANCEL_MODES = ['at_period_end', 'immediately'] as const
+export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'past_due', 'canceled', 'scheduled_cancel'] as const
+export const INVOICE_STATUSES = ['draft', 'open', 'paid', 'void', 'uncollectible'] as const
+export const PAYMENT_STATUSES = ['succeeded', 'failed', 'refunded', 'partially_refunded'] as const
+export const SYNC_STATUSES = ['received', 'billed', 'posted', 'applied', 'parked', 'superseded', 'rejected'] as const
+export const STANDINGS = ['good', 'watch', 'at_risk', 'hold'] as const
+
+export const SALESFORCE_SCHEMA = {
+  Subscription_Amendment__e: {
+    kind: 'PlatformEvent',
+    fields: {
+      Account_Id__c: text(18),
+      Subscription_Key__c: text(80),
+      Sequence__c: count,
+      Action__c: text(40),
+      Price_Key__c: text(255),
+      Quantity__c: count,
+      Effective_Date__c: date,
+      Proration__c: text(40),
+      Cancel_Mode__c: text(40),
+      Correlation_Id__c: text(64),
+      Requested_By__c: text(18),
+    },
+  },
+  Concord_Refresh__e: {
+    kind: 'PlatformEvent',
+    fields: {
+      Account_Ids__c: { type: 'LongTextArea', length: 131072 },
+      Reason__c: text(40),
+    },
+  },
+  Billing_Subscription__c: {
+    kind: 'CustomObject',
+    fields: {
+      Account__c: lookup('Account'),
+      Subscription_Key__c: extId(80),
+      External_Id__c: extId(255),
+      Price_Key__c: text(255),
+      Quantity__c: count,
+      Status__c: picklist(SUBSCRIPTION_STATUSES),
+      Current_Period_End__c: date,
+      Currency_Iso__c: text(3),
+      Last_Sequence__c: count,
+      Applied_Sequence__c: count,
+      Source_Updated_At__c: dateTime,
+    },
+  },
+  Billing_Invoice__c: {
+    kind: 'CustomObject',
+    fields: {
+      Account__c: lookup('Account'),
+      External_Id__c: extId(255),
+      Number__c: text(80),
+      Status__c: picklist(INVOICE_STATUSES),
+      Amount_Due__c: money,
+      Amount_Paid__c: money,
+      Amount_Remaining__c: money,
+      Currency_Iso__c: text(3),
+      Issued_Date__c: date,
+      Due_Date__c: date,
+      Hosted_Url__c: { type: 'Url' },
+      Erp_Document_Id__c: text(80),
+      Source_Updated_At__c: dateTime,
+      Correlation_Id__c: text(64),
+    },
+  },
+  Billing_Payment__c: {
+    kind: 'CustomObject',
+    fields: {
+      Account__c: lookup('Account'),
+      Invoice__c: lookup('Billing_Invoice__c'),
+      External_Id__c: extId(255),
+      Amount__c: money,
+      Currency_Iso__c: text(3),
+      Status__c: picklist(PAYMENT_STATUSES),
+      Paid_At__c: dateTime,
+      Method__c: text(40),
+      Failure_Reason__c: text(255),
+      Source_Updated_At__c: dateTime,
+    },
+  },
+  Subscription_Sync__c: {
+    kind: 'CustomObject',
+    fields: {
+      External_Id__c: extId(64),
+      Account__c: lookup('Account'),
+      Subscription_Key__c: text(80),
+      Sequence__c: count,
+      Action__c: text(40),
+      Status__c: picklist(SYNC_STATUSES),
+      Error_Code__c: text(80),
+      Error_Message__c: text(255),
+      Correlation_Id__c: text(64),
+      Billing_Ref__c: text(255),
+      Erp_Ref__c: text(255),
+      Updated_At__c: dateTime,
+    },
+  },
+  Account: {
+    kind: 'StandardObject',
+    fields: {
+      Concord_Standing__c: picklist(STANDINGS),
+      Concord_Balance__c: money,
+      Concord_Overdue__c: money,
+      Concord_Aging_Current__c: money,
+      Concord_Aging_1_30__c: money,
+      Concord_Aging_31_60__c: money,
+      Concord_Aging_61_90__c: money,
+      Concord_Aging_90_Plus__c: money,
+      Concord_Days_Past_Due__c: count,
+      Concord_Last_Payment_Date__c: date,
+      Concord_Last_Payment_Amount__c: money,
+      Concord_Failed_Payments__c: count,
+      Concord_Credit_Hold__c: { type: 'Checkbox' },
+      Concord_As_Of__c: dateTime,
+      Concord_Billing_Customer_Id__c: text(255),
+      Concord_Erp_Customer_Id__c: text(80),
+      Concord_Legal_Entity__c: text(80),
+    },
+  },
+} as const satisfies Record<string, SalesforceObjectSchema>
+
+export type SalesforceObjectName = keyof typeof SALESFORCE_SCHEMA
+export type SalesforceFieldName<O extends SalesforceObjectName> = keyof (typeof SALESFORCE_SCHEMA)[O]['fields'] & string

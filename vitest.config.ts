@@ -1,0 +1,26 @@
+import { defineConfig } from 'vitest/config'
+import { cloudflareTest } from '@cloudflare/vitest-plugin'
+
+/**
+ * Two projects: `worker` runs inside workerd (the Cloudflare vitest plugin, Durable Objects on
+ * SQLite); `node` runs the emulators, end-to-end runs against them, and the Salesforce
+ * metadata/Apex checks that need no org.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
+        test: { name: 'worker', include: ['test/worker/**/*.test.ts'] },
+      },
+      {
+        test: {
+          name: 'node',
+          include: ['test/emulators/**/*.test.ts', 'test/sfdx/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+        },
+      },
+    ],
+  },
+})
