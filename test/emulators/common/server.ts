@@ -8,6 +8,12 @@ import type { EmuRequest, EmuResponse, Router } from './router.ts'
 export interface EmulatorSpec {
   /** Short name for logs: `stripe`, `salesforce`, `netsuite`. */
   name: string
+  /**
+   * The ledger the vendor's handlers record effects in. The server serves and resets this one,
+   * so `GET /__control/effects` shows them; when absent the server makes its own (and handlers
+   * have no way to reach it).
+   */
+  effects?: Effects
   router: Router
   /** The vendor-shaped error body for an injected fault with this status. */
   faultBody(status: number): unknown
@@ -62,7 +68,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
  * `GET /__control/state`, and vendor extras at `/__control/<name>/<action>`.
  */
 export async function startEmulator(spec: EmulatorSpec, port = 0, host = '127.0.0.1'): Promise<RunningEmulator> {
-  const effects = new Effects()
+  const effects = spec.effects ?? new Effects()
   const faults = new Faults()
   const requests = new Map<string, number>()
   const hanging = new Set<ServerResponse>()
