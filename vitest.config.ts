@@ -1,5 +1,9 @@
 import { defineConfig } from 'vitest/config'
+import { createHash } from 'node:crypto'
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
+import { testBindings } from './test/worker/support/test-config.ts'
+
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex')
 
 /**
  * Two projects: `worker` runs inside workerd (the Cloudflare vitest plugin, Durable Objects on
@@ -10,7 +14,12 @@ export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: { bindings: testBindings(sha256) },
+          }),
+        ],
         test: { name: 'worker', include: ['test/worker/**/*.test.ts'] },
       },
       {

@@ -1,13 +1,35 @@
 import { Hono } from 'hono'
-import { DurableObject } from 'cloudflare:workers'
+import { AppError } from './errors.ts'
+import { requestContext, type AppEnv } from './lib/http.ts'
+import { createLogger, errorFields } from './lib/log.ts'
+import { catalog } from './routes/catalog.ts'
+import { operator } from './routes/operator.ts'
+import { salesforceEvents } from './routes/salesforce-events.ts'
 
-export class AccountLedger extends DurableObject {
-  async ping(): Promise<number> {
-    this.ctx.storage.sql.exec('CREATE TABLE IF NOT EXISTS t (x INTEGER)')
-    this.ctx.storage.sql.exec('INSERT INTO t VALUES (1)')
-    return this.ctx.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM t').one().n
-  }
-}
-const app = new Hono()
+export { AccountLedger } from './ledger/account-ledger.ts'
+export { OpsRegistry } from './ops/ops-registry.ts'
+
+const app = new Hono<AppEnv>()
+
 app.get('/healthz', (c) => c.json({ ok: true }))
+app.use('/v1/*', requestContext)
+app.route('/v1/salesforce/events', salesforceEvents)
+app.route('/v1/catalog', catalog)
+app.route('/v1', operator)
+
+app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.`, requestId: c.get('requestId') ?? '' } }, 404))
+
+/** The only place an error becomes a response: known errors by their safe message, others generic. */
+app.onError((err, c) => {
+  const requestId = c.get('requestId') ?? crypto.randomUUID()
+  const log = c.get('log') ?? createLogger({ requestId })
+  if (err instanceof AppError) {
+    log[err.status >= 500 ? 'error' : 'warn']('request failed', { code: err.code, status: err.status, ...errorFields(err) })
+    const body = { error: { code: err.code, message: err.message, requestId, ...(err.details === undefined ? {} : { details: err.details }) } }
+    return c.json(body, err.status as 400)
+  }
+  log.error('unhandled error', errorFields(err))
+  return c.json({ error: { code: 'internal_error', message: 'Something went wrong inside Concord.', requestId } }, 500)
+})
+
 export default app

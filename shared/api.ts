@@ -1,0 +1,41 @@
+import { z } from 'zod'
+import { FieldError } from './salesforce-event.ts'
+
+/** Body of `POST /v1/salesforce/events`. Items stay `unknown` so one bad event can't sink the batch. */
+export const SalesforceEventBatch = z.object({
+  events: z.array(z.unknown()).min(1, 'must hold at least one event'),
+})
+export const MAX_EVENTS_PER_BATCH = 2000
+
+/** What became of one event of a batch, in the order sent. */
+export const EventResult = z.discriminatedUnion('status', [
+  z.object({ index: z.number(), eventUuid: z.string(), status: z.literal('queued') }),
+  z.object({ index: z.number(), eventUuid: z.string(), status: z.literal('duplicate') }),
+  z.object({
+    index: z.number(),
+    eventUuid: z.string().optional(),
+    status: z.literal('rejected'),
+    quarantineId: z.string(),
+    errors: z.array(FieldError),
+  }),
+  z.object({ index: z.number(), eventUuid: z.string(), status: z.literal('failed'), retryable: z.literal(true) }),
+])
+export type EventResult = z.infer<typeof EventResult>
+
+export const IntakeResponse = z.object({
+  requestId: z.string(),
+  counts: z.record(z.string(), z.number()),
+  results: z.array(EventResult),
+})
+export type IntakeResponse = z.infer<typeof IntakeResponse>
+
+/** Every error answer of the worker. `message` is safe to show; internals stay in the logs. */
+export const ErrorBody = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    requestId: z.string(),
+    details: z.unknown().optional(),
+  }),
+})
+export type ErrorBody = z.infer<typeof ErrorBody>

@@ -1,0 +1,104 @@
+import { z } from 'zod'
+import { AccountId } from './salesforce-id.ts'
+import { INVOICE_STATUSES, PAYMENT_STATUSES, STANDINGS } from './salesforce-schema.ts'
+
+/** ISO 4217 code, upper case. */
+export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like USD')
+export type Currency = z.infer<typeof Currency>
+/** An amount in the currency's minor unit (cents), as billing systems keep it. */
+export const MinorAmount = z.number().int()
+
+/** The one customer seen from the three systems, linked by ids each side can search by. */
+export const CustomerXref = z.object({
+  accountId: AccountId,
+  billingCustomerId: z.string().min(1).optional(),
+  erpCustomerId: z.string().min(1).optional(),
+  /** The ERP subsidiary chosen from the Account's legal entity. */
+  erpSubsidiaryId: z.string().optional(),
+})
+export type CustomerXref = z.infer<typeof CustomerXref>
+
+export const InvoiceStatus = z.enum(INVOICE_STATUSES)
+export type InvoiceStatus = z.infer<typeof InvoiceStatus>
+
+/** An invoice document; billing is the source of truth for everything but ERP's AR fields. */
+export const Invoice = z.object({
+  id: z.string(),
+  accountId: AccountId,
+  number: z.string().optional(),
+  status: InvoiceStatus,
+  currency: Currency,
+  amountDue: MinorAmount,
+  amountPaid: MinorAmount,
+  amountRemaining: MinorAmount,
+  issuedDate: z.iso.date().optional(),
+  dueDate: z.iso.date().optional(),
+  hostedUrl: z.url().optional(),
+  erpDocumentId: z.string().optional(),
+  correlationId: z.string().optional(),
+  /** When the source last changed it: newer always wins, older never overwrites. */
+  sourceUpdatedAt: z.iso.datetime({ offset: true }),
+})
+export type Invoice = z.infer<typeof Invoice>
+
+export const PaymentStatus = z.enum(PAYMENT_STATUSES)
+export type PaymentStatus = z.infer<typeof PaymentStatus>
+
+export const Payment = z.object({
+  id: z.string(),
+  accountId: AccountId,
+  invoiceId: z.string().optional(),
+  status: PaymentStatus,
+  currency: Currency,
+  amount: MinorAmount,
+  amountRefunded: MinorAmount.default(0),
+  paidAt: z.iso.datetime({ offset: true }).optional(),
+  method: z.string().optional(),
+  failureReason: z.string().optional(),
+  sourceUpdatedAt: z.iso.datetime({ offset: true }),
+})
+export type Payment = z.infer<typeof Payment>
+
+export const CreditNote = z.object({
+  id: z.string(),
+  accountId: AccountId,
+  invoiceId: z.string().optional(),
+  status: z.enum(['issued', 'void']),
+  currency: Currency,
+  amount: MinorAmount,
+  sourceUpdatedAt: z.iso.datetime({ offset: true }),
+})
+export type CreditNote = z.infer<typeof CreditNote>
+
+export const Standing = z.enum(STANDINGS)
+export type Standing = z.infer<typeof Standing>
+
+/** Money owed in one currency, split by age; amounts in different currencies are never summed. */
+export const CurrencyExposure = z.object({
+  currency: Currency,
+  openBalance: MinorAmount,
+  overdue: MinorAmount,
+  aging: z.object({
+    current: MinorAmount,
+    days1To30: MinorAmount,
+    days31To60: MinorAmount,
+    days61To90: MinorAmount,
+    days90Plus: MinorAmount,
+  }),
+})
+export type CurrencyExposure = z.infer<typeof CurrencyExposure>
+
+/** What a rep sees on the Account: how the customer stands, as of when. */
+export const FinancialStanding = z.object({
+  accountId: AccountId,
+  standing: Standing,
+  /** The reasons the rules gave for `standing`, in words an admin can check against the README. */
+  reasons: z.array(z.string()),
+  exposures: z.array(CurrencyExposure),
+  daysPastDue: z.number().int().nonnegative(),
+  lastPayment: z.object({ date: z.iso.date(), amount: MinorAmount, currency: Currency }).optional(),
+  failedPayments: z.number().int().nonnegative(),
+  creditHold: z.boolean(),
+  asOf: z.iso.datetime({ offset: true }),
+})
+export type FinancialStanding = z.infer<typeof FinancialStanding>

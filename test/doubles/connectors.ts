@@ -1,0 +1,120 @@
+import type { Amendment } from '../../shared/index.ts'
+import {
+  ConnectorError,
+  type AccountProfile,
+  type BillingResult,
+  type Connectors,
+  type StepContext,
+  type SyncStatus,
+} from '../../worker/connectors/types.ts'
+
+/** A scripted failure: thrown before the effect, or after it (the vendor acted, the answer was lost). */
+export interface ScriptedFailure {
+  error: Error
+  afterEffect?: boolean
+}
+
+export interface Effect {
+  method: string
+  key: string
+  amendmentId?: string
+  subscriptionKey?: string
+  sequence?: number
+  correlationId: string
+}
+
+export const transient = (code = 'rate_limited', retryAfterMs?: number) =>
+  new ConnectorError({ kind: 'transient', system: 'double', code, message: `simulated ${code}`, retryAfterMs })
+export const business = (code = 'invalid_request', message = 'simulated rejection') =>
+  new ConnectorError({ kind: 'business', system: 'double', code, message })
+
+/**
+ * In-memory connectors that behave like the vendors where it matters to the saga: a write with
+ * an idempotency key it has seen returns the first answer and makes no second effect. Every
+ * call and every effect is logged so tests can assert exactly-once and order.
+ */
+export class DoubleConnectors implements Connectors {
+  calls: Array<{ method: string; key?: string }> = []
+  effects: Effect[] = []
+  statuses = new Map<string, SyncStatus>()
+  subscriptions = new Map<string, { quantity?: number; priceKey?: string; status: BillingResult['status'] }>()
+  private replies = new Map<string, unknown>()
+  private script = new Map<string, ScriptedFailure[]>()
+  private counter = 0
+
+  /** Queues failures for the next calls of `method` (e.g. `billing.applyAmendment`). */
+  failNext(method: string, ...failures: Array<Error | ScriptedFailure>): this {
+    const list = this.script.get(method) ?? []
+    list.push(...failures.map((f) => (f instanceof Error ? { error: f } : f)))
+    this.script.set(method, list)
+    return this
+  }
+
+  callsOf(method: string): number {
+    return this.calls.filter((c) => c.method === method).length
+  }
+
+  effectsOf(method: string): Effect[] {
+    return this.effects.filter((e) => e.method === method)
+  }
+
+  private async write<T>(method: string, ctx: StepContext, meta: Partial<Effect>, apply: () => T): Promise<T> {
+    this.calls.push({ method, key: ctx.idempotencyKey })
+    const failure = this.script.get(method)?.shift()
+    if (failure && !failure.afterEffect) throw failure.error
+    let reply = this.replies.get(ctx.idempotencyKey) as T | undefined
+    if (reply === undefined) {
+      reply = apply()
+      this.replies.set(ctx.idempotencyKey, reply)
+      this.effects.push({ method, key: ctx.idempotencyKey, correlationId: ctx.correlationId, ...meta })
+    }
+    if (failure) throw failure.error
+    return reply
+  }
+
+  billing = {
+    ensureCustomer: (account: AccountProfile, ctx: StepContext) =>
+      this.write('billing.ensureCustomer', ctx, {}, () => ({ customerId: `cus_${account.accountId.slice(-6)}` })),
+    applyAmendment: (input: { amendment: Amendment; customerId: string; subscriptionId?: string }, ctx: StepContext) => {
+      const a = input.amendment
+      return this.write('billing.applyAmendment', ctx, { amendmentId: a.id, subscriptionKey: a.subscriptionKey, sequence: a.sequence }, () => {
+        const id = input.subscriptionId ?? `sub_${++this.counter}`
+        if (a.action !== 'create' && !input.subscriptionId) throw business('resource_missing', `No subscription for ${a.subscriptionKey}`)
+        const current = this.subscriptions.get(id) ?? { status: 'active' as const }
+        const next = { ...current }
+        if (a.quantity !== undefined) next.quantity = a.quantity
+        if (a.priceKey !== undefined) next.priceKey = a.priceKey
+        if (a.action === 'cancel') next.status = a.cancelMode === 'immediately' ? 'canceled' : 'scheduled_cancel'
+        if (a.action === 'renew') next.status = 'active'
+        this.subscriptions.set(id, next)
+        return { subscriptionId: id, ref: `${id}@${a.sequence}`, status: next.status, currency: 'USD' } satisfies BillingResult
+      })
+    },
+    previewAmendment: () => Promise.resolve({ currency: 'USD', lines: [], subtotal: 0, total: 0, amountDue: 0 }),
+  }
+
+  erp = {
+    ensureCustomer: (account: AccountProfile & { billingCustomerId: string }, ctx: StepContext) =>
+      this.write('erp.ensureCustomer', ctx, {}, () => ({ customerId: `ns-${account.accountId.slice(-6)}` })),
+    recordAmendment: (input: { amendment: Amendment }, ctx: StepContext) => {
+      const a = input.amendment
+      return this.write('erp.recordAmendment', ctx, { amendmentId: a.id, subscriptionKey: a.subscriptionKey, sequence: a.sequence }, () => ({ ref: `so-${a.id.slice(0, 8)}` }))
+    },
+  }
+
+  salesforce = {
+    readAccount: async (accountId: string): Promise<AccountProfile> => {
+      this.calls.push({ method: 'salesforce.readAccount' })
+      const failure = this.script.get('salesforce.readAccount')?.shift()
+      if (failure) throw failure.error
+      return { accountId, name: `Account ${accountId}`, currency: 'USD' }
+    },
+    reportStatuses: async (statuses: SyncStatus[]) => {
+      this.calls.push({ method: 'salesforce.reportStatuses' })
+      const failure = this.script.get('salesforce.reportStatuses')?.shift()
+      if (failure) throw failure.error
+      for (const s of statuses) this.statuses.set(s.amendmentId, s)
+      return { delivered: statuses.map((s) => s.amendmentId), failed: [] }
+    },
+  }
+}

@@ -1,0 +1,97 @@
+import { env, exports } from 'cloudflare:workers'
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { toId18 } from '../../../shared/index.ts'
+import { signRequest } from '../../../worker/lib/signature.ts'
+import { TEST_EVENTS_SECRET, TEST_OPERATOR_TOKEN } from './test-config.ts'
+
+export const ACCOUNT_A = '001Hs00000Xk9ZpIAJ'
+export const ACCOUNT_B = '001Hs00000Yq3RtIAB'
+
+/** A valid `Subscription_Amendment__e` as Salesforce serializes it; override any field. */
+export function amendmentEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    attributes: { type: 'Subscription_Amendment__e' },
+    EventUuid: crypto.randomUUID(),
+    ReplayId: String(Math.floor(Math.random() * 1e8)),
+    CreatedDate: '2026-11-21T09:30:02.000+0000',
+    CreatedById: '005Hs00000A1b2cIAB',
+    Account_Id__c: ACCOUNT_A,
+    Subscription_Key__c: `SUB-${crypto.randomUUID().slice(0, 8)}`,
+    Sequence__c: 1,
+    Action__c: 'create',
+    Price_Key__c: 'seat-monthly',
+    Quantity__c: 10,
+    Effective_Date__c: null,
+    Proration__c: 'create_prorations',
+    Cancel_Mode__c: null,
+    Correlation_Id__c: crypto.randomUUID(),
+    Requested_By__c: '005Hs00000A1b2cIAB',
+    ...overrides,
+  }
+}
+
+/** The amendments 1..n of one subscription: a create, then quantity changes. */
+export function amendmentChain(n: number, overrides: Record<string, unknown> = {}): Array<Record<string, unknown>> {
+  const key = `SUB-${crypto.randomUUID().slice(0, 8)}`
+  return Array.from({ length: n }, (_, i) =>
+    amendmentEvent(i === 0
+      ? { Subscription_Key__c: key, Sequence__c: 1, ...overrides }
+      : { Subscription_Key__c: key, Sequence__c: i + 1, Action__c: 'change_quantity', Price_Key__c: null, Quantity__c: 10 + i, ...overrides }),
+  )
+}
+
+/** Posts a signed intake request, as the Apex Queueable does. */
+export async function postEvents(
+  events: unknown[],
+  opts: { secret?: string; timestamp?: number; body?: string; headers?: Record<string, string> } = {},
+): Promise<Response> {
+  const body = opts.body ?? JSON.stringify({ events })
+  const headers = await signRequest(opts.secret ?? TEST_EVENTS_SECRET, body, opts.timestamp)
+  return exports.default.fetch('https://concord.test/v1/salesforce/events', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers, ...opts.headers },
+    body,
+  })
+}
+
+export function operatorFetch(path: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
+  const headers = new Headers(init.headers)
+  headers.set('authorization', `Bearer ${init.token ?? TEST_OPERATOR_TOKEN}`)
+  if (init.body) headers.set('content-type', 'application/json')
+  return exports.default.fetch(`https://concord.test${path}`, { ...init, headers })
+}
+
+export function ledger(accountId = ACCOUNT_A) {
+  return env.ACCOUNT_LEDGER.getByName(toId18(accountId))
+}
+
+/** When the account's alarm is set for, or null. */
+export function alarmAt(accountId = ACCOUNT_A): Promise<number | null> {
+  return runInDurableObject(ledger(accountId), (_, state) => state.storage.getAlarm())
+}
+
+/**
+ * Runs the account's alarm while something is due now (bounded, so a bug can't spin forever).
+ * An alarm set for later is left alone: move the clock (`vi.setSystemTime`) to reach it.
+ */
+export async function drain(accountId = ACCOUNT_A, maxRuns = 50): Promise<number> {
+  let runs = 0
+  while (runs < maxRuns) {
+    const at = await alarmAt(accountId)
+    if (at === null || at > Date.now()) break
+    await runDurableObjectAlarm(ledger(accountId))
+    runs++
+  }
+  return runs
+}
+
+/** Asserts an error answer is the public shape and carries nothing internal. */
+export async function expectSafeError(res: Response): Promise<{ code: string; message: string; requestId: string; details?: unknown }> {
+  const text = await res.text()
+  const body = JSON.parse(text) as { error: { code: string; message: string; requestId: string; details?: unknown } }
+  if (!body.error?.code || !body.error.message || !body.error.requestId) throw new Error(`not an error body: ${text}`)
+  for (const leak of [/at .*\.ts:\d+/, /stack/i, /SQLITE/i, /internalMessage/, TEST_EVENTS_SECRET, /TypeError|ReferenceError/]) {
+    if (typeof leak === 'string' ? text.includes(leak) : leak.test(text)) throw new Error(`error body leaks internals (${leak}): ${text}`)
+  }
+  return body.error
+}

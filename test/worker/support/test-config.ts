@@ -1,0 +1,35 @@
+/**
+ * Configuration the worker tests run with: known secrets and tokens (test values only), a small
+ * catalog, and short retry and gap windows so nothing in a test waits on a real clock.
+ */
+export const TEST_EVENTS_SECRET = 'test-events-secret-0123456789abcdef-not-for-production'
+export const TEST_OPERATOR_TOKEN = 'op-token-for-tests-only'
+export const TEST_VIEWER_TOKEN = 'viewer-token-for-tests-only'
+
+export const TEST_CATALOG = {
+  version: 'test-1',
+  prices: {
+    'seat-monthly': { billingPriceId: 'price_seat_m', erpItemId: '101', interval: 'month', currency: 'USD', productName: 'Seat', unitAmount: 2000 },
+    'seat-annual': { billingPriceId: 'price_seat_y', erpItemId: '102', interval: 'year', currency: 'USD', productName: 'Seat (annual)', unitAmount: 20000 },
+  },
+} as const
+
+export const GAP_WINDOW_SECONDS = 60
+export const MAX_ATTEMPTS = 5
+
+/** `OPERATOR_TOKENS` holds SHA-256 hashes; `hash` is injected so this file needs no crypto import. */
+export function testBindings(hash: (token: string) => string): Record<string, string> {
+  return {
+    LOG_LEVEL: 'error',
+    SALESFORCE_EVENTS_SECRET: TEST_EVENTS_SECRET,
+    OPERATOR_TOKENS: JSON.stringify([
+      { name: 'ops-alice', role: 'operator', sha256: hash(TEST_OPERATOR_TOKEN) },
+      { name: 'view-bob', role: 'viewer', sha256: hash(TEST_VIEWER_TOKEN) },
+    ]),
+    CATALOG: JSON.stringify(TEST_CATALOG),
+    SEQUENCE_GAP_WINDOW_SECONDS: String(GAP_WINDOW_SECONDS),
+    RETRY_BASE_MS: '1000',
+    RETRY_CAP_MS: '60000',
+    MAX_TRANSIENT_ATTEMPTS: String(MAX_ATTEMPTS),
+  }
+}

@@ -1,0 +1,114 @@
+import type { Amendment, CatalogEntry } from '../../shared/index.ts'
+
+/**
+ * The system layer as the saga sees it. Only connectors know vendor shapes; everything above
+ * speaks the canonical model. Every write takes an idempotency key that reads like what it
+ * guards (`${amendmentId}:billing`), so a retried step can never apply twice.
+ */
+
+/**
+ * How a connector failure should be handled. `transient`: try again later (5xx, 429, network,
+ * lock timeouts), after `retryAfterMs` when the vendor said so. `business`: the request itself is
+ * wrong or refused (validation, not found, rejected); retrying unchanged cannot help.
+ */
+export class ConnectorError extends Error {
+  readonly kind: 'transient' | 'business'
+  readonly system: string
+  readonly code: string
+  readonly retryAfterMs?: number
+  readonly status?: number
+
+  constructor(opts: { kind: 'transient' | 'business'; system: string; code: string; message: string; retryAfterMs?: number; status?: number }) {
+    super(opts.message)
+    this.name = 'ConnectorError'
+    this.kind = opts.kind
+    this.system = opts.system
+    this.code = opts.code
+    this.retryAfterMs = opts.retryAfterMs
+    this.status = opts.status
+  }
+}
+
+/** The Account facts the customer records are created from. */
+export interface AccountProfile {
+  accountId: string
+  name: string
+  currency?: string
+  legalEntity?: string
+  billingAddress?: { street?: string; city?: string; postalCode?: string; state?: string; country?: string }
+}
+
+export interface StepContext {
+  idempotencyKey: string
+  correlationId: string
+}
+
+/** The subscription as billing knows it after a step, for the next steps and the mirror record. */
+export interface BillingResult {
+  subscriptionId: string
+  /** What this step did in billing, for `Billing_Ref__c` (e.g. `sub_123`, `sub_sched_9`). */
+  ref: string
+  status: 'active' | 'past_due' | 'canceled' | 'scheduled_cancel' | 'pending'
+  currentPeriodEnd?: string
+  currency?: string
+}
+
+export interface ProrationPreview {
+  currency: string
+  lines: Array<{ description: string; amount: number; proration: boolean; periodStart?: string; periodEnd?: string }>
+  subtotal: number
+  total: number
+  amountDue: number
+  /** Unix seconds the preview was priced at; pass it back so the applied change matches. */
+  prorationDate?: number
+}
+
+export interface BillingSystem {
+  /** Finds the customer by Salesforce account id, or creates it. */
+  ensureCustomer(account: AccountProfile, ctx: StepContext): Promise<{ customerId: string }>
+  /** Applies one amendment; `subscriptionId` is known for every action but `create`. */
+  applyAmendment(
+    input: { amendment: Amendment; customerId: string; subscriptionId?: string; price?: CatalogEntry },
+    ctx: StepContext,
+  ): Promise<BillingResult>
+  /** Prices an amendment without changing anything. */
+  previewAmendment(input: { amendment: Amendment; customerId: string; subscriptionId?: string; price?: CatalogEntry }): Promise<ProrationPreview>
+}
+
+export interface ErpSystem {
+  ensureCustomer(account: AccountProfile & { billingCustomerId: string }, ctx: StepContext): Promise<{ customerId: string; subsidiaryId?: string }>
+  /** Records the amendment in the ERP by an upsert on an external id derived from the amendment. */
+  recordAmendment(
+    input: { amendment: Amendment; customerId: string; billing: BillingResult; price?: CatalogEntry },
+    ctx: StepContext,
+  ): Promise<{ ref: string }>
+}
+
+/** One amendment's progress as Salesforce shows it on `Subscription_Sync__c`. */
+export interface SyncStatus {
+  amendmentId: string
+  accountId: string
+  subscriptionKey: string
+  sequence: number
+  action: string
+  status: 'received' | 'billed' | 'posted' | 'applied' | 'parked' | 'superseded' | 'rejected'
+  errorCode?: string
+  errorMessage?: string
+  correlationId: string
+  billingRef?: string
+  erpRef?: string
+  updatedAt: string
+}
+
+/** Where the saga sends statuses (and reads the Account it builds customers from). */
+export interface SalesforceSink {
+  readAccount(accountId: string, correlationId: string): Promise<AccountProfile>
+  /** Delivers statuses; a batch may be partly delivered, so it answers per amendment. */
+  reportStatuses(statuses: SyncStatus[]): Promise<{ delivered: string[]; failed: Array<{ amendmentId: string; error: ConnectorError }> }>
+}
+
+export interface Connectors {
+  billing: BillingSystem
+  erp: ErpSystem
+  salesforce: SalesforceSink
+}

@@ -1,0 +1,175 @@
+import { DurableObject } from 'cloudflare:workers'
+import type { Amendment } from '../../shared/index.ts'
+import { buildConnectors } from '../connectors/registry.ts'
+import { loadConfig, type Env } from '../env.ts'
+import { createLogger, errorFields, type Logger } from '../lib/log.ts'
+import { Journal, JournalQueries, type AmendmentRow } from './journal.ts'
+import { LEDGER_MIGRATIONS, migrate } from './migrations.ts'
+import { flushIndex, flushStatuses } from './outbox.ts'
+import { advance } from './saga.ts'
+import { planNext } from './sequencer.ts'
+import { readAmendmentDetail, readSummary, type AccountSummary, type AmendmentDetail } from './views.ts'
+
+export type EnqueueResult =
+  | { eventUuid: string; status: 'queued' | 'duplicate' }
+  | { eventUuid: string; status: 'rejected'; code: string; message: string }
+
+export type OperatorResult =
+  | { status: 'ok'; amendment: AmendmentDetail }
+  | { status: 'not_found' }
+  | { status: 'conflict'; message: string }
+
+/**
+ * Serialises one Salesforce account's amendments: one instance per account id (18-char).
+ * `enqueue` only records (durable before it answers) and arms the alarm; the pump runs in
+ * `alarm()`, never inside an RPC call, because an awaited fetch would open the input gate and
+ * let a second call interleave with a half-run step.
+ */
+export class AccountLedger extends DurableObject<Env> {
+  private readonly sql: SqlStorage
+  private readonly queries: JournalQueries
+  private readonly log: Logger
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env)
+    this.sql = ctx.storage.sql
+    this.queries = new JournalQueries(this.sql)
+    this.log = createLogger({ component: 'AccountLedger' }, loadConfig(env).logLevel)
+    void ctx.blockConcurrencyWhile(async () => migrate(this.sql, LEDGER_MIGRATIONS))
+  }
+
+  private accountId(): string | undefined {
+    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'account_id'").toArray()[0]?.value
+  }
+
+  private journal(): Journal | undefined {
+    const id = this.accountId()
+    return id ? new Journal(this.sql, id) : undefined
+  }
+
+  /** Records amendments of this account. Each answer is durable once this returns. */
+  async enqueue(amendments: Amendment[]): Promise<EnqueueResult[]> {
+    const first = amendments[0]
+    if (!first) return []
+    const accountId = this.accountId() ?? first.accountId
+    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
+    const journal = new Journal(this.sql, accountId)
+    const results = amendments.map((a) => this.record(journal, a))
+    if (results.some((r) => r.status === 'queued')) await this.armAt(Date.now())
+    return results
+  }
+
+  private record(journal: Journal, a: Amendment): EnqueueResult {
+    if (a.accountId !== journal.accountId) {
+      return { eventUuid: a.id, status: 'rejected', code: 'wrong_account', message: `Amendment is for ${a.accountId}, not ${journal.accountId}.` }
+    }
+    if (journal.get(a.id)) return { eventUuid: a.id, status: 'duplicate' }
+    const clash = journal.bySequence(a.subscriptionKey, a.sequence)
+    if (clash) {
+      return {
+        eventUuid: a.id,
+        status: 'rejected',
+        code: 'sequence_conflict',
+        message: `Sequence__c ${a.sequence} of ${a.subscriptionKey} is already taken by event ${clash.id}.`,
+      }
+    }
+    const resolved = journal.subscription(a.subscriptionKey).resolved_sequence
+    const stale = a.sequence <= resolved
+      ? { code: 'sequence_stale', message: `Arrived after sequence ${resolved} of ${a.subscriptionKey} was already resolved; applying it now would reorder changes.` }
+      : undefined
+    journal.insert(a, stale)
+    return { eventUuid: a.id, status: 'queued' }
+  }
+
+  /** The pump: advance due amendments one step at a time within a time budget, then flush. */
+  override async alarm(): Promise<void> {
+    const journal = this.journal()
+    if (!journal) return
+    const config = loadConfig(this.env)
+    const connectors = buildConnectors(this.env, config)
+    const log = this.log.with({ accountId: journal.accountId })
+    const started = Date.now()
+    let wakeAt: number | undefined
+    for (;;) {
+      const plan = planNext(journal, this.queries, Date.now(), config.gapWindowMs)
+      wakeAt = plan.wakeAt
+      if (!plan.next) break
+      if (Date.now() - started > config.pumpBudgetMs) {
+        wakeAt = Date.now()
+        break
+      }
+      await advance(plan.next, { journal, connectors, config, log })
+    }
+    const wakes = [wakeAt]
+    try {
+      wakes.push(await flushStatuses(this.sql, connectors.salesforce, config, log))
+      const registry = this.env.OPS_REGISTRY.getByName('global')
+      wakes.push(await flushIndex(this.sql, (entries) => registry.upsertExceptions(entries), log))
+    } catch (err) {
+      log.error('outbox flush failed', errorFields(err))
+      wakes.push(Date.now() + 5_000)
+    }
+    const due = wakes.filter((w): w is number => w !== undefined)
+    if (due.length > 0) await this.armAt(Math.min(...due))
+  }
+
+  private async armAt(when: number): Promise<void> {
+    const current = await this.ctx.storage.getAlarm()
+    if (current === null || current > when) await this.ctx.storage.setAlarm(when)
+  }
+
+  /** Operator: run a parked amendment again from the step it stopped at. */
+  async retry(amendmentId: string, actor: string, reason?: string): Promise<OperatorResult> {
+    const journal = this.journal()
+    const row = journal?.get(amendmentId)
+    if (!journal || !row) return { status: 'not_found' }
+    if (row.state !== 'parked') return { status: 'conflict', message: `Amendment is ${row.state}, not parked.` }
+    if (row.error_code === 'sequence_gap' || row.error_code === 'sequence_stale') {
+      const blocker = this.acceptOutOfOrder(journal, row)
+      if (blocker) return { status: 'conflict', message: blocker }
+    }
+    journal.transition(row, { state: 'waiting', attempts: 0, notBefore: 0, code: null, message: null }, { actor, action: 'operator_retry', detail: reason ? { reason } : undefined })
+    await this.armAt(Date.now())
+    return { status: 'ok', amendment: readAmendmentDetail(this.sql, amendmentId) as AmendmentDetail }
+  }
+
+  /**
+   * Retrying a gap- or stale-parked amendment is the operator's decision to apply it without the
+   * missing (or already-passed) numbers: move the subscription's position to just before it.
+   */
+  private acceptOutOfOrder(journal: Journal, row: AmendmentRow): string | undefined {
+    const sub = journal.subscription(row.subscription_key)
+    const earlier = this.sql
+      .exec<{ sequence: number }>(
+        "SELECT sequence FROM amendment WHERE subscription_key = ? AND sequence > ? AND sequence < ? AND state IN ('waiting', 'parked') ORDER BY sequence LIMIT 1",
+        row.subscription_key, sub.resolved_sequence, row.sequence,
+      )
+      .toArray()[0]
+    if (earlier) return `Sequence ${earlier.sequence} of ${row.subscription_key} is still open; resolve it first.`
+    if (row.error_code === 'sequence_gap') {
+      journal.audit({ actor: 'concord', action: 'gap_accepted', row, detail: { from: sub.resolved_sequence + 1, to: row.sequence - 1 } })
+      journal.updateSubscription(row.subscription_key, { resolved_sequence: row.sequence - 1 })
+    }
+    return undefined
+  }
+
+  /** Operator: give up on a parked amendment, with a reason; its subscription moves on. */
+  async skip(amendmentId: string, actor: string, reason: string): Promise<OperatorResult> {
+    const journal = this.journal()
+    const row = journal?.get(amendmentId)
+    if (!journal || !row) return { status: 'not_found' }
+    if (row.state !== 'parked') return { status: 'conflict', message: `Amendment is ${row.state}, not parked.` }
+    journal.transition(row, { state: 'skipped', message: `Skipped by ${actor}: ${reason}` }, { actor, action: 'operator_skip', detail: { reason } })
+    await this.armAt(Date.now())
+    return { status: 'ok', amendment: readAmendmentDetail(this.sql, amendmentId) as AmendmentDetail }
+  }
+
+  async summary(): Promise<AccountSummary | undefined> {
+    const id = this.accountId()
+    return id ? readSummary(this.sql, id) : undefined
+  }
+
+  async amendment(amendmentId: string): Promise<AmendmentDetail | undefined> {
+    return readAmendmentDetail(this.sql, amendmentId)
+  }
+}

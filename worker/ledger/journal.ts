@@ -1,0 +1,246 @@
+import type { Amendment } from '../../shared/index.ts'
+import type { SyncStatus } from '../connectors/types.ts'
+
+export type AmendmentState = 'waiting' | 'parked' | 'applied' | 'skipped'
+export type Step = 'xref' | 'billing' | 'erp' | 'status' | 'done'
+
+export type AmendmentRow = {
+  id: string
+  subscription_key: string
+  sequence: number
+  action: string
+  correlation_id: string
+  payload: string
+  state: AmendmentState
+  step: Step
+  attempts: number
+  not_before: number
+  received_at: number
+  updated_at: number
+  error_code: string | null
+  error_message: string | null
+  billing_ref: string | null
+  erp_ref: string | null
+}
+
+export type SubscriptionRow = {
+  key: string
+  resolved_sequence: number
+  applied_sequence: number
+  billing_subscription_id: string | null
+  status: string | null
+  current_period_end: string | null
+  currency: string | null
+  updated_at: number
+}
+
+export type XrefRow = {
+  account_id: string
+  billing_customer_id: string | null
+  erp_customer_id: string | null
+  erp_subsidiary_id: string | null
+}
+
+/** An entry of the cross-account exception index kept by the OpsRegistry. */
+export interface ExceptionEntry {
+  amendmentId: string
+  accountId: string
+  subscriptionKey: string
+  sequence: number
+  action: string
+  state: AmendmentState
+  code: string | null
+  message: string | null
+  correlationId: string
+  updatedAt: string
+}
+
+const SYNC_STATUS: Record<AmendmentState, SyncStatus['status'] | undefined> = {
+  waiting: undefined,
+  parked: 'parked',
+  applied: 'applied',
+  skipped: 'superseded',
+}
+
+/**
+ * The ledger's SQLite journal. Every state change goes through `transition`, which writes the
+ * row, the audit line, the Salesforce status (outbox) and the exception index (outbox) with no
+ * `await` between them, so they commit together or not at all.
+ */
+export class Journal {
+  private readonly sql: SqlStorage
+  readonly accountId: string
+
+  constructor(sql: SqlStorage, accountId: string) {
+    this.sql = sql
+    this.accountId = accountId
+  }
+
+  get(id: string): AmendmentRow | undefined {
+    return this.sql.exec<AmendmentRow>('SELECT * FROM amendment WHERE id = ?', id).toArray()[0]
+  }
+
+  bySequence(key: string, sequence: number): AmendmentRow | undefined {
+    return this.sql
+      .exec<AmendmentRow>('SELECT * FROM amendment WHERE subscription_key = ? AND sequence = ?', key, sequence)
+      .toArray()[0]
+  }
+
+  amendment(row: AmendmentRow): Amendment {
+    return JSON.parse(row.payload) as Amendment
+  }
+
+  subscription(key: string): SubscriptionRow {
+    const found = this.sql.exec<SubscriptionRow>('SELECT * FROM subscription WHERE key = ?', key).toArray()[0]
+    if (found) return found
+    const now = Date.now()
+    this.sql.exec('INSERT INTO subscription (key, updated_at) VALUES (?, ?)', key, now)
+    return { key, resolved_sequence: 0, applied_sequence: 0, billing_subscription_id: null, status: null, current_period_end: null, currency: null, updated_at: now }
+  }
+
+  updateSubscription(key: string, fields: Partial<Omit<SubscriptionRow, 'key'>>): void {
+    this.subscription(key)
+    const entries = Object.entries({ ...fields, updated_at: Date.now() })
+    const sets = entries.map(([k]) => `${k} = ?`).join(', ')
+    this.sql.exec(`UPDATE subscription SET ${sets} WHERE key = ?`, ...entries.map(([, v]) => v ?? null), key)
+  }
+
+  xref(): XrefRow {
+    const row = this.sql.exec<XrefRow>('SELECT * FROM xref WHERE account_id = ?', this.accountId).toArray()[0]
+    return row ?? { account_id: this.accountId, billing_customer_id: null, erp_customer_id: null, erp_subsidiary_id: null }
+  }
+
+  saveXref(fields: Partial<Omit<XrefRow, 'account_id'>>): void {
+    const next = { ...this.xref(), ...fields }
+    this.sql.exec(
+      `INSERT INTO xref (account_id, billing_customer_id, erp_customer_id, erp_subsidiary_id, updated_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (account_id) DO UPDATE SET billing_customer_id = excluded.billing_customer_id,
+         erp_customer_id = excluded.erp_customer_id, erp_subsidiary_id = excluded.erp_subsidiary_id, updated_at = excluded.updated_at`,
+      this.accountId, next.billing_customer_id, next.erp_customer_id, next.erp_subsidiary_id, Date.now(),
+    )
+  }
+
+  /** Appends a new amendment as `waiting`, or `parked` with `parkCode` when it can't run as is. */
+  insert(a: Amendment, park?: { code: string; message: string }): AmendmentRow {
+    const now = Date.now()
+    this.sql.exec(
+      `INSERT INTO amendment (id, subscription_key, sequence, action, correlation_id, payload, state, received_at, updated_at, error_code, error_message)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      a.id, a.subscriptionKey, a.sequence, a.action, a.correlationId, JSON.stringify(a),
+      park ? 'parked' : 'waiting', now, now, park?.code ?? null, park?.message ?? null,
+    )
+    const row = this.get(a.id) as AmendmentRow
+    this.audit({ actor: 'salesforce', action: 'received', row, to: row.state, detail: park ? { code: park.code } : undefined })
+    this.queueStatus(row, park ? 'parked' : 'received')
+    if (park) this.queueIndex(row)
+    return row
+  }
+
+  /** Moves an amendment to a new state/step and records everything that follows from it. */
+  transition(
+    row: AmendmentRow,
+    to: { state?: AmendmentState; step?: Step; code?: string | null; message?: string | null; attempts?: number; notBefore?: number; billingRef?: string; erpRef?: string },
+    audit: { actor: string; action: string; detail?: Record<string, unknown> },
+  ): AmendmentRow {
+    const state = to.state ?? row.state
+    this.sql.exec(
+      `UPDATE amendment SET state = ?, step = ?, error_code = ?, error_message = ?, attempts = ?, not_before = ?,
+         billing_ref = ?, erp_ref = ?, updated_at = ? WHERE id = ?`,
+      state, to.step ?? row.step,
+      to.code === undefined ? row.error_code : to.code,
+      to.message === undefined ? row.error_message : to.message,
+      to.attempts ?? row.attempts, to.notBefore ?? row.not_before,
+      to.billingRef ?? row.billing_ref, to.erpRef ?? row.erp_ref, Date.now(), row.id,
+    )
+    const next = this.get(row.id) as AmendmentRow
+    this.audit({ actor: audit.actor, action: audit.action, row: next, from: row.state, to: state, detail: audit.detail })
+    const status = SYNC_STATUS[state]
+    if (status && state !== row.state) this.queueStatus(next, status)
+    if (state !== row.state && (state === 'parked' || row.state === 'parked')) this.queueIndex(next)
+    return next
+  }
+
+  audit(e: { actor: string; action: string; row?: AmendmentRow; from?: string; to?: string; detail?: Record<string, unknown> }): void {
+    this.sql.exec(
+      'INSERT INTO audit (at, actor, action, amendment_id, correlation_id, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      new Date().toISOString(), e.actor, e.action, e.row?.id ?? null, e.row?.correlation_id ?? null,
+      e.from ?? null, e.to ?? null, e.detail ? JSON.stringify(e.detail) : null,
+    )
+  }
+
+  /** Latest status per amendment wins: Salesforce only needs where it is now. */
+  queueStatus(row: AmendmentRow, status: SyncStatus['status']): void {
+    const sync: SyncStatus = {
+      amendmentId: row.id,
+      accountId: this.accountId,
+      subscriptionKey: row.subscription_key,
+      sequence: row.sequence,
+      action: row.action,
+      status,
+      errorCode: row.error_code ?? undefined,
+      errorMessage: row.error_message ?? undefined,
+      correlationId: row.correlation_id,
+      billingRef: row.billing_ref ?? undefined,
+      erpRef: row.erp_ref ?? undefined,
+      updatedAt: new Date().toISOString(),
+    }
+    this.sql.exec(
+      `INSERT INTO status_outbox (amendment_id, status, attempts, not_before, dead_reason) VALUES (?, ?, 0, 0, NULL)
+       ON CONFLICT (amendment_id) DO UPDATE SET status = excluded.status, attempts = 0, not_before = 0, dead_reason = NULL`,
+      row.id, JSON.stringify(sync),
+    )
+  }
+
+  queueIndex(row: AmendmentRow): void {
+    const entry: ExceptionEntry = {
+      amendmentId: row.id,
+      accountId: this.accountId,
+      subscriptionKey: row.subscription_key,
+      sequence: row.sequence,
+      action: row.action,
+      state: row.state,
+      code: row.error_code,
+      message: row.error_message,
+      correlationId: row.correlation_id,
+      updatedAt: new Date(row.updated_at).toISOString(),
+    }
+    this.sql.exec('INSERT OR REPLACE INTO index_outbox (amendment_id, entry) VALUES (?, ?)', row.id, JSON.stringify(entry))
+  }
+}
+
+/** Queries the sequencer needs; kept beside the journal's writes so the SQL stays in one place. */
+export class JournalQueries {
+  private readonly sql: SqlStorage
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql
+  }
+
+  /** Subscriptions with anything left to do (waiting, or parked and perhaps resumable). */
+  openSubscriptionKeys(): string[] {
+    return this.sql
+      .exec<{ k: string }>("SELECT DISTINCT subscription_key AS k FROM amendment WHERE state IN ('waiting', 'parked')")
+      .toArray()
+      .map((r) => r.k)
+  }
+
+  /** A stale amendment an operator released to run below the subscription's position. */
+  releasedBelow(key: string, resolved: number): AmendmentRow | undefined {
+    return this.sql
+      .exec<AmendmentRow>(
+        "SELECT * FROM amendment WHERE subscription_key = ? AND sequence <= ? AND state = 'waiting' ORDER BY sequence LIMIT 1",
+        key, resolved,
+      )
+      .toArray()[0]
+  }
+
+  /** Waiting amendments of `key` beyond `sequence`: held by a gap before them. */
+  waitingAfter(key: string, sequence: number): AmendmentRow[] {
+    return this.sql
+      .exec<AmendmentRow>(
+        "SELECT * FROM amendment WHERE subscription_key = ? AND sequence > ? AND state = 'waiting' ORDER BY sequence",
+        key, sequence,
+      )
+      .toArray()
+  }
+}

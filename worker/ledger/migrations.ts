@@ -1,0 +1,76 @@
+/**
+ * The ledger's schema, as numbered, append-only migrations: never edit a shipped one, add the
+ * next. They run in `blockConcurrencyWhile` when the object starts.
+ */
+export const LEDGER_MIGRATIONS: readonly string[] = [
+  /* 1 */ `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+  CREATE TABLE amendment (
+    id TEXT PRIMARY KEY,
+    subscription_key TEXT NOT NULL,
+    sequence INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    correlation_id TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('waiting', 'parked', 'applied', 'skipped')),
+    step TEXT NOT NULL DEFAULT 'xref' CHECK (step IN ('xref', 'billing', 'erp', 'status', 'done')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before INTEGER NOT NULL DEFAULT 0,
+    received_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    error_code TEXT,
+    error_message TEXT,
+    billing_ref TEXT,
+    erp_ref TEXT,
+    UNIQUE (subscription_key, sequence)
+  );
+  CREATE INDEX amendment_by_state ON amendment (state, subscription_key, sequence);
+  CREATE TABLE subscription (
+    key TEXT PRIMARY KEY,
+    resolved_sequence INTEGER NOT NULL DEFAULT 0,
+    applied_sequence INTEGER NOT NULL DEFAULT 0,
+    billing_subscription_id TEXT,
+    status TEXT,
+    current_period_end TEXT,
+    currency TEXT,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE xref (
+    account_id TEXT PRIMARY KEY,
+    billing_customer_id TEXT,
+    erp_customer_id TEXT,
+    erp_subsidiary_id TEXT,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE status_outbox (
+    amendment_id TEXT PRIMARY KEY,
+    status TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before INTEGER NOT NULL DEFAULT 0,
+    dead_reason TEXT
+  );
+  CREATE TABLE index_outbox (amendment_id TEXT PRIMARY KEY, entry TEXT NOT NULL);
+  CREATE TABLE audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    action TEXT NOT NULL,
+    amendment_id TEXT,
+    correlation_id TEXT,
+    from_state TEXT,
+    to_state TEXT,
+    detail TEXT
+  );
+  CREATE INDEX audit_by_amendment ON audit (amendment_id, id);
+  `,
+]
+
+/** Applies the migrations this storage has not seen yet, in order. */
+export function migrate(sql: SqlStorage, migrations: readonly string[]): void {
+  sql.exec('CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)')
+  const current = sql.exec<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM _migrations').one().v
+  for (let version = current + 1; version <= migrations.length; version++) {
+    sql.exec(migrations[version - 1] as string)
+    sql.exec('INSERT INTO _migrations (version, applied_at) VALUES (?, ?)', version, new Date().toISOString())
+  }
+}

@@ -1,0 +1,151 @@
+import type { Config } from '../env.ts'
+import { backoffDelayMs } from '../lib/backoff.ts'
+import { errorFields, type Logger } from '../lib/log.ts'
+import { ConnectorError, type BillingResult, type Connectors } from '../connectors/types.ts'
+import type { AmendmentRow, Journal } from './journal.ts'
+
+export interface SagaDeps {
+  journal: Journal
+  connectors: Connectors
+  config: Config
+  log: Logger
+}
+
+const business = (system: string, code: string, message: string) => new ConnectorError({ kind: 'business', system, code, message })
+
+/**
+ * Advances one amendment by one step: cross-references → billing → ERP → status. Each step ends
+ * in a checkpoint (the next step is written before anything else happens), so a restart resumes
+ * at the step it stopped at; a step cut short before its checkpoint runs again with the same
+ * idempotency key, which the vendor answers with the first result instead of a second effect.
+ */
+export async function advance(row: AmendmentRow, deps: SagaDeps): Promise<void> {
+  const { journal } = deps
+  const log = deps.log.with({ correlationId: row.correlation_id, amendmentId: row.id, step: row.step })
+  try {
+    switch (row.step) {
+      case 'xref':
+        await ensureCrossReferences(row, deps)
+        journal.transition(row, { step: 'billing', attempts: 0, code: null, message: null }, { actor: 'concord', action: 'xref_done' })
+        return
+      case 'billing': {
+        const result = await applyBilling(row, deps)
+        const next = journal.transition(row, { step: 'erp', attempts: 0, code: null, message: null, billingRef: result.ref }, { actor: 'concord', action: 'billed', detail: { ref: result.ref } })
+        journal.queueStatus(next, 'billed')
+        log.info('billing step applied', { billingRef: result.ref })
+        return
+      }
+      case 'erp': {
+        const ref = await applyErp(row, deps)
+        const next = journal.transition(row, { step: 'status', attempts: 0, code: null, message: null, erpRef: ref }, { actor: 'concord', action: 'posted', detail: { ref } })
+        journal.queueStatus(next, 'posted')
+        log.info('erp step applied', { erpRef: ref })
+        return
+      }
+      case 'status': {
+        // An operator may release a stale amendment below the position: never move it backwards.
+        const sub = journal.subscription(row.subscription_key)
+        journal.updateSubscription(row.subscription_key, {
+          resolved_sequence: Math.max(sub.resolved_sequence, row.sequence),
+          applied_sequence: Math.max(sub.applied_sequence, row.sequence),
+        })
+        journal.transition(row, { state: 'applied', step: 'done', code: null, message: null }, { actor: 'concord', action: 'applied' })
+        log.info('amendment applied')
+        return
+      }
+      case 'done':
+        return
+    }
+  } catch (err) {
+    fail(row, err, deps, log)
+  }
+}
+
+async function ensureCrossReferences(row: AmendmentRow, { journal, connectors }: SagaDeps): Promise<void> {
+  const xref = journal.xref()
+  if (xref.billing_customer_id && xref.erp_customer_id) return
+  const profile = await connectors.salesforce.readAccount(journal.accountId, row.correlation_id)
+  // The customer belongs to the account, not to this amendment: keying it by account means a
+  // parked amendment can never leave a half-made customer that the next one duplicates.
+  let billingCustomerId = xref.billing_customer_id
+  if (!billingCustomerId) {
+    const ctx = { idempotencyKey: `${journal.accountId}:customer:billing`, correlationId: row.correlation_id }
+    billingCustomerId = (await connectors.billing.ensureCustomer(profile, ctx)).customerId
+    journal.saveXref({ billing_customer_id: billingCustomerId })
+  }
+  if (!xref.erp_customer_id) {
+    const ctx = { idempotencyKey: `${journal.accountId}:customer:erp`, correlationId: row.correlation_id }
+    const erp = await connectors.erp.ensureCustomer({ ...profile, billingCustomerId }, ctx)
+    journal.saveXref({ erp_customer_id: erp.customerId, erp_subsidiary_id: erp.subsidiaryId ?? null })
+  }
+}
+
+function priceOf(row: AmendmentRow, { journal, config }: SagaDeps) {
+  const amendment = journal.amendment(row)
+  if (!amendment.priceKey) return { amendment, price: undefined }
+  const price = config.catalog.prices[amendment.priceKey]
+  if (!price) throw business('concord', 'unknown_price_key', `Price key "${amendment.priceKey}" is not in catalog ${config.catalog.version}.`)
+  return { amendment, price }
+}
+
+async function applyBilling(row: AmendmentRow, deps: SagaDeps): Promise<BillingResult> {
+  const { journal, connectors } = deps
+  const { amendment, price } = priceOf(row, deps)
+  const customerId = journal.xref().billing_customer_id
+  if (!customerId) throw business('concord', 'missing_xref', 'The billing customer is not linked yet.')
+  const sub = journal.subscription(row.subscription_key)
+  const result = await connectors.billing.applyAmendment(
+    { amendment, customerId, subscriptionId: sub.billing_subscription_id ?? undefined, price },
+    { idempotencyKey: `${row.id}:billing`, correlationId: row.correlation_id },
+  )
+  journal.updateSubscription(row.subscription_key, {
+    billing_subscription_id: result.subscriptionId,
+    status: result.status,
+    current_period_end: result.currentPeriodEnd ?? null,
+    currency: result.currency ?? null,
+  })
+  return result
+}
+
+async function applyErp(row: AmendmentRow, deps: SagaDeps): Promise<string> {
+  const { journal, connectors } = deps
+  const { amendment, price } = priceOf(row, deps)
+  const customerId = journal.xref().erp_customer_id
+  if (!customerId) throw business('concord', 'missing_xref', 'The ERP customer is not linked yet.')
+  const sub = journal.subscription(row.subscription_key)
+  // Rebuilt from the checkpoint, so the ERP step needs nothing held in memory from billing.
+  const billing: BillingResult = {
+    subscriptionId: sub.billing_subscription_id ?? '',
+    ref: row.billing_ref ?? '',
+    status: (sub.status ?? 'active') as BillingResult['status'],
+    currentPeriodEnd: sub.current_period_end ?? undefined,
+    currency: sub.currency ?? undefined,
+  }
+  const { ref } = await connectors.erp.recordAmendment(
+    { amendment, customerId, billing, price },
+    { idempotencyKey: `${row.id}:erp`, correlationId: row.correlation_id },
+  )
+  return ref
+}
+
+/** Business failures park; transient ones retry with full-jitter backoff until the cap. */
+function fail(row: AmendmentRow, err: unknown, { journal, config }: SagaDeps, log: Logger): void {
+  if (err instanceof ConnectorError && err.kind === 'business') {
+    log.warn('amendment parked', { system: err.system, code: err.code, errorMessage: err.message })
+    journal.transition(row, { state: 'parked', code: err.code, message: `${err.system}: ${err.message}` }, { actor: 'concord', action: 'parked', detail: { system: err.system, step: row.step } })
+    return
+  }
+  const known = err instanceof ConnectorError
+  if (!known) log.error('unexpected error in saga step', errorFields(err))
+  const code = known ? err.code : 'internal_error'
+  const message = known ? `${err.system}: ${err.message}` : 'Unexpected error inside Concord; the logs have the detail under this correlation id.'
+  const attempts = row.attempts + 1
+  if (attempts >= config.maxTransientAttempts) {
+    log.warn('retries exhausted; amendment parked', { code, attempts })
+    journal.transition(row, { state: 'parked', attempts, code: 'retries_exhausted', message: `Gave up after ${attempts} attempts; last error ${code}: ${message}` }, { actor: 'concord', action: 'parked', detail: { lastCode: code, step: row.step } })
+    return
+  }
+  const delay = backoffDelayMs({ attempt: attempts, baseMs: config.retryBaseMs, capMs: config.retryCapMs, retryAfterMs: known ? err.retryAfterMs : undefined })
+  log.info('transient failure; retry scheduled', { code, attempts, delayMs: delay })
+  journal.transition(row, { attempts, notBefore: Date.now() + delay, code, message }, { actor: 'concord', action: 'retry_scheduled', detail: { attempts, delayMs: delay, step: row.step } })
+}

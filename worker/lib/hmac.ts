@@ -1,0 +1,32 @@
+const encoder = new TextEncoder()
+
+export function toHex(bytes: ArrayBuffer | Uint8Array): string {
+  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)
+  let out = ''
+  for (const b of view) out += b.toString(16).padStart(2, '0')
+  return out
+}
+
+/** HMAC-SHA256 of `message` under `secret`, hex encoded. */
+export async function hmacSha256Hex(secret: string, message: string | Uint8Array<ArrayBuffer>): Promise<string> {
+  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  const data = typeof message === 'string' ? encoder.encode(message) : message
+  return toHex(await crypto.subtle.sign('HMAC', key, data))
+}
+
+export async function sha256Hex(message: string): Promise<string> {
+  return toHex(await crypto.subtle.digest('SHA-256', encoder.encode(message)))
+}
+
+/**
+ * Compares two strings in time that depends only on their length, so a caller can't learn a
+ * signature byte by byte. Uses workerd's `timingSafeEqual`.
+ */
+export function constantTimeEqual(a: string, b: string): boolean {
+  const left = encoder.encode(a)
+  const right = encoder.encode(b)
+  if (left.byteLength !== right.byteLength) return false
+  // workerd's extension to SubtleCrypto; Node's typings (pulled in by vitest) don't declare it.
+  const subtle = crypto.subtle as unknown as { timingSafeEqual(a: ArrayBufferView, b: ArrayBufferView): boolean }
+  return subtle.timingSafeEqual(left, right)
+}

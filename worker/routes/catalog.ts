@@ -1,0 +1,18 @@
+import { Hono } from 'hono'
+import { readRawBody, type AppEnv } from '../lib/http.ts'
+import { verifyRequestSignature } from '../lib/signature.ts'
+
+/** `GET /v1/catalog`: the price choices for the amendment component (signed, like all Apex calls). */
+export const catalog = new Hono<AppEnv>().get('/', async (c) => {
+  await verifyRequestSignature({
+    timestamp: c.req.header('x-concord-timestamp'),
+    signature: c.req.header('x-concord-signature'),
+    rawBody: await readRawBody(c, 1024),
+    secrets: c.get('config').eventSecrets,
+  })
+  const { version, prices } = c.get('config').catalog
+  return c.json({
+    version,
+    prices: Object.entries(prices).map(([priceKey, p]) => ({ priceKey, productName: p.productName, interval: p.interval, currency: p.currency, unitAmount: p.unitAmount })),
+  })
+})

@@ -1,0 +1,78 @@
+import { Hono } from 'hono'
+import { z } from 'zod'
+import { AccountId } from '../../shared/index.ts'
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts'
+import type { AppEnv } from '../lib/http.ts'
+import { requireRole } from '../lib/operator-auth.ts'
+import type { OperatorResult } from '../ledger/account-ledger.ts'
+
+const Limit = z.coerce.number().int().min(1).max(500).default(100)
+
+function parse<T extends z.ZodType>(schema: T, input: unknown, where: string): z.infer<T> {
+  const result = schema.safeParse(input)
+  if (!result.success) {
+    const details = result.error.issues.map((i) => ({ field: i.path.join('.') || where, message: i.message }))
+    throw new ValidationError(`Invalid ${where}.`, details)
+  }
+  return result.data
+}
+
+async function jsonBody(req: Request): Promise<unknown> {
+  const text = await req.text()
+  if (!text) return {}
+  try {
+    return JSON.parse(text) as unknown
+  } catch {
+    throw new ValidationError('Request body is not valid JSON.')
+  }
+}
+
+function answer(result: OperatorResult) {
+  if (result.status === 'not_found') throw new NotFoundError('Amendment')
+  if (result.status === 'conflict') throw new ConflictError(result.message)
+  return result.amendment
+}
+
+/** Operator API: quarantine, exceptions (list, retry, skip), accounts and amendments. */
+export const operator = new Hono<AppEnv>()
+  .get('/quarantine', requireRole('viewer'), async (c) => {
+    const q = parse(z.object({ limit: Limit, before: z.string().optional() }), c.req.query(), 'query')
+    const items = await c.env.OPS_REGISTRY.getByName('global').listQuarantine(q)
+    return c.json({ items, next: items.length === q.limit ? items.at(-1)?.id : undefined })
+  })
+  .get('/exceptions', requireRole('viewer'), async (c) => {
+    const q = parse(z.object({ limit: Limit, accountId: AccountId.optional(), state: z.enum(['parked', 'waiting', 'applied', 'skipped']).default('parked') }), c.req.query(), 'query')
+    return c.json({ items: await c.env.OPS_REGISTRY.getByName('global').listExceptions(q) })
+  })
+  .post('/exceptions/:id/retry', requireRole('operator'), async (c) => {
+    const id = c.req.param('id')
+    const body = parse(z.object({ reason: z.string().trim().max(500).optional() }), await jsonBody(c.req.raw), 'body')
+    const accountId = await c.env.OPS_REGISTRY.getByName('global').locate(id)
+    if (!accountId) throw new NotFoundError('Exception')
+    const actor = c.get('actor') ?? 'operator'
+    const amendment = answer(await c.env.ACCOUNT_LEDGER.getByName(accountId).retry(id, actor, body.reason))
+    c.get('log').info('operator retry', { actor, amendmentId: id, correlationId: amendment.correlationId })
+    return c.json({ amendment })
+  })
+  .post('/exceptions/:id/skip', requireRole('operator'), async (c) => {
+    const id = c.req.param('id')
+    const body = parse(z.object({ reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500) }), await jsonBody(c.req.raw), 'body')
+    const accountId = await c.env.OPS_REGISTRY.getByName('global').locate(id)
+    if (!accountId) throw new NotFoundError('Exception')
+    const actor = c.get('actor') ?? 'operator'
+    const amendment = answer(await c.env.ACCOUNT_LEDGER.getByName(accountId).skip(id, actor, body.reason))
+    c.get('log').info('operator skip', { actor, amendmentId: id, correlationId: amendment.correlationId })
+    return c.json({ amendment })
+  })
+  .get('/accounts/:accountId', requireRole('viewer'), async (c) => {
+    const accountId = parse(AccountId, c.req.param('accountId'), 'account id')
+    const summary = await c.env.ACCOUNT_LEDGER.getByName(accountId).summary()
+    if (!summary) throw new NotFoundError('Account')
+    return c.json(summary)
+  })
+  .get('/accounts/:accountId/amendments/:id', requireRole('viewer'), async (c) => {
+    const accountId = parse(AccountId, c.req.param('accountId'), 'account id')
+    const detail = await c.env.ACCOUNT_LEDGER.getByName(accountId).amendment(c.req.param('id'))
+    if (!detail) throw new NotFoundError('Amendment')
+    return c.json(detail)
+  })
