@@ -22,6 +22,10 @@ export interface ObjectDescribe {
   fields: Map<string, FieldDescribe>
   /** Lower-case relationship name → the lookup field behind it. */
   relationships: Map<string, FieldDescribe>
+  /** Auto Number display format of the Name field, e.g. `INV-{000000}`. */
+  autoNumber?: string
+  /** Platform events: Publish Immediately (escapes a rollback) rather than Publish After Commit. */
+  publishImmediately?: boolean
 }
 
 /**
@@ -38,6 +42,17 @@ const FIXED_PREFIXES: Record<string, string> = {
   Subscription_Amendment__e: 'e00',
   Concord_Refresh__e: 'e01',
 }
+
+/** Custom objects' Name is an Auto Number in `sfdx/` (read-only, numbered on insert). */
+const AUTO_NUMBERS: Record<string, string> = {
+  Billing_Subscription__c: 'BSUB-{000000}',
+  Billing_Invoice__c: 'INV-{000000}',
+  Billing_Payment__c: 'PAY-{000000}',
+  Subscription_Sync__c: 'SYNC-{000000}',
+}
+
+/** Publish behavior as deployed in `sfdx/`; the others publish after commit. */
+const PUBLISH_IMMEDIATELY = new Set(['Concord_Refresh__e'])
 
 const readOnly = (name: string, def: FieldType): FieldDescribe => ({ name, def, createable: false, updateable: false })
 const writable = (name: string, def: FieldType, extra: Partial<FieldDescribe> = {}): FieldDescribe => ({
@@ -87,9 +102,7 @@ function standardFields(name: string, kind: ObjectDescribe['kind'], currencies: 
       writable('BillingCountry', { type: 'Text', length: 80 }),
     ]
   }
-  // The contract does not say whether custom objects' Name is Text or Auto Number; a Text name
-  // would be required on create in a real org. Modelled as optional text (see the report).
-  return [...auditFields(), owner, currency, writable('Name', { type: 'Text', length: 80 })]
+  return [...auditFields(), owner, currency, readOnly('Name', { type: 'Text', length: 80 })]
 }
 
 function describeObject(name: string, schema: SalesforceObjectSchema, prefix: string, currencies: readonly string[]): ObjectDescribe {
@@ -105,7 +118,9 @@ function describeObject(name: string, schema: SalesforceObjectSchema, prefix: st
     const externalId = def.type === 'Text' && def.externalId === true
     add(writable(fieldName, def, { relationshipName, externalId }))
   }
-  return { name, kind: schema.kind, keyPrefix: prefix, fields, relationships }
+  const autoNumber = schema.kind === 'CustomObject' ? (AUTO_NUMBERS[name] ?? `${prefix.toUpperCase()}-{000000}`) : undefined
+  const publishImmediately = schema.kind === 'PlatformEvent' ? PUBLISH_IMMEDIATELY.has(name) : undefined
+  return { name, kind: schema.kind, keyPrefix: prefix, fields, relationships, autoNumber, publishImmediately }
 }
 
 /** Every object of the emulated org, keyed by lower-case API name, plus a key-prefix index. */

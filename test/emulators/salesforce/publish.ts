@@ -7,8 +7,9 @@ import type { SaveResult } from './upsert.ts'
 import { parseRecord } from './validate.ts'
 
 /**
- * Publishes one platform event inside `tx` (it reaches the bus on commit). Publishing is an
- * insert of the event: the same field checks apply. A successful publish answers with
+ * Publishes one platform event: a Publish After Commit event reaches the bus when `tx` commits,
+ * a Publish Immediately one at once. Publishing is an insert of the event, so the same field
+ * checks apply. A successful publish answers with
  * OPERATION_ENQUEUED and the EventUuid in `errors`, as current Salesforce releases do for
  * (asynchronously published) high-volume events.
  * https://developer.salesforce.com/docs/atlas.en-us.platform_events.meta/platform_events/platform_events_publish_api.htm
@@ -32,15 +33,20 @@ export function publishEvent(
   for (const f of obj.fields.values()) if (f.createable) values[f.name] = null
   Object.assign(values, parsed.values)
   const uuid = randomUUID()
-  tx.events.push({ uuid, type: obj.name, values, createdById: userId })
-  if (recordEffect) {
-    const correlation = values.Correlation_Id__c
-    tx.effects.push({
-      kind: `event.publish.${obj.name}`,
-      target: uuid,
-      correlationId: typeof correlation === 'string' ? correlation : undefined,
-      detail: { fields: values },
-    })
+  const correlation = values.Correlation_Id__c
+  const effect = {
+    kind: `event.publish.${obj.name}`,
+    target: uuid,
+    correlationId: typeof correlation === 'string' ? correlation : undefined,
+    detail: { fields: values },
+  }
+  if (obj.publishImmediately) {
+    // Publish Immediately: the event goes out now and survives a rollback of the transaction.
+    org.bus.publish(obj.name, values, userId, uuid)
+    if (recordEffect) org.effects.record(effect.kind, effect.target, effect.correlationId, effect.detail)
+  } else {
+    tx.events.push({ uuid, type: obj.name, values, createdById: userId })
+    if (recordEffect) tx.effects.push(effect)
   }
   return { id: org.ids.next(obj.keyPrefix), success: true, errors: [recordError('OPERATION_ENQUEUED', uuid)], uuid }
 }

@@ -90,7 +90,7 @@ export function seedDemoOrg(org: Org): SeedResult {
   }
   for (const { account: index, ...row } of DEMO_SUBSCRIPTIONS) {
     const existing = org.store.findBy(subscription, 'Subscription_Key__c', row.Subscription_Key__c)
-    const values = { ...checked(org, 'Billing_Subscription__c', row), Account__c: result.accountIds[index], Name: row.Subscription_Key__c }
+    const values = { ...checked(org, 'Billing_Subscription__c', row), Account__c: result.accountIds[index] }
     const rec = existing ?? org.store.insert(tx, subscription, values, userId)
     result.subscriptions[row.Subscription_Key__c] = rec.Id
   }

@@ -44,7 +44,9 @@ const key = (objName: string, fieldName: string) => `${objName.toLowerCase()}.${
 /** The org's records, with a unique index per external-id field. */
 export class RecordStore {
   private tables = new Map<string, Map<string, SfRecord>>()
-  /** External-id matching is case-insensitive unless the field is marked case-sensitive (none are). */
+  /** Auto Number counters; like Salesforce's they are not given back on rollback. */
+  private autoNumbers = new Map<string, number>()
+  /** The deployed external ids are all unique and case-sensitive (`sfdx/`), so matching is exact. */
   private extIndex = new Map<string, Map<string, string>>()
   private catalog: Catalog
   private ids: IdFactory
@@ -76,7 +78,7 @@ export class RecordStore {
       const rec = this.get(value)
       return rec?.type === obj.name ? rec : undefined
     }
-    const id = this.extIndex.get(key(obj.name, fieldName))?.get(value.toLowerCase())
+    const id = this.extIndex.get(key(obj.name, fieldName))?.get(value)
     return id ? this.tables.get(obj.name)?.get(id) : undefined
   }
 
@@ -87,8 +89,8 @@ export class RecordStore {
       if (typeof value !== 'string' || value === '') continue
       let idx = this.extIndex.get(key(obj.name, field.name))
       if (!idx) this.extIndex.set(key(obj.name, field.name), (idx = new Map()))
-      if (add) idx.set(value.toLowerCase(), rec.Id)
-      else if (idx.get(value.toLowerCase()) === rec.Id) idx.delete(value.toLowerCase())
+      if (add) idx.set(value, rec.Id)
+      else if (idx.get(value) === rec.Id) idx.delete(value)
     }
   }
 
@@ -99,8 +101,13 @@ export class RecordStore {
     const defaults: Record<string, unknown> = { Id, IsDeleted: false, CreatedDate: now, CreatedById: userId }
     for (const field of obj.fields.values()) if (!(field.name in defaults)) defaults[field.name] = field.def.type === 'Checkbox' ? false : null
     if (obj.fields.has('ownerid')) defaults.OwnerId = userId
+    if (obj.autoNumber) {
+      const n = (this.autoNumbers.get(obj.name) ?? 0) + 1
+      this.autoNumbers.set(obj.name, n)
+      defaults.Name = obj.autoNumber.replace(/\{(0+)\}/, (_, zeros: string) => String(n).padStart(zeros.length, '0'))
+    }
     const rec: SfRecord = { Id, type: obj.name, values: { ...defaults, ...values }, writes: 1 }
-    Object.assign(rec.values, { Id, LastModifiedDate: now, LastModifiedById: userId, SystemModstamp: now })
+    Object.assign(rec.values, { Id, Name: defaults.Name ?? rec.values.Name, LastModifiedDate: now, LastModifiedById: userId, SystemModstamp: now })
     this.table(obj.name).set(Id, rec)
     this.index(obj, rec, true)
     tx.undo.push(() => {
@@ -145,5 +152,6 @@ export class RecordStore {
   reset(): void {
     this.tables.clear()
     this.extIndex.clear()
+    this.autoNumbers.clear()
   }
 }

@@ -156,12 +156,12 @@ export function upsertCollection(org: Org, tx: Tx, sobject: string, keyFieldName
     return { parsed: parseRecord(org.catalog, obj, rec), key: keyValue === undefined || keyValue === null ? undefined : String(keyValue) }
   })
   const seen = new Map<string, number>()
-  for (const w of writes) if (w.key) seen.set(w.key.toLowerCase(), (seen.get(w.key.toLowerCase()) ?? 0) + 1)
+  for (const w of writes) if (w.key) seen.set(w.key, (seen.get(w.key) ?? 0) + 1)
   const allOrNone = forceAllOrNone || input.allOrNone === true
   const mark = tx.undo.length
   const effectsMark = tx.effects.length
   const results = writes.map((w) =>
-    w.key && (seen.get(w.key.toLowerCase()) ?? 0) > 1
+    w.key && (seen.get(w.key) ?? 0) > 1
       ? failed(recordError('DUPLICATE_EXTERNAL_ID', `Duplicate external id specified: ${w.key}`, [key.name]))
       : writeRecord(org, tx, obj, key, w, userId),
   )
