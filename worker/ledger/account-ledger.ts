@@ -29,6 +29,8 @@ export class AccountLedger extends DurableObject<Env> {
   private readonly sql: SqlStorage
   private readonly queries: JournalQueries
   private readonly log: Logger
+  /** One pump at a time, even if an alarm is delivered while another is still running. */
+  private pumping = false
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env)
@@ -84,7 +86,16 @@ export class AccountLedger extends DurableObject<Env> {
   /** The pump: advance due amendments one step at a time within a time budget, then flush. */
   override async alarm(): Promise<void> {
     const journal = this.journal()
-    if (!journal) return
+    if (!journal || this.pumping) return
+    this.pumping = true
+    try {
+      await this.pump(journal)
+    } finally {
+      this.pumping = false
+    }
+  }
+
+  private async pump(journal: Journal): Promise<void> {
     const config = loadConfig(this.env)
     const connectors = buildConnectors(this.env, config)
     const log = this.log.with({ accountId: journal.accountId })
@@ -109,8 +120,12 @@ export class AccountLedger extends DurableObject<Env> {
       log.error('outbox flush failed', errorFields(err))
       wakes.push(Date.now() + 5_000)
     }
+    // The flushes awaited I/O, so an enqueue may have slipped in: plan once more before sleeping.
+    const last = planNext(journal, this.queries, Date.now(), config.gapWindowMs)
+    wakes.push(last.next ? Date.now() : last.wakeAt)
     const due = wakes.filter((w): w is number => w !== undefined)
-    if (due.length > 0) await this.armAt(Math.min(...due))
+    // Set unconditionally: inside the handler the running alarm may still be reported as set.
+    if (due.length > 0) await this.ctx.storage.setAlarm(Math.min(...due))
   }
 
   private async armAt(when: number): Promise<void> {
@@ -162,6 +177,11 @@ export class AccountLedger extends DurableObject<Env> {
     journal.transition(row, { state: 'skipped', message: `Skipped by ${actor}: ${reason}` }, { actor, action: 'operator_skip', detail: { reason } })
     await this.armAt(Date.now())
     return { status: 'ok', amendment: readAmendmentDetail(this.sql, amendmentId) as AmendmentDetail }
+  }
+
+  /** Whether the pump is running and when it runs next; for operators and tests. */
+  async pumpState(): Promise<{ pumping: boolean; alarmAt: number | null; dueNow: boolean }> {
+    return { pumping: this.pumping, alarmAt: await this.ctx.storage.getAlarm(), dueNow: this.queries.hasDueWork(Date.now()) }
   }
 
   async summary(): Promise<AccountSummary | undefined> {

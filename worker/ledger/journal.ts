@@ -1,3 +1,4 @@
+import type { AuditDetail } from './views.ts'
 import type { Amendment } from '../../shared/index.ts'
 import type { SyncStatus } from '../connectors/types.ts'
 
@@ -140,7 +141,7 @@ export class Journal {
   transition(
     row: AmendmentRow,
     to: { state?: AmendmentState; step?: Step; code?: string | null; message?: string | null; attempts?: number; notBefore?: number; billingRef?: string; erpRef?: string },
-    audit: { actor: string; action: string; detail?: Record<string, unknown> },
+    audit: { actor: string; action: string; detail?: AuditDetail },
   ): AmendmentRow {
     const state = to.state ?? row.state
     this.sql.exec(
@@ -160,7 +161,7 @@ export class Journal {
     return next
   }
 
-  audit(e: { actor: string; action: string; row?: AmendmentRow; from?: string; to?: string; detail?: Record<string, unknown> }): void {
+  audit(e: { actor: string; action: string; row?: AmendmentRow; from?: string; to?: string; detail?: AuditDetail }): void {
     this.sql.exec(
       'INSERT INTO audit (at, actor, action, amendment_id, correlation_id, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       new Date().toISOString(), e.actor, e.action, e.row?.id ?? null, e.row?.correlation_id ?? null,
@@ -222,6 +223,26 @@ export class JournalQueries {
       .exec<{ k: string }>("SELECT DISTINCT subscription_key AS k FROM amendment WHERE state IN ('waiting', 'parked')")
       .toArray()
       .map((r) => r.k)
+  }
+
+  /**
+   * Whether the pump has work due at `now`, read without changing anything: a runnable head, a
+   * head to move past or resume, or an outbox row to send. The alarm must be armed whenever
+   * this is true; tests use it to wait for the pump to go quiet.
+   */
+  hasDueWork(now: number): boolean {
+    return this.sql
+      .exec<{ due: number }>(
+        `SELECT (
+           EXISTS (SELECT 1 FROM amendment a JOIN subscription s ON s.key = a.subscription_key
+                   WHERE (a.state = 'waiting' AND a.not_before <= ?1 AND a.sequence <= s.resolved_sequence + 1)
+                      OR (a.sequence = s.resolved_sequence + 1 AND (a.state IN ('applied', 'skipped') OR a.error_code = 'sequence_gap')))
+           OR EXISTS (SELECT 1 FROM status_outbox WHERE dead_reason IS NULL AND not_before <= ?1)
+           OR EXISTS (SELECT 1 FROM index_outbox)
+         ) AS due`,
+        now,
+      )
+      .one().due === 1
   }
 
   /** A stale amendment an operator released to run below the subscription's position. */

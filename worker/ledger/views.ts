@@ -20,13 +20,16 @@ export interface AmendmentDetail {
   audit: AuditLine[]
 }
 
+/** Audit details are flat facts (a reason, a code, a delay): typed so they cross RPC precisely. */
+export type AuditDetail = Record<string, string | number | boolean | null>
+
 export interface AuditLine {
   at: string
   actor: string
   action: string
   fromState?: string
   toState?: string
-  detail?: unknown
+  detail?: AuditDetail
 }
 
 export interface AccountSummary {
@@ -70,7 +73,7 @@ export function readAmendmentDetail(sql: SqlStorage, id: string): AmendmentDetai
       id,
     )
     .toArray()
-    .map((a) => ({ at: a.at, actor: a.actor, action: a.action, fromState: opt(a.from_state), toState: opt(a.to_state), detail: a.detail ? (JSON.parse(a.detail) as unknown) : undefined }))
+    .map((a) => ({ at: a.at, actor: a.actor, action: a.action, fromState: opt(a.from_state), toState: opt(a.to_state), detail: a.detail ? (JSON.parse(a.detail) as AuditDetail) : undefined }))
   return { ...toDetail(row), audit }
 }
 

@@ -1,11 +1,18 @@
 import { env, exports } from 'cloudflare:workers'
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
+import { runDurableObjectAlarm } from 'cloudflare:test'
 import { toId18 } from '../../../shared/index.ts'
 import { signRequest } from '../../../worker/lib/signature.ts'
 import { TEST_EVENTS_SECRET, TEST_OPERATOR_TOKEN } from './test-config.ts'
 
 export const ACCOUNT_A = '001Hs00000Xk9ZpIAJ'
 export const ACCOUNT_B = '001Hs00000Yq3RtIAB'
+
+/** A fresh Account id, so a test's ledger starts empty (storage is shared within a file). */
+export function newAccountId(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
+  const bytes = crypto.getRandomValues(new Uint8Array(12))
+  return toId18(`001${[...bytes].map((b) => alphabet[b % alphabet.length]).join('')}`)
+}
 
 /** A valid `Subscription_Amendment__e` as Salesforce serializes it; override any field. */
 export function amendmentEvent(overrides: Record<string, unknown> = {}): Record<string, unknown> {
@@ -65,22 +72,26 @@ export function ledger(accountId = ACCOUNT_A) {
   return env.ACCOUNT_LEDGER.getByName(toId18(accountId))
 }
 
-/** When the account's alarm is set for, or null. */
-export function alarmAt(accountId = ACCOUNT_A): Promise<number | null> {
-  return runInDurableObject(ledger(accountId), (_, state) => state.storage.getAlarm())
-}
-
 /**
- * Runs the account's alarm while something is due now (bounded, so a bug can't spin forever).
+ * Runs the account's alarm until the pump is quiet: nothing due now and no run in progress.
  * An alarm set for later is left alone: move the clock (`vi.setSystemTime`) to reach it.
+ * @throws when work is due but no alarm is armed for long: the ledger would stall in production.
  */
-export async function drain(accountId = ACCOUNT_A, maxRuns = 50): Promise<number> {
+export async function drain(accountId = ACCOUNT_A, maxRuns = 100): Promise<number> {
+  const stub = ledger(accountId)
   let runs = 0
+  let waits = 0
   while (runs < maxRuns) {
-    const at = await alarmAt(accountId)
-    if (at === null || at > Date.now()) break
-    await runDurableObjectAlarm(ledger(accountId))
-    runs++
+    const state = await stub.pumpState()
+    if (state.alarmAt !== null && state.alarmAt <= Date.now() && !state.pumping) {
+      await runDurableObjectAlarm(stub)
+      runs++
+      continue
+    }
+    if (!state.pumping && !state.dueNow) return runs
+    // The runtime's own alarm is running or about to: let it finish rather than race it.
+    if (++waits > 2500) throw new Error(`ledger ${accountId} has work due but no alarm ran: ${JSON.stringify(state)}`)
+    await new Promise((resolve) => setTimeout(resolve, 2))
   }
   return runs
 }
