@@ -5,7 +5,7 @@ import type { Fields, NsRecord } from '../store.ts'
 import type { RecordContext, RecordDef } from './model.ts'
 import { recordDef } from './registry.ts'
 import { recordUrl, serializeRecord, serializeSublist } from './serialize.ts'
-import { applyBody, canonical, draftOf } from './write.ts'
+import { applyBody, draftOf, sameContent } from './write.ts'
 
 export interface RecordRouteDeps {
   ctx: RecordContext
@@ -99,7 +99,7 @@ function save(deps: RecordRouteDeps, req: EmuRequest, def: RecordDef, existing: 
   if (existing) {
     const before = draftOf(existing)
     record = existing
-    const changed = canonical(before) !== canonical(next)
+    const changed = !sameContent(def, before, next)
     kind = !changed ? `${op}.noop` : op === 'upsert' ? 'upsert.update' : 'update'
     if (changed) {
       store.update(existing, next)

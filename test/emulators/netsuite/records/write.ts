@@ -174,6 +174,25 @@ export function applyBody(def: RecordDef, existing: NsRecord | undefined, body: 
   return draft
 }
 
+/**
+ * Whether a write leaves the record as it was, line numbers aside: `?replace=item` with the same
+ * lines renumbers them, and NetSuite would re-save the record, but nothing a reader cares about
+ * changed. The emulator calls that a noop (no effect, no new lastmodifieddate) so that tests can
+ * assert exactly one *change* however often a client retries.
+ */
+export function sameContent(def: RecordDef, a: Draft, b: Draft): boolean {
+  const strip = (d: Draft) => ({
+    ...d,
+    lines: Object.fromEntries(
+      Object.entries(d.lines).map(([name, lines]) => {
+        const sub = def.sublists[name]
+        return [name, sub?.generatedKey ? lines.map(({ [sub.key]: _key, ...rest }) => rest) : lines]
+      }),
+    ),
+  })
+  return canonical(strip(a)) === canonical(strip(b))
+}
+
 /** Key-order-independent JSON, to tell a real change from a write that changes nothing. */
 export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
