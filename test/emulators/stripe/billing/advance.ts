@@ -1,5 +1,8 @@
 import type { Ctx } from '../context.ts'
 import { invalidRequest } from '../errors.ts'
+import { snapshot } from '../state.ts'
+import type { Subscription } from '../types.ts'
+import { voidInvoice } from './payments.ts'
 import { advanceSchedule, startSchedule } from './schedules.ts'
 import { cancelSubscription, renewSubscription } from './subscriptions.ts'
 
@@ -8,6 +11,16 @@ interface Due {
   /** Lower runs first among things due at the same second. */
   rank: number
   run: () => void
+}
+
+function expireIncomplete(ctx: Ctx, sub: Subscription): void {
+  const before = snapshot(sub)
+  sub.status = 'incomplete_expired'
+  sub.ended_at = ctx.now()
+  ctx.effect('subscription.expire', sub.id, sub.metadata)
+  ctx.emit('customer.subscription.updated', sub, before)
+  const invoice = sub.latest_invoice ? ctx.store.invoices.get(sub.latest_invoice) : undefined
+  if (invoice?.status === 'open') voidInvoice(ctx, invoice)
 }
 
 /** The earliest thing Stripe would do on its own at or before `target`. */
@@ -23,10 +36,16 @@ function nextDue(ctx: Ctx, target: number): Due | undefined {
   }
   for (const sub of ctx.store.subscriptions.values()) {
     if (sub.status === 'canceled' || sub.status === 'incomplete_expired') continue
+    if (sub.status === 'incomplete') {
+      // Stripe gives a first payment 23 hours, then expires the subscription and voids the invoice.
+      const at = sub.created + 23 * 3600
+      if (at <= target) due.push({ at, rank: 2, run: () => expireIncomplete(ctx, sub) })
+      continue
+    }
     const end = sub.items.data[0]?.current_period_end
     if (sub.cancel_at !== null && sub.cancel_at <= target && (end === undefined || sub.cancel_at <= end)) {
       due.push({ at: sub.cancel_at, rank: 2, run: () => cancelSubscription(ctx, sub, { invoiceNow: false, prorate: false }) })
-    } else if (end !== undefined && end <= target && sub.status !== 'incomplete') {
+    } else if (end !== undefined && end <= target) {
       due.push({ at: end, rank: 3, run: () => renewSubscription(ctx, sub) })
     }
   }

@@ -1,0 +1,106 @@
+/** Stripe objects shared by every resource: lists, customers, the catalog, events. */
+
+export type Metadata = Record<string, string>
+
+export type Interval = 'day' | 'week' | 'month' | 'year'
+
+export interface StripeList<T> {
+  object: 'list'
+  data: T[]
+  has_more: boolean
+  url: string
+  total_count?: number
+}
+
+export interface Customer {
+  id: string
+  object: 'customer'
+  address: unknown
+  balance: number
+  created: number
+  currency: string | null
+  default_source: string | null
+  delinquent: boolean
+  description: string | null
+  email: string | null
+  invoice_prefix: string
+  invoice_settings: { custom_fields: null; default_payment_method: string | null; footer: null; rendering_options: null }
+  livemode: false
+  metadata: Metadata
+  name: string | null
+  next_invoice_sequence: number
+  phone: string | null
+  preferred_locales: string[]
+  shipping: unknown
+  tax_exempt: 'none' | 'exempt' | 'reverse'
+  test_clock: null
+}
+
+export interface Product {
+  id: string
+  object: 'product'
+  active: boolean
+  created: number
+  default_price: string | null
+  description: string | null
+  images: string[]
+  livemode: false
+  marketing_features: unknown[]
+  metadata: Metadata
+  name: string
+  package_dimensions: null
+  shippable: boolean | null
+  statement_descriptor: string | null
+  tax_code: string | null
+  unit_label: string | null
+  updated: number
+  url: string | null
+}
+
+export interface Price {
+  id: string
+  object: 'price'
+  active: boolean
+  billing_scheme: 'per_unit'
+  created: number
+  currency: string
+  custom_unit_amount: null
+  livemode: false
+  lookup_key: string | null
+  metadata: Metadata
+  nickname: string | null
+  product: string
+  recurring: { interval: Interval; interval_count: number; meter: null; usage_type: 'licensed'; trial_period_days: null } | null
+  tax_behavior: 'unspecified' | 'inclusive' | 'exclusive'
+  tiers_mode: null
+  transform_quantity: null
+  type: 'recurring' | 'one_time'
+  unit_amount: number
+  unit_amount_decimal: string
+}
+
+export interface StripeEvent {
+  id: string
+  object: 'event'
+  api_version: string
+  created: number
+  data: { object: unknown; previous_attributes?: Record<string, unknown> }
+  livemode: false
+  pending_webhooks: number
+  request: { id: string | null; idempotency_key: string | null }
+  type: string
+}
+
+export interface WebhookEndpoint {
+  id: string
+  object: 'webhook_endpoint'
+  api_version: string | null
+  created: number
+  description: string | null
+  enabled_events: string[]
+  livemode: false
+  metadata: Metadata
+  secret?: string
+  status: 'enabled' | 'disabled'
+  url: string
+}
