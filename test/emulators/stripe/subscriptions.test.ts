@@ -150,6 +150,25 @@ describe('POST /v1/subscriptions/:id (item changes)', () => {
     expect(inv).toMatchObject({ total: 20_000 - rest(1000, 2), status: 'paid' })
   })
 
+  it('takes the same change through POST /v1/subscription_items/:id', async () => {
+    const { customer, sub } = await customerWithSubscription(h.api, { quantity: 5 })
+    const si = sub.items.data[0]?.id
+    const res = await h.api.post<{ id: string; quantity: number }>(`/v1/subscription_items/${si}`, { quantity: 10, proration_behavior: 'create_prorations', proration_date: JAN_16 })
+    expect(res.body).toMatchObject({ id: si, quantity: 10 })
+    const pending = await h.api.get<StripeList<InvoiceItem>>('/v1/invoiceitems', { customer: customer.id, pending: true })
+    expect(pending.body.data.map((ii) => ii.amount).sort((a, b) => a - b)).toEqual([-2581, 5161])
+    expect(h.emu.effects.counts()['subscription.update']).toBe(1)
+  })
+
+  it('cancels the subscriptions of a deleted customer', async () => {
+    const { customer, sub } = await customerWithSubscription(h.api)
+    const res = await h.api.del(`/v1/customers/${customer.id}`)
+    expect(res.body).toEqual({ id: customer.id, object: 'customer', deleted: true })
+    expect(h.emu.stripe.store.subscriptions.get(sub.id)?.status).toBe('canceled')
+    h.emu.stripe.advance(40 * DAY)
+    expect(h.emu.effects.counts()['invoice.create']).toBe(1)
+  })
+
   it('refuses a proration_date outside the current period and changes nothing', async () => {
     const { sub } = await customerWithSubscription(h.api)
     const res = await h.api.post(`/v1/subscriptions/${sub.id}`, { items: [{ id: sub.items.data[0]?.id, quantity: 9 }], proration_date: FEB_1 + DAY })

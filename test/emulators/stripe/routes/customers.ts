@@ -1,4 +1,5 @@
 import type { Api } from '../api.ts'
+import { cancelSubscription } from '../billing/subscriptions.ts'
 import type { Ctx } from '../context.ts'
 import { invalidRequest } from '../errors.ts'
 import { hash, int, mergeMetadata, str, type Params } from '../form.ts'
@@ -125,6 +126,12 @@ export function customerRoutes(api: Api, ctx: Ctx): void {
   api.on('DELETE', '/v1/customers/:id', [], async (r) => {
     const c = requireCustomer(ctx, r.path['id'] ?? '')
     await r.begin([c.id])
+    // Deleting a customer cancels its subscriptions at once, as on Stripe.
+    for (const sub of ctx.store.subscriptions.values()) {
+      if (sub.customer === c.id && sub.status !== 'canceled' && sub.status !== 'incomplete_expired') {
+        cancelSubscription(ctx, sub, { invoiceNow: false, prorate: false })
+      }
+    }
     ctx.store.customers.delete(c.id)
     ctx.effect('customer.delete', c.id, c.metadata)
     ctx.emit('customer.deleted', c)
