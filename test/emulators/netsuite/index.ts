@@ -113,6 +113,8 @@ export function netsuiteEmulator(input: NetsuiteEmulatorOptions = {}): NetsuiteE
     nonces.reset()
     auth.reset()
     clock.reset()
+    if (options.startAt) clock.set(options.startAt)
+    clock.freeze(options.freezeClock)
     effects.reset()
     gate.configure({ limit: options.concurrencyLimit, latencyMs: options.latencyMs })
     gate.resetCounters()

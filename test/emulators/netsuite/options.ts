@@ -50,11 +50,15 @@ export interface NetsuiteEmulatorOptions {
   publicBaseUrl?: string
   /** Data loaded at start and again on every reset. */
   seed?: NetsuiteSeed
+  /** Where the emulator clock starts (ISO), set before the seed loads and again on reset. */
+  startAt?: string
+  /** Start with the clock stopped (it moves only through the `clock` control action). */
+  freezeClock?: boolean
 }
 
 /** Options with defaults filled in. */
-export type ResolvedOptions = Required<Omit<NetsuiteEmulatorOptions, 'publicBaseUrl' | 'seed'>> &
-  Pick<NetsuiteEmulatorOptions, 'publicBaseUrl' | 'seed'>
+export type ResolvedOptions = Required<Omit<NetsuiteEmulatorOptions, 'publicBaseUrl' | 'seed' | 'startAt'>> &
+  Pick<NetsuiteEmulatorOptions, 'publicBaseUrl' | 'seed' | 'startAt'>
 
 export function resolveOptions(o: NetsuiteEmulatorOptions): ResolvedOptions {
   return {
@@ -70,5 +74,7 @@ export function resolveOptions(o: NetsuiteEmulatorOptions): ResolvedOptions {
     termsDays: o.termsDays ?? 30,
     publicBaseUrl: o.publicBaseUrl,
     seed: o.seed,
+    startAt: o.startAt,
+    freezeClock: o.freezeClock ?? false,
   }
 }

@@ -63,7 +63,8 @@ export class Authenticator {
       const result = verifyTba(req, header, {
         credentials: this.deps.tba,
         nonces: this.deps.nonces,
-        nowSeconds: Math.floor(this.deps.clock.now() / 1000),
+        // oauth_timestamp is the client's real time, whatever the emulator clock says.
+        nowSeconds: Math.floor(Date.now() / 1000),
         maxSkewSeconds: this.deps.tbaMaxSkewSeconds,
         accountId: this.deps.accountId,
         baseUrls: this.deps.baseUrls(req),

@@ -90,7 +90,9 @@ export function tokenEndpoint(deps: TokenEndpointDeps, req: EmuRequest): EmuResp
   }
   const assertion = form.get('client_assertion')
   if (!assertion) return oauthError(400, 'invalid_request', 'client_assertion is required', deps.accountId)
-  const result = verifyAssertion(assertion, deps.clients, Math.floor(deps.clock.now() / 1000), deps.audiences(req))
+  // iat/exp come from the client's real clock, so they are checked against real time; the token
+  // issued then ages on the emulator clock, so a test can expire it by moving that clock.
+  const result = verifyAssertion(assertion, deps.clients, Math.floor(Date.now() / 1000), deps.audiences(req))
   if (!result.ok) return oauthError(result.status, result.error, result.description, deps.accountId)
   const accessToken = deps.tokens.issue(result.clientId, result.scopes, deps.ttlSeconds)
   return {

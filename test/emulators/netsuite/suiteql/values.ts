@@ -46,12 +46,13 @@ export function parseDate(text: string, mask: string): Date {
   const bad = () => SuiteqlError.search(`The value '${text}' does not match the format '${mask}'.`)
   let rest = text
   const p = { y: 1970, mo: 1, d: 1, h: 0, mi: 0, s: 0, ms: 0, pm: undefined as boolean | undefined }
-  const num = (max: number) => {
+  const digits = (max: number) => {
     const m = new RegExp(`^\\d{1,${max}}`).exec(rest)
     if (!m) throw bad()
     rest = rest.slice(m[0].length)
-    return Number(m[0])
+    return m[0]
   }
+  const num = (max: number) => Number(digits(max))
   for (const tok of mask.match(MASK) ?? []) {
     const up = tok.toUpperCase()
     if (up === 'YYYY') p.y = num(4)
@@ -65,7 +66,7 @@ export function parseDate(text: string, mask: string): Date {
     else if (up === 'HH24' || up === 'HH' || up === 'HH12') p.h = num(2)
     else if (up === 'MI') p.mi = num(2)
     else if (up === 'SS') p.s = num(2)
-    else if (/^FF\d?$/.test(up)) p.ms = Math.round(Number(`0.${String(num(9))}`) * 1000)
+    else if (/^FF\d?$/.test(up)) p.ms = Math.round(Number(`0.${digits(9)}`) * 1000)
     else if (['AM', 'PM', 'A.M.', 'P.M.'].includes(up)) {
       const m = /^(A\.?M\.?|P\.?M\.?)/i.exec(rest)
       if (!m) throw bad()
