@@ -1,0 +1,102 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retrieve'
+import { LWC, SFDX, read, sourceApiVersion, tag, tags } from './project.ts'
+
+const EXPECTED_COUNTS: Record<string, number> = {
+  ApexClass: 9,
+  ApexTrigger: 1,
+  CustomObject: 6,
+  CustomField: 77,
+  ExternalClientApplication: 1,
+  ExtlClntAppOauthConfigurablePolicies: 1,
+  ExtlClntAppOauthSettings: 1,
+  ExternalCredential: 1,
+  FlexiPage: 1,
+  LightningComponentBundle: 3,
+  NamedCredential: 1,
+  PermissionSet: 3,
+  QuickAction: 1,
+}
+
+describe('sfdx and lwc package directories', () => {
+  let components: ComponentSet
+  let out: string
+  let packageXml: string
+
+  beforeAll(async () => {
+    components = ComponentSet.fromSource([SFDX, LWC])
+    components.sourceApiVersion = sourceApiVersion()
+    out = mkdtempSync(join(tmpdir(), 'concord-mdapi-'))
+    await new MetadataConverter().convert(components, 'metadata', {
+      type: 'directory',
+      outputDirectory: out,
+      genUniqueDir: false,
+    })
+    packageXml = read(join(out, 'package.xml'))
+  })
+
+  afterAll(() => rmSync(out, { recursive: true, force: true }))
+
+  it('resolve to the expected metadata components', () => {
+    const counts: Record<string, number> = {}
+    for (const component of components.getSourceComponents()) {
+      counts[component.type.name] = (counts[component.type.name] ?? 0) + 1
+      for (const child of component.getChildren())
+        counts[child.type.name] = (counts[child.type.name] ?? 0) + 1
+    }
+    expect(counts).toEqual(EXPECTED_COUNTS)
+  })
+
+  it('convert to a metadata package whose package.xml lists them', async () => {
+    expect(tag(packageXml, 'version')).toBe(sourceApiVersion())
+    const types = Object.fromEntries(
+      [...packageXml.matchAll(/<types>([\s\S]*?)<\/types>/g)].map((m) => [
+        tag(m[1] ?? '', 'name'),
+        tags(m[1] ?? '', 'members'),
+      ]),
+    )
+    expect(types.LightningComponentBundle).toEqual([
+      'amendSubscription',
+      'amendmentTimeline',
+      'financialStanding',
+    ])
+    expect(types.ApexTrigger).toEqual(['SubscriptionAmendmentRelay'])
+    expect(types.CustomObject).toEqual(
+      expect.arrayContaining([
+        'Billing_Invoice__c',
+        'Billing_Payment__c',
+        'Billing_Subscription__c',
+        'Concord_Refresh__e',
+        'Subscription_Amendment__e',
+        'Subscription_Sync__c',
+      ]),
+    )
+    expect(types.CustomField).toEqual(
+      expect.arrayContaining(['Account.Concord_Standing__c', 'Billing_Payment__c.Invoice__c']),
+    )
+    expect(types.PermissionSet).toEqual(['Concord_Admin', 'Concord_Integration', 'Concord_Sales'])
+    expect(types.QuickAction).toEqual(['Account.Amend_Subscription'])
+    // What `sf project deploy start` sends is built from the same set: jest folders must not be in it.
+    expect(await components.getPackageXml()).not.toContain('__tests__')
+  })
+
+  it('leave jest tests and helpers out of the converted bundles', () => {
+    expect(readdirSync(join(out, 'lwc')).sort()).toEqual([
+      'amendSubscription',
+      'amendmentTimeline',
+      'financialStanding',
+    ])
+    for (const bundle of readdirSync(join(out, 'lwc'))) {
+      expect(readdirSync(join(out, 'lwc', bundle))).not.toContain('__tests__')
+    }
+  })
+
+  it('write objects with their fields in metadata format', () => {
+    const invoice = read(join(out, 'objects', 'Billing_Invoice__c.object'))
+    expect(tags(invoice, 'fullName')).toContain('External_Id__c')
+    expect(invoice).toContain('<sharingModel>ReadWrite</sharingModel>')
+  })
+})
