@@ -113,7 +113,7 @@ describe('webhook delivery', () => {
     h = await harness()
     const ep = await h.api.control<{ secret: string }>('stripe/webhook_endpoint', { url: sink.url, enabled_events: ['customer.created'] })
     expect(ep.body.secret).toMatch(/^whsec_/)
-    await h.api.control('stripe/delivery', { delayMs: 150 })
+    await h.api.control('stripe/delivery', { delayMs: 400 })
     await h.api.post('/v1/customers', { name: 'A' })
     await new Promise((r) => setTimeout(r, 50))
     expect(sink.received).toHaveLength(0)

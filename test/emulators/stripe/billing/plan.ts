@@ -121,7 +121,7 @@ export function planUpdate(
   const newRec = (next[0] as ItemTarget).price.recurring
   const intervalChanged = !!oldRec && !!newRec && (oldRec.interval !== newRec.interval || oldRec.interval_count !== newRec.interval_count)
   const resetAnchor = intervalChanged || !!opts.resetAnchor
-  const changed = changes.length > 0 && JSON.stringify(next.map((t) => [t.id, t.price.id, t.quantity])) !== JSON.stringify(current.map((si) => [si.id, si.price.id, si.quantity]))
+  const changed = changes.length > 0 && JSON.stringify(next.map((t) => [t.id, t.price.id, t.quantity, t.metadata])) !== JSON.stringify(current.map((si) => [si.id, si.price.id, si.quantity, si.metadata]))
   const lines: LineDraft[] = []
   const push = (d: LineDraft | undefined) => d && lines.push(d)
 
