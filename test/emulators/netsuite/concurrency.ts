@@ -7,7 +7,11 @@ export interface ConcurrencyState {
   /** Extra time every governed request holds its slot, so tests can make requests overlap. */
   latencyMs: number
   inFlight: number
-  /** Most requests ever in flight at once counting the one arriving, rejected ones included. */
+  /**
+   * Most requests ever in flight at once, counting the one arriving even if it is refused. A
+   * client that kept within the limit leaves `peak <= limit`; one that overran it shows
+   * `limit + 1` (refusals are immediate, so they never pile up on one another).
+   */
   peak: number
   /** Most requests ever admitted at once (never above `limit`). */
   peakAdmitted: number
