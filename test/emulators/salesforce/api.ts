@@ -38,7 +38,11 @@ export function jsonBody(req: EmuRequest): unknown {
   try {
     return JSON.parse(req.rawBody) as unknown
   } catch (err) {
-    throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', `Unexpected character: ${(err as Error).message}`)
+    throw new SalesforceApiError(
+      400,
+      'JSON_PARSER_ERROR',
+      `Unexpected character: ${(err as Error).message}`,
+    )
   }
 }
 
@@ -80,7 +84,10 @@ export function serveApi(org: Org, route: ApiRoute): Handler {
     const session = org.auth.authenticate(req.headers)
     if (!session) return { ...INVALID_SESSION, headers: { 'www-authenticate': 'Token' } }
     if (!org.usage.take()) {
-      return { ...restError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'), headers: { [LIMIT_HEADER]: org.usage.header() } }
+      return {
+        ...restError(403, 'REQUEST_LIMIT_EXCEEDED', 'TotalRequests Limit exceeded.'),
+        headers: { [LIMIT_HEADER]: org.usage.header() },
+      }
     }
     const out = invoke(route.handler, { req, org, session, version, forceAllOrNone: false })
     return { ...out, headers: { ...(out.headers ?? {}), [LIMIT_HEADER]: org.usage.header() } }

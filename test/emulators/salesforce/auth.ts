@@ -1,4 +1,11 @@
-import { createHmac, createPublicKey, randomBytes, verify, X509Certificate, type KeyObject } from 'node:crypto'
+import {
+  createHmac,
+  createPublicKey,
+  randomBytes,
+  verify,
+  X509Certificate,
+  type KeyObject,
+} from 'node:crypto'
 import type { EmuRequest, EmuResponse } from '../common/router.ts'
 import type { Clock } from './clock.ts'
 
@@ -62,13 +69,21 @@ export class Auth {
   private userIdOf: (username: string) => string | undefined
   private publicKey?: KeyObject
 
-  constructor(config: AuthConfig, clock: Clock, orgId: string, userIdOf: (username: string) => string | undefined) {
+  constructor(
+    config: AuthConfig,
+    clock: Clock,
+    orgId: string,
+    userIdOf: (username: string) => string | undefined,
+  ) {
     this.config = config
     this.clock = clock
     this.orgId = orgId
     this.userIdOf = userIdOf
     const pem = config.jwtPublicKeyPem
-    if (pem) this.publicKey = pem.includes('BEGIN CERTIFICATE') ? new X509Certificate(pem).publicKey : createPublicKey(pem)
+    if (pem)
+      this.publicKey = pem.includes('BEGIN CERTIFICATE')
+        ? new X509Certificate(pem).publicKey
+        : createPublicKey(pem)
   }
 
   /** `POST /services/oauth2/token`. */
@@ -89,20 +104,31 @@ export class Auth {
     const [h, p, s, extra] = assertion.split('.')
     const header = h ? decodeSegment(h) : undefined
     const claims = p ? decodeSegment(p) : undefined
-    if (!header || !claims || s === undefined || extra !== undefined) return oauthError('invalid_grant', 'invalid assertion')
-    if (claims.iss !== this.config.consumerKey) return oauthError('invalid_client_id', 'client identifier invalid')
-    if (!this.publicKey || header.alg !== 'RS256') return oauthError('invalid_grant', 'invalid assertion')
-    const signed = verify('RSA-SHA256', Buffer.from(`${h}.${p}`), this.publicKey, Buffer.from(s, 'base64url'))
+    if (!header || !claims || s === undefined || extra !== undefined)
+      return oauthError('invalid_grant', 'invalid assertion')
+    if (claims.iss !== this.config.consumerKey)
+      return oauthError('invalid_client_id', 'client identifier invalid')
+    if (!this.publicKey || header.alg !== 'RS256')
+      return oauthError('invalid_grant', 'invalid assertion')
+    const signed = verify(
+      'RSA-SHA256',
+      Buffer.from(`${h}.${p}`),
+      this.publicKey,
+      Buffer.from(s, 'base64url'),
+    )
     if (!signed) return oauthError('invalid_grant', 'invalid assertion')
     const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud]
-    const audience = this.config.loginUrls.find((u) => aud.some((a) => typeof a === 'string' && a.replace(/\/$/, '') === u))
+    const audience = this.config.loginUrls.find((u) =>
+      aud.some((a) => typeof a === 'string' && a.replace(/\/$/, '') === u),
+    )
     if (!audience) return oauthError('invalid_grant', 'audience is invalid')
     const exp = typeof claims.exp === 'number' ? claims.exp * 1000 : NaN
     const now = this.clock.now()
     if (!(exp > now)) return oauthError('invalid_grant', 'expired authorization code')
     // Salesforce wants exp no more than 3 minutes out; the exact description for a too-distant
     // exp is not documented, so this answers like any other unacceptable assertion.
-    if (exp - now > this.config.maxJwtLifetimeMs) return oauthError('invalid_grant', 'invalid assertion')
+    if (exp - now > this.config.maxJwtLifetimeMs)
+      return oauthError('invalid_grant', 'invalid assertion')
     const username = typeof claims.sub === 'string' ? claims.sub : ''
     const userId = this.config.usernames.includes(username) ? this.userIdOf(username) : undefined
     if (!userId) return oauthError('invalid_grant', "user hasn't approved this consumer")
@@ -119,11 +145,14 @@ export class Auth {
       id = decodeURIComponent(decoded.slice(0, colon))
       secret = decodeURIComponent(decoded.slice(colon + 1))
     }
-    if (id !== this.config.consumerKey) return oauthError('invalid_client_id', 'client identifier invalid')
-    if (secret !== this.config.consumerSecret) return oauthError('invalid_client', 'invalid client credentials')
+    if (id !== this.config.consumerKey)
+      return oauthError('invalid_client_id', 'client identifier invalid')
+    if (secret !== this.config.consumerSecret)
+      return oauthError('invalid_client', 'invalid client credentials')
     const username = this.config.clientCredentialsUser
     const userId = username ? this.userIdOf(username) : undefined
-    if (!username || !userId) return oauthError('invalid_grant', 'no client credentials user enabled')
+    if (!username || !userId)
+      return oauthError('invalid_grant', 'no client credentials user enabled')
     return this.mint(req, username, userId, 'client_credentials', this.instanceUrl(req))
   }
 
@@ -131,7 +160,13 @@ export class Auth {
     return this.config.instanceUrl ?? `http://${req.headers.host ?? '127.0.0.1'}`
   }
 
-  private mint(req: EmuRequest, username: string, userId: string, grant: Session['grant'], idBase: string): EmuResponse {
+  private mint(
+    req: EmuRequest,
+    username: string,
+    userId: string,
+    grant: Session['grant'],
+    idBase: string,
+  ): EmuResponse {
     const now = this.clock.now()
     const token = `${this.orgId.slice(0, 15)}!AR${randomBytes(64).toString('base64url')}`
     this.sessions.set(token, { token, username, userId, grant, issuedAt: now, lastUsedAt: now })
@@ -139,11 +174,21 @@ export class Auth {
     const id = `${idBase}/id/${this.orgId}/${userId}`
     const issuedAt = String(now)
     // Salesforce signs id + issued_at with the consumer secret (HMAC-SHA256, base64).
-    const signature = createHmac('sha256', this.config.consumerSecret).update(id + issuedAt).digest('base64')
+    const signature = createHmac('sha256', this.config.consumerSecret)
+      .update(id + issuedAt)
+      .digest('base64')
     return {
       status: 200,
       headers: { 'cache-control': 'no-store' },
-      body: { access_token: token, signature, scope: 'api', instance_url: this.instanceUrl(req), id, token_type: 'Bearer', issued_at: issuedAt },
+      body: {
+        access_token: token,
+        signature,
+        scope: 'api',
+        instance_url: this.instanceUrl(req),
+        id,
+        token_type: 'Bearer',
+        issued_at: issuedAt,
+      },
     }
   }
 

@@ -1,4 +1,8 @@
-import { SALESFORCE_SCHEMA, type SalesforceFieldType, type SalesforceObjectSchema } from '../../../shared/salesforce-schema.ts'
+import {
+  SALESFORCE_SCHEMA,
+  type SalesforceFieldType,
+  type SalesforceObjectSchema,
+} from '../../../shared/salesforce-schema.ts'
 
 /** A field as the emulator knows it: the shared contract's type plus the standard-field flags. */
 export type FieldType = SalesforceFieldType | { type: 'Id' } | { type: 'TextArea'; length: number }
@@ -54,8 +58,17 @@ const AUTO_NUMBERS: Record<string, string> = {
 /** Publish behavior as deployed in `sfdx/`; the others publish after commit. */
 const PUBLISH_IMMEDIATELY = new Set(['Concord_Refresh__e'])
 
-const readOnly = (name: string, def: FieldType): FieldDescribe => ({ name, def, createable: false, updateable: false })
-const writable = (name: string, def: FieldType, extra: Partial<FieldDescribe> = {}): FieldDescribe => ({
+const readOnly = (name: string, def: FieldType): FieldDescribe => ({
+  name,
+  def,
+  createable: false,
+  updateable: false,
+})
+const writable = (
+  name: string,
+  def: FieldType,
+  extra: Partial<FieldDescribe> = {},
+): FieldDescribe => ({
   name,
   def,
   createable: true,
@@ -75,7 +88,11 @@ function auditFields(): FieldDescribe[] {
   ]
 }
 
-function standardFields(name: string, kind: ObjectDescribe['kind'], currencies: readonly string[]): FieldDescribe[] {
+function standardFields(
+  name: string,
+  kind: ObjectDescribe['kind'],
+  currencies: readonly string[],
+): FieldDescribe[] {
   if (kind === 'PlatformEvent') {
     return [
       readOnly('EventUuid', { type: 'Text', length: 36 }),
@@ -86,9 +103,17 @@ function standardFields(name: string, kind: ObjectDescribe['kind'], currencies: 
   }
   const currency = writable('CurrencyIsoCode', { type: 'Picklist', values: currencies })
   if (name === 'User') {
-    return [...auditFields(), writable('Name', { type: 'Text', length: 121 }), writable('Username', { type: 'Text', length: 80 })]
+    return [
+      ...auditFields(),
+      writable('Name', { type: 'Text', length: 121 }),
+      writable('Username', { type: 'Text', length: 80 }),
+    ]
   }
-  const owner = writable('OwnerId', { type: 'Lookup', referenceTo: 'User' }, { relationshipName: 'Owner' })
+  const owner = writable(
+    'OwnerId',
+    { type: 'Lookup', referenceTo: 'User' },
+    { relationshipName: 'Owner' },
+  )
   if (name === 'Account') {
     return [
       ...auditFields(),
@@ -105,7 +130,12 @@ function standardFields(name: string, kind: ObjectDescribe['kind'], currencies: 
   return [...auditFields(), owner, currency, readOnly('Name', { type: 'Text', length: 80 })]
 }
 
-function describeObject(name: string, schema: SalesforceObjectSchema, prefix: string, currencies: readonly string[]): ObjectDescribe {
+function describeObject(
+  name: string,
+  schema: SalesforceObjectSchema,
+  prefix: string,
+  currencies: readonly string[],
+): ObjectDescribe {
   const fields = new Map<string, FieldDescribe>()
   const relationships = new Map<string, FieldDescribe>()
   const add = (f: FieldDescribe) => {
@@ -118,9 +148,21 @@ function describeObject(name: string, schema: SalesforceObjectSchema, prefix: st
     const externalId = def.type === 'Text' && def.externalId === true
     add(writable(fieldName, def, { relationshipName, externalId }))
   }
-  const autoNumber = schema.kind === 'CustomObject' ? (AUTO_NUMBERS[name] ?? `${prefix.toUpperCase()}-{000000}`) : undefined
-  const publishImmediately = schema.kind === 'PlatformEvent' ? PUBLISH_IMMEDIATELY.has(name) : undefined
-  return { name, kind: schema.kind, keyPrefix: prefix, fields, relationships, autoNumber, publishImmediately }
+  const autoNumber =
+    schema.kind === 'CustomObject'
+      ? (AUTO_NUMBERS[name] ?? `${prefix.toUpperCase()}-{000000}`)
+      : undefined
+  const publishImmediately =
+    schema.kind === 'PlatformEvent' ? PUBLISH_IMMEDIATELY.has(name) : undefined
+  return {
+    name,
+    kind: schema.kind,
+    keyPrefix: prefix,
+    fields,
+    relationships,
+    autoNumber,
+    publishImmediately,
+  }
 }
 
 /** Every object of the emulated org, keyed by lower-case API name, plus a key-prefix index. */
@@ -129,13 +171,18 @@ export class Catalog {
   private byPrefix = new Map<string, ObjectDescribe>()
 
   constructor(currencies: readonly string[]) {
-    const schemas: Record<string, SalesforceObjectSchema> = { ...SALESFORCE_SCHEMA, User: { kind: 'StandardObject', fields: {} } }
+    const schemas: Record<string, SalesforceObjectSchema> = {
+      ...SALESFORCE_SCHEMA,
+      User: { kind: 'StandardObject', fields: {} },
+    }
     let customN = 4
     let eventN = 1
     for (const [name, schema] of Object.entries(schemas)) {
       const prefix =
         FIXED_PREFIXES[name] ??
-        (schema.kind === 'PlatformEvent' ? `e${String(++eventN).padStart(2, '0')}` : `a${String(++customN).padStart(2, '0')}`)
+        (schema.kind === 'PlatformEvent'
+          ? `e${String(++eventN).padStart(2, '0')}`
+          : `a${String(++customN).padStart(2, '0')}`)
       const describe = describeObject(name, schema, prefix, currencies)
       if (name === 'User') describe.kind = 'System'
       this.objects.set(name.toLowerCase(), describe)

@@ -3,7 +3,12 @@ import { startTestOrg, type TestOrg } from './test-support.ts'
 
 const V = '/services/data/v65.0'
 
-function collectionSub(referenceId: string, type: string, records: Record<string, unknown>[], allOrNone = false) {
+function collectionSub(
+  referenceId: string,
+  type: string,
+  records: Record<string, unknown>[],
+  allOrNone = false,
+) {
   return {
     method: 'PATCH',
     url: `${V}/composite/sobjects/${type}/External_Id__c`,
@@ -12,7 +17,12 @@ function collectionSub(referenceId: string, type: string, records: Record<string
   }
 }
 
-const invoiceBatch = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ External_Id__c: `in_${from + i}`, Status__c: 'open', Amount_Due__c: i }))
+const invoiceBatch = (n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => ({
+    External_Id__c: `in_${from + i}`,
+    Status__c: 'open',
+    Amount_Due__c: i,
+  }))
 
 describe('POST /composite', () => {
   let org: TestOrg
@@ -25,14 +35,22 @@ describe('POST /composite', () => {
 
   it('runs 5 collections of 200 records as ONE API call', async () => {
     const before = await apiTotal()
-    const subs = [0, 1, 2, 3, 4].map((k) => collectionSub(`batch${k}`, 'Billing_Invoice__c', invoiceBatch(200, k * 200)))
-    const res = await org.api('POST', '/composite', { allOrNone: false, collateSubrequests: false, compositeRequest: subs })
+    const subs = [0, 1, 2, 3, 4].map((k) =>
+      collectionSub(`batch${k}`, 'Billing_Invoice__c', invoiceBatch(200, k * 200)),
+    )
+    const res = await org.api('POST', '/composite', {
+      allOrNone: false,
+      collateSubrequests: false,
+      compositeRequest: subs,
+    })
     expect(res.status).toBe(200)
     expect(res.body.compositeResponse).toHaveLength(5)
     for (const [k, sub] of res.body.compositeResponse.entries()) {
       expect(sub).toMatchObject({ httpStatusCode: 200, referenceId: `batch${k}`, httpHeaders: {} })
       expect(sub.body).toHaveLength(200)
-      expect(sub.body.every((r: { success: boolean; created: boolean }) => r.success && r.created)).toBe(true)
+      expect(
+        sub.body.every((r: { success: boolean; created: boolean }) => r.success && r.created),
+      ).toBe(true)
     }
     expect(await apiTotal()).toBe(before + 1)
     expect(res.headers.get('sforce-limit-info')).toBe(`api-usage=${before + 1}/100000`)
@@ -41,21 +59,41 @@ describe('POST /composite', () => {
   })
 
   it('rejects a sixth collection or query with 400 LIMIT_EXCEEDED and writes nothing', async () => {
-    const subs = [0, 1, 2, 3, 4].map((k) => collectionSub(`batch${k}`, 'Billing_Invoice__c', invoiceBatch(1, k)))
-    subs.push({ method: 'GET', url: `${V}/query?q=SELECT+Id+FROM+Account`, referenceId: 'q', body: undefined as never })
+    const subs = [0, 1, 2, 3, 4].map((k) =>
+      collectionSub(`batch${k}`, 'Billing_Invoice__c', invoiceBatch(1, k)),
+    )
+    subs.push({
+      method: 'GET',
+      url: `${V}/query?q=SELECT+Id+FROM+Account`,
+      referenceId: 'q',
+      body: undefined as never,
+    })
     const res = await org.api('POST', '/composite', { compositeRequest: subs })
     expect(res.status).toBe(400)
-    expect(res.body.compositeResponse[0]).toMatchObject({ httpStatusCode: 400, referenceId: null, body: [{ errorCode: 'LIMIT_EXCEEDED' }] })
-    expect(res.body.compositeResponse[0].body[0].message).toContain('5 sObject Collections or query')
+    expect(res.body.compositeResponse[0]).toMatchObject({
+      httpStatusCode: 400,
+      referenceId: null,
+      body: [{ errorCode: 'LIMIT_EXCEEDED' }],
+    })
+    expect(res.body.compositeResponse[0].body[0].message).toContain(
+      '5 sObject Collections or query',
+    )
     expect(org.emu.sf.records('Billing_Invoice__c')).toHaveLength(0)
     expect(org.emu.effects.all()).toHaveLength(0)
   })
 
   it('rejects more than 25 subrequests', async () => {
-    const subs = Array.from({ length: 26 }, (_, i) => ({ method: 'GET', url: `${V}/limits`, referenceId: `l${i}` }))
+    const subs = Array.from({ length: 26 }, (_, i) => ({
+      method: 'GET',
+      url: `${V}/limits`,
+      referenceId: `l${i}`,
+    }))
     const res = await org.api('POST', '/composite', { compositeRequest: subs })
     expect(res.status).toBe(400)
-    expect(res.body.compositeResponse[0].body[0]).toEqual({ errorCode: 'LIMIT_EXCEEDED', message: 'The request can’t contain more than 25 operations.' })
+    expect(res.body.compositeResponse[0].body[0]).toEqual({
+      errorCode: 'LIMIT_EXCEEDED',
+      message: 'The request can’t contain more than 25 operations.',
+    })
   })
 
   it('mixes record upserts, a query and an event publish, passing references between them', async () => {
@@ -63,10 +101,28 @@ describe('POST /composite', () => {
     const res = await org.api('POST', '/composite', {
       allOrNone: false,
       compositeRequest: [
-        { method: 'PATCH', url: `${V}/sobjects/Billing_Invoice__c/External_Id__c/in_ref`, referenceId: 'inv', body: { Account__c: accountId, Status__c: 'open' } },
-        { method: 'GET', url: `${V}/sobjects/Billing_Invoice__c/@{inv.id}?fields=Name`, referenceId: 'read' },
-        { method: 'GET', url: `${V}/query?q=SELECT+Name+FROM+Account+WHERE+Id+=+'${accountId}'`, referenceId: 'acct' },
-        { method: 'POST', url: `${V}/sobjects/Concord_Refresh__e`, referenceId: 'hint', body: { Account_Ids__c: '@{acct.records[0].attributes.url}', Reason__c: 'invoice' } },
+        {
+          method: 'PATCH',
+          url: `${V}/sobjects/Billing_Invoice__c/External_Id__c/in_ref`,
+          referenceId: 'inv',
+          body: { Account__c: accountId, Status__c: 'open' },
+        },
+        {
+          method: 'GET',
+          url: `${V}/sobjects/Billing_Invoice__c/@{inv.id}?fields=Name`,
+          referenceId: 'read',
+        },
+        {
+          method: 'GET',
+          url: `${V}/query?q=SELECT+Name+FROM+Account+WHERE+Id+=+'${accountId}'`,
+          referenceId: 'acct',
+        },
+        {
+          method: 'POST',
+          url: `${V}/sobjects/Concord_Refresh__e`,
+          referenceId: 'hint',
+          body: { Account_Ids__c: '@{acct.records[0].attributes.url}', Reason__c: 'invoice' },
+        },
       ],
     })
     const [inv, read, acct, hint] = res.body.compositeResponse
@@ -74,7 +130,9 @@ describe('POST /composite', () => {
     expect(read).toMatchObject({ httpStatusCode: 200, body: { Name: 'INV-000001' } })
     expect(acct.body.records[0].Name).toBe('Kestrel Analytics Inc.')
     expect(hint).toMatchObject({ httpStatusCode: 201, body: { success: true } })
-    expect(org.emu.sf.org.bus.retained('/event/Concord_Refresh__e')[0]?.fields.Account_Ids__c).toBe(`${V}/sobjects/Account/${accountId}`)
+    expect(org.emu.sf.org.bus.retained('/event/Concord_Refresh__e')[0]?.fields.Account_Ids__c).toBe(
+      `${V}/sobjects/Account/${accountId}`,
+    )
   })
 
   it('rolls everything back under allOrNone and halts the other subrequests', async () => {
@@ -82,8 +140,15 @@ describe('POST /composite', () => {
       allOrNone: true,
       compositeRequest: [
         collectionSub('good', 'Billing_Invoice__c', invoiceBatch(3)),
-        { method: 'PATCH', url: `${V}/sobjects/Billing_Invoice__c/External_Id__c/in_single`, referenceId: 'single', body: { Status__c: 'open' } },
-        collectionSub('bad', 'Billing_Payment__c', [{ External_Id__c: 'py_1', Status__c: 'bounced' }]),
+        {
+          method: 'PATCH',
+          url: `${V}/sobjects/Billing_Invoice__c/External_Id__c/in_single`,
+          referenceId: 'single',
+          body: { Status__c: 'open' },
+        },
+        collectionSub('bad', 'Billing_Payment__c', [
+          { External_Id__c: 'py_1', Status__c: 'bounced' },
+        ]),
         { method: 'GET', url: `${V}/limits`, referenceId: 'after' },
       ],
     })
@@ -103,10 +168,18 @@ describe('POST /composite', () => {
       allOrNone: false,
       compositeRequest: [
         collectionSub('good', 'Billing_Invoice__c', invoiceBatch(2)),
-        { method: 'PATCH', url: `${V}/sobjects/Billing_Invoice__c/External_Id__c/in_x`, referenceId: 'bad', body: { Nope__c: 1 } },
+        {
+          method: 'PATCH',
+          url: `${V}/sobjects/Billing_Invoice__c/External_Id__c/in_x`,
+          referenceId: 'bad',
+          body: { Nope__c: 1 },
+        },
       ],
     })
-    expect(res.body.compositeResponse[1]).toMatchObject({ httpStatusCode: 400, body: [{ errorCode: 'INVALID_FIELD' }] })
+    expect(res.body.compositeResponse[1]).toMatchObject({
+      httpStatusCode: 400,
+      body: [{ errorCode: 'INVALID_FIELD' }],
+    })
     expect(org.emu.sf.records('Billing_Invoice__c')).toHaveLength(2)
   })
 
@@ -114,9 +187,24 @@ describe('POST /composite', () => {
     await org.api('POST', '/composite', {
       allOrNone: true,
       compositeRequest: [
-        { method: 'POST', url: `${V}/sobjects/Concord_Refresh__e`, referenceId: 'hint', body: { Account_Ids__c: 'x', Reason__c: 'r' } },
-        { method: 'POST', url: `${V}/sobjects/Subscription_Amendment__e`, referenceId: 'amend', body: { Sequence__c: 1, Action__c: 'create' } },
-        { method: 'PATCH', url: `${V}/sobjects/Billing_Invoice__c/External_Id__c/in_y`, referenceId: 'fail', body: { Status__c: 'wrong' } },
+        {
+          method: 'POST',
+          url: `${V}/sobjects/Concord_Refresh__e`,
+          referenceId: 'hint',
+          body: { Account_Ids__c: 'x', Reason__c: 'r' },
+        },
+        {
+          method: 'POST',
+          url: `${V}/sobjects/Subscription_Amendment__e`,
+          referenceId: 'amend',
+          body: { Sequence__c: 1, Action__c: 'create' },
+        },
+        {
+          method: 'PATCH',
+          url: `${V}/sobjects/Billing_Invoice__c/External_Id__c/in_y`,
+          referenceId: 'fail',
+          body: { Status__c: 'wrong' },
+        },
       ],
     })
     expect(org.emu.sf.org.bus.retained('/event/Concord_Refresh__e')).toHaveLength(1)

@@ -20,13 +20,23 @@ interface SubResponse {
 
 const MAX_SUBREQUESTS = 25
 const MAX_COLLECTIONS_OR_QUERIES = 5
-const HALTED = 'The transaction was rolled back since another operation in the same transaction failed.'
+const HALTED =
+  'The transaction was rolled back since another operation in the same transaction failed.'
 
 /** Composite's own limit errors come back wrapped in a compositeResponse entry with no referenceId. */
 function limitExceeded(message: string): EmuResponse {
   return {
     status: 400,
-    body: { compositeResponse: [{ body: [{ errorCode: 'LIMIT_EXCEEDED', message }], httpHeaders: {}, httpStatusCode: 400, referenceId: null }] },
+    body: {
+      compositeResponse: [
+        {
+          body: [{ errorCode: 'LIMIT_EXCEEDED', message }],
+          httpHeaders: {},
+          httpStatusCode: 400,
+          referenceId: null,
+        },
+      ],
+    },
   }
 }
 
@@ -45,7 +55,10 @@ function lookupReference(results: Map<string, SubResponse>, expr: string): unkno
   let value: unknown = prior.body
   for (const [, name, index] of path.matchAll(/\.([^.[\]]+)|\[(\d+)\]/g)) {
     if (value === null || typeof value !== 'object') return undefined
-    value = name !== undefined ? (value as Record<string, unknown>)[name] : (value as unknown[])[Number(index)]
+    value =
+      name !== undefined
+        ? (value as Record<string, unknown>)[name]
+        : (value as unknown[])[Number(index)]
   }
   return value
 }
@@ -65,11 +78,17 @@ function substitute(text: string, results: Map<string, SubResponse>, missing: st
   })
 }
 
-function substituteDeep(value: unknown, results: Map<string, SubResponse>, missing: string[]): unknown {
+function substituteDeep(
+  value: unknown,
+  results: Map<string, SubResponse>,
+  missing: string[],
+): unknown {
   if (typeof value === 'string') return substitute(value, results, missing)
   if (Array.isArray(value)) return value.map((v) => substituteDeep(v, results, missing))
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteDeep(v, results, missing)]))
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, substituteDeep(v, results, missing)]),
+    )
   }
   return value
 }
@@ -91,24 +110,46 @@ export function compositeRoute(routes: ApiRoute[]): ApiRoute {
   const resolve = (method: string, url: string) => {
     const [path = '', search = ''] = url.split('?')
     const found = inner.match(method, path)
-    return found ? { api: byName.get(found.route.name), params: found.params, path, query: new URLSearchParams(search) } : undefined
+    return found
+      ? {
+          api: byName.get(found.route.name),
+          params: found.params,
+          path,
+          query: new URLSearchParams(search),
+        }
+      : undefined
   }
 
   const handler = (ctx: ApiCtx): EmuResponse => {
     const body = (jsonBody(ctx.req) ?? {}) as { allOrNone?: unknown; compositeRequest?: unknown }
     const subs = body.compositeRequest
-    if (!Array.isArray(subs)) throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', 'Required field compositeRequest is missing')
-    if (subs.length > MAX_SUBREQUESTS) return limitExceeded(`The request can’t contain more than ${MAX_SUBREQUESTS} operations.`)
+    if (!Array.isArray(subs))
+      throw new SalesforceApiError(
+        400,
+        'JSON_PARSER_ERROR',
+        'Required field compositeRequest is missing',
+      )
+    if (subs.length > MAX_SUBREQUESTS)
+      return limitExceeded(`The request can’t contain more than ${MAX_SUBREQUESTS} operations.`)
     const heavy = (subs as Subrequest[]).filter((s) => {
       const kind = resolve(String(s.method ?? '').toUpperCase(), String(s.url ?? ''))?.api?.kind
       return kind === 'collection' || kind === 'query'
     })
     if (heavy.length > MAX_COLLECTIONS_OR_QUERIES) {
-      return limitExceeded(`The request can’t contain more than ${MAX_COLLECTIONS_OR_QUERIES} sObject Collections or query operations.`)
+      return limitExceeded(
+        `The request can’t contain more than ${MAX_COLLECTIONS_OR_QUERIES} sObject Collections or query operations.`,
+      )
     }
     const refIds = (subs as Subrequest[]).map((s) => s.referenceId)
-    if (refIds.some((r) => typeof r !== 'string' || !/^[A-Za-z0-9_]+$/.test(r)) || new Set(refIds).size !== refIds.length) {
-      throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', 'Each subrequest needs a unique referenceId of letters, digits and underscores')
+    if (
+      refIds.some((r) => typeof r !== 'string' || !/^[A-Za-z0-9_]+$/.test(r)) ||
+      new Set(refIds).size !== refIds.length
+    ) {
+      throw new SalesforceApiError(
+        400,
+        'JSON_PARSER_ERROR',
+        'Each subrequest needs a unique referenceId of letters, digits and underscores',
+      )
     }
     const allOrNone = body.allOrNone === true
     const tx = allOrNone ? new Tx() : undefined
@@ -127,7 +168,10 @@ export function compositeRoute(routes: ApiRoute[]): ApiRoute {
       const method = String(raw.method ?? '').toUpperCase()
       let res: SubResponse
       if (missing.length > 0) {
-        res = halted(referenceId, `Invalid reference specified. No value for ${missing[0]} found in ${missing[0]?.split('.')[0]}. Provided referenceId ${referenceId}`)
+        res = halted(
+          referenceId,
+          `Invalid reference specified. No value for ${missing[0]} found in ${missing[0]?.split('.')[0]}. Provided referenceId ${referenceId}`,
+        )
       } else {
         const target = resolve(method, url)
         const api = target?.api
@@ -142,19 +186,38 @@ export function compositeRoute(routes: ApiRoute[]): ApiRoute {
         const served: EmuResponse =
           !api || api.path === '/composite'
             ? restError(404, 'NOT_FOUND', 'The requested resource does not exist')
-            : invoke(api.handler, { ...ctx, req: emu, version: emu.params.version?.slice(1) ?? ctx.version, tx, forceAllOrNone: allOrNone })
+            : invoke(api.handler, {
+                ...ctx,
+                req: emu,
+                version: emu.params.version?.slice(1) ?? ctx.version,
+                tx,
+                forceAllOrNone: allOrNone,
+              })
         const headers = { ...(served.headers ?? {}) }
         delete headers[LIMIT_HEADER]
-        res = { body: served.body ?? null, httpHeaders: headers, httpStatusCode: served.status, referenceId }
+        res = {
+          body: served.body ?? null,
+          httpHeaders: headers,
+          httpStatusCode: served.status,
+          referenceId,
+        }
       }
       out.push(res)
       results.set(referenceId, res)
-      const collectionFailed = allOrNone && Array.isArray(res.body) && res.body.some((r) => (r as { success?: unknown }).success === false)
+      const collectionFailed =
+        allOrNone &&
+        Array.isArray(res.body) &&
+        res.body.some((r) => (r as { success?: unknown }).success === false)
       if (allOrNone && (res.httpStatusCode >= 400 || collectionFailed)) failedAt = i
     }
     if (tx && failedAt >= 0) {
       ctx.org.rollback(tx)
-      return { status: 200, body: { compositeResponse: out.map((r, i) => (i === failedAt ? r : halted(r.referenceId))) } }
+      return {
+        status: 200,
+        body: {
+          compositeResponse: out.map((r, i) => (i === failedAt ? r : halted(r.referenceId))),
+        },
+      }
     }
     if (tx) ctx.org.commit(tx)
     return { status: 200, body: { compositeResponse: out } }

@@ -4,7 +4,6 @@ import { SalesforceApiError } from './errors.ts'
 import type { Org } from './org.ts'
 import { publishEvent } from './publish.ts'
 import type { RecordFaultRule } from './record-faults.ts'
-import { seedDemoOrg } from './seed.ts'
 import { Tx } from './store.ts'
 import { resolveTarget, writeRecord } from './upsert.ts'
 import { parseRecord } from './validate.ts'
@@ -15,29 +14,56 @@ const ok = (body: unknown): EmuResponse => ({ status: 200, body })
 const bad = (message: string): EmuResponse => ({ status: 400, body: { error: message } })
 
 /** Publishes events as Apex would (after commit, attributed to the rep): no API call, no effect. */
-export function publishAsApex(org: Org, type: string, payloads: Record<string, unknown>[], createdBy?: string) {
+export function publishAsApex(
+  org: Org,
+  type: string,
+  payloads: Record<string, unknown>[],
+  createdBy?: string,
+) {
   const obj = org.catalog.get(type)
-  if (!obj || obj.kind !== 'PlatformEvent') throw new SalesforceApiError(400, 'NOT_FOUND', `${type} is not a platform event`)
-  const userId = (createdBy && org.users.get(createdBy)) || org.users.get('rep@concord.example') || org.integrationUserId
+  if (!obj || obj.kind !== 'PlatformEvent')
+    throw new SalesforceApiError(400, 'NOT_FOUND', `${type} is not a platform event`)
+  const userId =
+    (createdBy && org.users.get(createdBy)) ||
+    org.users.get('rep@concord.example') ||
+    org.integrationUserId
   const tx = new Tx()
   const results = payloads.map((p) => publishEvent(org, tx, obj, p, userId, false))
   const failed = results.find((r) => !r.success)
   if (failed) {
     org.rollback(tx)
-    throw new SalesforceApiError(400, failed.errors[0]?.statusCode ?? 'INVALID', failed.errors[0]?.message ?? 'invalid event')
+    throw new SalesforceApiError(
+      400,
+      failed.errors[0]?.statusCode ?? 'INVALID',
+      failed.errors[0]?.message ?? 'invalid event',
+    )
   }
   org.commit(tx)
-  return org.bus.retained(`/event/${obj.name}`).filter((e) => results.some((r) => r.uuid === e.uuid))
+  return org.bus
+    .retained(`/event/${obj.name}`)
+    .filter((e) => results.some((r) => r.uuid === e.uuid))
 }
 
 /** Creates or upserts records as an admin would (data loader): validated, but not an effect. */
 function put(org: Org, body: Body) {
   const obj = org.catalog.get(String(body.object ?? ''))
   if (!obj) throw new SalesforceApiError(404, 'NOT_FOUND', `unknown object ${String(body.object)}`)
-  const key = body.externalIdField ? resolveTarget(org, obj.name, String(body.externalIdField)).key : undefined
+  const key = body.externalIdField
+    ? resolveTarget(org, obj.name, String(body.externalIdField)).key
+    : undefined
   const tx = new Tx()
   const results = ((body.records as Body[] | undefined) ?? []).map((raw) =>
-    writeRecord(org, tx, obj, key, { parsed: parseRecord(org.catalog, obj, raw), key: key ? String(raw[key.name] ?? '') : undefined }, org.integrationUserId),
+    writeRecord(
+      org,
+      tx,
+      obj,
+      key,
+      {
+        parsed: parseRecord(org.catalog, obj, raw),
+        key: key ? String(raw[key.name] ?? '') : undefined,
+      },
+      org.integrationUserId,
+    ),
   )
   tx.effects.length = 0
   org.commit(tx)
@@ -55,7 +81,13 @@ function records(org: Org, object: string) {
  * seed, expireTokens, recordFaults, limit, publish, records, put, advanceClock, purgeEvents,
  * retention, dropClients, events.
  */
-export function control(org: Org, cometd: CometD, action: string, rawBody: unknown, reseed: () => unknown): EmuResponse | undefined {
+export function control(
+  org: Org,
+  cometd: CometD,
+  action: string,
+  rawBody: unknown,
+  reseed: () => unknown,
+): EmuResponse | undefined {
   const body = (rawBody ?? {}) as Body
   const [name = '', arg] = action.split('/')
   try {
@@ -80,22 +112,41 @@ export function control(org: Org, cometd: CometD, action: string, rawBody: unkno
         return ok({ max: org.usage.max, used: org.usage.used(), total: org.usage.total })
       }
       case 'publish': {
-        const payloads = (body.payloads as Body[] | undefined) ?? [(body.payload as Body | undefined) ?? {}]
-        const events = publishAsApex(org, String(body.event ?? 'Subscription_Amendment__e'), payloads, body.createdBy as string | undefined)
-        return ok({ events: events.map((e) => ({ replayId: e.replayId, EventUuid: e.uuid, channel: e.channel })) })
+        const payloads = (body.payloads as Body[] | undefined) ?? [
+          (body.payload as Body | undefined) ?? {},
+        ]
+        const events = publishAsApex(
+          org,
+          String(body.event ?? 'Subscription_Amendment__e'),
+          payloads,
+          body.createdBy as string | undefined,
+        )
+        return ok({
+          events: events.map((e) => ({
+            replayId: e.replayId,
+            EventUuid: e.uuid,
+            channel: e.channel,
+          })),
+        })
       }
       case 'records':
         return ok({ records: records(org, arg ?? String(body.object ?? '')) })
       case 'put':
         return ok({ results: put(org, body) })
       case 'advanceclock': {
-        const ms = Number(body.ms ?? 0) + Number(body.seconds ?? 0) * 1000 + Number(body.minutes ?? 0) * 60_000 + Number(body.hours ?? 0) * 3_600_000
+        const ms =
+          Number(body.ms ?? 0) +
+          Number(body.seconds ?? 0) * 1000 +
+          Number(body.minutes ?? 0) * 60_000 +
+          Number(body.hours ?? 0) * 3_600_000
         org.clock.advance(ms)
         return ok({ offsetMs: org.clock.offset, now: new Date(org.clock.now()).toISOString() })
       }
       case 'purgeevents': {
         const hours = body.olderThanHours
-        return ok({ purged: org.bus.purge(typeof hours === 'number' ? hours * 3_600_000 : undefined) })
+        return ok({
+          purged: org.bus.purge(typeof hours === 'number' ? hours * 3_600_000 : undefined),
+        })
       }
       case 'retention':
         if (typeof body.hours !== 'number') return bad('retention needs {hours}')
@@ -109,7 +160,8 @@ export function control(org: Org, cometd: CometD, action: string, rawBody: unkno
         return undefined
     }
   } catch (err) {
-    if (err instanceof SalesforceApiError) return { status: err.status, body: { error: err.message, errorCode: err.errorCode } }
+    if (err instanceof SalesforceApiError)
+      return { status: err.status, body: { error: err.message, errorCode: err.errorCode } }
     throw err
   }
 }

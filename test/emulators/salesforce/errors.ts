@@ -43,12 +43,24 @@ export function restError(status: number, errorCode: string, message: string): E
   return { status, body: [{ message, errorCode }] }
 }
 
-export const INVALID_SESSION: EmuResponse = restError(401, 'INVALID_SESSION_ID', 'Session expired or invalid')
+export const INVALID_SESSION: EmuResponse = restError(
+  401,
+  'INVALID_SESSION_ID',
+  'Session expired or invalid',
+)
 
-export const NOT_FOUND: EmuResponse = restError(404, 'NOT_FOUND', 'The requested resource does not exist')
+export const NOT_FOUND: EmuResponse = restError(
+  404,
+  'NOT_FOUND',
+  'The requested resource does not exist',
+)
 
 /** Record-level error. */
-export function recordError(statusCode: string, message: string, fields: string[] = []): RecordError {
+export function recordError(
+  statusCode: string,
+  message: string,
+  fields: string[] = [],
+): RecordError {
   return { statusCode, message, fields }
 }
 
@@ -70,7 +82,8 @@ export function faultBody(status: number): unknown {
       if (status >= 500) {
         return [
           {
-            message: 'An unexpected error occurred. Please include this ErrorId if you contact support: 1482311452-61543 (-1317946021)',
+            message:
+              'An unexpected error occurred. Please include this ErrorId if you contact support: 1482311452-61543 (-1317946021)',
             errorCode: 'UNKNOWN_EXCEPTION',
           },
         ]

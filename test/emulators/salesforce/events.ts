@@ -38,7 +38,12 @@ export class EventBus {
     return () => this.listeners.delete(listener)
   }
 
-  publish(type: string, fields: Record<string, unknown>, createdById: string, uuid: string = randomUUID()): BusEvent {
+  publish(
+    type: string,
+    fields: Record<string, unknown>,
+    createdById: string,
+    uuid: string = randomUUID(),
+  ): BusEvent {
     this.lastReplayId += 1 + (this.published % 3)
     const event: BusEvent = {
       type,

@@ -69,7 +69,8 @@ export function salesforceEmulator(options: SalesforceEmulatorOptions = {}): Sal
     org,
     cometd,
     faultBody,
-    commonHeaders: (req): Record<string, string> => (req.path.startsWith('/services/data/') ? { [LIMIT_HEADER]: org.usage.header() } : {}),
+    commonHeaders: (req): Record<string, string> =>
+      req.path.startsWith('/services/data/') ? { [LIMIT_HEADER]: org.usage.header() } : {},
     reset() {
       org.reset()
       cometd.reset()
@@ -82,9 +83,19 @@ export function salesforceEmulator(options: SalesforceEmulatorOptions = {}): Sal
       tokensMinted: org.auth.minted,
       tokensRejected: org.auth.rejected,
       activeSessions: org.auth.sessions.size,
-      api: { used: org.usage.used(), max: org.usage.max, total: org.usage.total, refused: org.usage.refused },
+      api: {
+        used: org.usage.used(),
+        max: org.usage.max,
+        total: org.usage.total,
+        refused: org.usage.refused,
+      },
       records: org.store.counts(),
-      events: { published: org.bus.published, retained: org.bus.retained().length, lastReplayId: org.bus.latestReplayId, retentionHours: org.bus.retentionMs / 3_600_000 },
+      events: {
+        published: org.bus.published,
+        retained: org.bus.retained().length,
+        lastReplayId: org.bus.latestReplayId,
+        retentionHours: org.bus.retentionMs / 3_600_000,
+      },
       cometd: { clients: cometd.clients.size, ...cometd.stats },
       recordFaults: org.recordFaults.list(),
       clockOffsetMs: org.clock.offset,
@@ -93,14 +104,20 @@ export function salesforceEmulator(options: SalesforceEmulatorOptions = {}): Sal
     control: (action, body) => control(org, cometd, action, body, seed),
     seed,
     publish: (event, payloads, createdBy) => publishAsApex(org, event, payloads, createdBy),
-    records: (object) => [...org.store.table(object).values()].map((r) => ({ ...r.values, _writes: r.writes })),
+    records: (object) =>
+      [...org.store.table(object).values()].map((r) => ({ ...r.values, _writes: r.writes })),
     setRecordFaults: (rules) => org.recordFaults.set(rules),
     expireTokens: () => {
       const n = org.auth.expireAll()
       cometd.sessionsRevoked()
       return n
     },
-    apiCalls: () => ({ used: org.usage.used(), max: org.usage.max, total: org.usage.total, refused: org.usage.refused }),
+    apiCalls: () => ({
+      used: org.usage.used(),
+      max: org.usage.max,
+      total: org.usage.total,
+      refused: org.usage.refused,
+    }),
     advanceClock: (ms) => org.clock.advance(ms),
     dispose: () => cometd.dropAll(),
   }
@@ -115,7 +132,10 @@ export interface RunningSalesforceEmulator extends RunningEmulator {
  * Starts the Salesforce emulator on loopback (`port` 0 = any free port). `close()` also answers
  * held long-polls.
  */
-export async function startSalesforceEmulator(options: SalesforceEmulatorOptions = {}, port = 0): Promise<RunningSalesforceEmulator> {
+export async function startSalesforceEmulator(
+  options: SalesforceEmulatorOptions = {},
+  port = 0,
+): Promise<RunningSalesforceEmulator> {
   const sf = salesforceEmulator(options)
   const running = await startEmulator(sf, port)
   const close = running.close

@@ -15,10 +15,18 @@ describe('API request allocation (Sforce-Limit-Info)', () => {
       expect(res.status).toBe(200)
       headers.push(res.headers.get('sforce-limit-info'))
     }
-    expect(headers).toEqual(['api-usage=1/5', 'api-usage=2/5', 'api-usage=3/5', 'api-usage=4/5', 'api-usage=5/5'])
+    expect(headers).toEqual([
+      'api-usage=1/5',
+      'api-usage=2/5',
+      'api-usage=3/5',
+      'api-usage=4/5',
+      'api-usage=5/5',
+    ])
     const refused = await org.api('GET', '/limits')
     expect(refused.status).toBe(403)
-    expect(refused.body).toEqual([{ message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' }])
+    expect(refused.body).toEqual([
+      { message: 'TotalRequests Limit exceeded.', errorCode: 'REQUEST_LIMIT_EXCEEDED' },
+    ])
     expect(refused.headers.get('sforce-limit-info')).toBe('api-usage=5/5')
     const state = await org.state()
     expect(state.api).toEqual({ used: 5, max: 5, total: 5, refused: 1 })
@@ -52,7 +60,15 @@ describe('API request allocation (Sforce-Limit-Info)', () => {
   })
 
   it('answers injected HTTP faults with Salesforce-shaped bodies', async () => {
-    await fetch(`${org.url}/__control/faults`, { method: 'POST', body: JSON.stringify({ rules: [{ route: '/limits', status: 503, count: 1 }, { route: '/query', status: 500, count: 1 }] }) })
+    await fetch(`${org.url}/__control/faults`, {
+      method: 'POST',
+      body: JSON.stringify({
+        rules: [
+          { route: '/limits', status: 503, count: 1 },
+          { route: '/query', status: 500, count: 1 },
+        ],
+      }),
+    })
     const unavailable = await org.api('GET', '/limits')
     expect(unavailable).toMatchObject({ status: 503, body: [{ errorCode: 'SERVER_UNAVAILABLE' }] })
     expect(unavailable.headers.get('sforce-limit-info')).toMatch(/^api-usage=\d+\/5$/)

@@ -27,7 +27,8 @@ const { values } = parseArgs({
 
 const env = process.env
 const keyFile = values['public-key-file'] ?? env.SF_EMULATOR_PUBLIC_KEY_FILE
-const usernames = values.username ?? (env.SF_EMULATOR_USERNAME ? [env.SF_EMULATOR_USERNAME] : undefined)
+const usernames =
+  values.username ?? (env.SF_EMULATOR_USERNAME ? [env.SF_EMULATOR_USERNAME] : undefined)
 const number = (v: string | undefined) => (v === undefined ? undefined : Number(v))
 
 const running = await startSalesforceEmulator(
@@ -45,7 +46,14 @@ const running = await startSalesforceEmulator(
   number(values.port ?? env.SF_EMULATOR_PORT) ?? 12110,
 )
 
-console.log(JSON.stringify({ emulator: 'salesforce', url: running.url, jwt: Boolean(keyFile), state: `${running.url}/__control/state` }))
+console.log(
+  JSON.stringify({
+    emulator: 'salesforce',
+    url: running.url,
+    jwt: Boolean(keyFile),
+    state: `${running.url}/__control/state`,
+  }),
+)
 
 const stop = () => {
   void running.close().then(() => process.exit(0))

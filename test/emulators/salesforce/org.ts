@@ -77,7 +77,10 @@ export class Org {
     const usernames = options.usernames ?? [DEFAULTS.username]
     const loginUrls = ['https://login.salesforce.com', 'https://test.salesforce.com']
     if (options.myDomainUrl) loginUrls.push(options.myDomainUrl.replace(/\/$/, ''))
-    const ccUser = options.clientCredentialsUser === false ? undefined : (options.clientCredentialsUser ?? usernames[0])
+    const ccUser =
+      options.clientCredentialsUser === false
+        ? undefined
+        : (options.clientCredentialsUser ?? usernames[0])
     this.auth = new Auth(
       {
         consumerKey: options.consumerKey ?? DEFAULTS.consumerKey,
@@ -114,7 +117,13 @@ export class Org {
       if (this.users.has(username)) continue
       const id = this.ids.next(user.keyPrefix)
       this.users.set(username, id)
-      this.store.insert(tx, user, { Username: username, Name: username.split('@')[0] ?? username }, id, id)
+      this.store.insert(
+        tx,
+        user,
+        { Username: username, Name: username.split('@')[0] ?? username },
+        id,
+        id,
+      )
     }
   }
 

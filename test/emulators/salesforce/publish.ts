@@ -43,10 +43,16 @@ export function publishEvent(
   if (obj.publishImmediately) {
     // Publish Immediately: the event goes out now and survives a rollback of the transaction.
     org.bus.publish(obj.name, values, userId, uuid)
-    if (recordEffect) org.effects.record(effect.kind, effect.target, effect.correlationId, effect.detail)
+    if (recordEffect)
+      org.effects.record(effect.kind, effect.target, effect.correlationId, effect.detail)
   } else {
     tx.events.push({ uuid, type: obj.name, values, createdById: userId })
     if (recordEffect) tx.effects.push(effect)
   }
-  return { id: org.ids.next(obj.keyPrefix), success: true, errors: [recordError('OPERATION_ENQUEUED', uuid)], uuid }
+  return {
+    id: org.ids.next(obj.keyPrefix),
+    success: true,
+    errors: [recordError('OPERATION_ENQUEUED', uuid)],
+    uuid,
+  }
 }

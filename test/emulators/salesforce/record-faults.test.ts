@@ -10,16 +10,35 @@ describe('per-record fault injection', () => {
   })
   afterEach(() => org.close())
 
-  const batch = (ids: string[]) => collection('Billing_Invoice__c', ids.map((id) => ({ External_Id__c: id, Status__c: 'open', Correlation_Id__c: `corr-${id}` })))
+  const batch = (ids: string[]) =>
+    collection(
+      'Billing_Invoice__c',
+      ids.map((id) => ({ External_Id__c: id, Status__c: 'open', Correlation_Id__c: `corr-${id}` })),
+    )
 
   it('fails a record transiently N times, then lets it through', async () => {
-    await org.control('recordFaults', { rules: [{ object: 'Billing_Invoice__c', externalId: 'in_locked', statusCode: 'UNABLE_TO_LOCK_ROW', times: 2 }] })
+    await org.control('recordFaults', {
+      rules: [
+        {
+          object: 'Billing_Invoice__c',
+          externalId: 'in_locked',
+          statusCode: 'UNABLE_TO_LOCK_ROW',
+          times: 2,
+        },
+      ],
+    })
     const outcomes: boolean[] = []
     for (let attempt = 0; attempt < 3; attempt++) {
       const res = await org.api('PATCH', INVOICES, batch(['in_locked']))
       outcomes.push(res.body[0].success)
       if (!res.body[0].success) {
-        expect(res.body[0].errors).toEqual([{ statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record or 1 records: in_locked', fields: [] }])
+        expect(res.body[0].errors).toEqual([
+          {
+            statusCode: 'UNABLE_TO_LOCK_ROW',
+            message: 'unable to obtain exclusive access to this record or 1 records: in_locked',
+            fields: [],
+          },
+        ])
       }
     }
     expect(outcomes).toEqual([false, false, true])
@@ -29,8 +48,19 @@ describe('per-record fault injection', () => {
   it('lets a writer retry only the failed records and park the permanent ones, with each effect once', async () => {
     await org.control('recordFaults', {
       rules: [
-        { object: 'Billing_Invoice__c', externalId: 'in_2', statusCode: 'UNABLE_TO_LOCK_ROW', times: 1 },
-        { object: 'Billing_Invoice__c', externalId: 'in_3', statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Amount must be positive', fields: ['Amount_Due__c'] },
+        {
+          object: 'Billing_Invoice__c',
+          externalId: 'in_2',
+          statusCode: 'UNABLE_TO_LOCK_ROW',
+          times: 1,
+        },
+        {
+          object: 'Billing_Invoice__c',
+          externalId: 'in_3',
+          statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+          message: 'Amount must be positive',
+          fields: ['Amount_Due__c'],
+        },
       ],
     })
     const transient = new Set(['UNABLE_TO_LOCK_ROW'])
@@ -63,13 +93,33 @@ describe('per-record fault injection', () => {
   })
 
   it('keeps failing a permanent fault and applies it to the single-record upsert too', async () => {
-    await org.control('recordFaults', { rules: [{ object: 'Billing_Invoice__c', externalId: 'in_bad', statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', fields: ['Status__c'] }] })
+    await org.control('recordFaults', {
+      rules: [
+        {
+          object: 'Billing_Invoice__c',
+          externalId: 'in_bad',
+          statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+          fields: ['Status__c'],
+        },
+      ],
+    })
     for (let i = 0; i < 3; i++) {
-      const res = await org.api('PATCH', '/sobjects/Billing_Invoice__c/External_Id__c/in_bad', { Status__c: 'open' })
-      expect(res).toMatchObject({ status: 400, body: [{ errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', fields: ['Status__c'] }] })
+      const res = await org.api('PATCH', '/sobjects/Billing_Invoice__c/External_Id__c/in_bad', {
+        Status__c: 'open',
+      })
+      expect(res).toMatchObject({
+        status: 400,
+        body: [{ errorCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST', fields: ['Status__c'] }],
+      })
     }
     expect(org.emu.sf.records('Billing_Invoice__c')).toHaveLength(0)
     await org.control('recordFaults', { rules: [] })
-    expect((await org.api('PATCH', '/sobjects/Billing_Invoice__c/External_Id__c/in_bad', { Status__c: 'open' })).status).toBe(201)
+    expect(
+      (
+        await org.api('PATCH', '/sobjects/Billing_Invoice__c/External_Id__c/in_bad', {
+          Status__c: 'open',
+        })
+      ).status,
+    ).toBe(201)
   })
 })

@@ -57,13 +57,22 @@ export class RecordFaults {
     for (const rule of this.rules) {
       if (rule.object.toLowerCase() !== object.toLowerCase()) continue
       if (rule.remaining !== undefined && rule.remaining <= 0) continue
-      const candidates = Object.entries(keys).filter(([f]) => !rule.field || f.toLowerCase() === rule.field.toLowerCase())
-      const hit = rule.externalId === undefined ? candidates[0] : candidates.find(([, v]) => v.toLowerCase() === rule.externalId?.toLowerCase())
+      const candidates = Object.entries(keys).filter(
+        ([f]) => !rule.field || f.toLowerCase() === rule.field.toLowerCase(),
+      )
+      const hit =
+        rule.externalId === undefined
+          ? candidates[0]
+          : candidates.find(([, v]) => v.toLowerCase() === rule.externalId?.toLowerCase())
       if (!hit && rule.externalId !== undefined) continue
       if (rule.remaining !== undefined) rule.remaining -= 1
       rule.hits += 1
       const shown = hit?.[1] ?? object
-      return recordError(rule.statusCode, rule.message ?? defaultMessage(rule, shown), rule.fields ?? [])
+      return recordError(
+        rule.statusCode,
+        rule.message ?? defaultMessage(rule, shown),
+        rule.fields ?? [],
+      )
     }
     return undefined
   }

@@ -8,15 +8,25 @@ const MAX_CURSORS = 200
 
 /** `Sforce-Query-Options: batchSize=N` (200–2,000; default 2,000). */
 function batchSize(ctx: ApiCtx): number {
-  const asked = Number(/batchSize=(\d+)/i.exec(ctx.req.headers['sforce-query-options'] ?? '')?.[1] ?? 2000)
+  const asked = Number(
+    /batchSize=(\d+)/i.exec(ctx.req.headers['sforce-query-options'] ?? '')?.[1] ?? 2000,
+  )
   return Math.min(2000, Math.max(200, asked))
 }
 
-function page(ctx: ApiCtx, locator: string, rows: unknown[], position: number, size: number, totalSize: number): EmuResponse {
+function page(
+  ctx: ApiCtx,
+  locator: string,
+  rows: unknown[],
+  position: number,
+  size: number,
+  totalSize: number,
+): EmuResponse {
   const records = rows.slice(position, position + size)
   const next = position + size
   const body: Record<string, unknown> = { totalSize, done: next >= rows.length, records }
-  if (next < rows.length) body.nextRecordsUrl = `/services/data/v${ctx.version}/query/${locator}-${next}`
+  if (next < rows.length)
+    body.nextRecordsUrl = `/services/data/v${ctx.version}/query/${locator}-${next}`
   return { status: 200, body }
 }
 
@@ -29,9 +39,11 @@ function query(ctx: ApiCtx): EmuResponse {
   if (!q) throw new SalesforceApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified')
   const parsed = parseSoql(q)
   const { count, rows } = runSoql(ctx.org, parsed, ctx.version)
-  if (parsed.fields === 'count') return { status: 200, body: { totalSize: count, done: true, records: [] } }
+  if (parsed.fields === 'count')
+    return { status: 200, body: { totalSize: count, done: true, records: [] } }
   const size = batchSize(ctx)
-  if (rows.length <= size) return { status: 200, body: { totalSize: count, done: true, records: rows } }
+  if (rows.length <= size)
+    return { status: 200, body: { totalSize: count, done: true, records: rows } }
   const locator = ctx.org.ids.next('01g')
   ctx.org.cursors.set(locator, { rows, position: size, batchSize: size })
   for (const key of ctx.org.cursors.keys()) {
@@ -45,7 +57,8 @@ function query(ctx: ApiCtx): EmuResponse {
 function queryMore(ctx: ApiCtx): EmuResponse {
   const [locator = '', position = ''] = (ctx.req.params.locator ?? '').split('-')
   const cursor = ctx.org.cursors.get(locator)
-  if (!cursor || !/^\d+$/.test(position)) throw new SalesforceApiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator')
+  if (!cursor || !/^\d+$/.test(position))
+    throw new SalesforceApiError(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator')
   return page(ctx, locator, cursor.rows, Number(position), cursor.batchSize, cursor.rows.length)
 }
 
@@ -59,7 +72,10 @@ function limits(ctx: ApiCtx): EmuResponse {
     status: 200,
     body: {
       DailyApiRequests: { Max: usage.max, Remaining: Math.max(0, usage.max - usage.used()) },
-      HourlyPublishedPlatformEvents: { Max: 250_000, Remaining: Math.max(0, 250_000 - bus.published) },
+      HourlyPublishedPlatformEvents: {
+        Max: 250_000,
+        Remaining: Math.max(0, 250_000 - bus.published),
+      },
       DailyDeliveredPlatformEvents: { Max: 50_000, Remaining: 50_000 },
     },
   }

@@ -4,12 +4,16 @@ import type { ObjectDescribe } from './catalog.ts'
 import { NOT_FOUND, SalesforceApiError, type RecordError } from './errors.ts'
 import { publishEvent } from './publish.ts'
 import type { SfRecord } from './store.ts'
-import { resolveTarget, upsertCollection, writeRecord, type SaveResult } from './upsert.ts'
+import { upsertCollection } from './collections.ts'
+import { resolveTarget, writeRecord, type SaveResult } from './upsert.ts'
 import { parseRecord } from './validate.ts'
 
 /** A single-record DML failure is a request-level error list. */
 function saveFailure(errors: RecordError[]): EmuResponse {
-  return { status: 400, body: errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })) }
+  return {
+    status: 400,
+    body: errors.map((e) => ({ message: e.message, errorCode: e.statusCode, fields: e.fields })),
+  }
 }
 
 function objectOf(ctx: ApiCtx): ObjectDescribe {
@@ -21,18 +25,36 @@ function objectOf(ctx: ApiCtx): ObjectDescribe {
 function bodyRecord(ctx: ApiCtx): Record<string, unknown> {
   const body = jsonBody(ctx.req)
   if (!body || typeof body !== 'object' || Array.isArray(body)) {
-    throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', 'Cannot deserialize instance of SObject from START_ARRAY value [ or request may be missing a required field')
+    throw new SalesforceApiError(
+      400,
+      'JSON_PARSER_ERROR',
+      'Cannot deserialize instance of SObject from START_ARRAY value [ or request may be missing a required field',
+    )
   }
   return body as Record<string, unknown>
 }
 
 /** The record as `GET /sobjects/{type}/{id}` returns it: `attributes`, then its fields. */
 export function recordJson(ctx: ApiCtx, obj: ObjectDescribe, rec: SfRecord): EmuResponse {
-  const wanted = ctx.req.query.get('fields')?.split(',').map((f) => f.trim()).filter(Boolean)
-  const out: Record<string, unknown> = { attributes: { type: obj.name, url: `/services/data/v${ctx.version}/sobjects/${obj.name}/${rec.Id}` } }
+  const wanted = ctx.req.query
+    .get('fields')
+    ?.split(',')
+    .map((f) => f.trim())
+    .filter(Boolean)
+  const out: Record<string, unknown> = {
+    attributes: {
+      type: obj.name,
+      url: `/services/data/v${ctx.version}/sobjects/${obj.name}/${rec.Id}`,
+    },
+  }
   for (const name of wanted ?? [...obj.fields.values()].map((f) => f.name)) {
     const field = obj.fields.get(name.toLowerCase())
-    if (!field) throw new SalesforceApiError(400, 'INVALID_FIELD', `No such column '${name}' on sobject of type ${obj.name}`)
+    if (!field)
+      throw new SalesforceApiError(
+        400,
+        'INVALID_FIELD',
+        `No such column '${name}' on sobject of type ${obj.name}`,
+      )
     out[field.name] = rec.values[field.name] ?? null
   }
   return { status: 200, body: out }
@@ -50,9 +72,13 @@ function describe(ctx: ApiCtx, obj: ObjectDescribe): EmuResponse {
     externalId: f.externalId ?? false,
     referenceTo: 'referenceTo' in f.def ? [f.def.referenceTo] : [],
     relationshipName: f.relationshipName ?? null,
-    picklistValues: 'values' in f.def ? f.def.values.map((v) => ({ value: v, label: v, active: true })) : [],
+    picklistValues:
+      'values' in f.def ? f.def.values.map((v) => ({ value: v, label: v, active: true })) : [],
   }))
-  return { status: 200, body: { name: obj.name, keyPrefix: obj.keyPrefix, custom: obj.name.includes('__'), fields } }
+  return {
+    status: 200,
+    body: { name: obj.name, keyPrefix: obj.keyPrefix, custom: obj.name.includes('__'), fields },
+  }
 }
 
 function getRecord(ctx: ApiCtx): EmuResponse {
@@ -63,7 +89,11 @@ function getRecord(ctx: ApiCtx): EmuResponse {
 }
 
 function getByExternalId(ctx: ApiCtx): EmuResponse {
-  const { obj, key } = resolveTarget(ctx.org, ctx.req.params.sobject ?? '', ctx.req.params.field ?? '')
+  const { obj, key } = resolveTarget(
+    ctx.org,
+    ctx.req.params.sobject ?? '',
+    ctx.req.params.field ?? '',
+  )
   const rec = ctx.org.store.findBy(obj, key.name, ctx.req.params.value ?? '')
   return rec ? recordJson(ctx, obj, rec) : NOT_FOUND
 }
@@ -75,7 +105,14 @@ function create(ctx: ApiCtx): EmuResponse {
   const result = inTx(ctx, (tx): SaveResult =>
     obj.kind === 'PlatformEvent'
       ? publishEvent(ctx.org, tx, obj, raw, ctx.session.userId, true)
-      : writeRecord(ctx.org, tx, obj, undefined, { parsed: parseRecord(ctx.org.catalog, obj, raw) }, ctx.session.userId),
+      : writeRecord(
+          ctx.org,
+          tx,
+          obj,
+          undefined,
+          { parsed: parseRecord(ctx.org.catalog, obj, raw) },
+          ctx.session.userId,
+        ),
   )
   if (!result.success) return saveFailure(result.errors)
   return { status: 201, body: { id: result.id, success: true, errors: result.errors } }
@@ -88,7 +125,16 @@ function update(ctx: ApiCtx): EmuResponse {
   const rec = ctx.org.store.get(ctx.req.params.id ?? '')
   if (!rec || rec.type !== obj.name) return NOT_FOUND
   const idField = obj.fields.get('id')
-  const result = inTx(ctx, (tx) => writeRecord(ctx.org, tx, obj, idField, { parsed: parseRecord(ctx.org.catalog, obj, raw), key: rec.Id }, ctx.session.userId))
+  const result = inTx(ctx, (tx) =>
+    writeRecord(
+      ctx.org,
+      tx,
+      obj,
+      idField,
+      { parsed: parseRecord(ctx.org.catalog, obj, raw), key: rec.Id },
+      ctx.session.userId,
+    ),
+  )
   return result.success ? { status: 204 } : saveFailure(result.errors)
 }
 
@@ -98,18 +144,33 @@ function update(ctx: ApiCtx): EmuResponse {
  * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_upsert.htm
  */
 function upsert(ctx: ApiCtx): EmuResponse {
-  const { obj, key } = resolveTarget(ctx.org, ctx.req.params.sobject ?? '', ctx.req.params.field ?? '')
+  const { obj, key } = resolveTarget(
+    ctx.org,
+    ctx.req.params.sobject ?? '',
+    ctx.req.params.field ?? '',
+  )
   const raw = bodyRecord(ctx)
   const write = { parsed: parseRecord(ctx.org.catalog, obj, raw), key: ctx.req.params.value ?? '' }
   const result = inTx(ctx, (tx) => writeRecord(ctx.org, tx, obj, key, write, ctx.session.userId))
   if (!result.success) return saveFailure(result.errors)
-  return { status: result.created ? 201 : 200, body: { id: result.id, success: true, errors: [], created: result.created } }
+  return {
+    status: result.created ? 201 : 200,
+    body: { id: result.id, success: true, errors: [], created: result.created },
+  }
 }
 
 function collectionUpsert(ctx: ApiCtx): EmuResponse {
   const body = jsonBody(ctx.req)
   const { results } = inTx(ctx, (tx) =>
-    upsertCollection(ctx.org, tx, ctx.req.params.sobject ?? '', ctx.req.params.field ?? '', body, ctx.session.userId, ctx.forceAllOrNone),
+    upsertCollection(
+      ctx.org,
+      tx,
+      ctx.req.params.sobject ?? '',
+      ctx.req.params.field ?? '',
+      body,
+      ctx.session.userId,
+      ctx.forceAllOrNone,
+    ),
   )
   return { status: 200, body: results }
 }
@@ -121,5 +182,10 @@ export const SOBJECT_ROUTES: ApiRoute[] = [
   { method: 'POST', path: '/sobjects/:sobject', handler: create },
   { method: 'PATCH', path: '/sobjects/:sobject/:id', handler: update },
   { method: 'PATCH', path: '/sobjects/:sobject/:field/:value', handler: upsert },
-  { method: 'PATCH', path: '/composite/sobjects/:sobject/:field', handler: collectionUpsert, kind: 'collection' },
+  {
+    method: 'PATCH',
+    path: '/composite/sobjects/:sobject/:field',
+    handler: collectionUpsert,
+    kind: 'collection',
+  },
 ]

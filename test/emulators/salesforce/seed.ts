@@ -56,11 +56,64 @@ export const DEMO_ACCOUNTS = [
 
 /** Demo subscriptions, by the index of their Account in DEMO_ACCOUNTS. */
 export const DEMO_SUBSCRIPTIONS = [
-  { account: 0, Subscription_Key__c: 'SUB-KESTREL-1', External_Id__c: 'sub_demo_kestrel_1', Price_Key__c: 'pro-monthly-usd', Quantity__c: 25, Status__c: 'active', Currency_Iso__c: 'USD', Last_Sequence__c: 1, Applied_Sequence__c: 1, Current_Period_End__c: '2026-12-01' },
-  { account: 0, Subscription_Key__c: 'SUB-KESTREL-2', External_Id__c: 'sub_demo_kestrel_2', Price_Key__c: 'analytics-addon-annual-usd', Quantity__c: 5, Status__c: 'active', Currency_Iso__c: 'USD', Last_Sequence__c: 2, Applied_Sequence__c: 2, Current_Period_End__c: '2027-03-15' },
-  { account: 1, Subscription_Key__c: 'SUB-BLUEHARBOR-1', External_Id__c: 'sub_demo_blueharbor_1', Price_Key__c: 'pro-monthly-gbp', Quantity__c: 40, Status__c: 'past_due', Currency_Iso__c: 'GBP', Last_Sequence__c: 3, Applied_Sequence__c: 3, Current_Period_End__c: '2026-11-28' },
-  { account: 2, Subscription_Key__c: 'SUB-TESSELLATE-1', External_Id__c: 'sub_demo_tessellate_1', Price_Key__c: 'enterprise-annual-eur', Quantity__c: 120, Status__c: 'active', Currency_Iso__c: 'EUR', Last_Sequence__c: 1, Applied_Sequence__c: 1, Current_Period_End__c: '2027-01-31' },
-  { account: 3, Subscription_Key__c: 'SUB-PACIFICLOOM-1', Price_Key__c: 'starter-monthly-cad', Quantity__c: 10, Status__c: 'pending', Currency_Iso__c: 'CAD', Last_Sequence__c: 1, Applied_Sequence__c: 0 },
+  {
+    account: 0,
+    Subscription_Key__c: 'SUB-KESTREL-1',
+    External_Id__c: 'sub_demo_kestrel_1',
+    Price_Key__c: 'pro-monthly-usd',
+    Quantity__c: 25,
+    Status__c: 'active',
+    Currency_Iso__c: 'USD',
+    Last_Sequence__c: 1,
+    Applied_Sequence__c: 1,
+    Current_Period_End__c: '2026-12-01',
+  },
+  {
+    account: 0,
+    Subscription_Key__c: 'SUB-KESTREL-2',
+    External_Id__c: 'sub_demo_kestrel_2',
+    Price_Key__c: 'analytics-addon-annual-usd',
+    Quantity__c: 5,
+    Status__c: 'active',
+    Currency_Iso__c: 'USD',
+    Last_Sequence__c: 2,
+    Applied_Sequence__c: 2,
+    Current_Period_End__c: '2027-03-15',
+  },
+  {
+    account: 1,
+    Subscription_Key__c: 'SUB-BLUEHARBOR-1',
+    External_Id__c: 'sub_demo_blueharbor_1',
+    Price_Key__c: 'pro-monthly-gbp',
+    Quantity__c: 40,
+    Status__c: 'past_due',
+    Currency_Iso__c: 'GBP',
+    Last_Sequence__c: 3,
+    Applied_Sequence__c: 3,
+    Current_Period_End__c: '2026-11-28',
+  },
+  {
+    account: 2,
+    Subscription_Key__c: 'SUB-TESSELLATE-1',
+    External_Id__c: 'sub_demo_tessellate_1',
+    Price_Key__c: 'enterprise-annual-eur',
+    Quantity__c: 120,
+    Status__c: 'active',
+    Currency_Iso__c: 'EUR',
+    Last_Sequence__c: 1,
+    Applied_Sequence__c: 1,
+    Current_Period_End__c: '2027-01-31',
+  },
+  {
+    account: 3,
+    Subscription_Key__c: 'SUB-PACIFICLOOM-1',
+    Price_Key__c: 'starter-monthly-cad',
+    Quantity__c: 10,
+    Status__c: 'pending',
+    Currency_Iso__c: 'CAD',
+    Last_Sequence__c: 1,
+    Applied_Sequence__c: 0,
+  },
 ] as const
 
 /** What `seed` made: Account ids in DEMO_ACCOUNTS order, subscription ids by Subscription_Key__c. */
@@ -78,19 +131,25 @@ export interface SeedResult {
 export function seedDemoOrg(org: Org): SeedResult {
   const account = org.catalog.get('Account')
   const subscription = org.catalog.get('Billing_Subscription__c')
-  if (!account || !subscription) throw new SalesforceApiError(500, 'UNKNOWN_EXCEPTION', 'demo objects missing from the schema')
+  if (!account || !subscription)
+    throw new SalesforceApiError(500, 'UNKNOWN_EXCEPTION', 'demo objects missing from the schema')
   const tx = new Tx()
   const userId = org.users.get('rep@concord.example') ?? org.integrationUserId
   const result: SeedResult = { accounts: {}, accountIds: [], subscriptions: {} }
   for (const row of DEMO_ACCOUNTS) {
-    const existing = [...org.store.table('Account').values()].find((r) => r.values.Name === row.Name)
+    const existing = [...org.store.table('Account').values()].find(
+      (r) => r.values.Name === row.Name,
+    )
     const rec = existing ?? org.store.insert(tx, account, checked(org, 'Account', row), userId)
     result.accounts[row.Name] = rec.Id
     result.accountIds.push(rec.Id)
   }
   for (const { account: index, ...row } of DEMO_SUBSCRIPTIONS) {
     const existing = org.store.findBy(subscription, 'Subscription_Key__c', row.Subscription_Key__c)
-    const values = { ...checked(org, 'Billing_Subscription__c', row), Account__c: result.accountIds[index] }
+    const values = {
+      ...checked(org, 'Billing_Subscription__c', row),
+      Account__c: result.accountIds[index],
+    }
     const rec = existing ?? org.store.insert(tx, subscription, values, userId)
     result.subscriptions[row.Subscription_Key__c] = rec.Id
   }
@@ -103,6 +162,7 @@ function checked(org: Org, object: string, raw: Record<string, unknown>): Record
   if (!obj) throw new SalesforceApiError(500, 'UNKNOWN_EXCEPTION', `no ${object}`)
   const parsed = parseRecord(org.catalog, obj, raw)
   const problem = parsed.errors[0]
-  if (problem) throw new SalesforceApiError(500, problem.statusCode, `demo ${object} row: ${problem.message}`)
+  if (problem)
+    throw new SalesforceApiError(500, problem.statusCode, `demo ${object} row: ${problem.message}`)
   return parsed.values
 }

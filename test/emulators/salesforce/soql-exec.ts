@@ -30,7 +30,9 @@ function resolvePath(org: Org, obj: ObjectDescribe, path: string): FieldPath {
   }
   const [relName = '', fieldName = ''] = parts
   const lookup = obj.relationships.get(relName.toLowerCase())
-  const target = lookup ? org.catalog.get((lookup.def as { referenceTo: string }).referenceTo) : undefined
+  const target = lookup
+    ? org.catalog.get((lookup.def as { referenceTo: string }).referenceTo)
+    : undefined
   if (parts.length !== 2 || !lookup || !target) {
     throw new SalesforceApiError(
       400,
@@ -55,7 +57,8 @@ function comparable(field: FieldDescribe, v: unknown): string | number | boolean
   if (v === null || v === undefined) return null
   const t = field.def.type
   if (t === 'Id' || t === 'Lookup') return toId18(String(v)) ?? String(v).toLowerCase()
-  if (t === 'DateTime') return typeof v === 'number' ? v : Date.parse(String(v).replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))
+  if (t === 'DateTime')
+    return typeof v === 'number' ? v : Date.parse(String(v).replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))
   if (STRINGISH.has(t)) return String(v).toLowerCase()
   return v as string | number | boolean
 }
@@ -63,9 +66,22 @@ function comparable(field: FieldDescribe, v: unknown): string | number | boolean
 function literalValue(field: FieldDescribe, lit: Literal): unknown {
   const t = field.def.type
   const quoted = lit.kind === 'string'
-  if ((t === 'Number' || t === 'Currency' || t === 'Date' || t === 'DateTime' || t === 'Checkbox') && quoted) {
-    const type = { Number: 'double', Currency: 'currency', Date: 'date', DateTime: 'dateTime', Checkbox: 'boolean' }[t]
-    throw new SalesforceApiError(400, 'INVALID_FIELD', `value of filter criterion for field '${field.name}' must be of type ${type} and should not be enclosed in quotes`)
+  if (
+    (t === 'Number' || t === 'Currency' || t === 'Date' || t === 'DateTime' || t === 'Checkbox') &&
+    quoted
+  ) {
+    const type = {
+      Number: 'double',
+      Currency: 'currency',
+      Date: 'date',
+      DateTime: 'dateTime',
+      Checkbox: 'boolean',
+    }[t]
+    throw new SalesforceApiError(
+      400,
+      'INVALID_FIELD',
+      `value of filter criterion for field '${field.name}' must be of type ${type} and should not be enclosed in quotes`,
+    )
   }
   if (lit.kind === 'null') return null
   return lit.value
@@ -94,13 +110,20 @@ function matches(org: Org, obj: ObjectDescribe, rec: SfRecord, cond: Condition):
     case 'in': {
       const path = resolvePath(org, obj, cond.field)
       const actual = comparable(path.field, valueAt(org, rec, path))
-      const hit = cond.values.some((l) => comparable(path.field, literalValue(path.field, l)) === actual)
+      const hit = cond.values.some(
+        (l) => comparable(path.field, literalValue(path.field, l)) === actual,
+      )
       return cond.negate ? !hit : hit
     }
     case 'cmp': {
       const path = resolvePath(org, obj, cond.field)
       const raw = valueAt(org, rec, path)
-      if (cond.cmp === 'like') return raw !== null && cond.value.kind === 'string' && likeMatcher(cond.value.value).test(String(raw))
+      if (cond.cmp === 'like')
+        return (
+          raw !== null &&
+          cond.value.kind === 'string' &&
+          likeMatcher(cond.value.value).test(String(raw))
+        )
       const actual = comparable(path.field, raw)
       const expected = comparable(path.field, literalValue(path.field, cond.value))
       if (cond.cmp === '=') return actual === expected
@@ -118,7 +141,12 @@ function attributes(org: Org, rec: SfRecord, version: string) {
   return { type: rec.type, url: `/services/data/v${version}/sobjects/${rec.type}/${rec.Id}` }
 }
 
-function project(org: Org, rec: SfRecord, paths: FieldPath[], version: string): Record<string, unknown> {
+function project(
+  org: Org,
+  rec: SfRecord,
+  paths: FieldPath[],
+  version: string,
+): Record<string, unknown> {
   const row: Record<string, unknown> = { attributes: attributes(org, rec, version) }
   for (const path of paths) {
     if (!path.relationship) {
@@ -132,7 +160,10 @@ function project(org: Org, rec: SfRecord, paths: FieldPath[], version: string): 
       row[rel.name] = null
       continue
     }
-    const nested = (row[rel.name] ??= { attributes: attributes(org, parent, version) }) as Record<string, unknown>
+    const nested = (row[rel.name] ??= { attributes: attributes(org, parent, version) }) as Record<
+      string,
+      unknown
+    >
     nested[path.field.name] = parent.values[path.field.name] ?? null
   }
   return row
@@ -143,7 +174,11 @@ function project(org: Org, rec: SfRecord, paths: FieldPath[], version: string): 
  * (`attributes` first, canonical field names, parent fields nested under the relationship).
  * @throws SalesforceApiError INVALID_TYPE / INVALID_FIELD / NUMBER_OUTSIDE_VALID_RANGE.
  */
-export function runSoql(org: Org, query: SoqlQuery, version: string): { count: number; rows: Record<string, unknown>[] } {
+export function runSoql(
+  org: Org,
+  query: SoqlQuery,
+  version: string,
+): { count: number; rows: Record<string, unknown>[] } {
   const obj = org.catalog.get(query.object)
   if (!obj || obj.kind === 'PlatformEvent') {
     throw new SalesforceApiError(
@@ -152,11 +187,18 @@ export function runSoql(org: Org, query: SoqlQuery, version: string): { count: n
       `sObject type '${query.object}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
     )
   }
-  if ((query.offset ?? 0) > 2000) throw new SalesforceApiError(400, 'NUMBER_OUTSIDE_VALID_RANGE', 'Maximum SOQL offset allowed is 2000')
+  if ((query.offset ?? 0) > 2000)
+    throw new SalesforceApiError(
+      400,
+      'NUMBER_OUTSIDE_VALID_RANGE',
+      'Maximum SOQL offset allowed is 2000',
+    )
   const paths = query.fields === 'count' ? [] : query.fields.map((f) => resolvePath(org, obj, f))
   const order = query.orderBy.map((k) => ({ ...k, path: resolvePath(org, obj, k.field) }))
   if (query.where) resolveAll(org, obj, query.where)
-  let rows = [...org.store.table(obj.name).values()].filter((r) => !query.where || matches(org, obj, r, query.where))
+  let rows = [...org.store.table(obj.name).values()].filter(
+    (r) => !query.where || matches(org, obj, r, query.where),
+  )
   if (order.length > 0) {
     rows.sort((a, b) => {
       for (const k of order) {
@@ -169,7 +211,10 @@ export function runSoql(org: Org, query: SoqlQuery, version: string): { count: n
       return 0
     })
   }
-  rows = rows.slice(query.offset ?? 0, query.limit === undefined ? undefined : (query.offset ?? 0) + query.limit)
+  rows = rows.slice(
+    query.offset ?? 0,
+    query.limit === undefined ? undefined : (query.offset ?? 0) + query.limit,
+  )
   if (query.fields === 'count') return { count: rows.length, rows: [] }
   return { count: rows.length, rows: rows.map((r) => project(org, r, paths, version)) }
 }
@@ -183,7 +228,9 @@ function resolveAll(org: Org, obj: ObjectDescribe, cond: Condition): void {
     case 'not':
       return resolveAll(org, obj, cond.item)
     case 'in':
-      return cond.values.forEach((lit) => literalValue(resolvePath(org, obj, cond.field).field, lit))
+      return cond.values.forEach((lit) =>
+        literalValue(resolvePath(org, obj, cond.field).field, lit),
+      )
     case 'cmp':
       literalValue(resolvePath(org, obj, cond.field).field, cond.value)
   }

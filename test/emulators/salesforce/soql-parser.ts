@@ -102,7 +102,11 @@ function tokenize(q: string, fail: (pos: number, text: string) => never): Token[
 export function parseSoql(q: string): SoqlQuery {
   const fail = (pos: number, text: string): never => {
     const col = pos + 1
-    throw new SalesforceApiError(400, 'MALFORMED_QUERY', `\n${q}\n${' '.repeat(pos)}^\nERROR at Row:1:Column:${col}\nunexpected token: ${text.split(/\s/)[0] || '<EOF>'}`)
+    throw new SalesforceApiError(
+      400,
+      'MALFORMED_QUERY',
+      `\n${q}\n${' '.repeat(pos)}^\nERROR at Row:1:Column:${col}\nunexpected token: ${text.split(/\s/)[0] || '<EOF>'}`,
+    )
   }
   const tokens = tokenize(q, fail)
   let at = 0
@@ -110,7 +114,8 @@ export function parseSoql(q: string): SoqlQuery {
   const isWord = (w: string) => peek().type === 'word' && peek().text.toUpperCase() === w
   const unexpected = (): never => fail(peek().pos, peek().text)
   const expectWord = (w: string) => (isWord(w) ? at++ : unexpected())
-  const expectPunct = (p: string) => (peek().type === 'punct' && peek().text === p ? at++ : unexpected())
+  const expectPunct = (p: string) =>
+    peek().type === 'punct' && peek().text === p ? at++ : unexpected()
   const identifier = (): string => (peek().type === 'word' ? tokens[at++]!.text : unexpected())
 
   const literal = (): Literal => {
@@ -122,7 +127,8 @@ export function parseSoql(q: string): SoqlQuery {
     if (t.type === 'datetime') return { kind: 'datetime', value: Date.parse(t.text) }
     const upper = t.text.toUpperCase()
     if (t.type === 'word' && upper === 'NULL') return { kind: 'null' }
-    if (t.type === 'word' && (upper === 'TRUE' || upper === 'FALSE')) return { kind: 'boolean', value: upper === 'TRUE' }
+    if (t.type === 'word' && (upper === 'TRUE' || upper === 'FALSE'))
+      return { kind: 'boolean', value: upper === 'TRUE' }
     at -= 1
     return unexpected()
   }
@@ -157,9 +163,15 @@ export function parseSoql(q: string): SoqlQuery {
       return { op: 'cmp', field, cmp: 'like', value: literal() }
     }
     const t = peek()
-    if (t.type !== 'punct' || !['=', '!=', '<>', '<', '<=', '>', '>='].includes(t.text)) return unexpected()
+    if (t.type !== 'punct' || !['=', '!=', '<>', '<', '<=', '>', '>='].includes(t.text))
+      return unexpected()
     at += 1
-    return { op: 'cmp', field, cmp: (t.text === '<>' ? '!=' : t.text) as Comparator, value: literal() }
+    return {
+      op: 'cmp',
+      field,
+      cmp: (t.text === '<>' ? '!=' : t.text) as Comparator,
+      value: literal(),
+    }
   }
 
   const andExpr = (): Condition => {

@@ -39,7 +39,8 @@ export class Tx {
   readonly events: PendingEvent[] = []
 }
 
-const key = (objName: string, fieldName: string) => `${objName.toLowerCase()}.${fieldName.toLowerCase()}`
+const key = (objName: string, fieldName: string) =>
+  `${objName.toLowerCase()}.${fieldName.toLowerCase()}`
 
 /** The org's records, with a unique index per external-id field. */
 export class RecordStore {
@@ -95,19 +96,40 @@ export class RecordStore {
   }
 
   /** Creates a record with its audit fields; `Id` may be forced (seed data). */
-  insert(tx: Tx, obj: ObjectDescribe, values: Record<string, unknown>, userId: string, forcedId?: string): SfRecord {
+  insert(
+    tx: Tx,
+    obj: ObjectDescribe,
+    values: Record<string, unknown>,
+    userId: string,
+    forcedId?: string,
+  ): SfRecord {
     const now = restDateTime(this.clock.now())
     const Id = forcedId ?? this.ids.next(obj.keyPrefix)
-    const defaults: Record<string, unknown> = { Id, IsDeleted: false, CreatedDate: now, CreatedById: userId }
-    for (const field of obj.fields.values()) if (!(field.name in defaults)) defaults[field.name] = field.def.type === 'Checkbox' ? false : null
+    const defaults: Record<string, unknown> = {
+      Id,
+      IsDeleted: false,
+      CreatedDate: now,
+      CreatedById: userId,
+    }
+    for (const field of obj.fields.values())
+      if (!(field.name in defaults))
+        defaults[field.name] = field.def.type === 'Checkbox' ? false : null
     if (obj.fields.has('ownerid')) defaults.OwnerId = userId
     if (obj.autoNumber) {
       const n = (this.autoNumbers.get(obj.name) ?? 0) + 1
       this.autoNumbers.set(obj.name, n)
-      defaults.Name = obj.autoNumber.replace(/\{(0+)\}/, (_, zeros: string) => String(n).padStart(zeros.length, '0'))
+      defaults.Name = obj.autoNumber.replace(/\{(0+)\}/, (_, zeros: string) =>
+        String(n).padStart(zeros.length, '0'),
+      )
     }
     const rec: SfRecord = { Id, type: obj.name, values: { ...defaults, ...values }, writes: 1 }
-    Object.assign(rec.values, { Id, Name: defaults.Name ?? rec.values.Name, LastModifiedDate: now, LastModifiedById: userId, SystemModstamp: now })
+    Object.assign(rec.values, {
+      Id,
+      Name: defaults.Name ?? rec.values.Name,
+      LastModifiedDate: now,
+      LastModifiedById: userId,
+      SystemModstamp: now,
+    })
     this.table(obj.name).set(Id, rec)
     this.index(obj, rec, true)
     tx.undo.push(() => {
@@ -118,12 +140,22 @@ export class RecordStore {
   }
 
   /** Applies `values`; returns the fields whose value changed. The audit stamp moves regardless. */
-  update(tx: Tx, obj: ObjectDescribe, rec: SfRecord, values: Record<string, unknown>, userId: string): string[] {
+  update(
+    tx: Tx,
+    obj: ObjectDescribe,
+    rec: SfRecord,
+    values: Record<string, unknown>,
+    userId: string,
+  ): string[] {
     const before = { ...rec.values }
     const changed = Object.keys(values).filter((f) => before[f] !== values[f])
     const now = restDateTime(this.clock.now())
     this.index(obj, rec, false)
-    Object.assign(rec.values, values, { LastModifiedDate: now, LastModifiedById: userId, SystemModstamp: now })
+    Object.assign(rec.values, values, {
+      LastModifiedDate: now,
+      LastModifiedById: userId,
+      SystemModstamp: now,
+    })
     rec.writes += 1
     this.index(obj, rec, true)
     tx.undo.push(() => {

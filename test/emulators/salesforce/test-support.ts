@@ -1,5 +1,16 @@
 import { generateKeyPairSync, sign } from 'node:crypto'
-import { SALESFORCE_EMULATOR_DEFAULTS, startSalesforceEmulator, type RunningSalesforceEmulator, type SalesforceEmulatorOptions } from './index.ts'
+import {
+  SALESFORCE_EMULATOR_DEFAULTS,
+  startSalesforceEmulator,
+  type RunningSalesforceEmulator,
+  type SalesforceEmulatorOptions,
+} from './index.ts'
+
+/**
+ * Parsed JSON as assertions walk it (`res.body[0].errors[0].statusCode`). The one deliberate
+ * `any` in these tests: the shapes are what is under test, so they are asserted, not declared.
+ */
+export type Json = any
 
 /** What a test talks to: the running emulator and a token-holding REST helper. */
 export interface TestOrg {
@@ -7,17 +18,22 @@ export interface TestOrg {
   url: string
   token: string
   /** One REST call under `/services/data/v65.0`. */
-  api(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<ApiResult>
+  api(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiResult>
   /** `POST /__control/salesforce/<action>`. */
   control(action: string, body?: unknown): Promise<ApiResult>
-  state(): Promise<Record<string, any>>
+  state(): Promise<Json>
   close(): Promise<void>
 }
 
 export interface ApiResult {
   status: number
   headers: Headers
-  body: any
+  body: Json
 }
 
 async function toResult(res: Response): Promise<ApiResult> {
@@ -35,14 +51,22 @@ export function rsaKeys(): { privateKey: string; publicKey: string } {
 }
 
 /** An RS256-signed JWT assertion. */
-export function signJwt(privateKey: string, claims: Record<string, unknown>, header: Record<string, unknown> = { alg: 'RS256' }): string {
+export function signJwt(
+  privateKey: string,
+  claims: Record<string, unknown>,
+  header: Record<string, unknown> = { alg: 'RS256' },
+): string {
   const enc = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url')
   const unsigned = `${enc(header)}.${enc(claims)}`
   return `${unsigned}.${sign('RSA-SHA256', Buffer.from(unsigned), privateKey).toString('base64url')}`
 }
 
 /** `POST /services/oauth2/token` with a form body. */
-export async function tokenRequest(url: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<ApiResult> {
+export async function tokenRequest(
+  url: string,
+  form: Record<string, string>,
+  headers: Record<string, string> = {},
+): Promise<ApiResult> {
   return toResult(
     await fetch(`${url}/services/oauth2/token`, {
       method: 'POST',
@@ -74,13 +98,20 @@ export async function startTestOrg(options: SalesforceEmulatorOptions = {}): Pro
     async api(method, path, body, headers = {}) {
       const res = await fetch(`${url}/services/data/v65.0${path}`, {
         method,
-        headers: { authorization: `Bearer ${org.token}`, 'content-type': 'application/json', ...headers },
+        headers: {
+          authorization: `Bearer ${org.token}`,
+          'content-type': 'application/json',
+          ...headers,
+        },
         body: body === undefined ? undefined : JSON.stringify(body),
       })
       return toResult(res)
     },
     async control(action, body) {
-      const res = await fetch(`${url}/__control/salesforce/${action}`, { method: 'POST', body: body === undefined ? undefined : JSON.stringify(body) })
+      const res = await fetch(`${url}/__control/salesforce/${action}`, {
+        method: 'POST',
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
       return toResult(res)
     },
     async state() {
@@ -97,11 +128,24 @@ export function collection(type: string, records: Record<string, unknown>[], all
 }
 
 /** One CometD POST: messages in, messages (and the Set-Cookie) out. */
-export async function bayeux(url: string, token: string, messages: unknown[], cookie?: string): Promise<{ status: number; messages: any[]; setCookie: string | null }> {
+export async function bayeux(
+  url: string,
+  token: string,
+  messages: unknown[],
+  cookie?: string,
+): Promise<{ status: number; messages: Json[]; setCookie: string | null }> {
   const res = await fetch(`${url}/cometd/65.0`, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': 'application/json',
+      ...(cookie ? { cookie } : {}),
+    },
     body: JSON.stringify(messages),
   })
-  return { status: res.status, messages: (await res.json()) as any[], setCookie: res.headers.get('set-cookie') }
+  return {
+    status: res.status,
+    messages: (await res.json()) as Json[],
+    setCookie: res.headers.get('set-cookie'),
+  }
 }

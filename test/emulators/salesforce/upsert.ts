@@ -2,7 +2,7 @@ import type { FieldDescribe, ObjectDescribe } from './catalog.ts'
 import { recordError, SalesforceApiError, type RecordError } from './errors.ts'
 import type { Org } from './org.ts'
 import type { SfRecord, Tx } from './store.ts'
-import { checkLookupId, missingRequired, parseRecord, type ParsedRecord } from './validate.ts'
+import { checkLookupId, missingRequired, type ParsedRecord } from './validate.ts'
 
 /** One record's result, shaped like REST's UpsertResult / SaveResult. */
 export interface SaveResult {
@@ -19,24 +19,38 @@ export interface PreparedWrite {
   key?: string
 }
 
-const failed = (...errors: RecordError[]): SaveResult => ({ success: false, errors })
+/** A failed SaveResult. */
+export const failed = (...errors: RecordError[]): SaveResult => ({ success: false, errors })
 
 /**
  * Resolves the object and key field of an upsert URL.
  * @throws SalesforceApiError NOT_FOUND for an unknown object, INVALID_FIELD for a key that is not an external id.
  */
-export function resolveTarget(org: Org, sobject: string, keyField: string): { obj: ObjectDescribe; key: FieldDescribe } {
+export function resolveTarget(
+  org: Org,
+  sobject: string,
+  keyField: string,
+): { obj: ObjectDescribe; key: FieldDescribe } {
   const obj = org.catalog.get(sobject)
-  if (!obj || obj.kind === 'PlatformEvent') throw new SalesforceApiError(404, 'NOT_FOUND', `The requested resource does not exist`)
+  if (!obj || obj.kind === 'PlatformEvent')
+    throw new SalesforceApiError(404, 'NOT_FOUND', `The requested resource does not exist`)
   const key = obj.fields.get(keyField.toLowerCase())
   if (!key || !(key.externalId || key.name === 'Id')) {
-    throw new SalesforceApiError(400, 'INVALID_FIELD', `Field name provided, ${keyField} is not an External ID or indexed field for ${obj.name}`)
+    throw new SalesforceApiError(
+      400,
+      'INVALID_FIELD',
+      `Field name provided, ${keyField} is not an External ID or indexed field for ${obj.name}`,
+    )
   }
   return { obj, key }
 }
 
 /** Identifying values of a write, for per-record fault rules: every external id plus the Id. */
-function identity(obj: ObjectDescribe, values: Record<string, unknown>, existing?: SfRecord): Record<string, string> {
+function identity(
+  obj: ObjectDescribe,
+  values: Record<string, unknown>,
+  existing?: SfRecord,
+): Record<string, string> {
   const keys: Record<string, string> = {}
   for (const f of obj.fields.values()) {
     const v = values[f.name] ?? existing?.values[f.name]
@@ -47,7 +61,11 @@ function identity(obj: ObjectDescribe, values: Record<string, unknown>, existing
 }
 
 /** Turns `X__r: {External_Id__c: v}` and plain ids into stored 18-char ids, or a record error. */
-function resolveLookups(org: Org, obj: ObjectDescribe, parsed: ParsedRecord): { values: Record<string, unknown>; error?: RecordError } {
+function resolveLookups(
+  org: Org,
+  obj: ObjectDescribe,
+  parsed: ParsedRecord,
+): { values: Record<string, unknown>; error?: RecordError } {
   const values = { ...parsed.values }
   for (const ref of parsed.refs) {
     const target = org.store.findBy(ref.target, ref.keyField.name, ref.value)
@@ -66,7 +84,12 @@ function resolveLookups(org: Org, obj: ObjectDescribe, parsed: ParsedRecord): { 
   for (const [name, value] of Object.entries(parsed.values)) {
     const field = obj.fields.get(name.toLowerCase())
     if (!field || field.def.type !== 'Lookup' || typeof value !== 'string') continue
-    const checked = checkLookupId(org.catalog, field, value, (id) => org.store.get(id) !== undefined)
+    const checked = checkLookupId(
+      org.catalog,
+      field,
+      value,
+      (id) => org.store.get(id) !== undefined,
+    )
     if (checked.error) return { values, error: checked.error }
     values[field.name] = checked.id
   }
@@ -74,13 +97,22 @@ function resolveLookups(org: Org, obj: ObjectDescribe, parsed: ParsedRecord): { 
 }
 
 /** A value of a unique external-id field that another record already holds. */
-function duplicateOf(org: Org, obj: ObjectDescribe, values: Record<string, unknown>, self?: SfRecord): RecordError | undefined {
+function duplicateOf(
+  org: Org,
+  obj: ObjectDescribe,
+  values: Record<string, unknown>,
+  self?: SfRecord,
+): RecordError | undefined {
   for (const f of obj.fields.values()) {
     const v = values[f.name]
     if (!f.externalId || typeof v !== 'string' || v === '') continue
     const other = org.store.findBy(obj, f.name, v)
     if (other && other.Id !== self?.Id) {
-      return recordError('DUPLICATE_VALUE', `duplicate value found: ${f.name} duplicates value on record with id: ${other.Id}`, [f.name])
+      return recordError(
+        'DUPLICATE_VALUE',
+        `duplicate value found: ${f.name} duplicates value on record with id: ${other.Id}`,
+        [f.name],
+      )
     }
   }
   return undefined
@@ -90,14 +122,38 @@ function duplicateOf(org: Org, obj: ObjectDescribe, values: Record<string, unkno
  * Creates or updates one record inside `tx`: the per-record fault rules, DML checks, lookup
  * resolution, the write, and the effect (recorded only when something changed).
  */
-export function writeRecord(org: Org, tx: Tx, obj: ObjectDescribe, keyField: FieldDescribe | undefined, write: PreparedWrite, userId: string): SaveResult {
+export function writeRecord(
+  org: Org,
+  tx: Tx,
+  obj: ObjectDescribe,
+  keyField: FieldDescribe | undefined,
+  write: PreparedWrite,
+  userId: string,
+): SaveResult {
   const { parsed } = write
   if (keyField && (write.key === undefined || write.key === '')) {
     return failed(recordError('MISSING_ARGUMENT', `${keyField.name} not specified`, []))
   }
-  const existing = keyField && write.key !== undefined ? org.store.findBy(obj, keyField.name, write.key) : undefined
-  if (keyField?.name === 'Id' && !existing) return failed(recordError('NOT_FOUND', 'Provided external ID field does not exist or is not accessible', []))
-  const keys = identity(obj, { ...parsed.values, ...(keyField && keyField.name !== 'Id' ? { [keyField.name]: write.key } : {}) }, existing)
+  const existing =
+    keyField && write.key !== undefined
+      ? org.store.findBy(obj, keyField.name, write.key)
+      : undefined
+  if (keyField?.name === 'Id' && !existing)
+    return failed(
+      recordError(
+        'NOT_FOUND',
+        'Provided external ID field does not exist or is not accessible',
+        [],
+      ),
+    )
+  const keys = identity(
+    obj,
+    {
+      ...parsed.values,
+      ...(keyField && keyField.name !== 'Id' ? { [keyField.name]: write.key } : {}),
+    },
+    existing,
+  )
   const injected = org.recordFaults.check(obj.name, keys)
   if (injected) return failed(injected)
   if (parsed.errors.length > 0) return failed(...parsed.errors)
@@ -110,7 +166,12 @@ export function writeRecord(org: Org, tx: Tx, obj: ObjectDescribe, keyField: Fie
   if (existing) {
     const changed = org.store.update(tx, obj, existing, values, userId)
     if (changed.length > 0) {
-      tx.effects.push({ kind: `${obj.name}.update`, target: target || existing.Id, correlationId: correlationOf(existing.values), detail: { id: existing.Id, changed } })
+      tx.effects.push({
+        kind: `${obj.name}.update`,
+        target: target || existing.Id,
+        correlationId: correlationOf(existing.values),
+        detail: { id: existing.Id, changed },
+      })
     }
     return { id: existing.Id, success: true, errors: [], created: false }
   }
@@ -118,56 +179,16 @@ export function writeRecord(org: Org, tx: Tx, obj: ObjectDescribe, keyField: Fie
   const required = missingRequired(obj, values)
   if (required) return failed(required)
   const rec = org.store.insert(tx, obj, values, userId)
-  tx.effects.push({ kind: `${obj.name}.create`, target: target || rec.Id, correlationId: correlationOf(rec.values), detail: { id: rec.Id } })
+  tx.effects.push({
+    kind: `${obj.name}.create`,
+    target: target || rec.Id,
+    correlationId: correlationOf(rec.values),
+    detail: { id: rec.Id },
+  })
   return { id: rec.Id, success: true, errors: [], created: true }
 }
 
 function correlationOf(values: Record<string, unknown>): string | undefined {
   const v = values.Correlation_Id__c
   return typeof v === 'string' && v !== '' ? v : undefined
-}
-
-const ROLLED_BACK = recordError(
-  'ALL_OR_NONE_OPERATION_ROLLED_BACK',
-  'Record rolled back because not all records were valid and the request was using AllOrNone header',
-)
-
-/**
- * sObject Collections upsert: up to 200 records of one type, processed in order, one result
- * each in the same order; with `allOrNone` any failure rolls every record back.
- * https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-upsert.html
- * @throws SalesforceApiError for a malformed request (the whole request fails with 400).
- */
-export function upsertCollection(org: Org, tx: Tx, sobject: string, keyFieldName: string, body: unknown, userId: string, forceAllOrNone = false): { results: SaveResult[]; failed: boolean } {
-  const { obj, key } = resolveTarget(org, sobject, keyFieldName)
-  const input = (body ?? {}) as { allOrNone?: unknown; records?: unknown }
-  if (!Array.isArray(input.records)) throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', 'Required field records is missing')
-  if (input.records.length > 200) {
-    throw new SalesforceApiError(400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call')
-  }
-  const writes: PreparedWrite[] = input.records.map((raw: unknown) => {
-    const rec = (raw ?? {}) as Record<string, unknown>
-    const type = (rec.attributes as { type?: unknown } | undefined)?.type
-    if (typeof type !== 'string') throw new SalesforceApiError(400, 'INVALID_TYPE', 'Must send a concrete entity type.')
-    if (type.toLowerCase() !== obj.name.toLowerCase()) {
-      throw new SalesforceApiError(400, 'INVALID_TYPE', `Records of type ${type} can't be upserted into ${obj.name}: a collection holds one type.`)
-    }
-    const keyValue = Object.entries(rec).find(([k]) => k.toLowerCase() === key.name.toLowerCase())?.[1]
-    return { parsed: parseRecord(org.catalog, obj, rec), key: keyValue === undefined || keyValue === null ? undefined : String(keyValue) }
-  })
-  const seen = new Map<string, number>()
-  for (const w of writes) if (w.key) seen.set(w.key, (seen.get(w.key) ?? 0) + 1)
-  const allOrNone = forceAllOrNone || input.allOrNone === true
-  const mark = tx.undo.length
-  const effectsMark = tx.effects.length
-  const results = writes.map((w) =>
-    w.key && (seen.get(w.key) ?? 0) > 1
-      ? failed(recordError('DUPLICATE_EXTERNAL_ID', `Duplicate external id specified: ${w.key}`, [key.name]))
-      : writeRecord(org, tx, obj, key, w, userId),
-  )
-  const anyFailed = results.some((r) => !r.success)
-  if (!allOrNone || !anyFailed) return { results, failed: anyFailed }
-  for (const step of tx.undo.splice(mark).reverse()) step()
-  tx.effects.length = effectsMark
-  return { results: results.map((r) => (r.success ? failed(ROLLED_BACK) : r)), failed: true }
 }

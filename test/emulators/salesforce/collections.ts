@@ -1,0 +1,83 @@
+import { recordError, SalesforceApiError } from './errors.ts'
+import type { Org } from './org.ts'
+import type { Tx } from './store.ts'
+import {
+  failed,
+  resolveTarget,
+  writeRecord,
+  type PreparedWrite,
+  type SaveResult,
+} from './upsert.ts'
+import { parseRecord } from './validate.ts'
+
+const ROLLED_BACK = recordError(
+  'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+  'Record rolled back because not all records were valid and the request was using AllOrNone header',
+)
+
+/**
+ * sObject Collections upsert: up to 200 records of one type, processed in order, one result
+ * each in the same order; with `allOrNone` any failure rolls every record back.
+ * https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-upsert.html
+ * @throws SalesforceApiError for a malformed request (the whole request fails with 400).
+ */
+export function upsertCollection(
+  org: Org,
+  tx: Tx,
+  sobject: string,
+  keyFieldName: string,
+  body: unknown,
+  userId: string,
+  forceAllOrNone = false,
+): { results: SaveResult[]; failed: boolean } {
+  const { obj, key } = resolveTarget(org, sobject, keyFieldName)
+  const input = (body ?? {}) as { allOrNone?: unknown; records?: unknown }
+  if (!Array.isArray(input.records))
+    throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', 'Required field records is missing')
+  if (input.records.length > 200) {
+    throw new SalesforceApiError(
+      400,
+      'EXCEEDED_ID_LIMIT',
+      'record limit reached. cannot submit more than 200 records into this call',
+    )
+  }
+  const writes: PreparedWrite[] = input.records.map((raw: unknown) => {
+    const rec = (raw ?? {}) as Record<string, unknown>
+    const type = (rec.attributes as { type?: unknown } | undefined)?.type
+    if (typeof type !== 'string')
+      throw new SalesforceApiError(400, 'INVALID_TYPE', 'Must send a concrete entity type.')
+    if (type.toLowerCase() !== obj.name.toLowerCase()) {
+      throw new SalesforceApiError(
+        400,
+        'INVALID_TYPE',
+        `Records of type ${type} can't be upserted into ${obj.name}: a collection holds one type.`,
+      )
+    }
+    const keyValue = Object.entries(rec).find(
+      ([k]) => k.toLowerCase() === key.name.toLowerCase(),
+    )?.[1]
+    return {
+      parsed: parseRecord(org.catalog, obj, rec),
+      key: keyValue === undefined || keyValue === null ? undefined : String(keyValue),
+    }
+  })
+  const seen = new Map<string, number>()
+  for (const w of writes) if (w.key) seen.set(w.key, (seen.get(w.key) ?? 0) + 1)
+  const allOrNone = forceAllOrNone || input.allOrNone === true
+  const mark = tx.undo.length
+  const effectsMark = tx.effects.length
+  const results = writes.map((w) =>
+    w.key && (seen.get(w.key) ?? 0) > 1
+      ? failed(
+          recordError('DUPLICATE_EXTERNAL_ID', `Duplicate external id specified: ${w.key}`, [
+            key.name,
+          ]),
+        )
+      : writeRecord(org, tx, obj, key, w, userId),
+  )
+  const anyFailed = results.some((r) => !r.success)
+  if (!allOrNone || !anyFailed) return { results, failed: anyFailed }
+  for (const step of tx.undo.splice(mark).reverse()) step()
+  tx.effects.length = effectsMark
+  return { results: results.map((r) => (r.success ? failed(ROLLED_BACK) : r)), failed: true }
+}
