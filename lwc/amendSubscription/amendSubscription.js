@@ -25,6 +25,14 @@ const CANCEL_MODES = [
     { label: 'Immediately', value: 'immediately' }
 ];
 
+/** Formats an amount in the currency's minor unit (Concord's money, as in shared/finance.ts). */
+function formatMinor(amount, currency) {
+    if (amount === null || amount === undefined) return '—';
+    const formatter = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: currency.toUpperCase() });
+    // The currency's own fraction digits say how many minor units make one: 2 for USD, 0 for JPY.
+    return formatter.format(amount / 10 ** formatter.resolvedOptions().maximumFractionDigits);
+}
+
 function messageOf(error) {
     const body = error && error.body;
     if (Array.isArray(body)) return body.map((e) => e.message).join(' ');
@@ -99,10 +107,11 @@ export default class AmendSubscription extends LightningElement {
     }
 
     get priceOptions() {
-        return (this.catalog || []).map((p) => ({
-            label: `${p.productName || p.priceKey} (${p.interval || 'one-off'}, ${(p.currencyIso || '').toUpperCase()})`,
-            value: p.priceKey
-        }));
+        return (this.catalog || []).map((p) => {
+            const currency = (p.currencyIso || CURRENCY).toUpperCase();
+            const unit = p.unitAmount === null || p.unitAmount === undefined ? currency : `${formatMinor(p.unitAmount, currency)} per unit`;
+            return { label: `${p.productName || p.priceKey} (${p.interval || 'one-off'}, ${unit})`, value: p.priceKey };
+        });
     }
 
     get isCreate() {
@@ -169,9 +178,7 @@ export default class AmendSubscription extends LightningElement {
     }
 
     format(amount) {
-        if (amount === null || amount === undefined) return '—';
-        const currency = ((this.preview && this.preview.currencyIso) || CURRENCY).toUpperCase();
-        return new Intl.NumberFormat(LOCALE, { style: 'currency', currency }).format(amount);
+        return formatMinor(amount, (this.preview && this.preview.currencyIso) || CURRENCY);
     }
 
     selectSubscription(key) {

@@ -12,8 +12,9 @@ jest.mock('@salesforce/apex/AmendmentController.submitAmendment', () => ({ defau
 
 const ACCOUNT_ID = '001000000000001AAA';
 const CATALOG = [
-    { priceKey: 'pro_monthly', productName: 'Pro', interval: 'month', currencyIso: 'usd' },
-    { priceKey: 'team_yearly', productName: 'Team', interval: 'year', currencyIso: 'usd' }
+    { priceKey: 'pro_monthly', productName: 'Pro', interval: 'month', currencyIso: 'USD', unitAmount: 1200 },
+    { priceKey: 'team_yearly', productName: 'Team', interval: 'year', currencyIso: 'USD' },
+    { priceKey: 'yen_monthly', productName: 'Pro JP', interval: 'month', currencyIso: 'JPY', unitAmount: 1500 }
 ];
 const SUBSCRIPTIONS = {
     records: [
@@ -29,12 +30,13 @@ const SUBSCRIPTIONS = {
     ]
 };
 const PREVIEW = {
-    currencyIso: 'usd',
-    total: 120.5,
-    amountDueNow: 40,
+    // Money in minor units, as the worker's canonical model keeps it.
+    currencyIso: 'USD',
+    total: 12050,
+    amountDueNow: 4000,
     lines: [
-        { description: 'Remaining time on 12 × Pro', amount: 160.5, periodStart: '2030-01-01', periodEnd: '2030-02-01' },
-        { description: 'Unused time on 10 × Pro', amount: -40 }
+        { description: 'Remaining time on 12 × Pro', amount: 16050, periodStart: '2030-01-01', periodEnd: '2030-02-01' },
+        { description: 'Unused time on 10 × Pro', amount: -4000 }
     ]
 };
 const auraError = (message) => ({ body: { message }, status: 500 });
@@ -77,7 +79,11 @@ describe('c-amend-subscription', () => {
         expect(button(element, 'submit').disabled).toBe(true);
         change(element, 'action', 'change_price');
         await flushPromises();
-        expect($(element, '[data-field="priceKey"]').options.map((o) => o.value)).toEqual(['pro_monthly', 'team_yearly']);
+        const prices = $(element, '[data-field="priceKey"]').options;
+        expect(prices.map((o) => o.value)).toEqual(['pro_monthly', 'team_yearly', 'yen_monthly']);
+        expect(prices[0].label).toBe('Pro (month, $12.00 per unit)');
+        expect(prices[1].label).toBe('Team (year, USD)');
+        expect(prices[2].label).toBe('Pro JP (month, ¥1,500 per unit)');
         assertAccessible(element);
     });
 
