@@ -15,12 +15,15 @@ export default defineConfig({
     projects: [
       {
         plugins: [
-          cloudflareTest({
-            wrangler: { configPath: './wrangler.toml' },
-            miniflare: { bindings: testBindings(sha256) },
+          cloudflareTest(({ inject }) => {
+            const vendors = inject<{ bindings: Record<string, string> }>('vendors')
+            return {
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: { bindings: { ...vendors.bindings, ...testBindings(sha256) } },
+            }
           }),
         ],
-        test: { name: 'worker', include: ['test/worker/**/*.test.ts'] },
+        test: { name: 'worker', include: ['test/worker/**/*.test.ts'], globalSetup: ['test/stack/global-setup.ts'] },
       },
       {
         test: {

@@ -2,10 +2,13 @@ import { z } from 'zod'
 import { Catalog } from '../shared/index.ts'
 import type { AccountLedger } from './ledger/account-ledger.ts'
 import type { OpsRegistry } from './ops/ops-registry.ts'
+import type { NetsuiteEnv } from './connectors/netsuite/index.ts'
+import type { SalesforceEnv } from './connectors/salesforce/index.ts'
+import type { StripeEnv } from './connectors/stripe/index.ts'
 import { ConfigError } from './errors.ts'
 
 /** The bindings wrangler.toml declares, plus the secrets set with `wrangler secret put`. */
-export interface Env {
+export interface Env extends SalesforceEnv, StripeEnv, NetsuiteEnv {
   ACCOUNT_LEDGER: DurableObjectNamespace<AccountLedger>
   OPS_REGISTRY: DurableObjectNamespace<OpsRegistry>
   LOG_LEVEL?: string

@@ -74,7 +74,7 @@ describe('POST /v1/salesforce/events', () => {
       expect(body.results[2]?.errors?.[0]).toMatchObject({ field: 'Action__c' })
       expect(body.results[2]?.errors?.[0]?.message).toMatch(/create.*change_quantity/)
       expect(body.results[3]?.errors?.[0]).toEqual({ field: 'Quantity__c', message: 'is required for a quantity change' })
-      expect(body.results[4]?.errors?.[0]).toEqual({ field: 'Price_Key__c', message: '"gold-plan" is not in catalog test-1' })
+      expect(body.results[4]?.errors?.[0]).toEqual({ field: 'Price_Key__c', message: '"gold-plan" is not in catalog demo-2026-11' })
     })
 
     it('keeps each rejected event in the quarantine with its raw payload and reasons', async () => {

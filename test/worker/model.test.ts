@@ -14,7 +14,7 @@ describe('amendmentFromEvent', () => {
       subscriptionKey: 'SUB-ACME-PLATFORM',
       sequence: 1,
       action: 'create',
-      priceKey: 'seat-monthly',
+      priceKey: 'pro-monthly-usd',
       quantity: 25,
       proration: 'create_prorations',
       correlationId: 'c0a8e1f2-7d5b-4a3e-9c1d-0b2a3f4e5d6c',

@@ -1,5 +1,8 @@
 import type { Config, Env } from '../env.ts'
-import { ConnectorError, type Connectors } from './types.ts'
+import { netsuiteFromEnv } from './netsuite/index.ts'
+import { salesforceFromEnv } from './salesforce/index.ts'
+import { stripeFromEnv } from './stripe/index.ts'
+import { ConnectorError, type BillingSystem, type Connectors, type ErpSystem, type SalesforceSink } from './types.ts'
 
 /** Builds the connectors a saga runs against. */
 export type ConnectorFactory = (env: Env, config: Config) => Connectors
@@ -10,13 +13,17 @@ const unavailable = (system: string) => () =>
   )
 
 /**
- * Until credentials are configured the saga waits (transient), rather than park amendments:
- * configuring the connector resumes them with no hand work.
+ * A vendor without credentials makes the saga wait (transient) rather than park amendments:
+ * configuring it resumes them with no hand work.
  */
-const defaultFactory: ConnectorFactory = () => ({
-  billing: { ensureCustomer: unavailable('billing'), applyAmendment: unavailable('billing'), previewAmendment: unavailable('billing') },
-  erp: { ensureCustomer: unavailable('erp'), recordAmendment: unavailable('erp') },
-  salesforce: { readAccount: unavailable('salesforce'), reportStatuses: unavailable('salesforce') },
+const missingBilling: BillingSystem = { ensureCustomer: unavailable('billing'), applyAmendment: unavailable('billing'), previewAmendment: unavailable('billing') }
+const missingErp: ErpSystem = { ensureCustomer: unavailable('erp'), recordAmendment: unavailable('erp') }
+const missingSalesforce: SalesforceSink = { readAccount: unavailable('salesforce'), reportStatuses: unavailable('salesforce') }
+
+const defaultFactory: ConnectorFactory = (env, config) => ({
+  billing: stripeFromEnv(env, config) ?? missingBilling,
+  erp: netsuiteFromEnv(env, config) ?? missingErp,
+  salesforce: salesforceFromEnv(env, config) ?? missingSalesforce,
 })
 
 let factory: ConnectorFactory = defaultFactory

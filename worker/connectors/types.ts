@@ -112,3 +112,16 @@ export interface Connectors {
   erp: ErpSystem
   salesforce: SalesforceSink
 }
+
+/** An OAuth access token for the org, shared by every Salesforce caller (REST and CometD). */
+export interface SalesforceSession {
+  accessToken: string
+  instanceUrl: string
+}
+
+export interface SalesforceTokenSource {
+  /** A current token, minting one if needed; concurrent callers share one mint. */
+  session(): Promise<SalesforceSession>
+  /** Drops `stale` (after `INVALID_SESSION_ID`) so the next `session()` mints anew. */
+  invalidate(stale: SalesforceSession): void
+}

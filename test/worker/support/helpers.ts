@@ -26,7 +26,7 @@ export function amendmentEvent(overrides: Record<string, unknown> = {}): Record<
     Subscription_Key__c: `SUB-${crypto.randomUUID().slice(0, 8)}`,
     Sequence__c: 1,
     Action__c: 'create',
-    Price_Key__c: 'seat-monthly',
+    Price_Key__c: 'pro-monthly-usd',
     Quantity__c: 10,
     Effective_Date__c: null,
     Proration__c: 'create_prorations',

@@ -1,18 +1,11 @@
 /**
- * Configuration the worker tests run with: known secrets and tokens (test values only), a small
- * catalog, and short retry and gap windows so nothing in a test waits on a real clock.
+ * Configuration the worker tests run with: known secrets and tokens (test values only) and short
+ * retry and gap windows. The connector settings come from the emulators (test/stack/vendors.ts).
  */
 export const TEST_EVENTS_SECRET = 'test-events-secret-0123456789abcdef-not-for-production'
 export const TEST_OPERATOR_TOKEN = 'op-token-for-tests-only'
 export const TEST_VIEWER_TOKEN = 'viewer-token-for-tests-only'
 
-export const TEST_CATALOG = {
-  version: 'test-1',
-  prices: {
-    'seat-monthly': { billingPriceId: 'price_seat_m', erpItemId: '101', interval: 'month', currency: 'USD', productName: 'Seat', unitAmount: 2000 },
-    'seat-annual': { billingPriceId: 'price_seat_y', erpItemId: '102', interval: 'year', currency: 'USD', productName: 'Seat (annual)', unitAmount: 20000 },
-  },
-} as const
 
 export const GAP_WINDOW_SECONDS = 60
 export const MAX_ATTEMPTS = 5
@@ -26,7 +19,6 @@ export function testBindings(hash: (token: string) => string): Record<string, st
       { name: 'ops-alice', role: 'operator', sha256: hash(TEST_OPERATOR_TOKEN) },
       { name: 'view-bob', role: 'viewer', sha256: hash(TEST_VIEWER_TOKEN) },
     ]),
-    CATALOG: JSON.stringify(TEST_CATALOG),
     SEQUENCE_GAP_WINDOW_SECONDS: String(GAP_WINDOW_SECONDS),
     RETRY_BASE_MS: '1000',
     RETRY_CAP_MS: '60000',
