@@ -1,0 +1,76 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { createHash, randomBytes } from 'node:crypto'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { startVendors } from './vendors.ts'
+
+/**
+ * `npm start`: the whole stack on loopback, no account anywhere. Starts the three emulators with
+ * fresh keys and a consistent demo catalog, seeds a demo org, then runs the worker under
+ * `wrangler dev` (Durable Objects in local SQLite) configured to reach them, and prints the URLs.
+ */
+const WORKER_PORT = Number(process.env.CONCORD_PORT ?? 8787)
+const workerUrl = `http://127.0.0.1:${WORKER_PORT}`
+
+const vendors = await startVendors({
+  ports: { salesforce: 12110, stripe: 12111, netsuite: 12112 },
+  stripeWebhookUrl: `${workerUrl}/v1/webhooks/stripe`,
+  seedSalesforce: true,
+})
+
+const eventsSecret = randomBytes(24).toString('hex')
+const operatorToken = `op_${randomBytes(12).toString('hex')}`
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
+const vars: Record<string, string> = {
+  ...vendors.bindings,
+  SALESFORCE_EVENTS_SECRET: eventsSecret,
+  OPERATOR_TOKENS: JSON.stringify([{ name: 'local-operator', role: 'operator', sha256: sha256(operatorToken) }]),
+  SEQUENCE_GAP_WINDOW_SECONDS: '120',
+  RETRY_BASE_MS: '500',
+  RETRY_CAP_MS: '30000',
+}
+mkdirSync('.stack', { recursive: true })
+// dotenv format: values quoted, newlines (PEM keys) escaped.
+writeFileSync('.stack/dev.vars', Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 })
+const accounts = vendors.salesforce.sf.records('Account') as Array<{ Id: string; Name: string }>
+writeFileSync(
+  '.stack/local.json',
+  JSON.stringify({ workerUrl, eventsSecret, operatorToken, salesforceUrl: vendors.salesforce.url, stripeUrl: vendors.stripe.url, netsuiteUrl: vendors.netsuite.url, accounts: accounts.map((a) => ({ id: a.Id, name: a.Name })) }, null, 2),
+  { mode: 0o600 },
+)
+
+const wrangler: ChildProcess = spawn(
+  'npx',
+  ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(WORKER_PORT), '--env-file', '.stack/dev.vars', '--persist-to', '.stack/state', '--show-interactive-dev-session=false'],
+  { stdio: ['ignore', 'pipe', 'inherit'] },
+)
+let announced = false
+wrangler.stdout?.on('data', (chunk: Buffer) => {
+  const text = chunk.toString()
+  process.stdout.write(text.replace(/^/gm, '[worker] '))
+  if (!announced && text.includes('Ready on')) {
+    announced = true
+    console.log(`
+Concord local stack is up.
+  worker      ${workerUrl}            (health: ${workerUrl}/healthz)
+  salesforce  ${vendors.salesforce.url}   (control: ${vendors.salesforce.url}/__control/state)
+  stripe      ${vendors.stripe.url}   (control: ${vendors.stripe.url}/__control/effects)
+  netsuite    ${vendors.netsuite.url}   (control: ${vendors.netsuite.url}/__control/effects)
+  demo accounts: ${accounts.map((a) => `${a.Name} ${a.Id}`).join(', ')}
+  operator token: ${operatorToken}   (secrets and settings: .stack/local.json)
+
+Fire a sample amendment and watch it reach all three systems:
+  npm run demo:amend
+`)
+  }
+})
+
+const stop = () => {
+  wrangler.kill('SIGTERM')
+  void vendors.close().then(() => process.exit(0))
+}
+process.on('SIGINT', stop)
+process.on('SIGTERM', stop)
+wrangler.on('exit', (code) => {
+  console.error(`wrangler dev exited (${code ?? 'signal'})`)
+  void vendors.close().then(() => process.exit(code ?? 1))
+})
