@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { AppError } from './errors.ts'
 import { requestContext, type AppEnv } from './lib/http.ts'
 import { createLogger, errorFields } from './lib/log.ts'
+import { amendments } from './routes/amendments.ts'
 import { catalog } from './routes/catalog.ts'
 import { operator } from './routes/operator.ts'
 import { salesforceEvents } from './routes/salesforce-events.ts'
@@ -15,6 +16,7 @@ app.get('/healthz', (c) => c.json({ ok: true }))
 app.use('/v1/*', requestContext)
 app.route('/v1/salesforce/events', salesforceEvents)
 app.route('/v1/catalog', catalog)
+app.route('/v1/amendments', amendments)
 app.route('/v1', operator)
 
 app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.`, requestId: c.get('requestId') ?? '' } }, 404))

@@ -90,7 +90,20 @@ export class DoubleConnectors implements Connectors {
         return { subscriptionId: id, ref: `${id}@${a.sequence}`, status: next.status, currency: 'USD' } satisfies BillingResult
       })
     },
-    previewAmendment: () => Promise.resolve({ currency: 'USD', lines: [], subtotal: 0, total: 0, amountDue: 0 }),
+    previewAmendment: async (input: { amendment: Amendment; customerId?: string; subscriptionId?: string }) => {
+      this.calls.push({ method: 'billing.previewAmendment' })
+      const failure = this.script.get('billing.previewAmendment')?.shift()
+      if (failure) throw failure.error
+      const qty = input.amendment.quantity ?? 0
+      return {
+        currency: 'USD',
+        lines: [{ description: `${qty} × seat (prorated)`, amount: qty * 1000, quantity: qty, proration: true }],
+        subtotal: qty * 1000,
+        total: qty * 1000,
+        amountDue: qty * 1000,
+        prorationDate: 1_795_000_000,
+      }
+    },
   }
 
   erp = {

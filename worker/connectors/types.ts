@@ -55,7 +55,7 @@ export interface BillingResult {
 
 export interface ProrationPreview {
   currency: string
-  lines: Array<{ description: string; amount: number; proration: boolean; periodStart?: string; periodEnd?: string }>
+  lines: Array<{ description: string; amount: number; quantity?: number; proration: boolean; periodStart?: string; periodEnd?: string }>
   subtotal: number
   total: number
   amountDue: number
@@ -71,8 +71,8 @@ export interface BillingSystem {
     input: { amendment: Amendment; customerId: string; subscriptionId?: string; price?: CatalogEntry },
     ctx: StepContext,
   ): Promise<BillingResult>
-  /** Prices an amendment without changing anything. */
-  previewAmendment(input: { amendment: Amendment; customerId: string; subscriptionId?: string; price?: CatalogEntry }): Promise<ProrationPreview>
+  /** Prices an amendment without changing anything; `customerId` is absent before the first create. */
+  previewAmendment(input: { amendment: Amendment; customerId?: string; subscriptionId?: string; price?: CatalogEntry }): Promise<ProrationPreview>
 }
 
 export interface ErpSystem {

@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { Amendment } from '../../shared/index.ts'
 import { buildConnectors } from '../connectors/registry.ts'
+import { ConnectorError, type ProrationPreview } from '../connectors/types.ts'
 import { loadConfig, type Env } from '../env.ts'
 import { createLogger, errorFields, type Logger } from '../lib/log.ts'
 import { Journal, JournalQueries, type AmendmentRow } from './journal.ts'
@@ -13,6 +14,10 @@ import { readAmendmentDetail, readSummary, type AccountSummary, type AmendmentDe
 export type EnqueueResult =
   | { eventUuid: string; status: 'queued' | 'duplicate' }
   | { eventUuid: string; status: 'rejected'; code: string; message: string }
+
+export type PreviewResult =
+  | { status: 'ok'; preview: ProrationPreview }
+  | { status: 'failed'; kind: 'transient' | 'business'; code: string; message: string }
 
 export type OperatorResult =
   | { status: 'ok'; amendment: AmendmentDetail }
@@ -177,6 +182,32 @@ export class AccountLedger extends DurableObject<Env> {
     journal.transition(row, { state: 'skipped', message: `Skipped by ${actor}: ${reason}` }, { actor, action: 'operator_skip', detail: { reason } })
     await this.armAt(Date.now())
     return { status: 'ok', amendment: readAmendmentDetail(this.sql, amendmentId) as AmendmentDetail }
+  }
+
+  /**
+   * Prices an amendment against this account's billing customer and subscription. Read-only, so
+   * it may await billing inside the RPC: nothing here changes state an interleaved call could see.
+   */
+  async preview(amendment: Amendment): Promise<PreviewResult> {
+    const config = loadConfig(this.env)
+    const journal = this.journal() ?? new Journal(this.sql, amendment.accountId)
+    const price = amendment.priceKey ? config.catalog.prices[amendment.priceKey] : undefined
+    const subscriptionId = this.sql
+      .exec<{ id: string | null }>('SELECT billing_subscription_id AS id FROM subscription WHERE key = ?', amendment.subscriptionKey)
+      .toArray()[0]?.id ?? undefined
+    try {
+      const preview = await buildConnectors(this.env, config).billing.previewAmendment({
+        amendment,
+        customerId: journal.xref().billing_customer_id ?? undefined,
+        subscriptionId,
+        price,
+      })
+      return { status: 'ok', preview }
+    } catch (err) {
+      if (err instanceof ConnectorError) return { status: 'failed', kind: err.kind, code: err.code, message: `${err.system}: ${err.message}` }
+      this.log.error('preview failed', errorFields(err))
+      return { status: 'failed', kind: 'transient', code: 'internal_error', message: 'Preview failed inside Concord.' }
+    }
   }
 
   /** Whether the pump is running and when it runs next; for operators and tests. */
