@@ -2,6 +2,7 @@ import { z } from 'zod'
 import { Catalog } from '../shared/index.ts'
 import type { AccountLedger } from './ledger/account-ledger.ts'
 import type { OpsRegistry } from './ops/ops-registry.ts'
+import type { OrgWriter } from './writer/org-writer.ts'
 import type { NetsuiteEnv } from './connectors/netsuite/index.ts'
 import type { SalesforceEnv } from './connectors/salesforce/index.ts'
 import type { StripeEnv } from './connectors/stripe/index.ts'
@@ -11,6 +12,7 @@ import { ConfigError } from './errors.ts'
 export interface Env extends SalesforceEnv, StripeEnv, NetsuiteEnv {
   ACCOUNT_LEDGER: DurableObjectNamespace<AccountLedger>
   OPS_REGISTRY: DurableObjectNamespace<OpsRegistry>
+  ORG_WRITER: DurableObjectNamespace<OrgWriter>
   LOG_LEVEL?: string
   SEQUENCE_GAP_WINDOW_SECONDS?: string
   RETRY_BASE_MS?: string
@@ -18,6 +20,9 @@ export interface Env extends SalesforceEnv, StripeEnv, NetsuiteEnv {
   MAX_TRANSIENT_ATTEMPTS?: string
   PUMP_BUDGET_MS?: string
   CATALOG?: string
+  WRITER_FLUSH_MS?: string
+  WRITER_BATCH_SIZE?: string
+  SALESFORCE_API_SHARE?: string
   /** Secret: HMAC key Salesforce signs intake requests with. */
   SALESFORCE_EVENTS_SECRET?: string
   /** Secret: the previous key, accepted during a rotation. */
@@ -53,6 +58,9 @@ const ConfigSchema = z.object({
   MAX_TRANSIENT_ATTEMPTS: int(20, 1),
   PUMP_BUDGET_MS: int(20_000, 100),
   CATALOG: jsonOf(Catalog).default({ version: 'empty', prices: {} }),
+  WRITER_FLUSH_MS: int(2000, 10),
+  WRITER_BATCH_SIZE: int(1000, 1).pipe(z.number().max(1000, 'at most 1000 (five collections of 200)')),
+  SALESFORCE_API_SHARE: z.coerce.number().gt(0).max(1).default(0.25),
   SALESFORCE_EVENTS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SALESFORCE_EVENTS_SECRET_PREVIOUS: z.string().min(32).optional(),
   OPERATOR_TOKENS: jsonOf(z.array(OperatorToken)).default([]),
@@ -66,6 +74,10 @@ export interface Config {
   maxTransientAttempts: number
   pumpBudgetMs: number
   catalog: Catalog
+  writerFlushMs: number
+  writerBatchSize: number
+  /** The share of the org's daily API allocation Concord may use. */
+  salesforceApiShare: number
   eventSecrets: string[]
   operatorTokens: OperatorToken[]
 }
@@ -93,6 +105,9 @@ export function loadConfig(env: Env): Config {
     maxTransientAttempts: c.MAX_TRANSIENT_ATTEMPTS,
     pumpBudgetMs: c.PUMP_BUDGET_MS,
     catalog: c.CATALOG,
+    writerFlushMs: c.WRITER_FLUSH_MS,
+    writerBatchSize: c.WRITER_BATCH_SIZE,
+    salesforceApiShare: c.SALESFORCE_API_SHARE,
     eventSecrets: [c.SALESFORCE_EVENTS_SECRET, c.SALESFORCE_EVENTS_SECRET_PREVIOUS].filter((s): s is string => !!s),
     operatorTokens: c.OPERATOR_TOKENS,
   }

@@ -1,0 +1,110 @@
+import { env } from 'cloudflare:workers'
+import { runDurableObjectAlarm } from 'cloudflare:test'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { useWriterClient } from '../../../worker/writer/client.ts'
+import type { WriteRecord } from '../../../worker/writer/types.ts'
+import { DoubleWriterClient } from '../../doubles/writer-client.ts'
+
+let client: DoubleWriterClient
+let writer: DurableObjectStub<import('../../../worker/writer/org-writer.ts').OrgWriter>
+
+beforeEach(() => {
+  client = new DoubleWriterClient()
+  useWriterClient(() => client)
+  writer = env.ORG_WRITER.getByName(`org-${crypto.randomUUID()}`)
+  vi.useFakeTimers({ toFake: ['Date'] })
+})
+afterEach(() => {
+  useWriterClient()
+  vi.useRealTimers()
+})
+
+/** Runs the writer's alarm while a flush is due now (bounded). */
+async function drainWriter(maxRuns = 100): Promise<void> {
+  for (let i = 0; i < maxRuns; i++) {
+    const state = await writer.flushState()
+    if (state.flushing) {
+      await new Promise((r) => setTimeout(r, 2))
+      continue
+    }
+    if (!state.dueNow && (state.alarmAt === null || state.alarmAt > Date.now())) return
+    await runDurableObjectAlarm(writer)
+  }
+}
+
+const invoice = (id: string, amount: number, at: number, accountId = '001Hs00000Xk9ZpIAJ'): WriteRecord => ({
+  object: 'Billing_Invoice__c', externalIdField: 'External_Id__c', externalId: id,
+  fields: { Amount_Due__c: amount, Status__c: 'open' }, sourceUpdatedAt: at, accountId,
+})
+
+describe('OrgWriter', () => {
+  it('flushes a lone update within the flush interval, with one refresh hint in the same call', async () => {
+    await writer.enqueue([invoice('in_1', 100, 1)])
+    await drainWriter()
+    expect(client.calls).toBe(0)
+    vi.setSystemTime(Date.now() + 2_000)
+    await drainWriter()
+    expect(client.calls).toBe(1)
+    expect(client.records.get('Billing_Invoice__c:in_1')).toMatchObject({ Amount_Due__c: 100, External_Id__c: 'in_1' })
+    expect(client.published).toEqual([{ Account_Ids__c: '001Hs00000Xk9ZpIAJ', Reason__c: 'financial_update' }])
+  })
+
+  it('coalesces by external id: the newest source time wins, an older update is ignored', async () => {
+    await writer.enqueue([invoice('in_1', 100, 10), invoice('in_1', 300, 30), invoice('in_1', 200, 20)])
+    vi.setSystemTime(Date.now() + 2_000)
+    await drainWriter()
+    expect(client.records.get('Billing_Invoice__c:in_1')?.Amount_Due__c).toBe(300)
+    expect(client.writesOf.get('Billing_Invoice__c:in_1')).toBe(1)
+    const late = await writer.enqueue([invoice('in_1', 250, 25)])
+    expect(late).toEqual({ accepted: 0, stale: 1 })
+  })
+
+  it('writes 10,000 updates across 200 accounts, hints included, in at most 15 calls', async () => {
+    const accounts = Array.from({ length: 200 }, (_, i) => `001Hs0000${String(i).padStart(6, '0')}AAA`)
+    const records = Array.from({ length: 10_000 }, (_, i) => ({
+      ...invoice(`in_${i}`, i, 1, accounts[i % 200]),
+      object: i % 2 ? 'Billing_Invoice__c' : 'Billing_Payment__c',
+    }))
+    for (let i = 0; i < records.length; i += 1000) await writer.enqueue(records.slice(i, i + 1000))
+    await drainWriter()
+    vi.setSystemTime(Date.now() + 2_000)
+    await drainWriter()
+    expect(client.records.size).toBe(10_000)
+    expect(client.calls).toBeLessThanOrEqual(15)
+    const hinted = new Set(client.published.flatMap((p) => p.Account_Ids__c?.split(',') ?? []))
+    expect(hinted.size).toBe(200)
+    expect((await writer.status()).pending).toBe(0)
+  })
+
+  it('retries only the records that failed transiently, and parks a permanent refusal with its reason', async () => {
+    client.fail('in_2', 'transient', 2).fail('in_3', 'business')
+    await writer.enqueue([invoice('in_1', 1, 1), invoice('in_2', 2, 1), invoice('in_3', 3, 1)])
+    for (let i = 0; i < 6; i++) {
+      vi.setSystemTime(Date.now() + 61_000)
+      await drainWriter()
+    }
+    expect(client.writesOf.get('Billing_Invoice__c:in_1')).toBe(1)
+    expect(client.writesOf.get('Billing_Invoice__c:in_2')).toBe(1)
+    expect(client.records.has('Billing_Invoice__c:in_3')).toBe(false)
+    const status = await writer.status()
+    expect(status.pending).toBe(0)
+    expect(status.parked).toEqual([expect.objectContaining({ externalId: 'in_3', code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Amount must be positive' })])
+    const callsBefore = client.calls
+    vi.setSystemTime(Date.now() + 3_600_000)
+    await drainWriter()
+    expect(client.calls).toBe(callsBefore)
+  })
+
+  it('lets a newer update of a parked record through', async () => {
+    client.fail('in_9', 'business', 1)
+    await writer.enqueue([invoice('in_9', -1, 1)])
+    vi.setSystemTime(Date.now() + 2_000)
+    await drainWriter()
+    expect((await writer.status()).parked).toHaveLength(1)
+    await writer.enqueue([invoice('in_9', 5, 2)])
+    vi.setSystemTime(Date.now() + 2_000)
+    await drainWriter()
+    expect(client.records.get('Billing_Invoice__c:in_9')?.Amount_Due__c).toBe(5)
+    expect((await writer.status()).parked).toEqual([])
+  })
+})

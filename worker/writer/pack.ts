@@ -1,0 +1,42 @@
+import { MAX_COLLECTIONS_PER_CALL, MAX_RECORDS_PER_COLLECTION, type UpsertGroup } from './types.ts'
+
+export type PendingRow = {
+  object: string
+  external_id_field: string
+  external_id: string
+  fields: string
+  source_updated_at: number
+  account_id: string | null
+  attempts: number
+}
+
+export interface Packed {
+  groups: UpsertGroup[]
+  /** The pending rows behind each group's records, in the same order. */
+  rows: PendingRow[][]
+}
+
+/**
+ * Packs due rows (oldest first) into at most five collections of at most 200 records, one
+ * object and external-id field per collection: the most one Composite call can carry.
+ */
+export function pack(due: PendingRow[]): Packed {
+  const groups: UpsertGroup[] = []
+  const rows: PendingRow[][] = []
+  const open = new Map<string, number>()
+  for (const row of due) {
+    const key = `${row.object}/${row.external_id_field}`
+    let index = open.get(key)
+    if (index === undefined || (rows[index]?.length ?? 0) >= MAX_RECORDS_PER_COLLECTION) {
+      if (groups.length >= MAX_COLLECTIONS_PER_CALL) continue
+      index = groups.length
+      groups.push({ object: row.object, externalIdField: row.external_id_field, records: [] })
+      rows.push([])
+      open.set(key, index)
+    }
+    const fields = JSON.parse(row.fields) as Record<string, string | number | boolean | null>
+    groups[index]?.records.push({ ...fields, [row.external_id_field]: row.external_id })
+    rows[index]?.push(row)
+  }
+  return { groups, rows }
+}
