@@ -1,0 +1,114 @@
+import { env } from 'cloudflare:workers'
+import { afterEach, describe, expect, inject, it } from 'vitest'
+import { clearTokenCache, createTokenSource, SalesforceClient, salesforceFromEnv, salesforceTokenSourceFromEnv } from '../../../worker/connectors/salesforce/index.ts'
+import { readSalesforceSettings, type SalesforceSettings } from '../../../worker/connectors/salesforce/settings.ts'
+import { ConnectorError } from '../../../worker/connectors/types.ts'
+import { loadConfig } from '../../../worker/env.ts'
+
+const { salesforceUrl } = inject('vendors')
+
+async function control(path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${salesforceUrl}/__control/${path}`, { method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) })
+  expect(res.status, path).toBe(200)
+  return (await res.json()) as Record<string, unknown>
+}
+const minted = async () => (await control('state')).tokensMinted as number
+
+function stackSettings(): SalesforceSettings {
+  const read = readSalesforceSettings(env)
+  if (!read?.ok) throw new Error('the worker test env has no Salesforce settings')
+  return read.settings
+}
+
+/** The emulator's connected-app secret: the shared stack sets no `consumerSecret`, so it is the default in test/emulators/salesforce/org.ts. */
+const EMULATOR_CONSUMER_SECRET = 'concord-emulator-consumer-secret'
+
+afterEach(() => clearTokenCache())
+
+describe('Salesforce token source', () => {
+  it('mints one JWT bearer token for 20 concurrent callers', async () => {
+    clearTokenCache()
+    const tokens = createTokenSource(stackSettings())
+    const before = await minted()
+    const sessions = await Promise.all(Array.from({ length: 20 }, () => tokens.session()))
+    expect(await minted()).toBe(before + 1)
+    expect(new Set(sessions.map((s) => s.accessToken)).size).toBe(1)
+    expect(sessions[0]?.instanceUrl).toBe(salesforceUrl)
+  })
+
+  it('shares the token across token sources of the same org in the isolate', async () => {
+    clearTokenCache()
+    const before = await minted()
+    const a = await createTokenSource(stackSettings()).session()
+    const b = await salesforceTokenSourceFromEnv(env)?.session()
+    expect(b?.accessToken).toBe(a.accessToken)
+    expect(await minted()).toBe(before + 1)
+  })
+
+  it('re-mints after the org revokes the session and retries the refused request once', async () => {
+    const tokens = createTokenSource(stackSettings())
+    const client = new SalesforceClient({ tokens, apiVersion: '65.0' })
+    const first = await tokens.session()
+    await client.call('GET', '/limits')
+    const before = await minted()
+    await control('salesforce/expireTokens', {})
+    const limits = await client.call<{ DailyApiRequests?: unknown }>('GET', '/limits')
+    expect(limits.DailyApiRequests).toBeDefined()
+    expect(await minted()).toBe(before + 1)
+    expect((await tokens.session()).accessToken).not.toBe(first.accessToken)
+  })
+
+  it('gives up after one re-mint when Salesforce keeps answering INVALID_SESSION_ID', async () => {
+    const tokens = createTokenSource(stackSettings())
+    // A version no other suite uses keeps this fault rule to this test's requests.
+    const client = new SalesforceClient({ tokens, apiVersion: '61.0' })
+    await tokens.session()
+    await control('faults', { rules: [{ route: 'GET /services/data/v61.0/limits', status: 401, count: 2 }] })
+    const before = await minted()
+    const err = await client.call('GET', '/limits').catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(ConnectorError)
+    expect(err).toMatchObject({ kind: 'transient', code: 'INVALID_SESSION_ID', status: 401 })
+    expect(await minted()).toBe(before + 1)
+  })
+
+  it('mints with client credentials (client id and secret) and uses the token', async () => {
+    const tokens = createTokenSource({ ...stackSettings(), flow: 'client_credentials', clientSecret: EMULATOR_CONSUMER_SECRET, username: undefined })
+    const before = await minted()
+    const session = await tokens.session()
+    expect(await minted()).toBe(before + 1)
+    const client = new SalesforceClient({ tokens, apiVersion: '65.0' })
+    const rows = await client.query<{ Id: string }>('SELECT Id FROM Account LIMIT 1')
+    expect(Array.isArray(rows)).toBe(true)
+    expect(session.accessToken).toMatch(/!/)
+  })
+
+  it('reports a refused login as a transient auth failure without echoing the secret', async () => {
+    const tokens = createTokenSource({ ...stackSettings(), flow: 'client_credentials', clientSecret: 'wrong-secret-value', username: undefined })
+    const err = await tokens.session().catch((e: unknown) => e)
+    expect(err).toMatchObject({ kind: 'transient', code: 'salesforce_auth_failed', status: 400 })
+    expect((err as Error).message).toContain('invalid_client')
+    expect((err as Error).message).not.toContain('wrong-secret-value')
+  })
+
+  it('refuses a PKCS#1 key with a hint instead of a token request', async () => {
+    const tokens = createTokenSource({ ...stackSettings(), privateKeyPem: '-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----' })
+    await expect(tokens.session()).rejects.toMatchObject({ code: 'invalid_private_key', kind: 'transient' })
+  })
+})
+
+describe('salesforceFromEnv', () => {
+  const config = loadConfig(env)
+
+  it('is undefined when no Salesforce credential is set', () => {
+    expect(salesforceFromEnv({}, config)).toBeUndefined()
+    expect(salesforceTokenSourceFromEnv({ SALESFORCE_LOGIN_URL: 'https://login.salesforce.com' })).toBeUndefined()
+  })
+
+  it('answers a half-configured org with a transient error naming the variables, never their values', async () => {
+    const sink = salesforceFromEnv({ SALESFORCE_CLIENT_ID: 'id', SALESFORCE_CLIENT_SECRET: 'shh-secret', SALESFORCE_AUTH_FLOW: 'jwt_bearer' }, config)
+    const err = await sink?.readAccount('001000000000001AAA', 'c-1').catch((e: unknown) => e)
+    expect(err).toMatchObject({ kind: 'transient', code: 'misconfigured' })
+    expect((err as Error).message).toContain('SALESFORCE_PRIVATE_KEY')
+    expect((err as Error).message).not.toContain('shh-secret')
+  })
+})
