@@ -36,6 +36,8 @@ export const Invoice = z.object({
   hostedUrl: z.url().optional(),
   erpDocumentId: z.string().optional(),
   correlationId: z.string().optional(),
+  /** Failed collection attempts on this invoice (billing counts them on the invoice). */
+  failedPaymentAttempts: z.number().int().nonnegative().optional(),
   /** When the source last changed it: newer always wins, older never overwrites. */
   sourceUpdatedAt: z.iso.datetime({ offset: true }),
 })

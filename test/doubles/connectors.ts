@@ -115,6 +115,15 @@ export class DoubleConnectors implements Connectors {
     },
   }
 
+  billingReader = {
+    accountOfCustomer: () => Promise.resolve(undefined),
+    invoice: () => Promise.reject(business('resource_missing', 'no invoices in the double')),
+    payment: () => Promise.reject(business('resource_missing', 'no payments in the double')),
+    creditNote: () => Promise.reject(business('resource_missing', 'no credit notes in the double')),
+    listInvoices: () => Promise.resolve({ items: [] }),
+    listPayments: () => Promise.resolve({ items: [] }),
+  }
+
   salesforce = {
     readAccount: async (accountId: string): Promise<AccountProfile> => {
       this.calls.push({ method: 'salesforce.readAccount' })

@@ -2,7 +2,7 @@ import type { Config, Env } from '../env.ts'
 import { netsuiteFromEnv } from './netsuite/index.ts'
 import { salesforceFromEnv } from './salesforce/index.ts'
 import { stripeFromEnv } from './stripe/index.ts'
-import { ConnectorError, type BillingSystem, type Connectors, type ErpSystem, type SalesforceSink } from './types.ts'
+import { ConnectorError, type BillingReader, type BillingSystem, type Connectors, type ErpSystem, type SalesforceSink } from './types.ts'
 
 /** Builds the connectors a saga runs against. */
 export type ConnectorFactory = (env: Env, config: Config) => Connectors
@@ -17,11 +17,20 @@ const unavailable = (system: string) => () =>
  * configuring it resumes them with no hand work.
  */
 const missingBilling: BillingSystem = { ensureCustomer: unavailable('billing'), applyAmendment: unavailable('billing'), previewAmendment: unavailable('billing') }
+const missingReader: BillingReader = {
+  accountOfCustomer: unavailable('billing'),
+  invoice: unavailable('billing'),
+  payment: unavailable('billing'),
+  creditNote: unavailable('billing'),
+  listInvoices: unavailable('billing'),
+  listPayments: unavailable('billing'),
+}
 const missingErp: ErpSystem = { ensureCustomer: unavailable('erp'), recordAmendment: unavailable('erp') }
 const missingSalesforce: SalesforceSink = { readAccount: unavailable('salesforce'), reportStatuses: unavailable('salesforce') }
 
 const defaultFactory: ConnectorFactory = (env, config) => ({
   billing: stripeFromEnv(env, config) ?? missingBilling,
+  billingReader: missingReader,
   erp: netsuiteFromEnv(env, config) ?? missingErp,
   salesforce: salesforceFromEnv(env, config) ?? missingSalesforce,
 })

@@ -1,4 +1,4 @@
-import type { Amendment, CatalogEntry } from '../../shared/index.ts'
+import type { Amendment, CatalogEntry, CreditNote, Invoice, Payment } from '../../shared/index.ts'
 
 /**
  * The system layer as the saga sees it. Only connectors know vendor shapes; everything above
@@ -109,6 +109,7 @@ export interface SalesforceSink {
 
 export interface Connectors {
   billing: BillingSystem
+  billingReader: BillingReader
   erp: ErpSystem
   salesforce: SalesforceSink
 }
@@ -124,4 +125,17 @@ export interface SalesforceTokenSource {
   session(): Promise<SalesforceSession>
   /** Drops `stale` (after `INVALID_SESSION_ID`) so the next `session()` mints anew. */
   invalidate(stale: SalesforceSession): void
+}
+
+/** Billing's current view of the documents behind webhooks and backfills, in canonical shape. */
+export interface BillingReader {
+  /** The Salesforce account a billing customer belongs to (from its metadata), if any. */
+  accountOfCustomer(customerId: string): Promise<string | undefined>
+  invoice(id: string, accountId: string): Promise<Invoice>
+  payment(id: string, accountId: string): Promise<Payment>
+  creditNote(id: string, accountId: string): Promise<CreditNote>
+  /** One page of a customer's invoices, newest first; `next` resumes after the last one. */
+  listInvoices(customerId: string, accountId: string, after?: string): Promise<{ items: Invoice[]; next?: string }>
+  /** One page of a customer's payments (charges), newest first. */
+  listPayments(customerId: string, accountId: string, after?: string): Promise<{ items: Payment[]; next?: string }>
 }

@@ -82,7 +82,13 @@ export function computeStanding(input: {
   }
   for (const doc of erp?.openDocuments ?? []) add(doc.currency, doc.amountRemaining, doc.dueDate)
 
-  const failedPayments = input.payments.filter((p) => p.status === 'failed' && p.invoiceId && openInvoiceIds.has(p.invoiceId)).length
+  // Per open invoice: the invoice's own count of failed attempts when billing keeps one, else
+  // the failed payments linked to it; never both, so nothing is counted twice.
+  let failedPayments = 0
+  for (const invoice of input.invoices) {
+    if (!openInvoiceIds.has(invoice.id)) continue
+    failedPayments += invoice.failedPaymentAttempts ?? input.payments.filter((p) => p.status === 'failed' && p.invoiceId === invoice.id).length
+  }
   const paid = input.payments
     .filter((p) => (p.status === 'succeeded' || p.status === 'partially_refunded') && p.paidAt)
     .sort((a, b) => (a.paidAt ?? '').localeCompare(b.paidAt ?? ''))

@@ -1,12 +1,15 @@
 import { DurableObject } from 'cloudflare:workers'
-import type { Amendment } from '../../shared/index.ts'
+import type { Amendment, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
 import { buildConnectors } from '../connectors/registry.ts'
 import { ConnectorError, type ProrationPreview } from '../connectors/types.ts'
 import { loadConfig, type Env } from '../env.ts'
 import { createLogger, errorFields, type Logger } from '../lib/log.ts'
 import { Journal, JournalQueries, type AmendmentRow } from './journal.ts'
 import { LEDGER_MIGRATIONS, migrate } from './migrations.ts'
+import { FinanceBook, type BillingEventRef } from './finance-book.ts'
+import { flushToWriter, runRefreshes } from './finance-pump.ts'
 import { flushIndex, flushStatuses } from './outbox.ts'
+import type { ErpFacts } from '../finance/standing.ts'
 import { advance } from './saga.ts'
 import { planNext } from './sequencer.ts'
 import { readAmendmentDetail, readSummary, type AccountSummary, type AmendmentDetail } from './views.ts'
@@ -117,6 +120,10 @@ export class AccountLedger extends DurableObject<Env> {
       await advance(plan.next, { journal, connectors, config, log })
     }
     const wakes = [wakeAt]
+    const book = new FinanceBook(this.sql, journal.accountId)
+    const { changed } = await runRefreshes(book, connectors.billingReader, journal.accountId, config, log)
+    if (changed) book.recomputeStanding(new Date())
+    wakes.push(book.nextRefreshAt(), await flushToWriter(book, this.env, log))
     try {
       wakes.push(await flushStatuses(this.sql, connectors.salesforce, config, log))
       const registry = this.env.OPS_REGISTRY.getByName('global')
@@ -136,6 +143,40 @@ export class AccountLedger extends DurableObject<Env> {
   private async armAt(when: number): Promise<void> {
     const current = await this.ctx.storage.getAlarm()
     if (current === null || current > when) await this.ctx.storage.setAlarm(when)
+  }
+
+  /** Billing events routed to this account: deduped by event id, documents re-read by the pump. */
+  async recordBillingEvents(accountId: string, events: BillingEventRef[]): Promise<Array<'queued' | 'duplicate'>> {
+    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
+    const results = new FinanceBook(this.sql, this.accountId() ?? accountId).recordEvents(events)
+    if (results.includes('queued')) await this.armAt(Date.now())
+    return results
+  }
+
+  /** The ERP's AR facts for this account (ERP owns what is owed and the credit hold). */
+  async applyErpFacts(accountId: string, facts: ErpFacts, asOf: string): Promise<void> {
+    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
+    const book = new FinanceBook(this.sql, this.accountId() ?? accountId)
+    book.setErpFacts(facts, asOf)
+    book.recomputeStanding(new Date())
+    await this.armAt(Date.now())
+  }
+
+  /** Billing documents loaded by a backfill, merged like any fresh read. */
+  async loadDocuments(accountId: string, docs: { invoices: Invoice[]; payments: Payment[] }): Promise<number> {
+    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
+    const book = new FinanceBook(this.sql, this.accountId() ?? accountId)
+    let changed = 0
+    for (const inv of docs.invoices) changed += book.merge('invoice', inv) ? 1 : 0
+    for (const p of docs.payments) changed += book.merge('payment', p) ? 1 : 0
+    if (changed > 0) book.recomputeStanding(new Date())
+    await this.armAt(Date.now())
+    return changed
+  }
+
+  async financialStanding(): Promise<FinancialStanding | undefined> {
+    const id = this.accountId()
+    return id ? new FinanceBook(this.sql, id).standing() : undefined
   }
 
   /** Operator: run a parked amendment again from the step it stopped at. */

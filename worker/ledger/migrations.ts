@@ -63,6 +63,29 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX audit_by_amendment ON audit (amendment_id, id);
   `,
+  /* 2: financial documents from billing and the ERP, and what goes back to Salesforce */ `
+  CREATE TABLE billing_event (id TEXT PRIMARY KEY, type TEXT NOT NULL, created INTEGER NOT NULL, received_at INTEGER NOT NULL);
+  CREATE TABLE refresh (
+    kind TEXT NOT NULL,
+    object_id TEXT NOT NULL,
+    requested_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    PRIMARY KEY (kind, object_id)
+  );
+  CREATE TABLE fin_doc (
+    kind TEXT NOT NULL,
+    id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    source_updated_at TEXT NOT NULL,
+    doc TEXT NOT NULL,
+    PRIMARY KEY (kind, id)
+  );
+  CREATE TABLE erp_facts (id INTEGER PRIMARY KEY CHECK (id = 1), facts TEXT NOT NULL, as_of TEXT NOT NULL);
+  CREATE TABLE standing (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL, fingerprint TEXT NOT NULL);
+  CREATE TABLE sf_outbox (object TEXT NOT NULL, external_id TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (object, external_id));
+  `,
 ]
 
 /** Applies the migrations this storage has not seen yet, in order. */

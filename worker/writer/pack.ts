@@ -34,7 +34,7 @@ export function pack(due: PendingRow[]): Packed {
       rows.push([])
       open.set(key, index)
     }
-    const fields = JSON.parse(row.fields) as Record<string, string | number | boolean | null>
+    const fields = JSON.parse(row.fields) as UpsertGroup['records'][number]
     groups[index]?.records.push({ ...fields, [row.external_id_field]: row.external_id })
     rows[index]?.push(row)
   }

@@ -5,7 +5,7 @@ export interface WriteRecord {
   externalIdField: string
   externalId: string
   /** Field API name → value, excluding the external id itself. */
-  fields: Record<string, string | number | boolean | null>
+  fields: Record<string, string | number | boolean | null | Record<string, string>>
   /** When the source last changed it (ms): a newer write always wins, an older one never does. */
   sourceUpdatedAt: number
   /** The Account it belongs to, for the refresh hint. */
@@ -17,7 +17,7 @@ export type RecordOutcome = { ok: true } | { ok: false; kind: 'transient' | 'bus
 export interface UpsertGroup {
   object: string
   externalIdField: string
-  records: Array<Record<string, string | number | boolean | null>>
+  records: Array<Record<string, string | number | boolean | null | Record<string, string>>>
 }
 
 /** What the writer needs from Salesforce: one Composite request per call. */

@@ -78,6 +78,11 @@ describe('computeStanding rules', () => {
     expect(standingFor([open, invoice('in_2', { status: 'paid' })], fails(3, 'in_2'))).toMatchObject({ standing: 'good', failedPayments: 0 })
   })
 
+  it('prefers the invoice’s own count of failed attempts over linked payments', () => {
+    const open = invoice('in_1', { dueDate: dueDaysAgo(-10), failedPaymentAttempts: 3 })
+    expect(standingFor([open], [payment('py_1', { status: 'failed', invoiceId: 'in_1' })])).toMatchObject({ standing: 'at_risk', failedPayments: 3 })
+  })
+
   it('is hold whenever the ERP has the customer on credit hold, whatever else', () => {
     expect(standingFor([], [], true)).toMatchObject({ standing: 'hold', creditHold: true, reasons: ['credit hold is on in the ERP'] })
   })

@@ -1,0 +1,154 @@
+import type { CreditNote, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
+import { computeStanding, type ErpFacts } from '../finance/standing.ts'
+import { invoiceRecord, paymentRecord, standingRecord } from '../finance/records.ts'
+import type { WriteRecord } from '../writer/types.ts'
+
+export type DocKind = 'invoice' | 'payment' | 'credit_note'
+
+/** A billing event reduced to what the ledger needs: its id, and which documents to re-read. */
+export interface BillingEventRef {
+  id: string
+  type: string
+  /** Unix seconds, the billing platform's clock. */
+  created: number
+  refresh: Array<{ kind: DocKind; id: string }>
+}
+
+/**
+ * Status order per document kind. A document only moves forward: an event (or a fetch) that
+ * would move it back, or is older than what is held, changes nothing. `paid` and `void` are
+ * final; an uncollectible invoice can still be paid or voided (Stripe allows both).
+ */
+const RANK: Record<DocKind, Record<string, number>> = {
+  invoice: { draft: 0, open: 1, uncollectible: 2, paid: 3, void: 3 },
+  payment: { failed: 1, succeeded: 1, partially_refunded: 2, refunded: 3 },
+  credit_note: { issued: 1, void: 2 },
+}
+
+type Doc = Invoice | Payment | CreditNote
+
+/**
+ * The account's financial documents as the ledger holds them, merged order-proof, and the
+ * Salesforce records their changes produce (an outbox the pump hands to the OrgWriter).
+ */
+export class FinanceBook {
+  private readonly sql: SqlStorage
+  private readonly accountId: string
+
+  constructor(sql: SqlStorage, accountId: string) {
+    this.sql = sql
+    this.accountId = accountId
+  }
+
+  /** Dedupes by event id and queues re-reads; re-reads of one document coalesce. */
+  recordEvents(events: BillingEventRef[]): Array<'queued' | 'duplicate'> {
+    const now = Date.now()
+    return events.map((e) => {
+      const seen = this.sql.exec('SELECT 1 FROM billing_event WHERE id = ?', e.id).toArray().length > 0
+      if (seen) return 'duplicate'
+      this.sql.exec('INSERT INTO billing_event (id, type, created, received_at) VALUES (?, ?, ?, ?)', e.id, e.type, e.created, now)
+      for (const r of e.refresh) this.requestRefresh(r.kind, r.id)
+      return 'queued'
+    })
+  }
+
+  requestRefresh(kind: DocKind, id: string): void {
+    this.sql.exec(
+      `INSERT INTO refresh (kind, object_id, requested_at) VALUES (?, ?, ?)
+       ON CONFLICT (kind, object_id) DO UPDATE SET not_before = 0, attempts = 0`,
+      kind, id, Date.now(),
+    )
+  }
+
+  dueRefreshes(now: number, limit: number): Array<{ kind: DocKind; object_id: string; attempts: number }> {
+    return this.sql
+      .exec<{ kind: DocKind; object_id: string; attempts: number }>('SELECT kind, object_id, attempts FROM refresh WHERE not_before <= ? ORDER BY requested_at LIMIT ?', now, limit)
+      .toArray()
+  }
+
+  refreshDone(kind: DocKind, id: string): void {
+    this.sql.exec('DELETE FROM refresh WHERE kind = ? AND object_id = ?', kind, id)
+  }
+
+  refreshLater(kind: DocKind, id: string, notBefore: number, error: string): void {
+    this.sql.exec('UPDATE refresh SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE kind = ? AND object_id = ?', notBefore, error, kind, id)
+  }
+
+  nextRefreshAt(): number | undefined {
+    return this.sql.exec<{ t: number | null }>('SELECT MIN(not_before) AS t FROM refresh').one().t ?? undefined
+  }
+
+  get(kind: DocKind, id: string): Doc | undefined {
+    const row = this.sql.exec<{ doc: string }>('SELECT doc FROM fin_doc WHERE kind = ? AND id = ?', kind, id).toArray()[0]
+    return row ? (JSON.parse(row.doc) as Doc) : undefined
+  }
+
+  /** Merges a fresh read; true when it changed what the ledger holds. */
+  merge(kind: DocKind, doc: Doc): boolean {
+    const held = this.sql.exec<{ status: string; source_updated_at: string; doc: string }>('SELECT status, source_updated_at, doc FROM fin_doc WHERE kind = ? AND id = ?', kind, doc.id).toArray()[0]
+    if (held) {
+      const before = RANK[kind][held.status] ?? 0
+      const after = RANK[kind][doc.status] ?? 0
+      if (after < before) return false
+      if (after === before && Date.parse(doc.sourceUpdatedAt) < Date.parse(held.source_updated_at)) return false
+      if (held.doc === JSON.stringify(doc)) return false
+    }
+    this.sql.exec(
+      'INSERT OR REPLACE INTO fin_doc (kind, id, status, source_updated_at, doc) VALUES (?, ?, ?, ?, ?)',
+      kind, doc.id, doc.status, doc.sourceUpdatedAt, JSON.stringify(doc),
+    )
+    if (kind === 'invoice') this.queueRecord(invoiceRecord(doc as Invoice))
+    if (kind === 'payment') this.queueRecord(paymentRecord(doc as Payment))
+    return true
+  }
+
+  setErpFacts(facts: ErpFacts, asOf: string): void {
+    this.sql.exec('INSERT OR REPLACE INTO erp_facts (id, facts, as_of) VALUES (1, ?, ?)', JSON.stringify(facts), asOf)
+  }
+
+  private all<T>(kind: DocKind): T[] {
+    return this.sql.exec<{ doc: string }>('SELECT doc FROM fin_doc WHERE kind = ?', kind).toArray().map((r) => JSON.parse(r.doc) as T)
+  }
+
+  /** Recomputes the standing; queues the Account record only when something a rep sees changed. */
+  recomputeStanding(now: Date, accountCurrency?: string): FinancialStanding {
+    const erpRow = this.sql.exec<{ facts: string }>('SELECT facts FROM erp_facts WHERE id = 1').toArray()[0]
+    const standing = computeStanding({
+      accountId: this.accountId,
+      invoices: this.all<Invoice>('invoice'),
+      payments: this.all<Payment>('payment'),
+      erp: erpRow ? (JSON.parse(erpRow.facts) as ErpFacts) : undefined,
+      asOf: now,
+    })
+    const { asOf: _asOf, ...visible } = standing
+    const fingerprint = JSON.stringify(visible)
+    const held = this.sql.exec<{ fingerprint: string }>('SELECT fingerprint FROM standing WHERE id = 1').toArray()[0]
+    if (held?.fingerprint !== fingerprint) {
+      this.sql.exec('INSERT OR REPLACE INTO standing (id, doc, fingerprint) VALUES (1, ?, ?)', JSON.stringify(standing), fingerprint)
+      this.queueRecord(standingRecord(standing, accountCurrency))
+    }
+    return standing
+  }
+
+  standing(): FinancialStanding | undefined {
+    const row = this.sql.exec<{ doc: string }>('SELECT doc FROM standing WHERE id = 1').toArray()[0]
+    return row ? (JSON.parse(row.doc) as FinancialStanding) : undefined
+  }
+
+  queueRecord(record: WriteRecord): void {
+    this.sql.exec('INSERT OR REPLACE INTO sf_outbox (object, external_id, record) VALUES (?, ?, ?)', record.object, record.externalId, JSON.stringify(record))
+  }
+
+  /** Hands queued records to `send` (the OrgWriter); each is removed only if unchanged since. */
+  async flushRecords(send: (records: WriteRecord[]) => Promise<unknown>): Promise<number> {
+    const rows = this.sql.exec<{ object: string; external_id: string; record: string }>('SELECT object, external_id, record FROM sf_outbox LIMIT 1000').toArray()
+    if (rows.length === 0) return 0
+    await send(rows.map((r) => JSON.parse(r.record) as WriteRecord))
+    for (const r of rows) this.sql.exec('DELETE FROM sf_outbox WHERE object = ? AND external_id = ? AND record = ?', r.object, r.external_id, r.record)
+    return rows.length
+  }
+
+  pendingRecords(): number {
+    return this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM sf_outbox').one().n
+  }
+}
