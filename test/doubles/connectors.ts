@@ -118,6 +118,7 @@ export class DoubleConnectors implements Connectors {
   billingReader = {
     accountOfCustomer: () => Promise.resolve(undefined),
     invoice: () => Promise.reject(business('resource_missing', 'no invoices in the double')),
+    paymentsOfInvoice: () => Promise.resolve([]),
     payment: () => Promise.reject(business('resource_missing', 'no payments in the double')),
     creditNote: () => Promise.reject(business('resource_missing', 'no credit notes in the double')),
     listInvoices: () => Promise.resolve({ items: [] }),

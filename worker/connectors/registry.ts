@@ -1,7 +1,8 @@
 import type { Config, Env } from '../env.ts'
 import { netsuiteFromEnv } from './netsuite/index.ts'
 import { salesforceFromEnv } from './salesforce/index.ts'
-import { stripeFromEnv } from './stripe/index.ts'
+import { stripeBillingReader } from './stripe/billing-reader.ts'
+import { stripeFromEnv, stripeReaderFromEnv } from './stripe/index.ts'
 import { ConnectorError, type BillingReader, type BillingSystem, type Connectors, type ErpSystem, type SalesforceSink } from './types.ts'
 
 /** Builds the connectors a saga runs against. */
@@ -20,6 +21,7 @@ const missingBilling: BillingSystem = { ensureCustomer: unavailable('billing'), 
 const missingReader: BillingReader = {
   accountOfCustomer: unavailable('billing'),
   invoice: unavailable('billing'),
+  paymentsOfInvoice: unavailable('billing'),
   payment: unavailable('billing'),
   creditNote: unavailable('billing'),
   listInvoices: unavailable('billing'),
@@ -28,12 +30,15 @@ const missingReader: BillingReader = {
 const missingErp: ErpSystem = { ensureCustomer: unavailable('erp'), recordAmendment: unavailable('erp') }
 const missingSalesforce: SalesforceSink = { readAccount: unavailable('salesforce'), reportStatuses: unavailable('salesforce') }
 
-const defaultFactory: ConnectorFactory = (env, config) => ({
-  billing: stripeFromEnv(env, config) ?? missingBilling,
-  billingReader: missingReader,
-  erp: netsuiteFromEnv(env, config) ?? missingErp,
-  salesforce: salesforceFromEnv(env, config) ?? missingSalesforce,
-})
+const defaultFactory: ConnectorFactory = (env, config) => {
+  const reader = stripeReaderFromEnv(env)
+  return {
+    billing: stripeFromEnv(env, config) ?? missingBilling,
+    billingReader: reader ? stripeBillingReader(reader) : missingReader,
+    erp: netsuiteFromEnv(env, config) ?? missingErp,
+    salesforce: salesforceFromEnv(env, config) ?? missingSalesforce,
+  }
+}
 
 let factory: ConnectorFactory = defaultFactory
 

@@ -132,6 +132,8 @@ export interface BillingReader {
   /** The Salesforce account a billing customer belongs to (from its metadata), if any. */
   accountOfCustomer(customerId: string): Promise<string | undefined>
   invoice(id: string, accountId: string): Promise<Invoice>
+  /** The payments applied to an invoice, each re-read so refunds and failures are current. */
+  paymentsOfInvoice(invoiceId: string, accountId: string): Promise<Payment[]>
   payment(id: string, accountId: string): Promise<Payment>
   creditNote(id: string, accountId: string): Promise<CreditNote>
   /** One page of a customer's invoices, newest first; `next` resumes after the last one. */

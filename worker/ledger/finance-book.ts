@@ -84,7 +84,11 @@ export class FinanceBook {
   }
 
   /** Merges a fresh read; true when it changed what the ledger holds. */
-  merge(kind: DocKind, doc: Doc): boolean {
+  merge(kind: DocKind, incoming: Doc): boolean {
+    let doc = incoming
+    const previous = kind === 'payment' ? (this.get(kind, doc.id) as Payment | undefined) : undefined
+    // A charge read on its own doesn't name its invoice; keep the link an earlier read found.
+    if (previous?.invoiceId && !(doc as Payment).invoiceId) doc = { ...(doc as Payment), invoiceId: previous.invoiceId }
     const held = this.sql.exec<{ status: string; source_updated_at: string; doc: string }>('SELECT status, source_updated_at, doc FROM fin_doc WHERE kind = ? AND id = ?', kind, doc.id).toArray()[0]
     if (held) {
       const before = RANK[kind][held.status] ?? 0

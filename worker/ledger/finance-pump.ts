@@ -21,7 +21,10 @@ export async function runRefreshes(
   let changed = false
   for (const due of book.dueRefreshes(Date.now(), REFRESHES_PER_RUN)) {
     try {
-      if (due.kind === 'invoice') changed = book.merge('invoice', await reader.invoice(due.object_id, accountId)) || changed
+      if (due.kind === 'invoice') {
+        changed = book.merge('invoice', await reader.invoice(due.object_id, accountId)) || changed
+        for (const payment of await reader.paymentsOfInvoice(due.object_id, accountId)) changed = book.merge('payment', payment) || changed
+      }
       if (due.kind === 'payment') {
         const payment = await reader.payment(due.object_id, accountId)
         // The invoice goes first so the payment's lookup to it resolves in Salesforce.

@@ -1,0 +1,34 @@
+import type { Invoice, Payment } from '../../../shared/index.ts'
+import type { BillingReader } from '../types.ts'
+import { creditNoteFromStripe, invoiceFromStripe, paymentFromCharge } from './mapping.ts'
+import type { StripeReader } from './reader.ts'
+import type { StripeInvoice } from './stripe-types.ts'
+
+/** An open invoice has had no successful attempt yet, so each attempt so far failed. */
+function withAttempts(inv: StripeInvoice, accountId: string): Invoice {
+  const mapped = invoiceFromStripe(inv, accountId)
+  return inv.status === 'open' ? { ...mapped, failedPaymentAttempts: (inv as StripeInvoice & { attempt_count?: number }).attempt_count ?? 0 } : mapped
+}
+
+/** Stripe's reads in the canonical shapes the ledger's finance book merges. */
+export function stripeBillingReader(reader: StripeReader): BillingReader {
+  return {
+    accountOfCustomer: (customerId) => reader.accountIdOf(customerId),
+    invoice: async (id, accountId) => withAttempts(await reader.getInvoice(id), accountId),
+    paymentsOfInvoice: (invoiceId, accountId) => reader.paymentsForInvoice(invoiceId, accountId),
+    payment: async (id, accountId) => {
+      const payment = paymentFromCharge(await reader.getCharge(id), { accountId })
+      if (!payment) throw new Error(`charge ${id} has no outcome yet`)
+      return payment
+    },
+    creditNote: async (id, accountId) => creditNoteFromStripe(await reader.getCreditNote(id), accountId),
+    listInvoices: async (customerId, accountId, after) => {
+      const page = await reader.listInvoices({ customerId, startingAfter: after })
+      return { items: page.data.map((inv) => withAttempts(inv, accountId)), next: page.nextCursor }
+    },
+    listPayments: async (customerId, accountId, after) => {
+      const page = await reader.listCharges({ customerId, startingAfter: after })
+      return { items: page.data.map((c) => paymentFromCharge(c, { accountId })).filter((p): p is Payment => !!p), next: page.nextCursor }
+    },
+  }
+}
