@@ -1,0 +1,170 @@
+import { env } from 'cloudflare:workers'
+import { describe, expect, inject, it } from 'vitest'
+import { records, SalesforceClient, salesforceTokenSourceFromEnv, soqlQuote, type ApiLimits, type UpsertGroup } from '../../../worker/connectors/salesforce/index.ts'
+
+// test/stack/global-setup.ts provides it; its ProvidedContext typing is outside this tsconfig.
+const { salesforceUrl } = (inject as unknown as (key: 'vendors') => { salesforceUrl: string })('vendors')
+
+async function control(path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const res = await fetch(`${salesforceUrl}/__control/${path}`, { method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) })
+  expect(res.status, path).toBe(200)
+  return (await res.json()) as Record<string, unknown>
+}
+const apiCalls = async () => ((await control('state')).api as { total: number }).total
+const stored = async (object: string, prefix: string) =>
+  ((await control(`salesforce/records/${object}`, {})).records as Array<Record<string, unknown>>).filter((r) => String(r.External_Id__c ?? '').startsWith(prefix))
+
+function client(apiVersion = '65.0', onLimits?: (l: ApiLimits) => void): SalesforceClient {
+  const tokens = salesforceTokenSourceFromEnv(env)
+  if (!tokens) throw new Error('the worker test env has no Salesforce settings')
+  return new SalesforceClient({ tokens, apiVersion, onLimits })
+}
+
+/** `n` invoices with fresh external ids `${prefix}-<i>`. */
+function invoices(prefix: string, n: number): UpsertGroup {
+  return {
+    object: 'Billing_Invoice__c',
+    externalIdField: 'External_Id__c',
+    records: Array.from({ length: n }, (_, i) => ({ External_Id__c: `${prefix}-${i}`, Number__c: `N-${i}`, Status__c: 'open', Amount_Due__c: 10 + i, Currency_Iso__c: 'USD' })),
+  }
+}
+const fresh = () => `in_${crypto.randomUUID().slice(0, 12)}`
+
+describe('SalesforceClient.upsertMany', () => {
+  it('writes 1,000 records in one API call and answers every record', async () => {
+    const sf = client()
+    await sf.query('SELECT Id FROM Account LIMIT 1') // token minted outside the measured window
+    const prefix = fresh()
+    const before = await apiCalls()
+    const { results } = await sf.upsertMany([invoices(prefix, 1000)])
+    expect(await apiCalls()).toBe(before + 1)
+    expect(results[0]).toHaveLength(1000)
+    expect(results[0]?.every((r) => r.ok && r.created)).toBe(true)
+    expect(await stored('Billing_Invoice__c', prefix)).toHaveLength(1000)
+  })
+
+  it('needs a second API call for the 1,001st record', async () => {
+    const sf = client()
+    const prefix = fresh()
+    const before = await apiCalls()
+    const { results } = await sf.upsertMany([invoices(prefix, 601), invoices(`${prefix}-b`, 400)])
+    expect(await apiCalls()).toBe(before + 2)
+    expect([...(results[0] ?? []), ...(results[1] ?? [])].filter((r) => r.ok)).toHaveLength(1001)
+  })
+
+  it('returns transient and permanent record failures per record, and the rest succeed', async () => {
+    const sf = client()
+    const prefix = fresh()
+    await control('salesforce/recordFaults', {
+      append: true,
+      rules: [
+        { object: 'Billing_Invoice__c', externalId: `${prefix}-1`, statusCode: 'UNABLE_TO_LOCK_ROW', times: 1 },
+        { object: 'Billing_Invoice__c', externalId: `${prefix}-2`, statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', times: 1 },
+      ],
+    })
+    const group = invoices(prefix, 4)
+    const tooLong = { ...group.records[3], Number__c: 'x'.repeat(81) }
+    const { results } = await sf.upsertMany([{ ...group, records: [...group.records.slice(0, 3), tooLong] } as UpsertGroup])
+    const [ok, locked, invalid, long] = results[0] ?? []
+    expect(ok).toMatchObject({ ok: true, created: true })
+    expect(locked).toMatchObject({ ok: false, error: { kind: 'transient', code: 'UNABLE_TO_LOCK_ROW' } })
+    expect(invalid).toMatchObject({ ok: false, error: { kind: 'business', code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION' } })
+    expect(long).toMatchObject({ ok: false, error: { kind: 'business', code: 'STRING_TOO_LONG' } })
+    expect((await stored('Billing_Invoice__c', prefix)).map((r) => r.External_Id__c)).toEqual([`${prefix}-0`])
+    const retried = await sf.upsertMany([{ ...group, records: [group.records[1]] } as UpsertGroup])
+    expect(retried.results[0]?.[0]).toMatchObject({ ok: true, created: true })
+  })
+
+  it('writes a key repeated in one batch in input order, the last value winning', async () => {
+    const sf = client()
+    const prefix = fresh()
+    const key = `${prefix}-dup`
+    const { results } = await sf.upsertMany([
+      { object: 'Billing_Invoice__c', externalIdField: 'External_Id__c', records: [{ External_Id__c: key, Status__c: 'open' }, { External_Id__c: `${prefix}-other` }, { External_Id__c: key, Status__c: 'paid' }] },
+    ])
+    expect(results[0]?.map((r) => r.ok)).toEqual([true, true, true])
+    expect((await stored('Billing_Invoice__c', key)).map((r) => r.Status__c)).toEqual(['paid'])
+  })
+
+  it('classifies 403 REQUEST_LIMIT_EXCEEDED as transient on every record and exposes the limits', async () => {
+    const seen: ApiLimits[] = []
+    // A version no other suite uses keeps this fault rule to this test's requests.
+    const sf = client('62.0', (l) => seen.push(l))
+    await control('faults', { rules: [{ route: 'POST /services/data/v62.0/composite', status: 403, count: 1 }] })
+    const prefix = fresh()
+    const before = await apiCalls()
+    const { results } = await sf.upsertMany([invoices(prefix, 1001)])
+    expect(results[0]?.every((r) => !r.ok && r.error.kind === 'transient' && r.error.code === 'REQUEST_LIMIT_EXCEEDED' && r.error.status === 403)).toBe(true)
+    // The first refusal stops the run: the second Composite is never sent.
+    expect(await apiCalls()).toBe(before)
+    const { api } = (await control('state')) as { api: { max: number } }
+    expect(sf.limits()).toMatchObject({ max: api.max, used: expect.any(Number), observedAt: expect.any(Number) })
+    expect(seen).toHaveLength(1)
+    expect(await stored('Billing_Invoice__c', prefix)).toHaveLength(0)
+  })
+
+  it('publishes a refresh hint in the same Composite as the records', async () => {
+    const sf = client()
+    const prefix = fresh()
+    const before = await apiCalls()
+    const accounts = ['001000000000001AAA', '001000000000002AAA']
+    const { results, events } = await sf.upsertMany([invoices(prefix, 3)], { events: [{ event: 'Concord_Refresh__e', fields: records.refreshEvent(accounts, `test ${prefix}`) }] })
+    expect(await apiCalls()).toBe(before + 1)
+    expect(results[0]?.every((r) => r.ok)).toBe(true)
+    expect(events[0]).toMatchObject({ ok: true, eventUuid: expect.stringMatching(/^[0-9a-f-]{36}$/) })
+    const bus = (await control('salesforce/events', { channel: '/event/Concord_Refresh__e' })).events as Array<{ uuid: string; fields: Record<string, unknown> }>
+    expect(bus.find((e) => e.uuid === (events[0] as { eventUuid: string }).eventUuid)?.fields).toMatchObject({ Account_Ids__c: accounts.join(','), Reason__c: `test ${prefix}` })
+  })
+})
+
+describe('SalesforceClient.publish', () => {
+  it('publishes events judged by success (OPERATION_ENQUEUED is not a failure), several per call', async () => {
+    const sf = client()
+    await sf.query('SELECT Id FROM Account LIMIT 1')
+    const reason = `batch ${fresh()}`
+    const before = await apiCalls()
+    const out = await sf.publish([
+      { event: 'Concord_Refresh__e', fields: records.refreshEvent(['001000000000001AAA'], reason) },
+      { event: 'Concord_Refresh__e', fields: records.refreshEvent(['001000000000002AAA'], reason) },
+      { event: 'Concord_Refresh__e', fields: { Reason__c: 'r'.repeat(41) } },
+    ])
+    expect(await apiCalls()).toBe(before + 1)
+    expect(out.map((r) => r.ok)).toEqual([true, true, false])
+    expect(out[2]).toMatchObject({ ok: false, error: { kind: 'business', code: 'STRING_TOO_LONG' } })
+    const bus = (await control('salesforce/events', { channel: '/event/Concord_Refresh__e' })).events as Array<{ fields: Record<string, unknown> }>
+    expect(bus.filter((e) => e.fields.Reason__c === reason)).toHaveLength(2)
+  })
+})
+
+describe('SalesforceClient.query', () => {
+  it('follows nextRecordsUrl to the last page, one API call per page', async () => {
+    const sf = client()
+    await sf.query('SELECT Id FROM Account LIMIT 1')
+    const prefix = fresh()
+    await control('salesforce/put', { object: 'Billing_Invoice__c', externalIdField: 'External_Id__c', records: invoices(prefix, 2001).records })
+    const before = await apiCalls()
+    const rows = await sf.query<{ External_Id__c: string }>(`SELECT External_Id__c FROM Billing_Invoice__c WHERE External_Id__c LIKE ${soqlQuote(`${prefix}-%`)}`)
+    expect(await apiCalls()).toBe(before + 2)
+    expect(new Set(rows.map((r) => r.External_Id__c)).size).toBe(2001)
+  })
+
+  it('raises a malformed query as a business error', async () => {
+    await expect(client().query('SELECT FROM')).rejects.toMatchObject({ kind: 'business', code: 'MALFORMED_QUERY' })
+  })
+
+  it('quotes values so they cannot end the literal', () => {
+    expect(soqlQuote("O'Brien \\ co")).toBe("'O\\'Brien \\\\ co'")
+  })
+})
+
+describe('record builders', () => {
+  it('refuses undeclared fields and picklist values at compile time', () => {
+    // @ts-expect-error — not a field of Billing_Invoice__c in shared/salesforce-schema.ts
+    const wrongField: records.SObjectFields<'Billing_Invoice__c'> = { Amount__c: 1 }
+    // @ts-expect-error — not a Status__c value
+    const wrongValue: records.SObjectFields<'Billing_Invoice__c'> = { Status__c: 'settled' }
+    const byParent: records.SObjectFields<'Billing_Payment__c'> = { External_Id__c: 'py_1', Invoice__r: { External_Id__c: 'in_1' } }
+    expect([wrongField, wrongValue, byParent]).toHaveLength(3)
+    expect(records.fitText('Subscription_Sync__c', 'Error_Message__c', 'e'.repeat(300))).toHaveLength(255)
+  })
+})
