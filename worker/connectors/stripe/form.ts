@@ -1,0 +1,27 @@
+/** A value Stripe's form encoding can carry: scalars, lists (`a[0]`) and hashes (`a[k]`). */
+export type FormValue = string | number | boolean | null | undefined | readonly FormValue[] | { readonly [key: string]: FormValue }
+export type FormParams = Record<string, FormValue>
+
+/**
+ * Encodes parameters the way Stripe's v1 API reads them (`application/x-www-form-urlencoded`
+ * with bracket nesting): `items[0][price]=p`, `metadata[k]=v`. `undefined` is left out; `null`
+ * becomes an empty value, which is how Stripe unsets a field (`cancel_at=`). Key order follows
+ * the object, so the same step always sends the same bytes under its idempotency key.
+ * https://docs.stripe.com/api/request_ids — form bodies are the only encoding v1 accepts.
+ */
+export function encodeForm(params: FormParams): string {
+  const out = new URLSearchParams()
+  const walk = (key: string, value: FormValue): void => {
+    if (value === undefined) return
+    if (value === null) out.append(key, '')
+    else if (typeof value === 'boolean') out.append(key, value ? 'true' : 'false')
+    else if (typeof value === 'number') {
+      if (!Number.isFinite(value)) throw new Error(`cannot encode ${key}: not a finite number`)
+      out.append(key, String(value))
+    } else if (typeof value === 'string') out.append(key, value)
+    else if (Array.isArray(value)) value.forEach((v, i) => walk(`${key}[${i}]`, v as FormValue))
+    else for (const [k, v] of Object.entries(value as Record<string, FormValue>)) walk(`${key}[${k}]`, v)
+  }
+  for (const [k, v] of Object.entries(params)) walk(k, v)
+  return out.toString()
+}
