@@ -1,0 +1,97 @@
+import type { ProrationPreview } from '../types.ts'
+import { deltaOf, futureStart, requirePrice, type ApplyInput } from './amendments.ts'
+import type { StripeClient } from './client.ts'
+import type { FormParams } from './form.ts'
+import type { StripeInvoice, StripeLineItem, StripeSchedule } from './stripe-types.ts'
+import { isEnded, primaryItem, resolveTarget } from './subscriptions.ts'
+import { isoDate, nowSeconds } from './time.ts'
+
+const PREVIEW = '/v1/invoices/create_preview'
+
+/**
+ * Prices an amendment with `POST /v1/invoices/create_preview` and changes nothing. For a change
+ * now it pins `proration_date` (the caller's, else the current second) and returns it, so the
+ * apply can send the same one and bill exactly what the rep saw.
+ * https://docs.stripe.com/billing/subscriptions/prorations#preview-proration
+ *
+ * What each action previews: create — the first invoice; a change now — the invoice it produces
+ * (at once for `always_invoice` or an interval change, else the next renewal with the
+ * prorations in it); a change at a future date inside the current period — prorations priced at
+ * that date; beyond it — the renewal under the new terms, without prorations; cancel now with
+ * prorations — the final credit (`cancel_now`); other cancels bill nothing more (an empty
+ * preview); renew — the next renewal invoice under the renewed terms.
+ * @throws ConnectorError
+ */
+export async function previewAmendment(client: StripeClient, input: ApplyInput): Promise<ProrationPreview> {
+  const a = input.amendment
+  const customer = input.customerId
+  if (a.action === 'create') {
+    const price = requirePrice(input)
+    return toPreview(await client.query<StripeInvoice>(PREVIEW, { customer, subscription_details: { items: [{ price: price.billingPriceId, quantity: a.quantity }] } }))
+  }
+  const target = await resolveTarget(client, input)
+  const sub = target.subscription
+  if (!sub) return previewUnstarted(client, target.schedule as StripeSchedule, input)
+  const item = primaryItem(sub)
+  const start = futureStart(a)
+  const now = input.prorationDate ?? nowSeconds()
+  const subscription = sub.id
+
+  if (a.action === 'cancel') {
+    if (isEnded(sub) || a.cancelMode !== 'immediately' || start !== undefined || a.proration === 'none') return emptyPreview(sub.currency)
+    const details = { cancel_now: true, proration_behavior: a.proration, proration_date: now }
+    return toPreview(await client.query<StripeInvoice>(PREVIEW, { customer, subscription, subscription_details: details }), now)
+  }
+  const delta = deltaOf(input)
+  if (a.action === 'renew') {
+    const items = [{ id: item.id, price: delta.price, quantity: delta.quantity ?? item.quantity }]
+    const details = { items, proration_behavior: 'none', cancel_at_period_end: false }
+    return toPreview(await client.query<StripeInvoice>(PREVIEW, { customer, subscription, subscription_details: details }))
+  }
+  const items = [{ id: item.id, price: delta.price, quantity: delta.quantity }]
+  let details: FormParams
+  if (start === undefined) details = { items, proration_behavior: a.proration, proration_date: now }
+  else if (start < item.current_period_end) details = { items, proration_behavior: a.proration, proration_date: start }
+  else details = { items, proration_behavior: 'none' }
+  const at = typeof details['proration_date'] === 'number' ? details['proration_date'] : undefined
+  return toPreview(await client.query<StripeInvoice>(PREVIEW, { customer, subscription, subscription_details: details }), at)
+}
+
+/** A future-dated create not started yet: its first invoice under the amended terms. */
+async function previewUnstarted(client: StripeClient, schedule: StripeSchedule, input: ApplyInput): Promise<ProrationPreview> {
+  const first = schedule.phases[0]
+  const currency = first?.currency ?? input.price?.currency ?? 'usd'
+  if (input.amendment.action === 'cancel' || !first) return emptyPreview(currency)
+  const delta = deltaOf(input)
+  const current = first.items[0]
+  const price = delta.price ?? (typeof current?.price === 'string' ? current.price : current?.price.id)
+  const items = [{ price, quantity: delta.quantity ?? current?.quantity }]
+  return toPreview(await client.query<StripeInvoice>(PREVIEW, { customer: input.customerId, subscription_details: { items } }))
+}
+
+/** Whether a line is a proration: under `parent` in current versions, top-level before `basil`. */
+export function isProration(line: StripeLineItem): boolean {
+  return line.parent?.subscription_item_details?.proration ?? line.parent?.invoice_item_details?.proration ?? line.proration ?? false
+}
+
+/** Stripe's preview invoice in Concord's terms (minor units, currency upper-cased). */
+export function toPreview(invoice: StripeInvoice, prorationDate?: number): ProrationPreview {
+  return {
+    currency: invoice.currency.toUpperCase(),
+    lines: invoice.lines.data.map((l) => ({
+      description: l.description ?? '',
+      amount: l.amount,
+      proration: isProration(l),
+      periodStart: isoDate(l.period.start),
+      periodEnd: isoDate(l.period.end),
+    })),
+    subtotal: invoice.subtotal,
+    total: invoice.total,
+    amountDue: invoice.amount_due,
+    prorationDate,
+  }
+}
+
+function emptyPreview(currency: string): ProrationPreview {
+  return { currency: currency.toUpperCase(), lines: [], subtotal: 0, total: 0, amountDue: 0 }
+}

@@ -1,0 +1,124 @@
+import type { Payment } from '../../../shared/index.ts'
+import type { StripeClient } from './client.ts'
+import { paymentFromCharge } from './mapping.ts'
+import type { StripeCharge, StripeCreditNote, StripeCustomer, StripeInvoice, StripeInvoicePayment, StripeList } from './stripe-types.ts'
+
+/** One page of a Stripe list; pass `nextCursor` as `startingAfter` for the next. */
+export interface Page<T> {
+  data: T[]
+  hasMore: boolean
+  nextCursor?: string
+}
+
+const MAX_LIMIT = 100
+const id = (value: string) => encodeURIComponent(value)
+
+function page<T extends { id: string }>(list: StripeList<T>): Page<T> {
+  return { data: list.data, hasMore: list.has_more, nextCursor: list.has_more ? list.data.at(-1)?.id : undefined }
+}
+
+/**
+ * Reads for the financial write-back (webhook re-fetches and backfill). Returns Stripe's
+ * objects; map them with `invoiceFromStripe`, `paymentFromCharge`, `creditNoteFromStripe`.
+ * Every method may throw `ConnectorError` (a missing object is `business`, code `resource_missing`).
+ */
+export class StripeReader {
+  private readonly client: StripeClient
+
+  constructor(client: StripeClient) {
+    this.client = client
+  }
+
+  getInvoice(invoiceId: string): Promise<StripeInvoice> {
+    return this.client.get<StripeInvoice>(`/v1/invoices/${id(invoiceId)}`)
+  }
+
+  /** A customer's invoices, newest first, `limit` ≤ 100 per page. */
+  async listInvoices(opts: { customerId: string; startingAfter?: string; limit?: number }): Promise<Page<StripeInvoice>> {
+    const list = await this.client.get<StripeList<StripeInvoice>>('/v1/invoices', {
+      customer: opts.customerId,
+      starting_after: opts.startingAfter,
+      limit: Math.min(opts.limit ?? MAX_LIMIT, MAX_LIMIT),
+    })
+    return page(list)
+  }
+
+  /** The charge with its refunds expanded (they date a refund for `sourceUpdatedAt`). */
+  getCharge(chargeId: string): Promise<StripeCharge> {
+    return this.client.get<StripeCharge>(`/v1/charges/${id(chargeId)}`, { expand: ['refunds'] })
+  }
+
+  /** A customer's charges (failed ones included), newest first, refunds expanded. */
+  async listCharges(opts: { customerId: string; startingAfter?: string; limit?: number }): Promise<Page<StripeCharge>> {
+    const list = await this.client.get<StripeList<StripeCharge>>('/v1/charges', {
+      customer: opts.customerId,
+      starting_after: opts.startingAfter,
+      limit: Math.min(opts.limit ?? MAX_LIMIT, MAX_LIMIT),
+      expand: ['data.refunds'],
+    })
+    return page(list)
+  }
+
+  /** Every payment applied to an invoice (all pages). */
+  async listInvoicePayments(invoiceId: string): Promise<StripeInvoicePayment[]> {
+    const out: StripeInvoicePayment[] = []
+    let startingAfter: string | undefined
+    do {
+      const list = await this.client.get<StripeList<StripeInvoicePayment>>('/v1/invoice_payments', { invoice: invoiceId, limit: MAX_LIMIT, starting_after: startingAfter })
+      out.push(...list.data)
+      startingAfter = list.has_more ? list.data.at(-1)?.id : undefined
+    } while (startingAfter)
+    return out
+  }
+
+  /**
+   * An invoice's payments in Concord's terms: each invoice payment's charge, re-read so refunds
+   * and failures are current, linked to the invoice.
+   */
+  async paymentsForInvoice(invoiceId: string, accountId: string): Promise<Payment[]> {
+    const out: Payment[] = []
+    for (const ip of await this.listInvoicePayments(invoiceId)) {
+      if (!ip.payment.charge) continue
+      const payment = paymentFromCharge(await this.getCharge(ip.payment.charge), { accountId, invoiceId })
+      if (payment) out.push(payment)
+    }
+    return out
+  }
+
+  getCreditNote(creditNoteId: string): Promise<StripeCreditNote> {
+    return this.client.get<StripeCreditNote>(`/v1/credit_notes/${id(creditNoteId)}`)
+  }
+
+  async listCreditNotes(opts: { customerId?: string; invoiceId?: string; startingAfter?: string; limit?: number }): Promise<Page<StripeCreditNote>> {
+    const list = await this.client.get<StripeList<StripeCreditNote>>('/v1/credit_notes', {
+      customer: opts.customerId,
+      invoice: opts.invoiceId,
+      starting_after: opts.startingAfter,
+      limit: Math.min(opts.limit ?? MAX_LIMIT, MAX_LIMIT),
+    })
+    return page(list)
+  }
+
+  /**
+   * The Salesforce Account a customer belongs to (`metadata.sf_account_id`); undefined when the
+   * customer was not made by Concord or has been deleted.
+   */
+  async accountIdOf(customerId: string): Promise<string | undefined> {
+    const c = await this.client.get<StripeCustomer & { deleted?: boolean }>(`/v1/customers/${id(customerId)}`)
+    return c.deleted ? undefined : c.metadata?.['sf_account_id'] || undefined
+  }
+
+  /**
+   * One page (100) of customers that carry a Salesforce Account id, for a backfill of every
+   * mapped account. `nextCursor` moves past the whole page, unmapped customers included.
+   */
+  async listCustomersWithAccount(startingAfter?: string): Promise<{ customers: Array<{ customerId: string; accountId: string }>; hasMore: boolean; nextCursor?: string }> {
+    const list = await this.client.get<StripeList<StripeCustomer>>('/v1/customers', { limit: MAX_LIMIT, starting_after: startingAfter })
+    const customers = list.data.flatMap((c) => {
+      const accountId = c.metadata?.['sf_account_id']
+      return accountId ? [{ customerId: c.id, accountId }] : []
+    })
+    const { hasMore, nextCursor } = page(list)
+    return { customers, hasMore, nextCursor }
+  }
+}

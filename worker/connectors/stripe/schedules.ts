@@ -1,0 +1,131 @@
+import type { StepContext } from '../types.ts'
+import type { StripeClient } from './client.ts'
+import { businessError } from './errors.ts'
+import type { FormValue } from './form.ts'
+import type { Interval, Metadata, ProrationBehavior, StripeSchedule, StripeSubscription } from './stripe-types.ts'
+import { attachedSchedule } from './subscriptions.ts'
+import { addInterval } from './time.ts'
+
+/**
+ * Future-dated changes go through subscription schedules: a schedule is made from the live
+ * subscription (`from_subscription`, which can't take `phases` in the same call), then its
+ * phases are rewritten so the change starts at the effective date.
+ * https://docs.stripe.com/billing/subscriptions/subscription-schedules/use-cases
+ *
+ * Retries: the two calls carry sub-keys `${key}:1` and `${key}:2`. The phases are computed from
+ * the schedule as read, and the computation is a fixed point — running it on a schedule that
+ * already holds the change yields the same phases — so a retried update sends the same
+ * parameters and Stripe replays it rather than refusing a mismatched key.
+ */
+
+/** One phase as Concord rewrites it (items by price id). */
+export interface Phase {
+  start: number
+  end: number
+  items: Array<{ price: string; quantity?: number }>
+  prorationBehavior?: ProrationBehavior
+  metadata: Metadata
+}
+
+/** What an amendment does to the items of the phases it covers. */
+export interface ItemDelta {
+  price?: string
+  quantity?: number
+}
+
+/** The current and future phases (Stripe lets an update leave past phases out). */
+export function readPhases(schedule: StripeSchedule): Phase[] {
+  const current = schedule.current_phase?.start_date
+  return schedule.phases
+    .filter((p) => current === undefined || p.end_date > current)
+    .map((p) => ({
+      start: p.start_date,
+      end: p.end_date,
+      items: p.items.map((it) => ({ price: typeof it.price === 'string' ? it.price : it.price.id, quantity: it.quantity })),
+      prorationBehavior: p.proration_behavior,
+      metadata: { ...(p.metadata ?? {}) },
+    }))
+}
+
+/** The phase with the delta on its (single) item, entered with the amendment's proration and correlation id. */
+export function withDelta(delta: ItemDelta, proration: ProrationBehavior, correlationId: string): (p: Phase) => Phase {
+  return (p) => ({
+    ...p,
+    items: p.items.map((it, i) => (i === 0 ? { price: delta.price ?? it.price, quantity: delta.quantity ?? it.quantity } : it)),
+    prorationBehavior: proration,
+    // Phase metadata is copied onto the subscription when the phase begins.
+    metadata: { ...p.metadata, correlation_id: correlationId },
+  })
+}
+
+/**
+ * Applies `change` to everything from `from` on: phases after it change, a phase spanning it
+ * splits there; when the schedule ends before `from`, the last items carry on to `from` and the
+ * changed terms run one `interval` beyond it (then the schedule releases the subscription).
+ */
+export function changeFrom(phases: Phase[], from: number, change: (p: Phase) => Phase, interval: Interval): Phase[] {
+  const out: Phase[] = []
+  for (const p of phases) {
+    if (p.end <= from) out.push(p)
+    else if (p.start >= from) out.push(change(p))
+    else out.push({ ...p, end: from }, change({ ...p, start: from }))
+  }
+  const last = out.at(-1)
+  if (!last) throw businessError('schedule_without_phases', 'The subscription schedule has no current or future phases.')
+  if (last.end < from) out.push({ ...last, start: last.end, end: from })
+  if (last.end <= from) out.push({ ...change({ ...last, start: from }), end: addInterval(from, interval) })
+  return out
+}
+
+/** Ends the phases at `at` (for `end_behavior=cancel`), carrying the last items on if they end sooner. */
+export function cutAt(phases: Phase[], at: number): Phase[] {
+  const out = phases.filter((p) => p.start < at).map((p) => (p.end > at ? { ...p, end: at } : p))
+  const last = out.at(-1)
+  if (!last) throw businessError('schedule_without_phases', 'The subscription schedule has no phase before the cancellation date.')
+  if (last.end < at) out.push({ ...last, start: last.end, end: at })
+  return out
+}
+
+/** `phases[i][…]` parameters; only the first phase names its start (the rest follow on). */
+export function phaseParams(phases: Phase[]): FormValue[] {
+  return phases.map((p, i) => ({
+    start_date: i === 0 ? p.start : undefined,
+    end_date: p.end,
+    items: p.items.map((it) => ({ price: it.price, quantity: it.quantity })),
+    proration_behavior: p.prorationBehavior,
+    metadata: p.metadata,
+  }))
+}
+
+/**
+ * The schedule managing `sub`, made from it (sub-key `${key}:1`) when there is none.
+ * @throws ConnectorError
+ */
+export async function ensureSchedule(client: StripeClient, sub: StripeSubscription, ctx: StepContext): Promise<StripeSchedule> {
+  const attached = attachedSchedule(sub)
+  if (attached) return attached
+  return client.post<StripeSchedule>('/v1/subscription_schedules', { from_subscription: sub.id, metadata: { correlation_id: ctx.correlationId } }, `${ctx.idempotencyKey}:1`)
+}
+
+/**
+ * Rewrites a schedule's phases (sub-key `${key}:2`). `prorationBehavior` governs a change to the
+ * current phase, which Stripe applies at once.
+ * @throws ConnectorError
+ */
+export function writePhases(
+  client: StripeClient,
+  schedule: StripeSchedule,
+  opts: { phases: Phase[]; endBehavior: 'release' | 'cancel'; prorationBehavior?: ProrationBehavior },
+  ctx: StepContext,
+): Promise<StripeSchedule> {
+  return client.post<StripeSchedule>(
+    `/v1/subscription_schedules/${encodeURIComponent(schedule.id)}`,
+    {
+      end_behavior: opts.endBehavior,
+      proration_behavior: opts.prorationBehavior,
+      phases: phaseParams(opts.phases),
+      metadata: { correlation_id: ctx.correlationId },
+    },
+    `${ctx.idempotencyKey}:2`,
+  )
+}
