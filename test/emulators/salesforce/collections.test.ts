@@ -276,3 +276,31 @@ describe('PATCH /composite/sobjects/{SObject}/{ExternalIdField}', () => {
     })
   })
 })
+
+describe('PATCH /composite/sobjects (sObject Collections update)', () => {
+  let org: TestOrg
+  beforeEach(async () => {
+    org = await startTestOrg({ seed: true })
+  })
+  afterEach(() => org.close())
+
+  it('updates records of several types by id, one SaveResult each, and never creates', async () => {
+    const [accountId = ''] = org.emu.sf.seed().accountIds
+    const res = await org.api('PATCH', '/composite/sobjects', {
+      allOrNone: false,
+      records: [
+        { attributes: { type: 'Account' }, id: accountId, Concord_Standing__c: 'watch' },
+        { attributes: { type: 'Account' }, id: '001000000000404AAA', Concord_Standing__c: 'hold' },
+        { attributes: { type: 'Account' }, Concord_Standing__c: 'hold' },
+      ],
+    })
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual([
+      { id: accountId, success: true, errors: [] },
+      { success: false, errors: [expect.objectContaining({ statusCode: 'NOT_FOUND' })] },
+      { success: false, errors: [expect.objectContaining({ statusCode: 'MISSING_ARGUMENT' })] },
+    ])
+    const account = org.emu.sf.records('Account').find((r) => r.Id === accountId)
+    expect(account).toMatchObject({ Concord_Standing__c: 'watch' })
+  })
+})

@@ -81,3 +81,59 @@ export function upsertCollection(
   tx.effects.length = effectsMark
   return { results: results.map((r) => (r.success ? failed(ROLLED_BACK) : r)), failed: true }
 }
+
+/**
+ * sObject Collections update: up to 200 records by `id`, types may differ, processed in order,
+ * one SaveResult each; with `allOrNone` any failure rolls every record back. (Collections
+ * upsert takes external ids only — "Don't use record ids" — so this is how records are updated
+ * by Id, e.g. Account fields.)
+ * https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-update.html
+ * @throws SalesforceApiError for a malformed request (the whole request fails with 400).
+ */
+export function updateCollection(
+  org: Org,
+  tx: Tx,
+  body: unknown,
+  userId: string,
+  forceAllOrNone = false,
+): { results: SaveResult[]; failed: boolean } {
+  const input = (body ?? {}) as { allOrNone?: unknown; records?: unknown }
+  if (!Array.isArray(input.records))
+    throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', 'Required field records is missing')
+  if (input.records.length > 200) {
+    throw new SalesforceApiError(
+      400,
+      'EXCEEDED_ID_LIMIT',
+      'record limit reached. cannot submit more than 200 records into this call',
+    )
+  }
+  const writes = input.records.map((raw: unknown) => {
+    const { id, Id, ...rec } = (raw ?? {}) as Record<string, unknown>
+    const type = (rec.attributes as { type?: unknown } | undefined)?.type
+    const obj = typeof type === 'string' ? org.catalog.get(type) : undefined
+    if (!obj || obj.kind === 'PlatformEvent')
+      throw new SalesforceApiError(400, 'INVALID_TYPE', 'Must send a concrete entity type.')
+    const key = id ?? Id
+    return {
+      obj,
+      write: {
+        parsed: parseRecord(org.catalog, obj, rec),
+        key: typeof key === 'string' ? key : undefined,
+      },
+    }
+  })
+  const allOrNone = forceAllOrNone || input.allOrNone === true
+  const mark = tx.undo.length
+  const effectsMark = tx.effects.length
+  const results = writes.map(({ obj, write }) =>
+    write.key
+      ? writeRecord(org, tx, obj, obj.fields.get('id'), write, userId)
+      : failed(recordError('MISSING_ARGUMENT', 'Id not specified in an update call', [])),
+  )
+  const anyFailed = results.some((r) => !r.success)
+  if (!allOrNone || !anyFailed)
+    return { results: results.map(({ created: _, ...r }) => r), failed: anyFailed }
+  for (const step of tx.undo.splice(mark).reverse()) step()
+  tx.effects.length = effectsMark
+  return { results: results.map((r) => (r.success ? failed(ROLLED_BACK) : r)), failed: true }
+}

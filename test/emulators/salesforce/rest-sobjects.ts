@@ -4,7 +4,7 @@ import type { ObjectDescribe } from './catalog.ts'
 import { NOT_FOUND, SalesforceApiError, type RecordError } from './errors.ts'
 import { publishEvent } from './publish.ts'
 import type { SfRecord } from './store.ts'
-import { upsertCollection } from './collections.ts'
+import { updateCollection, upsertCollection } from './collections.ts'
 import { resolveTarget, writeRecord, type SaveResult } from './upsert.ts'
 import { parseRecord } from './validate.ts'
 
@@ -175,7 +175,15 @@ function collectionUpsert(ctx: ApiCtx): EmuResponse {
   return { status: 200, body: results }
 }
 
-/** sObject resources, sObject Collections upsert. */
+function collectionUpdate(ctx: ApiCtx): EmuResponse {
+  const body = jsonBody(ctx.req)
+  const { results } = inTx(ctx, (tx) =>
+    updateCollection(ctx.org, tx, body, ctx.session.userId, ctx.forceAllOrNone),
+  )
+  return { status: 200, body: results }
+}
+
+/** sObject resources, sObject Collections upsert and update. */
 export const SOBJECT_ROUTES: ApiRoute[] = [
   { method: 'GET', path: '/sobjects/:sobject/:id', handler: getRecord },
   { method: 'GET', path: '/sobjects/:sobject/:field/:value', handler: getByExternalId },
@@ -188,4 +196,5 @@ export const SOBJECT_ROUTES: ApiRoute[] = [
     handler: collectionUpsert,
     kind: 'collection',
   },
+  { method: 'PATCH', path: '/composite/sobjects', handler: collectionUpdate, kind: 'collection' },
 ]
