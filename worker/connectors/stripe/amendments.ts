@@ -33,11 +33,19 @@ export function requirePrice(input: { amendment: Amendment; price?: CatalogEntry
   return input.price
 }
 
-/** The item changes an amendment asks for, by Stripe price id. */
-export function deltaOf(input: ApplyInput): ItemDelta {
+/**
+ * The item changes an amendment asks for, by Stripe price id. A subscription keeps one currency
+ * for life, so a price in another one is refused here rather than left to chance.
+ * @throws ConnectorError business `currency_mismatch`
+ */
+export function deltaOf(input: ApplyInput, currency?: string): ItemDelta {
   const a = input.amendment
-  const price = a.action === 'change_price' || (a.action === 'renew' && a.priceKey) ? requirePrice(input).billingPriceId : undefined
-  return { price, quantity: a.quantity }
+  const wantsPrice = a.action === 'change_price' || (a.action === 'renew' && a.priceKey)
+  const price = wantsPrice ? requirePrice(input) : undefined
+  if (price && currency && price.currency.toLowerCase() !== currency.toLowerCase()) {
+    throw businessError('currency_mismatch', `Price key ${a.priceKey} is in ${price.currency}; the subscription bills in ${currency.toUpperCase()}. Cancel and create a new subscription to change currency.`)
+  }
+  return { price: price?.billingPriceId, quantity: a.quantity }
 }
 
 /**
@@ -96,7 +104,7 @@ async function create(client: StripeClient, input: ApplyInput, ctx: StepContext)
 async function change(client: StripeClient, target: Target, sub: StripeSubscription, input: ApplyInput, ctx: StepContext): Promise<BillingResult> {
   const a = input.amendment
   const item = primaryItem(sub)
-  const delta = deltaOf(input)
+  const delta = deltaOf(input, sub.currency)
   const start = futureStart(a)
   if (start !== undefined && concordStatus(sub, target.schedule) === 'scheduled_cancel') {
     throw businessError('subscription_ending', `Subscription ${sub.id} is set to end; renew it before scheduling a change for ${a.effectiveDate}.`)
@@ -161,7 +169,7 @@ async function cancel(client: StripeClient, target: Target, sub: StripeSubscript
 async function renew(client: StripeClient, target: Target, sub: StripeSubscription, input: ApplyInput, ctx: StepContext): Promise<BillingResult> {
   const a = input.amendment
   const item = primaryItem(sub)
-  const delta = deltaOf(input)
+  const delta = deltaOf(input, sub.currency)
   const newTerms = delta.price !== undefined || delta.quantity !== undefined
   const cancelPending = sub.cancel_at_period_end || sub.cancel_at !== null
   const undoCancel = sub.cancel_at_period_end ? { cancel_at_period_end: false } : { cancel_at: null }
@@ -194,7 +202,7 @@ async function changeUnstarted(client: StripeClient, schedule: StripeSchedule, i
     const canceled = await client.post<StripeSchedule>(`/v1/subscription_schedules/${encodeURIComponent(schedule.id)}/cancel`, {}, ctx.idempotencyKey)
     return pendingScheduleResult(canceled)
   }
-  const delta = deltaOf(input)
+  const delta = deltaOf(input, schedule.phases[0]?.currency)
   if (delta.price === undefined && delta.quantity === undefined) return pendingScheduleResult(schedule)
   const phases = readPhases(schedule)
   const first = phases[0]

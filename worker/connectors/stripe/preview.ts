@@ -42,7 +42,7 @@ export async function previewAmendment(client: StripeClient, input: ApplyInput):
     const details = { cancel_now: true, proration_behavior: a.proration, proration_date: now }
     return toPreview(await client.query<StripeInvoice>(PREVIEW, { customer, subscription, subscription_details: details }), now)
   }
-  const delta = deltaOf(input)
+  const delta = deltaOf(input, sub.currency)
   if (a.action === 'renew') {
     const items = [{ id: item.id, price: delta.price, quantity: delta.quantity ?? item.quantity }]
     const details = { items, proration_behavior: 'none', cancel_at_period_end: false }
@@ -62,7 +62,7 @@ async function previewUnstarted(client: StripeClient, schedule: StripeSchedule, 
   const first = schedule.phases[0]
   const currency = first?.currency ?? input.price?.currency ?? 'usd'
   if (input.amendment.action === 'cancel' || !first) return emptyPreview(currency)
-  const delta = deltaOf(input)
+  const delta = deltaOf(input, currency)
   const current = first.items[0]
   const price = delta.price ?? (typeof current?.price === 'string' ? current.price : current?.price.id)
   const items = [{ price, quantity: delta.quantity ?? current?.quantity }]
