@@ -4,6 +4,7 @@ import type { AccountLedger } from './ledger/account-ledger.ts'
 import type { OpsRegistry } from './ops/ops-registry.ts'
 import type { OrgWriter } from './writer/org-writer.ts'
 import type { NetsuiteEnv } from './connectors/netsuite/index.ts'
+import type { NetsuiteGate } from './connectors/netsuite/gate.ts'
 import type { SalesforceEnv } from './connectors/salesforce/index.ts'
 import type { StripeEnv } from './connectors/stripe/index.ts'
 import { ConfigError } from './errors.ts'
@@ -12,6 +13,8 @@ import { ConfigError } from './errors.ts'
 export interface Env extends SalesforceEnv, StripeEnv, NetsuiteEnv {
   ACCOUNT_LEDGER: DurableObjectNamespace<AccountLedger>
   OPS_REGISTRY: DurableObjectNamespace<OpsRegistry>
+  /** NetSuite's account-wide concurrency gate, one instance per NetSuite account. */
+  NETSUITE_GATE: DurableObjectNamespace<NetsuiteGate>
   ORG_WRITER: DurableObjectNamespace<OrgWriter>
   LOG_LEVEL?: string
   SEQUENCE_GAP_WINDOW_SECONDS?: string

@@ -9,6 +9,7 @@ import { salesforceEvents } from './routes/salesforce-events.ts'
 
 export { AccountLedger } from './ledger/account-ledger.ts'
 export { OpsRegistry } from './ops/ops-registry.ts'
+export { NetsuiteGate } from './connectors/netsuite/gate.ts'
 export { OrgWriter } from './writer/org-writer.ts'
 
 const app = new Hono<AppEnv>()

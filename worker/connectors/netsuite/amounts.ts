@@ -1,0 +1,39 @@
+/**
+ * Money between Concord (integers in the currency's minor unit, as billing keeps them) and
+ * NetSuite (decimal amounts in major units; SuiteQL prints them as strings).
+ */
+
+/** ISO 4217 currencies with no minor unit, and with three decimals (Stripe's lists). */
+const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'])
+const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND'])
+
+export function minorDigits(currency: string): number {
+  const code = currency.toUpperCase()
+  return ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2
+}
+
+/** `12.5` USD → 12.5 (for a NetSuite `rate`). */
+export function toMajor(minor: number, currency: string): number {
+  return minor / 10 ** minorDigits(currency)
+}
+
+/**
+ * A decimal string from NetSuite (`"700"`, `"12.5"`, `"-0.35"`, `".5"`) → minor units, exactly:
+ * digits are shifted as text, never through a float multiplication, and rounded half away from
+ * zero past the currency's precision. Undefined when the text is not a number.
+ */
+export function toMinor(decimal: string | undefined, currency: string): number | undefined {
+  if (decimal === undefined || decimal.trim() === '') return undefined
+  const digits = minorDigits(currency)
+  const m = /^\s*([+-])?(\d*)(?:\.(\d*))?\s*$/.exec(decimal)
+  if (!m || (m[2] === '' && (m[3] ?? '') === '')) {
+    const n = Number(decimal)
+    return Number.isFinite(n) ? Math.round(n * 10 ** digits) : undefined
+  }
+  const sign = m[1] === '-' ? -1 : 1
+  const fraction = (m[3] ?? '').padEnd(digits + 1, '0')
+  const whole = Number(`${m[2] || '0'}${fraction.slice(0, digits)}`)
+  const roundUp = Number(fraction[digits]) >= 5 ? 1 : 0
+  const value = sign * (whole + roundUp)
+  return value === 0 ? 0 : value
+}

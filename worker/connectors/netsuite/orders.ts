@@ -1,0 +1,109 @@
+import type { Amendment, CatalogEntry } from '../../../shared/index.ts'
+import type { BillingResult, StepContext } from '../types.ts'
+import { toMajor } from './amounts.ts'
+import type { NetsuiteClient } from './client.ts'
+import { amendmentExternalId } from './external-ids.ts'
+import { business, getRecord, upsertByExternalId } from './records.ts'
+import { sq, suiteql, suiteqlPages } from './suiteql.ts'
+
+/**
+ * Why a sales order per amendment, not a SuiteBilling change order:
+ * - Stripe bills. A SuiteBilling subscription would make NetSuite bill the same periods again
+ *   and needs a plan, price book and billing account mirrored for every price in the catalog.
+ * - SuiteBilling allows one change order of a type per subscription line per effective date
+ *   (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/subsect_1547761140.html), so
+ *   two seat changes on one day could not each be their own document; Concord records every
+ *   amendment once, by its own external id.
+ * - Sales orders exist in every NetSuite account (SuiteBilling is a licensed module).
+ * Each order states the subscription's position after the amendment: item, quantity (0 for a
+ * cancel) and unit rate; the Stripe subscription id is its `otherRefNum`, the correlation id and
+ * billing ref are in its memo.
+ */
+
+export interface OrderInput {
+  amendment: Amendment
+  customerId: string
+  billing: BillingResult
+  price?: CatalogEntry
+}
+
+interface OrderLine {
+  itemId: string
+  quantity?: number
+  rate?: number
+}
+
+/**
+ * The line of the subscription's latest earlier Concord sales order, for amendments that carry
+ * no price key (a quantity change, a cancel) or no quantity (a price change).
+ */
+async function previousLine(client: NetsuiteClient, customerId: string, subscriptionId: string, exclude: string): Promise<OrderLine | undefined> {
+  if (!subscriptionId || !/^\d+$/.test(customerId)) return undefined
+  const query = suiteql`SELECT id FROM transaction
+    WHERE type = 'SalesOrd' AND entity = ${sq.int(Number(customerId))} AND otherrefnum = ${sq.str(subscriptionId)}
+      AND externalid LIKE 'concord-amd-%' AND externalid <> ${sq.str(exclude)}
+    ORDER BY id DESC`
+  let orderId: string | undefined
+  for await (const rows of suiteqlPages(client, query, 1)) {
+    orderId = rows[0]?.id
+    break
+  }
+  if (!orderId) return undefined
+  const order = await getRecord(client, 'salesOrder', orderId, true)
+  const first = ((order.item as { items?: unknown[] } | undefined)?.items ?? [])[0] as Record<string, unknown> | undefined
+  const itemId = (first?.item as { id?: unknown } | undefined)?.id
+  if (typeof itemId !== 'string' && typeof itemId !== 'number') return undefined
+  return {
+    itemId: String(itemId),
+    quantity: typeof first?.quantity === 'number' ? first.quantity : undefined,
+    rate: typeof first?.rate === 'number' ? first.rate : undefined,
+  }
+}
+
+const dateOf = (iso: string) => new Date(iso).toISOString().slice(0, 10)
+
+function memoOf(a: Amendment, billing: BillingResult, correlationId: string): string {
+  const when = a.action === 'cancel' && a.cancelMode === 'at_period_end' && billing.currentPeriodEnd
+    ? ` at period end ${billing.currentPeriodEnd.slice(0, 10)}`
+    : a.effectiveDate ? ` effective ${a.effectiveDate}` : ''
+  const ref = billing.ref ? ` billingRef=${billing.ref}` : ''
+  return `Concord ${a.action} ${a.subscriptionKey} #${a.sequence}${when} correlationId=${correlationId}${ref}`.slice(0, 999)
+}
+
+/**
+ * Records one amendment as a sales order, upserted by an external id derived from the amendment
+ * id with `?replace=item`, so a retry rewrites the same single line instead of adding one.
+ * @returns `salesOrder:<internal id>`
+ * @throws ConnectorError (business when the item cannot be known, or NetSuite refuses the order)
+ */
+export async function recordAmendment(client: NetsuiteClient, input: OrderInput, ctx: StepContext): Promise<{ ref: string }> {
+  const { amendment: a, customerId, billing, price } = input
+  const externalId = amendmentExternalId(a.id)
+  const wantsQuantity = a.action !== 'cancel' && a.quantity === undefined
+  const previous = !price || wantsQuantity ? await previousLine(client, customerId, billing.subscriptionId, externalId) : undefined
+  const itemId = price?.erpItemId ?? previous?.itemId
+  if (!itemId) {
+    throw business('erp_item_unknown', `Amendment ${a.subscriptionKey} #${a.sequence} has no price key and NetSuite holds no earlier Concord order of subscription ${billing.subscriptionId || '(none)'} to take the item from.`)
+  }
+  const quantity = a.action === 'cancel' ? 0 : (a.quantity ?? previous?.quantity)
+  if (quantity === undefined) {
+    throw business('erp_quantity_unknown', `Amendment ${a.subscriptionKey} #${a.sequence} has no quantity and NetSuite holds no earlier Concord order to take it from.`)
+  }
+  const rate = price?.unitAmount !== undefined ? toMajor(price.unitAmount, price.currency) : price ? undefined : previous?.rate
+  const line: Record<string, unknown> = {
+    item: { id: itemId },
+    quantity,
+    description: `${a.action.replace(/_/g, ' ')}: ${quantity} × ${price?.productName ?? 'subscription item'}`.slice(0, 999),
+  }
+  if (rate !== undefined) line.rate = rate
+  const body: Record<string, unknown> = {
+    entity: { id: customerId },
+    // Derived from the amendment, never "today": a retry next week must write the same order.
+    tranDate: a.effectiveDate ?? dateOf(a.createdAt),
+    memo: memoOf(a, billing, ctx.correlationId),
+    item: { items: [line] },
+  }
+  if (billing.subscriptionId) body.otherRefNum = billing.subscriptionId
+  const id = await upsertByExternalId(client, 'salesOrder', externalId, body, ['item'])
+  return { ref: `salesOrder:${id}` }
+}

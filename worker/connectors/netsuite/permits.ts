@@ -1,0 +1,66 @@
+import { ConnectorError } from '../types.ts'
+import type { NetsuiteGate } from './gate.ts'
+
+/** Runs work while holding one of the account's concurrency permits. */
+export interface PermitSource {
+  /** @throws ConnectorError (transient) when no permit came within the wait budget. */
+  run<T>(work: () => Promise<T>): Promise<T>
+}
+
+export interface GateOptions {
+  /** The gate instance, one per NetSuite account. */
+  name: string
+  size: number
+  leaseMs: number
+  /** Total time to wait for a permit before giving up with a transient error. */
+  maxWaitMs: number
+}
+
+/** The gate answers `busy` after this long in line; the caller asks again until `maxWaitMs`. */
+const WAIT_PER_CALL_MS = 10_000
+const GATE_FAILURES_TOLERATED = 3
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+/** Permits from the `NetsuiteGate` Durable Object. */
+export function gatePermits(namespace: DurableObjectNamespace<NetsuiteGate>, opts: GateOptions): PermitSource {
+  const acquire = async (): Promise<string> => {
+    const deadline = Date.now() + opts.maxWaitMs
+    const holder = crypto.randomUUID()
+    let failures = 0
+    for (;;) {
+      const remaining = deadline - Date.now()
+      if (remaining <= 0) {
+        throw new ConnectorError({ kind: 'transient', system: 'netsuite', code: 'netsuite_busy', message: `All ${opts.size} NetSuite request slots stayed busy for ${opts.maxWaitMs} ms.`, retryAfterMs: 5_000 })
+      }
+      try {
+        // A fresh stub each time: a stub that saw an exception may stay broken.
+        const result = await namespace.getByName(opts.name).acquire({ size: opts.size, leaseMs: opts.leaseMs, waitMs: Math.min(remaining, WAIT_PER_CALL_MS), holder })
+        if (result.status === 'granted') return result.permitId
+      } catch {
+        failures += 1
+        if (failures >= GATE_FAILURES_TOLERATED) {
+          throw new ConnectorError({ kind: 'transient', system: 'netsuite', code: 'gate_unavailable', message: 'The NetSuite concurrency gate did not answer.' })
+        }
+        await sleep(Math.random() * 100 * 2 ** failures)
+      }
+    }
+  }
+  const release = async (permitId: string): Promise<void> => {
+    try {
+      await namespace.getByName(opts.name).release(permitId)
+    } catch {
+      // The lease ends on its own; until then the slot counts as taken, which errs on the safe side.
+    }
+  }
+  return {
+    async run(work) {
+      const permitId = await acquire()
+      try {
+        return await work()
+      } finally {
+        await release(permitId)
+      }
+    },
+  }
+}
