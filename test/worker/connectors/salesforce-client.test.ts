@@ -86,6 +86,26 @@ describe('SalesforceClient.upsertMany', () => {
     expect((await stored('Billing_Invoice__c', key)).map((r) => r.Status__c)).toEqual(['paid'])
   })
 
+  it('updates Accounts by record id through sObject Collections update, never creating one', async () => {
+    const sf = client()
+    const { results: created } = (await control('salesforce/put', { object: 'Account', records: [{ Name: `Acct ${fresh()}` }] })) as { results: Array<{ id: string }> }
+    const id = created[0]?.id as string
+    const { results } = await sf.upsertMany([
+      {
+        object: 'Account',
+        externalIdField: 'Id',
+        records: [
+          { Id: id, Concord_Standing__c: 'watch', Concord_Balance__c: 1250.5, Concord_Credit_Hold__c: true },
+          { Id: '001000000000404AAA', Concord_Standing__c: 'hold' },
+        ],
+      },
+    ])
+    expect(results[0]?.[0]).toEqual({ ok: true, id, created: false })
+    expect(results[0]?.[1]).toMatchObject({ ok: false, error: { kind: 'business', code: 'NOT_FOUND' } })
+    const accounts = (await control('salesforce/records/Account', {})).records as Array<Record<string, unknown>>
+    expect(accounts.find((a) => a.Id === id)).toMatchObject({ Concord_Standing__c: 'watch', Concord_Balance__c: 1250.5, Concord_Credit_Hold__c: true })
+  })
+
   it('classifies 403 REQUEST_LIMIT_EXCEEDED as transient on every record and exposes the limits', async () => {
     const seen: ApiLimits[] = []
     // A version no other suite uses keeps this fault rule to this test's requests.

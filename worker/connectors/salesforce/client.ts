@@ -99,7 +99,8 @@ export class SalesforceClient {
    * Upserts every group's records by its external id: sObject Collections upserts of at most 200
    * records (`allOrNone: false`), five to a Composite request, so 1,000 records cost one API
    * call. Answers one result per input record, in input order (`results[g][r]`). A record whose
-   * key repeats within a group goes in a later collection, so the last one written wins.
+   * key repeats within a group goes in a later collection, so the last one written wins. A group
+   * keyed by `Id` updates existing records (sObject Collections update) and never creates.
    * `events` are published in the last Composite, after the records.
    * @throws never for Salesforce answers: whole-request failures come back on every record.
    */

@@ -1,4 +1,4 @@
-import type { ConnectorError } from '../types.ts'
+import { ConnectorError } from '../types.ts'
 import type { SalesforceClient } from './client.ts'
 import { connectorError, errorFromItem, errorFromResponse, errorItems } from './errors.ts'
 import { sobject, type ExternalIdField, type PlatformEventName, type SObjectFields, type WritableObject } from './records.ts'
@@ -42,7 +42,11 @@ export interface CompositeOp<R> {
   fail(error: ConnectorError): R
 }
 
-/** An upsert of one object's records by one external id field (or `Id`). */
+/**
+ * An upsert of one object's records by one of its external id fields. `Id` makes it an update
+ * of existing records by record id (sObject Collections update, `PATCH /composite/sobjects`):
+ * Collections upsert takes external ids only ("Don't use record ids"), and Account has none.
+ */
 export type UpsertGroupOf<O extends WritableObject> = {
   object: O
   externalIdField: ExternalIdField<O> | 'Id'
@@ -106,7 +110,8 @@ async function sendComposite<R>(client: SalesforceClient, ops: CompositeOp<R>[])
       body: { allOrNone: false, collateSubrequests: false, compositeRequest: built.flat() },
     })
   } catch (err) {
-    return { ok: false, error: err as ConnectorError }
+    if (!(err instanceof ConnectorError)) throw err
+    return { ok: false, error: err }
   }
   const list = (res.json as { compositeResponse?: unknown } | undefined)?.compositeResponse
   if (res.status !== 200 || !Array.isArray(list)) {
@@ -169,16 +174,24 @@ export function upsertOps(groups: readonly UpsertGroup[]): { ops: CompositeOp<Up
   }
   const ops = chunks.map(({ group: g, positions }): CompositeOp<UpsertResult[]> => {
     const group = groups[g] as UpsertGroup
+    const byId = group.externalIdField === 'Id'
     return {
       size: 1,
       heavy: 1,
       build: (prefix, dataPath) => [
-        {
-          method: 'PATCH',
-          url: dataPath(`/composite/sobjects/${group.object}/${group.externalIdField}`),
-          referenceId: `${prefix}c`,
-          body: { allOrNone: false, records: positions.map((r) => sobject(group.object, group.records[r] as never)) },
-        },
+        byId
+          ? {
+              method: 'PATCH',
+              url: dataPath('/composite/sobjects'),
+              referenceId: `${prefix}c`,
+              body: { allOrNone: false, records: positions.map((r) => withRecordId(group.object, group.records[r] as Record<string, unknown>)) },
+            }
+          : {
+              method: 'PATCH',
+              url: dataPath(`/composite/sobjects/${group.object}/${group.externalIdField}`),
+              referenceId: `${prefix}c`,
+              body: { allOrNone: false, records: positions.map((r) => sobject(group.object, group.records[r] as never)) },
+            },
       ],
       read: ([response]) => {
         const r = response as SubResponse
@@ -201,6 +214,12 @@ export function upsertOps(groups: readonly UpsertGroup[]): { ops: CompositeOp<Up
       return results
     },
   }
+}
+
+/** A record for sObject Collections update: `attributes.type` and `id`, then its fields. */
+function withRecordId(type: string, record: Record<string, unknown>): Record<string, unknown> {
+  const { Id, ...fields } = record
+  return { attributes: { type }, id: Id, ...fields }
 }
 
 /** One light subrequest per event (`POST /sobjects/{Event__e}`), so they ride along with collections. */
