@@ -6,11 +6,16 @@ import { amendments } from './routes/amendments.ts'
 import { catalog } from './routes/catalog.ts'
 import { operator } from './routes/operator.ts'
 import { salesforceEvents } from './routes/salesforce-events.ts'
+import { stripeWebhooks } from './routes/stripe-webhooks.ts'
+import { subscriber } from './routes/subscriber.ts'
+import { SUBSCRIBER_NAME } from './subscriber/event-subscriber.ts'
+import type { Env } from './env.ts'
 
 export { AccountLedger } from './ledger/account-ledger.ts'
 export { OpsRegistry } from './ops/ops-registry.ts'
 export { NetsuiteGate } from './connectors/netsuite/gate.ts'
 export { OrgWriter } from './writer/org-writer.ts'
+export { EventSubscriber } from './subscriber/event-subscriber.ts'
 
 const app = new Hono<AppEnv>()
 
@@ -19,6 +24,8 @@ app.use('/v1/*', requestContext)
 app.route('/v1/salesforce/events', salesforceEvents)
 app.route('/v1/catalog', catalog)
 app.route('/v1/amendments', amendments)
+app.route('/v1/webhooks/stripe', stripeWebhooks)
+app.route('/v1/subscriber', subscriber)
 app.route('/v1', operator)
 
 app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.`, requestId: c.get('requestId') ?? '' } }, 404))
@@ -36,4 +43,10 @@ app.onError((err, c) => {
   return c.json({ error: { code: 'internal_error', message: 'Something went wrong inside Concord.', requestId } }, 500)
 })
 
-export default app
+export default {
+  fetch: app.fetch,
+  /** Cron: kicks the CometD catch-up; the run itself happens in the subscriber's alarm. */
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(env.EVENT_SUBSCRIBER.getByName(SUBSCRIBER_NAME).kick('cron'))
+  },
+} satisfies ExportedHandler<Env>

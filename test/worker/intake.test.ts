@@ -5,6 +5,8 @@ import { ACCOUNT_A, amendmentEvent, expectSafeError, ledger, operatorFetch, post
 import { TEST_EVENTS_SECRET } from './support/test-config.ts'
 
 const now = () => Math.floor(Date.now() / 1000)
+/** Amendments stored, whatever state the pump has moved them to since. */
+const total = (counts: Record<string, number> | undefined) => Object.values(counts ?? {}).reduce((a, b) => a + b, 0)
 
 describe('POST /v1/salesforce/events', () => {
   describe('signature', () => {
@@ -14,7 +16,7 @@ describe('POST /v1/salesforce/events', () => {
       const body = (await res.json()) as { counts: Record<string, number> }
       expect(body.counts).toEqual({ queued: 5 })
       const summary = await ledger(ACCOUNT_A).summary()
-      expect(summary?.counts.waiting).toBe(5)
+      expect(total(summary?.counts)).toBe(5)
     })
 
     it('refuses a body signed with the wrong secret and stores nothing', async () => {
@@ -127,7 +129,7 @@ describe('POST /v1/salesforce/events', () => {
       const again = (await (await postEvents([event])).json()) as { results: Array<{ status: string }> }
       expect(again.results.map((r) => r.status)).toEqual(['duplicate'])
       const summary = await env.ACCOUNT_LEDGER.getByName('001Hs00000Dup01IAB').summary()
-      expect(summary?.counts.waiting).toBe(1)
+      expect(total(summary?.counts)).toBe(1)
     })
 
     it('treats the 15- and 18-character forms of an account id as one ledger', async () => {

@@ -1,6 +1,7 @@
 import type { FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
 import { accountLookup, fitText, type SObjectFields } from '../connectors/salesforce/records.ts'
 import type { WriteRecord } from '../writer/types.ts'
+import type { SubscriptionSnapshot } from '../webhooks/stripe-events.ts'
 
 /** ISO 4217 currencies without minor units: Salesforce Currency fields hold major units. */
 const ZERO_DECIMAL = new Set(['BIF', 'CLP', 'DJF', 'GNF', 'JPY', 'KMF', 'KRW', 'MGA', 'PYG', 'RWF', 'UGX', 'VND', 'VUV', 'XAF', 'XOF', 'XPF'])
@@ -12,7 +13,7 @@ export function toMajor(amount: number, currency: string): number {
 
 const ms = (iso: string) => Date.parse(iso)
 
-function record<O extends 'Billing_Invoice__c' | 'Billing_Payment__c' | 'Account'>(
+function record<O extends 'Billing_Invoice__c' | 'Billing_Payment__c' | 'Billing_Subscription__c' | 'Account'>(
   object: O,
   externalIdField: string,
   externalId: string,
@@ -82,4 +83,22 @@ export function standingRecord(s: FinancialStanding, accountCurrency?: string): 
     Concord_Credit_Hold__c: s.creditHold,
     Concord_As_Of__c: s.asOf,
   }, ms(s.asOf), s.accountId)
+}
+
+/**
+ * The `Billing_Subscription__c` mirror from a subscription webhook, keyed by the Salesforce-side
+ * `Subscription_Key__c` when billing carries it (Concord sets it in metadata), else by the
+ * billing id. Sequence fields are left to Salesforce and the saga.
+ */
+export function subscriptionRecord(s: SubscriptionSnapshot, accountId: string, sourceUpdatedAt: number): WriteRecord {
+  const byKey = !!s.subscriptionKey
+  return record('Billing_Subscription__c', byKey ? 'Subscription_Key__c' : 'External_Id__c', byKey ? (s.subscriptionKey as string) : s.billingId, {
+    Account__c: accountLookup(accountId),
+    External_Id__c: byKey ? s.billingId : undefined,
+    Status__c: s.status,
+    Current_Period_End__c: s.currentPeriodEnd ?? null,
+    Quantity__c: s.quantity ?? null,
+    Currency_Iso__c: s.currency ?? null,
+    Source_Updated_At__c: new Date(sourceUpdatedAt).toISOString(),
+  }, sourceUpdatedAt, accountId)
 }

@@ -128,6 +128,12 @@ export class AccountLedger extends DurableObject<Env> {
       wakes.push(await flushStatuses(this.sql, connectors.salesforce, config, log))
       const registry = this.env.OPS_REGISTRY.getByName('global')
       wakes.push(await flushIndex(this.sql, (entries) => registry.upsertExceptions(entries), log))
+      const customerId = journal.xref().billing_customer_id
+      if (customerId && this.sql.exec("SELECT 1 FROM meta WHERE key = 'directory' AND value = ?", customerId).toArray().length === 0) {
+        // Lets billing webhooks find this account without asking billing who the customer is.
+        await registry.rememberCustomer(customerId, journal.accountId)
+        this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('directory', ?)", customerId)
+      }
     } catch (err) {
       log.error('outbox flush failed', errorFields(err))
       wakes.push(Date.now() + 5_000)

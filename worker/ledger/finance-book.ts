@@ -1,6 +1,7 @@
 import type { CreditNote, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
 import { computeStanding, type ErpFacts } from '../finance/standing.ts'
-import { invoiceRecord, paymentRecord, standingRecord } from '../finance/records.ts'
+import { invoiceRecord, paymentRecord, standingRecord, subscriptionRecord } from '../finance/records.ts'
+import type { SubscriptionSnapshot } from '../webhooks/stripe-events.ts'
 import type { WriteRecord } from '../writer/types.ts'
 
 export type DocKind = 'invoice' | 'payment' | 'credit_note'
@@ -12,6 +13,8 @@ export interface BillingEventRef {
   /** Unix seconds, the billing platform's clock. */
   created: number
   refresh: Array<{ kind: DocKind; id: string }>
+  /** A subscription webhook's state, mirrored as it is (ordered by the writer's source time). */
+  subscription?: SubscriptionSnapshot
 }
 
 /**
@@ -48,6 +51,7 @@ export class FinanceBook {
       if (seen) return 'duplicate'
       this.sql.exec('INSERT INTO billing_event (id, type, created, received_at) VALUES (?, ?, ?, ?)', e.id, e.type, e.created, now)
       for (const r of e.refresh) this.requestRefresh(r.kind, r.id)
+      if (e.subscription) this.queueRecord(subscriptionRecord(e.subscription, this.accountId, e.created * 1000))
       return 'queued'
     })
   }

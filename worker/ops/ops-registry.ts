@@ -25,7 +25,16 @@ const OPS_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX exception_by_state ON exception (state, updated_at);
   `,
+  /* 2 */ `
+  CREATE TABLE customer_directory (billing_customer_id TEXT PRIMARY KEY, account_id TEXT NOT NULL, updated_at TEXT NOT NULL);
+  CREATE TABLE webhook_event (id TEXT PRIMARY KEY, type TEXT NOT NULL, outcome TEXT NOT NULL, customer_id TEXT, reason TEXT, received_at TEXT NOT NULL, payload TEXT);
+  CREATE INDEX webhook_event_by_outcome ON webhook_event (outcome, received_at);
+  CREATE TABLE webhook_count (type TEXT NOT NULL, outcome TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (type, outcome));
+  `,
 ]
+
+/** What happened to a billing webhook, counted by type and kept (unrouted and ignored ones) for operators. */
+export type WebhookOutcome = 'queued' | 'duplicate' | 'unrouted' | 'ignored'
 
 export interface QuarantineInput {
   source: string
@@ -112,6 +121,40 @@ export class OpsRegistry extends DurableObject<Env> {
       ? this.sql.exec<{ entry: string }>('SELECT entry FROM exception WHERE state = ? AND account_id = ? ORDER BY updated_at DESC LIMIT ?', opts.state, opts.accountId, opts.limit)
       : this.sql.exec<{ entry: string }>('SELECT entry FROM exception WHERE state = ? ORDER BY updated_at DESC LIMIT ?', opts.state, opts.limit)
     return rows.toArray().map((r) => JSON.parse(r.entry) as ExceptionEntry)
+  }
+
+  /** The Salesforce account of a billing customer, as Concord linked them. */
+  async lookupCustomer(billingCustomerId: string): Promise<string | undefined> {
+    return this.sql.exec<{ account_id: string }>('SELECT account_id FROM customer_directory WHERE billing_customer_id = ?', billingCustomerId).toArray()[0]?.account_id
+  }
+
+  async rememberCustomer(billingCustomerId: string, accountId: string): Promise<void> {
+    this.sql.exec('INSERT OR REPLACE INTO customer_directory (billing_customer_id, account_id, updated_at) VALUES (?, ?, ?)', billingCustomerId, accountId, new Date().toISOString())
+  }
+
+  /** Counts a webhook by type and outcome; keeps unrouted and ignored ones (once per event id). */
+  async noteWebhook(e: { id: string; type: string; outcome: WebhookOutcome; customerId?: string; reason?: string; payload?: string }): Promise<void> {
+    this.sql.exec(
+      'INSERT INTO webhook_count (type, outcome, n) VALUES (?, ?, 1) ON CONFLICT (type, outcome) DO UPDATE SET n = n + 1',
+      e.type, e.outcome,
+    )
+    if (e.outcome === 'unrouted' || e.outcome === 'ignored') {
+      this.sql.exec(
+        'INSERT OR IGNORE INTO webhook_event (id, type, outcome, customer_id, reason, received_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        e.id, e.type, e.outcome, e.customerId ?? null, e.reason ?? null, new Date().toISOString(), e.payload?.slice(0, 65_536) ?? null,
+      )
+    }
+  }
+
+  async webhookReport(opts: { outcome?: WebhookOutcome; limit: number }): Promise<{
+    counts: Array<{ type: string; outcome: string; n: number }>
+    events: Array<{ id: string; type: string; outcome: string; customerId?: string; reason?: string; receivedAt: string }>
+  }> {
+    const counts = this.sql.exec<{ type: string; outcome: string; n: number }>('SELECT type, outcome, n FROM webhook_count ORDER BY type, outcome').toArray()
+    const rows = opts.outcome
+      ? this.sql.exec<{ id: string; type: string; outcome: string; customer_id: string | null; reason: string | null; received_at: string }>('SELECT id, type, outcome, customer_id, reason, received_at FROM webhook_event WHERE outcome = ? ORDER BY received_at DESC LIMIT ?', opts.outcome, opts.limit)
+      : this.sql.exec<{ id: string; type: string; outcome: string; customer_id: string | null; reason: string | null; received_at: string }>('SELECT id, type, outcome, customer_id, reason, received_at FROM webhook_event ORDER BY received_at DESC LIMIT ?', opts.limit)
+    return { counts, events: rows.toArray().map((r) => ({ id: r.id, type: r.type, outcome: r.outcome, customerId: r.customer_id ?? undefined, reason: r.reason ?? undefined, receivedAt: r.received_at })) }
   }
 
   /** Which account's ledger holds this amendment, if it was ever parked. */

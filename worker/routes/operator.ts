@@ -64,6 +64,17 @@ export const operator = new Hono<AppEnv>()
     c.get('log').info('operator skip', { actor, amendmentId: id, correlationId: amendment.correlationId })
     return c.json({ amendment })
   })
+  .get('/webhooks/stripe/events', requireRole('viewer'), async (c) => {
+    const q = parse(z.object({ limit: Limit, outcome: z.enum(['queued', 'duplicate', 'unrouted', 'ignored']).optional() }), c.req.query(), 'query')
+    return c.json(await c.env.OPS_REGISTRY.getByName('global').webhookReport(q))
+  })
+  .get('/writer', requireRole('viewer'), async (c) => c.json(await c.env.ORG_WRITER.getByName('org').status()))
+  .get('/accounts/:accountId/standing', requireRole('viewer'), async (c) => {
+    const accountId = parse(AccountId, c.req.param('accountId'), 'account id')
+    const standing = await c.env.ACCOUNT_LEDGER.getByName(accountId).financialStanding()
+    if (!standing) throw new NotFoundError('Standing')
+    return c.json(standing)
+  })
   .get('/accounts/:accountId', requireRole('viewer'), async (c) => {
     const accountId = parse(AccountId, c.req.param('accountId'), 'account id')
     const summary = await c.env.ACCOUNT_LEDGER.getByName(accountId).summary()

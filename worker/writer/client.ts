@@ -1,9 +1,14 @@
+import { salesforceClientFromEnv } from '../connectors/salesforce/index.ts'
 import type { Env } from '../env.ts'
+import { salesforceWriterClient } from './salesforce-writer.ts'
 import type { WriterClient } from './types.ts'
 
 export type WriterClientFactory = (env: Env) => WriterClient | undefined
 
-const defaultFactory: WriterClientFactory = () => undefined
+const defaultFactory: WriterClientFactory = (env) => {
+  const client = salesforceClientFromEnv(env)
+  return client ? salesforceWriterClient(client) : undefined
+}
 
 let factory: WriterClientFactory = defaultFactory
 

@@ -81,7 +81,7 @@ export class OrgWriter extends DurableObject<Env> {
 
   private config() {
     const c = loadConfig(this.env)
-    return { baseMs: c.writerFlushMs, batch: c.writerBatchSize, share: c.salesforceApiShare, retryBaseMs: c.retryBaseMs, retryCapMs: c.retryCapMs }
+    return { baseMs: c.writerFlushMs, batch: c.writerBatchSize, share: c.salesforceApiShare, retryBaseMs: c.retryBaseMs, retryCapMs: c.retryCapMs, maxAttempts: c.maxTransientAttempts }
   }
 
   private meta(key: string): string | undefined {
@@ -194,7 +194,11 @@ export class OrgWriter extends DurableObject<Env> {
       this.sql.exec('DELETE FROM pending WHERE object = ? AND external_id = ? AND source_updated_at = ?', ...same)
       return
     }
-    const { retryBaseMs, retryCapMs } = this.config()
+    const { retryBaseMs, retryCapMs, maxAttempts } = this.config()
+    if (row.attempts + 1 >= maxAttempts) {
+      this.settle(row, { ok: false, kind: 'business', code: 'retries_exhausted', message: `Gave up after ${row.attempts + 1} attempts; last error ${outcome.code}: ${outcome.message}` })
+      return
+    }
     const delay = backoffDelayMs({ attempt: row.attempts + 1, baseMs: retryBaseMs, capMs: retryCapMs, retryAfterMs: outcome.retryAfterMs })
     this.sql.exec(
       'UPDATE pending SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE object = ? AND external_id = ? AND source_updated_at = ?',

@@ -16,6 +16,13 @@ export interface Packed {
   rows: PendingRow[][]
 }
 
+/** Parents before children, so a lookup by external id finds a parent written in the same call. */
+const OBJECT_ORDER = ['Billing_Subscription__c', 'Billing_Invoice__c', 'Billing_Payment__c', 'Subscription_Sync__c', 'Account']
+const orderOf = (object: string) => {
+  const i = OBJECT_ORDER.indexOf(object)
+  return i === -1 ? OBJECT_ORDER.length : i
+}
+
 /**
  * Packs due rows (oldest first) into at most five collections of at most 200 records, one
  * object and external-id field per collection: the most one Composite call can carry.
@@ -38,5 +45,6 @@ export function pack(due: PendingRow[]): Packed {
     groups[index]?.records.push({ ...fields, [row.external_id_field]: row.external_id })
     rows[index]?.push(row)
   }
-  return { groups, rows }
+  const order = groups.map((_, i) => i).sort((a, b) => orderOf(groups[a]?.object ?? '') - orderOf(groups[b]?.object ?? ''))
+  return { groups: order.map((i) => groups[i] as UpsertGroup), rows: order.map((i) => rows[i] as PendingRow[]) }
 }

@@ -1,0 +1,90 @@
+import { Hono } from 'hono'
+import { AccountId } from '../../shared/index.ts'
+import { stripeReaderFromEnv, stripeWebhookSecrets, StripeSignatureError, verifyStripeSignature } from '../connectors/stripe/index.ts'
+import { AppError, ValidationError } from '../errors.ts'
+import { readRawBody, type AppEnv, type AppContext } from '../lib/http.ts'
+import { errorFields } from '../lib/log.ts'
+import { classifyStripeEvent, type StripeEventEnvelope } from '../webhooks/stripe-events.ts'
+
+const MAX_WEBHOOK_BYTES = 1024 * 1024
+
+async function quarantine(c: AppContext, reason: string, raw: Uint8Array): Promise<void> {
+  await c.env.OPS_REGISTRY.getByName('global').quarantine([
+    { source: 'stripe.webhook', requestId: c.get('requestId'), reasons: [{ field: '(request)', message: reason }], raw: new TextDecoder().decode(raw.slice(0, 8192)) },
+  ])
+}
+
+function envelope(body: unknown): StripeEventEnvelope | undefined {
+  if (typeof body !== 'object' || body === null) return undefined
+  const e = body as Record<string, unknown>
+  const data = e.data as Record<string, unknown> | undefined
+  if (typeof e.id !== 'string' || typeof e.type !== 'string' || typeof e.created !== 'number') return undefined
+  if (typeof data?.object !== 'object' || data.object === null) return undefined
+  return { id: e.id, type: e.type, created: e.created, data: { object: data.object as Record<string, unknown> } }
+}
+
+/** Finds the Salesforce account of a billing customer: the directory first, then the customer's metadata. */
+async function accountOf(c: AppContext, customerId: string | undefined, invoiceId: string | undefined): Promise<string | undefined> {
+  const registry = c.env.OPS_REGISTRY.getByName('global')
+  const reader = stripeReaderFromEnv(c.env)
+  let customer = customerId
+  if (!customer && invoiceId && reader) customer = (await reader.getInvoice(invoiceId)).customer ?? undefined
+  if (!customer) return undefined
+  const known = await registry.lookupCustomer(customer)
+  if (known) return known
+  const fromStripe = reader ? await reader.accountIdOf(customer) : undefined
+  const account = fromStripe ? AccountId.safeParse(fromStripe) : undefined
+  if (!account?.success) return undefined
+  await registry.rememberCustomer(customer, account.data)
+  return account.data
+}
+
+/**
+ * `POST /v1/webhooks/stripe`: verified on the raw body, deduped by event id in the account's
+ * ledger, which re-reads the documents the event names. Unknown customers and unhandled types
+ * are acknowledged (Stripe would otherwise retry for days), counted and kept for operators.
+ */
+export const stripeWebhooks = new Hono<AppEnv>().post('/', async (c) => {
+  const raw = await readRawBody(c, MAX_WEBHOOK_BYTES)
+  try {
+    await verifyStripeSignature(raw, c.req.header('stripe-signature'), stripeWebhookSecrets(c.env))
+  } catch (err) {
+    if (!(err instanceof StripeSignatureError)) throw err
+    await quarantine(c, `signature: ${err.reason}`, raw)
+    throw new AppError({ code: 'bad_signature', status: 400, message: err.message })
+  }
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(new TextDecoder().decode(raw))
+  } catch {
+    parsed = undefined
+  }
+  const event = envelope(parsed)
+  if (!event) {
+    await quarantine(c, 'not a Stripe event (id, type, created, data.object)', raw)
+    throw new ValidationError('Body is not a Stripe event.')
+  }
+  const registry = c.env.OPS_REGISTRY.getByName('global')
+  const log = c.get('log').with({ stripeEventId: event.id, eventType: event.type })
+  const classified = classifyStripeEvent(event)
+  if (!classified.handled) {
+    await registry.noteWebhook({ id: event.id, type: event.type, outcome: 'ignored', customerId: classified.customerId, reason: 'type not handled', payload: JSON.stringify(event) })
+    return c.json({ received: true, outcome: 'ignored' })
+  }
+  let accountId: string | undefined
+  try {
+    accountId = await accountOf(c, classified.customerId, classified.invoiceId)
+  } catch (err) {
+    // Billing could not be asked now: a 5xx makes Stripe deliver again later.
+    log.warn('could not resolve the customer; Stripe will retry', errorFields(err))
+    throw new AppError({ code: 'unavailable', status: 503, message: 'Could not route the event right now.', retryable: true })
+  }
+  if (!accountId) {
+    await registry.noteWebhook({ id: event.id, type: event.type, outcome: 'unrouted', customerId: classified.customerId, reason: 'customer is not linked to a Salesforce account', payload: JSON.stringify(event) })
+    log.warn('webhook for an unknown customer kept as unrouted', { customerId: classified.customerId })
+    return c.json({ received: true, outcome: 'unrouted' })
+  }
+  const [outcome] = await c.env.ACCOUNT_LEDGER.getByName(accountId).recordBillingEvents(accountId, [{ ...classified.ref, subscription: classified.subscription }])
+  await registry.noteWebhook({ id: event.id, type: event.type, outcome: outcome ?? 'queued', customerId: classified.customerId })
+  return c.json({ received: true, outcome })
+})

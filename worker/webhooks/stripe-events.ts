@@ -1,0 +1,94 @@
+import type { BillingEventRef, DocKind } from '../ledger/finance-book.ts'
+
+/** The part of a Stripe event Concord reads. */
+export interface StripeEventEnvelope {
+  id: string
+  type: string
+  created: number
+  data: { object: Record<string, unknown> }
+}
+
+/** A subscription's state as its webhook carries it, for the `Billing_Subscription__c` mirror. */
+export interface SubscriptionSnapshot {
+  billingId: string
+  subscriptionKey?: string
+  status: 'pending' | 'active' | 'past_due' | 'canceled' | 'scheduled_cancel'
+  currentPeriodEnd?: string
+  quantity?: number
+  priceId?: string
+  currency?: string
+}
+
+export interface ClassifiedEvent {
+  handled: boolean
+  /** The billing customer the event is about (routing key to the account). */
+  customerId?: string
+  /** An invoice whose customer must be looked up when the event itself doesn't name one. */
+  invoiceId?: string
+  ref: BillingEventRef
+  subscription?: SubscriptionSnapshot
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined)
+const INVOICE_EVENTS = new Set([
+  'invoice.created', 'invoice.finalized', 'invoice.finalization_failed', 'invoice.paid', 'invoice.payment_succeeded',
+  'invoice.payment_failed', 'invoice.payment_action_required', 'invoice.voided', 'invoice.marked_uncollectible',
+  'invoice.overdue', 'invoice.updated',
+])
+
+function subscriptionStatus(o: Record<string, unknown>): SubscriptionSnapshot['status'] {
+  const status = str(o.status)
+  if (status === 'canceled' || status === 'incomplete_expired') return 'canceled'
+  if (o.cancel_at_period_end === true) return 'scheduled_cancel'
+  if (status === 'past_due' || status === 'unpaid') return 'past_due'
+  if (status === 'incomplete') return 'pending'
+  return 'active'
+}
+
+function snapshotOf(o: Record<string, unknown>): SubscriptionSnapshot {
+  const items = (o.items as { data?: Array<Record<string, unknown>> } | undefined)?.data ?? []
+  const first = items[0]
+  const periodEnd = typeof first?.current_period_end === 'number' ? new Date(first.current_period_end * 1000).toISOString().slice(0, 10) : undefined
+  const price = first?.price as Record<string, unknown> | undefined
+  return {
+    billingId: String(o.id),
+    subscriptionKey: str((o.metadata as Record<string, unknown> | undefined)?.subscription_key),
+    status: subscriptionStatus(o),
+    currentPeriodEnd: periodEnd,
+    quantity: typeof first?.quantity === 'number' ? first.quantity : undefined,
+    priceId: str(price?.id),
+    currency: str(o.currency)?.toUpperCase(),
+  }
+}
+
+/**
+ * Reads what to do from a Stripe event: which documents to re-read (never the payload itself:
+ * events arrive late, twice and out of order) and whose customer it is.
+ */
+export function classifyStripeEvent(event: StripeEventEnvelope): ClassifiedEvent {
+  const o = event.data.object
+  const refresh: Array<{ kind: DocKind; id: string }> = []
+  const ref: BillingEventRef = { id: event.id, type: event.type, created: event.created, refresh }
+  const id = str(o.id)
+  if (INVOICE_EVENTS.has(event.type) && id) {
+    refresh.push({ kind: 'invoice', id })
+    return { handled: true, customerId: str(o.customer), ref }
+  }
+  if (event.type === 'invoice_payment.paid') {
+    const invoiceId = str(o.invoice)
+    if (invoiceId) refresh.push({ kind: 'invoice', id: invoiceId })
+    return { handled: !!invoiceId, customerId: str(o.customer), invoiceId, ref }
+  }
+  if ((event.type === 'charge.refunded' || event.type === 'charge.succeeded' || event.type === 'charge.failed' || event.type === 'charge.refund.updated') && id) {
+    refresh.push({ kind: 'payment', id: event.type === 'charge.refund.updated' ? (str(o.charge) ?? id) : id })
+    return { handled: true, customerId: str(o.customer), ref }
+  }
+  if (event.type.startsWith('credit_note.') && id) {
+    refresh.push({ kind: 'credit_note', id })
+    return { handled: true, customerId: str(o.customer), ref }
+  }
+  if (event.type.startsWith('customer.subscription.') && id) {
+    return { handled: true, customerId: str(o.customer), ref, subscription: snapshotOf(o) }
+  }
+  return { handled: false, customerId: str(o.customer), ref }
+}

@@ -1,0 +1,28 @@
+import type { ConnectorError } from '../connectors/types.ts'
+import type { EventPublish, SalesforceClient, UpsertGroup } from '../connectors/salesforce/index.ts'
+import type { RecordOutcome, WriterClient } from './types.ts'
+
+function outcome(r: { ok: true } | { ok: false; error: ConnectorError }): RecordOutcome {
+  if (r.ok) return { ok: true }
+  const { kind, code, message, retryAfterMs } = r.error
+  // A lookup by external id to a parent not written yet (it is in a later flush, or its own
+  // write is being retried) resolves once the parent lands: wait, don't park.
+  if (code === 'INVALID_FIELD' && /Foreign key external ID/i.test(message)) return { ok: false, kind: 'transient', code: 'PARENT_NOT_YET_WRITTEN', message }
+  return { ok: false, kind, code, message, retryAfterMs }
+}
+
+/** The OrgWriter's client over the Salesforce connector: one Composite per batch. */
+export function salesforceWriterClient(client: SalesforceClient): WriterClient {
+  return {
+    async writeBatch({ groups, publish }) {
+      const events = (publish?.records ?? []).map((fields) => ({ event: publish?.event, fields }) as EventPublish)
+      const answer = await client.upsertMany(groups as unknown as UpsertGroup[], { events })
+      const limits = client.limits()
+      return {
+        groups: answer.results.map((rs) => rs.map(outcome)),
+        published: answer.events.map(outcome),
+        usage: limits ? { used: limits.used, max: limits.max } : undefined,
+      }
+    },
+  }
+}
