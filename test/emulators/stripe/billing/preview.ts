@@ -4,7 +4,7 @@ import { Ids } from '../state.ts'
 import type { Customer, Invoice, Price, ProrationBehavior, Subscription } from '../types.ts'
 import { buildInvoice, pendingItems } from './invoices.ts'
 import { checkPrices, planUpdate, type ItemChange } from './plan.ts'
-import { periodLine, type LineDraft } from './proration.ts'
+import { creditLine, periodLine, type LineDraft } from './proration.ts'
 
 /** Ids for preview objects come from their own generator, so previews leave no trace at all. */
 const previewIds = new Ids(0x5eed)
@@ -16,6 +16,8 @@ export interface PreviewInput {
   behavior: ProrationBehavior
   prorationDate: number | undefined
   resetAnchor: boolean
+  /** `subscription_details[cancel_now]`: the final invoice of an immediate cancel. */
+  cancelNow?: boolean
 }
 
 /**
@@ -37,6 +39,12 @@ export function previewInvoice(ctx: Ctx, input: PreviewInput): Invoice {
   if (sub) {
     if (sub.status === 'canceled') throw invalidRequest(`No upcoming invoices for subscription ${sub.id}: it is canceled.`, 'subscription', 'invoice_upcoming_none')
     const at = input.prorationDate ?? now
+    if (input.cancelNow) {
+      // As DELETE with prorate (unless `none`) and invoice_now: pending items plus the unused-time credit.
+      const credits = input.behavior === 'none' ? [] : sub.items.data.flatMap((si) => creditLine(ctx.store, si, sub.id, at, { start: si.current_period_start, end: si.current_period_end }) ?? [])
+      const invoice = buildInvoice(ctx, previewIds, { customer, subscription: sub, pending, lines: credits, reason: 'subscription_update', period: { start: at, end: at }, currency: sub.currency }, previewIds.next('upcoming_in_', 24))
+      return settle(invoice, customer, sub)
+    }
     const plan = planUpdate(ctx, sub, input.changes, input.behavior, at, { resetAnchor: input.resetAnchor, newItemId: () => previewIds.next('si_tmp_', 14) })
     currency = sub.currency
     if (plan.resetAnchor || input.behavior === 'always_invoice') {
@@ -67,6 +75,11 @@ export function previewInvoice(ctx: Ctx, input: PreviewInput): Invoice {
   }
 
   const invoice = buildInvoice(ctx, previewIds, { customer, subscription: sub, pending, lines, reason, period, currency }, previewIds.next('upcoming_in_', 24))
+  return settle(invoice, customer, sub)
+}
+
+/** Applies the customer's balance as finalization would. */
+function settle(invoice: Invoice, customer: Customer, sub: Subscription | null): Invoice {
   invoice.starting_balance = customer.balance
   invoice.amount_due = Math.max(0, invoice.total + customer.balance)
   invoice.amount_remaining = invoice.amount_due

@@ -35,6 +35,7 @@ export function invoiceRoutes(api: Api, ctx: Ctx): void {
       behavior: prorationBehavior(details, 'proration_behavior') ?? 'create_prorations',
       prorationDate: int(details, 'proration_date'),
       resetAnchor: anchor === 'now',
+      cancelNow: bool(details, 'cancel_now') ?? false,
     })
   })
 
