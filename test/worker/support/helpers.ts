@@ -90,7 +90,7 @@ export async function drain(accountId = ACCOUNT_A, maxRuns = 100): Promise<numbe
     }
     if (!state.pumping && !state.dueNow) return runs
     // The runtime's own alarm is running or about to: let it finish rather than race it.
-    if (++waits > 2500) throw new Error(`ledger ${accountId} has work due but no alarm ran: ${JSON.stringify(state)}`)
+    if (++waits > 15_000) throw new Error(`ledger ${accountId} has work due but no alarm ran: ${JSON.stringify(state)}`)
     await new Promise((resolve) => setTimeout(resolve, 2))
   }
   return runs

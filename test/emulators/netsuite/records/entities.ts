@@ -71,7 +71,28 @@ export const customerDef: RecordDef = {
     isInactive: { kind: 'boolean' },
   },
   readOnlyFields: ['balance', 'overdueBalance', 'daysOverdue', 'unbilledOrders', 'dateCreated', 'lastModifiedDate'],
-  sublists: {},
+  // The keyed address sublist; each line's address is a subrecord.
+  // https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_161581923822.html
+  sublists: {
+    addressBook: {
+      key: 'internalId',
+      generatedKey: true,
+      fields: {
+        internalId: { kind: 'number' },
+        label: { kind: 'string' },
+        defaultBilling: { kind: 'boolean' },
+        defaultShipping: { kind: 'boolean' },
+        addressBookAddress: {
+          kind: 'subrecord',
+          fields: {
+            addr1: { kind: 'string' }, addr2: { kind: 'string' }, addressee: { kind: 'string' }, city: { kind: 'string' },
+            state: { kind: 'string' }, zip: { kind: 'string' },
+            country: { kind: 'enum', values: { US: 'United States', CA: 'Canada', GB: 'United Kingdom', DE: 'Germany', FR: 'France', AU: 'Australia', JP: 'Japan' } },
+          },
+        },
+      },
+    },
+  },
   defaults(draft, ctx) {
     const f = draft.fields
     const subsidiary = ctx.store.get('subsidiary', refId(f.subsidiary) ?? -1)

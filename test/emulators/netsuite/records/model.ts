@@ -2,7 +2,7 @@ import type { Clock } from '../clock.ts'
 import type { Fields, Line, NsRecord, RecordStore } from '../store.ts'
 
 /** How a field's JSON value is checked and stored. */
-export type FieldKind = 'string' | 'number' | 'boolean' | 'date' | 'ref' | 'enum'
+export type FieldKind = 'string' | 'number' | 'boolean' | 'date' | 'ref' | 'enum' | 'subrecord'
 
 export interface FieldDef {
   kind: FieldKind
@@ -10,6 +10,8 @@ export interface FieldDef {
   ref?: string
   /** For `enum`: allowed ids and their display names. */
   values?: Record<string, string>
+  /** For `subrecord` (e.g. `addressBookAddress`): its scalar fields, checked like any field's. */
+  fields?: Record<string, FieldDef>
   required?: boolean
 }
 

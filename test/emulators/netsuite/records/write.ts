@@ -56,6 +56,16 @@ function normalize(def: FieldDef, value: unknown, path: string, ctx: RecordConte
     }
     case 'ref':
       return normalizeRef(def, value, path, ctx)
+    case 'subrecord': {
+      if (!isObject(value)) throw bad()
+      const out: Record<string, unknown> = {}
+      for (const [key, v] of Object.entries(value)) {
+        const name = findName(def.fields ?? {}, key.toLowerCase())
+        if (!name) throw invalid(`Invalid field '${key}' for subrecord '${path}'.`, `${path}.${key}`)
+        if (v !== null) out[name] = normalize(def.fields![name]!, v, `${path}.${name}`, ctx)
+      }
+      return out
+    }
   }
 }
 
