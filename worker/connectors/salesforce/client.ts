@@ -1,6 +1,7 @@
 import { vendorFetch, type VendorResponse } from '../http.ts'
 import type { SalesforceSession, SalesforceTokenSource } from '../types.ts'
-import { runComposite, upsertOps, eventOps, type CompositeOp, type EventPublish, type PublishResult, type UpsertGroup, type UpsertResult } from './collections.ts'
+import { eventOps, upsertOps, type EventPublish, type PublishResult, type UpsertGroup, type UpsertResult } from './collections.ts'
+import { runComposite, type CompositeOp } from './composite.ts'
 import { errorFromResponse, SYSTEM } from './errors.ts'
 import { ApiLimitsTracker, type ApiLimits } from './limits.ts'
 

@@ -1,6 +1,6 @@
 import type { ConnectorError, SyncStatus } from '../types.ts'
 import { soqlQuote } from './client.ts'
-import { subrequestError, type CompositeOp, type SubResponse } from './collections.ts'
+import { subrequestError, type CompositeOp, type SubResponse } from './composite.ts'
 import { errorItems } from './errors.ts'
 import { accountLookup, sobject, textLength, type SObjectFields } from './records.ts'
 

@@ -1,6 +1,7 @@
 import { ConnectorError, type AccountProfile, type SalesforceSink, type SyncStatus } from '../types.ts'
 import type { SalesforceClient } from './client.ts'
-import { upsertOps, type CompositeOp, type UpsertResult } from './collections.ts'
+import { upsertOps, type UpsertResult } from './collections.ts'
+import type { CompositeOp } from './composite.ts'
 import { connectorError, errorFromResponse, errorItems } from './errors.ts'
 import { appliedMirrorOp, mirrorUpdates, type MirrorOutcome } from './mirror.ts'
 import { accountLookup, ACCOUNT_CURRENCY_FIELD, ACCOUNT_LEGAL_ENTITY, ACCOUNT_STANDARD_FIELDS, syncStatusRecord } from './records.ts'
