@@ -3,25 +3,18 @@ import type { NetsuiteClient } from './client.ts'
 import { sq, suiteql, suiteqlPages, type SqlFragment, type SuiteqlRow } from './suiteql.ts'
 
 /**
- * Which customers' AR changed since a watermark. NetSuite does not touch a customer's
+ * Which customers' AR changed in a time window. NetSuite does not touch a customer's
  * lastmodifieddate when an invoice, payment or credit memo of theirs changes, so transactions
  * drive the delta; customer rows are read too, for what lives on the customer (credit hold).
  *
- * `TO_CHAR(lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS')` has whole seconds (the emulator README's
- * advice; a fraction mask is not known to work on NetSuite's column), so more changes can land in
- * the very second the last read ended on. The watermark therefore is the last second read plus
- * the rows already taken from it; the next read asks for `>=` that second and skips those rows.
+ * A read covers `[watermark, upto)` in whole seconds (`TO_CHAR(lastmodifieddate, 'YYYY-MM-DD
+ * HH24:MI:SS')`, the emulator README's advice; a fraction mask is not known to work on NetSuite's
+ * column). `upto` is NetSuite's own clock (`SYSDATE`) minus a lag, truncated to the second, so a
+ * read never takes half a second (more changes could land in it later) and a save committed a
+ * little after its timestamp is still inside a later window. The next watermark is `upto`.
  */
 
-export interface Watermark {
-  /** `YYYY-MM-DD HH:MM:SS`, the account's time zone, as SuiteQL printed it. */
-  at: string
-  /** Rows already read at exactly `at`: `t<transaction id>` or `c<customer id>`. */
-  seen: string[]
-}
-
 export interface Change {
-  key: string
   customerId: string
   at: string
   kind: 'invoice' | 'payment' | 'credit' | 'customer'
@@ -33,36 +26,34 @@ const KIND: Record<string, Change['kind']> = { CustInvc: 'invoice', CustPymt: 'p
 /** Salesforce Account ids start with 001: customers keyed otherwise are not Concord's. */
 export const ACCOUNT_EID_PATTERN = '001%'
 
-export function formatWatermark(w: Watermark): string {
-  return w.seen.length > 0 ? `${w.at}|${w.seen.join(',')}` : w.at
-}
-
 /** @throws ConnectorError (business) when the text is not a watermark this reader wrote. */
-export function parseWatermark(text: string | undefined): Watermark | undefined {
+export function parseWatermark(text: string | undefined): string | undefined {
   if (text === undefined || text === '') return undefined
-  const [at = '', seen = ''] = text.split('|')
-  const keys = seen ? seen.split(',') : []
-  if (!STAMP.test(at) || keys.some((k) => !/^[tc]\d+$/.test(k))) {
+  if (!STAMP.test(text)) {
     throw new ConnectorError({ kind: 'business', system: 'netsuite', code: 'invalid_watermark', message: 'The AR watermark is not one this reader wrote.' })
   }
-  return { at, seen: keys }
+  return text
 }
 
-interface FeedResult {
-  rows: SuiteqlRow[]
-  /** Set when the feed stopped early: rows at or after this second were left for the next read. */
-  cutoff?: string
+/** NetSuite's clock minus `lagSeconds`, to the second, in the form TO_CHAR prints stamps. */
+async function settledUntil(client: NetsuiteClient, lagSeconds: number): Promise<string> {
+  const query = suiteql`SELECT TO_CHAR(SYSDATE - ${sq.int(lagSeconds)} / 86400, 'YYYY-MM-DD HH24:MI:SS') AS upto FROM currency`
+  for await (const rows of suiteqlPages(client, query, 1)) {
+    const upto = rows[0]?.upto
+    if (upto && STAMP.test(upto)) return upto
+    break
+  }
+  throw new ConnectorError({ kind: 'transient', system: 'netsuite', code: 'unexpected_response', message: "NetSuite did not tell its time for the AR window." })
 }
 
 /**
- * Reads a feed ordered by lastmodifieddate up to about `maxRows` new rows, stopping only between
- * two seconds so that no second is half read. Rows already taken (`skip`) don't count, so a
- * cut always leaves at least one new row: every read makes progress.
+ * Reads a feed ordered by lastmodifieddate up to about `maxRows` rows, cutting only between two
+ * seconds: `cutoff` is then the first second left unread, and every row before it was read.
  */
-async function readFeed(client: NetsuiteClient, query: SqlFragment, maxRows: number, skip: (row: SuiteqlRow) => boolean): Promise<FeedResult> {
+async function readFeed(client: NetsuiteClient, query: SqlFragment, maxRows: number): Promise<{ rows: SuiteqlRow[]; cutoff?: string }> {
   const rows: SuiteqlRow[] = []
   for await (const page of suiteqlPages(client, query)) {
-    rows.push(...page.filter((r) => !skip(r)))
+    rows.push(...page)
     if (rows.length < maxRows) continue
     const cutoff = rows.at(-1)?.modified
     const complete = rows.filter((r) => r.modified !== cutoff)
@@ -72,50 +63,50 @@ async function readFeed(client: NetsuiteClient, query: SqlFragment, maxRows: num
   return { rows }
 }
 
+export interface ChangeWindow {
+  changes: Change[]
+  /** Where the next read starts: everything before it has been read. */
+  next: string
+  /** The window was cut short by `maxRows`: read again from `next` at once. */
+  more: boolean
+}
+
 /**
- * Changes after `since` not yet taken, at most about `maxRows` per feed; `cutoff` when more remain.
+ * Changes in `[since, NetSuite now - lagSeconds)`, about `maxRows` per feed at most.
  * @throws ConnectorError
  */
-export async function readChanges(client: NetsuiteClient, since: Watermark | undefined, maxRows: number): Promise<{ changes: Change[]; cutoff?: string }> {
-  const from = (column: string) => (since ? suiteql`AND ${sq.ident(column)} >= ${sq.timestamp(since.at)}` : sq.empty)
-  const seen = new Set(since?.seen ?? [])
-  const taken = (prefix: string) => (r: SuiteqlRow) => since !== undefined && r.modified === since.at && seen.has(`${prefix}${r.id}`)
+export async function readChanges(client: NetsuiteClient, since: string | undefined, opts: { maxRows: number; lagSeconds: number }): Promise<ChangeWindow> {
+  const upto = await settledUntil(client, opts.lagSeconds)
+  if (since !== undefined && since >= upto) return { changes: [], next: since, more: false }
+  const window = (column: string) =>
+    since === undefined
+      ? suiteql`AND ${sq.ident(column)} < ${sq.timestamp(upto)}`
+      : suiteql`AND ${sq.ident(column)} >= ${sq.timestamp(since)} AND ${sq.ident(column)} < ${sq.timestamp(upto)}`
   const transactions = await readFeed(
     client,
     suiteql`SELECT t.id, t.entity, t.type, TO_CHAR(t.lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS modified
       FROM transaction t INNER JOIN customer c ON c.id = t.entity
-      WHERE t.type IN ('CustInvc', 'CustPymt', 'CustCred') AND c.externalid LIKE ${sq.str(ACCOUNT_EID_PATTERN)} ${from('t.lastmodifieddate')}
+      WHERE t.type IN ('CustInvc', 'CustPymt', 'CustCred') AND c.externalid LIKE ${sq.str(ACCOUNT_EID_PATTERN)} ${window('t.lastmodifieddate')}
       ORDER BY t.lastmodifieddate, t.id`,
-    maxRows,
-    taken('t'),
+    opts.maxRows,
   )
   const customers = await readFeed(
     client,
     suiteql`SELECT c.id, TO_CHAR(c.lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS modified
       FROM customer c
-      WHERE c.externalid LIKE ${sq.str(ACCOUNT_EID_PATTERN)} ${from('c.lastmodifieddate')}
+      WHERE c.externalid LIKE ${sq.str(ACCOUNT_EID_PATTERN)} ${window('c.lastmodifieddate')}
       ORDER BY c.lastmodifieddate, c.id`,
-    maxRows,
-    taken('c'),
+    opts.maxRows,
   )
   // Each feed is complete below its own cutoff, so both are complete below the earlier one.
-  const cutoff = [transactions.cutoff, customers.cutoff].filter((c): c is string => c !== undefined).sort()[0]
+  const next = [upto, transactions.cutoff, customers.cutoff].filter((c): c is string => c !== undefined).sort()[0]!
   const changes: Change[] = []
   for (const r of transactions.rows) {
     const kind = KIND[r.type ?? '']
-    if (kind && r.id && r.entity && r.modified) changes.push({ key: `t${r.id}`, customerId: r.entity, at: r.modified, kind, id: r.id })
+    if (kind && r.id && r.entity && r.modified) changes.push({ customerId: r.entity, at: r.modified, kind, id: r.id })
   }
   for (const r of customers.rows) {
-    if (r.id && r.modified) changes.push({ key: `c${r.id}`, customerId: r.id, at: r.modified, kind: 'customer', id: r.id })
+    if (r.id && r.modified) changes.push({ customerId: r.id, at: r.modified, kind: 'customer', id: r.id })
   }
-  return { changes: changes.filter((c) => cutoff === undefined || c.at < cutoff), cutoff }
-}
-
-/** The watermark after taking `changes` (unchanged when there were none). */
-export function nextWatermark(since: Watermark | undefined, changes: Change[]): Watermark | undefined {
-  if (changes.length === 0) return since
-  const at = changes.reduce((max, c) => (c.at > max ? c.at : max), changes[0]!.at)
-  const keys = changes.filter((c) => c.at === at).map((c) => c.key)
-  const carried = since && since.at === at ? since.seen : []
-  return { at, seen: [...new Set([...carried, ...keys])].sort() }
+  return { changes: changes.filter((c) => c.at < next), next, more: next < upto }
 }

@@ -1,6 +1,6 @@
 import { AccountId } from '../../../shared/index.ts'
 import { toMinor } from './amounts.ts'
-import { formatWatermark, nextWatermark, parseWatermark, readChanges, type Change } from './ar-feed.ts'
+import { parseWatermark, readChanges, type Change } from './ar-feed.ts'
 import type { NetsuiteClient } from './client.ts'
 import { sq, suiteql, suiteqlAll, type SuiteqlRow } from './suiteql.ts'
 
@@ -54,8 +54,8 @@ export interface ErpCustomerAr {
 
 export interface ArDelta {
   customers: ErpCustomerAr[]
-  /** Pass it to the next read; undefined only when nothing was ever read. */
-  watermark?: string
+  /** Store it and pass it to the next read: everything changed before it has been reported. */
+  watermark: string
   /** True when this read stopped early: read again at once with the new watermark. */
   hasMore: boolean
   /** Changed customers left out: their external id is not a Salesforce Account id. */
@@ -67,21 +67,26 @@ export interface ReadArOptions {
   maxRows?: number
   /** Customers per snapshot query (`IN` list). Default 200. */
   batchSize?: number
+  /**
+   * Changes younger than this are left for the next read, so that saves still committing (and
+   * the second still running) are never half read. Default 30.
+   */
+  lagSeconds?: number
 }
 
 const chunk = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size))
 const ids = (values: string[]) => sq.list(values.map((v) => sq.int(Number(v))))
 
 /**
- * Reads AR changed since `watermark` (all of it when undefined): the customers whose invoices,
- * payments, credit memos or customer record changed, each with its open invoices, changed
- * payments and credit hold, and the watermark to read from next time.
+ * Reads AR changed since `watermark` (all of it when undefined) up to a settled moment (see
+ * `lagSeconds`): the customers whose invoices, payments, credit memos or customer record
+ * changed, each with its open invoices, changed payments and credit hold, and the watermark to
+ * read from next time. A customer may be reported again by a later read; its newest report wins.
  * @throws ConnectorError (business `invalid_watermark` for a watermark not written here)
  */
 export async function readArSince(client: NetsuiteClient, watermark: string | undefined, opts: ReadArOptions = {}): Promise<ArDelta> {
   const since = parseWatermark(watermark)
-  const { changes, cutoff } = await readChanges(client, since, opts.maxRows ?? 5000)
-  const next = nextWatermark(since, changes)
+  const { changes, next, more } = await readChanges(client, since, { maxRows: opts.maxRows ?? 5000, lagSeconds: opts.lagSeconds ?? 30 })
   const customerIds = [...new Set(changes.map((c) => c.customerId))].filter((id) => /^\d+$/.test(id))
   const paymentIds = changes.filter((c) => c.kind === 'payment').map((c) => c.id)
   const byId = new Map<string, ErpCustomerAr>()
@@ -105,8 +110,8 @@ export async function readArSince(client: NetsuiteClient, watermark: string | un
   }
   return {
     customers: orderOfChanges(changes, byId),
-    watermark: next && formatWatermark(next),
-    hasMore: cutoff !== undefined,
+    watermark: next,
+    hasMore: more,
     skipped: customerIds.length - byId.size,
   }
 }
