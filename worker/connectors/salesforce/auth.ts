@@ -4,7 +4,10 @@ import { connectorError, SYSTEM } from './errors.ts'
 import { importRs256Key, jwtAudience, signRs256 } from './jwt.ts'
 import type { SalesforceSettings } from './settings.ts'
 
-type AuthSettings = Pick<SalesforceSettings, 'loginUrl' | 'flow' | 'clientId' | 'username' | 'privateKeyPem' | 'clientSecret'>
+type AuthSettings = Pick<
+  SalesforceSettings,
+  'loginUrl' | 'flow' | 'clientId' | 'username' | 'privateKeyPem' | 'clientSecret'
+>
 
 export interface TokenSourceOptions {
   /** Deadline of one token request. */
@@ -26,7 +29,8 @@ interface CacheEntry {
  */
 const CACHE = new Map<string, CacheEntry>()
 
-const cacheKey = (s: AuthSettings) => `${s.loginUrl}|${s.clientId}|${s.flow === 'jwt_bearer' ? s.username : '(client_credentials)'}`
+const cacheKey = (s: AuthSettings) =>
+  `${s.loginUrl}|${s.clientId}|${s.flow === 'jwt_bearer' ? s.username : '(client_credentials)'}`
 
 /**
  * The OAuth 2.0 token source for the org: JWT bearer (RS256) or client credentials. Tokens are
@@ -36,7 +40,10 @@ const cacheKey = (s: AuthSettings) => `${s.loginUrl}|${s.clientId}|${s.flow === 
  * https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm
  * https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_client_credentials_flow.htm
  */
-export function createTokenSource(settings: AuthSettings, options: TokenSourceOptions = {}): SalesforceTokenSource {
+export function createTokenSource(
+  settings: AuthSettings,
+  options: TokenSourceOptions = {},
+): SalesforceTokenSource {
   const timeoutMs = options.timeoutMs ?? 15_000
   const lifetime = Math.min(options.assertionLifetimeSeconds ?? 150, 180)
   const key = cacheKey(settings)
@@ -85,7 +92,10 @@ export function createTokenSource(settings: AuthSettings, options: TokenSourceOp
   }
 }
 
-async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<{ done: true; value: T } | { done: false }> {
+async function settleWithin<T>(
+  promise: Promise<T>,
+  ms: number,
+): Promise<{ done: true; value: T } | { done: false }> {
   let timer: ReturnType<typeof setTimeout> | undefined
   const timeout = new Promise<{ done: false }>((resolve) => {
     timer = setTimeout(() => resolve({ done: false }), ms)
@@ -97,7 +107,12 @@ async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<{ done:
   }
 }
 
-async function mint(settings: AuthSettings, e: CacheEntry, timeoutMs: number, lifetime: number): Promise<SalesforceSession> {
+async function mint(
+  settings: AuthSettings,
+  e: CacheEntry,
+  timeoutMs: number,
+  lifetime: number,
+): Promise<SalesforceSession> {
   const form = new URLSearchParams()
   if (settings.flow === 'jwt_bearer') {
     e.key ??= importRs256Key(settings.privateKeyPem ?? '')
@@ -125,7 +140,11 @@ async function mint(settings: AuthSettings, e: CacheEntry, timeoutMs: number, li
     timeoutMs,
   })
   const body = (res.json ?? {}) as Record<string, unknown>
-  if (res.status === 200 && typeof body.access_token === 'string' && typeof body.instance_url === 'string') {
+  if (
+    res.status === 200 &&
+    typeof body.access_token === 'string' &&
+    typeof body.instance_url === 'string'
+  ) {
     return { accessToken: body.access_token, instanceUrl: body.instance_url.replace(/\/+$/, '') }
   }
   throw tokenError(res.status, body)
@@ -134,12 +153,15 @@ async function mint(settings: AuthSettings, e: CacheEntry, timeoutMs: number, li
 /** Salesforce's OAuth errors are `{error, error_description}`; neither carries a secret. */
 function tokenError(status: number, body: Record<string, unknown>): ConnectorError {
   const error = typeof body.error === 'string' ? body.error : `http_${status}`
-  const description = typeof body.error_description === 'string' ? `: ${body.error_description}` : ''
+  const description =
+    typeof body.error_description === 'string' ? `: ${body.error_description}` : ''
   const unavailable = isTransientStatus(status)
   return connectorError(
     'transient',
     unavailable ? 'SERVER_UNAVAILABLE' : 'salesforce_auth_failed',
-    unavailable ? `the Salesforce token endpoint answered ${status}` : `Salesforce refused the login (${error}${description})`,
+    unavailable
+      ? `the Salesforce token endpoint answered ${status}`
+      : `Salesforce refused the login (${error}${description})`,
     status,
   )
 }

@@ -1,6 +1,13 @@
 import { vendorFetch, type VendorResponse } from '../http.ts'
 import type { SalesforceSession, SalesforceTokenSource } from '../types.ts'
-import { eventOps, upsertOps, type EventPublish, type PublishResult, type UpsertGroup, type UpsertResult } from './collections.ts'
+import {
+  eventOps,
+  upsertOps,
+  type EventPublish,
+  type PublishResult,
+  type UpsertGroup,
+  type UpsertResult,
+} from './collections.ts'
 import { runComposite, type CompositeOp } from './composite.ts'
 import { errorFromResponse, SYSTEM } from './errors.ts'
 import { ApiLimitsTracker, type ApiLimits } from './limits.ts'
@@ -84,14 +91,21 @@ export class SalesforceClient {
    * Build it with `soqlQuote` for every value.
    * @throws ConnectorError (e.g. business `MALFORMED_QUERY`, `INVALID_FIELD`).
    */
-  async query<T = Record<string, unknown>>(soql: string, options: { maxRecords?: number } = {}): Promise<T[]> {
+  async query<T = Record<string, unknown>>(
+    soql: string,
+    options: { maxRecords?: number } = {},
+  ): Promise<T[]> {
     const out: T[] = []
     let next: string | undefined = `/query?q=${encodeURIComponent(soql)}`
     while (next) {
       const page: QueryPage<T> = await this.call<QueryPage<T>>('GET', next)
       out.push(...(page.records ?? []))
-      if (options.maxRecords !== undefined && out.length >= options.maxRecords) return out.slice(0, options.maxRecords)
-      next = page.done === false && typeof page.nextRecordsUrl === 'string' ? page.nextRecordsUrl : undefined
+      if (options.maxRecords !== undefined && out.length >= options.maxRecords)
+        return out.slice(0, options.maxRecords)
+      next =
+        page.done === false && typeof page.nextRecordsUrl === 'string'
+          ? page.nextRecordsUrl
+          : undefined
     }
     return out
   }
@@ -105,11 +119,17 @@ export class SalesforceClient {
    * `events` are published in the last Composite, after the records.
    * @throws never for Salesforce answers: whole-request failures come back on every record.
    */
-  async upsertMany(groups: readonly UpsertGroup[], options: { events?: readonly EventPublish[] } = {}): Promise<{ results: UpsertResult[][]; events: PublishResult[] }> {
+  async upsertMany(
+    groups: readonly UpsertGroup[],
+    options: { events?: readonly EventPublish[] } = {},
+  ): Promise<{ results: UpsertResult[][]; events: PublishResult[] }> {
     const ops = upsertOps(groups)
     const events = eventOps(options.events ?? [])
     const outcomes = await this.composite<UpsertResult[] | PublishResult>([...ops.ops, ...events])
-    return { results: ops.assemble(outcomes.slice(0, ops.ops.length) as UpsertResult[][]), events: outcomes.slice(ops.ops.length) as PublishResult[] }
+    return {
+      results: ops.assemble(outcomes.slice(0, ops.ops.length) as UpsertResult[][]),
+      events: outcomes.slice(ops.ops.length) as PublishResult[],
+    }
   }
 
   /**
@@ -130,8 +150,17 @@ export class SalesforceClient {
     return runComposite(this, ops)
   }
 
-  private async once(session: SalesforceSession, method: string, path: string, options: RequestOptions): Promise<VendorResponse> {
-    const headers: Record<string, string> = { authorization: `Bearer ${session.accessToken}`, accept: 'application/json', ...options.headers }
+  private async once(
+    session: SalesforceSession,
+    method: string,
+    path: string,
+    options: RequestOptions,
+  ): Promise<VendorResponse> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${session.accessToken}`,
+      accept: 'application/json',
+      ...options.headers,
+    }
     if (options.body !== undefined) headers['content-type'] = 'application/json'
     const res = await vendorFetch(SYSTEM, `${session.instanceUrl}${this.dataPath(path)}`, {
       method,

@@ -1,7 +1,13 @@
 import type { ConnectorError } from '../types.ts'
 import { subrequestError, type CompositeOp, type SubResponse } from './composite.ts'
 import { connectorError, errorFromItem, errorItems } from './errors.ts'
-import { sobject, type ExternalIdField, type PlatformEventName, type SObjectFields, type WritableObject } from './records.ts'
+import {
+  sobject,
+  type ExternalIdField,
+  type PlatformEventName,
+  type SObjectFields,
+  type WritableObject,
+} from './records.ts'
 
 /*
  * sObject Collections as Composite operations: upserts by external id (≤ 200 records of one
@@ -25,19 +31,31 @@ export type UpsertGroupOf<O extends WritableObject> = {
 export type UpsertGroup = { [O in WritableObject]: UpsertGroupOf<O> }[WritableObject]
 
 /** One record's upsert result: `created` false means an existing record was updated. */
-export type UpsertResult = { ok: true; id: string; created: boolean } | { ok: false; error: ConnectorError }
+export type UpsertResult =
+  { ok: true; id: string; created: boolean } | { ok: false; error: ConnectorError }
 
-export type EventPublish = { [E in PlatformEventName]: { event: E; fields: SObjectFields<E> } }[PlatformEventName]
+export type EventPublish = {
+  [E in PlatformEventName]: { event: E; fields: SObjectFields<E> }
+}[PlatformEventName]
 /** `eventUuid` comes from the `OPERATION_ENQUEUED` item Salesforce answers a publish with. */
 export type PublishResult = { ok: true; eventUuid?: string } | { ok: false; error: ConnectorError }
 
 /** One record's result from a SaveResult/UpsertResult (`{id, success, errors, created}`). */
 export function recordResult(raw: unknown): UpsertResult {
   const r = (raw ?? {}) as { id?: unknown; success?: unknown; errors?: unknown; created?: unknown }
-  if (r.success === true && typeof r.id === 'string') return { ok: true, id: r.id, created: r.created === true }
+  if (r.success === true && typeof r.id === 'string')
+    return { ok: true, id: r.id, created: r.created === true }
   const [first, ...more] = errorItems(r.errors)
-  if (!first) return { ok: false, error: connectorError('transient', 'unexpected_response', 'a record failed without an error') }
-  const error = errorFromItem(more.length > 0 ? { ...first, message: [first, ...more].map((e) => `${e.code}: ${e.message}`).join('; ') } : first)
+  if (!first)
+    return {
+      ok: false,
+      error: connectorError('transient', 'unexpected_response', 'a record failed without an error'),
+    }
+  const error = errorFromItem(
+    more.length > 0
+      ? { ...first, message: [first, ...more].map((e) => `${e.code}: ${e.message}`).join('; ') }
+      : first,
+  )
   return { ok: false, error }
 }
 
@@ -46,7 +64,10 @@ export function recordResult(raw: unknown): UpsertResult {
  * repeated key in one collection), placing a repeated key in a later collection so writes land
  * in input order; `assemble` maps the collections' results back to input positions.
  */
-export function upsertOps(groups: readonly UpsertGroup[]): { ops: CompositeOp<UpsertResult[]>[]; assemble(chunks: UpsertResult[][]): UpsertResult[][] } {
+export function upsertOps(groups: readonly UpsertGroup[]): {
+  ops: CompositeOp<UpsertResult[]>[]
+  assemble(chunks: UpsertResult[][]): UpsertResult[][]
+} {
   const results: UpsertResult[][] = groups.map((g) => new Array<UpsertResult>(g.records.length))
   const chunks: Array<{ group: number; positions: number[] }> = []
   for (const [g, group] of groups.entries()) {
@@ -56,7 +77,14 @@ export function upsertOps(groups: readonly UpsertGroup[]): { ops: CompositeOp<Up
     for (const [r, record] of group.records.entries()) {
       const key = (record as Record<string, unknown>)[group.externalIdField]
       if (typeof key !== 'string' || key === '') {
-        results[g]![r] = { ok: false, error: connectorError('business', 'MISSING_ARGUMENT', `${group.externalIdField} not specified`) }
+        results[g]![r] = {
+          ok: false,
+          error: connectorError(
+            'business',
+            'MISSING_ARGUMENT',
+            `${group.externalIdField} not specified`,
+          ),
+        }
         continue
       }
       while (mine[open] && mine[open]!.positions.length >= COLLECTION_SIZE) open++
@@ -80,20 +108,36 @@ export function upsertOps(groups: readonly UpsertGroup[]): { ops: CompositeOp<Up
               method: 'PATCH',
               url: dataPath('/composite/sobjects'),
               referenceId: `${prefix}c`,
-              body: { allOrNone: false, records: positions.map((r) => withRecordId(group.object, group.records[r] as Record<string, unknown>)) },
+              body: {
+                allOrNone: false,
+                records: positions.map((r) =>
+                  withRecordId(group.object, group.records[r] as Record<string, unknown>),
+                ),
+              },
             }
           : {
               method: 'PATCH',
               url: dataPath(`/composite/sobjects/${group.object}/${group.externalIdField}`),
               referenceId: `${prefix}c`,
-              body: { allOrNone: false, records: positions.map((r) => sobject(group.object, group.records[r] as never)) },
+              body: {
+                allOrNone: false,
+                records: positions.map((r) => sobject(group.object, group.records[r] as never)),
+              },
             },
       ],
       read: ([response]) => {
         const r = response as SubResponse
-        if (r.httpStatusCode >= 300 || !Array.isArray(r.body)) return positions.map(() => ({ ok: false, error: subrequestError(r) }))
+        if (r.httpStatusCode >= 300 || !Array.isArray(r.body))
+          return positions.map(() => ({ ok: false, error: subrequestError(r) }))
         if (r.body.length !== positions.length) {
-          return positions.map(() => ({ ok: false, error: connectorError('transient', 'unexpected_response', 'a collection answered a different number of results') }))
+          return positions.map(() => ({
+            ok: false,
+            error: connectorError(
+              'transient',
+              'unexpected_response',
+              'a collection answered a different number of results',
+            ),
+          }))
         }
         return r.body.map(recordResult)
       },
@@ -123,7 +167,14 @@ export function eventOps(events: readonly EventPublish[]): CompositeOp<PublishRe
   return events.map((e) => ({
     size: 1,
     heavy: 0,
-    build: (prefix, dataPath) => [{ method: 'POST', url: dataPath(`/sobjects/${e.event}`), referenceId: `${prefix}e`, body: e.fields }],
+    build: (prefix, dataPath) => [
+      {
+        method: 'POST',
+        url: dataPath(`/sobjects/${e.event}`),
+        referenceId: `${prefix}e`,
+        body: e.fields,
+      },
+    ],
     read: ([response]) => {
       const r = response as SubResponse
       const body = r.body as { success?: unknown; errors?: unknown } | undefined
@@ -139,5 +190,7 @@ export function eventOps(events: readonly EventPublish[]): CompositeOp<PublishRe
 
 function recordFailure(body: unknown): ConnectorError {
   const result = recordResult(body)
-  return result.ok ? connectorError('transient', 'unexpected_response', 'publish answered without success') : result.error
+  return result.ok
+    ? connectorError('transient', 'unexpected_response', 'publish answered without success')
+    : result.error
 }

@@ -46,7 +46,10 @@ export interface CompositeOp<R> {
  * out of budget or unwell, and sending on would only spend calls (and, for a key repeated in a
  * later collection, apply the later write before the earlier one).
  */
-export async function runComposite<R>(client: SalesforceClient, ops: readonly CompositeOp<R>[]): Promise<R[]> {
+export async function runComposite<R>(
+  client: SalesforceClient,
+  ops: readonly CompositeOp<R>[],
+): Promise<R[]> {
   const results: R[] = new Array<R>(ops.length)
   let batch: number[] = []
   let size = 0
@@ -62,7 +65,10 @@ export async function runComposite<R>(client: SalesforceClient, ops: readonly Co
       for (const i of indexes) results[i] = (ops[i] as CompositeOp<R>).fail(stopped)
       return
     }
-    const outcome = await sendComposite(client, indexes.map((i) => ops[i] as CompositeOp<R>))
+    const outcome = await sendComposite(
+      client,
+      indexes.map((i) => ops[i] as CompositeOp<R>),
+    )
     if (outcome.ok) indexes.forEach((i, n) => (results[i] = outcome.results[n] as R))
     else {
       for (const i of indexes) results[i] = (ops[i] as CompositeOp<R>).fail(outcome.error)
@@ -70,7 +76,8 @@ export async function runComposite<R>(client: SalesforceClient, ops: readonly Co
     }
   }
   for (const [i, op] of ops.entries()) {
-    if (op.size > MAX_SUBREQUESTS || op.heavy > MAX_HEAVY_SUBREQUESTS) throw new Error('a Composite operation larger than one request')
+    if (op.size > MAX_SUBREQUESTS || op.heavy > MAX_HEAVY_SUBREQUESTS)
+      throw new Error('a Composite operation larger than one request')
     if (size + op.size > MAX_SUBREQUESTS || heavy + op.heavy > MAX_HEAVY_SUBREQUESTS) await flush()
     batch.push(i)
     size += op.size
@@ -80,7 +87,10 @@ export async function runComposite<R>(client: SalesforceClient, ops: readonly Co
   return results
 }
 
-async function sendComposite<R>(client: SalesforceClient, ops: CompositeOp<R>[]): Promise<{ ok: true; results: R[] } | { ok: false; error: ConnectorError }> {
+async function sendComposite<R>(
+  client: SalesforceClient,
+  ops: CompositeOp<R>[],
+): Promise<{ ok: true; results: R[] } | { ok: false; error: ConnectorError }> {
   const built = ops.map((op, n) => op.build(`o${n}_`, (p) => client.dataPath(p)))
   let res
   try {
@@ -95,14 +105,36 @@ async function sendComposite<R>(client: SalesforceClient, ops: CompositeOp<R>[])
   if (res.status !== 200 || !Array.isArray(list)) {
     // Composite's own refusals (e.g. LIMIT_EXCEEDED) come wrapped in a compositeResponse entry.
     const inner = Array.isArray(list) ? (list[0] as SubResponse | undefined)?.body : undefined
-    const error = errorFromResponse({ status: res.status, json: inner ?? res.json, retryAfterMs: res.retryAfterMs })
-    return { ok: false, error: res.status === 200 ? connectorError('transient', 'unexpected_response', 'Composite answered without compositeResponse') : error }
+    const error = errorFromResponse({
+      status: res.status,
+      json: inner ?? res.json,
+      retryAfterMs: res.retryAfterMs,
+    })
+    return {
+      ok: false,
+      error:
+        res.status === 200
+          ? connectorError(
+              'transient',
+              'unexpected_response',
+              'Composite answered without compositeResponse',
+            )
+          : error,
+    }
   }
   const byRef = new Map<string, SubResponse>()
-  for (const r of list as SubResponse[]) if (r && typeof r.referenceId === 'string') byRef.set(r.referenceId, r)
+  for (const r of list as SubResponse[])
+    if (r && typeof r.referenceId === 'string') byRef.set(r.referenceId, r)
   const results = ops.map((op, n) => {
     const responses = (built[n] as Subrequest[]).map((s) => byRef.get(s.referenceId))
-    if (responses.some((r) => r === undefined)) return op.fail(connectorError('transient', 'unexpected_response', 'a Composite subrequest has no response'))
+    if (responses.some((r) => r === undefined))
+      return op.fail(
+        connectorError(
+          'transient',
+          'unexpected_response',
+          'a Composite subrequest has no response',
+        ),
+      )
     return op.read(responses as SubResponse[])
   })
   return { ok: true, results }

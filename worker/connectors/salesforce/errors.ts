@@ -59,15 +59,25 @@ export function errorItems(body: unknown): SalesforceErrorItem[] {
   return list.flatMap((raw): SalesforceErrorItem[] => {
     if (!raw || typeof raw !== 'object') return []
     const e = raw as Record<string, unknown>
-    const code = typeof e.errorCode === 'string' ? e.errorCode : typeof e.statusCode === 'string' ? e.statusCode : undefined
+    const code =
+      typeof e.errorCode === 'string'
+        ? e.errorCode
+        : typeof e.statusCode === 'string'
+          ? e.statusCode
+          : undefined
     if (!code) return []
-    const fields = Array.isArray(e.fields) ? e.fields.filter((f): f is string => typeof f === 'string') : []
+    const fields = Array.isArray(e.fields)
+      ? e.fields.filter((f): f is string => typeof f === 'string')
+      : []
     return [{ code, message: typeof e.message === 'string' ? e.message : code, fields }]
   })
 }
 
 /** The ConnectorError for one Salesforce error item (a record's or a request's). */
-export function errorFromItem(item: SalesforceErrorItem, extra: { status?: number; retryAfterMs?: number } = {}): ConnectorError {
+export function errorFromItem(
+  item: SalesforceErrorItem,
+  extra: { status?: number; retryAfterMs?: number } = {},
+): ConnectorError {
   const fields = item.fields.length > 0 ? ` (${item.fields.join(', ')})` : ''
   return new ConnectorError({
     kind: isTransientCode(item.code, item.message) ? 'transient' : 'business',
@@ -83,17 +93,35 @@ export function errorFromItem(item: SalesforceErrorItem, extra: { status?: numbe
  * The ConnectorError for a failed HTTP response: its first Salesforce error code when the body
  * has one, else the bare status. 5xx, 429 and 408 are transient whatever the body says.
  */
-export function errorFromResponse(res: Pick<VendorResponse, 'status' | 'json' | 'retryAfterMs'>): ConnectorError {
+export function errorFromResponse(
+  res: Pick<VendorResponse, 'status' | 'json' | 'retryAfterMs'>,
+): ConnectorError {
   const [first] = errorItems(res.json)
-  const item = first ?? { code: `http_${res.status}`, message: `Salesforce answered ${res.status}`, fields: [] }
+  const item = first ?? {
+    code: `http_${res.status}`,
+    message: `Salesforce answered ${res.status}`,
+    fields: [],
+  }
   const err = errorFromItem(item, { status: res.status, retryAfterMs: res.retryAfterMs })
   if (err.kind === 'business' && isTransientStatus(res.status)) {
-    return new ConnectorError({ kind: 'transient', system: SYSTEM, code: err.code, message: err.message, status: res.status, retryAfterMs: res.retryAfterMs })
+    return new ConnectorError({
+      kind: 'transient',
+      system: SYSTEM,
+      code: err.code,
+      message: err.message,
+      status: res.status,
+      retryAfterMs: res.retryAfterMs,
+    })
   }
   return err
 }
 
 /** A ConnectorError raised by the connector itself (not read from a Salesforce answer). */
-export function connectorError(kind: 'transient' | 'business', code: string, message: string, status?: number): ConnectorError {
+export function connectorError(
+  kind: 'transient' | 'business',
+  code: string,
+  message: string,
+  status?: number,
+): ConnectorError {
   return new ConnectorError({ kind, system: SYSTEM, code, message, status })
 }

@@ -9,7 +9,13 @@ import { SalesforceConnector } from './sink.ts'
 
 export { clearTokenCache, createTokenSource } from './auth.ts'
 export { SalesforceClient, soqlQuote, type SalesforceClientOptions } from './client.ts'
-export type { EventPublish, PublishResult, UpsertGroup, UpsertGroupOf, UpsertResult } from './collections.ts'
+export type {
+  EventPublish,
+  PublishResult,
+  UpsertGroup,
+  UpsertGroupOf,
+  UpsertResult,
+} from './collections.ts'
 export { COLLECTION_SIZE } from './collections.ts'
 export type { CompositeOp, Subrequest, SubResponse } from './composite.ts'
 export { MAX_HEAVY_SUBREQUESTS, MAX_SUBREQUESTS } from './composite.ts'
@@ -41,11 +47,21 @@ interface Org {
 const ORGS = new Map<string, Org>()
 
 function orgFor(settings: SalesforceSettings): Org {
-  const key = [settings.loginUrl, settings.flow, settings.clientId, settings.username ?? '', settings.apiVersion].join('|')
+  const key = [
+    settings.loginUrl,
+    settings.flow,
+    settings.clientId,
+    settings.username ?? '',
+    settings.apiVersion,
+  ].join('|')
   let org = ORGS.get(key)
   if (!org) {
     const tokens = createTokenSource(settings)
-    const client = new SalesforceClient({ tokens, apiVersion: settings.apiVersion, limits: new ApiLimitsTracker() })
+    const client = new SalesforceClient({
+      tokens,
+      apiVersion: settings.apiVersion,
+      limits: new ApiLimitsTracker(),
+    })
     org = { tokens, client, connector: new SalesforceConnector(client) }
     ORGS.set(key, org)
   }
@@ -54,7 +70,12 @@ function orgFor(settings: SalesforceSettings): Org {
 
 /** Every call fails the same transient way until an operator fixes the bindings it names. */
 function misconfiguredTokens(problems: string[]): SalesforceTokenSource {
-  const error = () => connectorError('transient', 'misconfigured', `Salesforce is misconfigured: ${problems.join('; ')}`)
+  const error = () =>
+    connectorError(
+      'transient',
+      'misconfigured',
+      `Salesforce is misconfigured: ${problems.join('; ')}`,
+    )
   return { session: () => Promise.reject(error()), invalidate: () => undefined }
 }
 
@@ -65,7 +86,9 @@ function misconfiguredTokens(problems: string[]): SalesforceTokenSource {
  * configured wrongly, `session()` rejects with a transient `misconfigured` error naming the
  * variables (never their values).
  */
-export function salesforceTokenSourceFromEnv(env: SalesforceEnv): SalesforceTokenSource | undefined {
+export function salesforceTokenSourceFromEnv(
+  env: SalesforceEnv,
+): SalesforceTokenSource | undefined {
   const read = readSalesforceSettings(env)
   if (!read) return undefined
   return read.ok ? orgFor(read.settings).tokens : misconfiguredTokens(read.problems)
@@ -87,5 +110,7 @@ export function salesforceFromEnv(env: SalesforceEnv, _config: Config): Salesfor
   const read = readSalesforceSettings(env)
   if (!read) return undefined
   if (read.ok) return orgFor(read.settings).connector
-  return new SalesforceConnector(new SalesforceClient({ tokens: misconfiguredTokens(read.problems), apiVersion: '65.0' }))
+  return new SalesforceConnector(
+    new SalesforceClient({ tokens: misconfiguredTokens(read.problems), apiVersion: '65.0' }),
+  )
 }

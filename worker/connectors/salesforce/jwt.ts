@@ -20,16 +20,30 @@ export function base64url(bytes: Uint8Array | string): string {
 export async function importRs256Key(pem: string): Promise<CryptoKey> {
   const text = pem.replace(/\\n/g, '\n')
   if (text.includes('BEGIN RSA PRIVATE KEY')) {
-    throw connectorError('transient', 'invalid_private_key', 'SALESFORCE_PRIVATE_KEY is PKCS#1; convert it to PKCS#8 (BEGIN PRIVATE KEY)')
+    throw connectorError(
+      'transient',
+      'invalid_private_key',
+      'SALESFORCE_PRIVATE_KEY is PKCS#1; convert it to PKCS#8 (BEGIN PRIVATE KEY)',
+    )
   }
   const body = /-----BEGIN PRIVATE KEY-----([\s\S]+?)-----END PRIVATE KEY-----/.exec(text)?.[1]
   try {
     if (!body) throw new Error('no PEM block')
     const binary = atob(body.replace(/\s+/g, ''))
     const der = Uint8Array.from(binary, (c) => c.charCodeAt(0))
-    return await crypto.subtle.importKey('pkcs8', der, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, false, ['sign'])
+    return await crypto.subtle.importKey(
+      'pkcs8',
+      der,
+      { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      false,
+      ['sign'],
+    )
   } catch {
-    throw connectorError('transient', 'invalid_private_key', 'SALESFORCE_PRIVATE_KEY is not a PKCS#8 PEM RSA private key')
+    throw connectorError(
+      'transient',
+      'invalid_private_key',
+      'SALESFORCE_PRIVATE_KEY is not a PKCS#8 PEM RSA private key',
+    )
   }
 }
 
@@ -65,6 +79,9 @@ export function jwtAudience(loginUrl: string): string {
   } catch {
     host = ''
   }
-  const sandbox = host === 'test.salesforce.com' || host.endsWith('.sandbox.my.salesforce.com') || /^cs\d+\./.test(host)
+  const sandbox =
+    host === 'test.salesforce.com' ||
+    host.endsWith('.sandbox.my.salesforce.com') ||
+    /^cs\d+\./.test(host)
   return sandbox ? 'https://test.salesforce.com' : 'https://login.salesforce.com'
 }

@@ -15,7 +15,10 @@ export interface ApiLimits {
  * Returns undefined when the header is absent or has no `api-usage`.
  * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/headers_api_usage.htm
  */
-export function parseLimitInfo(header: string | null | undefined, now = Date.now()): ApiLimits | undefined {
+export function parseLimitInfo(
+  header: string | null | undefined,
+  now = Date.now(),
+): ApiLimits | undefined {
   if (!header) return undefined
   const api = /(?:^|[;,\s])api-usage=(\d+)\/(\d+)/.exec(header)
   if (!api) return undefined
@@ -35,11 +38,14 @@ export class ApiLimitsTracker {
   /** Records one response's header; returns what it read, if anything. */
   observe(header: string | null | undefined, now = Date.now()): ApiLimits | undefined {
     const limits = parseLimitInfo(header, now)
-    if (limits && (!this.latest || this.latest.observedAt <= limits.observedAt)) this.latest = limits
+    if (limits && (!this.latest || this.latest.observedAt <= limits.observedAt))
+      this.latest = limits
     return limits
   }
 
   current(): ApiLimits | undefined {
-    return this.latest ? { ...this.latest, perApp: this.latest.perApp && { ...this.latest.perApp } } : undefined
+    return this.latest
+      ? { ...this.latest, perApp: this.latest.perApp && { ...this.latest.perApp } }
+      : undefined
   }
 }

@@ -12,7 +12,8 @@ export interface MirrorUpdate {
   accountId?: string
 }
 
-export type MirrorOutcome = { ok: true; change: 'created' | 'advanced' | 'current' } | { ok: false; error: ConnectorError }
+export type MirrorOutcome =
+  { ok: true; change: 'created' | 'advanced' | 'current' } | { ok: false; error: ConnectorError }
 
 const OBJECT = 'Billing_Subscription__c'
 
@@ -26,9 +27,20 @@ export function mirrorUpdates(statuses: readonly SyncStatus[]): MirrorUpdate[] {
   const max = textLength(OBJECT, 'Subscription_Key__c') ?? 80
   const byKey = new Map<string, MirrorUpdate>()
   for (const s of statuses) {
-    if (s.status !== 'applied' || !s.subscriptionKey || s.subscriptionKey.length > max || !Number.isInteger(s.sequence)) continue
+    if (
+      s.status !== 'applied' ||
+      !s.subscriptionKey ||
+      s.subscriptionKey.length > max ||
+      !Number.isInteger(s.sequence)
+    )
+      continue
     const seen = byKey.get(s.subscriptionKey)
-    if (!seen || s.sequence > seen.sequence) byKey.set(s.subscriptionKey, { subscriptionKey: s.subscriptionKey, sequence: s.sequence, accountId: s.accountId })
+    if (!seen || s.sequence > seen.sequence)
+      byKey.set(s.subscriptionKey, {
+        subscriptionKey: s.subscriptionKey,
+        sequence: s.sequence,
+        accountId: s.accountId,
+      })
   }
   return [...byKey.values()]
 }
@@ -63,8 +75,17 @@ export function appliedMirrorOp(update: MirrorUpdate): CompositeOp<MirrorOutcome
     size: 3,
     heavy: 1,
     build: (prefix, dataPath) => [
-      { method: 'POST', url: dataPath(`/sobjects/${OBJECT}`), referenceId: `${prefix}create`, body: sobject(OBJECT, created) },
-      { method: 'GET', url: dataPath(`/query?q=${encodeURIComponent(soql)}`), referenceId: `${prefix}behind` },
+      {
+        method: 'POST',
+        url: dataPath(`/sobjects/${OBJECT}`),
+        referenceId: `${prefix}create`,
+        body: sobject(OBJECT, created),
+      },
+      {
+        method: 'GET',
+        url: dataPath(`/query?q=${encodeURIComponent(soql)}`),
+        referenceId: `${prefix}behind`,
+      },
       {
         method: 'PATCH',
         url: dataPath(`/sobjects/${OBJECT}/@{${prefix}behind.records[0].Id}`),
@@ -72,7 +93,8 @@ export function appliedMirrorOp(update: MirrorUpdate): CompositeOp<MirrorOutcome
         body: { Applied_Sequence__c: update.sequence } satisfies SObjectFields<typeof OBJECT>,
       },
     ],
-    read: ([create, behind, advance]) => readMirror(create as SubResponse, behind as SubResponse, advance as SubResponse),
+    read: ([create, behind, advance]) =>
+      readMirror(create as SubResponse, behind as SubResponse, advance as SubResponse),
     fail: (error) => ({ ok: false, error }),
   }
 }
@@ -81,7 +103,10 @@ function readMirror(create: SubResponse, behind: SubResponse, advance: SubRespon
   if (create.httpStatusCode < 300) return { ok: true, change: 'created' }
   if (behind.httpStatusCode >= 300) return { ok: false, error: subrequestError(behind) }
   const rows = (behind.body as { records?: unknown[] } | undefined)?.records ?? []
-  if (rows.length > 0) return advance.httpStatusCode < 300 ? { ok: true, change: 'advanced' } : { ok: false, error: subrequestError(advance) }
+  if (rows.length > 0)
+    return advance.httpStatusCode < 300
+      ? { ok: true, change: 'advanced' }
+      : { ok: false, error: subrequestError(advance) }
   // Nothing behind: the mirror exists at or past this sequence (the create said DUPLICATE_VALUE),
   // or it does not exist and could not be created (the create's own error says why).
   const exists = errorItems(create.body).some((e) => e.code === 'DUPLICATE_VALUE')

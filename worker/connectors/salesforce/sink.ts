@@ -1,13 +1,29 @@
-import { ConnectorError, type AccountProfile, type SalesforceSink, type SyncStatus } from '../types.ts'
+import {
+  ConnectorError,
+  type AccountProfile,
+  type SalesforceSink,
+  type SyncStatus,
+} from '../types.ts'
 import type { SalesforceClient } from './client.ts'
 import { upsertOps, type UpsertResult } from './collections.ts'
 import type { CompositeOp } from './composite.ts'
 import { connectorError, errorFromResponse, errorItems } from './errors.ts'
 import { appliedMirrorOp, mirrorUpdates, type MirrorOutcome } from './mirror.ts'
-import { accountLookup, ACCOUNT_CURRENCY_FIELD, ACCOUNT_LEGAL_ENTITY, ACCOUNT_STANDARD_FIELDS, syncStatusRecord } from './records.ts'
+import {
+  accountLookup,
+  ACCOUNT_CURRENCY_FIELD,
+  ACCOUNT_LEGAL_ENTITY,
+  ACCOUNT_STANDARD_FIELDS,
+  syncStatusRecord,
+} from './records.ts'
 
 /** Record errors that mean the `Account__c` value itself is refused (deleted, merged, wrong type). */
-const ACCOUNT_LOOKUP_CODES = new Set(['INVALID_CROSS_REFERENCE_KEY', 'ENTITY_IS_DELETED', 'FIELD_INTEGRITY_EXCEPTION', 'MALFORMED_ID'])
+const ACCOUNT_LOOKUP_CODES = new Set([
+  'INVALID_CROSS_REFERENCE_KEY',
+  'ENTITY_IS_DELETED',
+  'FIELD_INTEGRITY_EXCEPTION',
+  'MALFORMED_ID',
+])
 
 type StatusReport = Awaited<ReturnType<SalesforceSink['reportStatuses']>>
 
@@ -35,10 +51,20 @@ export class SalesforceConnector implements SalesforceSink {
     const id = accountLookup(accountId)
     if (!id) throw notFound(accountId)
     const withCurrency = this.multiCurrency !== false
-    const fields = [...ACCOUNT_STANDARD_FIELDS, ACCOUNT_LEGAL_ENTITY, ...(withCurrency ? [ACCOUNT_CURRENCY_FIELD] : [])]
+    const fields = [
+      ...ACCOUNT_STANDARD_FIELDS,
+      ACCOUNT_LEGAL_ENTITY,
+      ...(withCurrency ? [ACCOUNT_CURRENCY_FIELD] : []),
+    ]
     const res = await this.client.send('GET', `/sobjects/Account/${id}?fields=${fields.join(',')}`)
     if (res.status === 404) throw notFound(accountId)
-    if (withCurrency && res.status === 400 && errorItems(res.json).some((e) => e.code === 'INVALID_FIELD' && e.message.includes(ACCOUNT_CURRENCY_FIELD))) {
+    if (
+      withCurrency &&
+      res.status === 400 &&
+      errorItems(res.json).some(
+        (e) => e.code === 'INVALID_FIELD' && e.message.includes(ACCOUNT_CURRENCY_FIELD),
+      )
+    ) {
       this.multiCurrency = false
       return this.readAccount(accountId, _correlationId)
     }
@@ -58,9 +84,16 @@ export class SalesforceConnector implements SalesforceSink {
   async reportStatuses(statuses: SyncStatus[]): Promise<StatusReport> {
     if (statuses.length === 0) return { delivered: [], failed: [] }
     const { results, mirrors } = await this.write(statuses, true)
-    const retry = statuses.map((_, i) => i).filter((i) => lookupRefused(results[i]) && accountLookup((statuses[i] as SyncStatus).accountId))
+    const retry = statuses
+      .map((_, i) => i)
+      .filter(
+        (i) => lookupRefused(results[i]) && accountLookup((statuses[i] as SyncStatus).accountId),
+      )
     if (retry.length > 0) {
-      const again = await this.write(retry.map((i) => statuses[i] as SyncStatus), false)
+      const again = await this.write(
+        retry.map((i) => statuses[i] as SyncStatus),
+        false,
+      )
       retry.forEach((i, n) => (results[i] = again.results[n] as UpsertResult))
     }
     const report: StatusReport = { delivered: [], failed: [] }
@@ -68,20 +101,34 @@ export class SalesforceConnector implements SalesforceSink {
       const sync = results[i] as UpsertResult
       const mirror = status.status === 'applied' ? mirrors.get(status.subscriptionKey) : undefined
       if (!sync.ok) report.failed.push({ amendmentId: status.amendmentId, error: sync.error })
-      else if (mirror && !mirror.ok) report.failed.push({ amendmentId: status.amendmentId, error: mirrorError(status.subscriptionKey, mirror.error) })
+      else if (mirror && !mirror.ok)
+        report.failed.push({
+          amendmentId: status.amendmentId,
+          error: mirrorError(status.subscriptionKey, mirror.error),
+        })
       else report.delivered.push(status.amendmentId)
     })
     return report
   }
 
   /** Status records (with the mirror updates when `withMirrors`) in as few Composites as fit. */
-  private async write(statuses: readonly SyncStatus[], withMirrors: boolean): Promise<{ results: UpsertResult[]; mirrors: Map<string, MirrorOutcome> }> {
+  private async write(
+    statuses: readonly SyncStatus[],
+    withMirrors: boolean,
+  ): Promise<{ results: UpsertResult[]; mirrors: Map<string, MirrorOutcome> }> {
     const records = statuses.map((s) => syncStatusRecord(s, { withAccount: withMirrors }))
-    const sync = upsertOps([{ object: 'Subscription_Sync__c', externalIdField: 'External_Id__c', records }])
+    const sync = upsertOps([
+      { object: 'Subscription_Sync__c', externalIdField: 'External_Id__c', records },
+    ])
     const updates = withMirrors ? mirrorUpdates(statuses) : []
-    const ops: CompositeOp<UpsertResult[] | MirrorOutcome>[] = [...sync.ops, ...updates.map(appliedMirrorOp)]
+    const ops: CompositeOp<UpsertResult[] | MirrorOutcome>[] = [
+      ...sync.ops,
+      ...updates.map(appliedMirrorOp),
+    ]
     const outcomes = await this.client.composite(ops)
-    const mirrors = new Map(updates.map((m, n) => [m.subscriptionKey, outcomes[sync.ops.length + n] as MirrorOutcome]))
+    const mirrors = new Map(
+      updates.map((m, n) => [m.subscriptionKey, outcomes[sync.ops.length + n] as MirrorOutcome]),
+    )
     const [results] = sync.assemble(outcomes.slice(0, sync.ops.length) as UpsertResult[][])
     return { results: results as UpsertResult[], mirrors }
   }
@@ -103,10 +150,16 @@ function mirrorError(subscriptionKey: string, error: ConnectorError): ConnectorE
 }
 
 function notFound(accountId: string): ConnectorError {
-  return connectorError('business', 'account_not_found', `Salesforce Account ${accountId.slice(0, 18)} was not found`, 404)
+  return connectorError(
+    'business',
+    'account_not_found',
+    `Salesforce Account ${accountId.slice(0, 18)} was not found`,
+    404,
+  )
 }
 
-const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined)
+const text = (v: unknown): string | undefined =>
+  typeof v === 'string' && v.trim() !== '' ? v : undefined
 
 function accountProfile(accountId: string, row: Record<string, unknown>): AccountProfile {
   const address = {
@@ -116,7 +169,9 @@ function accountProfile(accountId: string, row: Record<string, unknown>): Accoun
     state: text(row.BillingState),
     country: text(row.BillingCountry),
   }
-  const present = Object.fromEntries(Object.entries(address).filter(([, v]) => v !== undefined)) as AccountProfile['billingAddress']
+  const present = Object.fromEntries(
+    Object.entries(address).filter(([, v]) => v !== undefined),
+  ) as AccountProfile['billingAddress']
   const profile: AccountProfile = { accountId, name: text(row.Name) ?? '' }
   const currency = text(row[ACCOUNT_CURRENCY_FIELD])
   if (currency) profile.currency = currency
