@@ -113,7 +113,7 @@ describe('Salesforce token source', () => {
     expect(session.accessToken).toMatch(/!/)
   })
 
-  it('reports a refused login as a transient auth failure without echoing the secret', async () => {
+  it('reports a refused login as transient, without the secret, and does not ask again at once', async () => {
     const tokens = createTokenSource({
       ...stackSettings(),
       flow: 'client_credentials',
@@ -124,6 +124,13 @@ describe('Salesforce token source', () => {
     expect(err).toMatchObject({ kind: 'transient', code: 'salesforce_auth_failed', status: 400 })
     expect((err as Error).message).toContain('invalid_client')
     expect((err as Error).message).not.toContain('wrong-secret-value')
+    const requests = requestsTo()
+    const again = await tokens.session().catch((e: unknown) => e)
+    expect(again).toMatchObject({
+      code: 'salesforce_auth_failed',
+      retryAfterMs: expect.any(Number),
+    })
+    expect(requests.count()).toBe(0)
   })
 
   it('refuses a PKCS#1 key with a hint instead of a token request', async () => {

@@ -1,5 +1,5 @@
 import { isTransientStatus, vendorFetch } from '../http.ts'
-import type { ConnectorError, SalesforceSession, SalesforceTokenSource } from '../types.ts'
+import { ConnectorError, type SalesforceSession, type SalesforceTokenSource } from '../types.ts'
 import { connectorError, SYSTEM } from './errors.ts'
 import { importRs256Key, jwtAudience, signRs256 } from './jwt.ts'
 import type { SalesforceSettings } from './settings.ts'
@@ -14,12 +14,16 @@ export interface TokenSourceOptions {
   timeoutMs?: number
   /** JWT `exp` distance; Salesforce refuses more than 3 minutes, so keep a margin for clock skew. */
   assertionLifetimeSeconds?: number
+  /** How long a refused login is answered from memory instead of asking Salesforce again. */
+  refusalMemoryMs?: number
 }
 
 interface CacheEntry {
   session?: SalesforceSession
   pending?: Promise<SalesforceSession>
   key?: Promise<CryptoKey>
+  /** A refused login, remembered so many callers don't each spend the user's login allowance. */
+  refused?: { error: ConnectorError; until: number }
 }
 
 /**
@@ -35,7 +39,8 @@ const cacheKey = (s: AuthSettings) =>
 /**
  * The OAuth 2.0 token source for the org: JWT bearer (RS256) or client credentials. Tokens are
  * cached isolate-wide and minted once for any number of concurrent callers; `invalidate` after
- * `INVALID_SESSION_ID` makes the next caller mint anew. Neither flow issues a refresh token, and
+ * `INVALID_SESSION_ID` makes the next caller mint anew; a refused login is remembered for
+ * `refusalMemoryMs` (Salesforce rate-limits logins per user). Neither flow issues a refresh token, and
  * a session lives as long as it is used (the org's timeout), so there is no clock-based expiry.
  * https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm
  * https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_oauth_client_credentials_flow.htm
@@ -46,6 +51,7 @@ export function createTokenSource(
 ): SalesforceTokenSource {
   const timeoutMs = options.timeoutMs ?? 15_000
   const lifetime = Math.min(options.assertionLifetimeSeconds ?? 150, 180)
+  const refusalMemoryMs = options.refusalMemoryMs ?? 30_000
   const key = cacheKey(settings)
   const entry = (): CacheEntry => {
     let found = CACHE.get(key)
@@ -63,7 +69,11 @@ export function createTokenSource(
         return session
       },
       (err: unknown) => {
-        if (e.pending === pending) e.pending = undefined
+        if (e.pending === pending) {
+          e.pending = undefined
+          if (err instanceof ConnectorError && err.code === 'salesforce_auth_failed')
+            e.refused = { error: err, until: Date.now() + refusalMemoryMs }
+        }
         throw err
       },
     )
@@ -75,6 +85,7 @@ export function createTokenSource(
     async session() {
       const e = entry()
       if (e.session) return e.session
+      if (e.refused && e.refused.until > Date.now()) throw stillRefused(e.refused)
       const shared = e.pending ?? startMint(e)
       // A mint started by another request settles in that request's context; if that request
       // was cancelled the promise may never settle (workerd drops its tasks), so a waiter gives
@@ -90,6 +101,19 @@ export function createTokenSource(
       if (e.session?.accessToken === stale.accessToken) e.session = undefined
     },
   }
+}
+
+/** The remembered refusal, with how long until Salesforce is asked again. */
+function stillRefused(refused: { error: ConnectorError; until: number }): ConnectorError {
+  const { error } = refused
+  return new ConnectorError({
+    kind: error.kind,
+    system: error.system,
+    code: error.code,
+    message: error.message,
+    status: error.status,
+    retryAfterMs: Math.max(0, refused.until - Date.now()),
+  })
 }
 
 async function settleWithin<T>(
