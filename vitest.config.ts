@@ -26,6 +26,29 @@ export default defineConfig({
         test: { name: 'worker', include: ['test/worker/**/*.test.ts'], globalSetup: ['test/stack/global-setup.ts'] },
       },
       {
+        // The chaos run: real alarms and real time, faults on every emulator, retries tuned so a
+        // 30-second outage is ridden out rather than parked.
+        plugins: [
+          cloudflareTest(({ inject }) => {
+            const vendors = inject<{ bindings: Record<string, string> }>('vendors')
+            return {
+              wrangler: { configPath: './wrangler.toml' },
+              miniflare: {
+                bindings: {
+                  ...vendors.bindings,
+                  ...testBindings(sha256),
+                  RETRY_BASE_MS: '250',
+                  RETRY_CAP_MS: '8000',
+                  MAX_TRANSIENT_ATTEMPTS: '60',
+                  SEQUENCE_GAP_WINDOW_SECONDS: '600',
+                },
+              },
+            }
+          }),
+        ],
+        test: { name: 'chaos', include: ['test/chaos/**/*.test.ts'], globalSetup: ['test/stack/global-setup.ts'], testTimeout: 400_000 },
+      },
+      {
         test: {
           name: 'node',
           include: ['test/emulators/**/*.test.ts', 'test/sfdx/**/*.test.ts', 'test/e2e/**/*.test.ts'],

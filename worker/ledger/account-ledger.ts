@@ -143,12 +143,12 @@ export class AccountLedger extends DurableObject<Env> {
     wakes.push(last.next ? Date.now() : last.wakeAt)
     const due = wakes.filter((w): w is number => w !== undefined)
     // Set unconditionally: inside the handler the running alarm may still be reported as set.
-    if (due.length > 0) await this.ctx.storage.setAlarm(Math.min(...due))
+    if (due.length > 0) await this.ctx.storage.setAlarm(Math.max(Math.min(...due), Date.now()))
   }
 
   private async armAt(when: number): Promise<void> {
     const current = await this.ctx.storage.getAlarm()
-    if (current === null || current > when) await this.ctx.storage.setAlarm(when)
+    if (current === null || current > when) await this.ctx.storage.setAlarm(Math.max(when, Date.now()))
   }
 
   /** Billing events routed to this account: deduped by event id, documents re-read by the pump. */

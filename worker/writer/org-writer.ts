@@ -132,7 +132,7 @@ export class OrgWriter extends DurableObject<Env> {
 
   private async arm(): Promise<void> {
     const at = this.nextFlushAt(Date.now())
-    if (at !== undefined) await this.ctx.storage.setAlarm(at)
+    if (at !== undefined) await this.ctx.storage.setAlarm(Math.max(at, Date.now()))
   }
 
   private async flush(client: WriterClient): Promise<void> {
