@@ -7,15 +7,18 @@ import type { NetsuiteEnv } from './connectors/netsuite/index.ts'
 import type { NetsuiteGate } from './connectors/netsuite/gate.ts'
 import type { SalesforceEnv } from './connectors/salesforce/index.ts'
 import type { StripeEnv } from './connectors/stripe/index.ts'
+import type { SubscriberEnv } from './subscriber/config.ts'
+import type { EventSubscriber } from './subscriber/event-subscriber.ts'
 import { ConfigError } from './errors.ts'
 
 /** The bindings wrangler.toml declares, plus the secrets set with `wrangler secret put`. */
-export interface Env extends SalesforceEnv, StripeEnv, NetsuiteEnv {
+export interface Env extends SalesforceEnv, StripeEnv, NetsuiteEnv, SubscriberEnv {
   ACCOUNT_LEDGER: DurableObjectNamespace<AccountLedger>
   OPS_REGISTRY: DurableObjectNamespace<OpsRegistry>
   /** NetSuite's account-wide concurrency gate, one instance per NetSuite account. */
   NETSUITE_GATE: DurableObjectNamespace<NetsuiteGate>
   ORG_WRITER: DurableObjectNamespace<OrgWriter>
+  EVENT_SUBSCRIBER: DurableObjectNamespace<EventSubscriber>
   LOG_LEVEL?: string
   SEQUENCE_GAP_WINDOW_SECONDS?: string
   RETRY_BASE_MS?: string

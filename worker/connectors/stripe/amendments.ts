@@ -28,6 +28,7 @@ export function futureStart(a: Amendment): number | undefined {
   return at > nowSeconds() ? at : undefined
 }
 
+/** @throws ConnectorError business `missing_price` when the saga passed no catalog entry. */
 export function requirePrice(input: { amendment: Amendment; price?: CatalogEntry }): CatalogEntry {
   if (!input.price) throw businessError('missing_price', `Amendment ${input.amendment.id} (${input.amendment.action}) needs a catalog price.`)
   return input.price

@@ -7,7 +7,7 @@ export type FormParams = Record<string, FormValue>
  * with bracket nesting): `items[0][price]=p`, `metadata[k]=v`. `undefined` is left out; `null`
  * becomes an empty value, which is how Stripe unsets a field (`cancel_at=`). Key order follows
  * the object, so the same step always sends the same bytes under its idempotency key.
- * https://docs.stripe.com/api/request_ids — form bodies are the only encoding v1 accepts.
+ * v1 takes form-encoded bodies only (https://docs.stripe.com/api); the emulator refuses JSON too.
  */
 export function encodeForm(params: FormParams): string {
   const out = new URLSearchParams()
