@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { AccountId } from '../../shared/index.ts'
 import { stripeReaderFromEnv, stripeWebhookSecrets, StripeSignatureError, verifyStripeSignature } from '../connectors/stripe/index.ts'
+import { ConnectorError } from '../connectors/types.ts'
 import { AppError, ValidationError } from '../errors.ts'
 import { readRawBody, type AppEnv, type AppContext } from '../lib/http.ts'
 import { errorFields } from '../lib/log.ts'
@@ -32,7 +33,14 @@ async function accountOf(c: AppContext, customerId: string | undefined, invoiceI
   if (!customer) return undefined
   const known = await registry.lookupCustomer(customer)
   if (known) return known
-  const fromStripe = reader ? await reader.accountIdOf(customer) : undefined
+  let fromStripe: string | undefined
+  try {
+    fromStripe = reader ? await reader.accountIdOf(customer) : undefined
+  } catch (err) {
+    // A customer billing doesn't know (deleted, another account's) is unroutable, not an outage.
+    if (err instanceof ConnectorError && err.kind === 'business') return undefined
+    throw err
+  }
   const account = fromStripe ? AccountId.safeParse(fromStripe) : undefined
   if (!account?.success) return undefined
   await registry.rememberCustomer(customer, account.data)

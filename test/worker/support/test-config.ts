@@ -23,5 +23,6 @@ export function testBindings(hash: (token: string) => string): Record<string, st
     RETRY_BASE_MS: '1000',
     RETRY_CAP_MS: '60000',
     MAX_TRANSIENT_ATTEMPTS: String(MAX_ATTEMPTS),
+    WRITER_FLUSH_MS: '50',
   }
 }

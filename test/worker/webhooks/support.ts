@@ -1,0 +1,68 @@
+import { exports } from 'cloudflare:workers'
+import { runDurableObjectAlarm } from 'cloudflare:test'
+import { env } from 'cloudflare:workers'
+import { hmacSha256Hex } from '../../../worker/lib/hmac.ts'
+import { vendors } from '../support/vendors.ts'
+
+type Json = Record<string, unknown>
+
+/** Calls the Stripe emulator's API as a Stripe dashboard user would (form-encoded). */
+export async function stripeApi<T = Json>(method: string, path: string, params: Record<string, string> = {}): Promise<T> {
+  const { stripeUrl, bindings } = vendors()
+  const body = new URLSearchParams(params).toString()
+  const url = method === 'GET' && body ? `${stripeUrl}${path}?${body}` : `${stripeUrl}${path}`
+  const res = await fetch(url, {
+    method,
+    headers: { authorization: `Bearer ${bindings.STRIPE_SECRET_KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
+    body: method === 'GET' ? undefined : body,
+  })
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`)
+  return (await res.json()) as T
+}
+
+export async function stripeControl<T = Json>(action: string, body: Json): Promise<T> {
+  const res = await fetch(`${vendors().stripeUrl}/__control/stripe/${action}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+  if (!res.ok) throw new Error(`control ${action}: ${res.status} ${await res.text()}`)
+  return (await res.json()) as T
+}
+
+/** Every event about `customerId` (or its invoices), oldest first. */
+export async function eventsOf(customerId: string, invoiceIds: Set<string>): Promise<Json[]> {
+  const out: Json[] = []
+  let after: string | undefined
+  for (;;) {
+    const page = await stripeApi<{ data: Json[]; has_more: boolean }>('GET', '/v1/events', { limit: '100', ...(after ? { starting_after: after } : {}) })
+    for (const e of page.data) {
+      const o = (e.data as { object: Json }).object
+      if (o.customer === customerId || invoiceIds.has(String(o.invoice ?? '')) || invoiceIds.has(String(o.id))) out.push(e)
+    }
+    if (!page.has_more) break
+    after = String(page.data.at(-1)?.id)
+  }
+  return out.reverse()
+}
+
+/** Signs like Stripe: `t=<ts>,v1=<hex HMAC-SHA256 of "t.body">`. */
+export async function stripeSignature(body: string, secret = vendors().bindings.STRIPE_WEBHOOK_SECRET ?? '', t = Math.floor(Date.now() / 1000)): Promise<string> {
+  return `t=${t},v1=${await hmacSha256Hex(secret, `${t}.${body}`)}`
+}
+
+export async function deliver(event: Json | string, signature?: string): Promise<Response> {
+  const body = typeof event === 'string' ? event : JSON.stringify(event)
+  return exports.default.fetch('https://concord.test/v1/webhooks/stripe', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'stripe-signature': signature ?? (await stripeSignature(body)) },
+    body,
+  })
+}
+
+/** Runs the org writer until nothing is due (its flush interval is 50 ms in tests). */
+export async function drainWriter(): Promise<void> {
+  const writer = env.ORG_WRITER.getByName('org')
+  for (let i = 0; i < 200; i++) {
+    const state = await writer.flushState()
+    if (!state.flushing && !state.dueNow && (await writer.status()).pending === 0) return
+    if (!state.flushing && state.alarmAt !== null && state.alarmAt <= Date.now()) await runDurableObjectAlarm(writer)
+    else await new Promise((r) => setTimeout(r, 20))
+  }
+}
