@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createNetsuite, netsuiteReaderFromEnv, type ArDelta, type NetsuiteReader } from '../../../worker/connectors/netsuite/index.ts'
 import { readSettings } from '../../../worker/connectors/netsuite/settings.ts'
 import { newAccountId } from '../support/helpers.ts'
@@ -27,10 +27,10 @@ async function act<T = Record<string, unknown>>(action: string, body: unknown): 
 const settle = () => act('clock', { advanceMs: 1000 })
 
 /** Reads until caught up; returns every page and the final watermark. */
-async function drain(reader: NetsuiteReader, watermark: string | undefined, maxRows?: number): Promise<{ pages: ArDelta[]; watermark: string }> {
+async function drain(reader: NetsuiteReader, watermark: string | undefined, maxRows?: number, pageSize?: number): Promise<{ pages: ArDelta[]; watermark: string }> {
   const pages: ArDelta[] = []
   for (let i = 0; i < 200; i++) {
-    const page = await reader.readArSince(watermark, { maxRows, lagSeconds: 0 })
+    const page = await reader.readArSince(watermark, { maxRows, pageSize, lagSeconds: 0 })
     pages.push(page)
     watermark = page.watermark
     if (!page.hasMore) return { pages, watermark }
@@ -48,6 +48,8 @@ async function seedCustomer(currency = 'USD'): Promise<{ accountId: string; cust
   )
   return { accountId, customerId }
 }
+
+afterEach(() => vi.restoreAllMocks())
 
 describe('NetSuite readArSince', () => {
   it('returns open invoices, payments and credit hold per customer, and advances the watermark past them', async () => {
@@ -111,18 +113,45 @@ describe('NetSuite readArSince', () => {
     await settle()
     const b = await seedCustomer('EUR')
     await act('add-invoice', { customer: `eid:${b.accountId}`, amount: 99.99 })
+    await act('add-invoice', { customer: `eid:${b.accountId}`, amount: 5 })
     await settle()
-    const stepped = await drain(reader, start.watermark, 1)
-    // A cut falls at the last second boundary a page reaches: [.., S3) then [S3, ..).
+    const stepped = await drain(reader, start.watermark, 1, 1)
+    // One-row pages and a one-row budget: the first read stops where b's second begins.
     expect(stepped.pages.length).toBeGreaterThanOrEqual(2)
     expect(stepped.pages.slice(0, -1).every((p) => p.hasMore)).toBe(true)
     const seenA = mine(stepped.pages, a.accountId)
     expect(seenA.length).toBeGreaterThan(0)
     // The last report of a customer is its current state.
     expect(seenA.at(-1)?.openInvoices.map((i) => i.amountUnpaid)).toEqual([1000, 1100, 1200])
-    expect(mine(stepped.pages, b.accountId).at(-1)?.openInvoices).toEqual([expect.objectContaining({ currency: 'EUR', amountUnpaid: 9999 })])
+    expect(mine(stepped.pages, b.accountId).at(-1)?.openInvoices.map((i) => [i.currency, i.amountUnpaid])).toEqual([['EUR', 9999], ['EUR', 500]])
     await settle()
     expect(mine((await drain(reader, stepped.watermark)).pages, a.accountId)).toEqual([])
+  })
+
+  it('pages the change feed by key, so a row saved again mid-read does not make the next row slip by', async () => {
+    const { reader } = parts()
+    const x = await seedCustomer()
+    const y = await seedCustomer()
+    await settle()
+    const start = await drain(reader, undefined)
+    const a = await act<{ id: number }>('add-invoice', { customer: `eid:${x.accountId}`, amount: 1 })
+    await act('add-invoice', { customer: `eid:${y.accountId}`, amount: 2 })
+    await act('add-invoice', { customer: `eid:${x.accountId}`, amount: 3 })
+    await settle()
+    // While the read is on its second feed page, invoice a (already read) is paid: it leaves
+    // the window. Offset paging would now skip y's invoice; keyed paging does not.
+    const real = globalThis.fetch.bind(globalThis)
+    let feedPages = 0
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      if (String(input).includes('/suiteql') && String(init?.body).includes('INNER JOIN customer c') && ++feedPages === 2) {
+        await act('pay-invoice', { invoice: a.id })
+      }
+      return real(input, init)
+    })
+    const read = await reader.readArSince(start.watermark, { pageSize: 1, lagSeconds: 0 })
+    expect(feedPages).toBeGreaterThanOrEqual(3)
+    expect(read.customers.map((c) => c.accountId)).toEqual(expect.arrayContaining([x.accountId, y.accountId]))
+    expect(read.customers.find((c) => c.accountId === y.accountId)?.openInvoices.map((i) => i.amountUnpaid)).toEqual([200])
   })
 
   it('refuses a watermark it did not write', async () => {

@@ -1,6 +1,6 @@
 import { ConnectorError } from '../types.ts'
 import type { NetsuiteClient } from './client.ts'
-import { sq, suiteql, suiteqlPages, type SqlFragment, type SuiteqlRow } from './suiteql.ts'
+import { sq, suiteql, suiteqlPage, type SqlFragment, type SuiteqlRow } from './suiteql.ts'
 
 /**
  * Which customers' AR changed in a time window. NetSuite does not touch a customer's
@@ -38,29 +38,52 @@ export function parseWatermark(text: string | undefined): string | undefined {
 /** NetSuite's clock minus `lagSeconds`, to the second, in the form TO_CHAR prints stamps. */
 async function settledUntil(client: NetsuiteClient, lagSeconds: number): Promise<string> {
   const query = suiteql`SELECT TO_CHAR(SYSDATE - ${sq.int(lagSeconds)} / 86400, 'YYYY-MM-DD HH24:MI:SS') AS upto FROM currency`
-  for await (const rows of suiteqlPages(client, query, 1)) {
-    const upto = rows[0]?.upto
-    if (upto && STAMP.test(upto)) return upto
-    break
-  }
+  const upto = (await suiteqlPage(client, query, 1)).rows[0]?.upto
+  if (upto && STAMP.test(upto)) return upto
   throw new ConnectorError({ kind: 'transient', system: 'netsuite', code: 'unexpected_response', message: "NetSuite did not tell its time for the AR window." })
 }
 
+export interface FeedLimits {
+  /** Rows per feed per read, about: the read stops at the next second boundary past it. */
+  maxRows: number
+  /** Rows per SuiteQL page (at most 1000). */
+  pageSize: number
+}
+
+/** The last row a feed page ended on: the next page starts after it. */
+interface FeedKey {
+  at: string
+  id: string
+}
+
 /**
- * Reads a feed ordered by lastmodifieddate up to about `maxRows` rows, cutting only between two
+ * Reads a feed ordered by (second, id) up to about `maxRows` rows, cutting only between two
  * seconds: `cutoff` is then the first second left unread, and every row before it was read.
+ * Pages are keyed on the last row rather than offset: a row saved again while we page leaves
+ * the window, and with offsets the rows after it would shift back past the next page's start.
  */
-async function readFeed(client: NetsuiteClient, query: SqlFragment, maxRows: number): Promise<{ rows: SuiteqlRow[]; cutoff?: string }> {
+async function readFeed(client: NetsuiteClient, query: (after: FeedKey | undefined) => SqlFragment, limits: FeedLimits): Promise<{ rows: SuiteqlRow[]; cutoff?: string }> {
   const rows: SuiteqlRow[] = []
-  for await (const page of suiteqlPages(client, query)) {
-    rows.push(...page)
-    if (rows.length < maxRows) continue
-    const cutoff = rows.at(-1)?.modified
-    const complete = rows.filter((r) => r.modified !== cutoff)
+  for (let after: FeedKey | undefined; ; ) {
+    const page = await suiteqlPage(client, query(after), limits.pageSize)
+    rows.push(...page.rows)
+    const last = page.rows.at(-1)
+    if (!page.hasMore || !last?.modified || !last.id) return { rows }
+    after = { at: last.modified, id: last.id }
+    if (rows.length < limits.maxRows) continue
+    const complete = rows.filter((r) => r.modified !== last.modified)
     // All in one second: no place to cut yet, keep reading.
-    if (complete.length > 0) return { rows: complete, cutoff }
+    if (complete.length > 0) return { rows: complete, cutoff: last.modified }
   }
-  return { rows }
+}
+
+const stampOf = (column: string) => suiteql`TO_CHAR(${sq.ident(column)}, 'YYYY-MM-DD HH24:MI:SS')`
+
+/** `AND (stamp, id) > (after.at, after.id)`, spelled out for SuiteQL. */
+function afterKey(stampColumn: string, idColumn: string, after: FeedKey | undefined): SqlFragment {
+  if (!after) return sq.empty
+  const stamp = stampOf(stampColumn)
+  return suiteql`AND (${stamp} > ${sq.str(after.at)} OR (${stamp} = ${sq.str(after.at)} AND ${sq.ident(idColumn)} > ${sq.int(Number(after.id))}))`
 }
 
 export interface ChangeWindow {
@@ -75,7 +98,7 @@ export interface ChangeWindow {
  * Changes in `[since, NetSuite now - lagSeconds)`, about `maxRows` per feed at most.
  * @throws ConnectorError
  */
-export async function readChanges(client: NetsuiteClient, since: string | undefined, opts: { maxRows: number; lagSeconds: number }): Promise<ChangeWindow> {
+export async function readChanges(client: NetsuiteClient, since: string | undefined, opts: FeedLimits & { lagSeconds: number }): Promise<ChangeWindow> {
   const upto = await settledUntil(client, opts.lagSeconds)
   if (since !== undefined && since >= upto) return { changes: [], next: since, more: false }
   const window = (column: string) =>
@@ -84,19 +107,20 @@ export async function readChanges(client: NetsuiteClient, since: string | undefi
       : suiteql`AND ${sq.ident(column)} >= ${sq.timestamp(since)} AND ${sq.ident(column)} < ${sq.timestamp(upto)}`
   const transactions = await readFeed(
     client,
-    suiteql`SELECT t.id, t.entity, t.type, TO_CHAR(t.lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS modified
+    (after) => suiteql`SELECT t.id, t.entity, t.type, ${stampOf('t.lastmodifieddate')} AS modified
       FROM transaction t INNER JOIN customer c ON c.id = t.entity
-      WHERE t.type IN ('CustInvc', 'CustPymt', 'CustCred') AND c.externalid LIKE ${sq.str(ACCOUNT_EID_PATTERN)} ${window('t.lastmodifieddate')}
-      ORDER BY t.lastmodifieddate, t.id`,
-    opts.maxRows,
+      WHERE t.type IN ('CustInvc', 'CustPymt', 'CustCred') AND c.externalid LIKE ${sq.str(ACCOUNT_EID_PATTERN)}
+        ${window('t.lastmodifieddate')} ${afterKey('t.lastmodifieddate', 't.id', after)}
+      ORDER BY modified, t.id`,
+    opts,
   )
   const customers = await readFeed(
     client,
-    suiteql`SELECT c.id, TO_CHAR(c.lastmodifieddate, 'YYYY-MM-DD HH24:MI:SS') AS modified
+    (after) => suiteql`SELECT c.id, ${stampOf('c.lastmodifieddate')} AS modified
       FROM customer c
-      WHERE c.externalid LIKE ${sq.str(ACCOUNT_EID_PATTERN)} ${window('c.lastmodifieddate')}
-      ORDER BY c.lastmodifieddate, c.id`,
-    opts.maxRows,
+      WHERE c.externalid LIKE ${sq.str(ACCOUNT_EID_PATTERN)} ${window('c.lastmodifieddate')} ${afterKey('c.lastmodifieddate', 'c.id', after)}
+      ORDER BY modified, c.id`,
+    opts,
   )
   // Each feed is complete below its own cutoff, so both are complete below the earlier one.
   const next = [upto, transactions.cutoff, customers.cutoff].filter((c): c is string => c !== undefined).sort()[0]!

@@ -2,7 +2,7 @@ import { AccountId } from '../../../shared/index.ts'
 import { toMinor } from './amounts.ts'
 import { parseWatermark, readChanges, type Change } from './ar-feed.ts'
 import type { NetsuiteClient } from './client.ts'
-import { sq, suiteql, suiteqlAll, type SuiteqlRow } from './suiteql.ts'
+import { MAX_PAGE, sq, suiteql, suiteqlAll, type SuiteqlRow } from './suiteql.ts'
 
 /** An invoice with money still owed on it, amounts in minor units of its currency. */
 export interface ErpOpenInvoice {
@@ -65,6 +65,8 @@ export interface ArDelta {
 export interface ReadArOptions {
   /** Change rows per feed per read before stopping at a second boundary. Default 5000. */
   maxRows?: number
+  /** Rows per SuiteQL page of the change feeds (at most 1000, the default). */
+  pageSize?: number
   /** Customers per snapshot query (`IN` list). Default 200. */
   batchSize?: number
   /**
@@ -86,7 +88,7 @@ const ids = (values: string[]) => sq.list(values.map((v) => sq.int(Number(v))))
  */
 export async function readArSince(client: NetsuiteClient, watermark: string | undefined, opts: ReadArOptions = {}): Promise<ArDelta> {
   const since = parseWatermark(watermark)
-  const { changes, next, more } = await readChanges(client, since, { maxRows: opts.maxRows ?? 5000, lagSeconds: opts.lagSeconds ?? 30 })
+  const { changes, next, more } = await readChanges(client, since, { maxRows: opts.maxRows ?? 5000, pageSize: opts.pageSize ?? MAX_PAGE, lagSeconds: opts.lagSeconds ?? 30 })
   const customerIds = [...new Set(changes.map((c) => c.customerId))].filter((id) => /^\d+$/.test(id))
   const paymentIds = changes.filter((c) => c.kind === 'payment').map((c) => c.id)
   const byId = new Map<string, ErpCustomerAr>()

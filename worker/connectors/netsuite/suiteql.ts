@@ -121,30 +121,40 @@ interface SuiteqlPage {
 }
 
 /**
- * Runs a query page by page (`limit`/`offset`, `Prefer: transient`), following `hasMore`.
- * Stop early by breaking out of the loop.
+ * One page of a query (`limit`/`offset`, `Prefer: transient`, body `{"q": ...}`).
+ * @throws ConnectorError as `NetsuiteClient.send` does.
+ */
+export async function suiteqlPage(client: NetsuiteClient, query: SqlFragment, limit = MAX_PAGE, offset = 0): Promise<{ rows: SuiteqlRow[]; hasMore: boolean }> {
+  assertFragment(query)
+  const res = await client.send({
+    method: 'POST',
+    path: SUITEQL_PATH,
+    query: { limit: Math.min(Math.max(1, Math.floor(limit)), MAX_PAGE), offset },
+    headers: { prefer: 'transient' },
+    body: { q: query.text },
+    what: 'a SuiteQL query',
+  })
+  const page = (res.json ?? {}) as SuiteqlPage
+  const rows = (page.items ?? []).map((item) => {
+    const row: SuiteqlRow = {}
+    for (const [k, v] of Object.entries(item)) if (k !== 'links' && v !== null && v !== undefined) row[k] = String(v)
+    return row
+  })
+  return { rows, hasMore: page.hasMore === true && rows.length > 0 }
+}
+
+/**
+ * Runs a query page by page, following `hasMore`; stop early by breaking out of the loop.
+ * Offsets assume the result does not change between pages: for a window whose rows can move
+ * (a lastmodifieddate range), page by key instead, as the AR feed does.
  * @throws ConnectorError as `NetsuiteClient.send` does.
  */
 export async function* suiteqlPages(client: NetsuiteClient, query: SqlFragment, pageSize = MAX_PAGE): AsyncGenerator<SuiteqlRow[]> {
-  assertFragment(query)
   const limit = Math.min(Math.max(1, Math.floor(pageSize)), MAX_PAGE)
   for (let offset = 0; ; offset += limit) {
-    const res = await client.send({
-      method: 'POST',
-      path: SUITEQL_PATH,
-      query: { limit, offset },
-      headers: { prefer: 'transient' },
-      body: { q: query.text },
-      what: 'a SuiteQL query',
-    })
-    const page = (res.json ?? {}) as SuiteqlPage
-    const rows = (page.items ?? []).map((item) => {
-      const row: SuiteqlRow = {}
-      for (const [k, v] of Object.entries(item)) if (k !== 'links' && v !== null && v !== undefined) row[k] = String(v)
-      return row
-    })
-    yield rows
-    if (!page.hasMore || rows.length === 0) return
+    const page = await suiteqlPage(client, query, limit, offset)
+    yield page.rows
+    if (!page.hasMore) return
   }
 }
 
