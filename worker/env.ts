@@ -3,6 +3,7 @@ import { Catalog } from '../shared/index.ts'
 import type { AccountLedger } from './ledger/account-ledger.ts'
 import type { OpsRegistry } from './ops/ops-registry.ts'
 import type { OrgWriter } from './writer/org-writer.ts'
+import type { ErpArSync } from './reconcile/erp-ar-sync.ts'
 import type { NetsuiteEnv } from './connectors/netsuite/index.ts'
 import type { NetsuiteGate } from './connectors/netsuite/gate.ts'
 import type { SalesforceEnv } from './connectors/salesforce/index.ts'
@@ -18,6 +19,7 @@ export interface Env extends SalesforceEnv, StripeEnv, NetsuiteEnv, SubscriberEn
   /** NetSuite's account-wide concurrency gate, one instance per NetSuite account. */
   NETSUITE_GATE: DurableObjectNamespace<NetsuiteGate>
   ORG_WRITER: DurableObjectNamespace<OrgWriter>
+  ERP_AR_SYNC: DurableObjectNamespace<ErpArSync>
   EVENT_SUBSCRIBER: DurableObjectNamespace<EventSubscriber>
   LOG_LEVEL?: string
   SEQUENCE_GAP_WINDOW_SECONDS?: string
@@ -29,6 +31,7 @@ export interface Env extends SalesforceEnv, StripeEnv, NetsuiteEnv, SubscriberEn
   WRITER_FLUSH_MS?: string
   WRITER_BATCH_SIZE?: string
   SALESFORCE_API_SHARE?: string
+  ERP_AR_LAG_SECONDS?: string
   /** Secret: HMAC key Salesforce signs intake requests with. */
   SALESFORCE_EVENTS_SECRET?: string
   /** Secret: the previous key, accepted during a rotation. */
@@ -67,6 +70,7 @@ const ConfigSchema = z.object({
   WRITER_FLUSH_MS: int(2000, 10),
   WRITER_BATCH_SIZE: int(1000, 1).pipe(z.number().max(1000, 'at most 1000 (five collections of 200)')),
   SALESFORCE_API_SHARE: z.coerce.number().gt(0).max(1).default(0.25),
+  ERP_AR_LAG_SECONDS: int(30),
   SALESFORCE_EVENTS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   SALESFORCE_EVENTS_SECRET_PREVIOUS: z.string().min(32).optional(),
   OPERATOR_TOKENS: jsonOf(z.array(OperatorToken)).default([]),
@@ -84,6 +88,8 @@ export interface Config {
   writerBatchSize: number
   /** The share of the org's daily API allocation Concord may use. */
   salesforceApiShare: number
+  /** ERP changes younger than this wait for the next AR read (saves still committing). */
+  erpArLagSeconds: number
   eventSecrets: string[]
   operatorTokens: OperatorToken[]
 }
@@ -114,6 +120,7 @@ export function loadConfig(env: Env): Config {
     writerFlushMs: c.WRITER_FLUSH_MS,
     writerBatchSize: c.WRITER_BATCH_SIZE,
     salesforceApiShare: c.SALESFORCE_API_SHARE,
+    erpArLagSeconds: c.ERP_AR_LAG_SECONDS,
     eventSecrets: [c.SALESFORCE_EVENTS_SECRET, c.SALESFORCE_EVENTS_SECRET_PREVIOUS].filter((s): s is string => !!s),
     operatorTokens: c.OPERATOR_TOKENS,
   }

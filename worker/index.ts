@@ -16,6 +16,7 @@ export { OpsRegistry } from './ops/ops-registry.ts'
 export { NetsuiteGate } from './connectors/netsuite/gate.ts'
 export { OrgWriter } from './writer/org-writer.ts'
 export { EventSubscriber } from './subscriber/event-subscriber.ts'
+export { ErpArSync } from './reconcile/erp-ar-sync.ts'
 
 const app = new Hono<AppEnv>()
 
@@ -45,8 +46,9 @@ app.onError((err, c) => {
 
 export default {
   fetch: app.fetch,
-  /** Cron: kicks the CometD catch-up; the run itself happens in the subscriber's alarm. */
-  async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(env.EVENT_SUBSCRIBER.getByName(SUBSCRIBER_NAME).kick('cron'))
+  /** Crons only kick Durable Objects; each run happens in its object's alarm. */
+  async scheduled(controller, env, ctx) {
+    if (controller.cron === '*/5 * * * *') ctx.waitUntil(env.EVENT_SUBSCRIBER.getByName(SUBSCRIBER_NAME).kick('cron'))
+    else ctx.waitUntil(env.ERP_AR_SYNC.getByName('netsuite').kick())
   },
 } satisfies ExportedHandler<Env>

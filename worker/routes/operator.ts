@@ -69,6 +69,11 @@ export const operator = new Hono<AppEnv>()
     return c.json(await c.env.OPS_REGISTRY.getByName('global').webhookReport(q))
   })
   .get('/writer', requireRole('viewer'), async (c) => c.json(await c.env.ORG_WRITER.getByName('org').status()))
+  .get('/erp/ar-sync', requireRole('viewer'), async (c) => c.json(await c.env.ERP_AR_SYNC.getByName('netsuite').status()))
+  .post('/erp/ar-sync/run', requireRole('operator'), async (c) => {
+    await c.env.ERP_AR_SYNC.getByName('netsuite').kick()
+    return c.json({ started: true }, 202)
+  })
   .get('/accounts/:accountId/standing', requireRole('viewer'), async (c) => {
     const accountId = parse(AccountId, c.req.param('accountId'), 'account id')
     const standing = await c.env.ACCOUNT_LEDGER.getByName(accountId).financialStanding()

@@ -24,5 +24,6 @@ export function testBindings(hash: (token: string) => string): Record<string, st
     RETRY_CAP_MS: '60000',
     MAX_TRANSIENT_ATTEMPTS: String(MAX_ATTEMPTS),
     WRITER_FLUSH_MS: '50',
+    ERP_AR_LAG_SECONDS: '0',
   }
 }
