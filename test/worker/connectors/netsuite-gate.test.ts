@@ -2,14 +2,18 @@ import { env } from 'cloudflare:workers'
 import { runDurableObjectAlarm } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createNetsuite } from '../../../worker/connectors/netsuite/index.ts'
-import { readSettings, type NetsuiteSettings } from '../../../worker/connectors/netsuite/settings.ts'
+import {
+  readSettings,
+  type NetsuiteSettings,
+} from '../../../worker/connectors/netsuite/settings.ts'
 import { sq, suiteql, suiteqlAll } from '../../../worker/connectors/netsuite/suiteql.ts'
 
 const BASE = env.NETSUITE_BASE_URL as string
 
 function settings(): NetsuiteSettings {
   const read = readSettings(env)
-  if (read.status !== 'ok') throw new Error(`the worker test env has no NetSuite settings (${read.status})`)
+  if (read.status !== 'ok')
+    throw new Error(`the worker test env has no NetSuite settings (${read.status})`)
   return read.settings
 }
 
@@ -22,13 +26,21 @@ interface Concurrency {
 }
 
 async function control<T>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${BASE}/__control/${path}`, { method: body === undefined ? 'GET' : 'POST', body: body === undefined ? undefined : JSON.stringify(body) })
+  const res = await fetch(`${BASE}/__control/${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
   expect(res.status, path).toBe(200)
   return (await res.json()) as T
 }
 
 const gate = (label: string) => env.NETSUITE_GATE.getByName(`${label}-${crypto.randomUUID()}`)
-const ask = (size: number, waitMs = 0, leaseMs = 60_000, holder = 'test') => ({ size, leaseMs, waitMs, holder })
+const ask = (size: number, waitMs = 0, leaseMs = 60_000, holder = 'test') => ({
+  size,
+  leaseMs,
+  waitMs,
+  holder,
+})
 
 async function until(check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 500; i++) {
@@ -46,7 +58,10 @@ afterEach(() => {
 describe('NetsuiteGate', () => {
   it('never lets more than N requests reach NetSuite at once, however many callers there are', async () => {
     const N = 3
-    const { client } = createNetsuite(settings(), env.NETSUITE_GATE, { name: `gate-peak-${crypto.randomUUID()}`, size: N })
+    const { client } = createNetsuite(settings(), env.NETSUITE_GATE, {
+      name: `gate-peak-${crypto.randomUUID()}`,
+      size: N,
+    })
     const query = suiteql`SELECT id FROM currency WHERE id = ${sq.int(1)}`
     await suiteqlAll(client, query) // the token first: minting is not a governed request
     const real = globalThis.fetch.bind(globalThis)
@@ -61,7 +76,9 @@ describe('NetsuiteGate', () => {
         inFlight--
       }
     })
-    await until(async () => (await control<{ concurrency: Concurrency }>('state')).concurrency.inFlight === 0)
+    await until(
+      async () => (await control<{ concurrency: Concurrency }>('state')).concurrency.inFlight === 0,
+    )
     await control('netsuite/concurrency', { latencyMs: 100, resetCounters: true })
     try {
       const results = await Promise.all(Array.from({ length: 15 }, () => suiteqlAll(client, query)))
@@ -82,7 +99,10 @@ describe('NetsuiteGate', () => {
     const first = await g.acquire(ask(1))
     expect(first.status).toBe('granted')
     const order: string[] = []
-    const queued = ['b', 'c', 'd'].map((holder) => ({ holder, result: undefined as Promise<unknown> | undefined }))
+    const queued = ['b', 'c', 'd'].map((holder) => ({
+      holder,
+      result: undefined as Promise<unknown> | undefined,
+    }))
     for (const [i, q] of queued.entries()) {
       q.result = g.acquire(ask(1, 5_000, 60_000, q.holder)).then((r) => {
         order.push(q.holder)
@@ -134,7 +154,9 @@ describe('NetsuiteGate', () => {
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(Date.now() + 1_001)
     expect(await g.acquire(ask(1))).toMatchObject({ status: 'granted' })
-    expect(await g.release(permit.status === 'granted' ? permit.permitId : '')).toEqual({ released: false })
+    expect(await g.release(permit.status === 'granted' ? permit.permitId : '')).toEqual({
+      released: false,
+    })
     expect((await g.inspect()).inUse).toBe(1)
   })
 
@@ -142,7 +164,11 @@ describe('NetsuiteGate', () => {
     const name = `gate-full-${crypto.randomUUID()}`
     await env.NETSUITE_GATE.getByName(name).acquire(ask(1))
     const spy = vi.spyOn(globalThis, 'fetch')
-    const { client } = createNetsuite(settings(), env.NETSUITE_GATE, { name, size: 1, maxWaitMs: 200 })
+    const { client } = createNetsuite(settings(), env.NETSUITE_GATE, {
+      name,
+      size: 1,
+      maxWaitMs: 200,
+    })
     const err = await suiteqlAll(client, suiteql`SELECT id FROM currency`).catch((e: unknown) => e)
     expect(err).toMatchObject({ kind: 'transient', code: 'netsuite_busy' })
     expect(spy.mock.calls.filter(([input]) => String(input).includes('/suiteql'))).toHaveLength(0)

@@ -3,16 +3,26 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { toMinor } from '../../../worker/connectors/netsuite/amounts.ts'
 import { createNetsuite } from '../../../worker/connectors/netsuite/index.ts'
 import { readSettings } from '../../../worker/connectors/netsuite/settings.ts'
-import { sq, suiteql, suiteqlAll, SuiteqlBindError, type SqlFragment } from '../../../worker/connectors/netsuite/suiteql.ts'
+import {
+  sq,
+  suiteql,
+  suiteqlAll,
+  SuiteqlBindError,
+  type SqlFragment,
+} from '../../../worker/connectors/netsuite/suiteql.ts'
 
 function client() {
   const read = readSettings(env)
-  if (read.status !== 'ok') throw new Error(`the worker test env has no NetSuite settings (${read.status})`)
-  return createNetsuite(read.settings, env.NETSUITE_GATE, { name: `suiteql-${crypto.randomUUID()}` }).client
+  if (read.status !== 'ok')
+    throw new Error(`the worker test env has no NetSuite settings (${read.status})`)
+  return createNetsuite(read.settings, env.NETSUITE_GATE, {
+    name: `suiteql-${crypto.randomUUID()}`,
+  }).client
 }
 
 /** What string pasting would send; only here to show the bound query is different. */
-const pasted = (text: string): SqlFragment => suiteql(Object.assign([text], { raw: [text] }) as unknown as TemplateStringsArray)
+const pasted = (text: string): SqlFragment =>
+  suiteql(Object.assign([text], { raw: [text] }) as unknown as TemplateStringsArray)
 
 afterEach(() => vi.restoreAllMocks())
 
@@ -23,12 +33,17 @@ describe('SuiteQL binder', () => {
     expect(bound.text).toBe("SELECT id FROM currency WHERE symbol = 'x'' OR ''1''=''1'")
     expect(await suiteqlAll(client(), bound)).toEqual([])
     // The same value pasted in matches every row: the binder is what stops it.
-    expect((await suiteqlAll(client(), pasted(`SELECT id FROM currency WHERE symbol = '${evil}'`))).length).toBeGreaterThanOrEqual(4)
+    expect(
+      (await suiteqlAll(client(), pasted(`SELECT id FROM currency WHERE symbol = '${evil}'`)))
+        .length,
+    ).toBeGreaterThanOrEqual(4)
   })
 
   it('keeps comment and statement tricks inside the literal', async () => {
     for (const evil of ["USD'--", "USD'; DELETE FROM customer --", "USD' /*", 'USD\\']) {
-      expect(await suiteqlAll(client(), suiteql`SELECT id FROM currency WHERE symbol = ${sq.str(evil)}`)).toEqual([])
+      expect(
+        await suiteqlAll(client(), suiteql`SELECT id FROM currency WHERE symbol = ${sq.str(evil)}`),
+      ).toEqual([])
     }
     expect(sq.str("O'Brien").text).toBe("'O''Brien'")
   })
@@ -36,7 +51,9 @@ describe('SuiteQL binder', () => {
   it('refuses anything that is not a bound fragment', () => {
     const raw = '1 OR 1=1' as unknown as SqlFragment
     expect(() => suiteql`SELECT id FROM customer WHERE id = ${raw}`).toThrow(SuiteqlBindError)
-    expect(() => suiteql`SELECT id FROM customer WHERE id = ${{ text: '1 OR 1=1' } as SqlFragment}`).toThrow(/must be bound/)
+    expect(
+      () => suiteql`SELECT id FROM customer WHERE id = ${{ text: '1 OR 1=1' } as SqlFragment}`,
+    ).toThrow(/must be bound/)
     expect(() => suiteql`SELECT ${42 as unknown as SqlFragment}`).toThrow(SuiteqlBindError)
   })
 
@@ -74,18 +91,29 @@ describe('SuiteQL binder', () => {
 describe('SuiteQL paging', () => {
   it('pages with limit and offset until hasMore is false, always with Prefer: transient', async () => {
     const spy = vi.spyOn(globalThis, 'fetch')
-    const rows = await suiteqlAll(client(), suiteql`SELECT id FROM currency WHERE id <= 4 ORDER BY id`, 2)
+    const rows = await suiteqlAll(
+      client(),
+      suiteql`SELECT id FROM currency WHERE id <= 4 ORDER BY id`,
+      2,
+    )
     expect(rows.map((r) => r.id)).toEqual(['1', '2', '3', '4'])
     const calls = spy.mock.calls.filter(([input]) => String(input).includes('/suiteql'))
-    expect(calls.map(([input]) => new URL(String(input)).search)).toEqual(['?limit=2&offset=0', '?limit=2&offset=2'])
+    expect(calls.map(([input]) => new URL(String(input)).search)).toEqual([
+      '?limit=2&offset=0',
+      '?limit=2&offset=2',
+    ])
     for (const [, init] of calls) {
       expect(new Headers((init as RequestInit).headers).get('prefer')).toBe('transient')
-      expect(JSON.parse((init as RequestInit).body as string)).toEqual({ q: 'SELECT id FROM currency WHERE id <= 4 ORDER BY id' })
+      expect(JSON.parse((init as RequestInit).body as string)).toEqual({
+        q: 'SELECT id FROM currency WHERE id <= 4 ORDER BY id',
+      })
     }
   })
 
   it('answers a query NetSuite refuses as a business error with its detail', async () => {
-    const err = await suiteqlAll(client(), suiteql`SELECT nope FROM currency`).catch((e: unknown) => e)
+    const err = await suiteqlAll(client(), suiteql`SELECT nope FROM currency`).catch(
+      (e: unknown) => e,
+    )
     expect(err).toMatchObject({ kind: 'business', code: 'INVALID_PARAMETER', status: 400 })
     expect((err as Error).message).toMatch(/Unknown identifier 'nope'/)
   })

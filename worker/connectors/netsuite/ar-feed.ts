@@ -22,7 +22,11 @@ export interface Change {
 }
 
 const STAMP = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/
-const KIND: Record<string, Change['kind']> = { CustInvc: 'invoice', CustPymt: 'payment', CustCred: 'credit' }
+const KIND: Record<string, Change['kind']> = {
+  CustInvc: 'invoice',
+  CustPymt: 'payment',
+  CustCred: 'credit',
+}
 /** Salesforce Account ids start with 001: customers keyed otherwise are not Concord's. */
 export const ACCOUNT_EID_PATTERN = '001%'
 
@@ -30,7 +34,12 @@ export const ACCOUNT_EID_PATTERN = '001%'
 export function parseWatermark(text: string | undefined): string | undefined {
   if (text === undefined || text === '') return undefined
   if (!STAMP.test(text)) {
-    throw new ConnectorError({ kind: 'business', system: 'netsuite', code: 'invalid_watermark', message: 'The AR watermark is not one this reader wrote.' })
+    throw new ConnectorError({
+      kind: 'business',
+      system: 'netsuite',
+      code: 'invalid_watermark',
+      message: 'The AR watermark is not one this reader wrote.',
+    })
   }
   return text
 }
@@ -40,7 +49,12 @@ async function settledUntil(client: NetsuiteClient, lagSeconds: number): Promise
   const query = suiteql`SELECT TO_CHAR(SYSDATE - ${sq.int(lagSeconds)} / 86400, 'YYYY-MM-DD HH24:MI:SS') AS upto FROM currency`
   const upto = (await suiteqlPage(client, query, 1)).rows[0]?.upto
   if (upto && STAMP.test(upto)) return upto
-  throw new ConnectorError({ kind: 'transient', system: 'netsuite', code: 'unexpected_response', message: "NetSuite did not tell its time for the AR window." })
+  throw new ConnectorError({
+    kind: 'transient',
+    system: 'netsuite',
+    code: 'unexpected_response',
+    message: 'NetSuite did not tell its time for the AR window.',
+  })
 }
 
 export interface FeedLimits {
@@ -62,9 +76,13 @@ interface FeedKey {
  * Pages are keyed on the last row rather than offset: a row saved again while we page leaves
  * the window, and with offsets the rows after it would shift back past the next page's start.
  */
-async function readFeed(client: NetsuiteClient, query: (after: FeedKey | undefined) => SqlFragment, limits: FeedLimits): Promise<{ rows: SuiteqlRow[]; cutoff?: string }> {
+async function readFeed(
+  client: NetsuiteClient,
+  query: (after: FeedKey | undefined) => SqlFragment,
+  limits: FeedLimits,
+): Promise<{ rows: SuiteqlRow[]; cutoff?: string }> {
   const rows: SuiteqlRow[] = []
-  for (let after: FeedKey | undefined; ; ) {
+  for (let after: FeedKey | undefined; ;) {
     const page = await suiteqlPage(client, query(after), limits.pageSize)
     rows.push(...page.rows)
     const last = page.rows.at(-1)
@@ -98,7 +116,11 @@ export interface ChangeWindow {
  * Changes in `[since, NetSuite now - lagSeconds)`, about `maxRows` per feed at most.
  * @throws ConnectorError
  */
-export async function readChanges(client: NetsuiteClient, since: string | undefined, opts: FeedLimits & { lagSeconds: number }): Promise<ChangeWindow> {
+export async function readChanges(
+  client: NetsuiteClient,
+  since: string | undefined,
+  opts: FeedLimits & { lagSeconds: number },
+): Promise<ChangeWindow> {
   const upto = await settledUntil(client, opts.lagSeconds)
   if (since !== undefined && since >= upto) return { changes: [], next: since, more: false }
   const window = (column: string) =>
@@ -123,14 +145,18 @@ export async function readChanges(client: NetsuiteClient, since: string | undefi
     opts,
   )
   // Each feed is complete below its own cutoff, so both are complete below the earlier one.
-  const next = [upto, transactions.cutoff, customers.cutoff].filter((c): c is string => c !== undefined).sort()[0]!
+  const next = [upto, transactions.cutoff, customers.cutoff]
+    .filter((c): c is string => c !== undefined)
+    .sort()[0]!
   const changes: Change[] = []
   for (const r of transactions.rows) {
     const kind = KIND[r.type ?? '']
-    if (kind && r.id && r.entity && r.modified) changes.push({ customerId: r.entity, at: r.modified, kind, id: r.id })
+    if (kind && r.id && r.entity && r.modified)
+      changes.push({ customerId: r.entity, at: r.modified, kind, id: r.id })
   }
   for (const r of customers.rows) {
-    if (r.id && r.modified) changes.push({ customerId: r.id, at: r.modified, kind: 'customer', id: r.id })
+    if (r.id && r.modified)
+      changes.push({ customerId: r.id, at: r.modified, kind: 'customer', id: r.id })
   }
   return { changes: changes.filter((c) => c.at < next), next, more: next < upto }
 }

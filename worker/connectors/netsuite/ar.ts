@@ -76,7 +76,10 @@ export interface ReadArOptions {
   lagSeconds?: number
 }
 
-const chunk = <T>(list: T[], size: number): T[][] => Array.from({ length: Math.ceil(list.length / size) }, (_, i) => list.slice(i * size, (i + 1) * size))
+const chunk = <T>(list: T[], size: number): T[][] =>
+  Array.from({ length: Math.ceil(list.length / size) }, (_, i) =>
+    list.slice(i * size, (i + 1) * size),
+  )
 const ids = (values: string[]) => sq.list(values.map((v) => sq.int(Number(v))))
 
 /**
@@ -86,10 +89,20 @@ const ids = (values: string[]) => sq.list(values.map((v) => sq.int(Number(v))))
  * read from next time. A customer may be reported again by a later read; its newest report wins.
  * @throws ConnectorError (business `invalid_watermark` for a watermark not written here)
  */
-export async function readArSince(client: NetsuiteClient, watermark: string | undefined, opts: ReadArOptions = {}): Promise<ArDelta> {
+export async function readArSince(
+  client: NetsuiteClient,
+  watermark: string | undefined,
+  opts: ReadArOptions = {},
+): Promise<ArDelta> {
   const since = parseWatermark(watermark)
-  const { changes, next, more } = await readChanges(client, since, { maxRows: opts.maxRows ?? 5000, pageSize: opts.pageSize ?? MAX_PAGE, lagSeconds: opts.lagSeconds ?? 30 })
-  const customerIds = [...new Set(changes.map((c) => c.customerId))].filter((id) => /^\d+$/.test(id))
+  const { changes, next, more } = await readChanges(client, since, {
+    maxRows: opts.maxRows ?? 5000,
+    pageSize: opts.pageSize ?? MAX_PAGE,
+    lagSeconds: Math.max(0, Math.floor(opts.lagSeconds ?? 30)),
+  })
+  const customerIds = [...new Set(changes.map((c) => c.customerId))].filter((id) =>
+    /^\d+$/.test(id),
+  )
   const paymentIds = changes.filter((c) => c.kind === 'payment').map((c) => c.id)
   const byId = new Map<string, ErpCustomerAr>()
   for (const batch of chunk(customerIds, opts.batchSize ?? 200)) {
@@ -177,7 +190,10 @@ function toCustomer(row: SuiteqlRow): ErpCustomerAr | undefined {
   }
 }
 
-function toInvoice(row: SuiteqlRow, fallbackCurrency: string | undefined): ErpOpenInvoice | undefined {
+function toInvoice(
+  row: SuiteqlRow,
+  fallbackCurrency: string | undefined,
+): ErpOpenInvoice | undefined {
   const currency = row.currency?.toUpperCase() ?? fallbackCurrency
   const unpaid = currency ? toMinor(row.foreignamountunpaid, currency) : undefined
   if (!row.id || !currency || unpaid === undefined) return undefined

@@ -26,15 +26,34 @@ interface AlgSpec {
 // RFC 7518 §3.5: the PSS salt is as long as the hash. WebCrypto's ECDSA already yields the raw
 // r||s (IEEE P1363) that JWS wants, not DER.
 const ALGS: Record<JwtAlg, AlgSpec> = {
-  PS256: { importParams: { name: 'RSA-PSS', hash: 'SHA-256' }, signParams: { name: 'RSA-PSS', saltLength: 32 } },
-  PS384: { importParams: { name: 'RSA-PSS', hash: 'SHA-384' }, signParams: { name: 'RSA-PSS', saltLength: 48 } },
-  PS512: { importParams: { name: 'RSA-PSS', hash: 'SHA-512' }, signParams: { name: 'RSA-PSS', saltLength: 64 } },
-  ES256: { importParams: { name: 'ECDSA', namedCurve: 'P-256' }, signParams: { name: 'ECDSA', hash: 'SHA-256' } },
-  ES384: { importParams: { name: 'ECDSA', namedCurve: 'P-384' }, signParams: { name: 'ECDSA', hash: 'SHA-384' } },
-  ES512: { importParams: { name: 'ECDSA', namedCurve: 'P-521' }, signParams: { name: 'ECDSA', hash: 'SHA-512' } },
+  PS256: {
+    importParams: { name: 'RSA-PSS', hash: 'SHA-256' },
+    signParams: { name: 'RSA-PSS', saltLength: 32 },
+  },
+  PS384: {
+    importParams: { name: 'RSA-PSS', hash: 'SHA-384' },
+    signParams: { name: 'RSA-PSS', saltLength: 48 },
+  },
+  PS512: {
+    importParams: { name: 'RSA-PSS', hash: 'SHA-512' },
+    signParams: { name: 'RSA-PSS', saltLength: 64 },
+  },
+  ES256: {
+    importParams: { name: 'ECDSA', namedCurve: 'P-256' },
+    signParams: { name: 'ECDSA', hash: 'SHA-256' },
+  },
+  ES384: {
+    importParams: { name: 'ECDSA', namedCurve: 'P-384' },
+    signParams: { name: 'ECDSA', hash: 'SHA-384' },
+  },
+  ES512: {
+    importParams: { name: 'ECDSA', namedCurve: 'P-521' },
+    signParams: { name: 'ECDSA', hash: 'SHA-512' },
+  },
 }
 
-const misconfigured = (message: string) => new ConnectorError({ kind: 'transient', system: 'netsuite', code: 'misconfigured', message })
+const misconfigured = (message: string) =>
+  new ConnectorError({ kind: 'transient', system: 'netsuite', code: 'misconfigured', message })
 
 /**
  * The DER bytes of a PKCS#8 PEM (`BEGIN PRIVATE KEY`); tolerates `\n` written as two characters.
@@ -44,7 +63,10 @@ export function pkcs8FromPem(pem: string): Uint8Array<ArrayBuffer> {
   const normalized = pem.replace(/\\n/g, '\n')
   const m = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/.exec(normalized)
   if (!m) throw misconfigured('NETSUITE_PRIVATE_KEY is not a PEM private key.')
-  if (m[1] !== 'PRIVATE KEY') throw misconfigured(`NETSUITE_PRIVATE_KEY is a ${m[1]}; convert it to PKCS#8 (openssl pkcs8 -topk8 -nocrypt).`)
+  if (m[1] !== 'PRIVATE KEY')
+    throw misconfigured(
+      `NETSUITE_PRIVATE_KEY is a ${m[1]}; convert it to PKCS#8 (openssl pkcs8 -topk8 -nocrypt).`,
+    )
   try {
     const binary = atob(m[2]!.replace(/\s+/g, ''))
     return Uint8Array.from(binary, (c) => c.charCodeAt(0))
@@ -60,10 +82,18 @@ function signingKey(pem: string, alg: JwtAlg): Promise<CryptoKey> {
   let key = keys.get(cacheKey)
   if (!key) {
     key = Promise.resolve()
-      .then(() => crypto.subtle.importKey('pkcs8', pkcs8FromPem(pem), ALGS[alg].importParams, false, ['sign']))
+      .then(() =>
+        crypto.subtle.importKey('pkcs8', pkcs8FromPem(pem), ALGS[alg].importParams, false, [
+          'sign',
+        ]),
+      )
       .catch((err: unknown) => {
         keys.delete(cacheKey)
-        throw err instanceof ConnectorError ? err : misconfigured(`NETSUITE_PRIVATE_KEY cannot sign ${alg} (wrong key type or curve for NETSUITE_JWT_ALG?).`)
+        throw err instanceof ConnectorError
+          ? err
+          : misconfigured(
+              `NETSUITE_PRIVATE_KEY cannot sign ${alg} (wrong key type or curve for NETSUITE_JWT_ALG?).`,
+            )
       })
     keys.set(cacheKey, key)
   }
@@ -85,7 +115,13 @@ export interface AssertionInput {
 export async function signClientAssertion(input: AssertionInput): Promise<string> {
   const iat = input.now ?? Math.floor(Date.now() / 1000)
   const header = { typ: 'JWT', alg: input.alg, kid: input.certificateId }
-  const payload = { iss: input.clientId, scope: 'rest_webservices', aud: input.audience, iat, exp: iat + ASSERTION_TTL_SECONDS }
+  const payload = {
+    iss: input.clientId,
+    scope: 'rest_webservices',
+    aud: input.audience,
+    iat,
+    exp: iat + ASSERTION_TTL_SECONDS,
+  }
   const signingInput = `${base64url(utf8(JSON.stringify(header)))}.${base64url(utf8(JSON.stringify(payload)))}`
   const key = await signingKey(input.privateKeyPem, input.alg)
   const signature = await crypto.subtle.sign(ALGS[input.alg].signParams, key, utf8(signingInput))
@@ -172,16 +208,28 @@ export class M2mAuth implements NetsuiteAuth {
     const started = Date.now()
     this.slot.mints += 1
     const assertion = await signClientAssertion({ ...this.opts, audience: this.tokenUrl })
-    const form = new URLSearchParams({ grant_type: 'client_credentials', client_assertion_type: ASSERTION_TYPE, client_assertion: assertion })
+    const form = new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_assertion_type: ASSERTION_TYPE,
+      client_assertion: assertion,
+    })
     const res = await vendorFetch('netsuite', this.tokenUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: form.toString(),
       timeoutMs: this.opts.timeoutMs,
     })
-    const body = (res.json ?? {}) as { access_token?: unknown; expires_in?: unknown; error?: unknown; error_description?: unknown }
+    const body = (res.json ?? {}) as {
+      access_token?: unknown
+      expires_in?: unknown
+      error?: unknown
+      error_description?: unknown
+    }
     if (res.status !== 200 || typeof body.access_token !== 'string') {
-      const oauth = typeof body.error === 'string' ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}` : `HTTP ${res.status}`
+      const oauth =
+        typeof body.error === 'string'
+          ? `${body.error}${typeof body.error_description === 'string' ? `: ${body.error_description}` : ''}`
+          : `HTTP ${res.status}`
       const refused = !isTransientStatus(res.status) && res.status !== 200
       throw new ConnectorError({
         kind: 'transient',
@@ -195,6 +243,9 @@ export class M2mAuth implements NetsuiteAuth {
       })
     }
     const ttlMs = (Number(body.expires_in) > 0 ? Number(body.expires_in) : 3600) * 1000
-    return { value: body.access_token, refreshAt: started + ttlMs - Math.min(REFRESH_EARLY_MS, ttlMs / 10) }
+    return {
+      value: body.access_token,
+      refreshAt: started + ttlMs - Math.min(REFRESH_EARLY_MS, ttlMs / 10),
+    }
   }
 }

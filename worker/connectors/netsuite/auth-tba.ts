@@ -17,16 +17,27 @@ export interface TbaCredentials {
 
 /** RFC 3986 unreserved characters only (RFC 5849 §3.6). */
 export function percentEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
 }
 
 /** The signature base string (RFC 5849 §3.4.1): pairs encoded, then sorted by name, then value. */
-export function signatureBaseString(method: string, url: string, oauthParams: Array<[string, string]>): string {
+export function signatureBaseString(
+  method: string,
+  url: string,
+  oauthParams: Array<[string, string]>,
+): string {
   const u = new URL(url)
   // URL already lower-cases scheme and host and drops a default port (§3.4.1.2).
   const baseUrl = `${u.protocol}//${u.host}${u.pathname}`
-  const pairs = [...oauthParams, ...u.searchParams].map(([k, v]) => [percentEncode(k), percentEncode(v)] as const)
-  pairs.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+  const pairs = [...oauthParams, ...u.searchParams].map(
+    ([k, v]) => [percentEncode(k), percentEncode(v)] as const,
+  )
+  pairs.sort((a, b) =>
+    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0,
+  )
   const normalized = pairs.map(([k, v]) => `${k}=${v}`).join('&')
   return `${method.toUpperCase()}&${percentEncode(baseUrl)}&${percentEncode(normalized)}`
 }
@@ -54,8 +65,16 @@ export async function tbaAuthorization(
     ['oauth_version', '1.0'],
   ]
   const signingKey = `${percentEncode(creds.consumerSecret)}&${percentEncode(creds.tokenSecret)}`
-  const key = await crypto.subtle.importKey('raw', utf8(signingKey), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-  const signature = base64(await crypto.subtle.sign('HMAC', key, utf8(signatureBaseString(method, url, oauth))))
+  const key = await crypto.subtle.importKey(
+    'raw',
+    utf8(signingKey),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  )
+  const signature = base64(
+    await crypto.subtle.sign('HMAC', key, utf8(signatureBaseString(method, url, oauth))),
+  )
   const fields = [['realm', creds.realm], ...oauth, ['oauth_signature', signature]]
   return `OAuth ${fields.map(([k, v]) => `${k}="${percentEncode(v!)}"`).join(', ')}`
 }

@@ -55,14 +55,33 @@ export class NetsuiteClient {
     throw toConnectorError(res, req.what)
   }
 
-  private async fetchOnce(req: NetsuiteRequest, href: string, authorization: string, timeoutMs: number): Promise<VendorResponse> {
-    const headers: Record<string, string> = { authorization, accept: 'application/json', ...req.headers }
+  private async fetchOnce(
+    req: NetsuiteRequest,
+    href: string,
+    authorization: string,
+    timeoutMs: number,
+  ): Promise<VendorResponse> {
+    const headers: Record<string, string> = {
+      authorization,
+      accept: 'application/json',
+      ...req.headers,
+    }
     if (req.body !== undefined) headers['content-type'] = 'application/json'
     try {
-      return await vendorFetch('netsuite', href, { method: req.method, headers, body: req.body === undefined ? undefined : JSON.stringify(req.body), timeoutMs })
+      return await vendorFetch('netsuite', href, {
+        method: req.method,
+        headers,
+        body: req.body === undefined ? undefined : JSON.stringify(req.body),
+        timeoutMs,
+      })
     } catch (err) {
       if (err instanceof ConnectorError) {
-        throw new ConnectorError({ kind: err.kind, system: 'netsuite', code: err.code, message: `${err.message} (${req.what})` })
+        throw new ConnectorError({
+          kind: err.kind,
+          system: 'netsuite',
+          code: err.code,
+          message: `${err.message} (${req.what})`,
+        })
       }
       throw err
     }

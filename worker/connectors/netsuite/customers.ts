@@ -24,10 +24,16 @@ export interface CustomerDeps {
 }
 
 /** Subsidiary internal id for the Account's `Concord_Legal_Entity__c`, else the `*` rule. */
-export function subsidiaryFor(rules: Record<string, string>, legalEntity: string | undefined): string {
+export function subsidiaryFor(
+  rules: Record<string, string>,
+  legalEntity: string | undefined,
+): string {
   const id = (legalEntity !== undefined ? rules[legalEntity] : undefined) ?? rules['*']
   if (!id) {
-    throw business('no_subsidiary_rule', `No NetSuite subsidiary is configured for legal entity "${legalEntity ?? '(none)'}" and there is no "*" rule.`)
+    throw business(
+      'no_subsidiary_rule',
+      `No NetSuite subsidiary is configured for legal entity "${legalEntity ?? '(none)'}" and there is no "*" rule.`,
+    )
   }
   return id
 }
@@ -43,7 +49,10 @@ export async function currencyId(client: NetsuiteClient, iso: string): Promise<s
   const key = `${client.baseUrl}\n${code}`
   const hit = currencyIds.get(key)
   if (hit) return hit
-  const rows = await suiteqlAll(client, suiteql`SELECT id FROM currency WHERE UPPER(symbol) = ${sq.str(code)}`)
+  const rows = await suiteqlAll(
+    client,
+    suiteql`SELECT id FROM currency WHERE UPPER(symbol) = ${sq.str(code)}`,
+  )
   const id = rows[0]?.id
   if (!id) throw business('unknown_currency', `NetSuite has no currency with ISO code ${code}.`)
   currencyIds.set(key, id)
@@ -54,7 +63,10 @@ type Address = NonNullable<AccountProfile['billingAddress']>
 
 /** One default billing/shipping address line of the customer's `addressBook` sublist. */
 function addressLine(address: Address): Record<string, unknown> | undefined {
-  const streets = (address.street ?? '').split(/\r?\n/).map((s) => s.trim()).filter(Boolean)
+  const streets = (address.street ?? '')
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter(Boolean)
   const fields: Record<string, unknown> = {}
   streets.slice(0, 3).forEach((line, i) => (fields[`addr${i + 1}`] = line))
   if (address.city) fields.city = address.city
@@ -62,9 +74,15 @@ function addressLine(address: Address): Record<string, unknown> | undefined {
   if (address.postalCode) fields.zip = address.postalCode
   // Country is a list in NetSuite keyed by ISO code; Salesforce may hold a name instead: send
   // only what is a code rather than guess.
-  if (address.country && /^[A-Za-z]{2}$/.test(address.country.trim())) fields.country = { id: address.country.trim().toUpperCase() }
+  if (address.country && /^[A-Za-z]{2}$/.test(address.country.trim()))
+    fields.country = { id: address.country.trim().toUpperCase() }
   if (Object.keys(fields).length === 0) return undefined
-  return { defaultBilling: true, defaultShipping: true, label: 'Billing', addressBookAddress: fields }
+  return {
+    defaultBilling: true,
+    defaultShipping: true,
+    label: 'Billing',
+    addressBookAddress: fields,
+  }
 }
 
 /**
@@ -87,12 +105,19 @@ export async function ensureCustomer(
   }
   if (account.currency) body.currency = { id: await currencyId(deps.client, account.currency) }
   const replace: string[] = []
-  const address = deps.writeAddress && account.billingAddress ? addressLine(account.billingAddress) : undefined
+  const address =
+    deps.writeAddress && account.billingAddress ? addressLine(account.billingAddress) : undefined
   if (address) {
     // addressBook is a keyed sublist: without replace, every retry would add the address again.
     body.addressBook = { items: [address] }
     replace.push('addressBook')
   }
-  const customerId = await upsertByExternalId(deps.client, 'customer', customerExternalId(account.accountId), body, replace)
+  const customerId = await upsertByExternalId(
+    deps.client,
+    'customer',
+    customerExternalId(account.accountId),
+    body,
+    replace,
+  )
   return { customerId, subsidiaryId }
 }

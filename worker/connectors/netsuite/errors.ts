@@ -54,10 +54,27 @@ export function toConnectorError(res: VendorResponse, what: string): ConnectorEr
   const clip = (s: string) => (s.length > MAX_MESSAGE ? `${s.slice(0, MAX_MESSAGE - 1)}…` : s)
   const base = { system: 'netsuite', status: res.status, retryAfterMs: res.retryAfterMs }
   if (res.status === 401) {
-    return new ConnectorError({ ...base, kind: 'transient', code: 'INVALID_LOGIN', message: clip(`NetSuite refused the login for ${what}; see the Login Audit Trail.`) })
+    return new ConnectorError({
+      ...base,
+      kind: 'transient',
+      code: 'INVALID_LOGIN',
+      message: clip(`NetSuite refused the login for ${what}; see the Login Audit Trail.`),
+    })
   }
   if (isTransientStatus(res.status) || details.some((d) => d.code && TRANSIENT_CODES.has(d.code))) {
-    return new ConnectorError({ ...base, kind: 'transient', code, message: clip(`NetSuite is not taking ${what} now (HTTP ${res.status}${detailText ? `: ${detailText}` : ''}).`) })
+    return new ConnectorError({
+      ...base,
+      kind: 'transient',
+      code,
+      message: clip(
+        `NetSuite is not taking ${what} now (HTTP ${res.status}${detailText ? `: ${detailText}` : ''}).`,
+      ),
+    })
   }
-  return new ConnectorError({ ...base, kind: 'business', code, message: clip(`NetSuite refused ${what}: ${detailText || `HTTP ${res.status}`}`) })
+  return new ConnectorError({
+    ...base,
+    kind: 'business',
+    code,
+    message: clip(`NetSuite refused ${what}: ${detailText || `HTTP ${res.status}`}`),
+  })
 }

@@ -17,7 +17,8 @@ export function toExternalId(raw: string): string {
   let out = ''
   for (const ch of raw) {
     if (ALLOWED.test(ch)) out += ch
-    else for (const b of encoder.encode(ch)) out += `_${b.toString(16).toUpperCase().padStart(2, '0')}`
+    else
+      for (const b of encoder.encode(ch)) out += `_${b.toString(16).toUpperCase().padStart(2, '0')}`
   }
   return out
 }

@@ -46,7 +46,8 @@ interface Waiter {
   timer: ReturnType<typeof setTimeout>
 }
 
-const clamp = (n: number, min: number, max: number) => Math.min(max, Math.max(min, Math.floor(Number.isFinite(n) ? n : min)))
+const clamp = (n: number, min: number, max: number) =>
+  Math.min(max, Math.max(min, Math.floor(Number.isFinite(n) ? n : min)))
 
 /**
  * A counting semaphore for one NetSuite account's concurrency governance: every request to the
@@ -112,7 +113,9 @@ export class NetsuiteGate extends DurableObject<Env> {
   async inspect(): Promise<GateState> {
     this.reclaim()
     const permits = this.sql
-      .exec<{ id: string; holder: string; expires_at: number }>('SELECT id, holder, expires_at FROM permit ORDER BY granted_at')
+      .exec<{ id: string; holder: string; expires_at: number }>(
+        'SELECT id, holder, expires_at FROM permit ORDER BY granted_at',
+      )
       .toArray()
       .map((p) => ({ id: p.id, holder: p.holder, expiresAt: p.expires_at }))
     return { inUse: permits.length, waiting: this.waiters.length, permits }
@@ -130,7 +133,13 @@ export class NetsuiteGate extends DurableObject<Env> {
     const permitId = crypto.randomUUID()
     const now = Date.now()
     const expiresAt = now + req.leaseMs
-    this.sql.exec('INSERT INTO permit (id, holder, granted_at, expires_at) VALUES (?, ?, ?, ?)', permitId, req.holder, now, expiresAt)
+    this.sql.exec(
+      'INSERT INTO permit (id, holder, granted_at, expires_at) VALUES (?, ?, ?, ?)',
+      permitId,
+      req.holder,
+      now,
+      expiresAt,
+    )
     return { status: 'granted', permitId, expiresAt }
   }
 
@@ -150,7 +159,9 @@ export class NetsuiteGate extends DurableObject<Env> {
   /** While anyone waits, an alarm at the earliest lease end, so a leaked permit can't stall the line. */
   private async armAlarm(): Promise<void> {
     if (this.waiters.length === 0) return
-    const next = this.sql.exec<{ at: number | null }>('SELECT MIN(expires_at) AS at FROM permit').one().at
+    const next = this.sql
+      .exec<{ at: number | null }>('SELECT MIN(expires_at) AS at FROM permit')
+      .one().at
     if (next === null) return
     const current = await this.ctx.storage.getAlarm()
     if (current === null || current > next) await this.ctx.storage.setAlarm(next)

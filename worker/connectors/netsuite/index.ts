@@ -68,8 +68,21 @@ export function gateName(accountId: string): string {
 function authOf(settings: NetsuiteSettings): NetsuiteAuth {
   const { auth } = settings
   return auth.flow === 'm2m'
-    ? new M2mAuth({ baseUrl: settings.baseUrl, clientId: auth.clientId, certificateId: auth.certificateId, privateKeyPem: auth.privateKeyPem, alg: auth.alg, timeoutMs: settings.timeoutMs })
-    : new TbaAuth({ realm: settings.accountId, consumerKey: auth.consumerKey, consumerSecret: auth.consumerSecret, tokenId: auth.tokenId, tokenSecret: auth.tokenSecret })
+    ? new M2mAuth({
+        baseUrl: settings.baseUrl,
+        clientId: auth.clientId,
+        certificateId: auth.certificateId,
+        privateKeyPem: auth.privateKeyPem,
+        alg: auth.alg,
+        timeoutMs: settings.timeoutMs,
+      })
+    : new TbaAuth({
+        realm: settings.accountId,
+        consumerKey: auth.consumerKey,
+        consumerSecret: auth.consumerSecret,
+        tokenId: auth.tokenId,
+        tokenSecret: auth.tokenSecret,
+      })
 }
 
 /**
@@ -88,8 +101,17 @@ export function createNetsuite(
     leaseMs: 2 * settings.timeoutMs + 10_000,
     maxWaitMs: gate.maxWaitMs ?? MAX_PERMIT_WAIT_MS,
   })
-  const client = new NetsuiteClient({ baseUrl: settings.baseUrl, auth: authOf(settings), permits, timeoutMs: settings.timeoutMs })
-  const customers = { client, subsidiaryRules: settings.subsidiaryRules, writeAddress: settings.writeAddress }
+  const client = new NetsuiteClient({
+    baseUrl: settings.baseUrl,
+    auth: authOf(settings),
+    permits,
+    timeoutMs: settings.timeoutMs,
+  })
+  const customers = {
+    client,
+    subsidiaryRules: settings.subsidiaryRules,
+    writeAddress: settings.writeAddress,
+  }
   return {
     client,
     erp: {
@@ -102,14 +124,20 @@ export function createNetsuite(
 
 /** Why NetSuite can't be used, as the error every call answers (transient: fixing config resumes). */
 function misconfigured(problems: string[]): ConnectorError {
-  return new ConnectorError({ kind: 'transient', system: 'netsuite', code: 'misconfigured', message: `NetSuite is misconfigured: ${problems.join('; ')}` })
+  return new ConnectorError({
+    kind: 'transient',
+    system: 'netsuite',
+    code: 'misconfigured',
+    message: `NetSuite is misconfigured: ${problems.join('; ')}`,
+  })
 }
 
 function partsFromEnv(env: NetsuiteEnv): NetsuiteParts | ConnectorError | undefined {
   const result = readSettings(env)
   if (result.status === 'absent') return undefined
   if (result.status === 'invalid') return misconfigured(result.problems)
-  if (!env.NETSUITE_GATE) return misconfigured(['NETSUITE_GATE: the NetsuiteGate Durable Object binding is missing'])
+  if (!env.NETSUITE_GATE)
+    return misconfigured(['NETSUITE_GATE: the NetsuiteGate Durable Object binding is missing'])
   return createNetsuite(result.settings, env.NETSUITE_GATE)
 }
 
@@ -117,7 +145,10 @@ function partsFromEnv(env: NetsuiteEnv): NetsuiteParts | ConnectorError | undefi
 export function netsuiteFromEnv(env: NetsuiteEnv, _config: Config): ErpSystem | undefined {
   const parts = partsFromEnv(env)
   if (!(parts instanceof ConnectorError)) return parts?.erp
-  return { ensureCustomer: () => Promise.reject(parts), recordAmendment: () => Promise.reject(parts) }
+  return {
+    ensureCustomer: () => Promise.reject(parts),
+    recordAmendment: () => Promise.reject(parts),
+  }
 }
 
 /** The AR reader, or undefined when NetSuite is not configured. */

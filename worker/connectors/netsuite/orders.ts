@@ -37,7 +37,12 @@ interface OrderLine {
  * The line of the subscription's latest earlier Concord sales order, for amendments that carry
  * no price key (a quantity change, a cancel) or no quantity (a price change).
  */
-async function previousLine(client: NetsuiteClient, customerId: string, subscriptionId: string, exclude: string): Promise<OrderLine | undefined> {
+async function previousLine(
+  client: NetsuiteClient,
+  customerId: string,
+  subscriptionId: string,
+  exclude: string,
+): Promise<OrderLine | undefined> {
   if (!subscriptionId || !/^\d+$/.test(customerId)) return undefined
   const query = suiteql`SELECT id FROM transaction
     WHERE type = 'SalesOrd' AND entity = ${sq.int(Number(customerId))} AND otherrefnum = ${sq.str(subscriptionId)}
@@ -50,7 +55,8 @@ async function previousLine(client: NetsuiteClient, customerId: string, subscrip
   }
   if (!orderId) return undefined
   const order = await getRecord(client, 'salesOrder', orderId, true)
-  const first = ((order.item as { items?: unknown[] } | undefined)?.items ?? [])[0] as Record<string, unknown> | undefined
+  const first = ((order.item as { items?: unknown[] } | undefined)?.items ?? [])[0] as
+    Record<string, unknown> | undefined
   const itemId = (first?.item as { id?: unknown } | undefined)?.id
   if (typeof itemId !== 'string' && typeof itemId !== 'number') return undefined
   return {
@@ -63,11 +69,17 @@ async function previousLine(client: NetsuiteClient, customerId: string, subscrip
 const dateOf = (iso: string) => new Date(iso).toISOString().slice(0, 10)
 
 function memoOf(a: Amendment, billing: BillingResult, correlationId: string): string {
-  const when = a.action === 'cancel' && a.cancelMode === 'at_period_end' && billing.currentPeriodEnd
-    ? ` at period end ${billing.currentPeriodEnd.slice(0, 10)}`
-    : a.effectiveDate ? ` effective ${a.effectiveDate}` : ''
+  const when =
+    a.action === 'cancel' && a.cancelMode === 'at_period_end' && billing.currentPeriodEnd
+      ? ` at period end ${billing.currentPeriodEnd.slice(0, 10)}`
+      : a.effectiveDate
+        ? ` effective ${a.effectiveDate}`
+        : ''
   const ref = billing.ref ? ` billingRef=${billing.ref}` : ''
-  return `Concord ${a.action} ${a.subscriptionKey} #${a.sequence}${when} correlationId=${correlationId}${ref}`.slice(0, 999)
+  return `Concord ${a.action} ${a.subscriptionKey} #${a.sequence}${when} correlationId=${correlationId}${ref}`.slice(
+    0,
+    999,
+  )
 }
 
 /**
@@ -76,24 +88,46 @@ function memoOf(a: Amendment, billing: BillingResult, correlationId: string): st
  * @returns `salesOrder:<internal id>`
  * @throws ConnectorError (business when the item cannot be known, or NetSuite refuses the order)
  */
-export async function recordAmendment(client: NetsuiteClient, input: OrderInput, ctx: StepContext): Promise<{ ref: string }> {
+export async function recordAmendment(
+  client: NetsuiteClient,
+  input: OrderInput,
+  ctx: StepContext,
+): Promise<{ ref: string }> {
   const { amendment: a, customerId, billing, price } = input
   const externalId = amendmentExternalId(a.id)
   const wantsQuantity = a.action !== 'cancel' && a.quantity === undefined
-  const previous = !price || wantsQuantity ? await previousLine(client, customerId, billing.subscriptionId, externalId) : undefined
+  const previous =
+    !price || wantsQuantity
+      ? await previousLine(client, customerId, billing.subscriptionId, externalId)
+      : undefined
   const itemId = price?.erpItemId ?? previous?.itemId
   if (!itemId) {
-    throw business('erp_item_unknown', `Amendment ${a.subscriptionKey} #${a.sequence} has no price key and NetSuite holds no earlier Concord order of subscription ${billing.subscriptionId || '(none)'} to take the item from.`)
+    throw business(
+      'erp_item_unknown',
+      `Amendment ${a.subscriptionKey} #${a.sequence} has no price key and NetSuite holds no earlier Concord order of subscription ${billing.subscriptionId || '(none)'} to take the item from.`,
+    )
   }
   const quantity = a.action === 'cancel' ? 0 : (a.quantity ?? previous?.quantity)
   if (quantity === undefined) {
-    throw business('erp_quantity_unknown', `Amendment ${a.subscriptionKey} #${a.sequence} has no quantity and NetSuite holds no earlier Concord order to take it from.`)
+    throw business(
+      'erp_quantity_unknown',
+      `Amendment ${a.subscriptionKey} #${a.sequence} has no quantity and NetSuite holds no earlier Concord order to take it from.`,
+    )
   }
-  const rate = price?.unitAmount !== undefined ? toMajor(price.unitAmount, price.currency) : price ? undefined : previous?.rate
+  const rate =
+    price?.unitAmount !== undefined
+      ? toMajor(price.unitAmount, price.currency)
+      : price
+        ? undefined
+        : previous?.rate
   const line: Record<string, unknown> = {
     item: { id: itemId },
     quantity,
-    description: `${a.action.replace(/_/g, ' ')}: ${quantity} × ${price?.productName ?? 'subscription item'}`.slice(0, 999),
+    description:
+      `${a.action.replace(/_/g, ' ')}: ${quantity} × ${price?.productName ?? 'subscription item'}`.slice(
+        0,
+        999,
+      ),
   }
   if (rate !== undefined) line.rate = rate
   const body: Record<string, unknown> = {

@@ -23,7 +23,10 @@ const GATE_FAILURES_TOLERATED = 3
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Permits from the `NetsuiteGate` Durable Object. */
-export function gatePermits(namespace: DurableObjectNamespace<NetsuiteGate>, opts: GateOptions): PermitSource {
+export function gatePermits(
+  namespace: DurableObjectNamespace<NetsuiteGate>,
+  opts: GateOptions,
+): PermitSource {
   const acquire = async (): Promise<string> => {
     const deadline = Date.now() + opts.maxWaitMs
     const holder = crypto.randomUUID()
@@ -31,16 +34,34 @@ export function gatePermits(namespace: DurableObjectNamespace<NetsuiteGate>, opt
     for (;;) {
       const remaining = deadline - Date.now()
       if (remaining <= 0) {
-        throw new ConnectorError({ kind: 'transient', system: 'netsuite', code: 'netsuite_busy', message: `All ${opts.size} NetSuite request slots stayed busy for ${opts.maxWaitMs} ms.`, retryAfterMs: 5_000 })
+        throw new ConnectorError({
+          kind: 'transient',
+          system: 'netsuite',
+          code: 'netsuite_busy',
+          message: `All ${opts.size} NetSuite request slots stayed busy for ${opts.maxWaitMs} ms.`,
+          retryAfterMs: 5_000,
+        })
       }
       try {
         // A fresh stub each time: a stub that saw an exception may stay broken.
-        const result = await namespace.getByName(opts.name).acquire({ size: opts.size, leaseMs: opts.leaseMs, waitMs: Math.min(remaining, WAIT_PER_CALL_MS), holder })
+        const result = await namespace
+          .getByName(opts.name)
+          .acquire({
+            size: opts.size,
+            leaseMs: opts.leaseMs,
+            waitMs: Math.min(remaining, WAIT_PER_CALL_MS),
+            holder,
+          })
         if (result.status === 'granted') return result.permitId
       } catch {
         failures += 1
         if (failures >= GATE_FAILURES_TOLERATED) {
-          throw new ConnectorError({ kind: 'transient', system: 'netsuite', code: 'gate_unavailable', message: 'The NetSuite concurrency gate did not answer.' })
+          throw new ConnectorError({
+            kind: 'transient',
+            system: 'netsuite',
+            code: 'gate_unavailable',
+            message: 'The NetSuite concurrency gate did not answer.',
+          })
         }
         await sleep(Math.random() * 100 * 2 ** failures)
       }

@@ -4,7 +4,8 @@ import type { NetsuiteClient } from './client.ts'
 const RECORD = '/services/rest/record/v1'
 const EID = /^[A-Za-z0-9_-]+$/
 
-export const business = (code: string, message: string) => new ConnectorError({ kind: 'business', system: 'netsuite', code, message })
+export const business = (code: string, message: string) =>
+  new ConnectorError({ kind: 'business', system: 'netsuite', code, message })
 
 /** The internal id at the end of a record URL (`Location: …/record/v1/customer/123`). */
 export function idFromLocation(location: string | null, type: string): string | undefined {
@@ -28,7 +29,8 @@ export async function upsertByExternalId(
   body: Record<string, unknown>,
   replace: string[] = [],
 ): Promise<string> {
-  if (!EID.test(externalId)) throw business('invalid_external_id', `"${externalId}" cannot be a NetSuite external id.`)
+  if (!EID.test(externalId))
+    throw business('invalid_external_id', `"${externalId}" cannot be a NetSuite external id.`)
   const res = await client.send({
     method: 'PUT',
     path: `${RECORD}/${type}/eid:${externalId}`,
@@ -40,13 +42,23 @@ export async function upsertByExternalId(
   if (id) return id
   const read = await getRecord(client, type, `eid:${externalId}`)
   if (typeof read.id !== 'string' || !/^\d+$/.test(read.id)) {
-    throw new ConnectorError({ kind: 'transient', system: 'netsuite', code: 'unexpected_response', message: `NetSuite saved ${type} eid:${externalId} but did not say its id.` })
+    throw new ConnectorError({
+      kind: 'transient',
+      system: 'netsuite',
+      code: 'unexpected_response',
+      message: `NetSuite saved ${type} eid:${externalId} but did not say its id.`,
+    })
   }
   return read.id
 }
 
 /** `GET /record/v1/<type>/<ref>`, sublists expanded when asked. */
-export async function getRecord(client: NetsuiteClient, type: string, ref: string, expand = false): Promise<Record<string, unknown>> {
+export async function getRecord(
+  client: NetsuiteClient,
+  type: string,
+  ref: string,
+  expand = false,
+): Promise<Record<string, unknown>> {
   const res = await client.send({
     method: 'GET',
     path: `${RECORD}/${type}/${ref}`,

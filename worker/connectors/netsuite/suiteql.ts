@@ -4,8 +4,8 @@ import type { NetsuiteClient } from './client.ts'
  * SuiteQL without string pasting. A query is written as a tagged template whose every
  * interpolation must be a fragment made by `sq.*` (or another `suiteql` query): strings are
  * quoted with `'` doubled, numbers, dates and timestamps are validated before they are written,
- * identifiers must look like identifiers. Anything else — a raw string, a number, an object —
- * is refused at compile time by the types and at run time by the brand check.
+ * identifiers must look like identifiers. A raw string or number is refused by the types, and
+ * anything not made here (a look-alike `{text}` object included) by the run-time brand check.
  *
  *   suiteql`SELECT id FROM customer WHERE externalid = ${sq.str(accountId)}`
  */
@@ -48,24 +48,29 @@ export const sq = {
   /** A string literal; `'` is doubled, control characters are refused. */
   str(value: string): SqlFragment {
     if (typeof value !== 'string') throw new SuiteqlBindError('sq.str takes a string')
-    if (value.length > MAX_STRING) throw new SuiteqlBindError(`string longer than ${MAX_STRING} characters`)
-    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value)) throw new SuiteqlBindError('string contains control characters')
+    if (value.length > MAX_STRING)
+      throw new SuiteqlBindError(`string longer than ${MAX_STRING} characters`)
+    if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value))
+      throw new SuiteqlBindError('string contains control characters')
     return fragment(`'${value.replace(/'/g, "''")}'`)
   },
   /** A safe integer. */
   int(value: number): SqlFragment {
-    if (!Number.isSafeInteger(value)) throw new SuiteqlBindError(`not a safe integer: ${String(value)}`)
+    if (!Number.isSafeInteger(value))
+      throw new SuiteqlBindError(`not a safe integer: ${String(value)}`)
     return fragment(value < 0 ? `(${value})` : String(value))
   },
   /** A finite decimal number, written without exponent. */
   num(value: number): SqlFragment {
     const text = typeof value === 'number' && Number.isFinite(value) ? String(value) : ''
-    if (!/^-?\d+(\.\d+)?$/.test(text)) throw new SuiteqlBindError(`not a plain finite number: ${String(value)}`)
+    if (!/^-?\d+(\.\d+)?$/.test(text))
+      throw new SuiteqlBindError(`not a plain finite number: ${String(value)}`)
     return fragment(value < 0 ? `(${text})` : text)
   },
   /** A calendar date `YYYY-MM-DD`. */
   date(value: string): SqlFragment {
-    if (typeof value !== 'string' || !realDate(value)) throw new SuiteqlBindError(`not a YYYY-MM-DD date: ${JSON.stringify(value)}`)
+    if (typeof value !== 'string' || !realDate(value))
+      throw new SuiteqlBindError(`not a YYYY-MM-DD date: ${JSON.stringify(value)}`)
     return fragment(`TO_DATE('${value}', 'YYYY-MM-DD')`)
   },
   /** A timestamp `YYYY-MM-DD HH:MM:SS` in the account's time zone (as TO_CHAR printed it). */
@@ -78,7 +83,8 @@ export const sq = {
   },
   /** A table or column name (optionally `alias.column`), never user input. */
   ident(value: string): SqlFragment {
-    if (typeof value !== 'string' || !IDENT.test(value)) throw new SuiteqlBindError(`not an identifier: ${JSON.stringify(value)}`)
+    if (typeof value !== 'string' || !IDENT.test(value))
+      throw new SuiteqlBindError(`not an identifier: ${JSON.stringify(value)}`)
     return fragment(value)
   },
   /** `(a, b, c)` for IN; empty lists are refused (`IN ()` is not SQL). */
@@ -93,13 +99,16 @@ export const sq = {
 
 function assertFragment(value: unknown): asserts value is SqlFragment {
   if (typeof value !== 'object' || value === null || !fragments.has(value)) {
-    throw new SuiteqlBindError('SuiteQL values must be bound with sq.str/int/num/date/timestamp/ident/list')
+    throw new SuiteqlBindError(
+      'SuiteQL values must be bound with sq.str/int/num/date/timestamp/ident/list',
+    )
   }
 }
 
 /** Builds a query from a template; see the module comment. */
 export function suiteql(strings: TemplateStringsArray, ...values: SqlFragment[]): SqlFragment {
-  if (!Array.isArray(strings) || !('raw' in strings)) throw new SuiteqlBindError('suiteql is a template tag')
+  if (!Array.isArray(strings) || !('raw' in strings))
+    throw new SuiteqlBindError('suiteql is a template tag')
   let text = strings[0] ?? ''
   values.forEach((value, i) => {
     assertFragment(value)
@@ -124,7 +133,12 @@ interface SuiteqlPage {
  * One page of a query (`limit`/`offset`, `Prefer: transient`, body `{"q": ...}`).
  * @throws ConnectorError as `NetsuiteClient.send` does.
  */
-export async function suiteqlPage(client: NetsuiteClient, query: SqlFragment, limit = MAX_PAGE, offset = 0): Promise<{ rows: SuiteqlRow[]; hasMore: boolean }> {
+export async function suiteqlPage(
+  client: NetsuiteClient,
+  query: SqlFragment,
+  limit = MAX_PAGE,
+  offset = 0,
+): Promise<{ rows: SuiteqlRow[]; hasMore: boolean }> {
   assertFragment(query)
   const res = await client.send({
     method: 'POST',
@@ -137,7 +151,8 @@ export async function suiteqlPage(client: NetsuiteClient, query: SqlFragment, li
   const page = (res.json ?? {}) as SuiteqlPage
   const rows = (page.items ?? []).map((item) => {
     const row: SuiteqlRow = {}
-    for (const [k, v] of Object.entries(item)) if (k !== 'links' && v !== null && v !== undefined) row[k] = String(v)
+    for (const [k, v] of Object.entries(item))
+      if (k !== 'links' && v !== null && v !== undefined) row[k] = String(v)
     return row
   })
   return { rows, hasMore: page.hasMore === true && rows.length > 0 }
@@ -149,7 +164,11 @@ export async function suiteqlPage(client: NetsuiteClient, query: SqlFragment, li
  * (a lastmodifieddate range), page by key instead, as the AR feed does.
  * @throws ConnectorError as `NetsuiteClient.send` does.
  */
-export async function* suiteqlPages(client: NetsuiteClient, query: SqlFragment, pageSize = MAX_PAGE): AsyncGenerator<SuiteqlRow[]> {
+export async function* suiteqlPages(
+  client: NetsuiteClient,
+  query: SqlFragment,
+  pageSize = MAX_PAGE,
+): AsyncGenerator<SuiteqlRow[]> {
   const limit = Math.min(Math.max(1, Math.floor(pageSize)), MAX_PAGE)
   for (let offset = 0; ; offset += limit) {
     const page = await suiteqlPage(client, query, limit, offset)
@@ -159,7 +178,11 @@ export async function* suiteqlPages(client: NetsuiteClient, query: SqlFragment, 
 }
 
 /** Every row of a query (for lookups known to be small). */
-export async function suiteqlAll(client: NetsuiteClient, query: SqlFragment, pageSize = MAX_PAGE): Promise<SuiteqlRow[]> {
+export async function suiteqlAll(
+  client: NetsuiteClient,
+  query: SqlFragment,
+  pageSize = MAX_PAGE,
+): Promise<SuiteqlRow[]> {
   const out: SuiteqlRow[] = []
   for await (const rows of suiteqlPages(client, query, pageSize)) out.push(...rows)
   return out
