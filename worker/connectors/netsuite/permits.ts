@@ -44,14 +44,12 @@ export function gatePermits(
       }
       try {
         // A fresh stub each time: a stub that saw an exception may stay broken.
-        const result = await namespace
-          .getByName(opts.name)
-          .acquire({
-            size: opts.size,
-            leaseMs: opts.leaseMs,
-            waitMs: Math.min(remaining, WAIT_PER_CALL_MS),
-            holder,
-          })
+        const result = await namespace.getByName(opts.name).acquire({
+          size: opts.size,
+          leaseMs: opts.leaseMs,
+          waitMs: Math.min(remaining, WAIT_PER_CALL_MS),
+          holder,
+        })
         if (result.status === 'granted') return result.permitId
       } catch {
         failures += 1
