@@ -4,6 +4,7 @@ import type { AccountLedger } from './ledger/account-ledger.ts'
 import type { OpsRegistry } from './ops/ops-registry.ts'
 import type { OrgWriter } from './writer/org-writer.ts'
 import type { ErpArSync } from './reconcile/erp-ar-sync.ts'
+import type { Backfill } from './reconcile/backfill.ts'
 import type { NetsuiteEnv } from './connectors/netsuite/index.ts'
 import type { NetsuiteGate } from './connectors/netsuite/gate.ts'
 import type { SalesforceEnv } from './connectors/salesforce/index.ts'
@@ -20,6 +21,7 @@ export interface Env extends SalesforceEnv, StripeEnv, NetsuiteEnv, SubscriberEn
   NETSUITE_GATE: DurableObjectNamespace<NetsuiteGate>
   ORG_WRITER: DurableObjectNamespace<OrgWriter>
   ERP_AR_SYNC: DurableObjectNamespace<ErpArSync>
+  BACKFILL: DurableObjectNamespace<Backfill>
   EVENT_SUBSCRIBER: DurableObjectNamespace<EventSubscriber>
   LOG_LEVEL?: string
   SEQUENCE_GAP_WINDOW_SECONDS?: string

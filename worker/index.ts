@@ -17,6 +17,7 @@ export { NetsuiteGate } from './connectors/netsuite/gate.ts'
 export { OrgWriter } from './writer/org-writer.ts'
 export { EventSubscriber } from './subscriber/event-subscriber.ts'
 export { ErpArSync } from './reconcile/erp-ar-sync.ts'
+export { Backfill } from './reconcile/backfill.ts'
 
 const app = new Hono<AppEnv>()
 

@@ -128,6 +128,11 @@ export class OpsRegistry extends DurableObject<Env> {
     return this.sql.exec<{ account_id: string }>('SELECT account_id FROM customer_directory WHERE billing_customer_id = ?', billingCustomerId).toArray()[0]?.account_id
   }
 
+  /** The billing customer linked to a Salesforce account, if any. */
+  async customerOf(accountId: string): Promise<string | undefined> {
+    return this.sql.exec<{ id: string }>('SELECT billing_customer_id AS id FROM customer_directory WHERE account_id = ? ORDER BY updated_at DESC LIMIT 1', accountId).toArray()[0]?.id
+  }
+
   async rememberCustomer(billingCustomerId: string, accountId: string): Promise<void> {
     this.sql.exec('INSERT OR REPLACE INTO customer_directory (billing_customer_id, account_id, updated_at) VALUES (?, ?, ?)', billingCustomerId, accountId, new Date().toISOString())
   }

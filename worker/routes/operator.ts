@@ -69,6 +69,18 @@ export const operator = new Hono<AppEnv>()
     return c.json(await c.env.OPS_REGISTRY.getByName('global').webhookReport(q))
   })
   .get('/writer', requireRole('viewer'), async (c) => c.json(await c.env.ORG_WRITER.getByName('org').status()))
+  .post('/backfill', requireRole('operator'), async (c) => {
+    const body = parse(z.object({ accountId: AccountId.optional() }), await jsonBody(c.req.raw), 'body')
+    let customerId: string | undefined
+    if (body.accountId) {
+      customerId = (await c.env.ACCOUNT_LEDGER.getByName(body.accountId).summary())?.xref.billingCustomerId ?? (await c.env.OPS_REGISTRY.getByName('global').customerOf(body.accountId))
+      if (!customerId) throw new ValidationError('That account has no billing customer linked yet.', [{ field: 'accountId', message: 'no billing customer linked' }])
+    }
+    const started = await c.env.BACKFILL.getByName('global').start({ actor: c.get('actor') ?? 'operator', accountId: body.accountId, customerId })
+    if (started.status === 'busy') throw new ConflictError('A backfill is already running; follow it with GET /v1/backfill.')
+    return c.json(await c.env.BACKFILL.getByName('global').status(), 202)
+  })
+  .get('/backfill', requireRole('viewer'), async (c) => c.json(await c.env.BACKFILL.getByName('global').status()))
   .get('/erp/ar-sync', requireRole('viewer'), async (c) => c.json(await c.env.ERP_AR_SYNC.getByName('netsuite').status()))
   .post('/erp/ar-sync/run', requireRole('operator'), async (c) => {
     await c.env.ERP_AR_SYNC.getByName('netsuite').kick()
