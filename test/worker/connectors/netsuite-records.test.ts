@@ -144,50 +144,46 @@ describe('NetSuite ensureCustomer', () => {
     expect(await effectsOn(`customer:${account}`)).toEqual([])
   })
 
-  it('writes the billing address as the default addressBook line, replacing rather than appending on a retry', async () => {
+  it('writes the billing address as the default addressBook line, replacing rather than appending on a repeat', async () => {
     const account = newAccountId()
-    const real = globalThis.fetch.bind(globalThis)
-    const spy = vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) =>
-      String(input).includes('/record/v1/customer/')
-        ? Promise.resolve(
-            new Response(null, {
-              status: 204,
-              headers: { location: `${BASE}/services/rest/record/v1/customer/4242` },
-            }),
-          )
-        : real(input, init),
-    )
     const address = {
       street: '1 Main St\nSuite 5',
       city: 'London',
       postalCode: 'EC1A 1BB',
       country: 'gb',
     }
-    const result = await erpOf({ writeAddress: true }).ensureCustomer(
-      profile(account, { currency: undefined, billingAddress: address }),
-      { idempotencyKey: 'k', correlationId: 'c' },
+    const ctx = { idempotencyKey: `${account}:customer:erp`, correlationId: 'corr-addr' }
+    const spy = vi.spyOn(globalThis, 'fetch')
+    const erp = erpOf({ writeAddress: true })
+    await erp.ensureCustomer(profile(account, { billingAddress: address }), ctx)
+    await erp.ensureCustomer(profile(account, { billingAddress: address }), ctx)
+    const puts = spy.mock.calls
+      .map(([input]) => String(input))
+      .filter((url) => url.includes('/record/v1/customer/'))
+    expect(puts).toEqual(
+      Array(2).fill(`${BASE}/services/rest/record/v1/customer/eid:${account}?replace=addressBook`),
     )
-    expect(result.customerId).toBe('4242')
-    const [url, init] = spy.mock.calls.find(([input]) =>
-      String(input).includes('/record/v1/customer/'),
-    ) as [string, RequestInit]
-    expect(url).toBe(`${BASE}/services/rest/record/v1/customer/eid:${account}?replace=addressBook`)
-    expect(JSON.parse(init.body as string).addressBook).toEqual({
-      items: [
-        {
-          defaultBilling: true,
-          defaultShipping: true,
-          label: 'Billing',
-          addressBookAddress: {
-            addr1: '1 Main St',
-            addr2: 'Suite 5',
-            city: 'London',
-            zip: 'EC1A 1BB',
-            country: { id: 'GB' },
-          },
+    expect(await effectsOn(`customer:${account}`)).toEqual([
+      { kind: 'customer.upsert.create', correlationId: 'corr-addr' },
+      { kind: 'customer.upsert.noop', correlationId: 'corr-addr' },
+    ])
+    const saved = (await record('customer', `eid:${account}`)) as {
+      addressBook: { items: unknown[] }
+    }
+    expect(saved.addressBook.items).toEqual([
+      expect.objectContaining({
+        defaultBilling: true,
+        defaultShipping: true,
+        label: 'Billing',
+        addressBookAddress: {
+          addr1: '1 Main St',
+          addr2: 'Suite 5',
+          city: 'London',
+          zip: 'EC1A 1BB',
+          country: 'GB',
         },
-      ],
-    })
+      }),
+    ])
   })
 })
 
