@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { seededRandom } from '../emulators/common/faults.ts'
+import { seededRandom, shuffle } from '../worker/support/random.ts'
 import { amendmentEvent, ledger, postEvents } from '../worker/support/helpers.ts'
 import { createAccount, netsuiteEffects, outage, salesforceRecords, setFaults, stripeEffects, vendors } from '../worker/support/vendors.ts'
 
@@ -21,14 +21,6 @@ function chain(accountId: string, n: number): Event[] {
   })
 }
 
-function shuffle<T>(items: T[], random: () => number): T[] {
-  const out = [...items]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1))
-    ;[out[i], out[j]] = [out[j] as T, out[i] as T]
-  }
-  return out
-}
 
 async function settled(accounts: string[], deadlineMs: number): Promise<Record<string, number>> {
   const deadline = Date.now() + deadlineMs

@@ -1,11 +1,11 @@
-import { DurableObject } from 'cloudflare:workers'
 import type { Amendment, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
 import { buildConnectors } from '../connectors/registry.ts'
 import { ConnectorError, type ProrationPreview } from '../connectors/types.ts'
 import { loadConfig, type Env } from '../env.ts'
-import { createLogger, errorFields, type Logger } from '../lib/log.ts'
+import { errorFields } from '../lib/log.ts'
 import { Journal, JournalQueries, type AmendmentRow } from './journal.ts'
-import { LEDGER_MIGRATIONS, migrate } from './migrations.ts'
+import { LEDGER_MIGRATIONS } from './migrations.ts'
+import { SqlObject } from '../lib/sql-object.ts'
 import { FinanceBook, type BillingEventRef } from './finance-book.ts'
 import { flushToWriter, runRefreshes } from './finance-pump.ts'
 import { flushIndex, flushStatuses } from './outbox.ts'
@@ -33,19 +33,14 @@ export type OperatorResult =
  * `alarm()`, never inside an RPC call, because an awaited fetch would open the input gate and
  * let a second call interleave with a half-run step.
  */
-export class AccountLedger extends DurableObject<Env> {
-  private readonly sql: SqlStorage
+export class AccountLedger extends SqlObject {
   private readonly queries: JournalQueries
-  private readonly log: Logger
   /** One pump at a time, even if an alarm is delivered while another is still running. */
   private pumping = false
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env)
-    this.sql = ctx.storage.sql
+    super(ctx, env, { component: 'AccountLedger', migrations: LEDGER_MIGRATIONS })
     this.queries = new JournalQueries(this.sql)
-    this.log = createLogger({ component: 'AccountLedger' }, loadConfig(env).logLevel)
-    void ctx.blockConcurrencyWhile(async () => migrate(this.sql, LEDGER_MIGRATIONS))
   }
 
   private accountId(): string | undefined {

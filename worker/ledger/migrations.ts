@@ -87,13 +87,3 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   CREATE TABLE sf_outbox (object TEXT NOT NULL, external_id TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (object, external_id));
   `,
 ]
-
-/** Applies the migrations this storage has not seen yet, in order. */
-export function migrate(sql: SqlStorage, migrations: readonly string[]): void {
-  sql.exec('CREATE TABLE IF NOT EXISTS _migrations (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)')
-  const current = sql.exec<{ v: number }>('SELECT COALESCE(MAX(version), 0) AS v FROM _migrations').one().v
-  for (let version = current + 1; version <= migrations.length; version++) {
-    sql.exec(migrations[version - 1] as string)
-    sql.exec('INSERT INTO _migrations (version, applied_at) VALUES (?, ?)', version, new Date().toISOString())
-  }
-}

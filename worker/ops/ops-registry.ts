@@ -1,7 +1,6 @@
-import { DurableObject } from 'cloudflare:workers'
 import type { Env } from '../env.ts'
 import type { ExceptionEntry } from '../ledger/journal.ts'
-import { migrate } from '../ledger/migrations.ts'
+import { SqlObject } from '../lib/sql-object.ts'
 
 const OPS_MIGRATIONS: readonly string[] = [
   /* 1 */ `
@@ -66,13 +65,9 @@ type QuarantineRow = {
  * payload and the reasons) and the index of parked amendments, which each ledger keeps current
  * through its outbox. A single instance, named `global`: both are low-volume by nature.
  */
-export class OpsRegistry extends DurableObject<Env> {
-  private readonly sql: SqlStorage
-
+export class OpsRegistry extends SqlObject {
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env)
-    this.sql = ctx.storage.sql
-    void ctx.blockConcurrencyWhile(async () => migrate(this.sql, OPS_MIGRATIONS))
+    super(ctx, env, { component: 'OpsRegistry', migrations: OPS_MIGRATIONS })
   }
 
   async quarantine(entries: QuarantineInput[]): Promise<string[]> {

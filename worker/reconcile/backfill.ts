@@ -1,9 +1,8 @@
-import { DurableObject } from 'cloudflare:workers'
 import { buildConnectors } from '../connectors/registry.ts'
 import { stripeReaderFromEnv } from '../connectors/stripe/index.ts'
 import { loadConfig, type Env } from '../env.ts'
-import { createLogger, errorFields, type Logger } from '../lib/log.ts'
-import { migrate } from '../ledger/migrations.ts'
+import { errorFields } from '../lib/log.ts'
+import { SqlObject } from '../lib/sql-object.ts'
 
 const MIGRATIONS: readonly string[] = [
   /* 1 */ `
@@ -36,16 +35,11 @@ type Item = { account_id: string; customer_id: string; phase: 'invoices' | 'paym
  * off anywhere resumes where it stopped; documents go through the ledgers (order-proof merge)
  * and reach Salesforce through the OrgWriter's batched writes.
  */
-export class Backfill extends DurableObject<Env> {
-  private readonly sql: SqlStorage
-  private readonly log: Logger
+export class Backfill extends SqlObject {
   private running = false
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env)
-    this.sql = ctx.storage.sql
-    this.log = createLogger({ component: 'Backfill' }, loadConfig(env).logLevel)
-    void ctx.blockConcurrencyWhile(async () => migrate(this.sql, MIGRATIONS))
+    super(ctx, env, { component: 'Backfill', migrations: MIGRATIONS })
   }
 
   /** Starts (or restarts) a backfill; `accountId` + `customerId` for one account, neither for all. */

@@ -1,10 +1,9 @@
-import { DurableObject } from 'cloudflare:workers'
 import { netsuiteReaderFromEnv } from '../connectors/netsuite/index.ts'
 import type { ErpCustomerAr } from '../connectors/netsuite/ar.ts'
 import { loadConfig, type Env } from '../env.ts'
 import type { ErpFacts } from '../finance/standing.ts'
-import { createLogger, errorFields, type Logger } from '../lib/log.ts'
-import { migrate } from '../ledger/migrations.ts'
+import { errorFields } from '../lib/log.ts'
+import { SqlObject } from '../lib/sql-object.ts'
 
 const MIGRATIONS: readonly string[] = [
   /* 1 */ `CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,16 +36,11 @@ export interface ArSyncStatus {
  * each changed customer's facts to its account's ledger, which recomputes the standing. The
  * watermark moves only after every ledger took its customers, so a failed run is read again.
  */
-export class ErpArSync extends DurableObject<Env> {
-  private readonly sql: SqlStorage
-  private readonly log: Logger
+export class ErpArSync extends SqlObject {
   private running = false
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env)
-    this.sql = ctx.storage.sql
-    this.log = createLogger({ component: 'ErpArSync' }, loadConfig(env).logLevel)
-    void ctx.blockConcurrencyWhile(async () => migrate(this.sql, MIGRATIONS))
+    super(ctx, env, { component: 'ErpArSync', migrations: MIGRATIONS })
   }
 
   /** Starts a run in the alarm (never inside the caller's request). */

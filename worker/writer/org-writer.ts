@@ -1,8 +1,7 @@
-import { DurableObject } from 'cloudflare:workers'
 import { loadConfig, type Env } from '../env.ts'
 import { backoffDelayMs } from '../lib/backoff.ts'
-import { createLogger, errorFields, type Logger } from '../lib/log.ts'
-import { migrate } from '../ledger/migrations.ts'
+import { errorFields } from '../lib/log.ts'
+import { SqlObject } from '../lib/sql-object.ts'
 import { ConnectorError } from '../connectors/types.ts'
 import { flushIntervalMs } from './budget.ts'
 import { WRITER_MIGRATIONS } from './migrations.ts'
@@ -29,16 +28,11 @@ export interface WriterStatus {
  * 200-record collection upserts) or time, and carry one refresh hint per changed account per
  * flush. Failed records retry alone if transient and are parked with the reason if not.
  */
-export class OrgWriter extends DurableObject<Env> {
-  private readonly sql: SqlStorage
-  private readonly log: Logger
+export class OrgWriter extends SqlObject {
   private flushing = false
 
   constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env)
-    this.sql = ctx.storage.sql
-    this.log = createLogger({ component: 'OrgWriter' }, loadConfig(env).logLevel)
-    void ctx.blockConcurrencyWhile(async () => migrate(this.sql, WRITER_MIGRATIONS))
+    super(ctx, env, { component: 'OrgWriter', migrations: WRITER_MIGRATIONS })
   }
 
   /** Takes updates; durable once this returns. Older-than-written updates are ignored. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { seededRandom } from '../../emulators/common/faults.ts'
+import { seededRandom, shuffle } from '../support/random.ts'
 import { drain } from '../support/helpers.ts'
 import { createAccount, salesforceRecords } from '../support/vendors.ts'
 import { deliver, drainWriter, eventsOf, stripeApi, stripeControl } from './support.ts'
@@ -26,14 +26,6 @@ async function invoiceLifecycle() {
   return { account, customerId: String(customer.id), invoiceId }
 }
 
-function shuffle<T>(items: T[], random: () => number): T[] {
-  const out = [...items]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1))
-    ;[out[i], out[j]] = [out[j] as T, out[i] as T]
-  }
-  return out
-}
 
 describe('Stripe webhooks: an invoice lifecycle in any order', () => {
   it(`converges in Salesforce to Stripe's final state for ${ORDERS} shuffled, duplicated orders (seed ${SEED})`, async () => {

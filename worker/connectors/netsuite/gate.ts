@@ -1,6 +1,6 @@
 import { DurableObject } from 'cloudflare:workers'
 import type { Env } from '../../env.ts'
-import { migrate } from '../../ledger/migrations.ts'
+import { migrate } from '../../lib/sql-object.ts'
 
 /**
  * The gate's schema, numbered and append-only like every Durable Object's here. Permits live in
