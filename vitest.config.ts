@@ -46,7 +46,7 @@ export default defineConfig({
             }
           }),
         ],
-        test: { name: 'chaos', include: ['test/chaos/**/*.test.ts'], globalSetup: ['test/stack/global-setup.ts'], testTimeout: 400_000 },
+        test: { name: 'chaos', include: ['test/chaos/**/*.test.ts'], globalSetup: ['test/stack/global-setup.ts'], testTimeout: 400_000, fileParallelism: false },
       },
       {
         test: {
