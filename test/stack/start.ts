@@ -29,8 +29,10 @@ const vars: Record<string, string> = {
   RETRY_CAP_MS: '30000',
 }
 mkdirSync('.stack', { recursive: true })
-// dotenv format: values quoted, newlines (PEM keys) escaped.
-writeFileSync('.stack/dev.vars', Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 })
+// dotenv format: single quotes keep JSON literal; a multi-line value (a PEM key) goes in double
+// quotes with its newlines escaped, which dotenv expands.
+const dotenv = (v: string) => (v.includes('\n') ? `"${v.replace(/\n/g, '\\n')}"` : `'${v}'`)
+writeFileSync('.stack/dev.vars', Object.entries(vars).map(([k, v]) => `${k}=${dotenv(v)}`).join('\n') + '\n', { mode: 0o600 })
 const accounts = vendors.salesforce.sf.records('Account') as Array<{ Id: string; Name: string }>
 writeFileSync(
   '.stack/local.json',
