@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { seededRandom, shuffle } from '../worker/support/random.ts'
-import { amendmentEvent, ledger, postEvents } from '../worker/support/helpers.ts'
+import { amendmentEvent, drainWriter, ledger, postEvents } from '../worker/support/helpers.ts'
 import { createAccount, netsuiteEffects, outage, salesforceRecords, setFaults, stripeEffects, vendors } from '../worker/support/vendors.ts'
 
 const SEED = Number(process.env.CHAOS_SEED ?? 20261122)
@@ -36,6 +36,7 @@ describe('chaos: faults on every vendor', () => {
   it('applies a few hundred amendments over dozens of accounts exactly once and in order, or parks them with a reason', async () => {
     const random = seededRandom(SEED)
     const { stripeUrl, netsuiteUrl, salesforceUrl } = vendors()
+    const apiCallsBefore = (await (await fetch(`${salesforceUrl}/__control/state`)).json() as { api: { total: number } }).api.total
     const accounts = await Promise.all(Array.from({ length: ACCOUNTS }, () => createAccount()))
     const chains = accounts.flatMap((a) => Array.from({ length: SUBSCRIPTIONS_PER_ACCOUNT }, () => chain(a, AMENDMENTS_PER_SUBSCRIPTION)))
     const all = chains.flat()
@@ -88,9 +89,11 @@ describe('chaos: faults on every vendor', () => {
       }
       expect(billedOrder, 'billing effects in sequence order').toEqual([...billedOrder].sort((a, b) => a - b))
     }
+    await drainWriter()
     const syncs = new Map((await salesforceRecords('Subscription_Sync__c')).map((r) => [r.External_Id__c, r.Status__c]))
     const unreported = all.filter((e) => syncs.get(e.EventUuid) === undefined)
     expect(unreported.length, 'every amendment has its status in Salesforce').toBe(0)
-    console.log(`chaos seed ${SEED}: ${JSON.stringify(totals)} over ${all.length} amendments, ${deliveries.length} deliveries`)
+    const apiCalls = (await (await fetch(`${salesforceUrl}/__control/state`)).json() as { api: { total: number } }).api.total - apiCallsBefore
+    console.log(`chaos seed ${SEED}: ${JSON.stringify(totals)} over ${all.length} amendments, ${deliveries.length} deliveries, ${apiCalls} Salesforce API calls`)
   }, 360_000)
 })

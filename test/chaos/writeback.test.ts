@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers'
-import { runDurableObjectAlarm } from 'cloudflare:test'
 import { describe, expect, it } from 'vitest'
 import type { WriteRecord } from '../../worker/writer/types.ts'
+import { drainWriter } from '../worker/support/helpers.ts'
 import { salesforceRecords, vendors } from '../worker/support/vendors.ts'
 
 /*
@@ -29,17 +29,6 @@ function invoice(id: string, accountId: string, amount: number, at = Date.now())
   }
 }
 
-async function drainWriter(name: string): Promise<void> {
-  const writer = env.ORG_WRITER.getByName(name)
-  for (let i = 0; i < 1_000; i++) {
-    const state = await writer.flushState()
-    const status = await writer.status()
-    if (!state.flushing && status.pending === 0 && status.hints === 0) return
-    if (!state.flushing && state.alarmAt !== null && state.alarmAt <= Date.now()) await runDurableObjectAlarm(writer)
-    else await new Promise((r) => setTimeout(r, 25))
-  }
-  throw new Error('the writer did not finish')
-}
 
 describe('OrgWriter against the Salesforce emulator', () => {
   it('writes 10,000 updates across 200 accounts, refresh hints included, in at most 15 API calls', async () => {

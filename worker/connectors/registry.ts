@@ -1,4 +1,5 @@
 import type { Config, Env } from '../env.ts'
+import { writerStatusSink } from '../writer/status-sink.ts'
 import { netsuiteFromEnv } from './netsuite/index.ts'
 import { salesforceFromEnv } from './salesforce/index.ts'
 import { stripeBillingReader } from './stripe/billing-reader.ts'
@@ -32,11 +33,12 @@ const missingSalesforce: SalesforceSink = { readAccount: unavailable('salesforce
 
 const defaultFactory: ConnectorFactory = (env, config) => {
   const reader = stripeReaderFromEnv(env)
+  const salesforce = salesforceFromEnv(env, config)
   return {
     billing: stripeFromEnv(env, config) ?? missingBilling,
     billingReader: reader ? stripeBillingReader(reader) : missingReader,
     erp: netsuiteFromEnv(env, config) ?? missingErp,
-    salesforce: salesforceFromEnv(env, config) ?? missingSalesforce,
+    salesforce: salesforce ? writerStatusSink(env, salesforce) : missingSalesforce,
   }
 }
 

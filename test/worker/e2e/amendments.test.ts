@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { amendmentEvent, drain, ledger, postEvents } from '../support/helpers.ts'
+import { amendmentEvent, drain, drainWriter, ledger, postEvents } from '../support/helpers.ts'
 import { createAccount, netsuiteEffects, salesforceRecords, stripeEffects } from '../support/vendors.ts'
 
 /** The five actions of one subscription, in sequence order. */
@@ -22,6 +22,7 @@ describe('end to end: Salesforce → worker → Stripe, NetSuite → Salesforce'
     const res = await postEvents([events[3], events[1], events[4], events[0], events[2]])
     expect(res.status).toBe(200)
     await drain(account, 500)
+    await drainWriter()
 
     const summary = await ledger(account).summary()
     expect(summary?.counts, JSON.stringify(summary?.open)).toEqual({ applied: 5 })

@@ -96,6 +96,19 @@ export async function drain(accountId = ACCOUNT_A, maxRuns = 100): Promise<numbe
   return runs
 }
 
+/** Runs the org writer until nothing is pending or due (its flush interval is 50 ms in tests). */
+export async function drainWriter(name = 'org'): Promise<void> {
+  const writer = env.ORG_WRITER.getByName(name)
+  for (let i = 0; i < 1_000; i++) {
+    const state = await writer.flushState()
+    const status = await writer.status()
+    if (!state.flushing && status.pending === 0 && status.hints === 0) return
+    if (!state.flushing && state.alarmAt !== null && state.alarmAt <= Date.now()) await runDurableObjectAlarm(writer)
+    else await new Promise((r) => setTimeout(r, 20))
+  }
+  throw new Error(`writer ${name} did not finish`)
+}
+
 /** Asserts an error answer is the public shape and carries nothing internal. */
 export async function expectSafeError(res: Response): Promise<{ code: string; message: string; requestId: string; details?: unknown }> {
   const text = await res.text()

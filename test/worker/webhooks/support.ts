@@ -1,6 +1,4 @@
 import { exports } from 'cloudflare:workers'
-import { runDurableObjectAlarm } from 'cloudflare:test'
-import { env } from 'cloudflare:workers'
 import { hmacSha256Hex } from '../../../worker/lib/hmac.ts'
 import { vendors } from '../support/vendors.ts'
 
@@ -56,13 +54,4 @@ export async function deliver(event: Json | string, signature?: string): Promise
   })
 }
 
-/** Runs the org writer until nothing is due (its flush interval is 50 ms in tests). */
-export async function drainWriter(): Promise<void> {
-  const writer = env.ORG_WRITER.getByName('org')
-  for (let i = 0; i < 200; i++) {
-    const state = await writer.flushState()
-    if (!state.flushing && !state.dueNow && (await writer.status()).pending === 0) return
-    if (!state.flushing && state.alarmAt !== null && state.alarmAt <= Date.now()) await runDurableObjectAlarm(writer)
-    else await new Promise((r) => setTimeout(r, 20))
-  }
-}
+export { drainWriter } from '../support/helpers.ts'
