@@ -14,6 +14,12 @@ import { advance } from './saga.ts'
 import { planNext } from './sequencer.ts'
 import { readAmendmentDetail, readSummary, type AccountSummary, type AmendmentDetail } from './views.ts'
 
+/** A minute past the next UTC midnight. */
+function nextUtcDay(): number {
+  const now = new Date()
+  return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 0, 1)
+}
+
 export type EnqueueResult =
   | { eventUuid: string; status: 'queued' | 'duplicate' }
   | { eventUuid: string; status: 'rejected'; code: string; message: string }
@@ -117,8 +123,12 @@ export class AccountLedger extends SqlObject {
     const wakes = [wakeAt]
     const book = new FinanceBook(this.sql, journal.accountId)
     const { changed } = await runRefreshes(book, connectors.billingReader, journal.accountId, config, log)
-    if (changed) book.recomputeStanding(new Date())
-    wakes.push(book.nextRefreshAt(), await flushToWriter(book, this.env, log))
+    const held = book.standing()
+    // Aging moves with the calendar: an account that owes anything is re-aged each UTC day.
+    const stale = held && held.exposures.length > 0 && held.asOf.slice(0, 10) < new Date().toISOString().slice(0, 10)
+    if (changed || stale) book.recomputeStanding(new Date(), { force: !!stale })
+    const owes = (book.standing()?.exposures.length ?? 0) > 0
+    wakes.push(book.nextRefreshAt(), await flushToWriter(book, this.env, log), owes ? nextUtcDay() : undefined)
     try {
       wakes.push(await flushStatuses(this.sql, connectors.salesforce, config, log))
       const registry = this.env.OPS_REGISTRY.getByName('global')

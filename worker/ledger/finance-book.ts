@@ -118,8 +118,11 @@ export class FinanceBook {
     return this.sql.exec<{ doc: string }>('SELECT doc FROM fin_doc WHERE kind = ?', kind).toArray().map((r) => JSON.parse(r.doc) as T)
   }
 
-  /** Recomputes the standing; queues the Account record only when something a rep sees changed. */
-  recomputeStanding(now: Date, accountCurrency?: string): FinancialStanding {
+  /**
+   * Recomputes the standing; queues the Account record when something a rep sees changed, or
+   * when `force`d (the daily re-aging refreshes the as-of time even if nothing else moved).
+   */
+  recomputeStanding(now: Date, opts: { accountCurrency?: string; force?: boolean } = {}): FinancialStanding {
     const erpRow = this.sql.exec<{ facts: string }>('SELECT facts FROM erp_facts WHERE id = 1').toArray()[0]
     const standing = computeStanding({
       accountId: this.accountId,
@@ -131,10 +134,8 @@ export class FinanceBook {
     const { asOf: _asOf, ...visible } = standing
     const fingerprint = JSON.stringify(visible)
     const held = this.sql.exec<{ fingerprint: string }>('SELECT fingerprint FROM standing WHERE id = 1').toArray()[0]
-    if (held?.fingerprint !== fingerprint) {
-      this.sql.exec('INSERT OR REPLACE INTO standing (id, doc, fingerprint) VALUES (1, ?, ?)', JSON.stringify(standing), fingerprint)
-      this.queueRecord(standingRecord(standing, accountCurrency))
-    }
+    this.sql.exec('INSERT OR REPLACE INTO standing (id, doc, fingerprint) VALUES (1, ?, ?)', JSON.stringify(standing), fingerprint)
+    if (held?.fingerprint !== fingerprint || opts.force) this.queueRecord(standingRecord(standing, opts.accountCurrency))
     return standing
   }
 
