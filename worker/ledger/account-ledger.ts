@@ -3,7 +3,8 @@ import { buildConnectors } from '../connectors/registry.ts'
 import { ConnectorError, type ProrationPreview } from '../connectors/types.ts'
 import { loadConfig, type Env } from '../env.ts'
 import { errorFields } from '../lib/log.ts'
-import { Journal, JournalQueries, type AmendmentRow } from './journal.ts'
+import { Journal, type AmendmentRow } from './journal.ts'
+import { JournalQueries } from './queries.ts'
 import { LEDGER_MIGRATIONS } from './migrations.ts'
 import { SqlObject } from '../lib/sql-object.ts'
 import { FinanceBook, type BillingEventRef } from './finance-book.ts'
@@ -11,6 +12,7 @@ import { flushToWriter, runRefreshes } from './finance-pump.ts'
 import { flushIndex, flushStatuses } from './outbox.ts'
 import type { ErpFacts } from '../finance/standing.ts'
 import { advance } from './saga.ts'
+import { retryParked, skipParked } from './operator-actions.ts'
 import { planNext } from './sequencer.ts'
 import { readAmendmentDetail, readSummary, type AccountSummary, type AmendmentDetail } from './views.ts'
 
@@ -192,46 +194,20 @@ export class AccountLedger extends SqlObject {
 
   /** Operator: run a parked amendment again from the step it stopped at. */
   async retry(amendmentId: string, actor: string, reason?: string): Promise<OperatorResult> {
-    const journal = this.journal()
-    const row = journal?.get(amendmentId)
-    if (!journal || !row) return { status: 'not_found' }
-    if (row.state !== 'parked') return { status: 'conflict', message: `Amendment is ${row.state}, not parked.` }
-    if (row.error_code === 'sequence_gap' || row.error_code === 'sequence_stale') {
-      const blocker = this.acceptOutOfOrder(journal, row)
-      if (blocker) return { status: 'conflict', message: blocker }
-    }
-    journal.transition(row, { state: 'waiting', attempts: 0, notBefore: 0, code: null, message: null }, { actor, action: 'operator_retry', detail: reason ? { reason } : undefined })
-    await this.armAt(Date.now())
-    return { status: 'ok', amendment: readAmendmentDetail(this.sql, amendmentId) as AmendmentDetail }
-  }
-
-  /**
-   * Retrying a gap- or stale-parked amendment is the operator's decision to apply it without the
-   * missing (or already-passed) numbers: move the subscription's position to just before it.
-   */
-  private acceptOutOfOrder(journal: Journal, row: AmendmentRow): string | undefined {
-    const sub = journal.subscription(row.subscription_key)
-    const earlier = this.sql
-      .exec<{ sequence: number }>(
-        "SELECT sequence FROM amendment WHERE subscription_key = ? AND sequence > ? AND sequence < ? AND state IN ('waiting', 'parked') ORDER BY sequence LIMIT 1",
-        row.subscription_key, sub.resolved_sequence, row.sequence,
-      )
-      .toArray()[0]
-    if (earlier) return `Sequence ${earlier.sequence} of ${row.subscription_key} is still open; resolve it first.`
-    if (row.error_code === 'sequence_gap') {
-      journal.audit({ actor: 'concord', action: 'gap_accepted', row, detail: { from: sub.resolved_sequence + 1, to: row.sequence - 1 } })
-      journal.updateSubscription(row.subscription_key, { resolved_sequence: row.sequence - 1 })
-    }
-    return undefined
+    return this.operate(amendmentId, (journal, row) => retryParked(journal, this.queries, row, actor, reason))
   }
 
   /** Operator: give up on a parked amendment, with a reason; its subscription moves on. */
   async skip(amendmentId: string, actor: string, reason: string): Promise<OperatorResult> {
+    return this.operate(amendmentId, (journal, row) => skipParked(journal, row, actor, reason))
+  }
+
+  private async operate(amendmentId: string, action: (journal: Journal, row: AmendmentRow) => string | undefined): Promise<OperatorResult> {
     const journal = this.journal()
     const row = journal?.get(amendmentId)
     if (!journal || !row) return { status: 'not_found' }
-    if (row.state !== 'parked') return { status: 'conflict', message: `Amendment is ${row.state}, not parked.` }
-    journal.transition(row, { state: 'skipped', message: `Skipped by ${actor}: ${reason}` }, { actor, action: 'operator_skip', detail: { reason } })
+    const refused = action(journal, row)
+    if (refused) return { status: 'conflict', message: refused }
     await this.armAt(Date.now())
     return { status: 'ok', amendment: readAmendmentDetail(this.sql, amendmentId) as AmendmentDetail }
   }

@@ -1,4 +1,5 @@
-import { Journal, JournalQueries, type AmendmentRow } from './journal.ts'
+import { Journal, type AmendmentRow } from './journal.ts'
+import { JournalQueries } from './queries.ts'
 
 export interface PumpPlan {
   /** The amendment to advance now, if any. */
