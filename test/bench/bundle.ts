@@ -1,0 +1,55 @@
+import { execFileSync } from 'node:child_process'
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
+import { dirname, join, resolve } from 'node:path'
+import { wrangler } from './processes.ts'
+
+const HARNESS = join('test', 'bench', 'harness', 'entry.js')
+const MAIN = /^main\s*=.*$/m
+
+/** The script every run serves, and the wrangler config (bindings, migrations) it goes with. */
+export interface Bundle {
+  script: string
+  config: string
+}
+
+/**
+ * Bundles the worker once, as `wrangler deploy` would, with the bench entry (harness/entry.js:
+ * the production worker plus one bulk-load route) as `main`. Every run serves this same bundle,
+ * so edits others make in the shared checkout meanwhile can't reload it mid-run. With `ref`, the
+ * worker is built from that commit (`git archive`, read-only) instead of the working tree, for
+ * when the tree holds someone's half-finished edit.
+ * @throws Error when the build fails.
+ */
+export async function bundleWorker(outDir: string, ref?: string): Promise<Bundle> {
+  let root = process.cwd()
+  if (ref) {
+    root = join(outDir, 'src')
+    mkdirSync(root, { recursive: true })
+    execFileSync('sh', ['-c', 'git archive --format=tar "$1" | tar -x -C "$2"', 'sh', ref, root])
+    symlinkSync(resolve('node_modules'), join(root, 'node_modules'))
+    mkdirSync(dirname(join(root, HARNESS)), { recursive: true })
+    copyFileSync(HARNESS, join(root, HARNESS))
+  }
+  const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8')
+  if (!MAIN.test(toml)) throw new Error('wrangler.toml has no `main = …` line to replace')
+  const config = join(outDir, 'wrangler.toml')
+  writeFileSync(config, toml.replace(MAIN, `main = ${JSON.stringify(join(root, HARNESS))}`))
+  const dist = join(outDir, 'dist')
+  const child = wrangler(['deploy', '--dry-run', '-c', config, '--outdir', dist], { cwd: root })
+  let output = ''
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()))
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()))
+  const code = await new Promise<number | null>((done) => child.once('exit', done))
+  if (code !== 0)
+    throw new Error(`wrangler deploy --dry-run failed (${code}):\n${output.slice(-2000)}`)
+  const script = readdirSync(dist).find((f) => f.endsWith('.js'))
+  if (!script) throw new Error(`wrangler deploy --dry-run wrote no script to ${dist}`)
+  return { script: join(dist, script), config }
+}
