@@ -1,3 +1,4 @@
+import { ConnectorError } from '../../worker/connectors/types.ts'
 import type { RecordOutcome, UpsertGroup, WriterClient } from '../../worker/writer/types.ts'
 
 /**
@@ -11,6 +12,13 @@ export class DoubleWriterClient implements WriterClient {
   published: Array<Record<string, string>> = []
   usage = { used: 0, max: 100_000 }
   private faults = new Map<string, { kind: 'transient' | 'business'; times: number }>()
+  private callFailures = 0
+
+  /** The next `n` calls fail as a whole, as a 503 from the Composite endpoint would. */
+  failCalls(n: number): this {
+    this.callFailures = n
+    return this
+  }
 
   fail(externalId: string, kind: 'transient' | 'business', times = Number.POSITIVE_INFINITY): this {
     this.faults.set(externalId, { kind, times })
@@ -20,6 +28,10 @@ export class DoubleWriterClient implements WriterClient {
   async writeBatch(input: { groups: UpsertGroup[]; publish?: { event: string; records: Array<Record<string, string>> } }) {
     this.calls++
     this.usage.used++
+    if (this.callFailures > 0) {
+      this.callFailures--
+      throw new ConnectorError({ kind: 'transient', system: 'salesforce', code: 'SERVER_UNAVAILABLE', message: 'simulated 503' })
+    }
     if (input.groups.length > 5 || input.groups.some((g) => g.records.length > 200)) throw new Error('over the Composite limits')
     const groups = input.groups.map((g) =>
       g.records.map((record): RecordOutcome => {

@@ -133,9 +133,9 @@ export class OrgWriter extends SqlObject {
     const now = Date.now()
     const { batch } = this.config()
     const due = this.sql
-      .exec<PendingRow>('SELECT object, external_id_field, external_id, fields, source_updated_at, account_id, attempts FROM pending WHERE not_before <= ? ORDER BY enqueued_at LIMIT ?', now, batch * 2)
+      .exec<PendingRow>('SELECT object, external_id_field, external_id, fields, source_updated_at, account_id, attempts, enqueued_at FROM pending WHERE not_before <= ? ORDER BY enqueued_at LIMIT ?', now, batch * 5)
       .toArray()
-    const packed = pack(due)
+    const packed = pack(due, now - 5 * this.config().baseMs)
     // One hint per changed account per flush, carried in the same call after the upserts when
     // there is room; otherwise it waits for the next call with room (or a hint-only call).
     const carried = this.sql.exec<{ account_id: string }>('SELECT account_id FROM hint ORDER BY since LIMIT ?', HINT_IDS_PER_EVENT).toArray().map((h) => h.account_id)
@@ -155,11 +155,16 @@ export class OrgWriter extends SqlObject {
         ? { ok: false, kind: err.kind, code: err.code, message: err.message, retryAfterMs: err.retryAfterMs }
         : { ok: false, kind: 'transient', code: 'internal_error', message: 'unexpected error' }
       if (!(err instanceof ConnectorError)) this.log.error('writeBatch threw', errorFields(err))
-      packed.rows.flat().forEach((row) => this.settle(row, failure))
+      const delay = this.retryDelay(packed.rows.flat(), failure)
+      packed.rows.flat().forEach((row) => this.settle(row, failure, delay))
       return
     }
     if (answer.usage) this.setMeta('usage', JSON.stringify(answer.usage))
-    packed.rows.forEach((rows, g) => rows.forEach((row, i) => this.settle(row, answer.groups[g]?.[i] ?? { ok: false, kind: 'transient', code: 'no_result', message: 'no result for this record' })))
+    const outcomes = packed.rows.map((rows, g) => rows.map((_, i): RecordOutcome => answer.groups[g]?.[i] ?? { ok: false, kind: 'transient', code: 'no_result', message: 'no result for this record' }))
+    const retrying = packed.rows.flatMap((rows, g) => rows.filter((_, i) => { const o = outcomes[g]?.[i]; return !!o && !o.ok && o.kind === 'transient' }))
+    const firstFailure = outcomes.flat().find((o) => !o.ok && o.kind === 'transient')
+    const delay = retrying.length > 0 && firstFailure ? this.retryDelay(retrying, firstFailure) : undefined
+    packed.rows.forEach((rows, g) => rows.forEach((row, i) => this.settle(row, outcomes[g]?.[i] as RecordOutcome, delay)))
     if (publish && answer.published?.every((o) => o.ok)) {
       for (const id of carried) this.sql.exec('DELETE FROM hint WHERE account_id = ?', id)
     } else {
@@ -168,7 +173,7 @@ export class OrgWriter extends SqlObject {
   }
 
   /** Applies one record's outcome; compares the version so a newer pending update survives. */
-  private settle(row: PendingRow, outcome: RecordOutcome): void {
+  private settle(row: PendingRow, outcome: RecordOutcome, retryDelay?: number): void {
     const same = [row.object, row.external_id, row.source_updated_at] as const
     if (outcome.ok) {
       this.sql.exec('DELETE FROM pending WHERE object = ? AND external_id = ? AND source_updated_at = ?', ...same)
@@ -188,16 +193,26 @@ export class OrgWriter extends SqlObject {
       this.sql.exec('DELETE FROM pending WHERE object = ? AND external_id = ? AND source_updated_at = ?', ...same)
       return
     }
-    const { retryBaseMs, retryCapMs, maxAttempts } = this.config()
+    const { maxAttempts } = this.config()
     if (row.attempts + 1 >= maxAttempts) {
       this.settle(row, { ok: false, kind: 'business', code: 'retries_exhausted', message: `Gave up after ${row.attempts + 1} attempts; last error ${outcome.code}: ${outcome.message}` })
       return
     }
-    const delay = backoffDelayMs({ attempt: row.attempts + 1, baseMs: retryBaseMs, capMs: retryCapMs, retryAfterMs: outcome.retryAfterMs })
+    const delay = retryDelay ?? this.retryDelay([row], outcome)
     this.sql.exec(
       'UPDATE pending SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE object = ? AND external_id = ? AND source_updated_at = ?',
       Date.now() + delay, `${outcome.code}: ${outcome.message}`, ...same,
     )
+  }
+
+  /**
+   * One delay for every record of a flush that failed transiently, so they come back together
+   * as one call rather than scattered by their own jitter into a call each.
+   */
+  private retryDelay(rows: PendingRow[], outcome: RecordOutcome): number {
+    const { retryBaseMs, retryCapMs } = this.config()
+    const attempt = Math.max(0, ...rows.map((r) => r.attempts)) + 1
+    return backoffDelayMs({ attempt, baseMs: retryBaseMs, capMs: retryCapMs, retryAfterMs: outcome.ok ? undefined : outcome.retryAfterMs })
   }
 
   /** Puts a parked record back in line (an operator fixed the cause in Salesforce). */

@@ -8,6 +8,7 @@ export type PendingRow = {
   source_updated_at: number
   account_id: string | null
   attempts: number
+  enqueued_at: number
 }
 
 export interface Packed {
@@ -25,26 +26,40 @@ const orderOf = (object: string) => {
 
 /**
  * Packs due rows (oldest first) into at most five collections of at most 200 records, one
- * object and external-id field per collection: the most one Composite call can carry.
+ * object and external-id field per collection: the most one Composite call can carry. Full
+ * collections go first, so a handful of one object's records (a few Account standings) never
+ * takes a slot 200 others could fill; partial ones ride along only where slots are left, and
+ * wait for the next call otherwise (the flush interval bounds how long).
  */
-export function pack(due: PendingRow[]): Packed {
-  const groups: UpsertGroup[] = []
-  const rows: PendingRow[][] = []
-  const open = new Map<string, number>()
+export function pack(due: PendingRow[], urgentBefore = 0): Packed {
+  const chunks: PendingRow[][] = []
+  const open = new Map<string, PendingRow[]>()
   for (const row of due) {
     const key = `${row.object}/${row.external_id_field}`
-    let index = open.get(key)
-    if (index === undefined || (rows[index]?.length ?? 0) >= MAX_RECORDS_PER_COLLECTION) {
-      if (groups.length >= MAX_COLLECTIONS_PER_CALL) continue
-      index = groups.length
-      groups.push({ object: row.object, externalIdField: row.external_id_field, records: [] })
-      rows.push([])
-      open.set(key, index)
+    let chunk = open.get(key)
+    if (!chunk || chunk.length >= MAX_RECORDS_PER_COLLECTION) {
+      chunk = []
+      chunks.push(chunk)
+      open.set(key, chunk)
     }
-    const fields = JSON.parse(row.fields) as UpsertGroup['records'][number]
-    groups[index]?.records.push({ ...fields, [row.external_id_field]: row.external_id })
-    rows[index]?.push(row)
+    chunk.push(row)
   }
-  const order = groups.map((_, i) => i).sort((a, b) => orderOf(groups[a]?.object ?? '') - orderOf(groups[b]?.object ?? ''))
-  return { groups: order.map((i) => groups[i] as UpsertGroup), rows: order.map((i) => rows[i] as PendingRow[]) }
+  // A chunk that has waited past `urgentBefore` goes first whatever its size: under a sustained
+  // backlog of full chunks, a small one would otherwise never get a slot.
+  const urgent = (c: PendingRow[]) => (c[0]?.enqueued_at ?? 0) < urgentBefore
+  const rank = (c: PendingRow[]) => (urgent(c) ? 0 : c.length >= MAX_RECORDS_PER_COLLECTION ? 1 : 2)
+  const chosen = chunks
+    .map((c, i) => ({ c, i }))
+    .sort((a, b) => rank(a.c) - rank(b.c) || a.i - b.i)
+    .slice(0, MAX_COLLECTIONS_PER_CALL)
+    .map((x) => x.c)
+  chosen.sort((a, b) => orderOf(a[0]?.object ?? '') - orderOf(b[0]?.object ?? ''))
+  return {
+    groups: chosen.map((chunk) => ({
+      object: chunk[0]?.object ?? '',
+      externalIdField: chunk[0]?.external_id_field ?? '',
+      records: chunk.map((row) => ({ ...(JSON.parse(row.fields) as UpsertGroup['records'][number]), [row.external_id_field]: row.external_id })),
+    })),
+    rows: chosen,
+  }
 }

@@ -95,6 +95,22 @@ describe('OrgWriter', () => {
     expect(client.calls).toBe(callsBefore)
   })
 
+  it('retries a whole failed call as one call, not a call per record', async () => {
+    client.failCalls(1)
+    await writer.enqueue(Array.from({ length: 50 }, (_, i) => invoice(`in_w${i}`, i, 1)))
+    vi.setSystemTime(Date.now() + 2_000)
+    await drainWriter()
+    expect(client.calls).toBe(1)
+    // Step through the backoff a second at a time: records on their own jitter would come due
+    // at different seconds and go in several calls.
+    for (let s = 0; s < 61; s++) {
+      vi.setSystemTime(Date.now() + 1_000)
+      await drainWriter()
+    }
+    expect(client.calls).toBe(2)
+    expect(client.records.size).toBe(50)
+  })
+
   it('lets a newer update of a parked record through', async () => {
     client.fail('in_9', 'business', 1)
     await writer.enqueue([invoice('in_9', -1, 1)])
