@@ -1,22 +1,12 @@
 import { env } from 'cloudflare:workers'
+import { emulatorControl } from '../support/vendors.ts'
 import { describe, expect, inject, it } from 'vitest'
 import { salesforceFromEnv } from '../../../worker/connectors/salesforce/index.ts'
 import type { SalesforceSink, SyncStatus } from '../../../worker/connectors/types.ts'
 import { loadConfig } from '../../../worker/env.ts'
 
-// test/stack/global-setup.ts provides it; its ProvidedContext typing is outside this tsconfig.
-const { salesforceUrl } = (inject as unknown as (key: 'vendors') => { salesforceUrl: string })(
-  'vendors',
-)
-
-async function control(path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${salesforceUrl}/__control/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  expect(res.status, path).toBe(200)
-  return (await res.json()) as Record<string, unknown>
-}
+const { salesforceUrl } = inject('vendors')
+const control = (path: string, body?: unknown) => emulatorControl(salesforceUrl, path, body)
 const apiCalls = async () => ((await control('state')).api as { total: number }).total
 const rows = async (object: string, field: string, values: string[]) =>
   (

@@ -3,6 +3,14 @@ import { inject } from 'vitest'
 /** The emulators the worker under test talks to (started by test/stack/global-setup.ts). */
 export const vendors = () => inject('vendors')
 
+/**
+ * Calls an emulator's control API (`/__control/<path>`): GET without a body, POST with one.
+ * @throws when the emulator answers anything but 2xx.
+ */
+export async function emulatorControl<T = Record<string, unknown>>(base: string, path: string, body?: unknown): Promise<T> {
+  return control<T>(base, path, body)
+}
+
 async function control<T>(base: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${base}/__control/${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
   if (!res.ok) throw new Error(`control ${path}: ${res.status} ${await res.text()}`)
