@@ -24,6 +24,19 @@ function envelope(body: unknown): StripeEventEnvelope | undefined {
   return { id: e.id, type: e.type, created: e.created, data: { object: data.object as Record<string, unknown> } }
 }
 
+/**
+ * Customer → account links seen by this isolate. A link never changes once made, so caching it
+ * spares the single OpsRegistry a call on every webhook; bounded so a long-lived isolate can't grow it.
+ */
+const knownCustomers = new Map<string, string>()
+const KNOWN_CUSTOMERS_MAX = 20_000
+
+function remember(customerId: string, accountId: string): string {
+  if (knownCustomers.size >= KNOWN_CUSTOMERS_MAX) knownCustomers.clear()
+  knownCustomers.set(customerId, accountId)
+  return accountId
+}
+
 /** Finds the Salesforce account of a billing customer: the directory first, then the customer's metadata. */
 async function accountOf(c: AppContext, customerId: string | undefined, invoiceId: string | undefined): Promise<string | undefined> {
   const registry = c.env.OPS_REGISTRY.getByName('global')
@@ -31,8 +44,10 @@ async function accountOf(c: AppContext, customerId: string | undefined, invoiceI
   let customer = customerId
   if (!customer && invoiceId && reader) customer = (await reader.getInvoice(invoiceId)).customer ?? undefined
   if (!customer) return undefined
+  const cached = knownCustomers.get(customer)
+  if (cached) return cached
   const known = await registry.lookupCustomer(customer)
-  if (known) return known
+  if (known) return remember(customer, known)
   let fromStripe: string | undefined
   try {
     fromStripe = reader ? await reader.accountIdOf(customer) : undefined
@@ -44,7 +59,7 @@ async function accountOf(c: AppContext, customerId: string | undefined, invoiceI
   const account = fromStripe ? AccountId.safeParse(fromStripe) : undefined
   if (!account?.success) return undefined
   await registry.rememberCustomer(customer, account.data)
-  return account.data
+  return remember(customer, account.data)
 }
 
 /**
@@ -92,7 +107,8 @@ export const stripeWebhooks = new Hono<AppEnv>().post('/', async (c) => {
     log.warn('webhook for an unknown customer kept as unrouted', { customerId: classified.customerId })
     return c.json({ received: true, outcome: 'unrouted' })
   }
+  // Routed events are counted where they land (each ledger's billing_event table); the shared
+  // registry only hears about the ones that need an operator's eye.
   const [outcome] = await c.env.ACCOUNT_LEDGER.getByName(accountId).recordBillingEvents(accountId, [{ ...classified.ref, subscription: classified.subscription }])
-  await registry.noteWebhook({ id: event.id, type: event.type, outcome: outcome ?? 'queued', customerId: classified.customerId })
   return c.json({ received: true, outcome })
 })
