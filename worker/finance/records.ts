@@ -63,7 +63,8 @@ export function paymentRecord(p: Payment): WriteRecord {
  * currency (the Account's own when it has exposure in it, else the largest); amounts in other
  * currencies are never added in, and the reasons name them.
  */
-export function standingRecord(s: FinancialStanding, accountCurrency?: string): WriteRecord {
+export function standingRecord(s: FinancialStanding, opts: { accountCurrency?: string; billingCustomerId?: string; erpCustomerId?: string } = {}): WriteRecord {
+  const { accountCurrency } = opts
   const primary = s.exposures.find((e) => e.currency === accountCurrency) ?? s.exposures[0]
   const cur = primary?.currency ?? accountCurrency ?? 'USD'
   const major = (n: number | undefined) => toMajor(n ?? 0, cur)
@@ -82,6 +83,9 @@ export function standingRecord(s: FinancialStanding, accountCurrency?: string): 
     Concord_Failed_Payments__c: s.failedPayments,
     Concord_Credit_Hold__c: s.creditHold,
     Concord_As_Of__c: s.asOf,
+    // The cross-references ride on the same record: one Account write, never two competing ones.
+    Concord_Billing_Customer_Id__c: opts.billingCustomerId ? fitText('Account', 'Concord_Billing_Customer_Id__c', opts.billingCustomerId) : undefined,
+    Concord_Erp_Customer_Id__c: opts.erpCustomerId ? fitText('Account', 'Concord_Erp_Customer_Id__c', opts.erpCustomerId) : undefined,
   }, ms(s.asOf), s.accountId)
 }
 

@@ -128,7 +128,14 @@ export class AccountLedger extends SqlObject {
     const held = book.standing()
     // Aging moves with the calendar: an account that owes anything is re-aged each UTC day.
     const stale = held && held.exposures.length > 0 && held.asOf.slice(0, 10) < new Date().toISOString().slice(0, 10)
-    if (changed || stale) book.recomputeStanding(new Date(), { force: !!stale })
+    // The Account carries its billing and ERP customer ids: written once they exist or change.
+    const xref = journal.xref()
+    const xrefKey = `${xref.billing_customer_id ?? ''}|${xref.erp_customer_id ?? ''}`
+    const xrefNew = xrefKey !== '|' && this.sql.exec("SELECT 1 FROM meta WHERE key = 'xref_record' AND value = ?", xrefKey).toArray().length === 0
+    if (changed || stale || xrefNew) {
+      book.recomputeStanding(new Date(), { force: !!stale || xrefNew, ...this.xrefIds(journal) })
+      this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('xref_record', ?)", xrefKey)
+    }
     const owes = (book.standing()?.exposures.length ?? 0) > 0
     wakes.push(book.nextRefreshAt(), await flushToWriter(book, this.env, log), owes ? nextUtcDay() : undefined)
     try {
@@ -158,6 +165,11 @@ export class AccountLedger extends SqlObject {
     if (current === null || current > when) await this.ctx.storage.setAlarm(Math.max(when, Date.now()))
   }
 
+  private xrefIds(journal: Journal | undefined): { billingCustomerId?: string; erpCustomerId?: string } {
+    const x = journal?.xref()
+    return { billingCustomerId: x?.billing_customer_id ?? undefined, erpCustomerId: x?.erp_customer_id ?? undefined }
+  }
+
   /** Billing events routed to this account: deduped by event id, documents re-read by the pump. */
   async recordBillingEvents(accountId: string, events: BillingEventRef[]): Promise<Array<'queued' | 'duplicate'>> {
     this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
@@ -171,7 +183,7 @@ export class AccountLedger extends SqlObject {
     this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
     const book = new FinanceBook(this.sql, this.accountId() ?? accountId)
     book.setErpFacts(facts, asOf)
-    book.recomputeStanding(new Date())
+    book.recomputeStanding(new Date(), this.xrefIds(this.journal()))
     await this.armAt(Date.now())
   }
 
@@ -182,7 +194,7 @@ export class AccountLedger extends SqlObject {
     let changed = 0
     for (const inv of docs.invoices) changed += book.merge('invoice', inv) ? 1 : 0
     for (const p of docs.payments) changed += book.merge('payment', p) ? 1 : 0
-    if (changed > 0) book.recomputeStanding(new Date())
+    if (changed > 0) book.recomputeStanding(new Date(), this.xrefIds(this.journal()))
     await this.armAt(Date.now())
     return changed
   }

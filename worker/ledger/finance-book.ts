@@ -122,7 +122,7 @@ export class FinanceBook {
    * Recomputes the standing; queues the Account record when something a rep sees changed, or
    * when `force`d (the daily re-aging refreshes the as-of time even if nothing else moved).
    */
-  recomputeStanding(now: Date, opts: { accountCurrency?: string; force?: boolean } = {}): FinancialStanding {
+  recomputeStanding(now: Date, opts: { accountCurrency?: string; force?: boolean; billingCustomerId?: string; erpCustomerId?: string } = {}): FinancialStanding {
     const erpRow = this.sql.exec<{ facts: string }>('SELECT facts FROM erp_facts WHERE id = 1').toArray()[0]
     const standing = computeStanding({
       accountId: this.accountId,
@@ -135,7 +135,7 @@ export class FinanceBook {
     const fingerprint = JSON.stringify(visible)
     const held = this.sql.exec<{ fingerprint: string }>('SELECT fingerprint FROM standing WHERE id = 1').toArray()[0]
     this.sql.exec('INSERT OR REPLACE INTO standing (id, doc, fingerprint) VALUES (1, ?, ?)', JSON.stringify(standing), fingerprint)
-    if (held?.fingerprint !== fingerprint || opts.force) this.queueRecord(standingRecord(standing, opts.accountCurrency))
+    if (held?.fingerprint !== fingerprint || opts.force) this.queueRecord(standingRecord(standing, opts))
     return standing
   }
 
