@@ -28,6 +28,8 @@ export const Amendment = z
     quantity: z.number().int().nonnegative().optional(),
     effectiveDate: IsoDate.optional(),
     proration: Proration.default('create_prorations'),
+    /** Unix seconds the preview priced the change at; billing applies it at the same instant. */
+    prorationDate: z.number().int().positive().optional(),
     cancelMode: CancelMode.optional(),
     correlationId: z.string().trim().min(1).max(64),
     requestedBy: SalesforceId.optional(),

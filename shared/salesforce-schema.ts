@@ -54,6 +54,7 @@ export const SALESFORCE_SCHEMA = {
       Cancel_Mode__c: text(40),
       Correlation_Id__c: text(64),
       Requested_By__c: text(18),
+      Proration_Date__c: count,
     },
   },
   Concord_Refresh__e: {

@@ -155,7 +155,9 @@ export default class AmendSubscription extends LightningElement {
             quantity: this.showQuantity ? this.quantity : null,
             effectiveDate: this.effectiveDate || null,
             proration: this.proration,
-            cancelMode: this.showCancelMode ? this.cancelMode : null
+            cancelMode: this.showCancelMode ? this.cancelMode : null,
+            // The instant the preview priced, so billing applies exactly what the rep saw.
+            prorationDate: this.preview && this.preview.prorationDate ? this.preview.prorationDate : null
         };
     }
 

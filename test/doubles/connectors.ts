@@ -38,6 +38,8 @@ export class DoubleConnectors implements Connectors {
   effects: Effect[] = []
   statuses = new Map<string, SyncStatus>()
   subscriptions = new Map<string, { quantity?: number; priceKey?: string; status: BillingResult['status'] }>()
+  /** The proration date each billing call was given, by amendment id. */
+  prorationDates = new Map<string, number | undefined>()
   private replies = new Map<string, unknown>()
   private script = new Map<string, ScriptedFailure[]>()
   private counter = 0
@@ -75,8 +77,9 @@ export class DoubleConnectors implements Connectors {
   billing = {
     ensureCustomer: (account: AccountProfile, ctx: StepContext) =>
       this.write('billing.ensureCustomer', ctx, {}, () => ({ customerId: `cus_${account.accountId.slice(-6)}` })),
-    applyAmendment: (input: { amendment: Amendment; customerId: string; subscriptionId?: string }, ctx: StepContext) => {
+    applyAmendment: (input: { amendment: Amendment; customerId: string; subscriptionId?: string; prorationDate?: number }, ctx: StepContext) => {
       const a = input.amendment
+      this.prorationDates.set(a.id, input.prorationDate)
       return this.write('billing.applyAmendment', ctx, { amendmentId: a.id, subscriptionKey: a.subscriptionKey, sequence: a.sequence }, () => {
         const id = input.subscriptionId ?? `sub_${++this.counter}`
         if (a.action !== 'create' && !input.subscriptionId) throw business('resource_missing', `No subscription for ${a.subscriptionKey}`)

@@ -9,7 +9,7 @@ const EXPECTED_COUNTS: Record<string, number> = {
   ApexClass: 9,
   ApexTrigger: 1,
   CustomObject: 6,
-  CustomField: 77,
+  CustomField: 78,
   ExternalClientApplication: 1,
   ExtlClntAppOauthConfigurablePolicies: 1,
   ExtlClntAppOauthSettings: 1,

@@ -26,6 +26,13 @@ describe('amendmentFromEvent', () => {
     expect(cancel?.ok && cancel.amendment.accountId).toBe('001Hs00000Xk9ZpIAJ')
   })
 
+  it('carries the preview’s proration date when the rep previewed', () => {
+    const second = amendmentFromEvent(fixture.events[1])
+    expect(second.ok && second.amendment.prorationDate).toBe(1795306000)
+    const bad = amendmentFromEvent({ ...fixture.events[1], Proration_Date__c: -5 })
+    expect(!bad.ok && bad.errors[0]?.field).toBe('Proration_Date__c')
+  })
+
   it('names every bad field by its Salesforce API name', () => {
     const result = amendmentFromEvent({ ...fixture.events[0], Sequence__c: 1.5, CreatedDate: 'yesterday', Correlation_Id__c: undefined })
     expect(result.ok).toBe(false)

@@ -68,7 +68,7 @@ export interface BillingSystem {
   ensureCustomer(account: AccountProfile, ctx: StepContext): Promise<{ customerId: string }>
   /** Applies one amendment; `subscriptionId` is known for every action but `create`. */
   applyAmendment(
-    input: { amendment: Amendment; customerId: string; subscriptionId?: string; price?: CatalogEntry },
+    input: { amendment: Amendment; customerId: string; subscriptionId?: string; price?: CatalogEntry; prorationDate?: number },
     ctx: StepContext,
   ): Promise<BillingResult>
   /** Prices an amendment without changing anything; `customerId` is absent before the first create. */

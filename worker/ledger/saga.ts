@@ -95,7 +95,7 @@ async function applyBilling(row: AmendmentRow, deps: SagaDeps): Promise<BillingR
   if (!customerId) throw business('concord', 'missing_xref', 'The billing customer is not linked yet.')
   const sub = journal.subscription(row.subscription_key)
   const result = await connectors.billing.applyAmendment(
-    { amendment, customerId, subscriptionId: sub.billing_subscription_id ?? undefined, price },
+    { amendment, customerId, subscriptionId: sub.billing_subscription_id ?? undefined, price, prorationDate: amendment.prorationDate },
     { idempotencyKey: `${row.id}:billing`, correlationId: row.correlation_id },
   )
   journal.updateSubscription(row.subscription_key, {

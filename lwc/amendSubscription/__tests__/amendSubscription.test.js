@@ -34,6 +34,7 @@ const PREVIEW = {
     currencyIso: 'USD',
     total: 12050,
     amountDueNow: 4000,
+    prorationDate: 1893456000,
     lines: [
         { description: 'Remaining time on 12 × Pro', amount: 16050, periodStart: '2030-01-01', periodEnd: '2030-02-01' },
         { description: 'Unused time on 10 × Pro', amount: -4000 }
@@ -104,7 +105,8 @@ describe('c-amend-subscription', () => {
                 quantity: 12,
                 effectiveDate: null,
                 proration: 'create_prorations',
-                cancelMode: null
+                cancelMode: null,
+                prorationDate: null
             }
         });
         const lines = element.shadowRoot.querySelectorAll('.preview-line');
@@ -135,7 +137,7 @@ describe('c-amend-subscription', () => {
         await flushPromises();
 
         expect(submitAmendment).toHaveBeenCalledWith({
-            request: expect.objectContaining({ action: 'cancel', cancelMode: 'immediately', subscriptionKey: 'SUB-1', quantity: null })
+            request: expect.objectContaining({ action: 'cancel', cancelMode: 'immediately', subscriptionKey: 'SUB-1', quantity: null, prorationDate: 1893456000 })
         });
         expect(toast).toHaveBeenCalledTimes(1);
         expect(toast.mock.calls[0][0].detail.message).toContain('#4');

@@ -37,6 +37,14 @@ describe('AccountLedger ordering', () => {
     expect(summary?.subscriptions.find((s) => s.key === key)).toMatchObject({ appliedSequence: 3, resolvedSequence: 3 })
   })
 
+  it('hands billing the proration date the rep previewed', async () => {
+    const [create, change] = amendmentChain(2, { Account_Id__c: account })
+    await postEvents([create, { ...change, Proration_Date__c: 1795306000 }])
+    await drain(account)
+    expect(doubles.prorationDates.get(change?.EventUuid as string)).toBe(1795306000)
+    expect(doubles.prorationDates.get(create?.EventUuid as string)).toBeUndefined()
+  })
+
   it('has exactly one side effect for an event delivered many times', async () => {
     const [create] = amendmentChain(1, { Account_Id__c: account })
     await postEvents([create, create])
