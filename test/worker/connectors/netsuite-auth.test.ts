@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers'
+import { netsuiteControl, netsuiteParts, netsuiteSettings } from './netsuite-support.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   pkcs8FromPem,
@@ -12,7 +13,6 @@ import {
 } from '../../../worker/connectors/netsuite/auth-tba.ts'
 import { clearTokenCache, createNetsuite } from '../../../worker/connectors/netsuite/index.ts'
 import {
-  readSettings,
   type NetsuiteSettings,
 } from '../../../worker/connectors/netsuite/settings.ts'
 import { sq, suiteql, suiteqlAll } from '../../../worker/connectors/netsuite/suiteql.ts'
@@ -24,24 +24,9 @@ import { ConnectorError } from '../../../worker/connectors/types.ts'
  */
 const BASE = env.NETSUITE_BASE_URL as string
 
-function stackSettings(): NetsuiteSettings {
-  const read = readSettings(env)
-  if (read.status !== 'ok')
-    throw new Error(`the worker test env has no NetSuite settings (${read.status})`)
-  return read.settings
-}
-
-async function control(path: string, body: unknown = {}): Promise<Record<string, unknown>> {
-  const res = await fetch(`${BASE}/__control/${path}`, {
-    method: 'POST',
-    body: JSON.stringify(body),
-  })
-  expect(res.status, path).toBe(200)
-  return (await res.json()) as Record<string, unknown>
-}
-
-const parts = () =>
-  createNetsuite(stackSettings(), env.NETSUITE_GATE, { name: `auth-test-${crypto.randomUUID()}` })
+const stackSettings = () => netsuiteSettings()
+const control = (path: string, body: unknown = {}) => netsuiteControl(path, body)
+const parts = () => netsuiteParts('auth-test')
 const currencyOne = suiteql`SELECT id, symbol FROM currency WHERE id = ${sq.int(1)}`
 
 function tokenCalls(spy: { mock: { calls: unknown[][] } }): number {

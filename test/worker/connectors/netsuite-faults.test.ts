@@ -1,11 +1,10 @@
 import { env } from 'cloudflare:workers'
+import { netsuiteControl, netsuiteParts } from './netsuite-support.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Amendment } from '../../../shared/index.ts'
 import { TOKEN_PATH } from '../../../worker/connectors/netsuite/auth-m2m.ts'
 import { amendmentExternalId } from '../../../worker/connectors/netsuite/external-ids.ts'
-import { createNetsuite } from '../../../worker/connectors/netsuite/index.ts'
 import {
-  readSettings,
   type NetsuiteSettings,
 } from '../../../worker/connectors/netsuite/settings.ts'
 import type { BillingResult } from '../../../worker/connectors/types.ts'
@@ -17,25 +16,8 @@ import { newAccountId } from '../support/helpers.ts'
  * replaces them all), so every fault-injecting NetSuite test lives in this one file, where tests
  * run one by one; rules name this test's own record route and are cleared after each test.
  */
-const BASE = env.NETSUITE_BASE_URL as string
-
-function settings(overrides: Partial<NetsuiteSettings> = {}): NetsuiteSettings {
-  const read = readSettings(env)
-  if (read.status !== 'ok') throw new Error(`no NetSuite settings (${read.status})`)
-  return { ...read.settings, writeAddress: false, ...overrides }
-}
-const erpOf = (overrides: Partial<NetsuiteSettings> = {}) =>
-  createNetsuite(settings(overrides), env.NETSUITE_GATE, { name: `faults-${crypto.randomUUID()}` })
-    .erp
-
-async function control<T = Record<string, unknown>>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${BASE}/__control/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  expect(res.status, path).toBe(200)
-  return (await res.json()) as T
-}
+const erpOf = (overrides: Partial<NetsuiteSettings> = {}) => netsuiteParts('faults', { writeAddress: false, ...overrides }).erp
+const control = netsuiteControl
 const faults = (...rules: Array<Record<string, unknown>>) => control('faults', { rules })
 
 async function effectsOn(target: string): Promise<string[]> {

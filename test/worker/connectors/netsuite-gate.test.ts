@@ -1,21 +1,11 @@
 import { env } from 'cloudflare:workers'
+import { netsuiteControl, netsuiteSettings } from './netsuite-support.ts'
 import { runDurableObjectAlarm } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createNetsuite } from '../../../worker/connectors/netsuite/index.ts'
-import {
-  readSettings,
-  type NetsuiteSettings,
-} from '../../../worker/connectors/netsuite/settings.ts'
 import { sq, suiteql, suiteqlAll } from '../../../worker/connectors/netsuite/suiteql.ts'
 
-const BASE = env.NETSUITE_BASE_URL as string
-
-function settings(): NetsuiteSettings {
-  const read = readSettings(env)
-  if (read.status !== 'ok')
-    throw new Error(`the worker test env has no NetSuite settings (${read.status})`)
-  return read.settings
-}
+const settings = () => netsuiteSettings()
 
 interface Concurrency {
   limit: number
@@ -25,14 +15,7 @@ interface Concurrency {
   admitted: number
 }
 
-async function control<T>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${BASE}/__control/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  expect(res.status, path).toBe(200)
-  return (await res.json()) as T
-}
+const control = <T>(path: string, body?: unknown) => netsuiteControl<T>(path, body)
 
 const gate = (label: string) => env.NETSUITE_GATE.getByName(`${label}-${crypto.randomUUID()}`)
 const ask = (size: number, waitMs = 0, leaseMs = 60_000, holder = 'test') => ({

@@ -1,10 +1,9 @@
 import { env } from 'cloudflare:workers'
+import { netsuiteControl, netsuiteParts } from './netsuite-support.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Amendment, type CatalogEntry } from '../../../shared/index.ts'
 import { amendmentExternalId } from '../../../worker/connectors/netsuite/external-ids.ts'
-import { createNetsuite } from '../../../worker/connectors/netsuite/index.ts'
 import {
-  readSettings,
   type NetsuiteSettings,
 } from '../../../worker/connectors/netsuite/settings.ts'
 import { ConnectorError, type BillingResult } from '../../../worker/connectors/types.ts'
@@ -17,24 +16,8 @@ import { newAccountId } from '../support/helpers.ts'
  */
 const BASE = env.NETSUITE_BASE_URL as string
 
-function settings(overrides: Partial<NetsuiteSettings> = {}): NetsuiteSettings {
-  const read = readSettings(env)
-  if (read.status !== 'ok')
-    throw new Error(`the worker test env has no NetSuite settings (${read.status})`)
-  return { ...read.settings, writeAddress: false, ...overrides }
-}
-const erpOf = (overrides: Partial<NetsuiteSettings> = {}) =>
-  createNetsuite(settings(overrides), env.NETSUITE_GATE, { name: `records-${crypto.randomUUID()}` })
-    .erp
-
-async function control<T = Record<string, unknown>>(path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`${BASE}/__control/${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
-  expect(res.status, path).toBe(200)
-  return (await res.json()) as T
-}
+const erpOf = (overrides: Partial<NetsuiteSettings> = {}) => netsuiteParts('records', { writeAddress: false, ...overrides }).erp
+const control = netsuiteControl
 const record = (type: string, ref: string) =>
   control<Record<string, unknown>>('netsuite/record', { type, ref })
 
