@@ -207,12 +207,15 @@ export class OrgWriter extends SqlObject {
 
   /**
    * One delay for every record of a flush that failed transiently, so they come back together
-   * as one call rather than scattered by their own jitter into a call each.
+   * as one call rather than scattered by their own jitter into a call each. Never shorter than
+   * the flush interval: full jitter can draw 0, and a retry in the same instant as the failure
+   * would spend a call on a Salesforce that has just said no.
    */
   private retryDelay(rows: PendingRow[], outcome: RecordOutcome): number {
-    const { retryBaseMs, retryCapMs } = this.config()
+    const { retryBaseMs, retryCapMs, baseMs } = this.config()
     const attempt = Math.max(0, ...rows.map((r) => r.attempts)) + 1
-    return backoffDelayMs({ attempt, baseMs: retryBaseMs, capMs: retryCapMs, retryAfterMs: outcome.ok ? undefined : outcome.retryAfterMs })
+    const delay = backoffDelayMs({ attempt, baseMs: retryBaseMs, capMs: retryCapMs, retryAfterMs: outcome.ok ? undefined : outcome.retryAfterMs })
+    return Math.max(delay, baseMs)
   }
 
   /** Puts a parked record back in line (an operator fixed the cause in Salesforce). */

@@ -111,6 +111,23 @@ describe('OrgWriter', () => {
     expect(client.records.size).toBe(50)
   })
 
+  it('waits at least one flush interval before retrying a failed call, even when jitter draws 0', async () => {
+    vi.spyOn(Math, 'random').mockReturnValue(0)
+    try {
+      client.failCalls(1)
+      await writer.enqueue([invoice('in_z', 1, 1)])
+      vi.setSystemTime(Date.now() + 2_000)
+      await drainWriter()
+      expect(client.calls).toBe(1)
+      vi.setSystemTime(Date.now() + 1_000)
+      await drainWriter()
+      expect(client.calls).toBe(2)
+      expect(client.records.has('Billing_Invoice__c:in_z')).toBe(true)
+    } finally {
+      vi.restoreAllMocks()
+    }
+  })
+
   it('lets a newer update of a parked record through', async () => {
     client.fail('in_9', 'business', 1)
     await writer.enqueue([invoice('in_9', -1, 1)])
