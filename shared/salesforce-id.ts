@@ -11,12 +11,13 @@ const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345'
  * @throws Error when `id` is not a 15- or 18-character Salesforce id.
  */
 export function toId18(id: string): string {
-  if (ID18.test(id)) return id.slice(0, 15) + suffixOf(id.slice(0, 15))
+  if (ID18.test(id)) return id.slice(0, 15) + idSuffix(id.slice(0, 15))
   if (!ID15.test(id)) throw new Error(`not a Salesforce id: ${JSON.stringify(id)}`)
-  return id + suffixOf(id)
+  return id + idSuffix(id)
 }
 
-function suffixOf(id15: string): string {
+/** The case-safe suffix of a 15-character id: one character per 5-character chunk. */
+export function idSuffix(id15: string): string {
   let suffix = ''
   for (let chunk = 0; chunk < 3; chunk++) {
     let bits = 0

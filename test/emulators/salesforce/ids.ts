@@ -3,24 +3,11 @@
  * (15 in all, case-sensitive), and the 3-character case-safe suffix that makes the 18-character
  * form. https://help.salesforce.com/s/articleView?id=000385008&type=1
  */
+import { idSuffix } from '../../../shared/salesforce-id.ts'
+
 const ID15 = /^[a-zA-Z0-9]{15}$/
 const ID18 = /^[a-zA-Z0-9]{18}$/
-const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345'
 const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz'
-
-/** The case-safe suffix of a 15-character id: one character per 5-character chunk. */
-export function idSuffix(id15: string): string {
-  let suffix = ''
-  for (let chunk = 0; chunk < 3; chunk++) {
-    let bits = 0
-    for (let i = 0; i < 5; i++) {
-      const c = id15.charCodeAt(chunk * 5 + i)
-      if (c >= 65 && c <= 90) bits |= 1 << i
-    }
-    suffix += SUFFIX_ALPHABET[bits]
-  }
-  return suffix
-}
 
 /** True for a syntactically valid 15- or 18-character id (an 18-char one must carry its own suffix). */
 export function isSalesforceId(value: string): boolean {
