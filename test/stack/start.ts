@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { startVendors } from './vendors.ts'
 
 /**
@@ -29,6 +29,10 @@ const vars: Record<string, string> = {
   RETRY_CAP_MS: '30000',
 }
 mkdirSync('.stack', { recursive: true })
+// The emulators keep their state in memory and start empty, so the worker's Durable Objects
+// start empty with them: ledgers kept from an earlier run would point at customers and
+// subscriptions this run's Stripe and NetSuite have never heard of.
+rmSync('.stack/state', { recursive: true, force: true })
 // dotenv format: single quotes keep JSON literal; a multi-line value (a PEM key) goes in double
 // quotes with its newlines escaped, which dotenv expands.
 const dotenv = (v: string) => (v.includes('\n') ? `"${v.replace(/\n/g, '\\n')}"` : `'${v}'`)
