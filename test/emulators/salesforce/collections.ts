@@ -16,6 +16,20 @@ const ROLLED_BACK = recordError(
 )
 
 /**
+ * A collection request's body: `records` (at most 200) and `allOrNone`.
+ * @throws SalesforceApiError 400 as Salesforce answers a missing or oversized `records`.
+ */
+function collectionBody(body: unknown): { allOrNone?: unknown; records: unknown[] } {
+  const input = (body ?? {}) as { allOrNone?: unknown; records?: unknown }
+  if (!Array.isArray(input.records))
+    throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', 'Required field records is missing')
+  if (input.records.length > 200) {
+    throw new SalesforceApiError(400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call')
+  }
+  return { allOrNone: input.allOrNone, records: input.records }
+}
+
+/**
  * sObject Collections upsert: up to 200 records of one type, processed in order, one result
  * each in the same order; with `allOrNone` any failure rolls every record back.
  * https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-upsert.html
@@ -31,16 +45,7 @@ export function upsertCollection(
   forceAllOrNone = false,
 ): { results: SaveResult[]; failed: boolean } {
   const { obj, key } = resolveTarget(org, sobject, keyFieldName)
-  const input = (body ?? {}) as { allOrNone?: unknown; records?: unknown }
-  if (!Array.isArray(input.records))
-    throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', 'Required field records is missing')
-  if (input.records.length > 200) {
-    throw new SalesforceApiError(
-      400,
-      'EXCEEDED_ID_LIMIT',
-      'record limit reached. cannot submit more than 200 records into this call',
-    )
-  }
+  const input = collectionBody(body)
   const writes: PreparedWrite[] = input.records.map((raw: unknown) => {
     const rec = (raw ?? {}) as Record<string, unknown>
     const type = (rec.attributes as { type?: unknown } | undefined)?.type
@@ -97,16 +102,7 @@ export function updateCollection(
   userId: string,
   forceAllOrNone = false,
 ): { results: SaveResult[]; failed: boolean } {
-  const input = (body ?? {}) as { allOrNone?: unknown; records?: unknown }
-  if (!Array.isArray(input.records))
-    throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', 'Required field records is missing')
-  if (input.records.length > 200) {
-    throw new SalesforceApiError(
-      400,
-      'EXCEEDED_ID_LIMIT',
-      'record limit reached. cannot submit more than 200 records into this call',
-    )
-  }
+  const input = collectionBody(body)
   const writes = input.records.map((raw: unknown) => {
     const { id, Id, ...rec } = (raw ?? {}) as Record<string, unknown>
     const type = (rec.attributes as { type?: unknown } | undefined)?.type

@@ -57,13 +57,18 @@ export function prorate(unitAmount: number, quantity: number, at: number, period
   return roundMinor(unitAmount * quantity * fraction)
 }
 
-/** The "Unused time on N × Product after <date>" credit for an item being replaced. */
-export function creditLine(store: Store, item: { id: string; price: Price; quantity: number }, sub: string, at: number, period: { start: number; end: number }): LineDraft | undefined {
-  const amount = -prorate(item.price.unit_amount, item.quantity, at, period)
+type ProratedItem = { id: string; price: Price; quantity: number }
+
+/**
+ * A proration line for the rest of the period from `at`: the "Unused time on N × Product after
+ * <date>" credit for an item being replaced, or the "Remaining time on …" charge for its new state.
+ */
+function prorationLine(kind: 'credit' | 'charge', store: Store, item: ProratedItem, sub: string, at: number, period: { start: number; end: number }): LineDraft | undefined {
+  const amount = (kind === 'credit' ? -1 : 1) * prorate(item.price.unit_amount, item.quantity, at, period)
   if (amount === 0) return undefined
   return {
     amount,
-    description: `Unused time on ${item.quantity} × ${productName(store, item.price)} after ${formatDate(at)}`,
+    description: `${kind === 'credit' ? 'Unused' : 'Remaining'} time on ${item.quantity} × ${productName(store, item.price)} after ${formatDate(at)}`,
     proration: true,
     period: { start: at, end: period.end },
     price: item.price,
@@ -73,21 +78,8 @@ export function creditLine(store: Store, item: { id: string; price: Price; quant
   }
 }
 
-/** The "Remaining time on N × Product after <date>" charge for an item's new state. */
-export function chargeLine(store: Store, item: { id: string; price: Price; quantity: number }, sub: string, at: number, period: { start: number; end: number }): LineDraft | undefined {
-  const amount = prorate(item.price.unit_amount, item.quantity, at, period)
-  if (amount === 0) return undefined
-  return {
-    amount,
-    description: `Remaining time on ${item.quantity} × ${productName(store, item.price)} after ${formatDate(at)}`,
-    proration: true,
-    period: { start: at, end: period.end },
-    price: item.price,
-    quantity: item.quantity,
-    subscription: sub,
-    subscriptionItem: item.id,
-  }
-}
+export const creditLine = (store: Store, item: ProratedItem, sub: string, at: number, period: { start: number; end: number }) => prorationLine('credit', store, item, sub, at, period)
+export const chargeLine = (store: Store, item: ProratedItem, sub: string, at: number, period: { start: number; end: number }) => prorationLine('charge', store, item, sub, at, period)
 
 /** A full-period, non-proration line: "N × Product (at $10.00 / month)". */
 export function periodLine(store: Store, item: { id: string; price: Price; quantity: number }, sub: string | null, start: number): LineDraft {
