@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono, type Context } from 'hono'
 import { z } from 'zod'
 import { AccountId } from '../../shared/index.ts'
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts'
@@ -33,6 +33,18 @@ function answer(result: OperatorResult) {
   return result.amendment
 }
 
+/** Finds the ledger that holds the amendment named in the path and has it retried or skipped. */
+async function onParked(c: Context<AppEnv>, action: 'retry' | 'skip', reason: string | undefined) {
+  const id = c.req.param('id') ?? ''
+  const accountId = await c.env.OPS_REGISTRY.getByName('global').locate(id)
+  if (!accountId) throw new NotFoundError('Exception')
+  const actor = c.get('actor') ?? 'operator'
+  const ledger = c.env.ACCOUNT_LEDGER.getByName(accountId)
+  const amendment = answer(action === 'retry' ? await ledger.retry(id, actor, reason) : await ledger.skip(id, actor, reason ?? ''))
+  c.get('log').info(`operator ${action}`, { actor, amendmentId: id, correlationId: amendment.correlationId })
+  return amendment
+}
+
 /** Operator API: quarantine, exceptions (list, retry, skip), accounts and amendments. */
 export const operator = new Hono<AppEnv>()
   .get('/quarantine', requireRole('viewer'), async (c) => {
@@ -45,24 +57,12 @@ export const operator = new Hono<AppEnv>()
     return c.json({ items: await c.env.OPS_REGISTRY.getByName('global').listExceptions(q) })
   })
   .post('/exceptions/:id/retry', requireRole('operator'), async (c) => {
-    const id = c.req.param('id')
     const body = parse(z.object({ reason: z.string().trim().max(500).optional() }), await jsonBody(c.req.raw), 'body')
-    const accountId = await c.env.OPS_REGISTRY.getByName('global').locate(id)
-    if (!accountId) throw new NotFoundError('Exception')
-    const actor = c.get('actor') ?? 'operator'
-    const amendment = answer(await c.env.ACCOUNT_LEDGER.getByName(accountId).retry(id, actor, body.reason))
-    c.get('log').info('operator retry', { actor, amendmentId: id, correlationId: amendment.correlationId })
-    return c.json({ amendment })
+    return c.json({ amendment: await onParked(c, 'retry', body.reason) })
   })
   .post('/exceptions/:id/skip', requireRole('operator'), async (c) => {
-    const id = c.req.param('id')
     const body = parse(z.object({ reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500) }), await jsonBody(c.req.raw), 'body')
-    const accountId = await c.env.OPS_REGISTRY.getByName('global').locate(id)
-    if (!accountId) throw new NotFoundError('Exception')
-    const actor = c.get('actor') ?? 'operator'
-    const amendment = answer(await c.env.ACCOUNT_LEDGER.getByName(accountId).skip(id, actor, body.reason))
-    c.get('log').info('operator skip', { actor, amendmentId: id, correlationId: amendment.correlationId })
-    return c.json({ amendment })
+    return c.json({ amendment: await onParked(c, 'skip', body.reason) })
   })
   .get('/webhooks/stripe/events', requireRole('viewer'), async (c) => {
     const q = parse(z.object({ limit: Limit, outcome: z.enum(['queued', 'duplicate', 'unrouted', 'ignored']).optional() }), c.req.query(), 'query')
