@@ -23,7 +23,11 @@ export default defineConfig({
             }
           }),
         ],
-        test: { name: 'worker', include: ['test/worker/**/*.test.ts'], globalSetup: ['test/stack/global-setup.ts'] },
+        test: {
+          name: 'worker',
+          include: ['test/worker/**/*.test.ts'],
+          globalSetup: ['test/stack/global-setup.ts'],
+        },
       },
       {
         // The chaos run: real alarms and real time, faults on every emulator, retries tuned so a
@@ -46,12 +50,22 @@ export default defineConfig({
             }
           }),
         ],
-        test: { name: 'chaos', include: ['test/chaos/**/*.test.ts'], globalSetup: ['test/stack/global-setup.ts'], testTimeout: 400_000, fileParallelism: false },
+        test: {
+          name: 'chaos',
+          include: ['test/chaos/**/*.test.ts'],
+          globalSetup: ['test/stack/global-setup.ts'],
+          testTimeout: 400_000,
+          fileParallelism: false,
+        },
       },
       {
         test: {
           name: 'node',
-          include: ['test/emulators/**/*.test.ts', 'test/sfdx/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: [
+            'test/emulators/**/*.test.ts',
+            'test/sfdx/**/*.test.ts',
+            'test/e2e/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 60_000,
         },

@@ -38,7 +38,8 @@ export const Amendment = z
   })
   .superRefine((a, ctx) => {
     const need = (field: 'priceKey' | 'quantity' | 'cancelMode', why: string) => {
-      if (a[field] === undefined) ctx.addIssue({ code: 'custom', path: [field], message: `is required for ${why}` })
+      if (a[field] === undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: `is required for ${why}` })
     }
     if (a.action === 'create') {
       need('priceKey', 'a create')
@@ -48,7 +49,11 @@ export const Amendment = z
     if (a.action === 'change_price') need('priceKey', 'a price change')
     if (a.action === 'cancel') need('cancelMode', 'a cancel')
     if ((a.action === 'create' || a.action === 'change_quantity') && a.quantity === 0) {
-      ctx.addIssue({ code: 'custom', path: ['quantity'], message: 'must be at least 1 (cancel the subscription instead)' })
+      ctx.addIssue({
+        code: 'custom',
+        path: ['quantity'],
+        message: 'must be at least 1 (cancel the subscription instead)',
+      })
     }
     if (a.action === 'create' && a.sequence !== 1) {
       ctx.addIssue({ code: 'custom', path: ['sequence'], message: 'must be 1 for a create' })

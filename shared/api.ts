@@ -18,7 +18,12 @@ export const EventResult = z.discriminatedUnion('status', [
     quarantineId: z.string(),
     errors: z.array(FieldError),
   }),
-  z.object({ index: z.number(), eventUuid: z.string(), status: z.literal('failed'), retryable: z.literal(true) }),
+  z.object({
+    index: z.number(),
+    eventUuid: z.string(),
+    status: z.literal('failed'),
+    retryable: z.literal(true),
+  }),
 ])
 export type EventResult = z.infer<typeof EventResult>
 

@@ -1,14 +1,18 @@
 import { z } from 'zod'
 import { Amendment } from './amendment.ts'
 
-const nullable = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined)
+const nullable = <T extends z.ZodType>(schema: T) =>
+  schema.nullish().transform((v) => v ?? undefined)
 /**
  * Salesforce writes DateTimes as `2026-11-20T15:04:11.000+0000` (Apex JSON) or with `Z`
  * (REST, CometD); both become ISO-8601 UTC.
  */
 export const SalesforceDateTime = z
   .string()
-  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:?\d{2})$/, 'must be a date-time like 2026-11-20T15:04:11.000+0000')
+  .regex(
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:?\d{2})$/,
+    'must be a date-time like 2026-11-20T15:04:11.000+0000',
+  )
   .transform((v, ctx) => {
     const ms = Date.parse(v.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))
     if (Number.isNaN(ms)) {
@@ -71,7 +75,10 @@ export type FieldError = z.infer<typeof FieldError>
 
 export type ParseResult = { ok: true; amendment: Amendment } | { ok: false; errors: FieldError[] }
 
-function toFieldErrors(issues: readonly z.core.$ZodIssue[], rename: (path: string) => string): FieldError[] {
+function toFieldErrors(
+  issues: readonly z.core.$ZodIssue[],
+  rename: (path: string) => string,
+): FieldError[] {
   return issues.map((issue) => {
     const path = issue.path.map(String).join('.')
     const message =

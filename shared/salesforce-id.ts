@@ -38,5 +38,8 @@ export const SalesforceId = z
 export type SalesforceId = z.infer<typeof SalesforceId>
 
 /** An Account id: a Salesforce id with the Account key prefix `001`. */
-export const AccountId = SalesforceId.refine((v) => v.startsWith('001'), 'must be an Account id (prefix 001)')
+export const AccountId = SalesforceId.refine(
+  (v) => v.startsWith('001'),
+  'must be an Account id (prefix 001)',
+)
 export type AccountId = z.infer<typeof AccountId>

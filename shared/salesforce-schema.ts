@@ -22,21 +22,44 @@ export interface SalesforceObjectSchema {
 }
 
 const text = (length: number) => ({ type: 'Text', length }) as const
-const extId = (length: number) => ({ type: 'Text', length, externalId: true, unique: true }) as const
+const extId = (length: number) =>
+  ({ type: 'Text', length, externalId: true, unique: true }) as const
 const money = { type: 'Currency', precision: 16, scale: 2 } as const
 const count = { type: 'Number', precision: 18, scale: 0 } as const
 const date = { type: 'Date' } as const
 const dateTime = { type: 'DateTime' } as const
-const picklist = <const V extends readonly string[]>(values: V) => ({ type: 'Picklist', values }) as const
-const lookup = <const T extends string>(referenceTo: T) => ({ type: 'Lookup', referenceTo }) as const
+const picklist = <const V extends readonly string[]>(values: V) =>
+  ({ type: 'Picklist', values }) as const
+const lookup = <const T extends string>(referenceTo: T) =>
+  ({ type: 'Lookup', referenceTo }) as const
 
-export const AMENDMENT_ACTIONS = ['create', 'change_quantity', 'change_price', 'cancel', 'renew'] as const
+export const AMENDMENT_ACTIONS = [
+  'create',
+  'change_quantity',
+  'change_price',
+  'cancel',
+  'renew',
+] as const
 export const PRORATION_MODES = ['create_prorations', 'always_invoice', 'none'] as const
 export const CANCEL_MODES = ['at_period_end', 'immediately'] as const
-export const SUBSCRIPTION_STATUSES = ['pending', 'active', 'past_due', 'canceled', 'scheduled_cancel'] as const
+export const SUBSCRIPTION_STATUSES = [
+  'pending',
+  'active',
+  'past_due',
+  'canceled',
+  'scheduled_cancel',
+] as const
 export const INVOICE_STATUSES = ['draft', 'open', 'paid', 'void', 'uncollectible'] as const
 export const PAYMENT_STATUSES = ['succeeded', 'failed', 'refunded', 'partially_refunded'] as const
-export const SYNC_STATUSES = ['received', 'billed', 'posted', 'applied', 'parked', 'superseded', 'rejected'] as const
+export const SYNC_STATUSES = [
+  'received',
+  'billed',
+  'posted',
+  'applied',
+  'parked',
+  'superseded',
+  'rejected',
+] as const
 export const STANDINGS = ['good', 'watch', 'at_risk', 'hold'] as const
 
 export const SALESFORCE_SCHEMA = {
@@ -156,4 +179,5 @@ export const SALESFORCE_SCHEMA = {
 } as const satisfies Record<string, SalesforceObjectSchema>
 
 export type SalesforceObjectName = keyof typeof SALESFORCE_SCHEMA
-export type SalesforceFieldName<O extends SalesforceObjectName> = keyof (typeof SALESFORCE_SCHEMA)[O]['fields'] & string
+export type SalesforceFieldName<O extends SalesforceObjectName> =
+  keyof (typeof SALESFORCE_SCHEMA)[O]['fields'] & string

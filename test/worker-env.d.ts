@@ -4,7 +4,12 @@ import type { Env as WorkerEnv } from '../worker/env.ts'
 declare module 'vitest' {
   /** What test/stack/global-setup.ts provides: the emulators' URLs and the worker's bindings. */
   export interface ProvidedContext {
-    vendors: { salesforceUrl: string; stripeUrl: string; netsuiteUrl: string; bindings: Record<string, string> }
+    vendors: {
+      salesforceUrl: string
+      stripeUrl: string
+      netsuiteUrl: string
+      bindings: Record<string, string>
+    }
   }
 }
 

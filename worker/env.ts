@@ -52,14 +52,17 @@ export const OperatorToken = z.object({
 export type OperatorToken = z.infer<typeof OperatorToken>
 
 const jsonOf = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'is not valid JSON' })
-      return z.NEVER
-    }
-  }).pipe(schema)
+  z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'is not valid JSON' })
+        return z.NEVER
+      }
+    })
+    .pipe(schema)
 
 const ConfigSchema = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -70,7 +73,9 @@ const ConfigSchema = z.object({
   PUMP_BUDGET_MS: int(20_000, 100),
   CATALOG: jsonOf(Catalog).default({ version: 'empty', prices: {} }),
   WRITER_FLUSH_MS: int(2000, 10),
-  WRITER_BATCH_SIZE: int(1000, 1).pipe(z.number().max(1000, 'at most 1000 (five collections of 200)')),
+  WRITER_BATCH_SIZE: int(1000, 1).pipe(
+    z.number().max(1000, 'at most 1000 (five collections of 200)'),
+  ),
   SALESFORCE_API_SHARE: z.coerce.number().gt(0).max(1).default(0.25),
   ERP_AR_LAG_SECONDS: int(30),
   SALESFORCE_EVENTS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -123,7 +128,9 @@ export function loadConfig(env: Env): Config {
     writerBatchSize: c.WRITER_BATCH_SIZE,
     salesforceApiShare: c.SALESFORCE_API_SHARE,
     erpArLagSeconds: c.ERP_AR_LAG_SECONDS,
-    eventSecrets: [c.SALESFORCE_EVENTS_SECRET, c.SALESFORCE_EVENTS_SECRET_PREVIOUS].filter((s): s is string => !!s),
+    eventSecrets: [c.SALESFORCE_EVENTS_SECRET, c.SALESFORCE_EVENTS_SECRET_PREVIOUS].filter(
+      (s): s is string => !!s,
+    ),
     operatorTokens: c.OPERATOR_TOKENS,
   }
   cache.set(env, config)

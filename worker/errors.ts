@@ -9,7 +9,14 @@ export class AppError extends Error {
   readonly internalMessage?: string
   readonly details?: unknown
 
-  constructor(opts: { code: string; status: number; message: string; retryable?: boolean; internalMessage?: string; details?: unknown }) {
+  constructor(opts: {
+    code: string
+    status: number
+    message: string
+    retryable?: boolean
+    internalMessage?: string
+    details?: unknown
+  }) {
     super(opts.message)
     this.name = new.target.name
     this.code = opts.code
@@ -65,6 +72,11 @@ export class UnavailableError extends AppError {
 /** The worker's configuration is wrong: an operator must fix it, callers learn only that. */
 export class ConfigError extends AppError {
   constructor(internalMessage: string) {
-    super({ code: 'misconfigured', status: 500, message: 'The service is misconfigured.', internalMessage })
+    super({
+      code: 'misconfigured',
+      status: 500,
+      message: 'The service is misconfigured.',
+      internalMessage,
+    })
   }
 }

@@ -30,26 +30,54 @@ app.route('/v1/webhooks/stripe', stripeWebhooks)
 app.route('/v1/subscriber', subscriber)
 app.route('/v1', operator)
 
-app.notFound((c) => c.json({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}.`, requestId: c.get('requestId') ?? '' } }, 404))
+app.notFound((c) =>
+  c.json(
+    {
+      error: {
+        code: 'not_found',
+        message: `No route for ${c.req.method} ${c.req.path}.`,
+        requestId: c.get('requestId') ?? '',
+      },
+    },
+    404,
+  ),
+)
 
 /** The only place an error becomes a response: known errors by their safe message, others generic. */
 app.onError((err, c) => {
   const requestId = c.get('requestId') ?? crypto.randomUUID()
   const log = c.get('log') ?? createLogger({ requestId })
   if (err instanceof AppError) {
-    log[err.status >= 500 ? 'error' : 'warn']('request failed', { code: err.code, status: err.status, ...errorFields(err) })
-    const body = { error: { code: err.code, message: err.message, requestId, ...(err.details === undefined ? {} : { details: err.details }) } }
+    log[err.status >= 500 ? 'error' : 'warn']('request failed', {
+      code: err.code,
+      status: err.status,
+      ...errorFields(err),
+    })
+    const body = {
+      error: {
+        code: err.code,
+        message: err.message,
+        requestId,
+        ...(err.details === undefined ? {} : { details: err.details }),
+      },
+    }
     return c.json(body, err.status as 400)
   }
   log.error('unhandled error', errorFields(err))
-  return c.json({ error: { code: 'internal_error', message: 'Something went wrong inside Concord.', requestId } }, 500)
+  return c.json(
+    {
+      error: { code: 'internal_error', message: 'Something went wrong inside Concord.', requestId },
+    },
+    500,
+  )
 })
 
 export default {
   fetch: app.fetch,
   /** Crons only kick Durable Objects; each run happens in its object's alarm. */
   async scheduled(controller, env, ctx) {
-    if (controller.cron === '*/5 * * * *') ctx.waitUntil(env.EVENT_SUBSCRIBER.getByName(SUBSCRIBER_NAME).kick('cron'))
+    if (controller.cron === '*/5 * * * *')
+      ctx.waitUntil(env.EVENT_SUBSCRIBER.getByName(SUBSCRIBER_NAME).kick('cron'))
     else ctx.waitUntil(env.ERP_AR_SYNC.getByName('netsuite').kick())
   },
 } satisfies ExportedHandler<Env>

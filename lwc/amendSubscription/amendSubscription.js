@@ -1,42 +1,45 @@
-import { LightningElement, api, wire } from 'lwc';
-import { CloseActionScreenEvent } from 'lightning/actions';
-import { ShowToastEvent } from 'lightning/platformShowToastEvent';
-import { getRelatedListRecords } from 'lightning/uiRelatedListApi';
-import LOCALE from '@salesforce/i18n/locale';
-import CURRENCY from '@salesforce/i18n/currency';
-import getCatalog from '@salesforce/apex/AmendmentController.getCatalog';
-import previewAmendment from '@salesforce/apex/AmendmentController.previewAmendment';
-import submitAmendment from '@salesforce/apex/AmendmentController.submitAmendment';
+import { LightningElement, api, wire } from 'lwc'
+import { CloseActionScreenEvent } from 'lightning/actions'
+import { ShowToastEvent } from 'lightning/platformShowToastEvent'
+import { getRelatedListRecords } from 'lightning/uiRelatedListApi'
+import LOCALE from '@salesforce/i18n/locale'
+import CURRENCY from '@salesforce/i18n/currency'
+import getCatalog from '@salesforce/apex/AmendmentController.getCatalog'
+import previewAmendment from '@salesforce/apex/AmendmentController.previewAmendment'
+import submitAmendment from '@salesforce/apex/AmendmentController.submitAmendment'
 
 const ACTIONS = [
-    { label: 'Change quantity', value: 'change_quantity' },
-    { label: 'Change price', value: 'change_price' },
-    { label: 'Cancel', value: 'cancel' },
-    { label: 'Renew', value: 'renew' },
-    { label: 'New subscription', value: 'create' }
-];
+  { label: 'Change quantity', value: 'change_quantity' },
+  { label: 'Change price', value: 'change_price' },
+  { label: 'Cancel', value: 'cancel' },
+  { label: 'Renew', value: 'renew' },
+  { label: 'New subscription', value: 'create' },
+]
 const PRORATIONS = [
-    { label: 'Prorate on the next invoice', value: 'create_prorations' },
-    { label: 'Prorate and invoice now', value: 'always_invoice' },
-    { label: 'No proration', value: 'none' }
-];
+  { label: 'Prorate on the next invoice', value: 'create_prorations' },
+  { label: 'Prorate and invoice now', value: 'always_invoice' },
+  { label: 'No proration', value: 'none' },
+]
 const CANCEL_MODES = [
-    { label: 'At the end of the period', value: 'at_period_end' },
-    { label: 'Immediately', value: 'immediately' }
-];
+  { label: 'At the end of the period', value: 'at_period_end' },
+  { label: 'Immediately', value: 'immediately' },
+]
 
 /** Formats an amount in the currency's minor unit (Concord's money, as in shared/finance.ts). */
 function formatMinor(amount, currency) {
-    if (amount === null || amount === undefined) return '—';
-    const formatter = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: currency.toUpperCase() });
-    // The currency's own fraction digits say how many minor units make one: 2 for USD, 0 for JPY.
-    return formatter.format(amount / 10 ** formatter.resolvedOptions().maximumFractionDigits);
+  if (amount === null || amount === undefined) return '—'
+  const formatter = new Intl.NumberFormat(LOCALE, {
+    style: 'currency',
+    currency: currency.toUpperCase(),
+  })
+  // The currency's own fraction digits say how many minor units make one: 2 for USD, 0 for JPY.
+  return formatter.format(amount / 10 ** formatter.resolvedOptions().maximumFractionDigits)
 }
 
 function messageOf(error) {
-    const body = error && error.body;
-    if (Array.isArray(body)) return body.map((e) => e.message).join(' ');
-    return (body && body.message) || (error && error.message) || 'Something went wrong. Try again.';
+  const body = error && error.body
+  if (Array.isArray(body)) return body.map((e) => e.message).join(' ')
+  return (body && body.message) || (error && error.message) || 'Something went wrong. Try again.'
 }
 
 /**
@@ -44,228 +47,245 @@ function messageOf(error) {
  * confirm. Submit is possible only for the change that was previewed and never twice at once.
  */
 export default class AmendSubscription extends LightningElement {
-    @api recordId;
+  @api recordId
 
-    action = 'change_quantity';
-    subscriptionKey;
-    priceKey;
-    quantity;
-    effectiveDate;
-    proration = 'create_prorations';
-    cancelMode = 'at_period_end';
+  action = 'change_quantity'
+  subscriptionKey
+  priceKey
+  quantity
+  effectiveDate
+  proration = 'create_prorations'
+  cancelMode = 'at_period_end'
 
-    catalog = [];
-    catalogError;
-    subscriptionsResult;
-    preview;
-    error;
-    pending = false;
+  catalog = []
+  catalogError
+  subscriptionsResult
+  preview
+  error
+  pending = false
 
-    actionOptions = ACTIONS;
-    prorationOptions = PRORATIONS;
-    cancelModeOptions = CANCEL_MODES;
+  actionOptions = ACTIONS
+  prorationOptions = PRORATIONS
+  cancelModeOptions = CANCEL_MODES
 
-    @wire(getRelatedListRecords, {
-        parentRecordId: '$recordId',
-        relatedListId: 'Subscriptions__r',
-        fields: [
-            'Billing_Subscription__c.Subscription_Key__c',
-            'Billing_Subscription__c.Price_Key__c',
-            'Billing_Subscription__c.Quantity__c',
-            'Billing_Subscription__c.Status__c'
-        ],
-        pageSize: 50
+  @wire(getRelatedListRecords, {
+    parentRecordId: '$recordId',
+    relatedListId: 'Subscriptions__r',
+    fields: [
+      'Billing_Subscription__c.Subscription_Key__c',
+      'Billing_Subscription__c.Price_Key__c',
+      'Billing_Subscription__c.Quantity__c',
+      'Billing_Subscription__c.Status__c',
+    ],
+    pageSize: 50,
+  })
+  wiredSubscriptions(result) {
+    this.subscriptionsResult = result
+    const first = this.subscriptions[0]
+    if (!this.subscriptionKey && first) this.selectSubscription(first.value)
+  }
+
+  connectedCallback() {
+    this.loadCatalog()
+  }
+
+  async loadCatalog() {
+    try {
+      this.catalog = await getCatalog()
+    } catch (e) {
+      this.catalogError = messageOf(e)
+    }
+  }
+
+  get subscriptions() {
+    const records =
+      (this.subscriptionsResult &&
+        this.subscriptionsResult.data &&
+        this.subscriptionsResult.data.records) ||
+      []
+    return records
+      .filter((r) => r.fields.Status__c.value !== 'canceled')
+      .map((r) => ({
+        label: `${r.fields.Subscription_Key__c.value} · ${r.fields.Price_Key__c.value || 'no price'} × ${r.fields.Quantity__c.value || 0}`,
+        value: r.fields.Subscription_Key__c.value,
+        priceKey: r.fields.Price_Key__c.value,
+        quantity: r.fields.Quantity__c.value,
+      }))
+  }
+
+  get priceOptions() {
+    return (this.catalog || []).map((p) => {
+      const currency = (p.currencyIso || CURRENCY).toUpperCase()
+      const unit =
+        p.unitAmount === null || p.unitAmount === undefined
+          ? currency
+          : `${formatMinor(p.unitAmount, currency)} per unit`
+      return {
+        label: `${p.productName || p.priceKey} (${p.interval || 'one-off'}, ${unit})`,
+        value: p.priceKey,
+      }
     })
-    wiredSubscriptions(result) {
-        this.subscriptionsResult = result;
-        const first = this.subscriptions[0];
-        if (!this.subscriptionKey && first) this.selectSubscription(first.value);
-    }
+  }
 
-    connectedCallback() {
-        this.loadCatalog();
-    }
+  get isCreate() {
+    return this.action === 'create'
+  }
 
-    async loadCatalog() {
-        try {
-            this.catalog = await getCatalog();
-        } catch (e) {
-            this.catalogError = messageOf(e);
-        }
-    }
+  get showSubscription() {
+    return !this.isCreate
+  }
 
-    get subscriptions() {
-        const records = (this.subscriptionsResult && this.subscriptionsResult.data && this.subscriptionsResult.data.records) || [];
-        return records
-            .filter((r) => r.fields.Status__c.value !== 'canceled')
-            .map((r) => ({
-                label: `${r.fields.Subscription_Key__c.value} · ${r.fields.Price_Key__c.value || 'no price'} × ${r.fields.Quantity__c.value || 0}`,
-                value: r.fields.Subscription_Key__c.value,
-                priceKey: r.fields.Price_Key__c.value,
-                quantity: r.fields.Quantity__c.value
-            }));
-    }
+  get showPrice() {
+    return this.isCreate || this.action === 'change_price'
+  }
 
-    get priceOptions() {
-        return (this.catalog || []).map((p) => {
-            const currency = (p.currencyIso || CURRENCY).toUpperCase();
-            const unit = p.unitAmount === null || p.unitAmount === undefined ? currency : `${formatMinor(p.unitAmount, currency)} per unit`;
-            return { label: `${p.productName || p.priceKey} (${p.interval || 'one-off'}, ${unit})`, value: p.priceKey };
-        });
-    }
+  get showQuantity() {
+    return this.isCreate || this.action === 'change_quantity'
+  }
 
-    get isCreate() {
-        return this.action === 'create';
-    }
+  get showCancelMode() {
+    return this.action === 'cancel'
+  }
 
-    get showSubscription() {
-        return !this.isCreate;
-    }
+  get noSubscriptions() {
+    return (
+      this.showSubscription &&
+      Boolean(this.subscriptionsResult && this.subscriptionsResult.data) &&
+      this.subscriptions.length === 0
+    )
+  }
 
-    get showPrice() {
-        return this.isCreate || this.action === 'change_price';
-    }
+  get previewDisabled() {
+    return this.pending
+  }
 
-    get showQuantity() {
-        return this.isCreate || this.action === 'change_quantity';
-    }
+  get submitDisabled() {
+    return this.pending || !this.preview
+  }
 
-    get showCancelMode() {
-        return this.action === 'cancel';
+  get request() {
+    return {
+      accountId: this.recordId,
+      action: this.action,
+      subscriptionKey: this.showSubscription ? this.subscriptionKey : null,
+      priceKey: this.showPrice ? this.priceKey : null,
+      quantity: this.showQuantity ? this.quantity : null,
+      effectiveDate: this.effectiveDate || null,
+      proration: this.proration,
+      cancelMode: this.showCancelMode ? this.cancelMode : null,
+      // The instant the preview priced, so billing applies exactly what the rep saw.
+      prorationDate: this.preview && this.preview.prorationDate ? this.preview.prorationDate : null,
     }
+  }
 
-    get noSubscriptions() {
-        return this.showSubscription && Boolean(this.subscriptionsResult && this.subscriptionsResult.data) && this.subscriptions.length === 0;
-    }
+  get previewLines() {
+    if (!this.preview) return []
+    return (this.preview.lines || []).map((line, i) => ({
+      key: `line-${i}`,
+      description: line.description,
+      period: line.periodStart && line.periodEnd ? `${line.periodStart} – ${line.periodEnd}` : '',
+      amount: this.format(line.amount),
+    }))
+  }
 
-    get previewDisabled() {
-        return this.pending;
-    }
+  get previewTotal() {
+    return this.preview ? this.format(this.preview.total) : ''
+  }
 
-    get submitDisabled() {
-        return this.pending || !this.preview;
-    }
+  get previewDueNow() {
+    return this.preview ? this.format(this.preview.amountDueNow) : ''
+  }
 
-    get request() {
-        return {
-            accountId: this.recordId,
-            action: this.action,
-            subscriptionKey: this.showSubscription ? this.subscriptionKey : null,
-            priceKey: this.showPrice ? this.priceKey : null,
-            quantity: this.showQuantity ? this.quantity : null,
-            effectiveDate: this.effectiveDate || null,
-            proration: this.proration,
-            cancelMode: this.showCancelMode ? this.cancelMode : null,
-            // The instant the preview priced, so billing applies exactly what the rep saw.
-            prorationDate: this.preview && this.preview.prorationDate ? this.preview.prorationDate : null
-        };
-    }
+  format(amount) {
+    return formatMinor(amount, (this.preview && this.preview.currencyIso) || CURRENCY)
+  }
 
-    get previewLines() {
-        if (!this.preview) return [];
-        return (this.preview.lines || []).map((line, i) => ({
-            key: `line-${i}`,
-            description: line.description,
-            period: line.periodStart && line.periodEnd ? `${line.periodStart} – ${line.periodEnd}` : '',
-            amount: this.format(line.amount)
-        }));
+  selectSubscription(key) {
+    this.subscriptionKey = key
+    const chosen = this.subscriptions.find((s) => s.value === key)
+    if (chosen) {
+      this.priceKey = chosen.priceKey
+      this.quantity = chosen.quantity
     }
+  }
 
-    get previewTotal() {
-        return this.preview ? this.format(this.preview.total) : '';
+  handleChange(event) {
+    const field = event.target.dataset.field
+    const value = event.detail.value
+    if (field === 'action') {
+      this.action = value
+      // A new subscription starts blank; any other change starts from the chosen subscription.
+      if (value === 'create') {
+        this.priceKey = undefined
+        this.quantity = undefined
+      } else if (this.subscriptionKey) {
+        this.selectSubscription(this.subscriptionKey)
+      }
+    } else if (field === 'subscriptionKey') {
+      this.selectSubscription(value)
+    } else if (field === 'quantity') {
+      this.quantity = value === '' || value === null || value === undefined ? null : Number(value)
+    } else {
+      this[field] = value
     }
+    // A preview belongs to exactly one request: any edit needs a new one before submit.
+    this.preview = undefined
+    this.error = undefined
+  }
 
-    get previewDueNow() {
-        return this.preview ? this.format(this.preview.amountDueNow) : '';
-    }
+  /** Client-side checks mirroring AmendmentPublisher's, so a rep gets an answer without a round trip. */
+  validationError() {
+    const r = this.request
+    if (this.showSubscription && !r.subscriptionKey) return 'Choose the subscription to change.'
+    if (this.showPrice && !r.priceKey) return 'Choose a price.'
+    if (this.showQuantity && !(Number.isInteger(r.quantity) && r.quantity >= 1))
+      return 'Enter a quantity of at least 1.'
+    return undefined
+  }
 
-    format(amount) {
-        return formatMinor(amount, (this.preview && this.preview.currencyIso) || CURRENCY);
+  async handlePreview() {
+    this.template
+      .querySelectorAll('lightning-input, lightning-combobox, lightning-radio-group')
+      .forEach((el) => el.reportValidity())
+    const invalid = this.validationError()
+    if (invalid) {
+      this.error = invalid
+      return
     }
+    this.pending = true
+    this.error = undefined
+    try {
+      this.preview = await previewAmendment({ request: this.request })
+    } catch (e) {
+      this.preview = undefined
+      this.error = messageOf(e)
+    } finally {
+      this.pending = false
+    }
+  }
 
-    selectSubscription(key) {
-        this.subscriptionKey = key;
-        const chosen = this.subscriptions.find((s) => s.value === key);
-        if (chosen) {
-            this.priceKey = chosen.priceKey;
-            this.quantity = chosen.quantity;
-        }
+  async handleSubmit() {
+    if (this.submitDisabled) return
+    this.pending = true
+    this.error = undefined
+    try {
+      const result = await submitAmendment({ request: this.request })
+      this.dispatchEvent(
+        new ShowToastEvent({
+          title: 'Change requested',
+          message: `Concord is applying change #${result.sequence} to ${result.subscriptionKey}. Correlation id: ${result.correlationId}.`,
+          variant: 'success',
+        }),
+      )
+      this.dispatchEvent(new CloseActionScreenEvent())
+    } catch (e) {
+      this.error = messageOf(e)
+    } finally {
+      this.pending = false
     }
+  }
 
-    handleChange(event) {
-        const field = event.target.dataset.field;
-        const value = event.detail.value;
-        if (field === 'action') {
-            this.action = value;
-            // A new subscription starts blank; any other change starts from the chosen subscription.
-            if (value === 'create') {
-                this.priceKey = undefined;
-                this.quantity = undefined;
-            } else if (this.subscriptionKey) {
-                this.selectSubscription(this.subscriptionKey);
-            }
-        } else if (field === 'subscriptionKey') {
-            this.selectSubscription(value);
-        } else if (field === 'quantity') {
-            this.quantity = value === '' || value === null || value === undefined ? null : Number(value);
-        } else {
-            this[field] = value;
-        }
-        // A preview belongs to exactly one request: any edit needs a new one before submit.
-        this.preview = undefined;
-        this.error = undefined;
-    }
-
-    /** Client-side checks mirroring AmendmentPublisher's, so a rep gets an answer without a round trip. */
-    validationError() {
-        const r = this.request;
-        if (this.showSubscription && !r.subscriptionKey) return 'Choose the subscription to change.';
-        if (this.showPrice && !r.priceKey) return 'Choose a price.';
-        if (this.showQuantity && !(Number.isInteger(r.quantity) && r.quantity >= 1)) return 'Enter a quantity of at least 1.';
-        return undefined;
-    }
-
-    async handlePreview() {
-        this.template.querySelectorAll('lightning-input, lightning-combobox, lightning-radio-group').forEach((el) => el.reportValidity());
-        const invalid = this.validationError();
-        if (invalid) {
-            this.error = invalid;
-            return;
-        }
-        this.pending = true;
-        this.error = undefined;
-        try {
-            this.preview = await previewAmendment({ request: this.request });
-        } catch (e) {
-            this.preview = undefined;
-            this.error = messageOf(e);
-        } finally {
-            this.pending = false;
-        }
-    }
-
-    async handleSubmit() {
-        if (this.submitDisabled) return;
-        this.pending = true;
-        this.error = undefined;
-        try {
-            const result = await submitAmendment({ request: this.request });
-            this.dispatchEvent(
-                new ShowToastEvent({
-                    title: 'Change requested',
-                    message: `Concord is applying change #${result.sequence} to ${result.subscriptionKey}. Correlation id: ${result.correlationId}.`,
-                    variant: 'success'
-                })
-            );
-            this.dispatchEvent(new CloseActionScreenEvent());
-        } catch (e) {
-            this.error = messageOf(e);
-        } finally {
-            this.pending = false;
-        }
-    }
-
-    handleCancel() {
-        this.dispatchEvent(new CloseActionScreenEvent());
-    }
+  handleCancel() {
+    this.dispatchEvent(new CloseActionScreenEvent())
+  }
 }

@@ -1,54 +1,66 @@
-import { LightningElement, api, wire } from 'lwc';
-import { getRecord, getFieldValue, notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
-import { getRelatedListRecords } from 'lightning/uiRelatedListApi';
-import { subscribe, unsubscribe, onError, isEmpEnabled } from 'lightning/empApi';
-import { RefreshEvent } from 'lightning/refresh';
-import { refreshApex } from '@salesforce/apex';
-import CURRENCY from '@salesforce/i18n/currency';
-import LOCALE from '@salesforce/i18n/locale';
-import STANDING from '@salesforce/schema/Account.Concord_Standing__c';
-import BALANCE from '@salesforce/schema/Account.Concord_Balance__c';
-import OVERDUE from '@salesforce/schema/Account.Concord_Overdue__c';
-import AGING_CURRENT from '@salesforce/schema/Account.Concord_Aging_Current__c';
-import AGING_1_30 from '@salesforce/schema/Account.Concord_Aging_1_30__c';
-import AGING_31_60 from '@salesforce/schema/Account.Concord_Aging_31_60__c';
-import AGING_61_90 from '@salesforce/schema/Account.Concord_Aging_61_90__c';
-import AGING_90_PLUS from '@salesforce/schema/Account.Concord_Aging_90_Plus__c';
-import DAYS_PAST_DUE from '@salesforce/schema/Account.Concord_Days_Past_Due__c';
-import LAST_PAYMENT_DATE from '@salesforce/schema/Account.Concord_Last_Payment_Date__c';
-import LAST_PAYMENT_AMOUNT from '@salesforce/schema/Account.Concord_Last_Payment_Amount__c';
-import FAILED_PAYMENTS from '@salesforce/schema/Account.Concord_Failed_Payments__c';
-import CREDIT_HOLD from '@salesforce/schema/Account.Concord_Credit_Hold__c';
-import AS_OF from '@salesforce/schema/Account.Concord_As_Of__c';
+import { LightningElement, api, wire } from 'lwc'
+import { getRecord, getFieldValue, notifyRecordUpdateAvailable } from 'lightning/uiRecordApi'
+import { getRelatedListRecords } from 'lightning/uiRelatedListApi'
+import { subscribe, unsubscribe, onError, isEmpEnabled } from 'lightning/empApi'
+import { RefreshEvent } from 'lightning/refresh'
+import { refreshApex } from '@salesforce/apex'
+import CURRENCY from '@salesforce/i18n/currency'
+import LOCALE from '@salesforce/i18n/locale'
+import STANDING from '@salesforce/schema/Account.Concord_Standing__c'
+import BALANCE from '@salesforce/schema/Account.Concord_Balance__c'
+import OVERDUE from '@salesforce/schema/Account.Concord_Overdue__c'
+import AGING_CURRENT from '@salesforce/schema/Account.Concord_Aging_Current__c'
+import AGING_1_30 from '@salesforce/schema/Account.Concord_Aging_1_30__c'
+import AGING_31_60 from '@salesforce/schema/Account.Concord_Aging_31_60__c'
+import AGING_61_90 from '@salesforce/schema/Account.Concord_Aging_61_90__c'
+import AGING_90_PLUS from '@salesforce/schema/Account.Concord_Aging_90_Plus__c'
+import DAYS_PAST_DUE from '@salesforce/schema/Account.Concord_Days_Past_Due__c'
+import LAST_PAYMENT_DATE from '@salesforce/schema/Account.Concord_Last_Payment_Date__c'
+import LAST_PAYMENT_AMOUNT from '@salesforce/schema/Account.Concord_Last_Payment_Amount__c'
+import FAILED_PAYMENTS from '@salesforce/schema/Account.Concord_Failed_Payments__c'
+import CREDIT_HOLD from '@salesforce/schema/Account.Concord_Credit_Hold__c'
+import AS_OF from '@salesforce/schema/Account.Concord_As_Of__c'
 
-export const REFRESH_CHANNEL = '/event/Concord_Refresh__e';
+export const REFRESH_CHANNEL = '/event/Concord_Refresh__e'
 const FIELDS = [
-    STANDING, BALANCE, OVERDUE, AGING_CURRENT, AGING_1_30, AGING_31_60, AGING_61_90, AGING_90_PLUS,
-    DAYS_PAST_DUE, LAST_PAYMENT_DATE, LAST_PAYMENT_AMOUNT, FAILED_PAYMENTS, CREDIT_HOLD, AS_OF
-];
+  STANDING,
+  BALANCE,
+  OVERDUE,
+  AGING_CURRENT,
+  AGING_1_30,
+  AGING_31_60,
+  AGING_61_90,
+  AGING_90_PLUS,
+  DAYS_PAST_DUE,
+  LAST_PAYMENT_DATE,
+  LAST_PAYMENT_AMOUNT,
+  FAILED_PAYMENTS,
+  CREDIT_HOLD,
+  AS_OF,
+]
 const STANDINGS = {
-    good: { label: 'Good standing', className: 'slds-theme_success' },
-    watch: { label: 'Watch', className: 'slds-theme_warning' },
-    at_risk: { label: 'At risk', className: 'slds-theme_error' },
-    hold: { label: 'On hold', className: 'slds-theme_inverse' }
-};
+  good: { label: 'Good standing', className: 'slds-theme_success' },
+  watch: { label: 'Watch', className: 'slds-theme_warning' },
+  at_risk: { label: 'At risk', className: 'slds-theme_error' },
+  hold: { label: 'On hold', className: 'slds-theme_inverse' },
+}
 const AGING = [
-    { key: 'current', label: 'Current', field: AGING_CURRENT },
-    { key: 'd1_30', label: '1–30 days', field: AGING_1_30 },
-    { key: 'd31_60', label: '31–60 days', field: AGING_31_60 },
-    { key: 'd61_90', label: '61–90 days', field: AGING_61_90 },
-    { key: 'd90_plus', label: '90+ days', field: AGING_90_PLUS }
-];
+  { key: 'current', label: 'Current', field: AGING_CURRENT },
+  { key: 'd1_30', label: '1–30 days', field: AGING_1_30 },
+  { key: 'd31_60', label: '31–60 days', field: AGING_31_60 },
+  { key: 'd61_90', label: '61–90 days', field: AGING_61_90 },
+  { key: 'd90_plus', label: '90+ days', field: AGING_90_PLUS },
+]
 
 /** Two Salesforce ids are the same record when their 15-character forms match. */
 function sameRecord(a, b) {
-    return Boolean(a && b) && a.trim().substring(0, 15) === b.trim().substring(0, 15);
+  return Boolean(a && b) && a.trim().substring(0, 15) === b.trim().substring(0, 15)
 }
 
 function messageOf(error) {
-    const body = error && error.body;
-    if (Array.isArray(body)) return body.map((e) => e.message).join(' ');
-    return (body && body.message) || 'Financial data could not be loaded.';
+  const body = error && error.body
+  if (Array.isArray(body)) return body.map((e) => e.message).join(' ')
+  return (body && body.message) || 'Financial data could not be loaded.'
 }
 
 /**
@@ -57,238 +69,255 @@ function messageOf(error) {
  * itself when the worker publishes a Concord_Refresh__e hint naming this Account.
  */
 export default class FinancialStanding extends LightningElement {
-    @api recordId;
-    /** Figures older than this many minutes get a stale warning. */
-    @api staleAfterMinutes = 30;
+  @api recordId
+  /** Figures older than this many minutes get a stale warning. */
+  @api staleAfterMinutes = 30
 
-    record;
-    error;
-    invoicesResult;
-    paymentsResult;
-    subscription;
-    connected = false;
-    money = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: CURRENCY });
+  record
+  error
+  invoicesResult
+  paymentsResult
+  subscription
+  connected = false
+  money = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: CURRENCY })
 
-    @wire(getRecord, { recordId: '$recordId', fields: FIELDS })
-    wiredRecord({ data, error }) {
-        this.record = data;
-        this.error = error;
+  @wire(getRecord, { recordId: '$recordId', fields: FIELDS })
+  wiredRecord({ data, error }) {
+    this.record = data
+    this.error = error
+  }
+
+  @wire(getRelatedListRecords, {
+    parentRecordId: '$recordId',
+    relatedListId: 'Invoices__r',
+    fields: [
+      'Billing_Invoice__c.Number__c',
+      'Billing_Invoice__c.Status__c',
+      'Billing_Invoice__c.Due_Date__c',
+      'Billing_Invoice__c.Amount_Remaining__c',
+      'Billing_Invoice__c.Currency_Iso__c',
+      'Billing_Invoice__c.Hosted_Url__c',
+    ],
+    where: '{ Status__c: { eq: "open" } }',
+    sortBy: ['Billing_Invoice__c.Due_Date__c'],
+    pageSize: 5,
+  })
+  wiredInvoices(result) {
+    this.invoicesResult = result
+  }
+
+  @wire(getRelatedListRecords, {
+    parentRecordId: '$recordId',
+    relatedListId: 'Payments__r',
+    fields: [
+      'Billing_Payment__c.Paid_At__c',
+      'Billing_Payment__c.Amount__c',
+      'Billing_Payment__c.Currency_Iso__c',
+      'Billing_Payment__c.Status__c',
+      'Billing_Payment__c.Method__c',
+      'Billing_Payment__c.Failure_Reason__c',
+    ],
+    sortBy: ['-Billing_Payment__c.Paid_At__c'],
+    pageSize: 5,
+  })
+  wiredPayments(result) {
+    this.paymentsResult = result
+  }
+
+  connectedCallback() {
+    this.connected = true
+    this.listenForRefresh()
+  }
+
+  disconnectedCallback() {
+    this.connected = false
+    if (this.subscription) {
+      unsubscribe(this.subscription, () => {})
+      this.subscription = undefined
     }
+  }
 
-    @wire(getRelatedListRecords, {
-        parentRecordId: '$recordId',
-        relatedListId: 'Invoices__r',
-        fields: [
-            'Billing_Invoice__c.Number__c',
-            'Billing_Invoice__c.Status__c',
-            'Billing_Invoice__c.Due_Date__c',
-            'Billing_Invoice__c.Amount_Remaining__c',
-            'Billing_Invoice__c.Currency_Iso__c',
-            'Billing_Invoice__c.Hosted_Url__c'
-        ],
-        where: '{ Status__c: { eq: "open" } }',
-        sortBy: ['Billing_Invoice__c.Due_Date__c'],
-        pageSize: 5
-    })
-    wiredInvoices(result) {
-        this.invoicesResult = result;
+  async listenForRefresh() {
+    try {
+      if (!(await isEmpEnabled())) return
+      onError(() => {
+        // empApi reconnects by itself; a missed hint only delays the refresh.
+      })
+      const subscription = await subscribe(REFRESH_CHANNEL, -1, (message) =>
+        this.handleRefresh(message),
+      )
+      if (this.connected) {
+        this.subscription = subscription
+      } else {
+        unsubscribe(subscription, () => {})
+      }
+    } catch (e) {
+      // No streaming (for example in the mobile app): the card still shows the last figures.
     }
+  }
 
-    @wire(getRelatedListRecords, {
-        parentRecordId: '$recordId',
-        relatedListId: 'Payments__r',
-        fields: [
-            'Billing_Payment__c.Paid_At__c',
-            'Billing_Payment__c.Amount__c',
-            'Billing_Payment__c.Currency_Iso__c',
-            'Billing_Payment__c.Status__c',
-            'Billing_Payment__c.Method__c',
-            'Billing_Payment__c.Failure_Reason__c'
-        ],
-        sortBy: ['-Billing_Payment__c.Paid_At__c'],
-        pageSize: 5
-    })
-    wiredPayments(result) {
-        this.paymentsResult = result;
-    }
+  handleRefresh(message) {
+    const ids =
+      (message && message.data && message.data.payload && message.data.payload.Account_Ids__c) || ''
+    if (!ids.split(',').some((id) => sameRecord(id, this.recordId))) return
+    notifyRecordUpdateAvailable([{ recordId: this.recordId }])
+    refreshApex(this.invoicesResult)
+    refreshApex(this.paymentsResult)
+    // Lets other components on the page (the amendment timeline) refresh too.
+    this.dispatchEvent(new RefreshEvent())
+  }
 
-    connectedCallback() {
-        this.connected = true;
-        this.listenForRefresh();
-    }
+  value(field) {
+    return getFieldValue(this.record, field)
+  }
 
-    disconnectedCallback() {
-        this.connected = false;
-        if (this.subscription) {
-            unsubscribe(this.subscription, () => {});
-            this.subscription = undefined;
-        }
+  format(amount, currency) {
+    if (amount === null || amount === undefined) return '—'
+    if (currency && currency.toUpperCase() !== CURRENCY) {
+      return new Intl.NumberFormat(LOCALE, {
+        style: 'currency',
+        currency: currency.toUpperCase(),
+      }).format(amount)
     }
+    return this.money.format(amount)
+  }
 
-    async listenForRefresh() {
-        try {
-            if (!(await isEmpEnabled())) return;
-            onError(() => {
-                // empApi reconnects by itself; a missed hint only delays the refresh.
-            });
-            const subscription = await subscribe(REFRESH_CHANNEL, -1, (message) => this.handleRefresh(message));
-            if (this.connected) {
-                this.subscription = subscription;
-            } else {
-                unsubscribe(subscription, () => {});
-            }
-        } catch (e) {
-            // No streaming (for example in the mobile app): the card still shows the last figures.
-        }
-    }
+  get loading() {
+    return !this.record && !this.error
+  }
 
-    handleRefresh(message) {
-        const ids = (message && message.data && message.data.payload && message.data.payload.Account_Ids__c) || '';
-        if (!ids.split(',').some((id) => sameRecord(id, this.recordId))) return;
-        notifyRecordUpdateAvailable([{ recordId: this.recordId }]);
-        refreshApex(this.invoicesResult);
-        refreshApex(this.paymentsResult);
-        // Lets other components on the page (the amendment timeline) refresh too.
-        this.dispatchEvent(new RefreshEvent());
-    }
+  get errorMessage() {
+    return this.error ? messageOf(this.error) : undefined
+  }
 
-    value(field) {
-        return getFieldValue(this.record, field);
-    }
+  get empty() {
+    return Boolean(this.record) && !this.value(AS_OF)
+  }
 
-    format(amount, currency) {
-        if (amount === null || amount === undefined) return '—';
-        if (currency && currency.toUpperCase() !== CURRENCY) {
-            return new Intl.NumberFormat(LOCALE, { style: 'currency', currency: currency.toUpperCase() }).format(amount);
-        }
-        return this.money.format(amount);
-    }
+  get ready() {
+    return Boolean(this.record) && Boolean(this.value(AS_OF))
+  }
 
-    get loading() {
-        return !this.record && !this.error;
-    }
+  get standing() {
+    return STANDINGS[this.value(STANDING)] || { label: 'Unknown', className: '' }
+  }
 
-    get errorMessage() {
-        return this.error ? messageOf(this.error) : undefined;
-    }
+  get standingClass() {
+    return `standing ${this.standing.className}`
+  }
 
-    get empty() {
-        return Boolean(this.record) && !this.value(AS_OF);
-    }
+  get balance() {
+    return this.format(this.value(BALANCE))
+  }
 
-    get ready() {
-        return Boolean(this.record) && Boolean(this.value(AS_OF));
-    }
+  get overdue() {
+    return this.format(this.value(OVERDUE))
+  }
 
-    get standing() {
-        return STANDINGS[this.value(STANDING)] || { label: 'Unknown', className: '' };
-    }
+  get hasOverdue() {
+    return Number(this.value(OVERDUE)) > 0
+  }
 
-    get standingClass() {
-        return `standing ${this.standing.className}`;
-    }
+  get daysPastDue() {
+    return this.value(DAYS_PAST_DUE) || 0
+  }
 
-    get balance() {
-        return this.format(this.value(BALANCE));
-    }
+  get lastPayment() {
+    const date = this.value(LAST_PAYMENT_DATE)
+    if (!date) return 'None yet'
+    return `${this.format(this.value(LAST_PAYMENT_AMOUNT))} on ${date}`
+  }
 
-    get overdue() {
-        return this.format(this.value(OVERDUE));
-    }
+  get failedPayments() {
+    return this.value(FAILED_PAYMENTS) || 0
+  }
 
-    get hasOverdue() {
-        return Number(this.value(OVERDUE)) > 0;
-    }
+  get creditHold() {
+    return this.value(CREDIT_HOLD) === true
+  }
 
-    get daysPastDue() {
-        return this.value(DAYS_PAST_DUE) || 0;
-    }
+  get asOf() {
+    const value = this.value(AS_OF)
+    return value ? new Date(value).toLocaleString(LOCALE) : ''
+  }
 
-    get lastPayment() {
-        const date = this.value(LAST_PAYMENT_DATE);
-        if (!date) return 'None yet';
-        return `${this.format(this.value(LAST_PAYMENT_AMOUNT))} on ${date}`;
-    }
+  get stale() {
+    const value = this.value(AS_OF)
+    return (
+      Boolean(value) &&
+      Date.now() - new Date(value).getTime() > Number(this.staleAfterMinutes) * 60000
+    )
+  }
 
-    get failedPayments() {
-        return this.value(FAILED_PAYMENTS) || 0;
-    }
+  get aging() {
+    const amounts = AGING.map((bucket) => Number(this.value(bucket.field)) || 0)
+    const total = amounts.reduce((sum, amount) => sum + amount, 0)
+    return AGING.map((bucket, i) => ({
+      key: bucket.key,
+      label: bucket.label,
+      amount: this.format(amounts[i]),
+      className: `segment segment_${bucket.key}`,
+      style: `width: ${total > 0 ? ((amounts[i] / total) * 100).toFixed(2) : 0}%`,
+      visible: amounts[i] > 0,
+    }))
+  }
 
-    get creditHold() {
-        return this.value(CREDIT_HOLD) === true;
-    }
+  get segments() {
+    return this.aging.filter((bucket) => bucket.visible)
+  }
 
-    get asOf() {
-        const value = this.value(AS_OF);
-        return value ? new Date(value).toLocaleString(LOCALE) : '';
-    }
+  get hasAging() {
+    return this.segments.length > 0
+  }
 
-    get stale() {
-        const value = this.value(AS_OF);
-        return Boolean(value) && Date.now() - new Date(value).getTime() > Number(this.staleAfterMinutes) * 60000;
-    }
+  get agingLabel() {
+    return `Aging: ${this.aging.map((bucket) => `${bucket.label} ${bucket.amount}`).join(', ')}`
+  }
 
-    get aging() {
-        const amounts = AGING.map((bucket) => Number(this.value(bucket.field)) || 0);
-        const total = amounts.reduce((sum, amount) => sum + amount, 0);
-        return AGING.map((bucket, i) => ({
-            key: bucket.key,
-            label: bucket.label,
-            amount: this.format(amounts[i]),
-            className: `segment segment_${bucket.key}`,
-            style: `width: ${total > 0 ? ((amounts[i] / total) * 100).toFixed(2) : 0}%`,
-            visible: amounts[i] > 0
-        }));
-    }
+  get invoices() {
+    const records =
+      (this.invoicesResult && this.invoicesResult.data && this.invoicesResult.data.records) || []
+    return records.map((r) => ({
+      id: r.id,
+      number: r.fields.Number__c.value || r.id,
+      due: r.fields.Due_Date__c.value,
+      amount: this.format(r.fields.Amount_Remaining__c.value, r.fields.Currency_Iso__c.value),
+      url: r.fields.Hosted_Url__c.value,
+    }))
+  }
 
-    get segments() {
-        return this.aging.filter((bucket) => bucket.visible);
-    }
+  get invoicesError() {
+    return this.invoicesResult && this.invoicesResult.error
+      ? messageOf(this.invoicesResult.error)
+      : undefined
+  }
 
-    get hasAging() {
-        return this.segments.length > 0;
-    }
+  get payments() {
+    const records =
+      (this.paymentsResult && this.paymentsResult.data && this.paymentsResult.data.records) || []
+    return records.map((r) => ({
+      id: r.id,
+      paidAt: r.fields.Paid_At__c.value
+        ? new Date(r.fields.Paid_At__c.value).toLocaleDateString(LOCALE)
+        : '—',
+      amount: this.format(r.fields.Amount__c.value, r.fields.Currency_Iso__c.value),
+      status: r.fields.Status__c.value,
+      detail: r.fields.Failure_Reason__c.value || r.fields.Method__c.value || '',
+      failed: r.fields.Status__c.value === 'failed',
+    }))
+  }
 
-    get agingLabel() {
-        return `Aging: ${this.aging.map((bucket) => `${bucket.label} ${bucket.amount}`).join(', ')}`;
-    }
+  get paymentsError() {
+    return this.paymentsResult && this.paymentsResult.error
+      ? messageOf(this.paymentsResult.error)
+      : undefined
+  }
 
-    get invoices() {
-        const records = (this.invoicesResult && this.invoicesResult.data && this.invoicesResult.data.records) || [];
-        return records.map((r) => ({
-            id: r.id,
-            number: r.fields.Number__c.value || r.id,
-            due: r.fields.Due_Date__c.value,
-            amount: this.format(r.fields.Amount_Remaining__c.value, r.fields.Currency_Iso__c.value),
-            url: r.fields.Hosted_Url__c.value
-        }));
-    }
+  get hasInvoices() {
+    return this.invoices.length > 0
+  }
 
-    get invoicesError() {
-        return this.invoicesResult && this.invoicesResult.error ? messageOf(this.invoicesResult.error) : undefined;
-    }
-
-    get payments() {
-        const records = (this.paymentsResult && this.paymentsResult.data && this.paymentsResult.data.records) || [];
-        return records.map((r) => ({
-            id: r.id,
-            paidAt: r.fields.Paid_At__c.value ? new Date(r.fields.Paid_At__c.value).toLocaleDateString(LOCALE) : '—',
-            amount: this.format(r.fields.Amount__c.value, r.fields.Currency_Iso__c.value),
-            status: r.fields.Status__c.value,
-            detail: r.fields.Failure_Reason__c.value || r.fields.Method__c.value || '',
-            failed: r.fields.Status__c.value === 'failed'
-        }));
-    }
-
-    get paymentsError() {
-        return this.paymentsResult && this.paymentsResult.error ? messageOf(this.paymentsResult.error) : undefined;
-    }
-
-    get hasInvoices() {
-        return this.invoices.length > 0;
-    }
-
-    get hasPayments() {
-        return this.payments.length > 0;
-    }
+  get hasPayments() {
+    return this.payments.length > 0
+  }
 }

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest'
 import { seededRandom, shuffle } from '../worker/support/random.ts'
 import { amendmentEvent, drainWriter, ledger, postEvents } from '../worker/support/helpers.ts'
-import { createAccount, netsuiteEffects, outage, salesforceRecords, setFaults, stripeEffects, vendors } from '../worker/support/vendors.ts'
+import {
+  createAccount,
+  netsuiteEffects,
+  outage,
+  salesforceRecords,
+  setFaults,
+  stripeEffects,
+  vendors,
+} from '../worker/support/vendors.ts'
 
 const SEED = Number(process.env.CHAOS_SEED ?? 20261122)
 const ACCOUNTS = 30
@@ -13,20 +21,45 @@ type Event = Record<string, unknown>
 /** create, three seat changes, then monthly → annual: five ordered changes per subscription. */
 function chain(accountId: string, n: number): Event[] {
   const key = `SUB-CHAOS-${crypto.randomUUID().slice(0, 8)}`
-  const base = { Account_Id__c: accountId, Subscription_Key__c: key, Price_Key__c: null, Quantity__c: null }
+  const base = {
+    Account_Id__c: accountId,
+    Subscription_Key__c: key,
+    Price_Key__c: null,
+    Quantity__c: null,
+  }
   return Array.from({ length: n }, (_, i) => {
-    if (i === 0) return amendmentEvent({ ...base, Sequence__c: 1, Action__c: 'create', Price_Key__c: 'pro-monthly-usd', Quantity__c: 3 })
-    if (i === n - 1) return amendmentEvent({ ...base, Sequence__c: i + 1, Action__c: 'change_price', Price_Key__c: 'pro-annual-usd', Proration__c: 'none' })
-    return amendmentEvent({ ...base, Sequence__c: i + 1, Action__c: 'change_quantity', Quantity__c: 3 + i })
+    if (i === 0)
+      return amendmentEvent({
+        ...base,
+        Sequence__c: 1,
+        Action__c: 'create',
+        Price_Key__c: 'pro-monthly-usd',
+        Quantity__c: 3,
+      })
+    if (i === n - 1)
+      return amendmentEvent({
+        ...base,
+        Sequence__c: i + 1,
+        Action__c: 'change_price',
+        Price_Key__c: 'pro-annual-usd',
+        Proration__c: 'none',
+      })
+    return amendmentEvent({
+      ...base,
+      Sequence__c: i + 1,
+      Action__c: 'change_quantity',
+      Quantity__c: 3 + i,
+    })
   })
 }
-
 
 async function settled(accounts: string[], deadlineMs: number): Promise<Record<string, number>> {
   const deadline = Date.now() + deadlineMs
   for (;;) {
     const totals: Record<string, number> = {}
-    for (const a of accounts) for (const [state, n] of Object.entries((await ledger(a).summary())?.counts ?? {})) totals[state] = (totals[state] ?? 0) + n
+    for (const a of accounts)
+      for (const [state, n] of Object.entries((await ledger(a).summary())?.counts ?? {}))
+        totals[state] = (totals[state] ?? 0) + n
     if (!totals.waiting || Date.now() > deadline) return totals
     await new Promise((r) => setTimeout(r, 1000))
   }
@@ -36,22 +69,41 @@ describe('chaos: faults on every vendor', () => {
   it('applies a few hundred amendments over dozens of accounts exactly once and in order, or parks them with a reason', async () => {
     const random = seededRandom(SEED)
     const { stripeUrl, netsuiteUrl, salesforceUrl } = vendors()
-    const apiCallsBefore = (await (await fetch(`${salesforceUrl}/__control/state`)).json() as { api: { total: number } }).api.total
+    const apiCallsBefore = (
+      (await (await fetch(`${salesforceUrl}/__control/state`)).json()) as { api: { total: number } }
+    ).api.total
     const accounts = await Promise.all(Array.from({ length: ACCOUNTS }, () => createAccount()))
-    const chains = accounts.flatMap((a) => Array.from({ length: SUBSCRIPTIONS_PER_ACCOUNT }, () => chain(a, AMENDMENTS_PER_SUBSCRIPTION)))
+    const chains = accounts.flatMap((a) =>
+      Array.from({ length: SUBSCRIPTIONS_PER_ACCOUNT }, () =>
+        chain(a, AMENDMENTS_PER_SUBSCRIPTION),
+      ),
+    )
     const all = chains.flat()
 
-    await setFaults(stripeUrl, [
-      { route: '/v1/', status: 429, rate: 0.08, retryAfter: 1 },
-      { route: '/v1/', status: 500, rate: 0.04 },
-      { route: 'POST /v1/subscriptions', status: 503, rate: 0.04, afterEffect: true },
-      { route: 'POST /v1/subscriptions', hang: true, count: 2 },
-    ], SEED)
-    await setFaults(netsuiteUrl, [
-      { route: '/record/v1/', status: 429, rate: 0.08, retryAfter: 1 },
-      { route: '/record/v1/', status: 503, rate: 0.04 },
-      { route: 'PUT /services/rest/record/v1/salesOrder', status: 503, rate: 0.04, afterEffect: true },
-    ], SEED + 1)
+    await setFaults(
+      stripeUrl,
+      [
+        { route: '/v1/', status: 429, rate: 0.08, retryAfter: 1 },
+        { route: '/v1/', status: 500, rate: 0.04 },
+        { route: 'POST /v1/subscriptions', status: 503, rate: 0.04, afterEffect: true },
+        { route: 'POST /v1/subscriptions', hang: true, count: 2 },
+      ],
+      SEED,
+    )
+    await setFaults(
+      netsuiteUrl,
+      [
+        { route: '/record/v1/', status: 429, rate: 0.08, retryAfter: 1 },
+        { route: '/record/v1/', status: 503, rate: 0.04 },
+        {
+          route: 'PUT /services/rest/record/v1/salesOrder',
+          status: 503,
+          rate: 0.04,
+          afterEffect: true,
+        },
+      ],
+      SEED + 1,
+    )
     await setFaults(salesforceUrl, [{ route: '/composite', status: 503, rate: 0.05 }], SEED + 2)
 
     // Deliver shuffled, in batches, with every tenth event sent twice; Stripe goes down for 30 s
@@ -64,19 +116,30 @@ describe('chaos: faults on every vendor', () => {
     }
 
     const totals = await settled(accounts, 240_000)
-    await Promise.all([setFaults(stripeUrl, []), setFaults(netsuiteUrl, []), setFaults(salesforceUrl, [])])
+    await Promise.all([
+      setFaults(stripeUrl, []),
+      setFaults(netsuiteUrl, []),
+      setFaults(salesforceUrl, []),
+    ])
     expect(totals.waiting ?? 0).toBe(0)
     expect((totals.applied ?? 0) + (totals.parked ?? 0)).toBe(all.length)
 
     const stripe = await stripeEffects()
     const netsuite = await netsuiteEffects()
-    const effectsBy = (list: typeof stripe, id: string) => list.filter((e) => e.correlationId === id && !e.kind.endsWith('.noop'))
+    const effectsBy = (list: typeof stripe, id: string) =>
+      list.filter((e) => e.correlationId === id && !e.kind.endsWith('.noop'))
     for (const subscription of chains) {
       const billedOrder: number[] = []
       for (const event of subscription) {
-        const detail = await ledger(event.Account_Id__c as string).amendment(event.EventUuid as string)
-        const billing = effectsBy(stripe, event.Correlation_Id__c as string).filter((e) => e.kind.startsWith('subscription.') && e.kind !== 'subscription.status')
-        const erp = effectsBy(netsuite, event.Correlation_Id__c as string).filter((e) => !e.kind.startsWith('customer.'))
+        const detail = await ledger(event.Account_Id__c as string).amendment(
+          event.EventUuid as string,
+        )
+        const billing = effectsBy(stripe, event.Correlation_Id__c as string).filter(
+          (e) => e.kind.startsWith('subscription.') && e.kind !== 'subscription.status',
+        )
+        const erp = effectsBy(netsuite, event.Correlation_Id__c as string).filter(
+          (e) => !e.kind.startsWith('customer.'),
+        )
         if (detail?.state === 'applied') {
           expect(billing, `one billing effect for ${event.EventUuid}`).toHaveLength(1)
           expect(erp, `one ERP effect for ${event.EventUuid}`).toHaveLength(1)
@@ -87,13 +150,24 @@ describe('chaos: faults on every vendor', () => {
           expect(billing.length).toBeLessThanOrEqual(1)
         }
       }
-      expect(billedOrder, 'billing effects in sequence order').toEqual([...billedOrder].sort((a, b) => a - b))
+      expect(billedOrder, 'billing effects in sequence order').toEqual(
+        [...billedOrder].sort((a, b) => a - b),
+      )
     }
     await drainWriter()
-    const syncs = new Map((await salesforceRecords('Subscription_Sync__c')).map((r) => [r.External_Id__c, r.Status__c]))
+    const syncs = new Map(
+      (await salesforceRecords('Subscription_Sync__c')).map((r) => [r.External_Id__c, r.Status__c]),
+    )
     const unreported = all.filter((e) => syncs.get(e.EventUuid) === undefined)
     expect(unreported.length, 'every amendment has its status in Salesforce').toBe(0)
-    const apiCalls = (await (await fetch(`${salesforceUrl}/__control/state`)).json() as { api: { total: number } }).api.total - apiCallsBefore
-    console.log(`chaos seed ${SEED}: ${JSON.stringify(totals)} over ${all.length} amendments, ${deliveries.length} deliveries, ${apiCalls} Salesforce API calls`)
+    const apiCalls =
+      (
+        (await (await fetch(`${salesforceUrl}/__control/state`)).json()) as {
+          api: { total: number }
+        }
+      ).api.total - apiCallsBefore
+    console.log(
+      `chaos seed ${SEED}: ${JSON.stringify(totals)} over ${all.length} amendments, ${deliveries.length} deliveries, ${apiCalls} Salesforce API calls`,
+    )
   }, 360_000)
 })

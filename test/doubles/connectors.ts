@@ -24,7 +24,13 @@ export interface Effect {
 }
 
 export const transient = (code = 'rate_limited', retryAfterMs?: number) =>
-  new ConnectorError({ kind: 'transient', system: 'double', code, message: `simulated ${code}`, retryAfterMs })
+  new ConnectorError({
+    kind: 'transient',
+    system: 'double',
+    code,
+    message: `simulated ${code}`,
+    retryAfterMs,
+  })
 export const business = (code = 'invalid_request', message = 'simulated rejection') =>
   new ConnectorError({ kind: 'business', system: 'double', code, message })
 
@@ -37,7 +43,10 @@ export class DoubleConnectors implements Connectors {
   calls: Array<{ method: string; key?: string }> = []
   effects: Effect[] = []
   statuses = new Map<string, SyncStatus>()
-  subscriptions = new Map<string, { quantity?: number; priceKey?: string; status: BillingResult['status'] }>()
+  subscriptions = new Map<
+    string,
+    { quantity?: number; priceKey?: string; status: BillingResult['status'] }
+  >()
   /** The proration date each billing call was given, by amendment id. */
   prorationDates = new Map<string, number | undefined>()
   private replies = new Map<string, unknown>()
@@ -60,7 +69,12 @@ export class DoubleConnectors implements Connectors {
     return this.effects.filter((e) => e.method === method)
   }
 
-  private async write<T>(method: string, ctx: StepContext, meta: Partial<Effect>, apply: () => T): Promise<T> {
+  private async write<T>(
+    method: string,
+    ctx: StepContext,
+    meta: Partial<Effect>,
+    apply: () => T,
+  ): Promise<T> {
     this.calls.push({ method, key: ctx.idempotencyKey })
     const failure = this.script.get(method)?.shift()
     if (failure && !failure.afterEffect) throw failure.error
@@ -68,7 +82,12 @@ export class DoubleConnectors implements Connectors {
     if (reply === undefined) {
       reply = apply()
       this.replies.set(ctx.idempotencyKey, reply)
-      this.effects.push({ method, key: ctx.idempotencyKey, correlationId: ctx.correlationId, ...meta })
+      this.effects.push({
+        method,
+        key: ctx.idempotencyKey,
+        correlationId: ctx.correlationId,
+        ...meta,
+      })
     }
     if (failure) throw failure.error
     return reply
@@ -76,31 +95,64 @@ export class DoubleConnectors implements Connectors {
 
   billing = {
     ensureCustomer: (account: AccountProfile, ctx: StepContext) =>
-      this.write('billing.ensureCustomer', ctx, {}, () => ({ customerId: `cus_${account.accountId.slice(-6)}` })),
-    applyAmendment: (input: { amendment: Amendment; customerId: string; subscriptionId?: string; prorationDate?: number }, ctx: StepContext) => {
+      this.write('billing.ensureCustomer', ctx, {}, () => ({
+        customerId: `cus_${account.accountId.slice(-6)}`,
+      })),
+    applyAmendment: (
+      input: {
+        amendment: Amendment
+        customerId: string
+        subscriptionId?: string
+        prorationDate?: number
+      },
+      ctx: StepContext,
+    ) => {
       const a = input.amendment
       this.prorationDates.set(a.id, input.prorationDate)
-      return this.write('billing.applyAmendment', ctx, { amendmentId: a.id, subscriptionKey: a.subscriptionKey, sequence: a.sequence }, () => {
-        const id = input.subscriptionId ?? `sub_${++this.counter}`
-        if (a.action !== 'create' && !input.subscriptionId) throw business('resource_missing', `No subscription for ${a.subscriptionKey}`)
-        const current = this.subscriptions.get(id) ?? { status: 'active' as const }
-        const next = { ...current }
-        if (a.quantity !== undefined) next.quantity = a.quantity
-        if (a.priceKey !== undefined) next.priceKey = a.priceKey
-        if (a.action === 'cancel') next.status = a.cancelMode === 'immediately' ? 'canceled' : 'scheduled_cancel'
-        if (a.action === 'renew') next.status = 'active'
-        this.subscriptions.set(id, next)
-        return { subscriptionId: id, ref: `${id}@${a.sequence}`, status: next.status, currency: 'USD' } satisfies BillingResult
-      })
+      return this.write(
+        'billing.applyAmendment',
+        ctx,
+        { amendmentId: a.id, subscriptionKey: a.subscriptionKey, sequence: a.sequence },
+        () => {
+          const id = input.subscriptionId ?? `sub_${++this.counter}`
+          if (a.action !== 'create' && !input.subscriptionId)
+            throw business('resource_missing', `No subscription for ${a.subscriptionKey}`)
+          const current = this.subscriptions.get(id) ?? { status: 'active' as const }
+          const next = { ...current }
+          if (a.quantity !== undefined) next.quantity = a.quantity
+          if (a.priceKey !== undefined) next.priceKey = a.priceKey
+          if (a.action === 'cancel')
+            next.status = a.cancelMode === 'immediately' ? 'canceled' : 'scheduled_cancel'
+          if (a.action === 'renew') next.status = 'active'
+          this.subscriptions.set(id, next)
+          return {
+            subscriptionId: id,
+            ref: `${id}@${a.sequence}`,
+            status: next.status,
+            currency: 'USD',
+          } satisfies BillingResult
+        },
+      )
     },
-    previewAmendment: async (input: { amendment: Amendment; customerId?: string; subscriptionId?: string }) => {
+    previewAmendment: async (input: {
+      amendment: Amendment
+      customerId?: string
+      subscriptionId?: string
+    }) => {
       this.calls.push({ method: 'billing.previewAmendment' })
       const failure = this.script.get('billing.previewAmendment')?.shift()
       if (failure) throw failure.error
       const qty = input.amendment.quantity ?? 0
       return {
         currency: 'USD',
-        lines: [{ description: `${qty} × seat (prorated)`, amount: qty * 1000, quantity: qty, proration: true }],
+        lines: [
+          {
+            description: `${qty} × seat (prorated)`,
+            amount: qty * 1000,
+            quantity: qty,
+            proration: true,
+          },
+        ],
         subtotal: qty * 1000,
         total: qty * 1000,
         amountDue: qty * 1000,
@@ -111,10 +163,17 @@ export class DoubleConnectors implements Connectors {
 
   erp = {
     ensureCustomer: (account: AccountProfile & { billingCustomerId: string }, ctx: StepContext) =>
-      this.write('erp.ensureCustomer', ctx, {}, () => ({ customerId: `ns-${account.accountId.slice(-6)}` })),
+      this.write('erp.ensureCustomer', ctx, {}, () => ({
+        customerId: `ns-${account.accountId.slice(-6)}`,
+      })),
     recordAmendment: (input: { amendment: Amendment }, ctx: StepContext) => {
       const a = input.amendment
-      return this.write('erp.recordAmendment', ctx, { amendmentId: a.id, subscriptionKey: a.subscriptionKey, sequence: a.sequence }, () => ({ ref: `so-${a.id.slice(0, 8)}` }))
+      return this.write(
+        'erp.recordAmendment',
+        ctx,
+        { amendmentId: a.id, subscriptionKey: a.subscriptionKey, sequence: a.sequence },
+        () => ({ ref: `so-${a.id.slice(0, 8)}` }),
+      )
     },
   }
 

@@ -25,14 +25,23 @@ export class DoubleWriterClient implements WriterClient {
     return this
   }
 
-  async writeBatch(input: { groups: UpsertGroup[]; publish?: { event: string; records: Array<Record<string, string>> } }) {
+  async writeBatch(input: {
+    groups: UpsertGroup[]
+    publish?: { event: string; records: Array<Record<string, string>> }
+  }) {
     this.calls++
     this.usage.used++
     if (this.callFailures > 0) {
       this.callFailures--
-      throw new ConnectorError({ kind: 'transient', system: 'salesforce', code: 'SERVER_UNAVAILABLE', message: 'simulated 503' })
+      throw new ConnectorError({
+        kind: 'transient',
+        system: 'salesforce',
+        code: 'SERVER_UNAVAILABLE',
+        message: 'simulated 503',
+      })
     }
-    if (input.groups.length > 5 || input.groups.some((g) => g.records.length > 200)) throw new Error('over the Composite limits')
+    if (input.groups.length > 5 || input.groups.some((g) => g.records.length > 200))
+      throw new Error('over the Composite limits')
     const groups = input.groups.map((g) =>
       g.records.map((record): RecordOutcome => {
         const id = String(record[g.externalIdField])
@@ -40,8 +49,18 @@ export class DoubleWriterClient implements WriterClient {
         if (fault && fault.times > 0) {
           fault.times--
           return fault.kind === 'transient'
-            ? { ok: false, kind: 'transient', code: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record' }
-            : { ok: false, kind: 'business', code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Amount must be positive' }
+            ? {
+                ok: false,
+                kind: 'transient',
+                code: 'UNABLE_TO_LOCK_ROW',
+                message: 'unable to obtain exclusive access to this record',
+              }
+            : {
+                ok: false,
+                kind: 'business',
+                code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+                message: 'Amount must be positive',
+              }
         }
         const key = `${g.object}:${id}`
         this.records.set(key, record)
@@ -50,6 +69,10 @@ export class DoubleWriterClient implements WriterClient {
       }),
     )
     if (input.publish) this.published.push(...input.publish.records)
-    return { groups, published: input.publish?.records.map((): RecordOutcome => ({ ok: true })), usage: { ...this.usage } }
+    return {
+      groups,
+      published: input.publish?.records.map((): RecordOutcome => ({ ok: true })),
+      usage: { ...this.usage },
+    }
   }
 }

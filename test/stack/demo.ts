@@ -9,11 +9,46 @@ import type { SeedInput } from '../emulators/stripe/index.ts'
 export const DEMO_CATALOG: Catalog = {
   version: 'demo-2026-11',
   prices: {
-    'pro-monthly-usd': { billingPriceId: 'price_pro_monthly_usd', erpItemId: '10', interval: 'month', currency: 'USD', productName: 'Pro seat', unitAmount: 5000 },
-    'pro-annual-usd': { billingPriceId: 'price_pro_annual_usd', erpItemId: '13', interval: 'year', currency: 'USD', productName: 'Pro seat (annual)', unitAmount: 50000 },
-    'team-monthly-usd': { billingPriceId: 'price_team_monthly_usd', erpItemId: '11', interval: 'month', currency: 'USD', productName: 'Team seat', unitAmount: 2000 },
-    'pro-monthly-gbp': { billingPriceId: 'price_pro_monthly_gbp', erpItemId: '14', interval: 'month', currency: 'GBP', productName: 'Pro seat (GBP)', unitAmount: 4000 },
-    'enterprise-annual-eur': { billingPriceId: 'price_enterprise_annual_eur', erpItemId: '12', interval: 'year', currency: 'EUR', productName: 'Enterprise platform', unitAmount: 1200000 },
+    'pro-monthly-usd': {
+      billingPriceId: 'price_pro_monthly_usd',
+      erpItemId: '10',
+      interval: 'month',
+      currency: 'USD',
+      productName: 'Pro seat',
+      unitAmount: 5000,
+    },
+    'pro-annual-usd': {
+      billingPriceId: 'price_pro_annual_usd',
+      erpItemId: '13',
+      interval: 'year',
+      currency: 'USD',
+      productName: 'Pro seat (annual)',
+      unitAmount: 50000,
+    },
+    'team-monthly-usd': {
+      billingPriceId: 'price_team_monthly_usd',
+      erpItemId: '11',
+      interval: 'month',
+      currency: 'USD',
+      productName: 'Team seat',
+      unitAmount: 2000,
+    },
+    'pro-monthly-gbp': {
+      billingPriceId: 'price_pro_monthly_gbp',
+      erpItemId: '14',
+      interval: 'month',
+      currency: 'GBP',
+      productName: 'Pro seat (GBP)',
+      unitAmount: 4000,
+    },
+    'enterprise-annual-eur': {
+      billingPriceId: 'price_enterprise_annual_eur',
+      erpItemId: '12',
+      interval: 'year',
+      currency: 'EUR',
+      productName: 'Enterprise platform',
+      unitAmount: 1200000,
+    },
   },
 }
 
@@ -24,11 +59,41 @@ export const DEMO_STRIPE: SeedInput = {
     { id: 'prod_enterprise', name: 'Enterprise platform' },
   ],
   prices: [
-    { id: 'price_pro_monthly_usd', product: 'prod_pro', currency: 'usd', unit_amount: 5000, recurring: { interval: 'month' } },
-    { id: 'price_pro_annual_usd', product: 'prod_pro', currency: 'usd', unit_amount: 50000, recurring: { interval: 'year' } },
-    { id: 'price_team_monthly_usd', product: 'prod_team', currency: 'usd', unit_amount: 2000, recurring: { interval: 'month' } },
-    { id: 'price_pro_monthly_gbp', product: 'prod_pro', currency: 'gbp', unit_amount: 4000, recurring: { interval: 'month' } },
-    { id: 'price_enterprise_annual_eur', product: 'prod_enterprise', currency: 'eur', unit_amount: 1200000, recurring: { interval: 'year' } },
+    {
+      id: 'price_pro_monthly_usd',
+      product: 'prod_pro',
+      currency: 'usd',
+      unit_amount: 5000,
+      recurring: { interval: 'month' },
+    },
+    {
+      id: 'price_pro_annual_usd',
+      product: 'prod_pro',
+      currency: 'usd',
+      unit_amount: 50000,
+      recurring: { interval: 'year' },
+    },
+    {
+      id: 'price_team_monthly_usd',
+      product: 'prod_team',
+      currency: 'usd',
+      unit_amount: 2000,
+      recurring: { interval: 'month' },
+    },
+    {
+      id: 'price_pro_monthly_gbp',
+      product: 'prod_pro',
+      currency: 'gbp',
+      unit_amount: 4000,
+      recurring: { interval: 'month' },
+    },
+    {
+      id: 'price_enterprise_annual_eur',
+      product: 'prod_enterprise',
+      currency: 'eur',
+      unit_amount: 1200000,
+      recurring: { interval: 'year' },
+    },
   ],
 }
 
@@ -40,13 +105,48 @@ export const DEMO_NETSUITE: NetsuiteSeed = {
     { id: 3, name: 'Concord GmbH (EU)', currency: { id: 4 } },
   ],
   items: [
-    { id: 10, itemId: 'PRO-SEAT-MONTHLY', displayName: 'Pro seat (monthly)', itemType: 'serviceSaleItem', rate: 50 },
-    { id: 11, itemId: 'TEAM-SEAT-MONTHLY', displayName: 'Team seat (monthly)', itemType: 'serviceSaleItem', rate: 20 },
-    { id: 12, itemId: 'ENTERPRISE-ANNUAL', displayName: 'Enterprise platform (annual)', itemType: 'serviceSaleItem', rate: 12000 },
-    { id: 13, itemId: 'PRO-SEAT-ANNUAL', displayName: 'Pro seat (annual)', itemType: 'serviceSaleItem', rate: 500 },
-    { id: 14, itemId: 'PRO-SEAT-MONTHLY-GBP', displayName: 'Pro seat (monthly, GBP)', itemType: 'serviceSaleItem', rate: 40 },
+    {
+      id: 10,
+      itemId: 'PRO-SEAT-MONTHLY',
+      displayName: 'Pro seat (monthly)',
+      itemType: 'serviceSaleItem',
+      rate: 50,
+    },
+    {
+      id: 11,
+      itemId: 'TEAM-SEAT-MONTHLY',
+      displayName: 'Team seat (monthly)',
+      itemType: 'serviceSaleItem',
+      rate: 20,
+    },
+    {
+      id: 12,
+      itemId: 'ENTERPRISE-ANNUAL',
+      displayName: 'Enterprise platform (annual)',
+      itemType: 'serviceSaleItem',
+      rate: 12000,
+    },
+    {
+      id: 13,
+      itemId: 'PRO-SEAT-ANNUAL',
+      displayName: 'Pro seat (annual)',
+      itemType: 'serviceSaleItem',
+      rate: 500,
+    },
+    {
+      id: 14,
+      itemId: 'PRO-SEAT-MONTHLY-GBP',
+      displayName: 'Pro seat (monthly, GBP)',
+      itemType: 'serviceSaleItem',
+      rate: 40,
+    },
   ],
 }
 
 /** Concord_Legal_Entity__c → NetSuite subsidiary id. */
-export const DEMO_SUBSIDIARY_RULES: Record<string, string> = { 'US-INC': '1', 'UK-LTD': '2', 'EU-GMBH': '3', '*': '1' }
+export const DEMO_SUBSIDIARY_RULES: Record<string, string> = {
+  'US-INC': '1',
+  'UK-LTD': '2',
+  'EU-GMBH': '3',
+  '*': '1',
+}

@@ -3,7 +3,12 @@ import { startVendors } from './vendors.ts'
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    vendors: { salesforceUrl: string; stripeUrl: string; netsuiteUrl: string; bindings: Record<string, string> }
+    vendors: {
+      salesforceUrl: string
+      stripeUrl: string
+      netsuiteUrl: string
+      bindings: Record<string, string>
+    }
   }
 }
 

@@ -23,7 +23,9 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 const vars: Record<string, string> = {
   ...vendors.bindings,
   SALESFORCE_EVENTS_SECRET: eventsSecret,
-  OPERATOR_TOKENS: JSON.stringify([{ name: 'local-operator', role: 'operator', sha256: sha256(operatorToken) }]),
+  OPERATOR_TOKENS: JSON.stringify([
+    { name: 'local-operator', role: 'operator', sha256: sha256(operatorToken) },
+  ]),
   SEQUENCE_GAP_WINDOW_SECONDS: '120',
   RETRY_BASE_MS: '500',
   RETRY_CAP_MS: '30000',
@@ -36,17 +38,47 @@ rmSync('.stack/state', { recursive: true, force: true })
 // dotenv format: single quotes keep JSON literal; a multi-line value (a PEM key) goes in double
 // quotes with its newlines escaped, which dotenv expands.
 const dotenv = (v: string) => (v.includes('\n') ? `"${v.replace(/\n/g, '\\n')}"` : `'${v}'`)
-writeFileSync('.stack/dev.vars', Object.entries(vars).map(([k, v]) => `${k}=${dotenv(v)}`).join('\n') + '\n', { mode: 0o600 })
+writeFileSync(
+  '.stack/dev.vars',
+  Object.entries(vars)
+    .map(([k, v]) => `${k}=${dotenv(v)}`)
+    .join('\n') + '\n',
+  { mode: 0o600 },
+)
 const accounts = vendors.salesforce.sf.records('Account') as Array<{ Id: string; Name: string }>
 writeFileSync(
   '.stack/local.json',
-  JSON.stringify({ workerUrl, eventsSecret, operatorToken, salesforceUrl: vendors.salesforce.url, stripeUrl: vendors.stripe.url, netsuiteUrl: vendors.netsuite.url, accounts: accounts.map((a) => ({ id: a.Id, name: a.Name })) }, null, 2),
+  JSON.stringify(
+    {
+      workerUrl,
+      eventsSecret,
+      operatorToken,
+      salesforceUrl: vendors.salesforce.url,
+      stripeUrl: vendors.stripe.url,
+      netsuiteUrl: vendors.netsuite.url,
+      accounts: accounts.map((a) => ({ id: a.Id, name: a.Name })),
+    },
+    null,
+    2,
+  ),
   { mode: 0o600 },
 )
 
 const wrangler: ChildProcess = spawn(
   'npx',
-  ['wrangler', 'dev', '--ip', '127.0.0.1', '--port', String(WORKER_PORT), '--env-file', '.stack/dev.vars', '--persist-to', '.stack/state', '--show-interactive-dev-session=false'],
+  [
+    'wrangler',
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(WORKER_PORT),
+    '--env-file',
+    '.stack/dev.vars',
+    '--persist-to',
+    '.stack/state',
+    '--show-interactive-dev-session=false',
+  ],
   { stdio: ['ignore', 'pipe', 'inherit'] },
 )
 let announced = false

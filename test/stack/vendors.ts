@@ -1,6 +1,13 @@
 import { generateKeyPairSync } from 'node:crypto'
-import { generateCertificateKeys, startNetsuiteEmulator, type RunningNetsuite } from '../emulators/netsuite/index.ts'
-import { startSalesforceEmulator, type RunningSalesforceEmulator } from '../emulators/salesforce/index.ts'
+import {
+  generateCertificateKeys,
+  startNetsuiteEmulator,
+  type RunningNetsuite,
+} from '../emulators/netsuite/index.ts'
+import {
+  startSalesforceEmulator,
+  type RunningSalesforceEmulator,
+} from '../emulators/salesforce/index.ts'
 import { startStripeEmulator, type StartedStripeEmulator } from '../emulators/stripe/index.ts'
 import { DEMO_CATALOG, DEMO_NETSUITE, DEMO_STRIPE, DEMO_SUBSIDIARY_RULES } from './demo.ts'
 
@@ -51,14 +58,21 @@ export async function startVendors(options: VendorStackOptions = {}): Promise<Ve
     {
       apiKey: STRIPE_KEY,
       catalog: DEMO_STRIPE,
-      webhooks: options.stripeWebhookUrl ? [{ url: options.stripeWebhookUrl, secret: STRIPE_WEBHOOK_SECRET }] : undefined,
+      webhooks: options.stripeWebhookUrl
+        ? [{ url: options.stripeWebhookUrl, secret: STRIPE_WEBHOOK_SECRET }]
+        : undefined,
     },
     options.ports?.stripe ?? 0,
   )
   const netsuite = await startNetsuiteEmulator(
     {
       accountId: NS_ACCOUNT,
-      m2m: [{ clientId: NS_CLIENT_ID, certificates: [{ certificateId: NS_CERTIFICATE_ID, publicKey: nsKeys.publicKeyPem }] }],
+      m2m: [
+        {
+          clientId: NS_CLIENT_ID,
+          certificates: [{ certificateId: NS_CERTIFICATE_ID, publicKey: nsKeys.publicKeyPem }],
+        },
+      ],
       concurrencyLimit: options.netsuiteConcurrency ?? 5,
       seed: DEMO_NETSUITE,
     },

@@ -1,12 +1,20 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import fixture from '../fixtures/salesforce/subscription-amendment-events.json'
-import { ACCOUNT_A, amendmentEvent, expectSafeError, ledger, operatorFetch, postEvents } from './support/helpers.ts'
+import {
+  ACCOUNT_A,
+  amendmentEvent,
+  expectSafeError,
+  ledger,
+  operatorFetch,
+  postEvents,
+} from './support/helpers.ts'
 import { TEST_EVENTS_SECRET } from './support/test-config.ts'
 
 const now = () => Math.floor(Date.now() / 1000)
 /** Amendments stored, whatever state the pump has moved them to since. */
-const total = (counts: Record<string, number> | undefined) => Object.values(counts ?? {}).reduce((a, b) => a + b, 0)
+const total = (counts: Record<string, number> | undefined) =>
+  Object.values(counts ?? {}).reduce((a, b) => a + b, 0)
 
 describe('POST /v1/salesforce/events', () => {
   describe('signature', () => {
@@ -55,7 +63,10 @@ describe('POST /v1/salesforce/events', () => {
 
     it('refuses a request with no signature headers', async () => {
       const { exports } = await import('cloudflare:workers')
-      const res = await exports.default.fetch('https://concord.test/v1/salesforce/events', { method: 'POST', body: '{"events":[]}' })
+      const res = await exports.default.fetch('https://concord.test/v1/salesforce/events', {
+        method: 'POST',
+        body: '{"events":[]}',
+      })
       expect(res.status).toBe(401)
       expect((await expectSafeError(res)).message).toMatch(/Missing X-Concord-Timestamp/)
     })
@@ -66,17 +77,39 @@ describe('POST /v1/salesforce/events', () => {
       const good = amendmentEvent()
       const badSequence = amendmentEvent({ Sequence__c: 'three' })
       const badAction = amendmentEvent({ Action__c: 'upgrade', Sequence__c: 2 })
-      const missingQty = amendmentEvent({ Action__c: 'change_quantity', Sequence__c: 3, Quantity__c: null, Price_Key__c: null })
-      const unknownPrice = amendmentEvent({ Price_Key__c: 'gold-plan', Subscription_Key__c: 'SUB-2' })
+      const missingQty = amendmentEvent({
+        Action__c: 'change_quantity',
+        Sequence__c: 3,
+        Quantity__c: null,
+        Price_Key__c: null,
+      })
+      const unknownPrice = amendmentEvent({
+        Price_Key__c: 'gold-plan',
+        Subscription_Key__c: 'SUB-2',
+      })
       const res = await postEvents([good, badSequence, badAction, missingQty, unknownPrice])
       expect(res.status).toBe(200)
-      const body = (await res.json()) as { results: Array<{ status: string; errors?: Array<{ field: string; message: string }> }> }
-      expect(body.results.map((r) => r.status)).toEqual(['queued', 'rejected', 'rejected', 'rejected', 'rejected'])
+      const body = (await res.json()) as {
+        results: Array<{ status: string; errors?: Array<{ field: string; message: string }> }>
+      }
+      expect(body.results.map((r) => r.status)).toEqual([
+        'queued',
+        'rejected',
+        'rejected',
+        'rejected',
+        'rejected',
+      ])
       expect(body.results[1]?.errors?.[0]?.field).toBe('Sequence__c')
       expect(body.results[2]?.errors?.[0]).toMatchObject({ field: 'Action__c' })
       expect(body.results[2]?.errors?.[0]?.message).toMatch(/create.*change_quantity/)
-      expect(body.results[3]?.errors?.[0]).toEqual({ field: 'Quantity__c', message: 'is required for a quantity change' })
-      expect(body.results[4]?.errors?.[0]).toEqual({ field: 'Price_Key__c', message: '"gold-plan" is not in catalog demo-2026-11' })
+      expect(body.results[3]?.errors?.[0]).toEqual({
+        field: 'Quantity__c',
+        message: 'is required for a quantity change',
+      })
+      expect(body.results[4]?.errors?.[0]).toEqual({
+        field: 'Price_Key__c',
+        message: '"gold-plan" is not in catalog demo-2026-11',
+      })
     })
 
     it('keeps each rejected event in the quarantine with its raw payload and reasons', async () => {
@@ -85,12 +118,16 @@ describe('POST /v1/salesforce/events', () => {
       const body = (await res.json()) as { results: Array<{ quarantineId: string }> }
       const listed = await operatorFetch('/v1/quarantine')
       expect(listed.status).toBe(200)
-      const { items } = (await listed.json()) as { items: Array<{ id: string; raw: string; reasons: unknown; eventUuid?: string }> }
+      const { items } = (await listed.json()) as {
+        items: Array<{ id: string; raw: string; reasons: unknown; eventUuid?: string }>
+      }
       const entry = items.find((i) => i.id === body.results[0]?.quarantineId)
       expect(entry).toBeDefined()
       expect(JSON.parse(entry?.raw ?? '{}')).toEqual(bad)
       expect(entry?.eventUuid).toBe(bad.EventUuid)
-      expect(entry?.reasons).toEqual([{ field: 'Account_Id__c', message: 'must be an Account id (prefix 001)' }])
+      expect(entry?.reasons).toEqual([
+        { field: 'Account_Id__c', message: 'must be an Account id (prefix 001)' },
+      ])
     })
 
     it('refuses a body that is not JSON with a clear 400', async () => {
@@ -103,7 +140,9 @@ describe('POST /v1/salesforce/events', () => {
       const res = await postEvents([], { body: '{"event": {}}' })
       expect(res.status).toBe(400)
       const error = await expectSafeError(res)
-      expect(error.details).toEqual([{ field: 'events', message: expect.stringMatching(/expected array/) }])
+      expect(error.details).toEqual([
+        { field: 'events', message: expect.stringMatching(/expected array/) },
+      ])
     })
 
     it('refuses more than 2,000 events in one batch', async () => {
@@ -124,19 +163,28 @@ describe('POST /v1/salesforce/events', () => {
   describe('duplicates', () => {
     it('answers duplicate for an event delivered again, in the same batch or a later one', async () => {
       const event = amendmentEvent({ Account_Id__c: '001Hs00000Dup01IAB' })
-      const first = (await (await postEvents([event, event])).json()) as { results: Array<{ status: string }> }
+      const first = (await (await postEvents([event, event])).json()) as {
+        results: Array<{ status: string }>
+      }
       expect(first.results.map((r) => r.status)).toEqual(['queued', 'duplicate'])
-      const again = (await (await postEvents([event])).json()) as { results: Array<{ status: string }> }
+      const again = (await (await postEvents([event])).json()) as {
+        results: Array<{ status: string }>
+      }
       expect(again.results.map((r) => r.status)).toEqual(['duplicate'])
       const summary = await env.ACCOUNT_LEDGER.getByName('001Hs00000Dup01IAB').summary()
       expect(total(summary?.counts)).toBe(1)
     })
 
     it('treats the 15- and 18-character forms of an account id as one ledger', async () => {
-      const long = amendmentEvent({ Account_Id__c: '001Hs00000Xk9ZpIAJ', Subscription_Key__c: 'SUB-15-18' })
+      const long = amendmentEvent({
+        Account_Id__c: '001Hs00000Xk9ZpIAJ',
+        Subscription_Key__c: 'SUB-15-18',
+      })
       const short = { ...long, Account_Id__c: '001Hs00000Xk9Zp' }
       await postEvents([long])
-      const res = (await (await postEvents([short])).json()) as { results: Array<{ status: string }> }
+      const res = (await (await postEvents([short])).json()) as {
+        results: Array<{ status: string }>
+      }
       expect(res.results[0]?.status).toBe('duplicate')
     })
 
@@ -144,7 +192,9 @@ describe('POST /v1/salesforce/events', () => {
       const first = amendmentEvent({ Subscription_Key__c: 'SUB-CLASH' })
       const clash = amendmentEvent({ Subscription_Key__c: 'SUB-CLASH' })
       await postEvents([first])
-      const res = (await (await postEvents([clash])).json()) as { results: Array<{ status: string; errors: Array<{ field: string; message: string }> }> }
+      const res = (await (await postEvents([clash])).json()) as {
+        results: Array<{ status: string; errors: Array<{ field: string; message: string }> }>
+      }
       expect(res.results[0]?.status).toBe('rejected')
       expect(res.results[0]?.errors[0]?.field).toBe('Sequence__c')
       expect(res.results[0]?.errors[0]?.message).toContain(first.EventUuid as string)

@@ -34,14 +34,25 @@ describe('amendmentFromEvent', () => {
   })
 
   it('names every bad field by its Salesforce API name', () => {
-    const result = amendmentFromEvent({ ...fixture.events[0], Sequence__c: 1.5, CreatedDate: 'yesterday', Correlation_Id__c: undefined })
+    const result = amendmentFromEvent({
+      ...fixture.events[0],
+      Sequence__c: 1.5,
+      CreatedDate: 'yesterday',
+      Correlation_Id__c: undefined,
+    })
     expect(result.ok).toBe(false)
-    expect(!result.ok && result.errors.map((e) => e.field).sort()).toEqual(['Correlation_Id__c', 'CreatedDate', 'Sequence__c'])
+    expect(!result.ok && result.errors.map((e) => e.field).sort()).toEqual([
+      'Correlation_Id__c',
+      'CreatedDate',
+      'Sequence__c',
+    ])
   })
 
   it('requires sequence 1 for a create', () => {
     const result = amendmentFromEvent({ ...fixture.events[0], Sequence__c: 4 })
-    expect(!result.ok && result.errors).toEqual([{ field: 'Sequence__c', message: 'must be 1 for a create' }])
+    expect(!result.ok && result.errors).toEqual([
+      { field: 'Sequence__c', message: 'must be 1 for a create' },
+    ])
   })
 
   it('refuses a quantity of zero on a seat change', () => {
@@ -60,18 +71,32 @@ describe('toId18', () => {
 
 describe('backoff', () => {
   it('stays within full jitter of the exponential ceiling, capped', () => {
-    expect(backoffDelayMs({ attempt: 3, baseMs: 100, capMs: 10_000, random: () => 0.999 })).toBe(799)
-    expect(backoffDelayMs({ attempt: 20, baseMs: 100, capMs: 10_000, random: () => 0.5 })).toBe(5_000)
+    expect(backoffDelayMs({ attempt: 3, baseMs: 100, capMs: 10_000, random: () => 0.999 })).toBe(
+      799,
+    )
+    expect(backoffDelayMs({ attempt: 20, baseMs: 100, capMs: 10_000, random: () => 0.5 })).toBe(
+      5_000,
+    )
     expect(backoffDelayMs({ attempt: 1, baseMs: 100, capMs: 10_000, random: () => 0 })).toBe(0)
   })
 
   it('never retries sooner than Retry-After', () => {
-    expect(backoffDelayMs({ attempt: 1, baseMs: 100, capMs: 1_000, retryAfterMs: 30_000, random: () => 0.1 })).toBe(30_000)
+    expect(
+      backoffDelayMs({
+        attempt: 1,
+        baseMs: 100,
+        capMs: 1_000,
+        retryAfterMs: 30_000,
+        random: () => 0.1,
+      }),
+    ).toBe(30_000)
   })
 
   it('reads Retry-After as seconds or an HTTP date', () => {
     expect(parseRetryAfter('7')).toBe(7_000)
-    expect(parseRetryAfter(new Date(Date.now() + 10_000).toUTCString(), Date.now())).toBeGreaterThan(8_000)
+    expect(
+      parseRetryAfter(new Date(Date.now() + 10_000).toUTCString(), Date.now()),
+    ).toBeGreaterThan(8_000)
     expect(parseRetryAfter('soon')).toBeUndefined()
   })
 })

@@ -2,7 +2,14 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { useConnectorFactory } from '../../worker/connectors/registry.ts'
 import { createLogger } from '../../worker/lib/log.ts'
 import { DoubleConnectors } from '../doubles/connectors.ts'
-import { amendmentChain, drain, ledger, newAccountId, operatorFetch, postEvents } from './support/helpers.ts'
+import {
+  amendmentChain,
+  drain,
+  ledger,
+  newAccountId,
+  operatorFetch,
+  postEvents,
+} from './support/helpers.ts'
 
 afterEach(() => {
   useConnectorFactory()
@@ -12,7 +19,9 @@ afterEach(() => {
 function captureConsole(): string[] {
   const lines: string[] = []
   for (const method of ['log', 'warn', 'error'] as const) {
-    vi.spyOn(console, method).mockImplementation((...args: unknown[]) => void lines.push(args.map(String).join(' ')))
+    vi.spyOn(console, method).mockImplementation(
+      (...args: unknown[]) => void lines.push(args.map(String).join(' ')),
+    )
   }
   return lines
 }
@@ -21,10 +30,22 @@ describe('logging', () => {
   it('writes one JSON object per line and redacts anything that looks like a credential', () => {
     const lines = captureConsole()
     const log = createLogger({ component: 'test' }, 'debug').with({ correlationId: 'corr-1' })
-    log.info('calling vendor', { headers: { Authorization: 'Bearer sk_live_123', 'X-Concord-Signature': 'v1=abc' }, clientSecret: 's3cr3t', nested: [{ accessToken: 't0k' }], amount: 5 })
+    log.info('calling vendor', {
+      headers: { Authorization: 'Bearer sk_live_123', 'X-Concord-Signature': 'v1=abc' },
+      clientSecret: 's3cr3t',
+      nested: [{ accessToken: 't0k' }],
+      amount: 5,
+    })
     expect(lines).toHaveLength(1)
     const line = JSON.parse(lines[0] as string) as Record<string, unknown>
-    expect(line).toMatchObject({ level: 'info', msg: 'calling vendor', component: 'test', correlationId: 'corr-1', amount: 5, clientSecret: '[redacted]' })
+    expect(line).toMatchObject({
+      level: 'info',
+      msg: 'calling vendor',
+      component: 'test',
+      correlationId: 'corr-1',
+      amount: 5,
+      clientSecret: '[redacted]',
+    })
     expect(lines[0]).not.toMatch(/sk_live_123|v1=abc|s3cr3t|t0k/)
   })
 
@@ -48,8 +69,13 @@ describe('internal errors', () => {
     const detail = await ledger(account).amendment(create?.EventUuid as string)
     expect(detail).toMatchObject({ state: 'waiting', errorCode: 'internal_error' })
     expect(detail?.errorMessage).not.toContain('hunter2')
-    const logged = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'unexpected error in saga step')
-    expect(logged).toMatchObject({ correlationId: create?.Correlation_Id__c, errorMessage: 'pg: password=hunter2 at pool.ts:88' })
+    const logged = lines
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .find((l) => l.msg === 'unexpected error in saga step')
+    expect(logged).toMatchObject({
+      correlationId: create?.Correlation_Id__c,
+      errorMessage: 'pg: password=hunter2 at pool.ts:88',
+    })
     const http = await operatorFetch(`/v1/accounts/${account}/amendments/${create?.EventUuid}`)
     expect(await http.text()).not.toContain('hunter2')
   })

@@ -1,7 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useConnectorFactory } from '../../worker/connectors/registry.ts'
 import { business, DoubleConnectors } from '../doubles/connectors.ts'
-import { amendmentChain, drain, expectSafeError, ledger, newAccountId, operatorFetch, postEvents } from './support/helpers.ts'
+import {
+  amendmentChain,
+  drain,
+  expectSafeError,
+  ledger,
+  newAccountId,
+  operatorFetch,
+  postEvents,
+} from './support/helpers.ts'
 import { GAP_WINDOW_SECONDS, TEST_VIEWER_TOKEN } from './support/test-config.ts'
 
 let doubles: DoubleConnectors
@@ -26,43 +34,78 @@ async function parkedPair() {
   return { one: one as Record<string, string>, two: two as Record<string, string> }
 }
 
-type Listed = { items: Array<{ amendmentId: string; accountId: string; code: string; state: string }> }
+type Listed = {
+  items: Array<{ amendmentId: string; accountId: string; code: string; state: string }>
+}
 
 describe('operator API', () => {
   it('lists parked amendments across accounts with their reason', async () => {
     const { one } = await parkedPair()
-    const res = await operatorFetch(`/v1/exceptions?accountId=${account}`, { token: TEST_VIEWER_TOKEN })
+    const res = await operatorFetch(`/v1/exceptions?accountId=${account}`, {
+      token: TEST_VIEWER_TOKEN,
+    })
     expect(res.status).toBe(200)
     const { items } = (await res.json()) as Listed
-    expect(items).toEqual([expect.objectContaining({ amendmentId: one.EventUuid, accountId: account, code: 'card_declined', state: 'parked' })])
+    expect(items).toEqual([
+      expect.objectContaining({
+        amendmentId: one.EventUuid,
+        accountId: account,
+        code: 'card_declined',
+        state: 'parked',
+      }),
+    ])
   })
 
   it('retries a parked amendment from the step it stopped at, audited with actor and correlation id', async () => {
     const { one, two } = await parkedPair()
-    const res = await operatorFetch(`/v1/exceptions/${one.EventUuid}/retry`, { method: 'POST', body: JSON.stringify({ reason: 'customer updated card' }) })
+    const res = await operatorFetch(`/v1/exceptions/${one.EventUuid}/retry`, {
+      method: 'POST',
+      body: JSON.stringify({ reason: 'customer updated card' }),
+    })
     expect(res.status).toBe(200)
     await drain(account)
     expect(doubles.effectsOf('billing.applyAmendment').map((e) => e.sequence)).toEqual([1, 2])
     const detail = await ledger(account).amendment(one.EventUuid as string)
     expect(detail?.state).toBe('applied')
     const retryLine = detail?.audit.find((a) => a.action === 'operator_retry')
-    expect(retryLine).toMatchObject({ actor: 'ops-alice', fromState: 'parked', toState: 'waiting', detail: { reason: 'customer updated card' } })
+    expect(retryLine).toMatchObject({
+      actor: 'ops-alice',
+      fromState: 'parked',
+      toState: 'waiting',
+      detail: { reason: 'customer updated card' },
+    })
     expect((await ledger(account).amendment(two.EventUuid as string))?.state).toBe('applied')
-    const listed = (await (await operatorFetch(`/v1/exceptions?accountId=${account}`)).json()) as Listed
+    const listed = (await (
+      await operatorFetch(`/v1/exceptions?accountId=${account}`)
+    ).json()) as Listed
     expect(listed.items).toEqual([])
     const http = await operatorFetch(`/v1/accounts/${account}/amendments/${one.EventUuid}`)
-    expect(((await http.json()) as { correlationId: string }).correlationId).toBe(one.Correlation_Id__c)
+    expect(((await http.json()) as { correlationId: string }).correlationId).toBe(
+      one.Correlation_Id__c,
+    )
   })
 
   it('skips a parked amendment with a reason; the subscription moves on and Salesforce sees superseded', async () => {
     const { one, two } = await parkedPair()
-    const res = await operatorFetch(`/v1/exceptions/${one.EventUuid}/skip`, { method: 'POST', body: JSON.stringify({ reason: 'duplicate request from rep' }) })
+    const res = await operatorFetch(`/v1/exceptions/${one.EventUuid}/skip`, {
+      method: 'POST',
+      body: JSON.stringify({ reason: 'duplicate request from rep' }),
+    })
     expect(res.status).toBe(200)
     await drain(account)
-    expect((await ledger(account).amendment(one.EventUuid as string))?.audit.at(-1)).toMatchObject({ actor: 'ops-alice', action: 'operator_skip', toState: 'skipped' })
-    expect(doubles.statuses.get(one.EventUuid as string)).toMatchObject({ status: 'superseded', errorMessage: 'Skipped by ops-alice: duplicate request from rep' })
+    expect((await ledger(account).amendment(one.EventUuid as string))?.audit.at(-1)).toMatchObject({
+      actor: 'ops-alice',
+      action: 'operator_skip',
+      toState: 'skipped',
+    })
+    expect(doubles.statuses.get(one.EventUuid as string)).toMatchObject({
+      status: 'superseded',
+      errorMessage: 'Skipped by ops-alice: duplicate request from rep',
+    })
     // `two` runs next; the double has no subscription for the skipped create, so it parks with that reason.
-    expect((await ledger(account).amendment(two.EventUuid as string))?.errorCode).toBe('resource_missing')
+    expect((await ledger(account).amendment(two.EventUuid as string))?.errorCode).toBe(
+      'resource_missing',
+    )
   })
 
   it('lets an operator release amendments parked behind a gap that will never fill', async () => {
@@ -72,20 +115,29 @@ describe('operator API', () => {
     await drain(account)
     vi.setSystemTime(Date.now() + (GAP_WINDOW_SECONDS + 1) * 1000)
     await drain(account)
-    const blocked = await operatorFetch(`/v1/exceptions/${four?.EventUuid}/retry`, { method: 'POST' })
+    const blocked = await operatorFetch(`/v1/exceptions/${four?.EventUuid}/retry`, {
+      method: 'POST',
+    })
     expect(blocked.status).toBe(409)
     expect((await expectSafeError(blocked)).message).toMatch(/Sequence 3 .* is still open/)
     const res = await operatorFetch(`/v1/exceptions/${three?.EventUuid}/retry`, { method: 'POST' })
     expect(res.status).toBe(200)
     await drain(account)
     expect(doubles.effectsOf('billing.applyAmendment').map((e) => e.sequence)).toEqual([1, 3, 4])
-    const audit = (await ledger(account).amendment(three?.EventUuid as string))?.audit.map((a) => a.action)
-    expect(audit).toEqual(expect.arrayContaining(['gap_parked', 'gap_accepted', 'operator_retry', 'applied']))
+    const audit = (await ledger(account).amendment(three?.EventUuid as string))?.audit.map(
+      (a) => a.action,
+    )
+    expect(audit).toEqual(
+      expect.arrayContaining(['gap_parked', 'gap_accepted', 'operator_retry', 'applied']),
+    )
   })
 
   it('refuses a viewer token for retry and skip', async () => {
     const { one } = await parkedPair()
-    const res = await operatorFetch(`/v1/exceptions/${one.EventUuid}/retry`, { method: 'POST', token: TEST_VIEWER_TOKEN })
+    const res = await operatorFetch(`/v1/exceptions/${one.EventUuid}/retry`, {
+      method: 'POST',
+      token: TEST_VIEWER_TOKEN,
+    })
     expect(res.status).toBe(403)
     expect((await expectSafeError(res)).message).toMatch(/operator role/)
     expect((await ledger(account).amendment(one.EventUuid as string))?.state).toBe('parked')
@@ -103,18 +155,26 @@ describe('operator API', () => {
 
   it('requires a reason to skip, naming the field', async () => {
     const { one } = await parkedPair()
-    const res = await operatorFetch(`/v1/exceptions/${one.EventUuid}/skip`, { method: 'POST', body: '{}' })
+    const res = await operatorFetch(`/v1/exceptions/${one.EventUuid}/skip`, {
+      method: 'POST',
+      body: '{}',
+    })
     expect(res.status).toBe(400)
     const error = await expectSafeError(res)
     expect(error.details).toEqual([{ field: 'reason', message: expect.any(String) }])
   })
 
   it('answers 404 and 409 with safe bodies', async () => {
-    const missing = await operatorFetch(`/v1/exceptions/${crypto.randomUUID()}/retry`, { method: 'POST' })
+    const missing = await operatorFetch(`/v1/exceptions/${crypto.randomUUID()}/retry`, {
+      method: 'POST',
+    })
     expect(missing.status).toBe(404)
     await expectSafeError(missing)
     const { one } = await parkedPair()
-    await operatorFetch(`/v1/exceptions/${one.EventUuid}/skip`, { method: 'POST', body: JSON.stringify({ reason: 'not needed' }) })
+    await operatorFetch(`/v1/exceptions/${one.EventUuid}/skip`, {
+      method: 'POST',
+      body: JSON.stringify({ reason: 'not needed' }),
+    })
     const again = await operatorFetch(`/v1/exceptions/${one.EventUuid}/retry`, { method: 'POST' })
     expect(again.status).toBe(409)
     expect((await expectSafeError(again)).message).toBe('Amendment is skipped, not parked.')
@@ -123,7 +183,11 @@ describe('operator API', () => {
   it('shows an account summary with cross-references and open work', async () => {
     await parkedPair()
     const res = await operatorFetch(`/v1/accounts/${account}`, { token: TEST_VIEWER_TOKEN })
-    const summary = (await res.json()) as { xref: Record<string, string>; counts: Record<string, number>; open: unknown[] }
+    const summary = (await res.json()) as {
+      xref: Record<string, string>
+      counts: Record<string, number>
+      open: unknown[]
+    }
     expect(summary.xref.billingCustomerId).toMatch(/^cus_/)
     expect(summary.counts).toEqual({ parked: 1, waiting: 1 })
     expect(summary.open).toHaveLength(2)

@@ -13,13 +13,27 @@ beforeEach(() => {
 })
 afterEach(() => useConnectorFactory())
 
-async function preview(fields: Record<string, unknown>, secret = TEST_EVENTS_SECRET): Promise<Response> {
+async function preview(
+  fields: Record<string, unknown>,
+  secret = TEST_EVENTS_SECRET,
+): Promise<Response> {
   const body = JSON.stringify({
-    Account_Id__c: newAccountId(), Subscription_Key__c: 'SUB-PREVIEW', Action__c: 'change_quantity', Quantity__c: 7,
-    Proration__c: 'create_prorations', Price_Key__c: null, Cancel_Mode__c: null, Effective_Date__c: null, ...fields,
+    Account_Id__c: newAccountId(),
+    Subscription_Key__c: 'SUB-PREVIEW',
+    Action__c: 'change_quantity',
+    Quantity__c: 7,
+    Proration__c: 'create_prorations',
+    Price_Key__c: null,
+    Cancel_Mode__c: null,
+    Effective_Date__c: null,
+    ...fields,
   })
   const headers = await signRequest(secret, body)
-  return exports.default.fetch('https://concord.test/v1/amendments/preview', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body })
+  return exports.default.fetch('https://concord.test/v1/amendments/preview', {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body,
+  })
 }
 
 describe('POST /v1/amendments/preview', () => {
@@ -40,7 +54,9 @@ describe('POST /v1/amendments/preview', () => {
   it('names the invalid field', async () => {
     const res = await preview({ Quantity__c: null })
     expect(res.status).toBe(400)
-    expect((await expectSafeError(res)).details).toEqual([{ field: 'Quantity__c', message: 'is required for a quantity change' }])
+    expect((await expectSafeError(res)).details).toEqual([
+      { field: 'Quantity__c', message: 'is required for a quantity change' },
+    ])
   })
 
   it('refuses an unsigned or wrongly signed request', async () => {
@@ -50,7 +66,10 @@ describe('POST /v1/amendments/preview', () => {
   })
 
   it('passes a billing refusal through as 422 and an outage as 503', async () => {
-    doubles.failNext('billing.previewAmendment', business('resource_missing', 'No such subscription'))
+    doubles.failNext(
+      'billing.previewAmendment',
+      business('resource_missing', 'No such subscription'),
+    )
     const refused = await preview({})
     expect(refused.status).toBe(422)
     expect((await expectSafeError(refused)).message).toBe('double: No such subscription')

@@ -16,13 +16,18 @@ export interface VendorResponse {
  * key or external-id upsert makes the retry safe). Any HTTP status is returned, not thrown:
  * only the connector knows the vendor's error shape.
  */
-export async function vendorFetch(system: string, url: string, init: RequestInit & { timeoutMs?: number }): Promise<VendorResponse> {
+export async function vendorFetch(
+  system: string,
+  url: string,
+  init: RequestInit & { timeoutMs?: number },
+): Promise<VendorResponse> {
   const { timeoutMs = 30_000, ...rest } = init
   let res: Response
   try {
     res = await fetch(url, { ...rest, signal: AbortSignal.timeout(timeoutMs) })
   } catch (err) {
-    const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
+    const timedOut =
+      err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')
     throw new ConnectorError({
       kind: 'transient',
       system,
@@ -39,7 +44,13 @@ export async function vendorFetch(system: string, url: string, init: RequestInit
       json = undefined
     }
   }
-  return { status: res.status, headers: res.headers, text, json, retryAfterMs: parseRetryAfter(res.headers.get('retry-after')) }
+  return {
+    status: res.status,
+    headers: res.headers,
+    text,
+    json,
+    retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
+  }
 }
 
 /** The classification every vendor shares for bare HTTP statuses. */

@@ -4,21 +4,37 @@ import { netsuiteFromEnv } from './netsuite/index.ts'
 import { salesforceFromEnv } from './salesforce/index.ts'
 import { stripeBillingReader } from './stripe/billing-reader.ts'
 import { stripeFromEnv, stripeReaderFromEnv } from './stripe/index.ts'
-import { ConnectorError, type BillingReader, type BillingSystem, type Connectors, type ErpSystem, type SalesforceSink } from './types.ts'
+import {
+  ConnectorError,
+  type BillingReader,
+  type BillingSystem,
+  type Connectors,
+  type ErpSystem,
+  type SalesforceSink,
+} from './types.ts'
 
 /** Builds the connectors a saga runs against. */
 export type ConnectorFactory = (env: Env, config: Config) => Connectors
 
 const unavailable = (system: string) => () =>
   Promise.reject(
-    new ConnectorError({ kind: 'transient', system, code: 'not_configured', message: `no ${system} connector is configured` }),
+    new ConnectorError({
+      kind: 'transient',
+      system,
+      code: 'not_configured',
+      message: `no ${system} connector is configured`,
+    }),
   )
 
 /**
  * A vendor without credentials makes the saga wait (transient) rather than park amendments:
  * configuring it resumes them with no hand work.
  */
-const missingBilling: BillingSystem = { ensureCustomer: unavailable('billing'), applyAmendment: unavailable('billing'), previewAmendment: unavailable('billing') }
+const missingBilling: BillingSystem = {
+  ensureCustomer: unavailable('billing'),
+  applyAmendment: unavailable('billing'),
+  previewAmendment: unavailable('billing'),
+}
 const missingReader: BillingReader = {
   accountOfCustomer: unavailable('billing'),
   invoice: unavailable('billing'),
@@ -28,8 +44,14 @@ const missingReader: BillingReader = {
   listInvoices: unavailable('billing'),
   listPayments: unavailable('billing'),
 }
-const missingErp: ErpSystem = { ensureCustomer: unavailable('erp'), recordAmendment: unavailable('erp') }
-const missingSalesforce: SalesforceSink = { readAccount: unavailable('salesforce'), reportStatuses: unavailable('salesforce') }
+const missingErp: ErpSystem = {
+  ensureCustomer: unavailable('erp'),
+  recordAmendment: unavailable('erp'),
+}
+const missingSalesforce: SalesforceSink = {
+  readAccount: unavailable('salesforce'),
+  reportStatuses: unavailable('salesforce'),
+}
 
 const defaultFactory: ConnectorFactory = (env, config) => {
   const reader = stripeReaderFromEnv(env)

@@ -18,7 +18,14 @@ export class ConnectorError extends Error {
   readonly retryAfterMs?: number
   readonly status?: number
 
-  constructor(opts: { kind: 'transient' | 'business'; system: string; code: string; message: string; retryAfterMs?: number; status?: number }) {
+  constructor(opts: {
+    kind: 'transient' | 'business'
+    system: string
+    code: string
+    message: string
+    retryAfterMs?: number
+    status?: number
+  }) {
     super(opts.message)
     this.name = 'ConnectorError'
     this.kind = opts.kind
@@ -35,7 +42,13 @@ export interface AccountProfile {
   name: string
   currency?: string
   legalEntity?: string
-  billingAddress?: { street?: string; city?: string; postalCode?: string; state?: string; country?: string }
+  billingAddress?: {
+    street?: string
+    city?: string
+    postalCode?: string
+    state?: string
+    country?: string
+  }
 }
 
 export interface StepContext {
@@ -55,7 +68,14 @@ export interface BillingResult {
 
 export interface ProrationPreview {
   currency: string
-  lines: Array<{ description: string; amount: number; quantity?: number; proration: boolean; periodStart?: string; periodEnd?: string }>
+  lines: Array<{
+    description: string
+    amount: number
+    quantity?: number
+    proration: boolean
+    periodStart?: string
+    periodEnd?: string
+  }>
   subtotal: number
   total: number
   amountDue: number
@@ -68,18 +88,37 @@ export interface BillingSystem {
   ensureCustomer(account: AccountProfile, ctx: StepContext): Promise<{ customerId: string }>
   /** Applies one amendment; `subscriptionId` is known for every action but `create`. */
   applyAmendment(
-    input: { amendment: Amendment; customerId: string; subscriptionId?: string; price?: CatalogEntry; prorationDate?: number },
+    input: {
+      amendment: Amendment
+      customerId: string
+      subscriptionId?: string
+      price?: CatalogEntry
+      prorationDate?: number
+    },
     ctx: StepContext,
   ): Promise<BillingResult>
   /** Prices an amendment without changing anything; `customerId` is absent before the first create. */
-  previewAmendment(input: { amendment: Amendment; customerId?: string; subscriptionId?: string; price?: CatalogEntry }): Promise<ProrationPreview>
+  previewAmendment(input: {
+    amendment: Amendment
+    customerId?: string
+    subscriptionId?: string
+    price?: CatalogEntry
+  }): Promise<ProrationPreview>
 }
 
 export interface ErpSystem {
-  ensureCustomer(account: AccountProfile & { billingCustomerId: string }, ctx: StepContext): Promise<{ customerId: string; subsidiaryId?: string }>
+  ensureCustomer(
+    account: AccountProfile & { billingCustomerId: string },
+    ctx: StepContext,
+  ): Promise<{ customerId: string; subsidiaryId?: string }>
   /** Records the amendment in the ERP by an upsert on an external id derived from the amendment. */
   recordAmendment(
-    input: { amendment: Amendment; customerId: string; billing: BillingResult; price?: CatalogEntry },
+    input: {
+      amendment: Amendment
+      customerId: string
+      billing: BillingResult
+      price?: CatalogEntry
+    },
     ctx: StepContext,
   ): Promise<{ ref: string }>
 }
@@ -104,7 +143,9 @@ export interface SyncStatus {
 export interface SalesforceSink {
   readAccount(accountId: string, correlationId: string): Promise<AccountProfile>
   /** Delivers statuses; a batch may be partly delivered, so it answers per amendment. */
-  reportStatuses(statuses: SyncStatus[]): Promise<{ delivered: string[]; failed: Array<{ amendmentId: string; error: ConnectorError }> }>
+  reportStatuses(
+    statuses: SyncStatus[],
+  ): Promise<{ delivered: string[]; failed: Array<{ amendmentId: string; error: ConnectorError }> }>
 }
 
 export interface Connectors {
@@ -137,7 +178,15 @@ export interface BillingReader {
   payment(id: string, accountId: string): Promise<Payment>
   creditNote(id: string, accountId: string): Promise<CreditNote>
   /** One page of a customer's invoices, newest first; `next` resumes after the last one. */
-  listInvoices(customerId: string, accountId: string, after?: string): Promise<{ items: Invoice[]; next?: string }>
+  listInvoices(
+    customerId: string,
+    accountId: string,
+    after?: string,
+  ): Promise<{ items: Invoice[]; next?: string }>
   /** One page of a customer's payments (charges), newest first. */
-  listPayments(customerId: string, accountId: string, after?: string): Promise<{ items: Payment[]; next?: string }>
+  listPayments(
+    customerId: string,
+    accountId: string,
+    after?: string,
+  ): Promise<{ items: Payment[]; next?: string }>
 }

@@ -1,4 +1,10 @@
-import type { CurrencyExposure, FinancialStanding, Invoice, Payment, Standing } from '../../shared/index.ts'
+import type {
+  CurrencyExposure,
+  FinancialStanding,
+  Invoice,
+  Payment,
+  Standing,
+} from '../../shared/index.ts'
 
 /** The facts the ERP owns for an account: what is still owed per document, and the credit hold. */
 export interface ErpFacts {
@@ -40,7 +46,12 @@ function bucketOf(dpd: number): Bucket {
 }
 
 function emptyExposure(currency: string): CurrencyExposure {
-  return { currency, openBalance: 0, overdue: 0, aging: { current: 0, days1To30: 0, days31To60: 0, days61To90: 0, days90Plus: 0 } }
+  return {
+    currency,
+    openBalance: 0,
+    overdue: 0,
+    aging: { current: 0, days1To30: 0, days31To60: 0, days61To90: 0, days90Plus: 0 },
+  }
 }
 
 /**
@@ -87,7 +98,9 @@ export function computeStanding(input: {
   let failedPayments = 0
   for (const invoice of input.invoices) {
     if (!openInvoiceIds.has(invoice.id)) continue
-    failedPayments += invoice.failedPaymentAttempts ?? input.payments.filter((p) => p.status === 'failed' && p.invoiceId === invoice.id).length
+    failedPayments +=
+      invoice.failedPaymentAttempts ??
+      input.payments.filter((p) => p.status === 'failed' && p.invoiceId === invoice.id).length
   }
   const paid = input.payments
     .filter((p) => (p.status === 'succeeded' || p.status === 'partially_refunded') && p.paidAt)
@@ -100,23 +113,39 @@ export function computeStanding(input: {
   if (creditHold) {
     standing = 'hold'
     reasons.push('credit hold is on in the ERP')
-  } else if (oldestDpd > STANDING_RULES.atRiskDaysPastDue || failedPayments >= STANDING_RULES.atRiskFailedPayments) {
+  } else if (
+    oldestDpd > STANDING_RULES.atRiskDaysPastDue ||
+    failedPayments >= STANDING_RULES.atRiskFailedPayments
+  ) {
     standing = 'at_risk'
-    if (oldestDpd > STANDING_RULES.atRiskDaysPastDue) reasons.push(`oldest open invoice is ${oldestDpd} days past due`)
-    if (failedPayments >= STANDING_RULES.atRiskFailedPayments) reasons.push(`${failedPayments} failed payments on open invoices`)
+    if (oldestDpd > STANDING_RULES.atRiskDaysPastDue)
+      reasons.push(`oldest open invoice is ${oldestDpd} days past due`)
+    if (failedPayments >= STANDING_RULES.atRiskFailedPayments)
+      reasons.push(`${failedPayments} failed payments on open invoices`)
   } else if (oldestDpd > 0 || failedPayments > 0) {
     standing = 'watch'
     if (oldestDpd > 0) reasons.push(`an open invoice is ${oldestDpd} days past due`)
-    if (failedPayments > 0) reasons.push(`${failedPayments} failed payment${failedPayments > 1 ? 's' : ''} on open invoices`)
+    if (failedPayments > 0)
+      reasons.push(
+        `${failedPayments} failed payment${failedPayments > 1 ? 's' : ''} on open invoices`,
+      )
   }
 
   return {
     accountId: input.accountId,
     standing,
     reasons,
-    exposures: [...exposures.values()].sort((a, b) => b.openBalance - a.openBalance || a.currency.localeCompare(b.currency)),
+    exposures: [...exposures.values()].sort(
+      (a, b) => b.openBalance - a.openBalance || a.currency.localeCompare(b.currency),
+    ),
     daysPastDue: oldestDpd,
-    lastPayment: paid?.paidAt ? { date: paid.paidAt.slice(0, 10), amount: paid.amount - paid.amountRefunded, currency: paid.currency } : undefined,
+    lastPayment: paid?.paidAt
+      ? {
+          date: paid.paidAt.slice(0, 10),
+          amount: paid.amount - paid.amountRefunded,
+          currency: paid.currency,
+        }
+      : undefined,
     failedPayments,
     creditHold,
     asOf: asOf.toISOString(),

@@ -1,4 +1,10 @@
-import { amendmentFromEvent, describeRawEvent, type Amendment, type EventResult, type FieldError } from '../../shared/index.ts'
+import {
+  amendmentFromEvent,
+  describeRawEvent,
+  type Amendment,
+  type EventResult,
+  type FieldError,
+} from '../../shared/index.ts'
 import type { Config, Env } from '../env.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
 import type { QuarantineInput } from '../ops/ops-registry.ts'
@@ -16,7 +22,14 @@ interface Rejection {
  * ledger (durable there before this returns), invalid ones to the quarantine with their raw
  * payload and reasons. Returns one result per event, in the order sent.
  */
-export async function ingestEvents(opts: { env: Env; config: Config; events: unknown[]; requestId: string; source: string; log: Logger }): Promise<EventResult[]> {
+export async function ingestEvents(opts: {
+  env: Env
+  config: Config
+  events: unknown[]
+  requestId: string
+  source: string
+  log: Logger
+}): Promise<EventResult[]> {
   const { env, config, events, log } = opts
   const results = new Array<EventResult | undefined>(events.length)
   const rejections: Rejection[] = []
@@ -31,7 +44,13 @@ export async function ingestEvents(opts: { env: Env; config: Config; events: unk
     const a = parsed.amendment
     if (a.priceKey && !config.catalog.prices[a.priceKey]) {
       const message = `"${a.priceKey}" is not in catalog ${config.catalog.version}`
-      rejections.push({ index, raw, eventUuid: a.id, accountId: a.accountId, errors: [{ field: 'Price_Key__c', message }] })
+      rejections.push({
+        index,
+        raw,
+        eventUuid: a.id,
+        accountId: a.accountId,
+        errors: [{ field: 'Price_Key__c', message }],
+      })
       return
     }
     const list = byAccount.get(a.accountId) ?? []
@@ -42,18 +61,37 @@ export async function ingestEvents(opts: { env: Env; config: Config; events: unk
   await Promise.all(
     [...byAccount].map(async ([accountId, items]) => {
       try {
-        const answers = await env.ACCOUNT_LEDGER.getByName(accountId).enqueue(items.map((i) => i.amendment))
+        const answers = await env.ACCOUNT_LEDGER.getByName(accountId).enqueue(
+          items.map((i) => i.amendment),
+        )
         answers.forEach((answer, k) => {
           const item = items[k]
           if (!item) return
           if (answer.status === 'rejected') {
-            rejections.push({ index: item.index, raw: item.raw, eventUuid: answer.eventUuid, accountId, errors: [{ field: 'Sequence__c', message: answer.message }] })
-          } else results[item.index] = { index: item.index, eventUuid: answer.eventUuid, status: answer.status }
+            rejections.push({
+              index: item.index,
+              raw: item.raw,
+              eventUuid: answer.eventUuid,
+              accountId,
+              errors: [{ field: 'Sequence__c', message: answer.message }],
+            })
+          } else
+            results[item.index] = {
+              index: item.index,
+              eventUuid: answer.eventUuid,
+              status: answer.status,
+            }
         })
       } catch (err) {
         // Not stored: say so per event, so Salesforce sends them again (dedupe makes that safe).
         log.error('ledger enqueue failed', { accountId, ...errorFields(err) })
-        for (const item of items) results[item.index] = { index: item.index, eventUuid: item.amendment.id, status: 'failed', retryable: true }
+        for (const item of items)
+          results[item.index] = {
+            index: item.index,
+            eventUuid: item.amendment.id,
+            status: 'failed',
+            retryable: true,
+          }
       }
     }),
   )
@@ -78,11 +116,27 @@ async function quarantine(
   try {
     const ids = await opts.env.OPS_REGISTRY.getByName('global').quarantine(inputs)
     rejections.forEach((r, k) => {
-      opts.log.warn('event quarantined', { index: r.index, eventUuid: r.eventUuid, reasons: r.errors })
-      results[r.index] = { index: r.index, eventUuid: r.eventUuid, status: 'rejected', quarantineId: ids[k] ?? '', errors: r.errors }
+      opts.log.warn('event quarantined', {
+        index: r.index,
+        eventUuid: r.eventUuid,
+        reasons: r.errors,
+      })
+      results[r.index] = {
+        index: r.index,
+        eventUuid: r.eventUuid,
+        status: 'rejected',
+        quarantineId: ids[k] ?? '',
+        errors: r.errors,
+      }
     })
   } catch (err) {
     opts.log.error('quarantine write failed', errorFields(err))
-    for (const r of rejections) results[r.index] = { index: r.index, eventUuid: r.eventUuid ?? '', status: 'failed', retryable: true }
+    for (const r of rejections)
+      results[r.index] = {
+        index: r.index,
+        eventUuid: r.eventUuid ?? '',
+        status: 'failed',
+        retryable: true,
+      }
   }
 }

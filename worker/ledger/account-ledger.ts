@@ -14,7 +14,12 @@ import type { ErpFacts } from '../finance/standing.ts'
 import { advance } from './saga.ts'
 import { retryParked, skipParked } from './operator-actions.ts'
 import { planNext } from './sequencer.ts'
-import { readAmendmentDetail, readSummary, type AccountSummary, type AmendmentDetail } from './views.ts'
+import {
+  readAmendmentDetail,
+  readSummary,
+  type AccountSummary,
+  type AmendmentDetail,
+} from './views.ts'
 
 /** A minute past the next UTC midnight. */
 function nextUtcDay(): number {
@@ -52,7 +57,9 @@ export class AccountLedger extends SqlObject {
   }
 
   private accountId(): string | undefined {
-    return this.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'account_id'").toArray()[0]?.value
+    return this.sql
+      .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'account_id'")
+      .toArray()[0]?.value
   }
 
   private journal(): Journal | undefined {
@@ -74,7 +81,12 @@ export class AccountLedger extends SqlObject {
 
   private record(journal: Journal, a: Amendment): EnqueueResult {
     if (a.accountId !== journal.accountId) {
-      return { eventUuid: a.id, status: 'rejected', code: 'wrong_account', message: `Amendment is for ${a.accountId}, not ${journal.accountId}.` }
+      return {
+        eventUuid: a.id,
+        status: 'rejected',
+        code: 'wrong_account',
+        message: `Amendment is for ${a.accountId}, not ${journal.accountId}.`,
+      }
     }
     if (journal.get(a.id)) return { eventUuid: a.id, status: 'duplicate' }
     const clash = journal.bySequence(a.subscriptionKey, a.sequence)
@@ -87,9 +99,13 @@ export class AccountLedger extends SqlObject {
       }
     }
     const resolved = journal.subscription(a.subscriptionKey).resolved_sequence
-    const stale = a.sequence <= resolved
-      ? { code: 'sequence_stale', message: `Arrived after sequence ${resolved} of ${a.subscriptionKey} was already resolved; applying it now would reorder changes.` }
-      : undefined
+    const stale =
+      a.sequence <= resolved
+        ? {
+            code: 'sequence_stale',
+            message: `Arrived after sequence ${resolved} of ${a.subscriptionKey} was already resolved; applying it now would reorder changes.`,
+          }
+        : undefined
     journal.insert(a, stale)
     return { eventUuid: a.id, status: 'queued' }
   }
@@ -124,29 +140,53 @@ export class AccountLedger extends SqlObject {
     }
     const wakes = [wakeAt]
     const book = new FinanceBook(this.sql, journal.accountId)
-    const { changed } = await runRefreshes(book, connectors.billingReader, journal.accountId, config, log)
+    const { changed } = await runRefreshes(
+      book,
+      connectors.billingReader,
+      journal.accountId,
+      config,
+      log,
+    )
     const held = book.standing()
     // Aging moves with the calendar: an account that owes anything is re-aged each UTC day.
-    const stale = held && held.exposures.length > 0 && held.asOf.slice(0, 10) < new Date().toISOString().slice(0, 10)
+    const stale =
+      held &&
+      held.exposures.length > 0 &&
+      held.asOf.slice(0, 10) < new Date().toISOString().slice(0, 10)
     // The Account carries its billing and ERP customer ids: written once they exist or change.
     const xref = journal.xref()
     const xrefKey = `${xref.billing_customer_id ?? ''}|${xref.erp_customer_id ?? ''}`
-    const xrefNew = xrefKey !== '|' && this.sql.exec("SELECT 1 FROM meta WHERE key = 'xref_record' AND value = ?", xrefKey).toArray().length === 0
+    const xrefNew =
+      xrefKey !== '|' &&
+      this.sql.exec("SELECT 1 FROM meta WHERE key = 'xref_record' AND value = ?", xrefKey).toArray()
+        .length === 0
     if (changed || stale || xrefNew) {
       book.recomputeStanding(new Date(), { force: !!stale || xrefNew, ...this.xrefIds(journal) })
       this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('xref_record', ?)", xrefKey)
     }
     const owes = (book.standing()?.exposures.length ?? 0) > 0
-    wakes.push(book.nextRefreshAt(), await flushToWriter(book, this.env, log), owes ? nextUtcDay() : undefined)
+    wakes.push(
+      book.nextRefreshAt(),
+      await flushToWriter(book, this.env, log),
+      owes ? nextUtcDay() : undefined,
+    )
     try {
       wakes.push(await flushStatuses(this.sql, connectors.salesforce, config, log))
       const registry = this.env.OPS_REGISTRY.getByName('global')
       wakes.push(await flushIndex(this.sql, (entries) => registry.upsertExceptions(entries), log))
       const customerId = journal.xref().billing_customer_id
-      if (customerId && this.sql.exec("SELECT 1 FROM meta WHERE key = 'directory' AND value = ?", customerId).toArray().length === 0) {
+      if (
+        customerId &&
+        this.sql
+          .exec("SELECT 1 FROM meta WHERE key = 'directory' AND value = ?", customerId)
+          .toArray().length === 0
+      ) {
         // Lets billing webhooks find this account without asking billing who the customer is.
         await registry.rememberCustomer(customerId, journal.accountId)
-        this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('directory', ?)", customerId)
+        this.sql.exec(
+          "INSERT OR REPLACE INTO meta (key, value) VALUES ('directory', ?)",
+          customerId,
+        )
       }
     } catch (err) {
       log.error('outbox flush failed', errorFields(err))
@@ -162,16 +202,26 @@ export class AccountLedger extends SqlObject {
 
   private async armAt(when: number): Promise<void> {
     const current = await this.ctx.storage.getAlarm()
-    if (current === null || current > when) await this.ctx.storage.setAlarm(Math.max(when, Date.now()))
+    if (current === null || current > when)
+      await this.ctx.storage.setAlarm(Math.max(when, Date.now()))
   }
 
-  private xrefIds(journal: Journal | undefined): { billingCustomerId?: string; erpCustomerId?: string } {
+  private xrefIds(journal: Journal | undefined): {
+    billingCustomerId?: string
+    erpCustomerId?: string
+  } {
     const x = journal?.xref()
-    return { billingCustomerId: x?.billing_customer_id ?? undefined, erpCustomerId: x?.erp_customer_id ?? undefined }
+    return {
+      billingCustomerId: x?.billing_customer_id ?? undefined,
+      erpCustomerId: x?.erp_customer_id ?? undefined,
+    }
   }
 
   /** Billing events routed to this account: deduped by event id, documents re-read by the pump. */
-  async recordBillingEvents(accountId: string, events: BillingEventRef[]): Promise<Array<'queued' | 'duplicate'>> {
+  async recordBillingEvents(
+    accountId: string,
+    events: BillingEventRef[],
+  ): Promise<Array<'queued' | 'duplicate'>> {
     this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
     const results = new FinanceBook(this.sql, this.accountId() ?? accountId).recordEvents(events)
     if (results.includes('queued')) await this.armAt(Date.now())
@@ -188,7 +238,10 @@ export class AccountLedger extends SqlObject {
   }
 
   /** Billing documents loaded by a backfill, merged like any fresh read. */
-  async loadDocuments(accountId: string, docs: { invoices: Invoice[]; payments: Payment[] }): Promise<number> {
+  async loadDocuments(
+    accountId: string,
+    docs: { invoices: Invoice[]; payments: Payment[] },
+  ): Promise<number> {
     this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
     const book = new FinanceBook(this.sql, this.accountId() ?? accountId)
     let changed = 0
@@ -206,7 +259,9 @@ export class AccountLedger extends SqlObject {
 
   /** Operator: run a parked amendment again from the step it stopped at. */
   async retry(amendmentId: string, actor: string, reason?: string): Promise<OperatorResult> {
-    return this.operate(amendmentId, (journal, row) => retryParked(journal, this.queries, row, actor, reason))
+    return this.operate(amendmentId, (journal, row) =>
+      retryParked(journal, this.queries, row, actor, reason),
+    )
   }
 
   /** Operator: give up on a parked amendment, with a reason; its subscription moves on. */
@@ -214,14 +269,20 @@ export class AccountLedger extends SqlObject {
     return this.operate(amendmentId, (journal, row) => skipParked(journal, row, actor, reason))
   }
 
-  private async operate(amendmentId: string, action: (journal: Journal, row: AmendmentRow) => string | undefined): Promise<OperatorResult> {
+  private async operate(
+    amendmentId: string,
+    action: (journal: Journal, row: AmendmentRow) => string | undefined,
+  ): Promise<OperatorResult> {
     const journal = this.journal()
     const row = journal?.get(amendmentId)
     if (!journal || !row) return { status: 'not_found' }
     const refused = action(journal, row)
     if (refused) return { status: 'conflict', message: refused }
     await this.armAt(Date.now())
-    return { status: 'ok', amendment: readAmendmentDetail(this.sql, amendmentId) as AmendmentDetail }
+    return {
+      status: 'ok',
+      amendment: readAmendmentDetail(this.sql, amendmentId) as AmendmentDetail,
+    }
   }
 
   /**
@@ -232,9 +293,13 @@ export class AccountLedger extends SqlObject {
     const config = loadConfig(this.env)
     const journal = this.journal() ?? new Journal(this.sql, amendment.accountId)
     const price = amendment.priceKey ? config.catalog.prices[amendment.priceKey] : undefined
-    const subscriptionId = this.sql
-      .exec<{ id: string | null }>('SELECT billing_subscription_id AS id FROM subscription WHERE key = ?', amendment.subscriptionKey)
-      .toArray()[0]?.id ?? undefined
+    const subscriptionId =
+      this.sql
+        .exec<{ id: string | null }>(
+          'SELECT billing_subscription_id AS id FROM subscription WHERE key = ?',
+          amendment.subscriptionKey,
+        )
+        .toArray()[0]?.id ?? undefined
     try {
       const preview = await buildConnectors(this.env, config).billing.previewAmendment({
         amendment,
@@ -244,15 +309,30 @@ export class AccountLedger extends SqlObject {
       })
       return { status: 'ok', preview }
     } catch (err) {
-      if (err instanceof ConnectorError) return { status: 'failed', kind: err.kind, code: err.code, message: `${err.system}: ${err.message}` }
+      if (err instanceof ConnectorError)
+        return {
+          status: 'failed',
+          kind: err.kind,
+          code: err.code,
+          message: `${err.system}: ${err.message}`,
+        }
       this.log.error('preview failed', errorFields(err))
-      return { status: 'failed', kind: 'transient', code: 'internal_error', message: 'Preview failed inside Concord.' }
+      return {
+        status: 'failed',
+        kind: 'transient',
+        code: 'internal_error',
+        message: 'Preview failed inside Concord.',
+      }
     }
   }
 
   /** Whether the pump is running and when it runs next; for operators and tests. */
   async pumpState(): Promise<{ pumping: boolean; alarmAt: number | null; dueNow: boolean }> {
-    return { pumping: this.pumping, alarmAt: await this.ctx.storage.getAlarm(), dueNow: this.queries.hasDueWork(Date.now()) }
+    return {
+      pumping: this.pumping,
+      alarmAt: await this.ctx.storage.getAlarm(),
+      dueNow: this.queries.hasDueWork(Date.now()),
+    }
   }
 
   async summary(): Promise<AccountSummary | undefined> {

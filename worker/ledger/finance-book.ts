@@ -1,6 +1,11 @@
 import type { CreditNote, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
 import { computeStanding, type ErpFacts } from '../finance/standing.ts'
-import { invoiceRecord, paymentRecord, standingRecord, subscriptionRecord } from '../finance/records.ts'
+import {
+  invoiceRecord,
+  paymentRecord,
+  standingRecord,
+  subscriptionRecord,
+} from '../finance/records.ts'
 import type { SubscriptionSnapshot } from '../webhooks/stripe-events.ts'
 import type { WriteRecord } from '../writer/types.ts'
 
@@ -47,11 +52,19 @@ export class FinanceBook {
   recordEvents(events: BillingEventRef[]): Array<'queued' | 'duplicate'> {
     const now = Date.now()
     return events.map((e) => {
-      const seen = this.sql.exec('SELECT 1 FROM billing_event WHERE id = ?', e.id).toArray().length > 0
+      const seen =
+        this.sql.exec('SELECT 1 FROM billing_event WHERE id = ?', e.id).toArray().length > 0
       if (seen) return 'duplicate'
-      this.sql.exec('INSERT INTO billing_event (id, type, created, received_at) VALUES (?, ?, ?, ?)', e.id, e.type, e.created, now)
+      this.sql.exec(
+        'INSERT INTO billing_event (id, type, created, received_at) VALUES (?, ?, ?, ?)',
+        e.id,
+        e.type,
+        e.created,
+        now,
+      )
       for (const r of e.refresh) this.requestRefresh(r.kind, r.id)
-      if (e.subscription) this.queueRecord(subscriptionRecord(e.subscription, this.accountId, e.created * 1000))
+      if (e.subscription)
+        this.queueRecord(subscriptionRecord(e.subscription, this.accountId, e.created * 1000))
       return 'queued'
     })
   }
@@ -60,13 +73,22 @@ export class FinanceBook {
     this.sql.exec(
       `INSERT INTO refresh (kind, object_id, requested_at) VALUES (?, ?, ?)
        ON CONFLICT (kind, object_id) DO UPDATE SET not_before = 0, attempts = 0`,
-      kind, id, Date.now(),
+      kind,
+      id,
+      Date.now(),
     )
   }
 
-  dueRefreshes(now: number, limit: number): Array<{ kind: DocKind; object_id: string; attempts: number }> {
+  dueRefreshes(
+    now: number,
+    limit: number,
+  ): Array<{ kind: DocKind; object_id: string; attempts: number }> {
     return this.sql
-      .exec<{ kind: DocKind; object_id: string; attempts: number }>('SELECT kind, object_id, attempts FROM refresh WHERE not_before <= ? ORDER BY requested_at LIMIT ?', now, limit)
+      .exec<{ kind: DocKind; object_id: string; attempts: number }>(
+        'SELECT kind, object_id, attempts FROM refresh WHERE not_before <= ? ORDER BY requested_at LIMIT ?',
+        now,
+        limit,
+      )
       .toArray()
   }
 
@@ -75,35 +97,59 @@ export class FinanceBook {
   }
 
   refreshLater(kind: DocKind, id: string, notBefore: number, error: string): void {
-    this.sql.exec('UPDATE refresh SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE kind = ? AND object_id = ?', notBefore, error, kind, id)
+    this.sql.exec(
+      'UPDATE refresh SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE kind = ? AND object_id = ?',
+      notBefore,
+      error,
+      kind,
+      id,
+    )
   }
 
   nextRefreshAt(): number | undefined {
-    return this.sql.exec<{ t: number | null }>('SELECT MIN(not_before) AS t FROM refresh').one().t ?? undefined
+    return (
+      this.sql.exec<{ t: number | null }>('SELECT MIN(not_before) AS t FROM refresh').one().t ??
+      undefined
+    )
   }
 
   get(kind: DocKind, id: string): Doc | undefined {
-    const row = this.sql.exec<{ doc: string }>('SELECT doc FROM fin_doc WHERE kind = ? AND id = ?', kind, id).toArray()[0]
+    const row = this.sql
+      .exec<{ doc: string }>('SELECT doc FROM fin_doc WHERE kind = ? AND id = ?', kind, id)
+      .toArray()[0]
     return row ? (JSON.parse(row.doc) as Doc) : undefined
   }
 
   /** Merges a fresh read; true when it changed what the ledger holds. */
   merge(kind: DocKind, incoming: Doc): boolean {
     let doc = incoming
-    const previous = kind === 'payment' ? (this.get(kind, doc.id) as Payment | undefined) : undefined
+    const previous =
+      kind === 'payment' ? (this.get(kind, doc.id) as Payment | undefined) : undefined
     // A charge read on its own doesn't name its invoice; keep the link an earlier read found.
-    if (previous?.invoiceId && !(doc as Payment).invoiceId) doc = { ...(doc as Payment), invoiceId: previous.invoiceId }
-    const held = this.sql.exec<{ status: string; source_updated_at: string; doc: string }>('SELECT status, source_updated_at, doc FROM fin_doc WHERE kind = ? AND id = ?', kind, doc.id).toArray()[0]
+    if (previous?.invoiceId && !(doc as Payment).invoiceId)
+      doc = { ...(doc as Payment), invoiceId: previous.invoiceId }
+    const held = this.sql
+      .exec<{ status: string; source_updated_at: string; doc: string }>(
+        'SELECT status, source_updated_at, doc FROM fin_doc WHERE kind = ? AND id = ?',
+        kind,
+        doc.id,
+      )
+      .toArray()[0]
     if (held) {
       const before = RANK[kind][held.status] ?? 0
       const after = RANK[kind][doc.status] ?? 0
       if (after < before) return false
-      if (after === before && Date.parse(doc.sourceUpdatedAt) < Date.parse(held.source_updated_at)) return false
+      if (after === before && Date.parse(doc.sourceUpdatedAt) < Date.parse(held.source_updated_at))
+        return false
       if (held.doc === JSON.stringify(doc)) return false
     }
     this.sql.exec(
       'INSERT OR REPLACE INTO fin_doc (kind, id, status, source_updated_at, doc) VALUES (?, ?, ?, ?, ?)',
-      kind, doc.id, doc.status, doc.sourceUpdatedAt, JSON.stringify(doc),
+      kind,
+      doc.id,
+      doc.status,
+      doc.sourceUpdatedAt,
+      JSON.stringify(doc),
     )
     if (kind === 'invoice') this.queueRecord(invoiceRecord(doc as Invoice))
     if (kind === 'payment') this.queueRecord(paymentRecord(doc as Payment))
@@ -111,19 +157,36 @@ export class FinanceBook {
   }
 
   setErpFacts(facts: ErpFacts, asOf: string): void {
-    this.sql.exec('INSERT OR REPLACE INTO erp_facts (id, facts, as_of) VALUES (1, ?, ?)', JSON.stringify(facts), asOf)
+    this.sql.exec(
+      'INSERT OR REPLACE INTO erp_facts (id, facts, as_of) VALUES (1, ?, ?)',
+      JSON.stringify(facts),
+      asOf,
+    )
   }
 
   private all<T>(kind: DocKind): T[] {
-    return this.sql.exec<{ doc: string }>('SELECT doc FROM fin_doc WHERE kind = ?', kind).toArray().map((r) => JSON.parse(r.doc) as T)
+    return this.sql
+      .exec<{ doc: string }>('SELECT doc FROM fin_doc WHERE kind = ?', kind)
+      .toArray()
+      .map((r) => JSON.parse(r.doc) as T)
   }
 
   /**
    * Recomputes the standing; queues the Account record when something a rep sees changed, or
    * when `force`d (the daily re-aging refreshes the as-of time even if nothing else moved).
    */
-  recomputeStanding(now: Date, opts: { accountCurrency?: string; force?: boolean; billingCustomerId?: string; erpCustomerId?: string } = {}): FinancialStanding {
-    const erpRow = this.sql.exec<{ facts: string }>('SELECT facts FROM erp_facts WHERE id = 1').toArray()[0]
+  recomputeStanding(
+    now: Date,
+    opts: {
+      accountCurrency?: string
+      force?: boolean
+      billingCustomerId?: string
+      erpCustomerId?: string
+    } = {},
+  ): FinancialStanding {
+    const erpRow = this.sql
+      .exec<{ facts: string }>('SELECT facts FROM erp_facts WHERE id = 1')
+      .toArray()[0]
     const standing = computeStanding({
       accountId: this.accountId,
       invoices: this.all<Invoice>('invoice'),
@@ -133,9 +196,16 @@ export class FinanceBook {
     })
     const { asOf: _asOf, ...visible } = standing
     const fingerprint = JSON.stringify(visible)
-    const held = this.sql.exec<{ fingerprint: string }>('SELECT fingerprint FROM standing WHERE id = 1').toArray()[0]
-    this.sql.exec('INSERT OR REPLACE INTO standing (id, doc, fingerprint) VALUES (1, ?, ?)', JSON.stringify(standing), fingerprint)
-    if (held?.fingerprint !== fingerprint || opts.force) this.queueRecord(standingRecord(standing, opts))
+    const held = this.sql
+      .exec<{ fingerprint: string }>('SELECT fingerprint FROM standing WHERE id = 1')
+      .toArray()[0]
+    this.sql.exec(
+      'INSERT OR REPLACE INTO standing (id, doc, fingerprint) VALUES (1, ?, ?)',
+      JSON.stringify(standing),
+      fingerprint,
+    )
+    if (held?.fingerprint !== fingerprint || opts.force)
+      this.queueRecord(standingRecord(standing, opts))
     return standing
   }
 
@@ -145,15 +215,30 @@ export class FinanceBook {
   }
 
   queueRecord(record: WriteRecord): void {
-    this.sql.exec('INSERT OR REPLACE INTO sf_outbox (object, external_id, record) VALUES (?, ?, ?)', record.object, record.externalId, JSON.stringify(record))
+    this.sql.exec(
+      'INSERT OR REPLACE INTO sf_outbox (object, external_id, record) VALUES (?, ?, ?)',
+      record.object,
+      record.externalId,
+      JSON.stringify(record),
+    )
   }
 
   /** Hands queued records to `send` (the OrgWriter); each is removed only if unchanged since. */
   async flushRecords(send: (records: WriteRecord[]) => Promise<unknown>): Promise<number> {
-    const rows = this.sql.exec<{ object: string; external_id: string; record: string }>('SELECT object, external_id, record FROM sf_outbox LIMIT 1000').toArray()
+    const rows = this.sql
+      .exec<{ object: string; external_id: string; record: string }>(
+        'SELECT object, external_id, record FROM sf_outbox LIMIT 1000',
+      )
+      .toArray()
     if (rows.length === 0) return 0
     await send(rows.map((r) => JSON.parse(r.record) as WriteRecord))
-    for (const r of rows) this.sql.exec('DELETE FROM sf_outbox WHERE object = ? AND external_id = ? AND record = ?', r.object, r.external_id, r.record)
+    for (const r of rows)
+      this.sql.exec(
+        'DELETE FROM sf_outbox WHERE object = ? AND external_id = ? AND record = ?',
+        r.object,
+        r.external_id,
+        r.record,
+      )
     return rows.length
   }
 

@@ -23,12 +23,14 @@ export async function runRefreshes(
     try {
       if (due.kind === 'invoice') {
         changed = book.merge('invoice', await reader.invoice(due.object_id, accountId)) || changed
-        for (const payment of await reader.paymentsOfInvoice(due.object_id, accountId)) changed = book.merge('payment', payment) || changed
+        for (const payment of await reader.paymentsOfInvoice(due.object_id, accountId))
+          changed = book.merge('payment', payment) || changed
       }
       if (due.kind === 'payment') {
         const payment = await reader.payment(due.object_id, accountId)
         // The invoice goes first so the payment's lookup to it resolves in Salesforce.
-        if (payment.invoiceId && !book.get('invoice', payment.invoiceId)) book.requestRefresh('invoice', payment.invoiceId)
+        if (payment.invoiceId && !book.get('invoice', payment.invoiceId))
+          book.requestRefresh('invoice', payment.invoiceId)
         changed = book.merge('payment', payment) || changed
       }
       if (due.kind === 'credit_note') {
@@ -39,20 +41,39 @@ export async function runRefreshes(
       book.refreshDone(due.kind, due.object_id)
     } catch (err) {
       if (err instanceof ConnectorError && err.kind === 'business') {
-        log.warn('billing document could not be read; dropped', { kind: due.kind, id: due.object_id, code: err.code })
+        log.warn('billing document could not be read; dropped', {
+          kind: due.kind,
+          id: due.object_id,
+          code: err.code,
+        })
         book.refreshDone(due.kind, due.object_id)
         continue
       }
-      if (!(err instanceof ConnectorError)) log.error('refresh failed', { kind: due.kind, id: due.object_id, ...errorFields(err) })
-      const delay = backoffDelayMs({ attempt: due.attempts + 1, baseMs: config.retryBaseMs, capMs: config.retryCapMs, retryAfterMs: err instanceof ConnectorError ? err.retryAfterMs : undefined })
-      book.refreshLater(due.kind, due.object_id, Date.now() + delay, err instanceof Error ? err.message : String(err))
+      if (!(err instanceof ConnectorError))
+        log.error('refresh failed', { kind: due.kind, id: due.object_id, ...errorFields(err) })
+      const delay = backoffDelayMs({
+        attempt: due.attempts + 1,
+        baseMs: config.retryBaseMs,
+        capMs: config.retryCapMs,
+        retryAfterMs: err instanceof ConnectorError ? err.retryAfterMs : undefined,
+      })
+      book.refreshLater(
+        due.kind,
+        due.object_id,
+        Date.now() + delay,
+        err instanceof Error ? err.message : String(err),
+      )
     }
   }
   return { changed }
 }
 
 /** Sends the book's queued Salesforce records to the org's writer. */
-export async function flushToWriter(book: FinanceBook, env: Env, log: Logger): Promise<number | undefined> {
+export async function flushToWriter(
+  book: FinanceBook,
+  env: Env,
+  log: Logger,
+): Promise<number | undefined> {
   try {
     await book.flushRecords((records) => env.ORG_WRITER.getByName('org').enqueue(records))
   } catch (err) {

@@ -83,7 +83,11 @@ export class Journal {
 
   bySequence(key: string, sequence: number): AmendmentRow | undefined {
     return this.sql
-      .exec<AmendmentRow>('SELECT * FROM amendment WHERE subscription_key = ? AND sequence = ?', key, sequence)
+      .exec<AmendmentRow>(
+        'SELECT * FROM amendment WHERE subscription_key = ? AND sequence = ?',
+        key,
+        sequence,
+      )
       .toArray()[0]
   }
 
@@ -92,23 +96,47 @@ export class Journal {
   }
 
   subscription(key: string): SubscriptionRow {
-    const found = this.sql.exec<SubscriptionRow>('SELECT * FROM subscription WHERE key = ?', key).toArray()[0]
+    const found = this.sql
+      .exec<SubscriptionRow>('SELECT * FROM subscription WHERE key = ?', key)
+      .toArray()[0]
     if (found) return found
     const now = Date.now()
     this.sql.exec('INSERT INTO subscription (key, updated_at) VALUES (?, ?)', key, now)
-    return { key, resolved_sequence: 0, applied_sequence: 0, billing_subscription_id: null, status: null, current_period_end: null, currency: null, updated_at: now }
+    return {
+      key,
+      resolved_sequence: 0,
+      applied_sequence: 0,
+      billing_subscription_id: null,
+      status: null,
+      current_period_end: null,
+      currency: null,
+      updated_at: now,
+    }
   }
 
   updateSubscription(key: string, fields: Partial<Omit<SubscriptionRow, 'key'>>): void {
     this.subscription(key)
     const entries = Object.entries({ ...fields, updated_at: Date.now() })
     const sets = entries.map(([k]) => `${k} = ?`).join(', ')
-    this.sql.exec(`UPDATE subscription SET ${sets} WHERE key = ?`, ...entries.map(([, v]) => v ?? null), key)
+    this.sql.exec(
+      `UPDATE subscription SET ${sets} WHERE key = ?`,
+      ...entries.map(([, v]) => v ?? null),
+      key,
+    )
   }
 
   xref(): XrefRow {
-    const row = this.sql.exec<XrefRow>('SELECT * FROM xref WHERE account_id = ?', this.accountId).toArray()[0]
-    return row ?? { account_id: this.accountId, billing_customer_id: null, erp_customer_id: null, erp_subsidiary_id: null }
+    const row = this.sql
+      .exec<XrefRow>('SELECT * FROM xref WHERE account_id = ?', this.accountId)
+      .toArray()[0]
+    return (
+      row ?? {
+        account_id: this.accountId,
+        billing_customer_id: null,
+        erp_customer_id: null,
+        erp_subsidiary_id: null,
+      }
+    )
   }
 
   saveXref(fields: Partial<Omit<XrefRow, 'account_id'>>): void {
@@ -117,7 +145,11 @@ export class Journal {
       `INSERT INTO xref (account_id, billing_customer_id, erp_customer_id, erp_subsidiary_id, updated_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (account_id) DO UPDATE SET billing_customer_id = excluded.billing_customer_id,
          erp_customer_id = excluded.erp_customer_id, erp_subsidiary_id = excluded.erp_subsidiary_id, updated_at = excluded.updated_at`,
-      this.accountId, next.billing_customer_id, next.erp_customer_id, next.erp_subsidiary_id, Date.now(),
+      this.accountId,
+      next.billing_customer_id,
+      next.erp_customer_id,
+      next.erp_subsidiary_id,
+      Date.now(),
     )
   }
 
@@ -127,11 +159,26 @@ export class Journal {
     this.sql.exec(
       `INSERT INTO amendment (id, subscription_key, sequence, action, correlation_id, payload, state, received_at, updated_at, error_code, error_message)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      a.id, a.subscriptionKey, a.sequence, a.action, a.correlationId, JSON.stringify(a),
-      park ? 'parked' : 'waiting', now, now, park?.code ?? null, park?.message ?? null,
+      a.id,
+      a.subscriptionKey,
+      a.sequence,
+      a.action,
+      a.correlationId,
+      JSON.stringify(a),
+      park ? 'parked' : 'waiting',
+      now,
+      now,
+      park?.code ?? null,
+      park?.message ?? null,
     )
     const row = this.get(a.id) as AmendmentRow
-    this.audit({ actor: 'salesforce', action: 'received', row, to: row.state, detail: park ? { code: park.code } : undefined })
+    this.audit({
+      actor: 'salesforce',
+      action: 'received',
+      row,
+      to: row.state,
+      detail: park ? { code: park.code } : undefined,
+    })
     this.queueStatus(row, park ? 'parked' : 'received')
     if (park) this.queueIndex(row)
     return row
@@ -140,32 +187,66 @@ export class Journal {
   /** Moves an amendment to a new state/step and records everything that follows from it. */
   transition(
     row: AmendmentRow,
-    to: { state?: AmendmentState; step?: Step; code?: string | null; message?: string | null; attempts?: number; notBefore?: number; billingRef?: string; erpRef?: string },
+    to: {
+      state?: AmendmentState
+      step?: Step
+      code?: string | null
+      message?: string | null
+      attempts?: number
+      notBefore?: number
+      billingRef?: string
+      erpRef?: string
+    },
     audit: { actor: string; action: string; detail?: AuditDetail },
   ): AmendmentRow {
     const state = to.state ?? row.state
     this.sql.exec(
       `UPDATE amendment SET state = ?, step = ?, error_code = ?, error_message = ?, attempts = ?, not_before = ?,
          billing_ref = ?, erp_ref = ?, updated_at = ? WHERE id = ?`,
-      state, to.step ?? row.step,
+      state,
+      to.step ?? row.step,
       to.code === undefined ? row.error_code : to.code,
       to.message === undefined ? row.error_message : to.message,
-      to.attempts ?? row.attempts, to.notBefore ?? row.not_before,
-      to.billingRef ?? row.billing_ref, to.erpRef ?? row.erp_ref, Date.now(), row.id,
+      to.attempts ?? row.attempts,
+      to.notBefore ?? row.not_before,
+      to.billingRef ?? row.billing_ref,
+      to.erpRef ?? row.erp_ref,
+      Date.now(),
+      row.id,
     )
     const next = this.get(row.id) as AmendmentRow
-    this.audit({ actor: audit.actor, action: audit.action, row: next, from: row.state, to: state, detail: audit.detail })
+    this.audit({
+      actor: audit.actor,
+      action: audit.action,
+      row: next,
+      from: row.state,
+      to: state,
+      detail: audit.detail,
+    })
     const status = SYNC_STATUS[state]
     if (status && state !== row.state) this.queueStatus(next, status)
     if (state !== row.state && (state === 'parked' || row.state === 'parked')) this.queueIndex(next)
     return next
   }
 
-  audit(e: { actor: string; action: string; row?: AmendmentRow; from?: string; to?: string; detail?: AuditDetail }): void {
+  audit(e: {
+    actor: string
+    action: string
+    row?: AmendmentRow
+    from?: string
+    to?: string
+    detail?: AuditDetail
+  }): void {
     this.sql.exec(
       'INSERT INTO audit (at, actor, action, amendment_id, correlation_id, from_state, to_state, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      new Date().toISOString(), e.actor, e.action, e.row?.id ?? null, e.row?.correlation_id ?? null,
-      e.from ?? null, e.to ?? null, e.detail ? JSON.stringify(e.detail) : null,
+      new Date().toISOString(),
+      e.actor,
+      e.action,
+      e.row?.id ?? null,
+      e.row?.correlation_id ?? null,
+      e.from ?? null,
+      e.to ?? null,
+      e.detail ? JSON.stringify(e.detail) : null,
     )
   }
 
@@ -188,7 +269,8 @@ export class Journal {
     this.sql.exec(
       `INSERT INTO status_outbox (amendment_id, status, attempts, not_before, dead_reason) VALUES (?, ?, 0, 0, NULL)
        ON CONFLICT (amendment_id) DO UPDATE SET status = excluded.status, attempts = 0, not_before = 0, dead_reason = NULL`,
-      row.id, JSON.stringify(sync),
+      row.id,
+      JSON.stringify(sync),
     )
   }
 
@@ -205,6 +287,10 @@ export class Journal {
       correlationId: row.correlation_id,
       updatedAt: new Date(row.updated_at).toISOString(),
     }
-    this.sql.exec('INSERT OR REPLACE INTO index_outbox (amendment_id, entry) VALUES (?, ?)', row.id, JSON.stringify(entry))
+    this.sql.exec(
+      'INSERT OR REPLACE INTO index_outbox (amendment_id, entry) VALUES (?, ?)',
+      row.id,
+      JSON.stringify(entry),
+    )
   }
 }

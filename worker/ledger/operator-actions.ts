@@ -7,20 +7,39 @@ import type { JournalQueries } from './queries.ts'
  */
 
 /** Run a parked amendment again from the step it stopped at. */
-export function retryParked(journal: Journal, queries: JournalQueries, row: AmendmentRow, actor: string, reason?: string): string | undefined {
+export function retryParked(
+  journal: Journal,
+  queries: JournalQueries,
+  row: AmendmentRow,
+  actor: string,
+  reason?: string,
+): string | undefined {
   if (row.state !== 'parked') return `Amendment is ${row.state}, not parked.`
   if (row.error_code === 'sequence_gap' || row.error_code === 'sequence_stale') {
     const blocker = acceptOutOfOrder(journal, queries, row)
     if (blocker) return blocker
   }
-  journal.transition(row, { state: 'waiting', attempts: 0, notBefore: 0, code: null, message: null }, { actor, action: 'operator_retry', detail: reason ? { reason } : undefined })
+  journal.transition(
+    row,
+    { state: 'waiting', attempts: 0, notBefore: 0, code: null, message: null },
+    { actor, action: 'operator_retry', detail: reason ? { reason } : undefined },
+  )
   return undefined
 }
 
 /** Give up on a parked amendment, with a reason; Salesforce sees it superseded. */
-export function skipParked(journal: Journal, row: AmendmentRow, actor: string, reason: string): string | undefined {
+export function skipParked(
+  journal: Journal,
+  row: AmendmentRow,
+  actor: string,
+  reason: string,
+): string | undefined {
   if (row.state !== 'parked') return `Amendment is ${row.state}, not parked.`
-  journal.transition(row, { state: 'skipped', message: `Skipped by ${actor}: ${reason}` }, { actor, action: 'operator_skip', detail: { reason } })
+  journal.transition(
+    row,
+    { state: 'skipped', message: `Skipped by ${actor}: ${reason}` },
+    { actor, action: 'operator_skip', detail: { reason } },
+  )
   return undefined
 }
 
@@ -28,12 +47,22 @@ export function skipParked(journal: Journal, row: AmendmentRow, actor: string, r
  * Retrying a gap- or stale-parked amendment is the operator's decision to apply it without the
  * missing (or already-passed) numbers: move the subscription's position to just before it.
  */
-function acceptOutOfOrder(journal: Journal, queries: JournalQueries, row: AmendmentRow): string | undefined {
+function acceptOutOfOrder(
+  journal: Journal,
+  queries: JournalQueries,
+  row: AmendmentRow,
+): string | undefined {
   const sub = journal.subscription(row.subscription_key)
   const earlier = queries.openBetween(row.subscription_key, sub.resolved_sequence, row.sequence)
-  if (earlier !== undefined) return `Sequence ${earlier} of ${row.subscription_key} is still open; resolve it first.`
+  if (earlier !== undefined)
+    return `Sequence ${earlier} of ${row.subscription_key} is still open; resolve it first.`
   if (row.error_code === 'sequence_gap') {
-    journal.audit({ actor: 'concord', action: 'gap_accepted', row, detail: { from: sub.resolved_sequence + 1, to: row.sequence - 1 } })
+    journal.audit({
+      actor: 'concord',
+      action: 'gap_accepted',
+      row,
+      detail: { from: sub.resolved_sequence + 1, to: row.sequence - 1 },
+    })
     journal.updateSubscription(row.subscription_key, { resolved_sequence: row.sequence - 1 })
   }
   return undefined

@@ -17,29 +17,61 @@ type StatusRow = {
  * sent: a newer status queued while the call was in flight stays and goes next time.
  * Returns when the outbox next needs attention.
  */
-export async function flushStatuses(sql: SqlStorage, sink: SalesforceSink, config: Config, log: Logger): Promise<number | undefined> {
+export async function flushStatuses(
+  sql: SqlStorage,
+  sink: SalesforceSink,
+  config: Config,
+  log: Logger,
+): Promise<number | undefined> {
   const now = Date.now()
   const rows = sql
-    .exec<StatusRow>('SELECT amendment_id, status, attempts FROM status_outbox WHERE dead_reason IS NULL AND not_before <= ? ORDER BY rowid LIMIT ?', now, BATCH)
+    .exec<StatusRow>(
+      'SELECT amendment_id, status, attempts FROM status_outbox WHERE dead_reason IS NULL AND not_before <= ? ORDER BY rowid LIMIT ?',
+      now,
+      BATCH,
+    )
     .toArray()
   if (rows.length > 0) {
     const sent = new Map(rows.map((r) => [r.amendment_id, r]))
     const retryLater = (row: StatusRow, err: ConnectorError | undefined) => {
-      const delay = backoffDelayMs({ attempt: row.attempts + 1, baseMs: config.retryBaseMs, capMs: config.retryCapMs, retryAfterMs: err?.retryAfterMs })
-      sql.exec('UPDATE status_outbox SET attempts = attempts + 1, not_before = ? WHERE amendment_id = ? AND status = ?', Date.now() + delay, row.amendment_id, row.status)
+      const delay = backoffDelayMs({
+        attempt: row.attempts + 1,
+        baseMs: config.retryBaseMs,
+        capMs: config.retryCapMs,
+        retryAfterMs: err?.retryAfterMs,
+      })
+      sql.exec(
+        'UPDATE status_outbox SET attempts = attempts + 1, not_before = ? WHERE amendment_id = ? AND status = ?',
+        Date.now() + delay,
+        row.amendment_id,
+        row.status,
+      )
     }
     try {
       const result = await sink.reportStatuses(rows.map((r) => JSON.parse(r.status) as SyncStatus))
       for (const id of result.delivered) {
         const row = sent.get(id)
-        if (row) sql.exec('DELETE FROM status_outbox WHERE amendment_id = ? AND status = ?', id, row.status)
+        if (row)
+          sql.exec(
+            'DELETE FROM status_outbox WHERE amendment_id = ? AND status = ?',
+            id,
+            row.status,
+          )
       }
       for (const { amendmentId, error } of result.failed) {
         const row = sent.get(amendmentId)
         if (!row) continue
         if (error.kind === 'business') {
-          log.warn('status refused by Salesforce; kept as dead letter', { amendmentId, code: error.code })
-          sql.exec('UPDATE status_outbox SET dead_reason = ? WHERE amendment_id = ? AND status = ?', `${error.code}: ${error.message}`, amendmentId, row.status)
+          log.warn('status refused by Salesforce; kept as dead letter', {
+            amendmentId,
+            code: error.code,
+          })
+          sql.exec(
+            'UPDATE status_outbox SET dead_reason = ? WHERE amendment_id = ? AND status = ?',
+            `${error.code}: ${error.message}`,
+            amendmentId,
+            row.status,
+          )
         } else retryLater(row, error)
       }
     } catch (err) {
@@ -47,7 +79,11 @@ export async function flushStatuses(sql: SqlStorage, sink: SalesforceSink, confi
       for (const row of rows) retryLater(row, err instanceof ConnectorError ? err : undefined)
     }
   }
-  const next = sql.exec<{ t: number | null }>('SELECT MIN(not_before) AS t FROM status_outbox WHERE dead_reason IS NULL').one().t
+  const next = sql
+    .exec<{ t: number | null }>(
+      'SELECT MIN(not_before) AS t FROM status_outbox WHERE dead_reason IS NULL',
+    )
+    .one().t
   return next ?? undefined
 }
 
@@ -57,11 +93,21 @@ export async function flushIndex(
   push: (entries: ExceptionEntry[]) => Promise<void>,
   log: Logger,
 ): Promise<number | undefined> {
-  const rows = sql.exec<{ amendment_id: string; entry: string }>('SELECT amendment_id, entry FROM index_outbox LIMIT ?', BATCH).toArray()
+  const rows = sql
+    .exec<{ amendment_id: string; entry: string }>(
+      'SELECT amendment_id, entry FROM index_outbox LIMIT ?',
+      BATCH,
+    )
+    .toArray()
   if (rows.length === 0) return undefined
   try {
     await push(rows.map((r) => JSON.parse(r.entry) as ExceptionEntry))
-    for (const r of rows) sql.exec('DELETE FROM index_outbox WHERE amendment_id = ? AND entry = ?', r.amendment_id, r.entry)
+    for (const r of rows)
+      sql.exec(
+        'DELETE FROM index_outbox WHERE amendment_id = ? AND entry = ?',
+        r.amendment_id,
+        r.entry,
+      )
   } catch (err) {
     log.warn('exception index update failed; will retry', errorFields(err))
     return Date.now() + 5_000

@@ -11,7 +11,9 @@ export class JournalQueries {
   /** Subscriptions with anything left to do (waiting, or parked and perhaps resumable). */
   openSubscriptionKeys(): string[] {
     return this.sql
-      .exec<{ k: string }>("SELECT DISTINCT subscription_key AS k FROM amendment WHERE state IN ('waiting', 'parked')")
+      .exec<{ k: string }>(
+        "SELECT DISTINCT subscription_key AS k FROM amendment WHERE state IN ('waiting', 'parked')",
+      )
       .toArray()
       .map((r) => r.k)
   }
@@ -22,9 +24,10 @@ export class JournalQueries {
    * this is true; tests use it to wait for the pump to go quiet.
    */
   hasDueWork(now: number): boolean {
-    return this.sql
-      .exec<{ due: number }>(
-        `SELECT (
+    return (
+      this.sql
+        .exec<{ due: number }>(
+          `SELECT (
            EXISTS (SELECT 1 FROM amendment a JOIN subscription s ON s.key = a.subscription_key
                    WHERE (a.state = 'waiting' AND a.not_before <= ?1 AND a.sequence <= s.resolved_sequence + 1)
                       OR (a.sequence = s.resolved_sequence + 1 AND (a.state IN ('applied', 'skipped') OR a.error_code = 'sequence_gap')))
@@ -33,9 +36,10 @@ export class JournalQueries {
            OR EXISTS (SELECT 1 FROM refresh WHERE not_before <= ?1)
            OR EXISTS (SELECT 1 FROM sf_outbox)
          ) AS due`,
-        now,
-      )
-      .one().due === 1
+          now,
+        )
+        .one().due === 1
+    )
   }
 
   /** A stale amendment an operator released to run below the subscription's position. */
@@ -43,7 +47,8 @@ export class JournalQueries {
     return this.sql
       .exec<AmendmentRow>(
         "SELECT * FROM amendment WHERE subscription_key = ? AND sequence <= ? AND state = 'waiting' ORDER BY sequence LIMIT 1",
-        key, resolved,
+        key,
+        resolved,
       )
       .toArray()[0]
   }
@@ -53,7 +58,8 @@ export class JournalQueries {
     return this.sql
       .exec<AmendmentRow>(
         "SELECT * FROM amendment WHERE subscription_key = ? AND sequence > ? AND state = 'waiting' ORDER BY sequence",
-        key, sequence,
+        key,
+        sequence,
       )
       .toArray()
   }
@@ -63,7 +69,9 @@ export class JournalQueries {
     return this.sql
       .exec<{ sequence: number }>(
         "SELECT sequence FROM amendment WHERE subscription_key = ? AND sequence > ? AND sequence < ? AND state IN ('waiting', 'parked') ORDER BY sequence LIMIT 1",
-        key, after, before,
+        key,
+        after,
+        before,
       )
       .toArray()[0]?.sequence
   }

@@ -11,7 +11,8 @@ export interface SagaDeps {
   log: Logger
 }
 
-const business = (system: string, code: string, message: string) => new ConnectorError({ kind: 'business', system, code, message })
+const business = (system: string, code: string, message: string) =>
+  new ConnectorError({ kind: 'business', system, code, message })
 
 /**
  * Advances one amendment by one step: cross-references → billing → ERP → status. Each step ends
@@ -21,23 +22,39 @@ const business = (system: string, code: string, message: string) => new Connecto
  */
 export async function advance(row: AmendmentRow, deps: SagaDeps): Promise<void> {
   const { journal } = deps
-  const log = deps.log.with({ correlationId: row.correlation_id, amendmentId: row.id, step: row.step })
+  const log = deps.log.with({
+    correlationId: row.correlation_id,
+    amendmentId: row.id,
+    step: row.step,
+  })
   try {
     switch (row.step) {
       case 'xref':
         await ensureCrossReferences(row, deps)
-        journal.transition(row, { step: 'billing', attempts: 0, code: null, message: null }, { actor: 'concord', action: 'xref_done' })
+        journal.transition(
+          row,
+          { step: 'billing', attempts: 0, code: null, message: null },
+          { actor: 'concord', action: 'xref_done' },
+        )
         return
       case 'billing': {
         const result = await applyBilling(row, deps)
-        const next = journal.transition(row, { step: 'erp', attempts: 0, code: null, message: null, billingRef: result.ref }, { actor: 'concord', action: 'billed', detail: { ref: result.ref } })
+        const next = journal.transition(
+          row,
+          { step: 'erp', attempts: 0, code: null, message: null, billingRef: result.ref },
+          { actor: 'concord', action: 'billed', detail: { ref: result.ref } },
+        )
         journal.queueStatus(next, 'billed')
         log.info('billing step applied', { billingRef: result.ref })
         return
       }
       case 'erp': {
         const ref = await applyErp(row, deps)
-        const next = journal.transition(row, { step: 'status', attempts: 0, code: null, message: null, erpRef: ref }, { actor: 'concord', action: 'posted', detail: { ref } })
+        const next = journal.transition(
+          row,
+          { step: 'status', attempts: 0, code: null, message: null, erpRef: ref },
+          { actor: 'concord', action: 'posted', detail: { ref } },
+        )
         journal.queueStatus(next, 'posted')
         log.info('erp step applied', { erpRef: ref })
         return
@@ -49,7 +66,11 @@ export async function advance(row: AmendmentRow, deps: SagaDeps): Promise<void> 
           resolved_sequence: Math.max(sub.resolved_sequence, row.sequence),
           applied_sequence: Math.max(sub.applied_sequence, row.sequence),
         })
-        journal.transition(row, { state: 'applied', step: 'done', code: null, message: null }, { actor: 'concord', action: 'applied' })
+        journal.transition(
+          row,
+          { state: 'applied', step: 'done', code: null, message: null },
+          { actor: 'concord', action: 'applied' },
+        )
         log.info('amendment applied')
         return
       }
@@ -61,7 +82,10 @@ export async function advance(row: AmendmentRow, deps: SagaDeps): Promise<void> 
   }
 }
 
-async function ensureCrossReferences(row: AmendmentRow, { journal, connectors }: SagaDeps): Promise<void> {
+async function ensureCrossReferences(
+  row: AmendmentRow,
+  { journal, connectors }: SagaDeps,
+): Promise<void> {
   const xref = journal.xref()
   if (xref.billing_customer_id && xref.erp_customer_id) return
   const profile = await connectors.salesforce.readAccount(journal.accountId, row.correlation_id)
@@ -69,14 +93,23 @@ async function ensureCrossReferences(row: AmendmentRow, { journal, connectors }:
   // parked amendment can never leave a half-made customer that the next one duplicates.
   let billingCustomerId = xref.billing_customer_id
   if (!billingCustomerId) {
-    const ctx = { idempotencyKey: `${journal.accountId}:customer:billing`, correlationId: row.correlation_id }
+    const ctx = {
+      idempotencyKey: `${journal.accountId}:customer:billing`,
+      correlationId: row.correlation_id,
+    }
     billingCustomerId = (await connectors.billing.ensureCustomer(profile, ctx)).customerId
     journal.saveXref({ billing_customer_id: billingCustomerId })
   }
   if (!xref.erp_customer_id) {
-    const ctx = { idempotencyKey: `${journal.accountId}:customer:erp`, correlationId: row.correlation_id }
+    const ctx = {
+      idempotencyKey: `${journal.accountId}:customer:erp`,
+      correlationId: row.correlation_id,
+    }
     const erp = await connectors.erp.ensureCustomer({ ...profile, billingCustomerId }, ctx)
-    journal.saveXref({ erp_customer_id: erp.customerId, erp_subsidiary_id: erp.subsidiaryId ?? null })
+    journal.saveXref({
+      erp_customer_id: erp.customerId,
+      erp_subsidiary_id: erp.subsidiaryId ?? null,
+    })
   }
 }
 
@@ -84,7 +117,12 @@ function priceOf(row: AmendmentRow, { journal, config }: SagaDeps) {
   const amendment = journal.amendment(row)
   if (!amendment.priceKey) return { amendment, price: undefined }
   const price = config.catalog.prices[amendment.priceKey]
-  if (!price) throw business('concord', 'unknown_price_key', `Price key "${amendment.priceKey}" is not in catalog ${config.catalog.version}.`)
+  if (!price)
+    throw business(
+      'concord',
+      'unknown_price_key',
+      `Price key "${amendment.priceKey}" is not in catalog ${config.catalog.version}.`,
+    )
   return { amendment, price }
 }
 
@@ -92,10 +130,17 @@ async function applyBilling(row: AmendmentRow, deps: SagaDeps): Promise<BillingR
   const { journal, connectors } = deps
   const { amendment, price } = priceOf(row, deps)
   const customerId = journal.xref().billing_customer_id
-  if (!customerId) throw business('concord', 'missing_xref', 'The billing customer is not linked yet.')
+  if (!customerId)
+    throw business('concord', 'missing_xref', 'The billing customer is not linked yet.')
   const sub = journal.subscription(row.subscription_key)
   const result = await connectors.billing.applyAmendment(
-    { amendment, customerId, subscriptionId: sub.billing_subscription_id ?? undefined, price, prorationDate: amendment.prorationDate },
+    {
+      amendment,
+      customerId,
+      subscriptionId: sub.billing_subscription_id ?? undefined,
+      price,
+      prorationDate: amendment.prorationDate,
+    },
     { idempotencyKey: `${row.id}:billing`, correlationId: row.correlation_id },
   )
   journal.updateSubscription(row.subscription_key, {
@@ -132,20 +177,48 @@ async function applyErp(row: AmendmentRow, deps: SagaDeps): Promise<string> {
 function fail(row: AmendmentRow, err: unknown, { journal, config }: SagaDeps, log: Logger): void {
   if (err instanceof ConnectorError && err.kind === 'business') {
     log.warn('amendment parked', { system: err.system, code: err.code, errorMessage: err.message })
-    journal.transition(row, { state: 'parked', code: err.code, message: `${err.system}: ${err.message}` }, { actor: 'concord', action: 'parked', detail: { system: err.system, step: row.step } })
+    journal.transition(
+      row,
+      { state: 'parked', code: err.code, message: `${err.system}: ${err.message}` },
+      { actor: 'concord', action: 'parked', detail: { system: err.system, step: row.step } },
+    )
     return
   }
   const known = err instanceof ConnectorError
   if (!known) log.error('unexpected error in saga step', errorFields(err))
   const code = known ? err.code : 'internal_error'
-  const message = known ? `${err.system}: ${err.message}` : 'Unexpected error inside Concord; the logs have the detail under this correlation id.'
+  const message = known
+    ? `${err.system}: ${err.message}`
+    : 'Unexpected error inside Concord; the logs have the detail under this correlation id.'
   const attempts = row.attempts + 1
   if (attempts >= config.maxTransientAttempts) {
     log.warn('retries exhausted; amendment parked', { code, attempts })
-    journal.transition(row, { state: 'parked', attempts, code: 'retries_exhausted', message: `Gave up after ${attempts} attempts; last error ${code}: ${message}` }, { actor: 'concord', action: 'parked', detail: { lastCode: code, step: row.step } })
+    journal.transition(
+      row,
+      {
+        state: 'parked',
+        attempts,
+        code: 'retries_exhausted',
+        message: `Gave up after ${attempts} attempts; last error ${code}: ${message}`,
+      },
+      { actor: 'concord', action: 'parked', detail: { lastCode: code, step: row.step } },
+    )
     return
   }
-  const delay = backoffDelayMs({ attempt: attempts, baseMs: config.retryBaseMs, capMs: config.retryCapMs, retryAfterMs: known ? err.retryAfterMs : undefined })
+  const delay = backoffDelayMs({
+    attempt: attempts,
+    baseMs: config.retryBaseMs,
+    capMs: config.retryCapMs,
+    retryAfterMs: known ? err.retryAfterMs : undefined,
+  })
   log.info('transient failure; retry scheduled', { code, attempts, delayMs: delay })
-  journal.transition(row, { attempts, notBefore: Date.now() + delay, code, message }, { actor: 'concord', action: 'retry_scheduled', detail: { attempts, delayMs: delay, step: row.step } })
+  journal.transition(
+    row,
+    { attempts, notBefore: Date.now() + delay, code, message },
+    {
+      actor: 'concord',
+      action: 'retry_scheduled',
+      detail: { attempts, delayMs: delay, step: row.step },
+    },
+  )
 }

@@ -36,7 +36,13 @@ export interface AccountSummary {
   accountId: string
   xref: { billingCustomerId?: string; erpCustomerId?: string; erpSubsidiaryId?: string }
   counts: Record<string, number>
-  subscriptions: Array<{ key: string; resolvedSequence: number; appliedSequence: number; billingSubscriptionId?: string; status?: string }>
+  subscriptions: Array<{
+    key: string
+    resolvedSequence: number
+    appliedSequence: number
+    billingSubscriptionId?: string
+    status?: string
+  }>
   open: Omit<AmendmentDetail, 'audit'>[]
   statusOutbox: { pending: number; dead: Array<{ amendmentId: string; reason: string }> }
 }
@@ -68,38 +74,68 @@ export function readAmendmentDetail(sql: SqlStorage, id: string): AmendmentDetai
   const row = sql.exec<AmendmentRow>('SELECT * FROM amendment WHERE id = ?', id).toArray()[0]
   if (!row) return undefined
   const audit = sql
-    .exec<{ at: string; actor: string; action: string; from_state: string | null; to_state: string | null; detail: string | null }>(
+    .exec<{
+      at: string
+      actor: string
+      action: string
+      from_state: string | null
+      to_state: string | null
+      detail: string | null
+    }>(
       'SELECT at, actor, action, from_state, to_state, detail FROM audit WHERE amendment_id = ? ORDER BY id',
       id,
     )
     .toArray()
-    .map((a) => ({ at: a.at, actor: a.actor, action: a.action, fromState: opt(a.from_state), toState: opt(a.to_state), detail: a.detail ? (JSON.parse(a.detail) as AuditDetail) : undefined }))
+    .map((a) => ({
+      at: a.at,
+      actor: a.actor,
+      action: a.action,
+      fromState: opt(a.from_state),
+      toState: opt(a.to_state),
+      detail: a.detail ? (JSON.parse(a.detail) as AuditDetail) : undefined,
+    }))
   return { ...toDetail(row), audit }
 }
 
 export function readSummary(sql: SqlStorage, accountId: string): AccountSummary {
   const counts: Record<string, number> = {}
-  for (const r of sql.exec<{ state: string; n: number }>('SELECT state, COUNT(*) AS n FROM amendment GROUP BY state')) counts[r.state] = r.n
+  for (const r of sql.exec<{ state: string; n: number }>(
+    'SELECT state, COUNT(*) AS n FROM amendment GROUP BY state',
+  ))
+    counts[r.state] = r.n
   const xref = sql.exec<XrefRow>('SELECT * FROM xref WHERE account_id = ?', accountId).toArray()[0]
-  const subscriptions = sql.exec<SubscriptionRow>('SELECT * FROM subscription ORDER BY key').toArray().map((s) => ({
-    key: s.key,
-    resolvedSequence: s.resolved_sequence,
-    appliedSequence: s.applied_sequence,
-    billingSubscriptionId: opt(s.billing_subscription_id),
-    status: opt(s.status),
-  }))
+  const subscriptions = sql
+    .exec<SubscriptionRow>('SELECT * FROM subscription ORDER BY key')
+    .toArray()
+    .map((s) => ({
+      key: s.key,
+      resolvedSequence: s.resolved_sequence,
+      appliedSequence: s.applied_sequence,
+      billingSubscriptionId: opt(s.billing_subscription_id),
+      status: opt(s.status),
+    }))
   const open = sql
-    .exec<AmendmentRow>("SELECT * FROM amendment WHERE state IN ('waiting', 'parked') ORDER BY subscription_key, sequence LIMIT 200")
+    .exec<AmendmentRow>(
+      "SELECT * FROM amendment WHERE state IN ('waiting', 'parked') ORDER BY subscription_key, sequence LIMIT 200",
+    )
     .toArray()
     .map(toDetail)
-  const pending = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM status_outbox WHERE dead_reason IS NULL').one().n
+  const pending = sql
+    .exec<{ n: number }>('SELECT COUNT(*) AS n FROM status_outbox WHERE dead_reason IS NULL')
+    .one().n
   const dead = sql
-    .exec<{ amendment_id: string; dead_reason: string }>('SELECT amendment_id, dead_reason FROM status_outbox WHERE dead_reason IS NOT NULL LIMIT 100')
+    .exec<{ amendment_id: string; dead_reason: string }>(
+      'SELECT amendment_id, dead_reason FROM status_outbox WHERE dead_reason IS NOT NULL LIMIT 100',
+    )
     .toArray()
     .map((d) => ({ amendmentId: d.amendment_id, reason: d.dead_reason }))
   return {
     accountId,
-    xref: { billingCustomerId: opt(xref?.billing_customer_id ?? null), erpCustomerId: opt(xref?.erp_customer_id ?? null), erpSubsidiaryId: opt(xref?.erp_subsidiary_id ?? null) },
+    xref: {
+      billingCustomerId: opt(xref?.billing_customer_id ?? null),
+      erpCustomerId: opt(xref?.erp_customer_id ?? null),
+      erpSubsidiaryId: opt(xref?.erp_subsidiary_id ?? null),
+    },
     counts,
     subscriptions,
     open,

@@ -20,7 +20,10 @@ export function backoffDelayMs(opts: {
  * Parses an HTTP `Retry-After` (seconds or an HTTP date) into milliseconds from `now`.
  * Returns undefined when absent or unreadable.
  */
-export function parseRetryAfter(value: string | null | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(
+  value: string | null | undefined,
+  now = Date.now(),
+): number | undefined {
   if (!value) return undefined
   const seconds = Number(value)
   if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000)

@@ -8,8 +8,17 @@ export function toHex(bytes: ArrayBuffer | Uint8Array): string {
 }
 
 /** HMAC-SHA256 of `message` under `secret`, hex encoded. */
-export async function hmacSha256Hex(secret: string, message: string | Uint8Array<ArrayBuffer>): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+export async function hmacSha256Hex(
+  secret: string,
+  message: string | Uint8Array<ArrayBuffer>,
+): Promise<string> {
+  const key = await crypto.subtle.importKey(
+    'raw',
+    encoder.encode(secret),
+    { name: 'HMAC', hash: 'SHA-256' },
+    false,
+    ['sign'],
+  )
   const data = typeof message === 'string' ? encoder.encode(message) : message
   return toHex(await crypto.subtle.sign('HMAC', key, data))
 }
@@ -27,6 +36,8 @@ export function constantTimeEqual(a: string, b: string): boolean {
   const right = encoder.encode(b)
   if (left.byteLength !== right.byteLength) return false
   // workerd's extension to SubtleCrypto; Node's typings (pulled in by vitest) don't declare it.
-  const subtle = crypto.subtle as unknown as { timingSafeEqual(a: ArrayBufferView, b: ArrayBufferView): boolean }
+  const subtle = crypto.subtle as unknown as {
+    timingSafeEqual(a: ArrayBufferView, b: ArrayBufferView): boolean
+  }
   return subtle.timingSafeEqual(left, right)
 }

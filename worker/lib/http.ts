@@ -30,9 +30,15 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
  * Reads the raw body, refusing more than `maxBytes` before buffering it all.
  * @throws PayloadTooLargeError past the limit.
  */
-export async function readRawBody(c: AppContext, maxBytes: number): Promise<Uint8Array<ArrayBuffer>> {
+export async function readRawBody(
+  c: AppContext,
+  maxBytes: number,
+): Promise<Uint8Array<ArrayBuffer>> {
   const declared = Number(c.req.header('content-length') ?? '0')
-  const tooLarge = () => new PayloadTooLargeError(`Request body is larger than ${maxBytes} bytes; send fewer events per request.`)
+  const tooLarge = () =>
+    new PayloadTooLargeError(
+      `Request body is larger than ${maxBytes} bytes; send fewer events per request.`,
+    )
   if (declared > maxBytes) throw tooLarge()
   const reader = c.req.raw.body?.getReader()
   if (!reader) return new Uint8Array(new ArrayBuffer(0))

@@ -4,7 +4,8 @@
  */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
-const SECRET_KEY = /secret|signature|token|authorization|password|assertion|private|api[-_]?key|cookie/i
+const SECRET_KEY =
+  /secret|signature|token|authorization|password|assertion|private|api[-_]?key|cookie/i
 
 export type LogFields = Record<string, unknown>
 
@@ -13,7 +14,8 @@ export function redact(value: unknown, depth = 0): unknown {
   if (depth > 6 || value === null || typeof value !== 'object') return value
   if (Array.isArray(value)) return value.map((v) => redact(v, depth + 1))
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(value)) out[k] = SECRET_KEY.test(k) ? '[redacted]' : redact(v, depth + 1)
+  for (const [k, v] of Object.entries(value))
+    out[k] = SECRET_KEY.test(k) ? '[redacted]' : redact(v, depth + 1)
   return out
 }
 
@@ -29,7 +31,9 @@ export interface Logger {
 export function createLogger(base: LogFields = {}, minLevel: LogLevel = 'info'): Logger {
   const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
     if (RANK[level] < RANK[minLevel]) return
-    const line = JSON.stringify(redact({ level, msg, time: new Date().toISOString(), ...base, ...fields }))
+    const line = JSON.stringify(
+      redact({ level, msg, time: new Date().toISOString(), ...base, ...fields }),
+    )
     if (level === 'error') console.error(line)
     else if (level === 'warn') console.warn(line)
     else console.log(line)
@@ -47,5 +51,10 @@ export function createLogger(base: LogFields = {}, minLevel: LogLevel = 'info'):
 export function errorFields(err: unknown): LogFields {
   if (!(err instanceof Error)) return { error: String(err) }
   const internal = (err as { internalMessage?: unknown }).internalMessage
-  return { errorName: err.name, errorMessage: err.message, internalMessage: internal, stack: err.stack }
+  return {
+    errorName: err.name,
+    errorMessage: err.message,
+    internalMessage: internal,
+    stack: err.stack,
+  }
 }

@@ -14,12 +14,14 @@ export function requireRole(role: keyof typeof RANK): MiddlewareHandler<AppEnv> 
   return async (c, next) => {
     const header = c.req.header('authorization') ?? ''
     const match = /^Bearer\s+(\S+)$/i.exec(header)
-    if (!match?.[1]) throw new UnauthorizedError('Send an operator token as "Authorization: Bearer <token>".')
+    if (!match?.[1])
+      throw new UnauthorizedError('Send an operator token as "Authorization: Bearer <token>".')
     const hash = await sha256Hex(match[1])
     let found: { name: string; role: keyof typeof RANK } | undefined
     for (const t of c.get('config').operatorTokens) if (constantTimeEqual(t.sha256, hash)) found = t
     if (!found) throw new UnauthorizedError('Operator token not recognised.')
-    if (RANK[found.role] < RANK[role]) throw new ForbiddenError(`This needs the ${role} role; the token has ${found.role}.`)
+    if (RANK[found.role] < RANK[role])
+      throw new ForbiddenError(`This needs the ${role} role; the token has ${found.role}.`)
     c.set('actor', found.name)
     await next()
   }

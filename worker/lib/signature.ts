@@ -16,14 +16,21 @@ export async function verifyRequestSignature(opts: {
   secrets: string[]
   nowSeconds?: number
 }): Promise<void> {
-  if (opts.secrets.length === 0) throw new UnauthorizedError('Request signing is not configured on this worker.', 'no SALESFORCE_EVENTS_SECRET set')
+  if (opts.secrets.length === 0)
+    throw new UnauthorizedError(
+      'Request signing is not configured on this worker.',
+      'no SALESFORCE_EVENTS_SECRET set',
+    )
   if (!opts.timestamp || !opts.signature) {
     throw new UnauthorizedError('Missing X-Concord-Timestamp or X-Concord-Signature header.')
   }
-  if (!/^\d{1,12}$/.test(opts.timestamp)) throw new UnauthorizedError('X-Concord-Timestamp must be unix seconds.')
+  if (!/^\d{1,12}$/.test(opts.timestamp))
+    throw new UnauthorizedError('X-Concord-Timestamp must be unix seconds.')
   const now = opts.nowSeconds ?? Math.floor(Date.now() / 1000)
   if (Math.abs(now - Number(opts.timestamp)) > SIGNATURE_TOLERANCE_SECONDS) {
-    throw new UnauthorizedError('X-Concord-Timestamp is more than 5 minutes from now; check the sender clock.')
+    throw new UnauthorizedError(
+      'X-Concord-Timestamp is more than 5 minutes from now; check the sender clock.',
+    )
   }
   const offered = opts.signature
     .split(',')
@@ -46,7 +53,11 @@ export async function verifyRequestSignature(opts: {
 }
 
 /** Signs a body the way Salesforce does; used by the CLI, the emulators and the tests. */
-export async function signRequest(secret: string, rawBody: string, timestamp = Math.floor(Date.now() / 1000)): Promise<Record<string, string>> {
+export async function signRequest(
+  secret: string,
+  rawBody: string,
+  timestamp = Math.floor(Date.now() / 1000),
+): Promise<Record<string, string>> {
   const signature = await hmacSha256Hex(secret, `${timestamp}.${rawBody}`)
   return { 'X-Concord-Timestamp': String(timestamp), 'X-Concord-Signature': `v1=${signature}` }
 }

@@ -76,7 +76,14 @@ export class OpsRegistry extends SqlObject {
       const id = `q_${crypto.randomUUID()}`
       this.sql.exec(
         'INSERT INTO quarantine (id, received_at, source, request_id, event_uuid, account_id, reasons, raw) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        id, at, e.source, e.requestId, e.eventUuid ?? null, e.accountId ?? null, JSON.stringify(e.reasons), e.raw,
+        id,
+        at,
+        e.source,
+        e.requestId,
+        e.eventUuid ?? null,
+        e.accountId ?? null,
+        JSON.stringify(e.reasons),
+        e.raw,
       )
       return id
     })
@@ -84,10 +91,25 @@ export class OpsRegistry extends SqlObject {
 
   /** Newest first; `before` is the `id` of the last entry of the previous page. */
   async listQuarantine(opts: { limit: number; before?: string }): Promise<QuarantineEntry[]> {
-    const cursor = opts.before ? this.sql.exec<{ received_at: string }>('SELECT received_at FROM quarantine WHERE id = ?', opts.before).toArray()[0] : undefined
+    const cursor = opts.before
+      ? this.sql
+          .exec<{ received_at: string }>(
+            'SELECT received_at FROM quarantine WHERE id = ?',
+            opts.before,
+          )
+          .toArray()[0]
+      : undefined
     const rows = cursor
-      ? this.sql.exec<QuarantineRow>('SELECT * FROM quarantine WHERE (received_at, id) < (?, ?) ORDER BY received_at DESC, id DESC LIMIT ?', cursor.received_at, opts.before ?? '', opts.limit)
-      : this.sql.exec<QuarantineRow>('SELECT * FROM quarantine ORDER BY received_at DESC, id DESC LIMIT ?', opts.limit)
+      ? this.sql.exec<QuarantineRow>(
+          'SELECT * FROM quarantine WHERE (received_at, id) < (?, ?) ORDER BY received_at DESC, id DESC LIMIT ?',
+          cursor.received_at,
+          opts.before ?? '',
+          opts.limit,
+        )
+      : this.sql.exec<QuarantineRow>(
+          'SELECT * FROM quarantine ORDER BY received_at DESC, id DESC LIMIT ?',
+          opts.limit,
+        )
     return rows.toArray().map((r) => ({
       id: r.id,
       receivedAt: r.received_at,
@@ -106,59 +128,154 @@ export class OpsRegistry extends SqlObject {
         `INSERT INTO exception (amendment_id, account_id, state, entry, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (amendment_id) DO UPDATE SET state = excluded.state, entry = excluded.entry, updated_at = excluded.updated_at
          WHERE excluded.updated_at >= exception.updated_at`,
-        e.amendmentId, e.accountId, e.state, JSON.stringify(e), e.updatedAt,
+        e.amendmentId,
+        e.accountId,
+        e.state,
+        JSON.stringify(e),
+        e.updatedAt,
       )
     }
   }
 
-  async listExceptions(opts: { state: string; accountId?: string; limit: number }): Promise<ExceptionEntry[]> {
+  async listExceptions(opts: {
+    state: string
+    accountId?: string
+    limit: number
+  }): Promise<ExceptionEntry[]> {
     const rows = opts.accountId
-      ? this.sql.exec<{ entry: string }>('SELECT entry FROM exception WHERE state = ? AND account_id = ? ORDER BY updated_at DESC LIMIT ?', opts.state, opts.accountId, opts.limit)
-      : this.sql.exec<{ entry: string }>('SELECT entry FROM exception WHERE state = ? ORDER BY updated_at DESC LIMIT ?', opts.state, opts.limit)
+      ? this.sql.exec<{ entry: string }>(
+          'SELECT entry FROM exception WHERE state = ? AND account_id = ? ORDER BY updated_at DESC LIMIT ?',
+          opts.state,
+          opts.accountId,
+          opts.limit,
+        )
+      : this.sql.exec<{ entry: string }>(
+          'SELECT entry FROM exception WHERE state = ? ORDER BY updated_at DESC LIMIT ?',
+          opts.state,
+          opts.limit,
+        )
     return rows.toArray().map((r) => JSON.parse(r.entry) as ExceptionEntry)
   }
 
   /** The Salesforce account of a billing customer, as Concord linked them. */
   async lookupCustomer(billingCustomerId: string): Promise<string | undefined> {
-    return this.sql.exec<{ account_id: string }>('SELECT account_id FROM customer_directory WHERE billing_customer_id = ?', billingCustomerId).toArray()[0]?.account_id
+    return this.sql
+      .exec<{ account_id: string }>(
+        'SELECT account_id FROM customer_directory WHERE billing_customer_id = ?',
+        billingCustomerId,
+      )
+      .toArray()[0]?.account_id
   }
 
   /** The billing customer linked to a Salesforce account, if any. */
   async customerOf(accountId: string): Promise<string | undefined> {
-    return this.sql.exec<{ id: string }>('SELECT billing_customer_id AS id FROM customer_directory WHERE account_id = ? ORDER BY updated_at DESC LIMIT 1', accountId).toArray()[0]?.id
+    return this.sql
+      .exec<{ id: string }>(
+        'SELECT billing_customer_id AS id FROM customer_directory WHERE account_id = ? ORDER BY updated_at DESC LIMIT 1',
+        accountId,
+      )
+      .toArray()[0]?.id
   }
 
   async rememberCustomer(billingCustomerId: string, accountId: string): Promise<void> {
-    this.sql.exec('INSERT OR REPLACE INTO customer_directory (billing_customer_id, account_id, updated_at) VALUES (?, ?, ?)', billingCustomerId, accountId, new Date().toISOString())
+    this.sql.exec(
+      'INSERT OR REPLACE INTO customer_directory (billing_customer_id, account_id, updated_at) VALUES (?, ?, ?)',
+      billingCustomerId,
+      accountId,
+      new Date().toISOString(),
+    )
   }
 
   /** Counts a webhook by type and outcome; keeps unrouted and ignored ones (once per event id). */
-  async noteWebhook(e: { id: string; type: string; outcome: WebhookOutcome; customerId?: string; reason?: string; payload?: string }): Promise<void> {
+  async noteWebhook(e: {
+    id: string
+    type: string
+    outcome: WebhookOutcome
+    customerId?: string
+    reason?: string
+    payload?: string
+  }): Promise<void> {
     this.sql.exec(
       'INSERT INTO webhook_count (type, outcome, n) VALUES (?, ?, 1) ON CONFLICT (type, outcome) DO UPDATE SET n = n + 1',
-      e.type, e.outcome,
+      e.type,
+      e.outcome,
     )
     if (e.outcome === 'unrouted' || e.outcome === 'ignored') {
       this.sql.exec(
         'INSERT OR IGNORE INTO webhook_event (id, type, outcome, customer_id, reason, received_at, payload) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        e.id, e.type, e.outcome, e.customerId ?? null, e.reason ?? null, new Date().toISOString(), e.payload?.slice(0, 65_536) ?? null,
+        e.id,
+        e.type,
+        e.outcome,
+        e.customerId ?? null,
+        e.reason ?? null,
+        new Date().toISOString(),
+        e.payload?.slice(0, 65_536) ?? null,
       )
     }
   }
 
   async webhookReport(opts: { outcome?: WebhookOutcome; limit: number }): Promise<{
     counts: Array<{ type: string; outcome: string; n: number }>
-    events: Array<{ id: string; type: string; outcome: string; customerId?: string; reason?: string; receivedAt: string }>
+    events: Array<{
+      id: string
+      type: string
+      outcome: string
+      customerId?: string
+      reason?: string
+      receivedAt: string
+    }>
   }> {
-    const counts = this.sql.exec<{ type: string; outcome: string; n: number }>('SELECT type, outcome, n FROM webhook_count ORDER BY type, outcome').toArray()
+    const counts = this.sql
+      .exec<{ type: string; outcome: string; n: number }>(
+        'SELECT type, outcome, n FROM webhook_count ORDER BY type, outcome',
+      )
+      .toArray()
     const rows = opts.outcome
-      ? this.sql.exec<{ id: string; type: string; outcome: string; customer_id: string | null; reason: string | null; received_at: string }>('SELECT id, type, outcome, customer_id, reason, received_at FROM webhook_event WHERE outcome = ? ORDER BY received_at DESC LIMIT ?', opts.outcome, opts.limit)
-      : this.sql.exec<{ id: string; type: string; outcome: string; customer_id: string | null; reason: string | null; received_at: string }>('SELECT id, type, outcome, customer_id, reason, received_at FROM webhook_event ORDER BY received_at DESC LIMIT ?', opts.limit)
-    return { counts, events: rows.toArray().map((r) => ({ id: r.id, type: r.type, outcome: r.outcome, customerId: r.customer_id ?? undefined, reason: r.reason ?? undefined, receivedAt: r.received_at })) }
+      ? this.sql.exec<{
+          id: string
+          type: string
+          outcome: string
+          customer_id: string | null
+          reason: string | null
+          received_at: string
+        }>(
+          'SELECT id, type, outcome, customer_id, reason, received_at FROM webhook_event WHERE outcome = ? ORDER BY received_at DESC LIMIT ?',
+          opts.outcome,
+          opts.limit,
+        )
+      : this.sql.exec<{
+          id: string
+          type: string
+          outcome: string
+          customer_id: string | null
+          reason: string | null
+          received_at: string
+        }>(
+          'SELECT id, type, outcome, customer_id, reason, received_at FROM webhook_event ORDER BY received_at DESC LIMIT ?',
+          opts.limit,
+        )
+    return {
+      counts,
+      events: rows
+        .toArray()
+        .map((r) => ({
+          id: r.id,
+          type: r.type,
+          outcome: r.outcome,
+          customerId: r.customer_id ?? undefined,
+          reason: r.reason ?? undefined,
+          receivedAt: r.received_at,
+        })),
+    }
   }
 
   /** Which account's ledger holds this amendment, if it was ever parked. */
   async locate(amendmentId: string): Promise<string | undefined> {
-    return this.sql.exec<{ account_id: string }>('SELECT account_id FROM exception WHERE amendment_id = ?', amendmentId).toArray()[0]?.account_id
+    return this.sql
+      .exec<{ account_id: string }>(
+        'SELECT account_id FROM exception WHERE amendment_id = ?',
+        amendmentId,
+      )
+      .toArray()[0]?.account_id
   }
 }

@@ -27,7 +27,13 @@ export interface BackfillStatus {
   failed: Array<{ accountId: string; error: string }>
 }
 
-type Item = { account_id: string; customer_id: string; phase: 'invoices' | 'payments' | 'done' | 'failed'; cursor: string | null; attempts: number }
+type Item = {
+  account_id: string
+  customer_id: string
+  phase: 'invoices' | 'payments' | 'done' | 'failed'
+  cursor: string | null
+  attempts: number
+}
 
 /**
  * Loads existing invoices and payments from billing into Salesforce for one account or every
@@ -43,21 +49,43 @@ export class Backfill extends SqlObject {
   }
 
   /** Starts (or restarts) a backfill; `accountId` + `customerId` for one account, neither for all. */
-  async start(input: { actor: string; accountId?: string; customerId?: string }): Promise<{ status: 'started' } | { status: 'busy' }> {
+  async start(input: {
+    actor: string
+    accountId?: string
+    customerId?: string
+  }): Promise<{ status: 'started' } | { status: 'busy' }> {
     const job = this.sql.exec<{ state: string }>('SELECT state FROM job WHERE id = 1').toArray()[0]
     if (job?.state === 'running') return { status: 'busy' }
     this.sql.exec('DELETE FROM item')
     this.sql.exec('DELETE FROM job')
     const scope = input.accountId ?? 'all'
-    this.sql.exec("INSERT INTO job (id, scope, state, started_at, actor, customers_done) VALUES (1, ?, 'running', ?, ?, ?)", scope, new Date().toISOString(), input.actor, input.accountId ? 1 : 0)
-    if (input.accountId && input.customerId) this.sql.exec('INSERT INTO item (account_id, customer_id) VALUES (?, ?)', input.accountId, input.customerId)
+    this.sql.exec(
+      "INSERT INTO job (id, scope, state, started_at, actor, customers_done) VALUES (1, ?, 'running', ?, ?, ?)",
+      scope,
+      new Date().toISOString(),
+      input.actor,
+      input.accountId ? 1 : 0,
+    )
+    if (input.accountId && input.customerId)
+      this.sql.exec(
+        'INSERT INTO item (account_id, customer_id) VALUES (?, ?)',
+        input.accountId,
+        input.customerId,
+      )
     await this.ctx.storage.setAlarm(Date.now())
     return { status: 'started' }
   }
 
   override async alarm(): Promise<void> {
     if (this.running) return
-    const job = this.sql.exec<{ scope: string; state: string; customers_cursor: string | null; customers_done: number }>('SELECT * FROM job WHERE id = 1').toArray()[0]
+    const job = this.sql
+      .exec<{
+        scope: string
+        state: string
+        customers_cursor: string | null
+        customers_done: number
+      }>('SELECT * FROM job WHERE id = 1')
+      .toArray()[0]
     if (!job || job.state !== 'running') return
     this.running = true
     const deadline = Date.now() + 20_000
@@ -69,15 +97,29 @@ export class Backfill extends SqlObject {
           const stripe = stripeReaderFromEnv(this.env)
           if (!stripe) throw new Error('billing is not configured')
           const page = await stripe.listCustomersWithAccount(job.customers_cursor ?? undefined)
-          for (const c of page.customers) this.sql.exec('INSERT OR IGNORE INTO item (account_id, customer_id) VALUES (?, ?)', c.accountId, c.customerId)
+          for (const c of page.customers)
+            this.sql.exec(
+              'INSERT OR IGNORE INTO item (account_id, customer_id) VALUES (?, ?)',
+              c.accountId,
+              c.customerId,
+            )
           job.customers_cursor = page.nextCursor ?? null
           job.customers_done = page.hasMore ? 0 : 1
-          this.sql.exec('UPDATE job SET customers_cursor = ?, customers_done = ? WHERE id = 1', job.customers_cursor, job.customers_done)
+          this.sql.exec(
+            'UPDATE job SET customers_cursor = ?, customers_done = ? WHERE id = 1',
+            job.customers_cursor,
+            job.customers_done,
+          )
           continue
         }
-        const item = this.sql.exec<Item>("SELECT * FROM item WHERE phase IN ('invoices', 'payments') LIMIT 1").toArray()[0]
+        const item = this.sql
+          .exec<Item>("SELECT * FROM item WHERE phase IN ('invoices', 'payments') LIMIT 1")
+          .toArray()[0]
         if (!item) {
-          this.sql.exec("UPDATE job SET state = 'done', finished_at = ? WHERE id = 1", new Date().toISOString())
+          this.sql.exec(
+            "UPDATE job SET state = 'done', finished_at = ? WHERE id = 1",
+            new Date().toISOString(),
+          )
           return
         }
         await this.step(item, reader)
@@ -85,7 +127,10 @@ export class Backfill extends SqlObject {
       await this.ctx.storage.setAlarm(Date.now())
     } catch (err) {
       this.log.error('backfill run failed; it resumes from its checkpoint', errorFields(err))
-      this.sql.exec('UPDATE job SET error = ? WHERE id = 1', err instanceof Error ? err.message.slice(0, 300) : 'unknown error')
+      this.sql.exec(
+        'UPDATE job SET error = ? WHERE id = 1',
+        err instanceof Error ? err.message.slice(0, 300) : 'unknown error',
+      )
       await this.ctx.storage.setAlarm(Date.now() + 5_000)
     } finally {
       this.running = false
@@ -93,38 +138,76 @@ export class Backfill extends SqlObject {
   }
 
   /** One page of one account, then its checkpoint. */
-  private async step(item: Item, reader: ReturnType<typeof buildConnectors>['billingReader']): Promise<void> {
+  private async step(
+    item: Item,
+    reader: ReturnType<typeof buildConnectors>['billingReader'],
+  ): Promise<void> {
     const ledger = this.env.ACCOUNT_LEDGER.getByName(item.account_id)
     try {
       if (item.phase === 'invoices') {
-        const page = await reader.listInvoices(item.customer_id, item.account_id, item.cursor ?? undefined)
+        const page = await reader.listInvoices(
+          item.customer_id,
+          item.account_id,
+          item.cursor ?? undefined,
+        )
         await ledger.loadDocuments(item.account_id, { invoices: page.items, payments: [] })
         this.sql.exec(
-          "UPDATE item SET invoices = invoices + ?, cursor = ?, phase = ?, attempts = 0, error = NULL WHERE account_id = ?",
-          page.items.length, page.next ?? null, page.next ? 'invoices' : 'payments', item.account_id,
+          'UPDATE item SET invoices = invoices + ?, cursor = ?, phase = ?, attempts = 0, error = NULL WHERE account_id = ?',
+          page.items.length,
+          page.next ?? null,
+          page.next ? 'invoices' : 'payments',
+          item.account_id,
         )
       } else {
-        const page = await reader.listPayments(item.customer_id, item.account_id, item.cursor ?? undefined)
+        const page = await reader.listPayments(
+          item.customer_id,
+          item.account_id,
+          item.cursor ?? undefined,
+        )
         await ledger.loadDocuments(item.account_id, { invoices: [], payments: page.items })
         this.sql.exec(
-          "UPDATE item SET payments = payments + ?, cursor = ?, phase = ?, attempts = 0, error = NULL WHERE account_id = ?",
-          page.items.length, page.next ?? null, page.next ? 'payments' : 'done', item.account_id,
+          'UPDATE item SET payments = payments + ?, cursor = ?, phase = ?, attempts = 0, error = NULL WHERE account_id = ?',
+          page.items.length,
+          page.next ?? null,
+          page.next ? 'payments' : 'done',
+          item.account_id,
         )
       }
     } catch (err) {
       const message = err instanceof Error ? err.message.slice(0, 300) : 'unknown error'
       const attempts = item.attempts + 1
-      this.sql.exec('UPDATE item SET attempts = ?, error = ?, phase = ? WHERE account_id = ?', attempts, message, attempts >= 5 ? 'failed' : item.phase, item.account_id)
+      this.sql.exec(
+        'UPDATE item SET attempts = ?, error = ?, phase = ? WHERE account_id = ?',
+        attempts,
+        message,
+        attempts >= 5 ? 'failed' : item.phase,
+        item.account_id,
+      )
       if (attempts < 5) throw err
     }
   }
 
   async status(): Promise<BackfillStatus> {
-    const job = this.sql.exec<{ scope: string; state: 'running' | 'done' | 'failed'; customers_done: number; started_at: string; finished_at: string | null }>('SELECT * FROM job WHERE id = 1').toArray()[0]
-    const counts = this.sql.exec<{ total: number; done: number; invoices: number | null; payments: number | null }>(
-      "SELECT COUNT(*) AS total, SUM(CASE WHEN phase IN ('done', 'failed') THEN 1 ELSE 0 END) AS done, SUM(invoices) AS invoices, SUM(payments) AS payments FROM item",
-    ).one()
-    const failed = this.sql.exec<{ account_id: string; error: string }>("SELECT account_id, error FROM item WHERE phase = 'failed'").toArray().map((f) => ({ accountId: f.account_id, error: f.error }))
+    const job = this.sql
+      .exec<{
+        scope: string
+        state: 'running' | 'done' | 'failed'
+        customers_done: number
+        started_at: string
+        finished_at: string | null
+      }>('SELECT * FROM job WHERE id = 1')
+      .toArray()[0]
+    const counts = this.sql
+      .exec<{ total: number; done: number; invoices: number | null; payments: number | null }>(
+        "SELECT COUNT(*) AS total, SUM(CASE WHEN phase IN ('done', 'failed') THEN 1 ELSE 0 END) AS done, SUM(invoices) AS invoices, SUM(payments) AS payments FROM item",
+      )
+      .one()
+    const failed = this.sql
+      .exec<{ account_id: string; error: string }>(
+        "SELECT account_id, error FROM item WHERE phase = 'failed'",
+      )
+      .toArray()
+      .map((f) => ({ accountId: f.account_id, error: f.error }))
     return {
       state: job?.state ?? 'idle',
       scope: job?.scope,

@@ -20,15 +20,28 @@ const BILLING_INVOICE_ID = /^in_[A-Za-z0-9]+$/
 export function erpFactsOf(ar: ErpCustomerAr): ErpFacts {
   const facts: ErpFacts = { creditHold: ar.creditHold, openDocuments: [], remainingByInvoice: {} }
   for (const inv of ar.openInvoices) {
-    if (inv.externalId && BILLING_INVOICE_ID.test(inv.externalId)) facts.remainingByInvoice[inv.externalId] = inv.amountUnpaid
-    else facts.openDocuments.push({ id: `ns-${inv.id}`, currency: inv.currency, amountRemaining: inv.amountUnpaid, dueDate: inv.dueDate })
+    if (inv.externalId && BILLING_INVOICE_ID.test(inv.externalId))
+      facts.remainingByInvoice[inv.externalId] = inv.amountUnpaid
+    else
+      facts.openDocuments.push({
+        id: `ns-${inv.id}`,
+        currency: inv.currency,
+        amountRemaining: inv.amountUnpaid,
+        dueDate: inv.dueDate,
+      })
   }
   return facts
 }
 
 export interface ArSyncStatus {
   watermark?: string
-  lastRun?: { startedAt: string; finishedAt?: string; customers: number; outcome?: string; error?: string }
+  lastRun?: {
+    startedAt: string
+    finishedAt?: string
+    customers: number
+    outcome?: string
+    error?: string
+  }
 }
 
 /**
@@ -62,18 +75,47 @@ export class ErpArSync extends SqlObject {
     let customers = 0
     try {
       for (let page = 0; page < 20; page++) {
-        const watermark = this.sql.exec<{ value: string }>("SELECT value FROM state WHERE key = 'watermark'").toArray()[0]?.value
-        const delta = await reader.readArSince(watermark, { lagSeconds: loadConfig(this.env).erpArLagSeconds })
+        const watermark = this.sql
+          .exec<{ value: string }>("SELECT value FROM state WHERE key = 'watermark'")
+          .toArray()[0]?.value
+        const delta = await reader.readArSince(watermark, {
+          lagSeconds: loadConfig(this.env).erpArLagSeconds,
+        })
         const asOf = new Date().toISOString()
-        await Promise.all(delta.customers.map((c) => this.env.ACCOUNT_LEDGER.getByName(c.accountId).applyErpFacts(c.accountId, erpFactsOf(c), asOf)))
+        await Promise.all(
+          delta.customers.map((c) =>
+            this.env.ACCOUNT_LEDGER.getByName(c.accountId).applyErpFacts(
+              c.accountId,
+              erpFactsOf(c),
+              asOf,
+            ),
+          ),
+        )
         customers += delta.customers.length
-        this.sql.exec("INSERT OR REPLACE INTO state (key, value) VALUES ('watermark', ?)", delta.watermark)
+        this.sql.exec(
+          "INSERT OR REPLACE INTO state (key, value) VALUES ('watermark', ?)",
+          delta.watermark,
+        )
         if (!delta.hasMore) break
       }
-      this.sql.exec("UPDATE run SET finished_at = ?, customers = ?, outcome = 'ok' WHERE id = ?", new Date().toISOString(), customers, runId)
+      this.sql.exec(
+        "UPDATE run SET finished_at = ?, customers = ?, outcome = 'ok' WHERE id = ?",
+        new Date().toISOString(),
+        customers,
+        runId,
+      )
     } catch (err) {
-      this.log.warn('AR sync failed; the watermark stays, the next run reads again', errorFields(err))
-      this.sql.exec("UPDATE run SET finished_at = ?, customers = ?, outcome = 'failed', error = ? WHERE id = ? ", new Date().toISOString(), customers, err instanceof Error ? err.message.slice(0, 500) : 'unknown error', runId)
+      this.log.warn(
+        'AR sync failed; the watermark stays, the next run reads again',
+        errorFields(err),
+      )
+      this.sql.exec(
+        "UPDATE run SET finished_at = ?, customers = ?, outcome = 'failed', error = ? WHERE id = ? ",
+        new Date().toISOString(),
+        customers,
+        err instanceof Error ? err.message.slice(0, 500) : 'unknown error',
+        runId,
+      )
     } finally {
       this.sql.exec('DELETE FROM run WHERE id < ?', runId - 100)
       this.running = false
@@ -81,11 +123,29 @@ export class ErpArSync extends SqlObject {
   }
 
   async status(): Promise<ArSyncStatus> {
-    const watermark = this.sql.exec<{ value: string }>("SELECT value FROM state WHERE key = 'watermark'").toArray()[0]?.value
-    const run = this.sql.exec<{ started_at: string; finished_at: string | null; customers: number; outcome: string | null; error: string | null }>('SELECT * FROM run ORDER BY id DESC LIMIT 1').toArray()[0]
+    const watermark = this.sql
+      .exec<{ value: string }>("SELECT value FROM state WHERE key = 'watermark'")
+      .toArray()[0]?.value
+    const run = this.sql
+      .exec<{
+        started_at: string
+        finished_at: string | null
+        customers: number
+        outcome: string | null
+        error: string | null
+      }>('SELECT * FROM run ORDER BY id DESC LIMIT 1')
+      .toArray()[0]
     return {
       watermark,
-      lastRun: run ? { startedAt: run.started_at, finishedAt: run.finished_at ?? undefined, customers: run.customers, outcome: run.outcome ?? undefined, error: run.error ?? undefined } : undefined,
+      lastRun: run
+        ? {
+            startedAt: run.started_at,
+            finishedAt: run.finished_at ?? undefined,
+            customers: run.customers,
+            outcome: run.outcome ?? undefined,
+            error: run.error ?? undefined,
+          }
+        : undefined,
     }
   }
 }

@@ -17,7 +17,8 @@ export const amendments = new Hono<AppEnv>().post('/preview', async (c) => {
     secrets: c.get('config').eventSecrets,
   })
   const body = parseJson(raw)
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new ValidationError('Body must be one amendment object.')
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw new ValidationError('Body must be one amendment object.')
   const fields = body as Record<string, unknown>
   const parsed = amendmentFromEvent({
     ...fields,
@@ -30,17 +31,33 @@ export const amendments = new Hono<AppEnv>().post('/preview', async (c) => {
   const amendment = parsed.amendment
   const { catalog } = c.get('config')
   if (amendment.priceKey && !catalog.prices[amendment.priceKey]) {
-    throw new ValidationError('The amendment is not valid.', [{ field: 'Price_Key__c', message: `"${amendment.priceKey}" is not in catalog ${catalog.version}` }])
+    throw new ValidationError('The amendment is not valid.', [
+      {
+        field: 'Price_Key__c',
+        message: `"${amendment.priceKey}" is not in catalog ${catalog.version}`,
+      },
+    ])
   }
   const result = await c.env.ACCOUNT_LEDGER.getByName(amendment.accountId).preview(amendment)
   if (result.status === 'failed') {
-    if (result.kind === 'transient') throw new UnavailableError('Billing could not price this right now; try again shortly.', `${result.code}: ${result.message}`)
+    if (result.kind === 'transient')
+      throw new UnavailableError(
+        'Billing could not price this right now; try again shortly.',
+        `${result.code}: ${result.message}`,
+      )
     throw new AppError({ code: result.code, status: 422, message: result.message })
   }
   const p = result.preview
   return c.json({
     currency: p.currency,
-    lines: p.lines.map((l) => ({ description: l.description, amount: l.amount, quantity: l.quantity, proration: l.proration, periodStart: l.periodStart, periodEnd: l.periodEnd })),
+    lines: p.lines.map((l) => ({
+      description: l.description,
+      amount: l.amount,
+      quantity: l.quantity,
+      proration: l.proration,
+      periodStart: l.periodStart,
+      periodEnd: l.periodEnd,
+    })),
     subtotal: p.subtotal,
     total: p.total,
     amountDueNow: p.amountDue,

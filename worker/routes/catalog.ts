@@ -13,6 +13,12 @@ export const catalog = new Hono<AppEnv>().get('/', async (c) => {
   const { version, prices } = c.get('config').catalog
   return c.json({
     version,
-    prices: Object.entries(prices).map(([priceKey, p]) => ({ priceKey, productName: p.productName, interval: p.interval, currency: p.currency, unitAmount: p.unitAmount })),
+    prices: Object.entries(prices).map(([priceKey, p]) => ({
+      priceKey,
+      productName: p.productName,
+      interval: p.interval,
+      currency: p.currency,
+      unitAmount: p.unitAmount,
+    })),
   })
 })

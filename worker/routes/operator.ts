@@ -11,7 +11,10 @@ const Limit = z.coerce.number().int().min(1).max(500).default(100)
 function parse<T extends z.ZodType>(schema: T, input: unknown, where: string): z.infer<T> {
   const result = schema.safeParse(input)
   if (!result.success) {
-    const details = result.error.issues.map((i) => ({ field: i.path.join('.') || where, message: i.message }))
+    const details = result.error.issues.map((i) => ({
+      field: i.path.join('.') || where,
+      message: i.message,
+    }))
     throw new ValidationError(`Invalid ${where}.`, details)
   }
   return result.data
@@ -40,48 +43,103 @@ async function onParked(c: Context<AppEnv>, action: 'retry' | 'skip', reason: st
   if (!accountId) throw new NotFoundError('Exception')
   const actor = c.get('actor') ?? 'operator'
   const ledger = c.env.ACCOUNT_LEDGER.getByName(accountId)
-  const amendment = answer(action === 'retry' ? await ledger.retry(id, actor, reason) : await ledger.skip(id, actor, reason ?? ''))
-  c.get('log').info(`operator ${action}`, { actor, amendmentId: id, correlationId: amendment.correlationId })
+  const amendment = answer(
+    action === 'retry'
+      ? await ledger.retry(id, actor, reason)
+      : await ledger.skip(id, actor, reason ?? ''),
+  )
+  c.get('log').info(`operator ${action}`, {
+    actor,
+    amendmentId: id,
+    correlationId: amendment.correlationId,
+  })
   return amendment
 }
 
 /** Operator API: quarantine, exceptions (list, retry, skip), accounts and amendments. */
 export const operator = new Hono<AppEnv>()
   .get('/quarantine', requireRole('viewer'), async (c) => {
-    const q = parse(z.object({ limit: Limit, before: z.string().optional() }), c.req.query(), 'query')
+    const q = parse(
+      z.object({ limit: Limit, before: z.string().optional() }),
+      c.req.query(),
+      'query',
+    )
     const items = await c.env.OPS_REGISTRY.getByName('global').listQuarantine(q)
     return c.json({ items, next: items.length === q.limit ? items.at(-1)?.id : undefined })
   })
   .get('/exceptions', requireRole('viewer'), async (c) => {
-    const q = parse(z.object({ limit: Limit, accountId: AccountId.optional(), state: z.enum(['parked', 'waiting', 'applied', 'skipped']).default('parked') }), c.req.query(), 'query')
+    const q = parse(
+      z.object({
+        limit: Limit,
+        accountId: AccountId.optional(),
+        state: z.enum(['parked', 'waiting', 'applied', 'skipped']).default('parked'),
+      }),
+      c.req.query(),
+      'query',
+    )
     return c.json({ items: await c.env.OPS_REGISTRY.getByName('global').listExceptions(q) })
   })
   .post('/exceptions/:id/retry', requireRole('operator'), async (c) => {
-    const body = parse(z.object({ reason: z.string().trim().max(500).optional() }), await jsonBody(c.req.raw), 'body')
+    const body = parse(
+      z.object({ reason: z.string().trim().max(500).optional() }),
+      await jsonBody(c.req.raw),
+      'body',
+    )
     return c.json({ amendment: await onParked(c, 'retry', body.reason) })
   })
   .post('/exceptions/:id/skip', requireRole('operator'), async (c) => {
-    const body = parse(z.object({ reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500) }), await jsonBody(c.req.raw), 'body')
+    const body = parse(
+      z.object({ reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500) }),
+      await jsonBody(c.req.raw),
+      'body',
+    )
     return c.json({ amendment: await onParked(c, 'skip', body.reason) })
   })
   .get('/webhooks/stripe/events', requireRole('viewer'), async (c) => {
-    const q = parse(z.object({ limit: Limit, outcome: z.enum(['queued', 'duplicate', 'unrouted', 'ignored']).optional() }), c.req.query(), 'query')
+    const q = parse(
+      z.object({
+        limit: Limit,
+        outcome: z.enum(['queued', 'duplicate', 'unrouted', 'ignored']).optional(),
+      }),
+      c.req.query(),
+      'query',
+    )
     return c.json(await c.env.OPS_REGISTRY.getByName('global').webhookReport(q))
   })
-  .get('/writer', requireRole('viewer'), async (c) => c.json(await c.env.ORG_WRITER.getByName('org').status()))
+  .get('/writer', requireRole('viewer'), async (c) =>
+    c.json(await c.env.ORG_WRITER.getByName('org').status()),
+  )
   .post('/backfill', requireRole('operator'), async (c) => {
-    const body = parse(z.object({ accountId: AccountId.optional() }), await jsonBody(c.req.raw), 'body')
+    const body = parse(
+      z.object({ accountId: AccountId.optional() }),
+      await jsonBody(c.req.raw),
+      'body',
+    )
     let customerId: string | undefined
     if (body.accountId) {
-      customerId = (await c.env.ACCOUNT_LEDGER.getByName(body.accountId).summary())?.xref.billingCustomerId ?? (await c.env.OPS_REGISTRY.getByName('global').customerOf(body.accountId))
-      if (!customerId) throw new ValidationError('That account has no billing customer linked yet.', [{ field: 'accountId', message: 'no billing customer linked' }])
+      customerId =
+        (await c.env.ACCOUNT_LEDGER.getByName(body.accountId).summary())?.xref.billingCustomerId ??
+        (await c.env.OPS_REGISTRY.getByName('global').customerOf(body.accountId))
+      if (!customerId)
+        throw new ValidationError('That account has no billing customer linked yet.', [
+          { field: 'accountId', message: 'no billing customer linked' },
+        ])
     }
-    const started = await c.env.BACKFILL.getByName('global').start({ actor: c.get('actor') ?? 'operator', accountId: body.accountId, customerId })
-    if (started.status === 'busy') throw new ConflictError('A backfill is already running; follow it with GET /v1/backfill.')
+    const started = await c.env.BACKFILL.getByName('global').start({
+      actor: c.get('actor') ?? 'operator',
+      accountId: body.accountId,
+      customerId,
+    })
+    if (started.status === 'busy')
+      throw new ConflictError('A backfill is already running; follow it with GET /v1/backfill.')
     return c.json(await c.env.BACKFILL.getByName('global').status(), 202)
   })
-  .get('/backfill', requireRole('viewer'), async (c) => c.json(await c.env.BACKFILL.getByName('global').status()))
-  .get('/erp/ar-sync', requireRole('viewer'), async (c) => c.json(await c.env.ERP_AR_SYNC.getByName('netsuite').status()))
+  .get('/backfill', requireRole('viewer'), async (c) =>
+    c.json(await c.env.BACKFILL.getByName('global').status()),
+  )
+  .get('/erp/ar-sync', requireRole('viewer'), async (c) =>
+    c.json(await c.env.ERP_AR_SYNC.getByName('netsuite').status()),
+  )
   .post('/erp/ar-sync/run', requireRole('operator'), async (c) => {
     await c.env.ERP_AR_SYNC.getByName('netsuite').kick()
     return c.json({ started: true }, 202)

@@ -1,5 +1,9 @@
 import { Hono } from 'hono'
-import { MAX_EVENTS_PER_BATCH, SalesforceEventBatch, type IntakeResponse } from '../../shared/index.ts'
+import {
+  MAX_EVENTS_PER_BATCH,
+  SalesforceEventBatch,
+  type IntakeResponse,
+} from '../../shared/index.ts'
 import { PayloadTooLargeError, ValidationError } from '../errors.ts'
 import { ingestEvents } from '../intake/ingest.ts'
 import { parseJson, readRawBody, type AppEnv } from '../lib/http.ts'
@@ -19,12 +23,17 @@ export const salesforceEvents = new Hono<AppEnv>().post('/', async (c) => {
   })
   const batch = SalesforceEventBatch.safeParse(parseJson(raw))
   if (!batch.success) {
-    const details = batch.error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message }))
+    const details = batch.error.issues.map((i) => ({
+      field: i.path.join('.') || '(body)',
+      message: i.message,
+    }))
     throw new ValidationError('Body must be {"events": [ ... ]} with at least one event.', details)
   }
   const { events } = batch.data
   if (events.length > MAX_EVENTS_PER_BATCH) {
-    throw new PayloadTooLargeError(`A batch holds at most ${MAX_EVENTS_PER_BATCH} events; this one has ${events.length}.`)
+    throw new PayloadTooLargeError(
+      `A batch holds at most ${MAX_EVENTS_PER_BATCH} events; this one has ${events.length}.`,
+    )
   }
   const results = await ingestEvents({
     env: c.env,

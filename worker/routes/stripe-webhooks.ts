@@ -1,6 +1,11 @@
 import { Hono } from 'hono'
 import { AccountId } from '../../shared/index.ts'
-import { stripeReaderFromEnv, stripeWebhookSecrets, StripeSignatureError, verifyStripeSignature } from '../connectors/stripe/index.ts'
+import {
+  stripeReaderFromEnv,
+  stripeWebhookSecrets,
+  StripeSignatureError,
+  verifyStripeSignature,
+} from '../connectors/stripe/index.ts'
 import { ConnectorError } from '../connectors/types.ts'
 import { AppError, ValidationError } from '../errors.ts'
 import { readRawBody, type AppEnv, type AppContext } from '../lib/http.ts'
@@ -11,7 +16,12 @@ const MAX_WEBHOOK_BYTES = 1024 * 1024
 
 async function quarantine(c: AppContext, reason: string, raw: Uint8Array): Promise<void> {
   await c.env.OPS_REGISTRY.getByName('global').quarantine([
-    { source: 'stripe.webhook', requestId: c.get('requestId'), reasons: [{ field: '(request)', message: reason }], raw: new TextDecoder().decode(raw.slice(0, 8192)) },
+    {
+      source: 'stripe.webhook',
+      requestId: c.get('requestId'),
+      reasons: [{ field: '(request)', message: reason }],
+      raw: new TextDecoder().decode(raw.slice(0, 8192)),
+    },
   ])
 }
 
@@ -19,9 +29,15 @@ function envelope(body: unknown): StripeEventEnvelope | undefined {
   if (typeof body !== 'object' || body === null) return undefined
   const e = body as Record<string, unknown>
   const data = e.data as Record<string, unknown> | undefined
-  if (typeof e.id !== 'string' || typeof e.type !== 'string' || typeof e.created !== 'number') return undefined
+  if (typeof e.id !== 'string' || typeof e.type !== 'string' || typeof e.created !== 'number')
+    return undefined
   if (typeof data?.object !== 'object' || data.object === null) return undefined
-  return { id: e.id, type: e.type, created: e.created, data: { object: data.object as Record<string, unknown> } }
+  return {
+    id: e.id,
+    type: e.type,
+    created: e.created,
+    data: { object: data.object as Record<string, unknown> },
+  }
 }
 
 /**
@@ -38,11 +54,16 @@ function remember(customerId: string, accountId: string): string {
 }
 
 /** Finds the Salesforce account of a billing customer: the directory first, then the customer's metadata. */
-async function accountOf(c: AppContext, customerId: string | undefined, invoiceId: string | undefined): Promise<string | undefined> {
+async function accountOf(
+  c: AppContext,
+  customerId: string | undefined,
+  invoiceId: string | undefined,
+): Promise<string | undefined> {
   const registry = c.env.OPS_REGISTRY.getByName('global')
   const reader = stripeReaderFromEnv(c.env)
   let customer = customerId
-  if (!customer && invoiceId && reader) customer = (await reader.getInvoice(invoiceId)).customer ?? undefined
+  if (!customer && invoiceId && reader)
+    customer = (await reader.getInvoice(invoiceId)).customer ?? undefined
   if (!customer) return undefined
   const cached = knownCustomers.get(customer)
   if (cached) return cached
@@ -91,7 +112,14 @@ export const stripeWebhooks = new Hono<AppEnv>().post('/', async (c) => {
   const log = c.get('log').with({ stripeEventId: event.id, eventType: event.type })
   const classified = classifyStripeEvent(event)
   if (!classified.handled) {
-    await registry.noteWebhook({ id: event.id, type: event.type, outcome: 'ignored', customerId: classified.customerId, reason: 'type not handled', payload: JSON.stringify(event) })
+    await registry.noteWebhook({
+      id: event.id,
+      type: event.type,
+      outcome: 'ignored',
+      customerId: classified.customerId,
+      reason: 'type not handled',
+      payload: JSON.stringify(event),
+    })
     return c.json({ received: true, outcome: 'ignored' })
   }
   let accountId: string | undefined
@@ -100,15 +128,31 @@ export const stripeWebhooks = new Hono<AppEnv>().post('/', async (c) => {
   } catch (err) {
     // Billing could not be asked now: a 5xx makes Stripe deliver again later.
     log.warn('could not resolve the customer; Stripe will retry', errorFields(err))
-    throw new AppError({ code: 'unavailable', status: 503, message: 'Could not route the event right now.', retryable: true })
+    throw new AppError({
+      code: 'unavailable',
+      status: 503,
+      message: 'Could not route the event right now.',
+      retryable: true,
+    })
   }
   if (!accountId) {
-    await registry.noteWebhook({ id: event.id, type: event.type, outcome: 'unrouted', customerId: classified.customerId, reason: 'customer is not linked to a Salesforce account', payload: JSON.stringify(event) })
-    log.warn('webhook for an unknown customer kept as unrouted', { customerId: classified.customerId })
+    await registry.noteWebhook({
+      id: event.id,
+      type: event.type,
+      outcome: 'unrouted',
+      customerId: classified.customerId,
+      reason: 'customer is not linked to a Salesforce account',
+      payload: JSON.stringify(event),
+    })
+    log.warn('webhook for an unknown customer kept as unrouted', {
+      customerId: classified.customerId,
+    })
     return c.json({ received: true, outcome: 'unrouted' })
   }
   // Routed events are counted where they land (each ledger's billing_event table); the shared
   // registry only hears about the ones that need an operator's eye.
-  const [outcome] = await c.env.ACCOUNT_LEDGER.getByName(accountId).recordBillingEvents(accountId, [{ ...classified.ref, subscription: classified.subscription }])
+  const [outcome] = await c.env.ACCOUNT_LEDGER.getByName(accountId).recordBillingEvents(accountId, [
+    { ...classified.ref, subscription: classified.subscription },
+  ])
   return c.json({ received: true, outcome })
 })

@@ -31,9 +31,17 @@ export interface ClassifiedEvent {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined)
 const INVOICE_EVENTS = new Set([
-  'invoice.created', 'invoice.finalized', 'invoice.finalization_failed', 'invoice.paid', 'invoice.payment_succeeded',
-  'invoice.payment_failed', 'invoice.payment_action_required', 'invoice.voided', 'invoice.marked_uncollectible',
-  'invoice.overdue', 'invoice.updated',
+  'invoice.created',
+  'invoice.finalized',
+  'invoice.finalization_failed',
+  'invoice.paid',
+  'invoice.payment_succeeded',
+  'invoice.payment_failed',
+  'invoice.payment_action_required',
+  'invoice.voided',
+  'invoice.marked_uncollectible',
+  'invoice.overdue',
+  'invoice.updated',
 ])
 
 function subscriptionStatus(o: Record<string, unknown>): SubscriptionSnapshot['status'] {
@@ -48,7 +56,10 @@ function subscriptionStatus(o: Record<string, unknown>): SubscriptionSnapshot['s
 function snapshotOf(o: Record<string, unknown>): SubscriptionSnapshot {
   const items = (o.items as { data?: Array<Record<string, unknown>> } | undefined)?.data ?? []
   const first = items[0]
-  const periodEnd = typeof first?.current_period_end === 'number' ? new Date(first.current_period_end * 1000).toISOString().slice(0, 10) : undefined
+  const periodEnd =
+    typeof first?.current_period_end === 'number'
+      ? new Date(first.current_period_end * 1000).toISOString().slice(0, 10)
+      : undefined
   const price = first?.price as Record<string, unknown> | undefined
   return {
     billingId: String(o.id),
@@ -79,8 +90,17 @@ export function classifyStripeEvent(event: StripeEventEnvelope): ClassifiedEvent
     if (invoiceId) refresh.push({ kind: 'invoice', id: invoiceId })
     return { handled: !!invoiceId, customerId: str(o.customer), invoiceId, ref }
   }
-  if ((event.type === 'charge.refunded' || event.type === 'charge.succeeded' || event.type === 'charge.failed' || event.type === 'charge.refund.updated') && id) {
-    refresh.push({ kind: 'payment', id: event.type === 'charge.refund.updated' ? (str(o.charge) ?? id) : id })
+  if (
+    (event.type === 'charge.refunded' ||
+      event.type === 'charge.succeeded' ||
+      event.type === 'charge.failed' ||
+      event.type === 'charge.refund.updated') &&
+    id
+  ) {
+    refresh.push({
+      kind: 'payment',
+      id: event.type === 'charge.refund.updated' ? (str(o.charge) ?? id) : id,
+    })
     return { handled: true, customerId: str(o.customer), ref }
   }
   if (event.type.startsWith('credit_note.') && id) {

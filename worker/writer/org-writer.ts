@@ -15,7 +15,13 @@ const HINT_IDS_PER_EVENT = 5_000
 
 export interface WriterStatus {
   pending: number
-  parked: Array<{ object: string; externalId: string; code: string; message: string; parkedAt: string }>
+  parked: Array<{
+    object: string
+    externalId: string
+    code: string
+    message: string
+    parkedAt: string
+  }>
   calls24h: number
   usage?: { used: number; max: number }
   intervalMs: number
@@ -40,7 +46,13 @@ export class OrgWriter extends SqlObject {
     const now = Date.now()
     let stale = 0
     for (const r of records) {
-      const written = this.sql.exec<{ t: number }>('SELECT source_updated_at AS t FROM written WHERE object = ? AND external_id = ?', r.object, r.externalId).toArray()[0]
+      const written = this.sql
+        .exec<{ t: number }>(
+          'SELECT source_updated_at AS t FROM written WHERE object = ? AND external_id = ?',
+          r.object,
+          r.externalId,
+        )
+        .toArray()[0]
       if (written && written.t > r.sourceUpdatedAt) {
         stale++
         continue
@@ -50,9 +62,20 @@ export class OrgWriter extends SqlObject {
          ON CONFLICT (object, external_id) DO UPDATE SET fields = excluded.fields, source_updated_at = excluded.source_updated_at,
            account_id = excluded.account_id, external_id_field = excluded.external_id_field, attempts = 0, not_before = 0, last_error = NULL
          WHERE excluded.source_updated_at >= pending.source_updated_at`,
-        r.object, r.externalIdField, r.externalId, JSON.stringify(r.fields), r.sourceUpdatedAt, r.accountId ?? null, now,
+        r.object,
+        r.externalIdField,
+        r.externalId,
+        JSON.stringify(r.fields),
+        r.sourceUpdatedAt,
+        r.accountId ?? null,
+        now,
       )
-      this.sql.exec('DELETE FROM parked WHERE object = ? AND external_id = ? AND source_updated_at <= ?', r.object, r.externalId, r.sourceUpdatedAt)
+      this.sql.exec(
+        'DELETE FROM parked WHERE object = ? AND external_id = ? AND source_updated_at <= ?',
+        r.object,
+        r.externalId,
+        r.sourceUpdatedAt,
+      )
     }
     await this.arm()
     return { accepted: records.length - stale, stale }
@@ -64,7 +87,8 @@ export class OrgWriter extends SqlObject {
     try {
       const client = writerClientFor(this.env)
       const started = Date.now()
-      while (client && this.shouldFlush(Date.now()) && Date.now() - started < 20_000) await this.flush(client)
+      while (client && this.shouldFlush(Date.now()) && Date.now() - started < 20_000)
+        await this.flush(client)
     } catch (err) {
       this.log.error('flush failed', errorFields(err))
     } finally {
@@ -75,11 +99,20 @@ export class OrgWriter extends SqlObject {
 
   private config() {
     const c = loadConfig(this.env)
-    return { baseMs: c.writerFlushMs, batch: c.writerBatchSize, share: c.salesforceApiShare, retryBaseMs: c.retryBaseMs, retryCapMs: c.retryCapMs, maxAttempts: c.maxTransientAttempts }
+    return {
+      baseMs: c.writerFlushMs,
+      batch: c.writerBatchSize,
+      share: c.salesforceApiShare,
+      retryBaseMs: c.retryBaseMs,
+      retryCapMs: c.retryCapMs,
+      maxAttempts: c.maxTransientAttempts,
+    }
   }
 
   private meta(key: string): string | undefined {
-    return this.sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]?.value
+    return this.sql
+      .exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key)
+      .toArray()[0]?.value
   }
 
   private setMeta(key: string, value: string): void {
@@ -99,16 +132,33 @@ export class OrgWriter extends SqlObject {
   /** The gap budget pacing asks for between flushes (0 while well inside the share). */
   private minGapMs(now: number): number {
     const { baseMs, share } = this.config()
-    const interval = flushIntervalMs({ ownCalls24h: this.calls24h(now), usage: this.usage(), share, baseIntervalMs: baseMs })
+    const interval = flushIntervalMs({
+      ownCalls24h: this.calls24h(now),
+      usage: this.usage(),
+      share,
+      baseIntervalMs: baseMs,
+    })
     return interval > baseMs ? interval : 0
   }
 
   /** When the next flush is due, or undefined when there is nothing to send. */
   private nextFlushAt(now: number): number | undefined {
     const { baseMs, batch } = this.config()
-    const due = this.sql.exec<{ n: number; oldest: number | null }>('SELECT COUNT(*) AS n, MIN(enqueued_at) AS oldest FROM pending WHERE not_before <= ?', now).one()
-    const later = this.sql.exec<{ t: number | null }>('SELECT MIN(not_before) AS t FROM pending WHERE not_before > ?', now).one().t
-    const hints = this.sql.exec<{ since: number | null }>('SELECT MIN(since) AS since FROM hint').one().since
+    const due = this.sql
+      .exec<{ n: number; oldest: number | null }>(
+        'SELECT COUNT(*) AS n, MIN(enqueued_at) AS oldest FROM pending WHERE not_before <= ?',
+        now,
+      )
+      .one()
+    const later = this.sql
+      .exec<{ t: number | null }>(
+        'SELECT MIN(not_before) AS t FROM pending WHERE not_before > ?',
+        now,
+      )
+      .one().t
+    const hints = this.sql
+      .exec<{ since: number | null }>('SELECT MIN(since) AS since FROM hint')
+      .one().since
     const lastFlush = Number(this.meta('last_flush') ?? 0)
     const gate = lastFlush + this.minGapMs(now)
     let at: number | undefined
@@ -133,17 +183,38 @@ export class OrgWriter extends SqlObject {
     const now = Date.now()
     const { batch } = this.config()
     const due = this.sql
-      .exec<PendingRow>('SELECT object, external_id_field, external_id, fields, source_updated_at, account_id, attempts, enqueued_at FROM pending WHERE not_before <= ? ORDER BY enqueued_at LIMIT ?', now, batch * 5)
+      .exec<PendingRow>(
+        'SELECT object, external_id_field, external_id, fields, source_updated_at, account_id, attempts, enqueued_at FROM pending WHERE not_before <= ? ORDER BY enqueued_at LIMIT ?',
+        now,
+        batch * 5,
+      )
       .toArray()
     const packed = pack(due, now - 5 * this.config().baseMs)
     // One hint per changed account per flush, carried in the same call after the upserts when
     // there is room; otherwise it waits for the next call with room (or a hint-only call).
-    const carried = this.sql.exec<{ account_id: string }>('SELECT account_id FROM hint ORDER BY since LIMIT ?', HINT_IDS_PER_EVENT).toArray().map((h) => h.account_id)
-    const touched = [...new Set(packed.rows.flat().map((r) => r.account_id).filter((id): id is string => !!id))]
+    const carried = this.sql
+      .exec<{ account_id: string }>(
+        'SELECT account_id FROM hint ORDER BY since LIMIT ?',
+        HINT_IDS_PER_EVENT,
+      )
+      .toArray()
+      .map((h) => h.account_id)
+    const touched = [
+      ...new Set(
+        packed.rows
+          .flat()
+          .map((r) => r.account_id)
+          .filter((id): id is string => !!id),
+      ),
+    ]
     const hintIds = [...new Set([...carried, ...touched])].slice(0, HINT_IDS_PER_EVENT)
-    const publish = hintIds.length > 0 && packed.groups.length < 5
-      ? { event: 'Concord_Refresh__e', records: [{ Account_Ids__c: hintIds.join(','), Reason__c: 'financial_update' }] }
-      : undefined
+    const publish =
+      hintIds.length > 0 && packed.groups.length < 5
+        ? {
+            event: 'Concord_Refresh__e',
+            records: [{ Account_Ids__c: hintIds.join(','), Reason__c: 'financial_update' }],
+          }
+        : undefined
     if (packed.groups.length === 0 && !publish) return
     this.setMeta('last_flush', String(now))
     this.sql.exec('INSERT INTO api_call (at) VALUES (?)', now)
@@ -151,24 +222,54 @@ export class OrgWriter extends SqlObject {
     try {
       answer = await client.writeBatch({ groups: packed.groups, publish })
     } catch (err) {
-      const failure: RecordOutcome = err instanceof ConnectorError
-        ? { ok: false, kind: err.kind, code: err.code, message: err.message, retryAfterMs: err.retryAfterMs }
-        : { ok: false, kind: 'transient', code: 'internal_error', message: 'unexpected error' }
+      const failure: RecordOutcome =
+        err instanceof ConnectorError
+          ? {
+              ok: false,
+              kind: err.kind,
+              code: err.code,
+              message: err.message,
+              retryAfterMs: err.retryAfterMs,
+            }
+          : { ok: false, kind: 'transient', code: 'internal_error', message: 'unexpected error' }
       if (!(err instanceof ConnectorError)) this.log.error('writeBatch threw', errorFields(err))
       const delay = this.retryDelay(packed.rows.flat(), failure)
       packed.rows.flat().forEach((row) => this.settle(row, failure, delay))
       return
     }
     if (answer.usage) this.setMeta('usage', JSON.stringify(answer.usage))
-    const outcomes = packed.rows.map((rows, g) => rows.map((_, i): RecordOutcome => answer.groups[g]?.[i] ?? { ok: false, kind: 'transient', code: 'no_result', message: 'no result for this record' }))
-    const retrying = packed.rows.flatMap((rows, g) => rows.filter((_, i) => { const o = outcomes[g]?.[i]; return !!o && !o.ok && o.kind === 'transient' }))
+    const outcomes = packed.rows.map((rows, g) =>
+      rows.map(
+        (_, i): RecordOutcome =>
+          answer.groups[g]?.[i] ?? {
+            ok: false,
+            kind: 'transient',
+            code: 'no_result',
+            message: 'no result for this record',
+          },
+      ),
+    )
+    const retrying = packed.rows.flatMap((rows, g) =>
+      rows.filter((_, i) => {
+        const o = outcomes[g]?.[i]
+        return !!o && !o.ok && o.kind === 'transient'
+      }),
+    )
     const firstFailure = outcomes.flat().find((o) => !o.ok && o.kind === 'transient')
-    const delay = retrying.length > 0 && firstFailure ? this.retryDelay(retrying, firstFailure) : undefined
-    packed.rows.forEach((rows, g) => rows.forEach((row, i) => this.settle(row, outcomes[g]?.[i] as RecordOutcome, delay)))
+    const delay =
+      retrying.length > 0 && firstFailure ? this.retryDelay(retrying, firstFailure) : undefined
+    packed.rows.forEach((rows, g) =>
+      rows.forEach((row, i) => this.settle(row, outcomes[g]?.[i] as RecordOutcome, delay)),
+    )
     if (publish && answer.published?.every((o) => o.ok)) {
       for (const id of carried) this.sql.exec('DELETE FROM hint WHERE account_id = ?', id)
     } else {
-      for (const id of touched) this.sql.exec('INSERT OR IGNORE INTO hint (account_id, since) VALUES (?, ?)', id, Date.now())
+      for (const id of touched)
+        this.sql.exec(
+          'INSERT OR IGNORE INTO hint (account_id, since) VALUES (?, ?)',
+          id,
+          Date.now(),
+        )
     }
   }
 
@@ -176,7 +277,10 @@ export class OrgWriter extends SqlObject {
   private settle(row: PendingRow, outcome: RecordOutcome, retryDelay?: number): void {
     const same = [row.object, row.external_id, row.source_updated_at] as const
     if (outcome.ok) {
-      this.sql.exec('DELETE FROM pending WHERE object = ? AND external_id = ? AND source_updated_at = ?', ...same)
+      this.sql.exec(
+        'DELETE FROM pending WHERE object = ? AND external_id = ? AND source_updated_at = ?',
+        ...same,
+      )
       this.sql.exec(
         `INSERT INTO written (object, external_id, source_updated_at) VALUES (?, ?, ?)
          ON CONFLICT (object, external_id) DO UPDATE SET source_updated_at = MAX(written.source_updated_at, excluded.source_updated_at)`,
@@ -185,23 +289,45 @@ export class OrgWriter extends SqlObject {
       return
     }
     if (outcome.kind === 'business') {
-      this.log.warn('record refused by Salesforce; parked', { object: row.object, externalId: row.external_id, code: outcome.code })
+      this.log.warn('record refused by Salesforce; parked', {
+        object: row.object,
+        externalId: row.external_id,
+        code: outcome.code,
+      })
       this.sql.exec(
         `INSERT OR REPLACE INTO parked (object, external_id_field, external_id, fields, source_updated_at, account_id, code, message, parked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        row.object, row.external_id_field, row.external_id, row.fields, row.source_updated_at, row.account_id, outcome.code, outcome.message, Date.now(),
+        row.object,
+        row.external_id_field,
+        row.external_id,
+        row.fields,
+        row.source_updated_at,
+        row.account_id,
+        outcome.code,
+        outcome.message,
+        Date.now(),
       )
-      this.sql.exec('DELETE FROM pending WHERE object = ? AND external_id = ? AND source_updated_at = ?', ...same)
+      this.sql.exec(
+        'DELETE FROM pending WHERE object = ? AND external_id = ? AND source_updated_at = ?',
+        ...same,
+      )
       return
     }
     const { maxAttempts } = this.config()
     if (row.attempts + 1 >= maxAttempts) {
-      this.settle(row, { ok: false, kind: 'business', code: 'retries_exhausted', message: `Gave up after ${row.attempts + 1} attempts; last error ${outcome.code}: ${outcome.message}` })
+      this.settle(row, {
+        ok: false,
+        kind: 'business',
+        code: 'retries_exhausted',
+        message: `Gave up after ${row.attempts + 1} attempts; last error ${outcome.code}: ${outcome.message}`,
+      })
       return
     }
     const delay = retryDelay ?? this.retryDelay([row], outcome)
     this.sql.exec(
       'UPDATE pending SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE object = ? AND external_id = ? AND source_updated_at = ?',
-      Date.now() + delay, `${outcome.code}: ${outcome.message}`, ...same,
+      Date.now() + delay,
+      `${outcome.code}: ${outcome.message}`,
+      ...same,
     )
   }
 
@@ -214,16 +340,37 @@ export class OrgWriter extends SqlObject {
   private retryDelay(rows: PendingRow[], outcome: RecordOutcome): number {
     const { retryBaseMs, retryCapMs, baseMs } = this.config()
     const attempt = Math.max(0, ...rows.map((r) => r.attempts)) + 1
-    const delay = backoffDelayMs({ attempt, baseMs: retryBaseMs, capMs: retryCapMs, retryAfterMs: outcome.ok ? undefined : outcome.retryAfterMs })
+    const delay = backoffDelayMs({
+      attempt,
+      baseMs: retryBaseMs,
+      capMs: retryCapMs,
+      retryAfterMs: outcome.ok ? undefined : outcome.retryAfterMs,
+    })
     return Math.max(delay, baseMs)
   }
 
   /** Puts a parked record back in line (an operator fixed the cause in Salesforce). */
   async retryParked(object: string, externalId: string): Promise<boolean> {
-    const row = this.sql.exec<{ fields: string; external_id_field: string; source_updated_at: number; account_id: string | null }>('SELECT * FROM parked WHERE object = ? AND external_id = ?', object, externalId).toArray()[0]
+    const row = this.sql
+      .exec<{
+        fields: string
+        external_id_field: string
+        source_updated_at: number
+        account_id: string | null
+      }>('SELECT * FROM parked WHERE object = ? AND external_id = ?', object, externalId)
+      .toArray()[0]
     if (!row) return false
     this.sql.exec('DELETE FROM parked WHERE object = ? AND external_id = ?', object, externalId)
-    await this.enqueue([{ object, externalIdField: row.external_id_field, externalId, fields: JSON.parse(row.fields) as WriteRecord['fields'], sourceUpdatedAt: row.source_updated_at, accountId: row.account_id ?? undefined }])
+    await this.enqueue([
+      {
+        object,
+        externalIdField: row.external_id_field,
+        externalId,
+        fields: JSON.parse(row.fields) as WriteRecord['fields'],
+        sourceUpdatedAt: row.source_updated_at,
+        accountId: row.account_id ?? undefined,
+      },
+    ])
     return true
   }
 
@@ -233,18 +380,41 @@ export class OrgWriter extends SqlObject {
     return {
       pending: this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM pending').one().n,
       parked: this.sql
-        .exec<{ object: string; external_id: string; code: string; message: string; parked_at: number }>('SELECT object, external_id, code, message, parked_at FROM parked ORDER BY parked_at DESC LIMIT 200')
+        .exec<{
+          object: string
+          external_id: string
+          code: string
+          message: string
+          parked_at: number
+        }>(
+          'SELECT object, external_id, code, message, parked_at FROM parked ORDER BY parked_at DESC LIMIT 200',
+        )
         .toArray()
-        .map((p) => ({ object: p.object, externalId: p.external_id, code: p.code, message: p.message, parkedAt: new Date(p.parked_at).toISOString() })),
+        .map((p) => ({
+          object: p.object,
+          externalId: p.external_id,
+          code: p.code,
+          message: p.message,
+          parkedAt: new Date(p.parked_at).toISOString(),
+        })),
       calls24h: this.calls24h(now),
       usage: this.usage(),
-      intervalMs: flushIntervalMs({ ownCalls24h: this.calls24h(now), usage: this.usage(), share, baseIntervalMs: baseMs }),
+      intervalMs: flushIntervalMs({
+        ownCalls24h: this.calls24h(now),
+        usage: this.usage(),
+        share,
+        baseIntervalMs: baseMs,
+      }),
       hints: this.sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM hint').one().n,
     }
   }
 
   /** Whether a flush is running or due now; for tests and operators. */
   async flushState(): Promise<{ flushing: boolean; dueNow: boolean; alarmAt: number | null }> {
-    return { flushing: this.flushing, dueNow: this.shouldFlush(Date.now()), alarmAt: await this.ctx.storage.getAlarm() }
+    return {
+      flushing: this.flushing,
+      dueNow: this.shouldFlush(Date.now()),
+      alarmAt: await this.ctx.storage.getAlarm(),
+    }
   }
 }

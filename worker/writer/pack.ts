@@ -18,7 +18,13 @@ export interface Packed {
 }
 
 /** Parents before children, so a lookup by external id finds a parent written in the same call. */
-const OBJECT_ORDER = ['Billing_Subscription__c', 'Billing_Invoice__c', 'Billing_Payment__c', 'Subscription_Sync__c', 'Account']
+const OBJECT_ORDER = [
+  'Billing_Subscription__c',
+  'Billing_Invoice__c',
+  'Billing_Payment__c',
+  'Subscription_Sync__c',
+  'Account',
+]
 const orderOf = (object: string) => {
   const i = OBJECT_ORDER.indexOf(object)
   return i === -1 ? OBJECT_ORDER.length : i
@@ -58,7 +64,10 @@ export function pack(due: PendingRow[], urgentBefore = 0): Packed {
     groups: chosen.map((chunk) => ({
       object: chunk[0]?.object ?? '',
       externalIdField: chunk[0]?.external_id_field ?? '',
-      records: chunk.map((row) => ({ ...(JSON.parse(row.fields) as UpsertGroup['records'][number]), [row.external_id_field]: row.external_id })),
+      records: chunk.map((row) => ({
+        ...(JSON.parse(row.fields) as UpsertGroup['records'][number]),
+        [row.external_id_field]: row.external_id,
+      })),
     })),
     rows: chosen,
   }

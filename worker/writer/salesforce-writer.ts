@@ -7,7 +7,8 @@ function outcome(r: { ok: true } | { ok: false; error: ConnectorError }): Record
   const { kind, code, message, retryAfterMs } = r.error
   // A lookup by external id to a parent not written yet (it is in a later flush, or its own
   // write is being retried) resolves once the parent lands: wait, don't park.
-  if (code === 'INVALID_FIELD' && /Foreign key external ID/i.test(message)) return { ok: false, kind: 'transient', code: 'PARENT_NOT_YET_WRITTEN', message }
+  if (code === 'INVALID_FIELD' && /Foreign key external ID/i.test(message))
+    return { ok: false, kind: 'transient', code: 'PARENT_NOT_YET_WRITTEN', message }
   return { ok: false, kind, code, message, retryAfterMs }
 }
 
@@ -15,7 +16,9 @@ function outcome(r: { ok: true } | { ok: false; error: ConnectorError }): Record
 export function salesforceWriterClient(client: SalesforceClient): WriterClient {
   return {
     async writeBatch({ groups, publish }) {
-      const events = (publish?.records ?? []).map((fields) => ({ event: publish?.event, fields }) as EventPublish)
+      const events = (publish?.records ?? []).map(
+        (fields) => ({ event: publish?.event, fields }) as EventPublish,
+      )
       const answer = await client.upsertMany(groups as unknown as UpsertGroup[], { events })
       const limits = client.limits()
       return {

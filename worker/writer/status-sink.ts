@@ -13,7 +13,14 @@ export function statusRecords(statuses: readonly SyncStatus[]): WriteRecord[] {
   for (const s of statuses) {
     const at = Date.parse(s.updatedAt)
     const { External_Id__c: _key, ...fields } = sfRecords.syncStatusRecord(s)
-    out.push({ object: 'Subscription_Sync__c', externalIdField: 'External_Id__c', externalId: s.amendmentId, fields: fields as WriteRecord['fields'], sourceUpdatedAt: at, accountId: s.accountId })
+    out.push({
+      object: 'Subscription_Sync__c',
+      externalIdField: 'External_Id__c',
+      externalId: s.amendmentId,
+      fields: fields as WriteRecord['fields'],
+      sourceUpdatedAt: at,
+      accountId: s.accountId,
+    })
     if (s.status === 'applied') {
       const account = sfRecords.accountLookup(s.accountId)
       out.push({

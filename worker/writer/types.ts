@@ -12,7 +12,15 @@ export interface WriteRecord {
   accountId?: string
 }
 
-export type RecordOutcome = { ok: true } | { ok: false; kind: 'transient' | 'business'; code: string; message: string; retryAfterMs?: number }
+export type RecordOutcome =
+  | { ok: true }
+  | {
+      ok: false
+      kind: 'transient' | 'business'
+      code: string
+      message: string
+      retryAfterMs?: number
+    }
 
 export interface UpsertGroup {
   object: string
@@ -28,7 +36,10 @@ export interface WriterClient {
    * Answers one outcome per record, in order, per group.
    * @throws ConnectorError when the request as a whole fails.
    */
-  writeBatch(input: { groups: UpsertGroup[]; publish?: { event: string; records: Array<Record<string, string>> } }): Promise<{
+  writeBatch(input: {
+    groups: UpsertGroup[]
+    publish?: { event: string; records: Array<Record<string, string>> }
+  }): Promise<{
     groups: RecordOutcome[][]
     published?: RecordOutcome[]
     /** `Sforce-Limit-Info` of the response. */

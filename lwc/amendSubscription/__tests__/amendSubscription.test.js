@@ -1,235 +1,276 @@
-import { createElement } from 'lwc';
-import AmendSubscription from 'c/amendSubscription';
-import { getRelatedListRecords } from 'lightning/uiRelatedListApi';
-import getCatalog from '@salesforce/apex/AmendmentController.getCatalog';
-import previewAmendment from '@salesforce/apex/AmendmentController.previewAmendment';
-import submitAmendment from '@salesforce/apex/AmendmentController.submitAmendment';
-import { assertAccessible, flushPromises } from '../../__tests__/utils/assertAccessible';
+import { createElement } from 'lwc'
+import AmendSubscription from 'c/amendSubscription'
+import { getRelatedListRecords } from 'lightning/uiRelatedListApi'
+import getCatalog from '@salesforce/apex/AmendmentController.getCatalog'
+import previewAmendment from '@salesforce/apex/AmendmentController.previewAmendment'
+import submitAmendment from '@salesforce/apex/AmendmentController.submitAmendment'
+import { assertAccessible, flushPromises } from '../../__tests__/utils/assertAccessible'
 
-jest.mock('@salesforce/apex/AmendmentController.getCatalog', () => ({ default: jest.fn() }), { virtual: true });
-jest.mock('@salesforce/apex/AmendmentController.previewAmendment', () => ({ default: jest.fn() }), { virtual: true });
-jest.mock('@salesforce/apex/AmendmentController.submitAmendment', () => ({ default: jest.fn() }), { virtual: true });
+jest.mock('@salesforce/apex/AmendmentController.getCatalog', () => ({ default: jest.fn() }), {
+  virtual: true,
+})
+jest.mock('@salesforce/apex/AmendmentController.previewAmendment', () => ({ default: jest.fn() }), {
+  virtual: true,
+})
+jest.mock('@salesforce/apex/AmendmentController.submitAmendment', () => ({ default: jest.fn() }), {
+  virtual: true,
+})
 
-const ACCOUNT_ID = '001000000000001AAA';
+const ACCOUNT_ID = '001000000000001AAA'
 const CATALOG = [
-    { priceKey: 'pro_monthly', productName: 'Pro', interval: 'month', currencyIso: 'USD', unitAmount: 1200 },
-    { priceKey: 'team_yearly', productName: 'Team', interval: 'year', currencyIso: 'USD' },
-    { priceKey: 'yen_monthly', productName: 'Pro JP', interval: 'month', currencyIso: 'JPY', unitAmount: 1500 }
-];
-const SUBSCRIPTIONS = {
-    records: [
-        {
-            id: 'a03000000000001AAA',
-            fields: {
-                Subscription_Key__c: { value: 'SUB-1' },
-                Price_Key__c: { value: 'pro_monthly' },
-                Quantity__c: { value: 10 },
-                Status__c: { value: 'active' }
-            }
-        }
-    ]
-};
-const PREVIEW = {
-    // Money in minor units, as the worker's canonical model keeps it.
+  {
+    priceKey: 'pro_monthly',
+    productName: 'Pro',
+    interval: 'month',
     currencyIso: 'USD',
-    total: 12050,
-    amountDueNow: 4000,
-    prorationDate: 1893456000,
-    lines: [
-        { description: 'Remaining time on 12 × Pro', amount: 16050, periodStart: '2030-01-01', periodEnd: '2030-02-01' },
-        { description: 'Unused time on 10 × Pro', amount: -4000 }
-    ]
-};
-const auraError = (message) => ({ body: { message }, status: 500 });
+    unitAmount: 1200,
+  },
+  { priceKey: 'team_yearly', productName: 'Team', interval: 'year', currencyIso: 'USD' },
+  {
+    priceKey: 'yen_monthly',
+    productName: 'Pro JP',
+    interval: 'month',
+    currencyIso: 'JPY',
+    unitAmount: 1500,
+  },
+]
+const SUBSCRIPTIONS = {
+  records: [
+    {
+      id: 'a03000000000001AAA',
+      fields: {
+        Subscription_Key__c: { value: 'SUB-1' },
+        Price_Key__c: { value: 'pro_monthly' },
+        Quantity__c: { value: 10 },
+        Status__c: { value: 'active' },
+      },
+    },
+  ],
+}
+const PREVIEW = {
+  // Money in minor units, as the worker's canonical model keeps it.
+  currencyIso: 'USD',
+  total: 12050,
+  amountDueNow: 4000,
+  prorationDate: 1893456000,
+  lines: [
+    {
+      description: 'Remaining time on 12 × Pro',
+      amount: 16050,
+      periodStart: '2030-01-01',
+      periodEnd: '2030-02-01',
+    },
+    { description: 'Unused time on 10 × Pro', amount: -4000 },
+  ],
+}
+const auraError = (message) => ({ body: { message }, status: 500 })
 
 async function mount() {
-    const element = createElement('c-amend-subscription', { is: AmendSubscription });
-    element.recordId = ACCOUNT_ID;
-    document.body.appendChild(element);
-    await flushPromises();
-    getRelatedListRecords.emit(SUBSCRIPTIONS);
-    await flushPromises();
-    return element;
+  const element = createElement('c-amend-subscription', { is: AmendSubscription })
+  element.recordId = ACCOUNT_ID
+  document.body.appendChild(element)
+  await flushPromises()
+  getRelatedListRecords.emit(SUBSCRIPTIONS)
+  await flushPromises()
+  return element
 }
 
-const $ = (element, selector) => element.shadowRoot.querySelector(selector);
-const button = (element, cls) => $(element, `lightning-button.${cls}`);
+const $ = (element, selector) => element.shadowRoot.querySelector(selector)
+const button = (element, cls) => $(element, `lightning-button.${cls}`)
 
 function change(element, field, value) {
-    const input = $(element, `[data-field="${field}"]`);
-    input.dispatchEvent(new CustomEvent('change', { detail: { value } }));
+  const input = $(element, `[data-field="${field}"]`)
+  input.dispatchEvent(new CustomEvent('change', { detail: { value } }))
 }
 
 describe('c-amend-subscription', () => {
-    beforeEach(() => {
-        getCatalog.mockResolvedValue(CATALOG);
-    });
+  beforeEach(() => {
+    getCatalog.mockResolvedValue(CATALOG)
+  })
 
-    afterEach(() => {
-        while (document.body.firstChild) document.body.removeChild(document.body.firstChild);
-        jest.clearAllMocks();
-    });
+  afterEach(() => {
+    while (document.body.firstChild) document.body.removeChild(document.body.firstChild)
+    jest.clearAllMocks()
+  })
 
-    it('offers the account\'s subscriptions and the catalog, preselecting the first subscription', async () => {
-        const element = await mount();
+  it("offers the account's subscriptions and the catalog, preselecting the first subscription", async () => {
+    const element = await mount()
 
-        const subscription = $(element, '[data-field="subscriptionKey"]');
-        expect(subscription.value).toBe('SUB-1');
-        expect(subscription.options[0].label).toBe('SUB-1 · pro_monthly × 10');
-        expect($(element, '[data-field="quantity"]').value).toBe(10);
-        expect(button(element, 'submit').disabled).toBe(true);
-        change(element, 'action', 'change_price');
-        await flushPromises();
-        const prices = $(element, '[data-field="priceKey"]').options;
-        expect(prices.map((o) => o.value)).toEqual(['pro_monthly', 'team_yearly', 'yen_monthly']);
-        expect(prices[0].label).toBe('Pro (month, $12.00 per unit)');
-        expect(prices[1].label).toBe('Team (year, USD)');
-        expect(prices[2].label).toBe('Pro JP (month, ¥1,500 per unit)');
-        assertAccessible(element);
-    });
+    const subscription = $(element, '[data-field="subscriptionKey"]')
+    expect(subscription.value).toBe('SUB-1')
+    expect(subscription.options[0].label).toBe('SUB-1 · pro_monthly × 10')
+    expect($(element, '[data-field="quantity"]').value).toBe(10)
+    expect(button(element, 'submit').disabled).toBe(true)
+    change(element, 'action', 'change_price')
+    await flushPromises()
+    const prices = $(element, '[data-field="priceKey"]').options
+    expect(prices.map((o) => o.value)).toEqual(['pro_monthly', 'team_yearly', 'yen_monthly'])
+    expect(prices[0].label).toBe('Pro (month, $12.00 per unit)')
+    expect(prices[1].label).toBe('Team (year, USD)')
+    expect(prices[2].label).toBe('Pro JP (month, ¥1,500 per unit)')
+    assertAccessible(element)
+  })
 
-    it('shows the proration preview and enables confirm', async () => {
-        previewAmendment.mockResolvedValue(PREVIEW);
-        const element = await mount();
-        change(element, 'quantity', '12');
+  it('shows the proration preview and enables confirm', async () => {
+    previewAmendment.mockResolvedValue(PREVIEW)
+    const element = await mount()
+    change(element, 'quantity', '12')
 
-        button(element, 'preview-button').click();
-        await flushPromises();
+    button(element, 'preview-button').click()
+    await flushPromises()
 
-        expect(previewAmendment).toHaveBeenCalledWith({
-            request: {
-                accountId: ACCOUNT_ID,
-                action: 'change_quantity',
-                subscriptionKey: 'SUB-1',
-                priceKey: null,
-                quantity: 12,
-                effectiveDate: null,
-                proration: 'create_prorations',
-                cancelMode: null,
-                prorationDate: null
-            }
-        });
-        const lines = element.shadowRoot.querySelectorAll('.preview-line');
-        expect(lines).toHaveLength(2);
-        expect(lines[0].textContent).toContain('2030-01-01 – 2030-02-01');
-        expect(lines[1].textContent).toContain('-$40.00');
-        expect($(element, '.preview-total').textContent).toBe('$120.50');
-        expect($(element, '.preview-due').textContent).toBe('$40.00');
-        expect(button(element, 'submit').disabled).toBe(false);
-        assertAccessible(element);
-    });
+    expect(previewAmendment).toHaveBeenCalledWith({
+      request: {
+        accountId: ACCOUNT_ID,
+        action: 'change_quantity',
+        subscriptionKey: 'SUB-1',
+        priceKey: null,
+        quantity: 12,
+        effectiveDate: null,
+        proration: 'create_prorations',
+        cancelMode: null,
+        prorationDate: null,
+      },
+    })
+    const lines = element.shadowRoot.querySelectorAll('.preview-line')
+    expect(lines).toHaveLength(2)
+    expect(lines[0].textContent).toContain('2030-01-01 – 2030-02-01')
+    expect(lines[1].textContent).toContain('-$40.00')
+    expect($(element, '.preview-total').textContent).toBe('$120.50')
+    expect($(element, '.preview-due').textContent).toBe('$40.00')
+    expect(button(element, 'submit').disabled).toBe(false)
+    assertAccessible(element)
+  })
 
-    it('submits the previewed change, toasts and closes', async () => {
-        previewAmendment.mockResolvedValue(PREVIEW);
-        submitAmendment.mockResolvedValue({ subscriptionKey: 'SUB-1', sequence: 4, correlationId: 'corr-1' });
-        const element = await mount();
-        const toast = jest.fn();
-        const close = jest.fn();
-        element.addEventListener('lightning__showtoast', toast);
-        element.addEventListener('close', close);
-        change(element, 'action', 'cancel');
-        await flushPromises();
-        change(element, 'cancelMode', 'immediately');
-        button(element, 'preview-button').click();
-        await flushPromises();
+  it('submits the previewed change, toasts and closes', async () => {
+    previewAmendment.mockResolvedValue(PREVIEW)
+    submitAmendment.mockResolvedValue({
+      subscriptionKey: 'SUB-1',
+      sequence: 4,
+      correlationId: 'corr-1',
+    })
+    const element = await mount()
+    const toast = jest.fn()
+    const close = jest.fn()
+    element.addEventListener('lightning__showtoast', toast)
+    element.addEventListener('close', close)
+    change(element, 'action', 'cancel')
+    await flushPromises()
+    change(element, 'cancelMode', 'immediately')
+    button(element, 'preview-button').click()
+    await flushPromises()
 
-        button(element, 'submit').click();
-        await flushPromises();
+    button(element, 'submit').click()
+    await flushPromises()
 
-        expect(submitAmendment).toHaveBeenCalledWith({
-            request: expect.objectContaining({ action: 'cancel', cancelMode: 'immediately', subscriptionKey: 'SUB-1', quantity: null, prorationDate: 1893456000 })
-        });
-        expect(toast).toHaveBeenCalledTimes(1);
-        expect(toast.mock.calls[0][0].detail.message).toContain('#4');
-        expect(close).toHaveBeenCalledTimes(1);
-    });
+    expect(submitAmendment).toHaveBeenCalledWith({
+      request: expect.objectContaining({
+        action: 'cancel',
+        cancelMode: 'immediately',
+        subscriptionKey: 'SUB-1',
+        quantity: null,
+        prorationDate: 1893456000,
+      }),
+    })
+    expect(toast).toHaveBeenCalledTimes(1)
+    expect(toast.mock.calls[0][0].detail.message).toContain('#4')
+    expect(close).toHaveBeenCalledTimes(1)
+  })
 
-    it('disables preview and confirm while a request is pending', async () => {
-        let resolve;
-        previewAmendment.mockReturnValue(new Promise((r) => (resolve = r)));
-        const element = await mount();
+  it('disables preview and confirm while a request is pending', async () => {
+    let resolve
+    previewAmendment.mockReturnValue(new Promise((r) => (resolve = r)))
+    const element = await mount()
 
-        button(element, 'preview-button').click();
-        await flushPromises();
+    button(element, 'preview-button').click()
+    await flushPromises()
 
-        expect(button(element, 'preview-button').disabled).toBe(true);
-        expect(button(element, 'submit').disabled).toBe(true);
-        expect($(element, 'lightning-spinner')).not.toBeNull();
-        assertAccessible(element);
-        resolve(PREVIEW);
-        await flushPromises();
-        expect(button(element, 'preview-button').disabled).toBe(false);
-    });
+    expect(button(element, 'preview-button').disabled).toBe(true)
+    expect(button(element, 'submit').disabled).toBe(true)
+    expect($(element, 'lightning-spinner')).not.toBeNull()
+    assertAccessible(element)
+    resolve(PREVIEW)
+    await flushPromises()
+    expect(button(element, 'preview-button').disabled).toBe(false)
+  })
 
-    it('drops the preview when the change is edited', async () => {
-        previewAmendment.mockResolvedValue(PREVIEW);
-        const element = await mount();
-        button(element, 'preview-button').click();
-        await flushPromises();
+  it('drops the preview when the change is edited', async () => {
+    previewAmendment.mockResolvedValue(PREVIEW)
+    const element = await mount()
+    button(element, 'preview-button').click()
+    await flushPromises()
 
-        change(element, 'quantity', '15');
-        await flushPromises();
+    change(element, 'quantity', '15')
+    await flushPromises()
 
-        expect($(element, '.preview')).toBeNull();
-        expect(button(element, 'submit').disabled).toBe(true);
-    });
+    expect($(element, '.preview')).toBeNull()
+    expect(button(element, 'submit').disabled).toBe(true)
+  })
 
-    it('shows the worker\'s reason when the preview is refused', async () => {
-        previewAmendment.mockRejectedValue(auraError('Price key gold is not in the catalog. (reference req-3)'));
-        const element = await mount();
+  it("shows the worker's reason when the preview is refused", async () => {
+    previewAmendment.mockRejectedValue(
+      auraError('Price key gold is not in the catalog. (reference req-3)'),
+    )
+    const element = await mount()
 
-        button(element, 'preview-button').click();
-        await flushPromises();
+    button(element, 'preview-button').click()
+    await flushPromises()
 
-        expect($(element, '.form-error').textContent.trim()).toBe('Price key gold is not in the catalog. (reference req-3)');
-        expect(button(element, 'submit').disabled).toBe(true);
-        assertAccessible(element);
-    });
+    expect($(element, '.form-error').textContent.trim()).toBe(
+      'Price key gold is not in the catalog. (reference req-3)',
+    )
+    expect(button(element, 'submit').disabled).toBe(true)
+    assertAccessible(element)
+  })
 
-    it('checks the form before calling the server', async () => {
-        const element = await mount();
-        change(element, 'action', 'create');
-        await flushPromises();
+  it('checks the form before calling the server', async () => {
+    const element = await mount()
+    change(element, 'action', 'create')
+    await flushPromises()
 
-        button(element, 'preview-button').click();
-        await flushPromises();
+    button(element, 'preview-button').click()
+    await flushPromises()
 
-        expect(previewAmendment).not.toHaveBeenCalled();
-        expect($(element, '.form-error').textContent.trim()).toBe('Choose a price.');
-        assertAccessible(element);
-    });
+    expect(previewAmendment).not.toHaveBeenCalled()
+    expect($(element, '.form-error').textContent.trim()).toBe('Choose a price.')
+    assertAccessible(element)
+  })
 
-    it('keeps the form open with the error when submit fails', async () => {
-        previewAmendment.mockResolvedValue(PREVIEW);
-        submitAmendment.mockRejectedValue(auraError('This subscription changed while you were editing it. Reload and try again.'));
-        const element = await mount();
-        const close = jest.fn();
-        element.addEventListener('close', close);
-        button(element, 'preview-button').click();
-        await flushPromises();
+  it('keeps the form open with the error when submit fails', async () => {
+    previewAmendment.mockResolvedValue(PREVIEW)
+    submitAmendment.mockRejectedValue(
+      auraError('This subscription changed while you were editing it. Reload and try again.'),
+    )
+    const element = await mount()
+    const close = jest.fn()
+    element.addEventListener('close', close)
+    button(element, 'preview-button').click()
+    await flushPromises()
 
-        button(element, 'submit').click();
-        await flushPromises();
+    button(element, 'submit').click()
+    await flushPromises()
 
-        expect($(element, '.form-error').textContent).toContain('changed while you were editing');
-        expect(close).not.toHaveBeenCalled();
-    });
+    expect($(element, '.form-error').textContent).toContain('changed while you were editing')
+    expect(close).not.toHaveBeenCalled()
+  })
 
-    it('shows when prices cannot be loaded', async () => {
-        getCatalog.mockRejectedValue(auraError('Concord is not reachable right now. Try again in a minute.'));
-        const element = await mount();
+  it('shows when prices cannot be loaded', async () => {
+    getCatalog.mockRejectedValue(
+      auraError('Concord is not reachable right now. Try again in a minute.'),
+    )
+    const element = await mount()
 
-        expect($(element, '.catalog-error').textContent).toContain('not reachable');
-        assertAccessible(element);
-    });
+    expect($(element, '.catalog-error').textContent).toContain('not reachable')
+    assertAccessible(element)
+  })
 
-    it('closes on cancel', async () => {
-        const element = await mount();
-        const close = jest.fn();
-        element.addEventListener('close', close);
+  it('closes on cancel', async () => {
+    const element = await mount()
+    const close = jest.fn()
+    element.addEventListener('close', close)
 
-        button(element, 'cancel').click();
+    button(element, 'cancel').click()
 
-        expect(close).toHaveBeenCalledTimes(1);
-    });
-});
+    expect(close).toHaveBeenCalledTimes(1)
+  })
+})

@@ -18,8 +18,20 @@ export interface Effect {
 export class Effects {
   private list: Effect[] = []
 
-  record(kind: string, target: string, correlationId?: string, detail?: Record<string, unknown>): Effect {
-    const effect: Effect = { seq: this.list.length + 1, at: new Date().toISOString(), kind, target, correlationId, detail }
+  record(
+    kind: string,
+    target: string,
+    correlationId?: string,
+    detail?: Record<string, unknown>,
+  ): Effect {
+    const effect: Effect = {
+      seq: this.list.length + 1,
+      at: new Date().toISOString(),
+      kind,
+      target,
+      correlationId,
+      detail,
+    }
     this.list.push(effect)
     return effect
   }

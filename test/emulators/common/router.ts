@@ -36,11 +36,20 @@ export class Router {
       keys.push(key)
       return '([^/]+)'
     })
-    this.routes.push({ method, pattern: new RegExp(`^${source}/?$`), keys, name: `${method} ${path}`, handler })
+    this.routes.push({
+      method,
+      pattern: new RegExp(`^${source}/?$`),
+      keys,
+      name: `${method} ${path}`,
+      handler,
+    })
     return this
   }
 
-  match(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+  match(
+    method: string,
+    path: string,
+  ): { route: Route; params: Record<string, string> } | undefined {
     for (const route of this.routes) {
       if (route.method !== method) continue
       const m = route.pattern.exec(path)

@@ -24,7 +24,10 @@ export interface EmulatorSpec {
   /** A JSON dump of vendor state for `GET /__control/state`. */
   state(): unknown
   /** Vendor-specific control routes under `/__control/<name>`. */
-  control?(action: string, body: unknown): EmuResponse | undefined | Promise<EmuResponse | undefined>
+  control?(
+    action: string,
+    body: unknown,
+  ): EmuResponse | undefined | Promise<EmuResponse | undefined>
 }
 
 export interface RunningEmulator {
@@ -67,14 +70,24 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
  * {seconds, status?, route?}`, `GET /__control/effects`, `GET /__control/requests`,
  * `GET /__control/state`, and vendor extras at `/__control/<name>/<action>`.
  */
-export async function startEmulator(spec: EmulatorSpec, port = 0, host = '127.0.0.1'): Promise<RunningEmulator> {
+export async function startEmulator(
+  spec: EmulatorSpec,
+  port = 0,
+  host = '127.0.0.1',
+): Promise<RunningEmulator> {
   const effects = spec.effects ?? new Effects()
   const faults = new Faults()
   const requests = new Map<string, number>()
   const hanging = new Set<ServerResponse>()
 
   const control = async (action: string, body: unknown): Promise<EmuResponse> => {
-    const input = (body ?? {}) as { rules?: FaultRule[]; seed?: number; seconds?: number; status?: number; route?: string }
+    const input = (body ?? {}) as {
+      rules?: FaultRule[]
+      seed?: number
+      seconds?: number
+      status?: number
+      route?: string
+    }
     switch (action) {
       case 'reset':
         spec.reset()
@@ -87,7 +100,10 @@ export async function startEmulator(spec: EmulatorSpec, port = 0, host = '127.0.
         if (input.seed !== undefined) faults.seed(input.seed)
         return { status: 200, body: { rules: faults.rules } }
       case 'outage':
-        return { status: 200, body: faults.addOutage(input.seconds ?? 30, input.status ?? 503, input.route) }
+        return {
+          status: 200,
+          body: faults.addOutage(input.seconds ?? 30, input.status ?? 503, input.route),
+        }
       case 'effects':
         return { status: 200, body: { counts: effects.counts(), effects: effects.all() } }
       case 'requests':
@@ -95,7 +111,9 @@ export async function startEmulator(spec: EmulatorSpec, port = 0, host = '127.0.
       case 'state':
         return { status: 200, body: spec.state() }
       default: {
-        const vendor = action.startsWith(`${spec.name}/`) ? await spec.control?.(action.slice(spec.name.length + 1), body) : undefined
+        const vendor = action.startsWith(`${spec.name}/`)
+          ? await spec.control?.(action.slice(spec.name.length + 1), body)
+          : undefined
         return vendor ?? { status: 404, body: { error: `unknown control action ${action}` } }
       }
     }
@@ -114,7 +132,14 @@ export async function startEmulator(spec: EmulatorSpec, port = 0, host = '127.0.
       }
       const found = spec.router.match(method, url.pathname)
       if (!found) return send(res, { status: 404, body: spec.faultBody(404) })
-      const emuReq: EmuRequest = { method, path: url.pathname, query: url.searchParams, headers, rawBody, params: found.params }
+      const emuReq: EmuRequest = {
+        method,
+        path: url.pathname,
+        query: url.searchParams,
+        headers,
+        rawBody,
+        params: found.params,
+      }
       const name = `${method} ${url.pathname}`
       requests.set(found.route.name, (requests.get(found.route.name) ?? 0) + 1)
       const decision = faults.decide(name)
@@ -128,11 +153,19 @@ export async function startEmulator(spec: EmulatorSpec, port = 0, host = '127.0.
       const faultHeaders: Record<string, string> =
         decision.retryAfter !== undefined ? { 'retry-after': String(decision.retryAfter) } : {}
       if (decision.status !== undefined && !decision.afterEffect) {
-        return send(res, { status: decision.status, body: spec.faultBody(decision.status) }, { ...common, ...faultHeaders })
+        return send(
+          res,
+          { status: decision.status, body: spec.faultBody(decision.status) },
+          { ...common, ...faultHeaders },
+        )
       }
       const out = await found.route.handler(emuReq)
       if (decision.status !== undefined) {
-        return send(res, { status: decision.status, body: spec.faultBody(decision.status) }, { ...common, ...faultHeaders })
+        return send(
+          res,
+          { status: decision.status, body: spec.faultBody(decision.status) },
+          { ...common, ...faultHeaders },
+        )
       }
       send(res, out, common)
     } catch (err) {

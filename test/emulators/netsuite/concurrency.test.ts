@@ -15,7 +15,12 @@ beforeEach(async () => {
 })
 
 const get = () => fx.call('/services/rest/record/v1/currency/1', { token })
-const governance = async () => ((await (await fetch(`${fx.emu.url}/__control/state`)).json()) as { concurrency: ConcurrencyState }).concurrency
+const governance = async () =>
+  (
+    (await (await fetch(`${fx.emu.url}/__control/state`)).json()) as {
+      concurrency: ConcurrencyState
+    }
+  ).concurrency
 
 /** The client side of governance: never more than `size` requests in flight. */
 function semaphore(size: number) {
@@ -45,13 +50,22 @@ describe('account concurrency governance', () => {
     // Refused requests are answered at once, so they never overlap one another: the peak is the
     // limit plus the one arrival that found it full, and any peak above the limit means a client
     // overran it.
-    expect(await governance()).toMatchObject({ limit: 2, inFlight: 0, peak: 3, peakAdmitted: 2, admitted: 2, rejected: 3 })
+    expect(await governance()).toMatchObject({
+      limit: 2,
+      inFlight: 0,
+      peak: 3,
+      peakAdmitted: 2,
+      admitted: 2,
+      rejected: 3,
+    })
   })
 
   it('never refuses a client that keeps its own semaphore at the limit, and shows it stayed there', async () => {
     await fx.control('netsuite/concurrency', { limit: 3, latencyMs: 40, resetCounters: true })
     const limit = semaphore(3)
-    const statuses = await Promise.all(Array.from({ length: 12 }, () => limit(async () => (await get()).status)))
+    const statuses = await Promise.all(
+      Array.from({ length: 12 }, () => limit(async () => (await get()).status)),
+    )
     expect(statuses).toEqual(Array(12).fill(200))
     expect(await governance()).toMatchObject({ peak: 3, rejected: 0, admitted: 12 })
   })
@@ -59,8 +73,17 @@ describe('account concurrency governance', () => {
   it('shares one pool between record writes and SuiteQL, and a refused write changes nothing', async () => {
     await fx.control('netsuite/concurrency', { limit: 1, latencyMs: 200, resetCounters: true })
     const [write, query] = await Promise.all([
-      fx.call('/services/rest/record/v1/customer/eid:C-1', { method: 'PUT', token, body: JSON.stringify({ companyName: 'C', subsidiary: { id: 1 } }) }),
-      fx.call('/services/rest/query/v1/suiteql', { method: 'POST', token, headers: { prefer: 'transient' }, body: JSON.stringify({ q: 'SELECT id FROM customer' }) }),
+      fx.call('/services/rest/record/v1/customer/eid:C-1', {
+        method: 'PUT',
+        token,
+        body: JSON.stringify({ companyName: 'C', subsidiary: { id: 1 } }),
+      }),
+      fx.call('/services/rest/query/v1/suiteql', {
+        method: 'POST',
+        token,
+        headers: { prefer: 'transient' },
+        body: JSON.stringify({ q: 'SELECT id FROM customer' }),
+      }),
     ])
     expect([write.status, query.status].sort()).toEqual([204, 429])
     expect(fx.emu.effects.all().length).toBe(write.status === 204 ? 1 : 0)

@@ -21,8 +21,14 @@ type Body = Record<string, unknown>
 
 /** A record by internal id (number or digits) or `eid:<externalId>`. */
 export function findRecord(ctx: RecordContext, type: string, ref: unknown): NsRecord | undefined {
-  if (typeof ref === 'string' && ref.startsWith('eid:')) return ctx.store.byExternalId(type, ref.slice(4))
-  const id = typeof ref === 'number' ? ref : typeof ref === 'string' && /^\d+$/.test(ref) ? Number(ref) : undefined
+  if (typeof ref === 'string' && ref.startsWith('eid:'))
+    return ctx.store.byExternalId(type, ref.slice(4))
+  const id =
+    typeof ref === 'number'
+      ? ref
+      : typeof ref === 'string' && /^\d+$/.test(ref)
+        ? Number(ref)
+        : undefined
   return id === undefined ? undefined : ctx.store.get(type, id)
 }
 
@@ -54,7 +60,11 @@ function patch(ctx: RecordContext, record: NsRecord, body: Body): void {
  * - `clock` {now?: ISO, advanceMs?, advanceDays?, freeze?: boolean}
  * None of these record effects: they stand for changes made inside NetSuite, not by a client.
  */
-export function runControl(deps: ControlDeps, action: string, input: unknown): Promise<EmuResponse> | undefined {
+export function runControl(
+  deps: ControlDeps,
+  action: string,
+  input: unknown,
+): Promise<EmuResponse> | undefined {
   const body = (input ?? {}) as Body
   const { ctx } = deps
   const run = (fn: () => EmuResponse) =>
@@ -73,19 +83,28 @@ export function runControl(deps: ControlDeps, action: string, input: unknown): P
       return run(() => {
         const { customer, ...rest } = body
         const invoice = createRecord(ctx, 'invoice', { ...rest, entity: customer } as SeedRecord)
-        return ok({ id: invoice.id, tranId: invoice.fields.tranId, externalId: invoice.externalId, total: invoiceRemaining(ctx.store, invoice) })
+        return ok({
+          id: invoice.id,
+          tranId: invoice.fields.tranId,
+          externalId: invoice.externalId,
+          total: invoiceRemaining(ctx.store, invoice),
+        })
       })
     case 'pay-invoice':
       return run(() => {
         const invoice = mustFind(ctx, 'invoice', body.invoice)
-        const amount = typeof body.amount === 'number' ? body.amount : invoiceRemaining(ctx.store, invoice)
+        const amount =
+          typeof body.amount === 'number' ? body.amount : invoiceRemaining(ctx.store, invoice)
         const payment = createRecord(ctx, 'customerpayment', {
           customer: invoice.fields.entity,
           payment: amount,
           ...(typeof body.tranDate === 'string' ? { tranDate: body.tranDate } : {}),
           apply: { items: [{ doc: { id: String(invoice.id) }, apply: true, amount }] },
         })
-        return ok({ paymentId: payment.id, invoice: { id: invoice.id, amountRemaining: invoiceRemaining(ctx.store, invoice) } })
+        return ok({
+          paymentId: payment.id,
+          invoice: { id: invoice.id, amountRemaining: invoiceRemaining(ctx.store, invoice) },
+        })
       })
     case 'credit-hold':
       return run(() => {
@@ -102,7 +121,12 @@ export function runControl(deps: ControlDeps, action: string, input: unknown): P
     case 'record':
       return run(() => {
         const def = recordDef(String(body.type))
-        if (!def) throw new NetsuiteError(404, 'INVALID_RCRD_TYPE', `Record type '${String(body.type)}' does not exist.`)
+        if (!def)
+          throw new NetsuiteError(
+            404,
+            'INVALID_RCRD_TYPE',
+            `Record type '${String(body.type)}' does not exist.`,
+          )
         return ok(serializeRecord(def, mustFind(ctx, def.id, body.ref), ctx, deps.baseUrl(), true))
       })
     case 'concurrency':

@@ -55,8 +55,14 @@ const DEFAULT_DETAIL: Record<number, [code: string, detail: string]> = {
     'INVALID_LOGIN',
     'Invalid login attempt. For more details, see the Login Audit Trail in the NetSuite UI at Setup > Users/Roles > User Management > View Login Audit Trail.',
   ],
-  403: ['INSUFFICIENT_PERMISSION', 'Permission Violation: you do not have permission for this operation.'],
-  404: ['NONEXISTENT_ID', 'The record instance does not exist. Provide a valid record instance ID.'],
+  403: [
+    'INSUFFICIENT_PERMISSION',
+    'Permission Violation: you do not have permission for this operation.',
+  ],
+  404: [
+    'NONEXISTENT_ID',
+    'The record instance does not exist. Provide a valid record instance ID.',
+  ],
   429: [
     'CONCURRENCY_LIMIT_EXCEEDED',
     'The request could not be processed because the account has exceeded its concurrency limit.',
@@ -83,7 +89,13 @@ export class NetsuiteError extends Error {
   details: ErrorDetail[]
   headers: Record<string, string>
 
-  constructor(status: number, code: string, detail: string, extra: Partial<ErrorDetail> = {}, headers: Record<string, string> = {}) {
+  constructor(
+    status: number,
+    code: string,
+    detail: string,
+    extra: Partial<ErrorDetail> = {},
+    headers: Record<string, string> = {},
+  ) {
     super(detail)
     this.status = status
     this.details = [{ detail, 'o:errorCode': code, ...extra }]
@@ -91,7 +103,11 @@ export class NetsuiteError extends Error {
   }
 
   toResponse(): EmuResponse {
-    return { status: this.status, headers: this.headers, body: errorBody(this.status, this.details) }
+    return {
+      status: this.status,
+      headers: this.headers,
+      body: errorBody(this.status, this.details),
+    }
   }
 }
 
@@ -102,7 +118,9 @@ export function invalidLogin(): NetsuiteError {
 }
 
 /** Runs a handler and converts a thrown `NetsuiteError` into its response. */
-export async function catching(run: () => EmuResponse | Promise<EmuResponse>): Promise<EmuResponse> {
+export async function catching(
+  run: () => EmuResponse | Promise<EmuResponse>,
+): Promise<EmuResponse> {
   try {
     return await run()
   } catch (err) {

@@ -18,7 +18,12 @@ import { loadSeed, withBaseline } from './seed.ts'
 import { RecordStore } from './store.ts'
 import { suiteqlEndpoint } from './suiteql/endpoint.ts'
 
-export type { NetsuiteEmulatorOptions, M2mClient, M2mCertificate, TbaCredential } from './options.ts'
+export type {
+  NetsuiteEmulatorOptions,
+  M2mClient,
+  M2mCertificate,
+  TbaCredential,
+} from './options.ts'
 export type { NetsuiteSeed, SeedRecord } from './seed.ts'
 export { generateCertificateKeys, signClientAssertion, type JwtAlg } from './keys.ts'
 export { TOKEN_PATH } from './auth/oauth2.ts'
@@ -63,8 +68,11 @@ export function netsuiteEmulator(input: NetsuiteEmulatorOptions = {}): NetsuiteE
     }),
   }))
   let lastBaseUrl = options.publicBaseUrl ?? 'http://127.0.0.1'
-  const baseUrl = (req: EmuRequest) => (lastBaseUrl = options.publicBaseUrl ?? `http://${req.headers.host ?? '127.0.0.1'}`)
-  const baseUrls = (req: EmuRequest) => [...new Set([baseUrl(req), `http://${req.headers.host ?? '127.0.0.1'}`])]
+  const baseUrl = (req: EmuRequest) =>
+    (lastBaseUrl = options.publicBaseUrl ?? `http://${req.headers.host ?? '127.0.0.1'}`)
+  const baseUrls = (req: EmuRequest) => [
+    ...new Set([baseUrl(req), `http://${req.headers.host ?? '127.0.0.1'}`]),
+  ]
   const auth = new Authenticator({
     tokens,
     nonces,
@@ -103,7 +111,15 @@ export function netsuiteEmulator(input: NetsuiteEmulatorOptions = {}): NetsuiteE
   registerRecordRoutes(router, { ctx: context, effects, baseUrl, guard })
   router.on('POST', '/services/rest/query/v1/suiteql', (req) =>
     guard(req, () =>
-      suiteqlEndpoint({ ctx: context, dateFormat: options.dateFormat, requirePreferTransient: options.requirePreferTransient, baseUrl }, req),
+      suiteqlEndpoint(
+        {
+          ctx: context,
+          dateFormat: options.dateFormat,
+          requirePreferTransient: options.requirePreferTransient,
+          baseUrl,
+        },
+        req,
+      ),
     ),
   )
 
@@ -145,7 +161,11 @@ export function netsuiteEmulator(input: NetsuiteEmulatorOptions = {}): NetsuiteE
       loginAudit: auth.audit.slice(-20),
     }),
     control: (action, body) => runControl(controlDeps, action, body),
-    act: async (action, body) => (await runControl(controlDeps, action, body)) ?? { status: 404, body: { error: `unknown control action ${action}` } },
+    act: async (action, body) =>
+      (await runControl(controlDeps, action, body)) ?? {
+        status: 404,
+        body: { error: `unknown control action ${action}` },
+      },
     record: (type, ref) => {
       const def = recordDef(type)
       const found = def && findRecord(context, def.id, ref)
@@ -163,8 +183,16 @@ export interface RunningNetsuite extends RunningEmulator {
 }
 
 /** Starts the NetSuite emulator on loopback (`port` 0 picks a free one). */
-export async function startNetsuiteEmulator(options: NetsuiteEmulatorOptions = {}, port = 0): Promise<RunningNetsuite> {
+export async function startNetsuiteEmulator(
+  options: NetsuiteEmulatorOptions = {},
+  port = 0,
+): Promise<RunningNetsuite> {
   const netsuite = netsuiteEmulator(options)
   const running = await startEmulator(netsuite, port)
-  return { ...running, netsuite, accountId: netsuite.options.accountId, tokenUrl: `${running.url}${TOKEN_PATH}` }
+  return {
+    ...running,
+    netsuite,
+    accountId: netsuite.options.accountId,
+    tokenUrl: `${running.url}${TOKEN_PATH}`,
+  }
 }

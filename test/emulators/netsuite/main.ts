@@ -12,7 +12,12 @@ import { createPrivateKey, createPublicKey, randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { demoSeed } from './demo.ts'
-import { generateCertificateKeys, signClientAssertion, startNetsuiteEmulator, type JwtAlg } from './index.ts'
+import {
+  generateCertificateKeys,
+  signClientAssertion,
+  startNetsuiteEmulator,
+  type JwtAlg,
+} from './index.ts'
 
 const ALGS = ['PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512']
 
@@ -34,9 +39,18 @@ const { values: args } = parseArgs({
 if (!ALGS.includes(args.alg)) throw new Error(`--alg must be one of ${ALGS.join(', ')}`)
 const alg = args.alg as JwtAlg
 const keyFile = args['private-key']
-const privateKeyPem = keyFile ? createPrivateKey(readFileSync(keyFile, 'utf8')).export({ type: 'pkcs8', format: 'pem' }).toString() : undefined
+const privateKeyPem = keyFile
+  ? createPrivateKey(readFileSync(keyFile, 'utf8'))
+      .export({ type: 'pkcs8', format: 'pem' })
+      .toString()
+  : undefined
 const keys = privateKeyPem
-  ? { privateKeyPem, publicKeyPem: createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }).toString() }
+  ? {
+      privateKeyPem,
+      publicKeyPem: createPublicKey(privateKeyPem)
+        .export({ type: 'spki', format: 'pem' })
+        .toString(),
+    }
   : generateCertificateKeys(alg)
 const clientId = args['client-id'] ?? randomBytes(32).toString('hex')
 const certificateId = args['certificate-id'] ?? randomBytes(21).toString('base64url')
@@ -59,7 +73,13 @@ const emu = await startNetsuiteEmulator(
   Number(args.port),
 )
 
-const assertion = signClientAssertion({ privateKey: keys.privateKeyPem, alg, kid: certificateId, clientId, audience: emu.tokenUrl })
+const assertion = signClientAssertion({
+  privateKey: keys.privateKeyPem,
+  alg,
+  kid: certificateId,
+  clientId,
+  audience: emu.tokenUrl,
+})
 const check = await fetch(emu.tokenUrl, {
   method: 'POST',
   headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -69,7 +89,10 @@ const check = await fetch(emu.tokenUrl, {
     client_assertion: assertion,
   }),
 })
-if (check.status !== 200) throw new Error(`self-check failed: token endpoint answered ${check.status} ${await check.text()}`)
+if (check.status !== 200)
+  throw new Error(
+    `self-check failed: token endpoint answered ${check.status} ${await check.text()}`,
+  )
 
 const config = {
   NETSUITE_ACCOUNT_ID: args.account,

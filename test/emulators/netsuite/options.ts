@@ -57,7 +57,9 @@ export interface NetsuiteEmulatorOptions {
 }
 
 /** Options with defaults filled in. */
-export type ResolvedOptions = Required<Omit<NetsuiteEmulatorOptions, 'publicBaseUrl' | 'seed' | 'startAt'>> &
+export type ResolvedOptions = Required<
+  Omit<NetsuiteEmulatorOptions, 'publicBaseUrl' | 'seed' | 'startAt'>
+> &
   Pick<NetsuiteEmulatorOptions, 'publicBaseUrl' | 'seed' | 'startAt'>
 
 export function resolveOptions(o: NetsuiteEmulatorOptions): ResolvedOptions {

@@ -49,7 +49,11 @@ export const BASELINE: NetsuiteSeed = {
   items: [{ id: 1, itemId: 'Services', itemType: 'serviceSaleItem', rate: 0 }],
 }
 
-function resolveEids(fields: Record<string, FieldDef>, body: Record<string, unknown>, ctx: RecordContext): void {
+function resolveEids(
+  fields: Record<string, FieldDef>,
+  body: Record<string, unknown>,
+  ctx: RecordContext,
+): void {
   for (const [key, value] of Object.entries(body)) {
     const name = Object.keys(fields).find((n) => n.toLowerCase() === key.toLowerCase())
     const def = name ? fields[name] : undefined
@@ -65,7 +69,9 @@ function prepare(def: RecordDef, input: SeedRecord, ctx: RecordContext): Record<
   resolveEids(def.fields, body, ctx)
   for (const [name, sub] of Object.entries(def.sublists)) {
     const lines = (body[name] as { items?: unknown[] } | undefined)?.items ?? []
-    for (const line of lines) if (line && typeof line === 'object') resolveEids(sub.fields, line as Record<string, unknown>, ctx)
+    for (const line of lines)
+      if (line && typeof line === 'object')
+        resolveEids(sub.fields, line as Record<string, unknown>, ctx)
   }
   if (typeof amount === 'number' && 'item' in def.sublists && body.item === undefined) {
     const first = ctx.store.all('item')[0]
@@ -86,13 +92,22 @@ export function createRecord(ctx: RecordContext, type: string, input: SeedRecord
   if (draft.externalId !== undefined && ctx.store.byExternalId(def.id, draft.externalId)) {
     throw new Error(`seed: ${def.id} with external id ${draft.externalId} already exists`)
   }
-  const record = ctx.store.insert({ type: def.id, id: input.id, externalId: draft.externalId, fields: draft.fields, lines: draft.lines })
+  const record = ctx.store.insert({
+    type: def.id,
+    id: input.id,
+    externalId: draft.externalId,
+    fields: draft.fields,
+    lines: draft.lines,
+  })
   def.afterWrite?.(record, undefined, ctx)
   return record
 }
 
 /** Loads a seed in dependency order; returns what was created, by seed key. */
-export function loadSeed(ctx: RecordContext, seed: NetsuiteSeed): Record<string, Array<{ id: number; externalId?: string }>> {
+export function loadSeed(
+  ctx: RecordContext,
+  seed: NetsuiteSeed,
+): Record<string, Array<{ id: number; externalId?: string }>> {
   const created: Record<string, Array<{ id: number; externalId?: string }>> = {}
   for (const [key, type] of ORDER) {
     for (const input of seed[key] ?? []) {

@@ -89,15 +89,21 @@ export class RecordStore {
     if (!table) this.byType.set(record.type, (table = new Map()))
     if (table.has(id)) throw new Error(`${record.type} ${id} already exists`)
     table.set(id, record)
-    if (record.externalId !== undefined) this.byEid.set(`${record.type}\u0000${record.externalId}`, id)
+    if (record.externalId !== undefined)
+      this.byEid.set(`${record.type}\u0000${record.externalId}`, id)
     return record
   }
 
   /** Replaces a record's content (and external id) and bumps `lastModifiedAt`. */
-  update(record: NsRecord, next: { externalId?: string; fields: Fields; lines: Record<string, Line[]> }): void {
+  update(
+    record: NsRecord,
+    next: { externalId?: string; fields: Fields; lines: Record<string, Line[]> },
+  ): void {
     if (next.externalId !== record.externalId) {
-      if (record.externalId !== undefined) this.byEid.delete(`${record.type}\u0000${record.externalId}`)
-      if (next.externalId !== undefined) this.byEid.set(`${record.type}\u0000${next.externalId}`, record.id)
+      if (record.externalId !== undefined)
+        this.byEid.delete(`${record.type}\u0000${record.externalId}`)
+      if (next.externalId !== undefined)
+        this.byEid.set(`${record.type}\u0000${next.externalId}`, record.id)
       record.externalId = next.externalId
     }
     record.fields = next.fields

@@ -1,5 +1,12 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import { generateCertificateKeys, signClientAssertion, startNetsuiteEmulator, type JwtAlg, type NetsuiteEmulatorOptions, type RunningNetsuite } from './index.ts'
+import {
+  generateCertificateKeys,
+  signClientAssertion,
+  startNetsuiteEmulator,
+  type JwtAlg,
+  type NetsuiteEmulatorOptions,
+  type RunningNetsuite,
+} from './index.ts'
 import type { CertificateKeys } from './keys.ts'
 
 /** Test fixture: an emulator with one M2M integration per algorithm asked for, and one TBA token. */
@@ -18,13 +25,29 @@ export interface Fixture {
 
 export const kidFor = (alg: string) => `cert-${alg.toLowerCase()}`
 
-export async function startFixture(options: NetsuiteEmulatorOptions = {}, algs: JwtAlg[] = ['ES256']): Promise<Fixture> {
+export async function startFixture(
+  options: NetsuiteEmulatorOptions = {},
+  algs: JwtAlg[] = ['ES256'],
+): Promise<Fixture> {
   const clientId = 'client-' + randomBytes(4).toString('hex')
   const keys: Partial<Record<JwtAlg, CertificateKeys>> = {}
   for (const alg of algs) keys[alg] = generateCertificateKeys(alg)
-  const tba = { consumerKey: 'ck-1', consumerSecret: 'cs&secret 1', tokenId: 'tk-1', tokenSecret: 'ts/secret+1' }
+  const tba = {
+    consumerKey: 'ck-1',
+    consumerSecret: 'cs&secret 1',
+    tokenId: 'tk-1',
+    tokenSecret: 'ts/secret+1',
+  }
   const emu = await startNetsuiteEmulator({
-    m2m: [{ clientId, certificates: algs.map((alg) => ({ certificateId: kidFor(alg), publicKey: keys[alg]!.publicKeyPem })) }],
+    m2m: [
+      {
+        clientId,
+        certificates: algs.map((alg) => ({
+          certificateId: kidFor(alg),
+          publicKey: keys[alg]!.publicKeyPem,
+        })),
+      },
+    ],
     tba: [tba],
     ...options,
   })
@@ -34,28 +57,49 @@ export async function startFixture(options: NetsuiteEmulatorOptions = {}, algs: 
     keys,
     tba,
     async token(alg = algs[0]!) {
-      const assertion = signClientAssertion({ privateKey: keys[alg]!.privateKey, alg, kid: kidFor(alg), clientId, audience: emu.tokenUrl })
+      const assertion = signClientAssertion({
+        privateKey: keys[alg]!.privateKey,
+        alg,
+        kid: kidFor(alg),
+        clientId,
+        audience: emu.tokenUrl,
+      })
       const res = await tokenRequest(emu.tokenUrl, assertion)
       if (res.status !== 200) throw new Error(`token: ${res.status} ${await res.text()}`)
       return ((await res.json()) as { access_token: string }).access_token
     },
     async call(path, init = {}) {
       const token = init.token ?? (await fx.token())
-      const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers as Record<string, string>) }
+      const headers = {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        ...(init.headers as Record<string, string>),
+      }
       return fetch(`${emu.url}${path}`, { ...init, headers })
     },
     suiteql(q, query = '') {
-      return fx.call(`/services/rest/query/v1/suiteql${query}`, { method: 'POST', headers: { prefer: 'transient' }, body: JSON.stringify({ q }) })
+      return fx.call(`/services/rest/query/v1/suiteql${query}`, {
+        method: 'POST',
+        headers: { prefer: 'transient' },
+        body: JSON.stringify({ q }),
+      })
     },
     async control(action, body = {}) {
-      const res = await fetch(`${emu.url}/__control/${action}`, { method: 'POST', body: JSON.stringify(body) })
+      const res = await fetch(`${emu.url}/__control/${action}`, {
+        method: 'POST',
+        body: JSON.stringify(body),
+      })
       return res.json()
     },
   }
   return fx
 }
 
-export function tokenRequest(tokenUrl: string, assertion: string, overrides: Record<string, string> = {}): Promise<Response> {
+export function tokenRequest(
+  tokenUrl: string,
+  assertion: string,
+  overrides: Record<string, string> = {},
+): Promise<Response> {
   return fetch(tokenUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -84,7 +128,11 @@ export function tbaHeader(input: {
   timestamp?: number
   signatureMethod?: string
 }): { header: string; baseString: string } {
-  const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())
+  const enc = (s: string) =>
+    encodeURIComponent(s).replace(
+      /[!'()*]/g,
+      (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase(),
+    )
   const url = new URL(input.url)
   const oauth: Record<string, string> = {
     oauth_consumer_key: input.consumerKey,
@@ -94,11 +142,26 @@ export function tbaHeader(input: {
     oauth_nonce: input.nonce ?? randomBytes(8).toString('hex'),
     oauth_version: '1.0',
   }
-  const pairs = [...Object.entries(oauth), ...url.searchParams.entries()].map(([k, v]) => `${enc(k)}=${enc(v)}`).sort()
-  const baseString = [input.method.toUpperCase(), enc(`${url.origin}${url.pathname}`), enc(pairs.join('&'))].join('&')
-  const signature = createHmac('sha256', `${enc(input.consumerSecret)}&${enc(input.tokenSecret)}`).update(baseString).digest('base64')
+  const pairs = [...Object.entries(oauth), ...url.searchParams.entries()]
+    .map(([k, v]) => `${enc(k)}=${enc(v)}`)
+    .sort()
+  const baseString = [
+    input.method.toUpperCase(),
+    enc(`${url.origin}${url.pathname}`),
+    enc(pairs.join('&')),
+  ].join('&')
+  const signature = createHmac('sha256', `${enc(input.consumerSecret)}&${enc(input.tokenSecret)}`)
+    .update(baseString)
+    .digest('base64')
   const params = { realm: input.realm, ...oauth, oauth_signature: signature }
-  return { header: 'OAuth ' + Object.entries(params).map(([k, v]) => `${k}="${enc(v)}"`).join(', '), baseString }
+  return {
+    header:
+      'OAuth ' +
+      Object.entries(params)
+        .map(([k, v]) => `${k}="${enc(v)}"`)
+        .join(', '),
+    baseString,
+  }
 }
 
 /** The NetSuite error body shape every failure must have. */
@@ -106,5 +169,12 @@ export interface NsErrorBody {
   type: string
   title: string
   status: number
-  'o:errorDetails': Array<{ detail: string; 'o:errorCode': string; 'o:errorPath'?: string; 'o:errorQueryParam'?: string; 'o:urlPath'?: string; 'o:errorHeader'?: string }>
+  'o:errorDetails': Array<{
+    detail: string
+    'o:errorCode': string
+    'o:errorPath'?: string
+    'o:errorQueryParam'?: string
+    'o:urlPath'?: string
+    'o:errorHeader'?: string
+  }>
 }

@@ -24,7 +24,11 @@ function collectionBody(body: unknown): { allOrNone?: unknown; records: unknown[
   if (!Array.isArray(input.records))
     throw new SalesforceApiError(400, 'JSON_PARSER_ERROR', 'Required field records is missing')
   if (input.records.length > 200) {
-    throw new SalesforceApiError(400, 'EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call')
+    throw new SalesforceApiError(
+      400,
+      'EXCEEDED_ID_LIMIT',
+      'record limit reached. cannot submit more than 200 records into this call',
+    )
   }
   return { allOrNone: input.allOrNone, records: input.records }
 }

@@ -33,7 +33,10 @@ function apiKeyOf(headers: Record<string, string>): string | undefined {
   if (bearer) return bearer[1]
   // Stripe also takes the key as the HTTP Basic username (curl -u sk_test_…:).
   const basic = /^Basic\s+(\S+)$/i.exec(auth)
-  if (basic) return Buffer.from(basic[1] ?? '', 'base64').toString('utf8').split(':')[0]
+  if (basic)
+    return Buffer.from(basic[1] ?? '', 'base64')
+      .toString('utf8')
+      .split(':')[0]
   return auth
 }
 
@@ -55,19 +58,36 @@ export class Api {
     return this
   }
 
-  private async handle(req: EmuRequest, allowed: readonly string[] | '*', handler: ApiHandler): Promise<EmuResponse> {
+  private async handle(
+    req: EmuRequest,
+    allowed: readonly string[] | '*',
+    handler: ApiHandler,
+  ): Promise<EmuResponse> {
     const { ctx } = this
     const requestId = ctx.ids.next('req_', 14)
     const version = req.headers['stripe-version'] ?? ctx.settings.apiVersion
     const headers: Record<string, string> = { 'request-id': requestId, 'stripe-version': version }
-    const fail = (err: StripeError): EmuResponse => ({ status: err.status, headers: { ...headers, ...err.headers }, body: { error: { ...err.body, request_log_url: `https://dashboard.stripe.com/test/logs/${requestId}` } } })
+    const fail = (err: StripeError): EmuResponse => ({
+      status: err.status,
+      headers: { ...headers, ...err.headers },
+      body: {
+        error: {
+          ...err.body,
+          request_log_url: `https://dashboard.stripe.com/test/logs/${requestId}`,
+        },
+      },
+    })
 
     const apiKey = apiKeyOf(req.headers)
     if (!apiKey || !ctx.settings.apiKeys.includes(apiKey)) return fail(authError(apiKey))
 
     const isPost = req.method === 'POST'
     if (isPost && (req.headers['content-type'] ?? '').includes('application/json')) {
-      return fail(invalidRequest('Invalid request: request parameters must be form-encoded (application/x-www-form-urlencoded).'))
+      return fail(
+        invalidRequest(
+          'Invalid request: request parameters must be form-encoded (application/x-www-form-urlencoded).',
+        ),
+      )
     }
     const params = parseForm(isPost ? req.rawBody : req.query)
     const key = isPost ? (req.headers['idempotency-key'] ?? null) : null
@@ -75,13 +95,27 @@ export class Api {
     const endpoint = `${req.method} ${req.path}`
 
     if (key !== null) {
-      if (key.length > 255) return fail(invalidRequest('Idempotency-Key must be at most 255 characters long.', 'Idempotency-Key'))
+      if (key.length > 255)
+        return fail(
+          invalidRequest('Idempotency-Key must be at most 255 characters long.', 'Idempotency-Key'),
+        )
       try {
-        const stored = this.idempotency.begin(apiKey, key, endpoint, canonical(params), requestId, ctx.now())
+        const stored = this.idempotency.begin(
+          apiKey,
+          key,
+          endpoint,
+          canonical(params),
+          requestId,
+          ctx.now(),
+        )
         if (stored) {
           return {
             status: stored.status,
-            headers: { ...headers, 'idempotent-replayed': 'true', 'original-request': stored.requestId },
+            headers: {
+              ...headers,
+              'idempotent-replayed': 'true',
+              'original-request': stored.requestId,
+            },
             body: stored.body,
           }
         }
@@ -99,10 +133,15 @@ export class Api {
       requestId,
       idempotencyKey: key,
       begin: async (lockIds) => {
-        releases.push(await ctx.locks.acquire(lockIds.filter((id): id is string => typeof id === 'string')))
+        releases.push(
+          await ctx.locks.acquire(lockIds.filter((id): id is string => typeof id === 'string')),
+        )
         const metadata = params['metadata']
         const correlationId =
-          metadata && typeof metadata === 'object' && !Array.isArray(metadata) && typeof metadata['correlation_id'] === 'string'
+          metadata &&
+          typeof metadata === 'object' &&
+          !Array.isArray(metadata) &&
+          typeof metadata['correlation_id'] === 'string'
             ? metadata['correlation_id']
             : undefined
         ctx.current = { id: requestId, idempotencyKey: key, correlationId }
@@ -122,7 +161,13 @@ export class Api {
       if (err instanceof StripeError) out = fail(err)
       else {
         console.error('[stripe] handler error', err)
-        out = fail(new StripeError(500, { type: 'api_error', message: 'An unknown error occurred' }, { 'stripe-should-retry': 'true' }))
+        out = fail(
+          new StripeError(
+            500,
+            { type: 'api_error', message: 'An unknown error occurred' },
+            { 'stripe-should-retry': 'true' },
+          ),
+        )
       }
     } finally {
       ctx.current = null

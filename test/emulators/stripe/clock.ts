@@ -46,12 +46,22 @@ export function addInterval(anchor: number, interval: Interval, count: number): 
   const month = ((targetMonth % 12) + 12) % 12
   const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate()
   const day = Math.min(d.getUTCDate(), lastDay)
-  return Math.floor(Date.UTC(year, month, day, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()) / 1000)
+  return Math.floor(
+    Date.UTC(year, month, day, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds()) / 1000,
+  )
 }
 
 /** The billing period of `anchor`/`interval` that contains `t`: `[start, end)`. */
-export function periodContaining(anchor: number, interval: Interval, intervalCount: number, t: number): { start: number; end: number } {
+export function periodContaining(
+  anchor: number,
+  interval: Interval,
+  intervalCount: number,
+  t: number,
+): { start: number; end: number } {
   let n = 0
   while (addInterval(anchor, interval, (n + 1) * intervalCount) <= t) n++
-  return { start: addInterval(anchor, interval, n * intervalCount), end: addInterval(anchor, interval, (n + 1) * intervalCount) }
+  return {
+    start: addInterval(anchor, interval, n * intervalCount),
+    end: addInterval(anchor, interval, (n + 1) * intervalCount),
+  }
 }

@@ -40,7 +40,10 @@ export class Ctx {
   current: ActiveRequest | null = null
   private muted = 0
 
-  constructor(settings: Settings, opts: { startTime?: number; seed?: number; lockHoldMs?: number; delivery?: DeliveryMode }) {
+  constructor(
+    settings: Settings,
+    opts: { startTime?: number; seed?: number; lockHoldMs?: number; delivery?: DeliveryMode },
+  ) {
     this.settings = settings
     this.clock = new Clock(opts.startTime)
     this.ids = new Ids(opts.seed ?? Date.now())
@@ -80,7 +83,12 @@ export class Ctx {
    * Records one effective state change. The correlation id is the request's
    * `metadata[correlation_id]`, else the object's own.
    */
-  effect(kind: string, target: string, metadata?: Metadata, detail?: Record<string, unknown>): void {
+  effect(
+    kind: string,
+    target: string,
+    metadata?: Metadata,
+    detail?: Record<string, unknown>,
+  ): void {
     if (this.muted) return
     const correlationId = this.current?.correlationId ?? metadata?.['correlation_id']
     this.effects.record(kind, target, correlationId, detail)
@@ -92,10 +100,16 @@ export class Ctx {
    */
   emit(type: string, object: { id: string }, before?: object): StripeEvent {
     const endpoints = [...this.store.webhookEndpoints.values()].filter(
-      (e) => e.status === 'enabled' && (e.enabled_events.includes('*') || e.enabled_events.includes(type)),
+      (e) =>
+        e.status === 'enabled' &&
+        (e.enabled_events.includes('*') || e.enabled_events.includes(type)),
     )
     const data: StripeEvent['data'] = { object: snapshot(object) }
-    if (before) data.previous_attributes = diff(before as Record<string, unknown>, object as unknown as Record<string, unknown>)
+    if (before)
+      data.previous_attributes = diff(
+        before as Record<string, unknown>,
+        object as unknown as Record<string, unknown>,
+      )
     const event: StripeEvent = {
       id: this.ids.next('evt_', 24),
       object: 'event',
@@ -104,7 +118,10 @@ export class Ctx {
       data,
       livemode: false,
       pending_webhooks: endpoints.length,
-      request: { id: this.current?.id ?? null, idempotency_key: this.current?.idempotencyKey ?? null },
+      request: {
+        id: this.current?.id ?? null,
+        idempotency_key: this.current?.idempotencyKey ?? null,
+      },
       type,
     }
     if (this.muted) return event
@@ -115,10 +132,14 @@ export class Ctx {
 }
 
 /** Top-level fields whose value changed, with their old values (Stripe's `previous_attributes`). */
-function diff(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+function diff(
+  before: Record<string, unknown>,
+  after: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {}
   for (const key of Object.keys(after)) {
-    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) out[key] = snapshot(before[key] ?? null)
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key]))
+      out[key] = snapshot(before[key] ?? null)
   }
   return out
 }

@@ -16,7 +16,8 @@ type Body = Record<string, unknown>
 
 function need(body: Body, name: string): string {
   const v = body[name]
-  if (typeof v !== 'string' || !v) throw invalidRequest(`Missing required control field: ${name}.`, name)
+  if (typeof v !== 'string' || !v)
+    throw invalidRequest(`Missing required control field: ${name}.`, name)
   return v
 }
 
@@ -27,9 +28,26 @@ function num(body: Body, name: string): number | undefined {
 
 /** Names of the vendor control actions, for the 404 hint and the docs. */
 export const CONTROL_ACTIONS = [
-  'seed', 'clock', 'advance', 'pay_invoice', 'fail_payment', 'finalize_invoice', 'void_invoice', 'mark_uncollectible',
-  'refund', 'credit_note', 'void_credit_note', 'webhook_endpoint', 'delivery', 'pause', 'resume', 'flush',
-  'deliveries', 'lock', 'auto_pay', 'search_lag',
+  'seed',
+  'clock',
+  'advance',
+  'pay_invoice',
+  'fail_payment',
+  'finalize_invoice',
+  'void_invoice',
+  'mark_uncollectible',
+  'refund',
+  'credit_note',
+  'void_credit_note',
+  'webhook_endpoint',
+  'delivery',
+  'pause',
+  'resume',
+  'flush',
+  'deliveries',
+  'lock',
+  'auto_pay',
+  'search_lag',
 ] as const
 
 /**
@@ -37,7 +55,11 @@ export const CONTROL_ACTIONS = [
  * actions act as Stripe itself would (the customer paid, the bank declined), so they emit the
  * same events and effects as the matching API calls.
  */
-export async function control(ctx: Ctx, action: string, raw: unknown): Promise<EmuResponse | undefined> {
+export async function control(
+  ctx: Ctx,
+  action: string,
+  raw: unknown,
+): Promise<EmuResponse | undefined> {
   const body = (raw ?? {}) as Body
   try {
     const out = await ctx.run(null, () => dispatch(ctx, action, body))
@@ -55,7 +77,9 @@ function dispatch(ctx: Ctx, action: string, body: Body): unknown {
     case 'clock':
       return { now: ctx.now() }
     case 'advance': {
-      const to = num(body, 'to') ?? ctx.now() + (num(body, 'seconds') ?? 0) + (num(body, 'days') ?? 0) * 86_400
+      const to =
+        num(body, 'to') ??
+        ctx.now() + (num(body, 'seconds') ?? 0) + (num(body, 'days') ?? 0) * 86_400
       return advanceClock(ctx, to)
     }
     case 'pay_invoice': {
@@ -65,7 +89,11 @@ function dispatch(ctx: Ctx, action: string, body: Body): unknown {
     }
     case 'fail_payment': {
       const inv = requireInvoice(ctx, need(body, 'invoice'), 'invoice')
-      const charge = failPayment(ctx, inv, typeof body['code'] === 'string' ? body['code'] : undefined)
+      const charge = failPayment(
+        ctx,
+        inv,
+        typeof body['code'] === 'string' ? body['code'] : undefined,
+      )
       return { invoice: snapshot(inv), charge: snapshot(charge) }
     }
     case 'finalize_invoice': {
@@ -84,17 +112,30 @@ function dispatch(ctx: Ctx, action: string, body: Body): unknown {
       return snapshot(inv)
     }
     case 'refund': {
-      const chargeId = typeof body['charge'] === 'string' ? body['charge'] : ctx.store.invoiceCharge.get(need(body, 'invoice'))
+      const chargeId =
+        typeof body['charge'] === 'string'
+          ? body['charge']
+          : ctx.store.invoiceCharge.get(need(body, 'invoice'))
       if (!chargeId) throw invalidRequest('That invoice has no charge to refund.', 'invoice')
-      return snapshot(refundCharge(ctx, requireCharge(ctx, chargeId), num(body, 'amount'), typeof body['reason'] === 'string' ? body['reason'] : undefined))
+      return snapshot(
+        refundCharge(
+          ctx,
+          requireCharge(ctx, chargeId),
+          num(body, 'amount'),
+          typeof body['reason'] === 'string' ? body['reason'] : undefined,
+        ),
+      )
     }
     case 'credit_note': {
       const inv = requireInvoice(ctx, need(body, 'invoice'), 'invoice')
-      const amount = num(body, 'amount') ?? (inv.status === 'open' ? inv.amount_remaining : inv.amount_paid)
+      const amount =
+        num(body, 'amount') ?? (inv.status === 'open' ? inv.amount_remaining : inv.amount_paid)
       return snapshot(
         issueCreditNote(ctx, inv, {
           amount,
-          reason: (typeof body['reason'] === 'string' ? body['reason'] : null) as CreditNote['reason'],
+          reason: (typeof body['reason'] === 'string'
+            ? body['reason']
+            : null) as CreditNote['reason'],
           memo: typeof body['memo'] === 'string' ? body['memo'] : undefined,
           refundAmount: num(body, 'refund_amount'),
           outOfBandAmount: num(body, 'out_of_band_amount'),
@@ -107,8 +148,14 @@ function dispatch(ctx: Ctx, action: string, body: Body): unknown {
       return snapshot(note)
     }
     case 'webhook_endpoint': {
-      const events = Array.isArray(body['enabled_events']) ? body['enabled_events'].filter((e): e is string => typeof e === 'string') : undefined
-      const e = addEndpoint(ctx, { url: need(body, 'url'), secret: typeof body['secret'] === 'string' ? body['secret'] : undefined, enabledEvents: events })
+      const events = Array.isArray(body['enabled_events'])
+        ? body['enabled_events'].filter((e): e is string => typeof e === 'string')
+        : undefined
+      const e = addEndpoint(ctx, {
+        url: need(body, 'url'),
+        secret: typeof body['secret'] === 'string' ? body['secret'] : undefined,
+        enabledEvents: events,
+      })
       return snapshot(e)
     }
     case 'delivery':
@@ -129,7 +176,8 @@ function dispatch(ctx: Ctx, action: string, body: Body): unknown {
       return { holdMs: ctx.locks.holdMs }
     case 'auto_pay': {
       const mode = body['mode']
-      if (mode !== 'succeed' && mode !== 'fail' && mode !== 'off') throw invalidRequest('mode must be succeed, fail or off', 'mode')
+      if (mode !== 'succeed' && mode !== 'fail' && mode !== 'off')
+        throw invalidRequest('mode must be succeed, fail or off', 'mode')
       ctx.settings.autoPay = mode as AutoPay
       return { autoPay: mode }
     }

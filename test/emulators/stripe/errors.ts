@@ -61,7 +61,11 @@ export function authError(key: string | undefined): StripeError {
   const message = key
     ? `Invalid API Key provided: ${key.slice(0, 8)}${'*'.repeat(Math.max(0, key.length - 12))}${key.slice(-4)}`
     : "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY'). See https://stripe.com/docs/api#authentication for details, or we can help at https://support.stripe.com/."
-  return new StripeError(401, { type: 'invalid_request_error', message }, { 'www-authenticate': 'Bearer realm="Stripe"' })
+  return new StripeError(
+    401,
+    { type: 'invalid_request_error', message },
+    { 'www-authenticate': 'Bearer realm="Stripe"' },
+  )
 }
 
 /** 429 `lock_timeout`: another request holds the object. Stripe marks it safe to retry. */
@@ -87,23 +91,41 @@ export function faultBody(status: number): { error: StripeErrorBody } {
         type: 'invalid_request_error',
         code: 'rate_limit',
         doc_url: docUrl('rate_limit'),
-        message: 'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.',
+        message:
+          'Request rate limit exceeded. Learn more about rate limits here https://stripe.com/docs/rate-limits.',
       },
     }
   }
   if (status === 404) {
-    return { error: { type: 'invalid_request_error', message: 'Unrecognized request URL. Please see https://stripe.com/docs or we can help at https://support.stripe.com/.' } }
+    return {
+      error: {
+        type: 'invalid_request_error',
+        message:
+          'Unrecognized request URL. Please see https://stripe.com/docs or we can help at https://support.stripe.com/.',
+      },
+    }
   }
   if (status === 409) {
-    return { error: { type: 'invalid_request_error', code: 'lock_timeout', message: 'Conflict with a concurrent request.' } }
+    return {
+      error: {
+        type: 'invalid_request_error',
+        code: 'lock_timeout',
+        message: 'Conflict with a concurrent request.',
+      },
+    }
   }
   if (status >= 500) {
     return {
       error: {
         type: 'api_error',
-        message: status === 503 ? 'Stripe is temporarily unavailable. Please try again.' : 'An unknown error occurred',
+        message:
+          status === 503
+            ? 'Stripe is temporarily unavailable. Please try again.'
+            : 'An unknown error occurred',
       },
     }
   }
-  return { error: { type: 'invalid_request_error', message: `Request failed with status ${status}.` } }
+  return {
+    error: { type: 'invalid_request_error', message: `Request failed with status ${status}.` },
+  }
 }

@@ -1,4 +1,8 @@
-import { startStripeEmulator, type StartedStripeEmulator, type StripeEmulatorOptions } from './index.ts'
+import {
+  startStripeEmulator,
+  type StartedStripeEmulator,
+  type StripeEmulatorOptions,
+} from './index.ts'
 import { StripeTestClient } from './test-client.ts'
 import type { Customer, Subscription } from './types.ts'
 
@@ -14,9 +18,27 @@ export const CATALOG: StripeEmulatorOptions['catalog'] = {
     { id: 'prod_addon', name: 'Concord Add-on' },
   ],
   prices: [
-    { id: 'price_seat_monthly', product: 'prod_seat', currency: 'usd', unit_amount: 1000, recurring: { interval: 'month' } },
-    { id: 'price_seat_annual', product: 'prod_seat', currency: 'usd', unit_amount: 10000, recurring: { interval: 'year' } },
-    { id: 'price_addon_monthly', product: 'prod_addon', currency: 'usd', unit_amount: 500, recurring: { interval: 'month' } },
+    {
+      id: 'price_seat_monthly',
+      product: 'prod_seat',
+      currency: 'usd',
+      unit_amount: 1000,
+      recurring: { interval: 'month' },
+    },
+    {
+      id: 'price_seat_annual',
+      product: 'prod_seat',
+      currency: 'usd',
+      unit_amount: 10000,
+      recurring: { interval: 'year' },
+    },
+    {
+      id: 'price_addon_monthly',
+      product: 'prod_addon',
+      currency: 'usd',
+      unit_amount: 500,
+      recurring: { interval: 'month' },
+    },
   ],
 }
 
@@ -27,17 +49,33 @@ export interface Harness {
 
 /** Starts an emulator with the catalog and a frozen clock at `START`. */
 export async function harness(options: StripeEmulatorOptions = {}): Promise<Harness> {
-  const emu = await startStripeEmulator({ apiKey: KEY, startTime: START, seed: 42, catalog: CATALOG, ...options })
+  const emu = await startStripeEmulator({
+    apiKey: KEY,
+    startTime: START,
+    seed: 42,
+    catalog: CATALOG,
+    ...options,
+  })
   return { emu, api: new StripeTestClient(emu.url, KEY) }
 }
 
 /** Creates a customer for a Salesforce account and a monthly seat subscription on it. */
 export async function customerWithSubscription(
   api: StripeTestClient,
-  opts: { quantity?: number; price?: string; extra?: Record<string, unknown>; correlationId?: string } = {},
+  opts: {
+    quantity?: number
+    price?: string
+    extra?: Record<string, unknown>
+    correlationId?: string
+  } = {},
 ): Promise<{ customer: Customer; sub: Subscription }> {
-  const customer = await api.post<Customer>('/v1/customers', { name: 'Acme', email: 'billing@acme.test', metadata: { sf_account_id: '001000000000001AAA' } })
-  if (customer.status !== 200) throw new Error(`customer create failed: ${JSON.stringify(customer.body)}`)
+  const customer = await api.post<Customer>('/v1/customers', {
+    name: 'Acme',
+    email: 'billing@acme.test',
+    metadata: { sf_account_id: '001000000000001AAA' },
+  })
+  if (customer.status !== 200)
+    throw new Error(`customer create failed: ${JSON.stringify(customer.body)}`)
   const sub = await api.post<Subscription>('/v1/subscriptions', {
     customer: customer.body.id,
     items: [{ price: opts.price ?? 'price_seat_monthly', quantity: opts.quantity ?? 5 }],

@@ -82,7 +82,8 @@ export function canonical(value: unknown): string {
 export function str(p: Params, name: string, required = false): string | undefined {
   const v = p[name]
   if (v === undefined || v === '') {
-    if (required) throw invalidRequest(`Missing required param: ${name}.`, name, 'parameter_missing')
+    if (required)
+      throw invalidRequest(`Missing required param: ${name}.`, name, 'parameter_missing')
     return undefined
   }
   if (typeof v !== 'string') throw invalidRequest(`Invalid string: ${name}`, name)
@@ -126,7 +127,8 @@ export function hashes(p: Params, name: string): Params[] | undefined {
   const v = list(p, name)
   if (v === undefined) return undefined
   return v.map((item, i) => {
-    if (typeof item === 'string' || Array.isArray(item)) throw invalidRequest(`Invalid hash`, `${name}[${i}]`)
+    if (typeof item === 'string' || Array.isArray(item))
+      throw invalidRequest(`Invalid hash`, `${name}[${i}]`)
     return item
   })
 }

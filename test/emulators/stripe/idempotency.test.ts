@@ -23,7 +23,9 @@ describe('Idempotency-Key', () => {
     expect(h.emu.stripe.store.customers.size).toBe(1)
     expect(h.emu.effects.counts()).toEqual({ 'customer.create': 1 })
     expect(h.emu.effects.all()[0]?.correlationId).toBe('c-1')
-    expect([...h.emu.stripe.store.events.values()].filter((e) => e.type === 'customer.created')).toHaveLength(1)
+    expect(
+      [...h.emu.stripe.store.events.values()].filter((e) => e.type === 'customer.created'),
+    ).toHaveLength(1)
   })
 
   it('refuses the same key with different parameters or on another endpoint', async () => {
@@ -32,7 +34,9 @@ describe('Idempotency-Key', () => {
     const mismatch = await h.api.post('/v1/customers', { name: 'Other' }, 'k-1')
     expect(mismatch.status).toBe(400)
     expect(mismatch.body.error?.type).toBe('idempotency_error')
-    expect(mismatch.body.error?.message).toMatch(/^Keys for idempotent requests can only be used with the same parameters they were first used with\. Try using a key other than 'k-1'/)
+    expect(mismatch.body.error?.message).toMatch(
+      /^Keys for idempotent requests can only be used with the same parameters they were first used with\. Try using a key other than 'k-1'/,
+    )
     const elsewhere = await h.api.post('/v1/products', { name: 'Acme' }, 'k-1')
     expect(elsewhere.status).toBe(400)
     expect(elsewhere.body.error?.type).toBe('idempotency_error')
@@ -42,10 +46,18 @@ describe('Idempotency-Key', () => {
 
   it('does not store a request that failed validation, so the key can be reused', async () => {
     h = await harness()
-    const bad = await h.api.post('/v1/subscriptions', { customer: 'cus_missing', items: [{ price: 'price_seat_monthly' }] }, 'k-sub')
+    const bad = await h.api.post(
+      '/v1/subscriptions',
+      { customer: 'cus_missing', items: [{ price: 'price_seat_monthly' }] },
+      'k-sub',
+    )
     expect(bad.status).toBe(404)
     const c = await h.api.post<Customer>('/v1/customers', { name: 'Acme' })
-    const good = await h.api.post<Subscription>('/v1/subscriptions', { customer: c.body.id, items: [{ price: 'price_seat_monthly' }] }, 'k-sub')
+    const good = await h.api.post<Subscription>(
+      '/v1/subscriptions',
+      { customer: c.body.id, items: [{ price: 'price_seat_monthly' }] },
+      'k-sub',
+    )
     expect(good.status).toBe(200)
     expect(good.headers.get('idempotent-replayed')).toBeNull()
     expect(h.emu.effects.counts()['subscription.create']).toBe(1)
@@ -63,7 +75,10 @@ describe('Idempotency-Key', () => {
 
   it('answers 409 while the first request with the key is still running', async () => {
     h = await harness({ lockHoldMs: 150 })
-    const [one, two] = await Promise.all([h.api.post('/v1/customers', { name: 'A' }, 'dup'), h.api.post('/v1/customers', { name: 'A' }, 'dup')])
+    const [one, two] = await Promise.all([
+      h.api.post('/v1/customers', { name: 'A' }, 'dup'),
+      h.api.post('/v1/customers', { name: 'A' }, 'dup'),
+    ])
     expect([one.status, two.status].sort()).toEqual([200, 409])
     expect((one.status === 409 ? one : two).body.error?.type).toBe('idempotency_error')
     expect(h.emu.effects.counts()).toEqual({ 'customer.create': 1 })
@@ -89,7 +104,11 @@ describe('lock_timeout', () => {
 
     // The conflict was not stored: retrying the loser's key now runs it.
     h.emu.stripe.setLockHoldMs(0)
-    const retry = await h.api.post<Subscription>(`/v1/subscriptions/${sub.id}`, { items: [{ id: si, quantity: a.status === 429 ? 6 : 7 }] }, a.status === 429 ? 'upd-a' : 'upd-b')
+    const retry = await h.api.post<Subscription>(
+      `/v1/subscriptions/${sub.id}`,
+      { items: [{ id: si, quantity: a.status === 429 ? 6 : 7 }] },
+      a.status === 429 ? 'upd-a' : 'upd-b',
+    )
     expect(retry.status).toBe(200)
     expect(retry.headers.get('idempotent-replayed')).toBeNull()
     expect(h.emu.effects.counts()['subscription.update']).toBe(2)
@@ -111,7 +130,9 @@ describe('lock_timeout', () => {
 describe('fault injection', () => {
   it('answers an injected 429 with a Stripe rate_limit body and Retry-After, then recovers', async () => {
     h = await harness()
-    await h.api.control('faults', { rules: [{ route: 'POST /v1/customers', status: 429, retryAfter: 2, count: 1 }] })
+    await h.api.control('faults', {
+      rules: [{ route: 'POST /v1/customers', status: 429, retryAfter: 2, count: 1 }],
+    })
     const limited = await h.api.post('/v1/customers', { name: 'A' }, 'k-rl')
     expect(limited.status).toBe(429)
     expect(limited.headers.get('retry-after')).toBe('2')
@@ -124,7 +145,12 @@ describe('fault injection', () => {
 
   it('answers injected 500/503 as api_error', async () => {
     h = await harness()
-    await h.api.control('faults', { rules: [{ route: '/v1/customers', status: 503, count: 1 }, { route: '/v1/customers', status: 500, count: 1 }] })
+    await h.api.control('faults', {
+      rules: [
+        { route: '/v1/customers', status: 503, count: 1 },
+        { route: '/v1/customers', status: 500, count: 1 },
+      ],
+    })
     const a = await h.api.get('/v1/customers')
     const b = await h.api.get('/v1/customers')
     expect([a.status, b.status]).toEqual([503, 500])
@@ -134,7 +160,9 @@ describe('fault injection', () => {
 
   it('replays the real result after a lost response (afterEffect), with one effect', async () => {
     h = await harness()
-    await h.api.control('faults', { rules: [{ route: 'POST /v1/customers', status: 500, afterEffect: true, count: 1 }] })
+    await h.api.control('faults', {
+      rules: [{ route: 'POST /v1/customers', status: 500, afterEffect: true, count: 1 }],
+    })
     const lost = await h.api.post('/v1/customers', { name: 'A' }, 'k-lost')
     expect(lost.status).toBe(500)
     expect(h.emu.stripe.store.customers.size).toBe(1)

@@ -27,13 +27,28 @@ export class IdempotencyStore {
    * @returns the stored response to replay, or undefined when the request should run.
    * @throws StripeError 400 `idempotency_error` on a mismatch, 409 while the first is in flight.
    */
-  begin(apiKey: string, key: string, endpoint: string, params: string, requestId: string, now: number): StoredResponse | undefined {
+  begin(
+    apiKey: string,
+    key: string,
+    endpoint: string,
+    params: string,
+    requestId: string,
+    now: number,
+  ): StoredResponse | undefined {
     const scope = `${apiKey}\u0000${key}`
     const found = this.entries.get(scope)
     if (found && !found.inFlight && now - found.createdAt >= TTL_SECONDS) this.entries.delete(scope)
     const entry = this.entries.get(scope)
     if (!entry) {
-      this.entries.set(scope, { endpoint, params, status: 0, body: undefined, requestId, createdAt: now, inFlight: true })
+      this.entries.set(scope, {
+        endpoint,
+        params,
+        status: 0,
+        body: undefined,
+        requestId,
+        createdAt: now,
+        inFlight: true,
+      })
       return undefined
     }
     if (entry.inFlight) {

@@ -3,7 +3,12 @@ import { Router } from '../common/router.ts'
 import { startEmulator, type EmulatorSpec, type RunningEmulator } from '../common/server.ts'
 import { Api } from './api.ts'
 import { advanceClock } from './billing/advance.ts'
-import { issueCreditNote, refundCharge, voidCreditNote, type CreditNoteInput } from './billing/credits.ts'
+import {
+  issueCreditNote,
+  refundCharge,
+  voidCreditNote,
+  type CreditNoteInput,
+} from './billing/credits.ts'
 import { finalizeInvoice } from './billing/invoices.ts'
 import { failPayment, markUncollectible, payInvoice, voidInvoice } from './billing/payments.ts'
 import { Ctx, type AutoPay } from './context.ts'
@@ -118,7 +123,8 @@ export function stripeEmulator(options: StripeEmulatorOptions = {}): StripeEmula
   eventRoutes(api, ctx)
 
   const init = () => {
-    for (const w of options.webhooks ?? []) addEndpoint(ctx, { url: w.url, secret: w.secret, enabledEvents: w.enabledEvents })
+    for (const w of options.webhooks ?? [])
+      addEndpoint(ctx, { url: w.url, secret: w.secret, enabledEvents: w.enabledEvents })
     if (options.catalog) seed(ctx, options.catalog)
   }
   init()
@@ -143,42 +149,60 @@ export function stripeEmulator(options: StripeEmulatorOptions = {}): StripeEmula
       idempotency.reset()
       init()
     },
-    state: () => ({ now: ctx.now(), settings: ctx.settings, lockHoldMs: ctx.locks.holdMs, idempotencyKeys: idempotency.size(), ...ctx.store.dump() }),
+    state: () => ({
+      now: ctx.now(),
+      settings: ctx.settings,
+      lockHoldMs: ctx.locks.holdMs,
+      idempotencyKeys: idempotency.size(),
+      ...ctx.store.dump(),
+    }),
     control: (action, body) => control(ctx, action, body),
     effects: ctx.effects,
     seed: (input) => seed(ctx, input),
     now: () => ctx.now(),
     advance: (seconds) => advanceClock(ctx, ctx.now() + seconds),
     advanceTo: (unix) => advanceClock(ctx, unix),
-    payInvoice: (id, opts) => act(() => {
-      const inv = requireInvoice(ctx, id)
-      payInvoice(ctx, inv, opts)
-      return inv
-    }),
+    payInvoice: (id, opts) =>
+      act(() => {
+        const inv = requireInvoice(ctx, id)
+        payInvoice(ctx, inv, opts)
+        return inv
+      }),
     failPayment: (id, code) => act(() => failPayment(ctx, requireInvoice(ctx, id), code)),
-    finalizeInvoice: (id) => act(() => {
-      const inv = requireInvoice(ctx, id)
-      finalizeInvoice(ctx, inv)
-      return inv
-    }),
-    voidInvoice: (id) => act(() => {
-      const inv = requireInvoice(ctx, id)
-      voidInvoice(ctx, inv)
-      return inv
-    }),
-    markUncollectible: (id) => act(() => {
-      const inv = requireInvoice(ctx, id)
-      markUncollectible(ctx, inv)
-      return inv
-    }),
-    refund: (chargeId, amount) => act(() => refundCharge(ctx, requireCharge(ctx, chargeId), amount)),
-    creditNote: (invoiceId, input) => act(() => issueCreditNote(ctx, requireInvoice(ctx, invoiceId), input)),
-    voidCreditNote: (id) => act(() => {
-      const note = requireCreditNote(ctx, id)
-      voidCreditNote(ctx, note)
-      return note
-    }),
-    addWebhookEndpoint: (input) => addEndpoint(ctx, { url: input.url, secret: input.secret, enabledEvents: input.enabledEvents }),
+    finalizeInvoice: (id) =>
+      act(() => {
+        const inv = requireInvoice(ctx, id)
+        finalizeInvoice(ctx, inv)
+        return inv
+      }),
+    voidInvoice: (id) =>
+      act(() => {
+        const inv = requireInvoice(ctx, id)
+        voidInvoice(ctx, inv)
+        return inv
+      }),
+    markUncollectible: (id) =>
+      act(() => {
+        const inv = requireInvoice(ctx, id)
+        markUncollectible(ctx, inv)
+        return inv
+      }),
+    refund: (chargeId, amount) =>
+      act(() => refundCharge(ctx, requireCharge(ctx, chargeId), amount)),
+    creditNote: (invoiceId, input) =>
+      act(() => issueCreditNote(ctx, requireInvoice(ctx, invoiceId), input)),
+    voidCreditNote: (id) =>
+      act(() => {
+        const note = requireCreditNote(ctx, id)
+        voidCreditNote(ctx, note)
+        return note
+      }),
+    addWebhookEndpoint: (input) =>
+      addEndpoint(ctx, {
+        url: input.url,
+        secret: input.secret,
+        enabledEvents: input.enabledEvents,
+      }),
     endpoints: () => [...ctx.store.webhookEndpoints.values()],
     setLockHoldMs: (ms) => {
       ctx.locks.holdMs = ms
@@ -193,7 +217,10 @@ export function stripeEmulator(options: StripeEmulatorOptions = {}): StripeEmula
  * Starts the Stripe emulator on loopback (`port` 0 = any free port). `running.effects` (also
  * `GET /__control/effects`) is the emulator's ledger.
  */
-export async function startStripeEmulator(options: StripeEmulatorOptions = {}, port = 0): Promise<StartedStripeEmulator> {
+export async function startStripeEmulator(
+  options: StripeEmulatorOptions = {},
+  port = 0,
+): Promise<StartedStripeEmulator> {
   const stripe = stripeEmulator(options)
   const running = await startEmulator(stripe, port)
   const close = running.close

@@ -8,24 +8,39 @@ import type { StripeList } from './types.ts'
  * `ending_before` object ids, `has_more`.
  * @throws StripeError 400 for a bad limit or an unknown cursor.
  */
-export function paginate<T extends { id: string; created: number }>(items: Iterable<T>, params: Params, url: string, store: Store): StripeList<T> {
+export function paginate<T extends { id: string; created: number }>(
+  items: Iterable<T>,
+  params: Params,
+  url: string,
+  store: Store,
+): StripeList<T> {
   const limit = int(params, 'limit') ?? 10
-  if (limit < 1 || limit > 100) throw invalidRequest('Invalid limit: must be between 1 and 100', 'limit')
-  const sorted = [...items].sort((a, b) => b.created - a.created || (store.order.get(b.id) ?? 0) - (store.order.get(a.id) ?? 0))
+  if (limit < 1 || limit > 100)
+    throw invalidRequest('Invalid limit: must be between 1 and 100', 'limit')
+  const sorted = [...items].sort(
+    (a, b) => b.created - a.created || (store.order.get(b.id) ?? 0) - (store.order.get(a.id) ?? 0),
+  )
   const after = str(params, 'starting_after')
   const before = str(params, 'ending_before')
   let window = sorted
   if (after) {
     const i = sorted.findIndex((o) => o.id === after)
-    if (i < 0) throw invalidRequest(`No such object: '${after}'`, 'starting_after', 'resource_missing')
+    if (i < 0)
+      throw invalidRequest(`No such object: '${after}'`, 'starting_after', 'resource_missing')
     window = sorted.slice(i + 1)
   } else if (before) {
     const i = sorted.findIndex((o) => o.id === before)
-    if (i < 0) throw invalidRequest(`No such object: '${before}'`, 'ending_before', 'resource_missing')
+    if (i < 0)
+      throw invalidRequest(`No such object: '${before}'`, 'ending_before', 'resource_missing')
     window = sorted.slice(Math.max(0, i - limit), i)
     return { object: 'list', data: window.map(snapshot), has_more: i - limit > 0, url }
   }
-  return { object: 'list', data: window.slice(0, limit).map(snapshot), has_more: window.length > limit, url }
+  return {
+    object: 'list',
+    data: window.slice(0, limit).map(snapshot),
+    has_more: window.length > limit,
+    url,
+  }
 }
 
 /** Applies `created[gt|gte|lt|lte]` (or an exact `created`) to a list. */

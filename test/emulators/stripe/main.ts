@@ -23,7 +23,9 @@ const options: StripeEmulatorOptions = {
   startTime: values['start-time'] ? Number(values['start-time']) : undefined,
   seed: values.seed ? Number(values.seed) : undefined,
   lockHoldMs: values['lock-hold-ms'] ? Number(values['lock-hold-ms']) : undefined,
-  webhooks: values['webhook-url'] ? [{ url: values['webhook-url'], secret: values['webhook-secret'] }] : undefined,
+  webhooks: values['webhook-url']
+    ? [{ url: values['webhook-url'], secret: values['webhook-secret'] }]
+    : undefined,
 }
 
 const running = await startStripeEmulator(options, Number(values.port))

@@ -15,8 +15,15 @@ describe('invoice payments', () => {
     const { sub } = await customerWithSubscription(h.api)
     expect(sub.status).toBe('incomplete')
     const inv = h.emu.stripe.store.invoices.get(sub.latest_invoice as string)
-    expect(inv).toMatchObject({ status: 'open', attempt_count: 1, attempted: true, amount_remaining: 5000 })
-    expect(eventTypes()).toEqual(expect.arrayContaining(['charge.failed', 'invoice.payment_failed']))
+    expect(inv).toMatchObject({
+      status: 'open',
+      attempt_count: 1,
+      attempted: true,
+      amount_remaining: 5000,
+    })
+    expect(eventTypes()).toEqual(
+      expect.arrayContaining(['charge.failed', 'invoice.payment_failed']),
+    )
 
     const declined = await h.api.post(`/v1/invoices/${sub.latest_invoice}/pay`)
     expect(declined.status).toBe(402)
@@ -25,14 +32,23 @@ describe('invoice payments', () => {
 
     h.emu.stripe.setAutoPay('succeed')
     const paid = await h.api.post<Invoice>(`/v1/invoices/${sub.latest_invoice}/pay`)
-    expect(paid.body).toMatchObject({ status: 'paid', amount_paid: 5000, amount_remaining: 0, attempt_count: 3 })
-    expect((await h.api.get<Subscription>(`/v1/subscriptions/${sub.id}`)).body.status).toBe('active')
+    expect(paid.body).toMatchObject({
+      status: 'paid',
+      amount_paid: 5000,
+      amount_remaining: 0,
+      attempt_count: 3,
+    })
+    expect((await h.api.get<Subscription>(`/v1/subscriptions/${sub.id}`)).body.status).toBe(
+      'active',
+    )
 
     h.emu.stripe.setAutoPay('fail')
     const second = await customerWithSubscription(h.api)
     h.emu.stripe.advance(24 * 3600)
     expect(h.emu.stripe.store.subscriptions.get(second.sub.id)?.status).toBe('incomplete_expired')
-    expect(h.emu.stripe.store.invoices.get(second.sub.latest_invoice as string)?.status).toBe('void')
+    expect(h.emu.stripe.store.invoices.get(second.sub.latest_invoice as string)?.status).toBe(
+      'void',
+    )
     expect(h.emu.effects.counts()['subscription.expire']).toBe(1)
   })
 
@@ -41,7 +57,12 @@ describe('invoice payments', () => {
     const { sub } = await customerWithSubscription(h.api)
     const charge = h.emu.stripe.store.invoiceCharge.get(sub.latest_invoice as string) as string
     const refund = await h.api.post<Refund>('/v1/refunds', { charge, amount: 2000 })
-    expect(refund.body).toMatchObject({ object: 'refund', amount: 2000, charge, status: 'succeeded' })
+    expect(refund.body).toMatchObject({
+      object: 'refund',
+      amount: 2000,
+      charge,
+      status: 'succeeded',
+    })
     expect(refund.body.id).toMatch(/^re_/)
     const too = await h.api.post('/v1/refunds', { charge, amount: 3001 })
     expect(too.status).toBe(400)
@@ -56,19 +77,40 @@ describe('invoice payments', () => {
 
   it('credits an open invoice down to paid, and a paid one onto the customer balance', async () => {
     h = await harness()
-    const { customer, sub } = await customerWithSubscription(h.api, { extra: { collection_method: 'send_invoice', days_until_due: 30 } })
+    const { customer, sub } = await customerWithSubscription(h.api, {
+      extra: { collection_method: 'send_invoice', days_until_due: 30 },
+    })
     const open = sub.latest_invoice as string
-    const partial = await h.api.post<CreditNote>('/v1/credit_notes', { invoice: open, amount: 1500, reason: 'order_change' })
-    expect(partial.body).toMatchObject({ object: 'credit_note', type: 'pre_payment', amount: 1500, status: 'issued' })
+    const partial = await h.api.post<CreditNote>('/v1/credit_notes', {
+      invoice: open,
+      amount: 1500,
+      reason: 'order_change',
+    })
+    expect(partial.body).toMatchObject({
+      object: 'credit_note',
+      type: 'pre_payment',
+      amount: 1500,
+      status: 'issued',
+    })
     expect(partial.body.number).toMatch(/-0001-CN-01$/)
-    expect(h.emu.stripe.store.invoices.get(open)).toMatchObject({ status: 'open', amount_due: 3500, amount_remaining: 3500 })
+    expect(h.emu.stripe.store.invoices.get(open)).toMatchObject({
+      status: 'open',
+      amount_due: 3500,
+      amount_remaining: 3500,
+    })
     await h.api.post('/v1/credit_notes', { invoice: open, amount: 3500 })
-    expect(h.emu.stripe.store.invoices.get(open)).toMatchObject({ status: 'paid', amount_remaining: 0 })
+    expect(h.emu.stripe.store.invoices.get(open)).toMatchObject({
+      status: 'paid',
+      amount_remaining: 0,
+    })
 
     h.emu.stripe.advance(32 * 86_400)
     const renewal = h.emu.stripe.store.subscriptions.get(sub.id)?.latest_invoice as string
     await h.api.control('stripe/pay_invoice', { invoice: renewal })
-    const post = await h.api.post<CreditNote>('/v1/credit_notes', { invoice: renewal, amount: 1000 })
+    const post = await h.api.post<CreditNote>('/v1/credit_notes', {
+      invoice: renewal,
+      amount: 1000,
+    })
     expect(post.body.type).toBe('post_payment')
     expect((await h.api.get<Customer>(`/v1/customers/${customer.id}`)).body.balance).toBe(-1000)
     const voided = await h.api.post<CreditNote>(`/v1/credit_notes/${post.body.id}/void`)
@@ -82,7 +124,10 @@ describe('expand and reset', () => {
   it('expands ids named by expand[]', async () => {
     h = await harness()
     const { customer } = await customerWithSubscription(h.api)
-    const list = await h.api.get<{ data: { customer: Customer; latest_invoice: Invoice }[] }>('/v1/subscriptions', { customer: customer.id, expand: ['data.customer', 'data.latest_invoice'] })
+    const list = await h.api.get<{ data: { customer: Customer; latest_invoice: Invoice }[] }>(
+      '/v1/subscriptions',
+      { customer: customer.id, expand: ['data.customer', 'data.latest_invoice'] },
+    )
     expect(list.body.data[0]?.customer).toMatchObject({ object: 'customer', id: customer.id })
     expect(list.body.data[0]?.latest_invoice).toMatchObject({ object: 'invoice', status: 'paid' })
   })

@@ -14,20 +14,38 @@ const FEB_1 = Date.UTC(2026, 1, 1) / 1000
 const MAR_1 = Date.UTC(2026, 2, 1) / 1000
 
 /** Puts an existing subscription on a schedule and gives it a second phase. */
-async function scheduleSecondPhase(sub: Subscription, phase: Record<string, unknown>, endBehavior = 'release'): Promise<SubscriptionSchedule> {
-  const created = await h.api.post<SubscriptionSchedule>('/v1/subscription_schedules', { from_subscription: sub.id })
+async function scheduleSecondPhase(
+  sub: Subscription,
+  phase: Record<string, unknown>,
+  endBehavior = 'release',
+): Promise<SubscriptionSchedule> {
+  const created = await h.api.post<SubscriptionSchedule>('/v1/subscription_schedules', {
+    from_subscription: sub.id,
+  })
   expect(created.status).toBe(200)
-  expect(created.body).toMatchObject({ object: 'subscription_schedule', status: 'active', subscription: sub.id, end_behavior: 'release' })
+  expect(created.body).toMatchObject({
+    object: 'subscription_schedule',
+    status: 'active',
+    subscription: sub.id,
+    end_behavior: 'release',
+  })
   expect(created.body.phases).toHaveLength(1)
   const current = created.body.phases[0]
-  const updated = await h.api.post<SubscriptionSchedule>(`/v1/subscription_schedules/${created.body.id}`, {
-    end_behavior: endBehavior,
-    phases: [
-      { start_date: current?.start_date, end_date: current?.end_date, items: [{ price: 'price_seat_monthly', quantity: sub.items.data[0]?.quantity }] },
-      { items: [phase], iterations: 1 },
-    ],
-    metadata: { correlation_id: 'corr-sched' },
-  })
+  const updated = await h.api.post<SubscriptionSchedule>(
+    `/v1/subscription_schedules/${created.body.id}`,
+    {
+      end_behavior: endBehavior,
+      phases: [
+        {
+          start_date: current?.start_date,
+          end_date: current?.end_date,
+          items: [{ price: 'price_seat_monthly', quantity: sub.items.data[0]?.quantity }],
+        },
+        { items: [phase], iterations: 1 },
+      ],
+      metadata: { correlation_id: 'corr-sched' },
+    },
+  )
   expect(updated.status).toBe(200)
   return updated.body
 }
@@ -41,23 +59,47 @@ describe('POST /v1/subscription_schedules', () => {
       [START, FEB_1],
       [FEB_1, MAR_1],
     ])
-    expect((await h.api.get<Subscription>(`/v1/subscriptions/${sub.id}`)).body).toMatchObject({ schedule: schedule.id, items: { data: [{ quantity: 5 }] } })
+    expect((await h.api.get<Subscription>(`/v1/subscriptions/${sub.id}`)).body).toMatchObject({
+      schedule: schedule.id,
+      items: { data: [{ quantity: 5 }] },
+    })
     expect(h.emu.effects.counts()).toMatchObject({ 'schedule.create': 1, 'schedule.update': 1 })
-    expect(h.emu.effects.all().find((e) => e.kind === 'schedule.update')?.correlationId).toBe('corr-sched')
+    expect(h.emu.effects.all().find((e) => e.kind === 'schedule.update')?.correlationId).toBe(
+      'corr-sched',
+    )
 
     h.emu.stripe.advance(FEB_1 - START)
     const after = await h.api.get<Subscription>(`/v1/subscriptions/${sub.id}`)
-    expect(after.body.items.data[0]).toMatchObject({ quantity: 12, current_period_start: FEB_1, current_period_end: MAR_1 })
+    expect(after.body.items.data[0]).toMatchObject({
+      quantity: 12,
+      current_period_start: FEB_1,
+      current_period_end: MAR_1,
+    })
     const renewal = await h.api.get<Invoice>(`/v1/invoices/${after.body.latest_invoice}`)
     expect(renewal.body).toMatchObject({ billing_reason: 'subscription_cycle', total: 12_000 })
     expect(renewal.body.lines.data.some((l) => l.proration)).toBe(false)
 
     h.emu.stripe.advance(MAR_1 - FEB_1)
-    const released = await h.api.get<SubscriptionSchedule>(`/v1/subscription_schedules/${schedule.id}`)
-    expect(released.body).toMatchObject({ status: 'released', released_subscription: sub.id, subscription: null, released_at: MAR_1 })
+    const released = await h.api.get<SubscriptionSchedule>(
+      `/v1/subscription_schedules/${schedule.id}`,
+    )
+    expect(released.body).toMatchObject({
+      status: 'released',
+      released_subscription: sub.id,
+      subscription: null,
+      released_at: MAR_1,
+    })
     const free = await h.api.get<Subscription>(`/v1/subscriptions/${sub.id}`)
-    expect(free.body).toMatchObject({ status: 'active', schedule: null, items: { data: [{ quantity: 12 }] } })
-    expect(h.emu.effects.counts()).toMatchObject({ 'schedule.phase': 1, 'schedule.release': 1, 'subscription.renew': 2 })
+    expect(free.body).toMatchObject({
+      status: 'active',
+      schedule: null,
+      items: { data: [{ quantity: 12 }] },
+    })
+    expect(h.emu.effects.counts()).toMatchObject({
+      'schedule.phase': 1,
+      'schedule.release': 1,
+      'subscription.renew': 2,
+    })
   })
 
   it('cancels the subscription at the end with end_behavior=cancel', async () => {
@@ -70,7 +112,10 @@ describe('POST /v1/subscription_schedules', () => {
 
   it('refuses phases together with from_subscription, and cancelation flags on a scheduled subscription', async () => {
     const { sub } = await customerWithSubscription(h.api)
-    const both = await h.api.post('/v1/subscription_schedules', { from_subscription: sub.id, phases: [{ items: [{ price: 'price_seat_monthly' }] }] })
+    const both = await h.api.post('/v1/subscription_schedules', {
+      from_subscription: sub.id,
+      phases: [{ items: [{ price: 'price_seat_monthly' }] }],
+    })
     expect(both.status).toBe(400)
     expect(h.emu.stripe.store.schedules.size).toBe(0)
     await h.api.post('/v1/subscription_schedules', { from_subscription: sub.id })
@@ -81,16 +126,32 @@ describe('POST /v1/subscription_schedules', () => {
 
   it('releases and cancels on request', async () => {
     const { sub } = await customerWithSubscription(h.api)
-    const s1 = await h.api.post<SubscriptionSchedule>('/v1/subscription_schedules', { from_subscription: sub.id })
-    const rel = await h.api.post<SubscriptionSchedule>(`/v1/subscription_schedules/${s1.body.id}/release`)
+    const s1 = await h.api.post<SubscriptionSchedule>('/v1/subscription_schedules', {
+      from_subscription: sub.id,
+    })
+    const rel = await h.api.post<SubscriptionSchedule>(
+      `/v1/subscription_schedules/${s1.body.id}/release`,
+    )
     expect(rel.body).toMatchObject({ status: 'released', released_subscription: sub.id })
     expect((await h.api.post(`/v1/subscription_schedules/${s1.body.id}/release`)).status).toBe(400)
 
-    const s2 = await h.api.post<SubscriptionSchedule>('/v1/subscription_schedules', { from_subscription: sub.id })
-    const can = await h.api.post<SubscriptionSchedule>(`/v1/subscription_schedules/${s2.body.id}/cancel`, { prorate: false })
+    const s2 = await h.api.post<SubscriptionSchedule>('/v1/subscription_schedules', {
+      from_subscription: sub.id,
+    })
+    const can = await h.api.post<SubscriptionSchedule>(
+      `/v1/subscription_schedules/${s2.body.id}/cancel`,
+      { prorate: false },
+    )
     expect(can.body.status).toBe('canceled')
-    expect((await h.api.get<Subscription>(`/v1/subscriptions/${sub.id}`)).body.status).toBe('canceled')
-    expect(h.emu.effects.counts()).toMatchObject({ 'schedule.create': 2, 'schedule.release': 1, 'schedule.cancel': 1, 'subscription.cancel': 1 })
+    expect((await h.api.get<Subscription>(`/v1/subscriptions/${sub.id}`)).body.status).toBe(
+      'canceled',
+    )
+    expect(h.emu.effects.counts()).toMatchObject({
+      'schedule.create': 2,
+      'schedule.release': 1,
+      'schedule.cancel': 1,
+      'subscription.cancel': 1,
+    })
   })
 
   it('starts a future subscription from phases when its start date arrives', async () => {
@@ -108,6 +169,11 @@ describe('POST /v1/subscription_schedules', () => {
     const started = await h.api.get<SubscriptionSchedule>(`/v1/subscription_schedules/${s.body.id}`)
     expect(started.body.status).toBe('active')
     const sub = await h.api.get<Subscription>(`/v1/subscriptions/${started.body.subscription}`)
-    expect(sub.body).toMatchObject({ status: 'active', start_date: start, schedule: s.body.id, items: { data: [{ quantity: 3, current_period_start: start }] } })
+    expect(sub.body).toMatchObject({
+      status: 'active',
+      start_date: start,
+      schedule: s.body.id,
+      items: { data: [{ quantity: 3, current_period_start: start }] },
+    })
   })
 })

@@ -36,15 +36,18 @@ export function seed(ctx: Ctx, input: SeedInput): SeedResult {
   return ctx.quiet(() => {
     const out: SeedResult = { products: [], prices: [], customers: [] }
     for (const p of input.products ?? []) {
-      if (p.id && ctx.store.products.has(p.id)) throw invalidRequest(`Product ${p.id} already exists.`, 'id')
+      if (p.id && ctx.store.products.has(p.id))
+        throw invalidRequest(`Product ${p.id} already exists.`, 'id')
       out.products.push(createProduct(ctx, p).id)
     }
     for (const p of input.prices ?? []) {
-      if (p.id && ctx.store.prices.has(p.id)) throw invalidRequest(`Price ${p.id} already exists.`, 'id')
+      if (p.id && ctx.store.prices.has(p.id))
+        throw invalidRequest(`Price ${p.id} already exists.`, 'id')
       out.prices.push(createPrice(ctx, p).id)
     }
     for (const c of input.customers ?? []) {
-      if (c.id && ctx.store.customers.has(c.id)) throw invalidRequest(`Customer ${c.id} already exists.`, 'id')
+      if (c.id && ctx.store.customers.has(c.id))
+        throw invalidRequest(`Customer ${c.id} already exists.`, 'id')
       const customer = blankCustomer(ctx, c.id)
       customer.balance = c.balance ?? 0
       customer.email = c.email ?? null

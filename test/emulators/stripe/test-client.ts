@@ -36,7 +36,12 @@ export class StripeTestClient {
     this.key = key
   }
 
-  async request<T = Record<string, unknown>>(method: string, path: string, params: Record<string, unknown> = {}, headers: Record<string, string> = {}): Promise<StripeResponse<T>> {
+  async request<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    params: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ): Promise<StripeResponse<T>> {
     const form = encodeForm(params)
     const isGet = method === 'GET' || method === 'DELETE'
     const target = `${this.url}${path}${isGet && form ? `?${form}` : ''}`
@@ -53,21 +58,43 @@ export class StripeTestClient {
     return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : {} }
   }
 
-  post<T = Record<string, unknown>>(path: string, params: Record<string, unknown> = {}, idempotencyKey?: string): Promise<StripeResponse<T>> {
-    return this.request<T>('POST', path, params, idempotencyKey ? { 'idempotency-key': idempotencyKey } : {})
+  post<T = Record<string, unknown>>(
+    path: string,
+    params: Record<string, unknown> = {},
+    idempotencyKey?: string,
+  ): Promise<StripeResponse<T>> {
+    return this.request<T>(
+      'POST',
+      path,
+      params,
+      idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+    )
   }
 
-  get<T = Record<string, unknown>>(path: string, params: Record<string, unknown> = {}): Promise<StripeResponse<T>> {
+  get<T = Record<string, unknown>>(
+    path: string,
+    params: Record<string, unknown> = {},
+  ): Promise<StripeResponse<T>> {
     return this.request<T>('GET', path, params)
   }
 
-  del<T = Record<string, unknown>>(path: string, params: Record<string, unknown> = {}): Promise<StripeResponse<T>> {
+  del<T = Record<string, unknown>>(
+    path: string,
+    params: Record<string, unknown> = {},
+  ): Promise<StripeResponse<T>> {
     return this.request<T>('DELETE', path, params)
   }
 
   /** `POST /__control/<action>` with a JSON body. */
-  async control<T = Record<string, unknown>>(action: string, body: unknown = {}): Promise<StripeResponse<T>> {
-    const res = await fetch(`${this.url}/__control/${action}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
+  async control<T = Record<string, unknown>>(
+    action: string,
+    body: unknown = {},
+  ): Promise<StripeResponse<T>> {
+    const res = await fetch(`${this.url}/__control/${action}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
     return { status: res.status, headers: res.headers, body: await res.json() }
   }
 }

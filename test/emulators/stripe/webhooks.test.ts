@@ -23,24 +23,33 @@ function verify(header: string, raw: string, secret: string, toleranceS = 300): 
   const t = Number(parts.find(([k]) => k === 't')?.[1])
   if (!Number.isFinite(t) || Math.abs(Date.now() / 1000 - t) > toleranceS) return false
   const expected = createHmac('sha256', secret).update(`${t}.${raw}`, 'utf8').digest()
-  return parts.filter(([k]) => k === 'v1').some(([, v]) => {
-    const got = Buffer.from(v, 'hex')
-    return got.length === expected.length && timingSafeEqual(got, expected)
-  })
+  return parts
+    .filter(([k]) => k === 'v1')
+    .some(([, v]) => {
+      const got = Buffer.from(v, 'hex')
+      return got.length === expected.length && timingSafeEqual(got, expected)
+    })
 }
 
 async function createCustomers(n: number): Promise<string[]> {
   const ids: string[] = []
-  for (let i = 0; i < n; i++) ids.push((await h.api.post<Customer>('/v1/customers', { name: `c${i}` })).body.id)
+  for (let i = 0; i < n; i++)
+    ids.push((await h.api.post<Customer>('/v1/customers', { name: `c${i}` })).body.id)
   return ids
 }
 
-const createdEventIds = () => [...h.emu.stripe.store.events.values()].filter((e) => e.type === 'customer.created').map((e) => e.id)
+const createdEventIds = () =>
+  [...h.emu.stripe.store.events.values()]
+    .filter((e) => e.type === 'customer.created')
+    .map((e) => e.id)
 
 describe('webhook delivery', () => {
   it('delivers each event once, signed with the endpoint secret, matching GET /v1/events/:id', async () => {
     h = await harness({ webhooks: [{ url: sink.url, secret: SECRET }] })
-    const c = await h.api.post<Customer>('/v1/customers', { name: 'Acme', metadata: { sf_account_id: '001A' } })
+    const c = await h.api.post<Customer>('/v1/customers', {
+      name: 'Acme',
+      metadata: { sf_account_id: '001A' },
+    })
     await h.emu.stripe.webhooks.idle()
     expect(sink.received).toHaveLength(1)
     const [got] = sink.received
@@ -49,14 +58,27 @@ describe('webhook delivery', () => {
     expect(verify(signature, got?.raw ?? '', SECRET)).toBe(true)
     expect(verify(signature, got?.raw ?? '', 'whsec_wrong')).toBe(false)
     expect(verify(signature, (got?.raw ?? '').replace('Acme', 'Acmf'), SECRET)).toBe(false)
-    expect(got?.event).toMatchObject({ object: 'event', type: 'customer.created', livemode: false, data: { object: { id: c.body.id, name: 'Acme' } } })
+    expect(got?.event).toMatchObject({
+      object: 'event',
+      type: 'customer.created',
+      livemode: false,
+      data: { object: { id: c.body.id, name: 'Acme' } },
+    })
     expect(got?.event.id).toMatch(/^evt_/)
     const fetched = await h.api.get<StripeEvent>(`/v1/events/${got?.event.id}`)
-    expect(fetched.body).toMatchObject({ id: got?.event.id, type: 'customer.created', pending_webhooks: 0, request: { id: expect.stringMatching(/^req_/) } })
+    expect(fetched.body).toMatchObject({
+      id: got?.event.id,
+      type: 'customer.created',
+      pending_webhooks: 0,
+      request: { id: expect.stringMatching(/^req_/) },
+    })
   })
 
   it('retries a failing endpoint with backoff, boundedly', async () => {
-    h = await harness({ webhooks: [{ url: sink.url, secret: SECRET }], delivery: { retryBaseMs: 10, maxAttempts: 3 } })
+    h = await harness({
+      webhooks: [{ url: sink.url, secret: SECRET }],
+      delivery: { retryBaseMs: 10, maxAttempts: 3 },
+    })
     sink.script.push(500, 503)
     await h.api.post('/v1/customers', { name: 'A' })
     await h.emu.stripe.webhooks.idle()
@@ -78,7 +100,10 @@ describe('webhook delivery', () => {
 
   it('holds deliveries while paused and delivers them on flush, shuffled and replayable from the seed', async () => {
     const orderFor = async (seed: number) => {
-      h = await harness({ webhooks: [{ url: sink.url, secret: SECRET }], delivery: { paused: true, shuffle: true, seed } })
+      h = await harness({
+        webhooks: [{ url: sink.url, secret: SECRET }],
+        delivery: { paused: true, shuffle: true, seed },
+      })
       await createCustomers(8)
       expect(sink.received).toHaveLength(0)
       const delivered: Delivery[] = await h.emu.stripe.webhooks.flush()
@@ -99,19 +124,27 @@ describe('webhook delivery', () => {
   })
 
   it('duplicates deliveries under duplicateRate with the same event id', async () => {
-    h = await harness({ webhooks: [{ url: sink.url, secret: SECRET }], delivery: { duplicateRate: 1 } })
+    h = await harness({
+      webhooks: [{ url: sink.url, secret: SECRET }],
+      delivery: { duplicateRate: 1 },
+    })
     await createCustomers(3)
     await h.emu.stripe.webhooks.idle()
     const ids = sink.received.map((r) => r.event.id)
     expect(ids).toHaveLength(6)
     expect(new Set(ids).size).toBe(3)
     expect(h.emu.stripe.webhooks.deliveries().filter((d) => d.duplicate)).toHaveLength(3)
-    expect(sink.received.every((r) => verify(String(r.headers['stripe-signature']), r.raw, SECRET))).toBe(true)
+    expect(
+      sink.received.every((r) => verify(String(r.headers['stripe-signature']), r.raw, SECRET)),
+    ).toBe(true)
   })
 
   it('delays deliveries by delayMs and takes endpoints and modes from the control API', async () => {
     h = await harness()
-    const ep = await h.api.control<{ secret: string }>('stripe/webhook_endpoint', { url: sink.url, enabled_events: ['customer.created'] })
+    const ep = await h.api.control<{ secret: string }>('stripe/webhook_endpoint', {
+      url: sink.url,
+      enabled_events: ['customer.created'],
+    })
     expect(ep.body.secret).toMatch(/^whsec_/)
     await h.api.control('stripe/delivery', { delayMs: 400 })
     await h.api.post('/v1/customers', { name: 'A' })
@@ -119,9 +152,17 @@ describe('webhook delivery', () => {
     expect(sink.received).toHaveLength(0)
     await h.emu.stripe.webhooks.idle()
     expect(sink.received).toHaveLength(1)
-    expect(verify(String(sink.received[0]?.headers['stripe-signature']), sink.received[0]?.raw ?? '', ep.body.secret)).toBe(true)
+    expect(
+      verify(
+        String(sink.received[0]?.headers['stripe-signature']),
+        sink.received[0]?.raw ?? '',
+        ep.body.secret,
+      ),
+    ).toBe(true)
     const listed = await h.api.control<{ deliveries: Delivery[] }>('stripe/deliveries')
-    expect(listed.body.deliveries.map((d) => [d.type, d.status])).toEqual([['customer.created', 200]])
+    expect(listed.body.deliveries.map((d) => [d.type, d.status])).toEqual([
+      ['customer.created', 200],
+    ])
   })
 })
 
@@ -129,15 +170,27 @@ describe('invoice payment lifecycle control actions', () => {
   it('emit the events and effects Stripe would', async () => {
     h = await harness({ webhooks: [{ url: sink.url, secret: SECRET }] })
     const types = () => sink.received.map((r) => r.event.type)
-    const { sub } = await customerWithSubscription(h.api, { extra: { collection_method: 'send_invoice', days_until_due: 30 } })
+    const { sub } = await customerWithSubscription(h.api, {
+      extra: { collection_method: 'send_invoice', days_until_due: 30 },
+    })
     const first = sub.latest_invoice as string
     await h.api.control('stripe/pay_invoice', { invoice: first })
     const charge = h.emu.stripe.store.invoiceCharge.get(first) as string
     await h.api.control('stripe/refund', { charge, amount: 1000 })
     await h.api.control('stripe/credit_note', { invoice: first, amount: 500 })
     await h.emu.stripe.webhooks.idle()
-    expect(types()).toEqual(expect.arrayContaining(['invoice.paid', 'invoice_payment.paid', 'charge.refunded', 'credit_note.created']))
-    expect(h.emu.stripe.store.charges.get(charge)).toMatchObject({ amount_refunded: 1000, refunded: false })
+    expect(types()).toEqual(
+      expect.arrayContaining([
+        'invoice.paid',
+        'invoice_payment.paid',
+        'charge.refunded',
+        'credit_note.created',
+      ]),
+    )
+    expect(h.emu.stripe.store.charges.get(charge)).toMatchObject({
+      amount_refunded: 1000,
+      refunded: false,
+    })
 
     h.emu.stripe.advance(31 * 86_400)
     const renewal = h.emu.stripe.store.subscriptions.get(sub.id)?.latest_invoice as string
@@ -151,7 +204,15 @@ describe('invoice payment lifecycle control actions', () => {
     await h.api.control('stripe/void_credit_note', { credit_note: note?.id })
     expect((await h.api.control('stripe/void_invoice', { invoice: renewal })).status).toBe(400)
     await h.emu.stripe.webhooks.idle()
-    expect(types()).toEqual(expect.arrayContaining(['invoice.payment_failed', 'invoice.marked_uncollectible', 'invoice.voided', 'credit_note.voided', 'customer.subscription.updated']))
+    expect(types()).toEqual(
+      expect.arrayContaining([
+        'invoice.payment_failed',
+        'invoice.marked_uncollectible',
+        'invoice.voided',
+        'credit_note.voided',
+        'customer.subscription.updated',
+      ]),
+    )
     expect(h.emu.stripe.store.invoices.get(renewal)?.status).toBe('void')
     expect(h.emu.effects.counts()).toMatchObject({
       'invoice.pay': 1,
@@ -162,6 +223,8 @@ describe('invoice payment lifecycle control actions', () => {
       'invoice.void': 1,
       'credit_note.void': 1,
     })
-    expect(sink.received.every((r) => verify(String(r.headers['stripe-signature']), r.raw, SECRET))).toBe(true)
+    expect(
+      sink.received.every((r) => verify(String(r.headers['stripe-signature']), r.raw, SECRET)),
+    ).toBe(true)
   })
 })

@@ -52,7 +52,11 @@ interface Job {
 }
 
 /** `Stripe-Signature` for `payload`: `t=<unix>,v1=<hex HMAC-SHA256("t.payload", secret)>`. */
-export function signPayload(payload: string, secret: string, t = Math.floor(Date.now() / 1000)): string {
+export function signPayload(
+  payload: string,
+  secret: string,
+  t = Math.floor(Date.now() / 1000),
+): string {
   const v1 = createHmac('sha256', secret).update(`${t}.${payload}`).digest('hex')
   return `t=${t},v1=${v1}`
 }
@@ -96,7 +100,13 @@ export class Webhooks {
       const copies = this.random() < this.mode.duplicateRate ? 2 : 1
       for (let i = 0; i < copies; i++) {
         const jitter = this.mode.jitterMs ? Math.floor(this.random() * this.mode.jitterMs) : 0
-        this.queue.push({ event, endpoint, attempt: 1, dueAt: Date.now() + this.mode.delayMs + jitter, duplicate: i > 0 })
+        this.queue.push({
+          event,
+          endpoint,
+          attempt: 1,
+          dueAt: Date.now() + this.mode.delayMs + jitter,
+          duplicate: i > 0,
+        })
       }
     }
     this.schedule()
@@ -134,7 +144,13 @@ export class Webhooks {
   }
 
   pending(): { eventId: string; type: string; url: string; attempt: number; dueAt: number }[] {
-    return this.queue.map((j) => ({ eventId: j.event.id, type: j.event.type, url: j.endpoint.url, attempt: j.attempt, dueAt: j.dueAt }))
+    return this.queue.map((j) => ({
+      eventId: j.event.id,
+      type: j.event.type,
+      url: j.endpoint.url,
+      attempt: j.attempt,
+      dueAt: j.dueAt,
+    }))
   }
 
   reset(mode: DeliveryMode = {}): void {
@@ -168,7 +184,9 @@ export class Webhooks {
     for (;;) {
       if (!force && this.mode.paused) return
       const now = Date.now()
-      const due = this.queue.filter((j) => force || j.dueAt <= now).sort((a, b) => a.dueAt - b.dueAt)
+      const due = this.queue
+        .filter((j) => force || j.dueAt <= now)
+        .sort((a, b) => a.dueAt - b.dueAt)
       if (due.length === 0) break
       this.queue = this.queue.filter((j) => !due.includes(j))
       if (this.mode.shuffle) {

@@ -12,9 +12,7 @@ import {
   tbaAuthorization,
 } from '../../../worker/connectors/netsuite/auth-tba.ts'
 import { clearTokenCache, createNetsuite } from '../../../worker/connectors/netsuite/index.ts'
-import {
-  type NetsuiteSettings,
-} from '../../../worker/connectors/netsuite/settings.ts'
+import { type NetsuiteSettings } from '../../../worker/connectors/netsuite/settings.ts'
 import { sq, suiteql, suiteqlAll } from '../../../worker/connectors/netsuite/suiteql.ts'
 import { ConnectorError } from '../../../worker/connectors/types.ts'
 

@@ -4,9 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Amendment } from '../../../shared/index.ts'
 import { TOKEN_PATH } from '../../../worker/connectors/netsuite/auth-m2m.ts'
 import { amendmentExternalId } from '../../../worker/connectors/netsuite/external-ids.ts'
-import {
-  type NetsuiteSettings,
-} from '../../../worker/connectors/netsuite/settings.ts'
+import { type NetsuiteSettings } from '../../../worker/connectors/netsuite/settings.ts'
 import type { BillingResult } from '../../../worker/connectors/types.ts'
 import { loadConfig } from '../../../worker/env.ts'
 import { newAccountId } from '../support/helpers.ts'
@@ -16,7 +14,8 @@ import { newAccountId } from '../support/helpers.ts'
  * replaces them all), so every fault-injecting NetSuite test lives in this one file, where tests
  * run one by one; rules name this test's own record route and are cleared after each test.
  */
-const erpOf = (overrides: Partial<NetsuiteSettings> = {}) => netsuiteParts('faults', { writeAddress: false, ...overrides }).erp
+const erpOf = (overrides: Partial<NetsuiteSettings> = {}) =>
+  netsuiteParts('faults', { writeAddress: false, ...overrides }).erp
 const control = netsuiteControl
 const faults = (...rules: Array<Record<string, unknown>>) => control('faults', { rules })
 

@@ -3,9 +3,7 @@ import { netsuiteControl, netsuiteParts } from './netsuite-support.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Amendment, type CatalogEntry } from '../../../shared/index.ts'
 import { amendmentExternalId } from '../../../worker/connectors/netsuite/external-ids.ts'
-import {
-  type NetsuiteSettings,
-} from '../../../worker/connectors/netsuite/settings.ts'
+import { type NetsuiteSettings } from '../../../worker/connectors/netsuite/settings.ts'
 import { ConnectorError, type BillingResult } from '../../../worker/connectors/types.ts'
 import { loadConfig } from '../../../worker/env.ts'
 import { newAccountId } from '../support/helpers.ts'
@@ -16,7 +14,8 @@ import { newAccountId } from '../support/helpers.ts'
  */
 const BASE = env.NETSUITE_BASE_URL as string
 
-const erpOf = (overrides: Partial<NetsuiteSettings> = {}) => netsuiteParts('records', { writeAddress: false, ...overrides }).erp
+const erpOf = (overrides: Partial<NetsuiteSettings> = {}) =>
+  netsuiteParts('records', { writeAddress: false, ...overrides }).erp
 const control = netsuiteControl
 const record = (type: string, ref: string) =>
   control<Record<string, unknown>>('netsuite/record', { type, ref })

@@ -1,18 +1,24 @@
 import { env } from 'cloudflare:workers'
 import { createNetsuite } from '../../../worker/connectors/netsuite/index.ts'
-import { readSettings, type NetsuiteSettings } from '../../../worker/connectors/netsuite/settings.ts'
+import {
+  readSettings,
+  type NetsuiteSettings,
+} from '../../../worker/connectors/netsuite/settings.ts'
 import { emulatorControl } from '../support/vendors.ts'
 
 /** The NetSuite settings the worker test env carries (the emulator's), with overrides. */
 export function netsuiteSettings(overrides: Partial<NetsuiteSettings> = {}): NetsuiteSettings {
   const read = readSettings(env)
-  if (read.status !== 'ok') throw new Error(`the worker test env has no NetSuite settings (${read.status})`)
+  if (read.status !== 'ok')
+    throw new Error(`the worker test env has no NetSuite settings (${read.status})`)
   return { ...read.settings, ...overrides }
 }
 
 /** A connector with its own semaphore instance, so tests never share permits. */
 export const netsuiteParts = (label: string, overrides: Partial<NetsuiteSettings> = {}) =>
-  createNetsuite(netsuiteSettings(overrides), env.NETSUITE_GATE, { name: `${label}-${crypto.randomUUID()}` })
+  createNetsuite(netsuiteSettings(overrides), env.NETSUITE_GATE, {
+    name: `${label}-${crypto.randomUUID()}`,
+  })
 
 /** The NetSuite emulator's control API. */
 export const netsuiteControl = <T = Record<string, unknown>>(path: string, body?: unknown) =>

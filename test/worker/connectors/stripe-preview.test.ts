@@ -2,7 +2,13 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { Amendment } from '../../../shared/index.ts'
 import { DEMO_CATALOG } from '../../stack/demo.ts'
-import { StripeBilling, stripeClientFromEnv, type StripeClient, type StripeInvoice, type StripeSubscription } from '../../../worker/connectors/stripe/index.ts'
+import {
+  StripeBilling,
+  stripeClientFromEnv,
+  type StripeClient,
+  type StripeInvoice,
+  type StripeSubscription,
+} from '../../../worker/connectors/stripe/index.ts'
 import type { StepContext } from '../../../worker/connectors/types.ts'
 import { newAccountId } from '../support/helpers.ts'
 
@@ -11,7 +17,9 @@ const PRICES = DEMO_CATALOG.prices
 const DAY = 86_400
 
 async function stripeGet<T>(path: string): Promise<T> {
-  const res = await fetch(`${STRIPE}${path}`, { headers: { authorization: `Bearer ${env.STRIPE_SECRET_KEY}` } })
+  const res = await fetch(`${STRIPE}${path}`, {
+    headers: { authorization: `Bearer ${env.STRIPE_SECRET_KEY}` },
+  })
   expect(res.status, path).toBe(200)
   return (await res.json()) as T
 }
@@ -19,33 +27,70 @@ async function stripeGet<T>(path: string): Promise<T> {
 /** Every effect on the customer's objects, and the customer's invoices and subscriptions: what a preview must not touch. */
 async function footprint(customerId: string, subscriptionId?: string): Promise<string> {
   const res = await fetch(`${STRIPE}/__control/effects`)
-  const mine = ((await res.json()) as { effects: Array<{ target: string; kind: string }> }).effects.filter((e) => e.target === customerId || e.target === subscriptionId)
-  const invoices = await stripeGet<{ data: unknown[] }>(`/v1/invoices?customer=${customerId}&limit=100`)
-  const items = await stripeGet<{ data: unknown[] }>(`/v1/invoiceitems?customer=${customerId}&limit=100`)
-  const subs = await stripeGet<{ data: unknown[] }>(`/v1/subscriptions?customer=${customerId}&status=all`)
+  const mine = (
+    (await res.json()) as { effects: Array<{ target: string; kind: string }> }
+  ).effects.filter((e) => e.target === customerId || e.target === subscriptionId)
+  const invoices = await stripeGet<{ data: unknown[] }>(
+    `/v1/invoices?customer=${customerId}&limit=100`,
+  )
+  const items = await stripeGet<{ data: unknown[] }>(
+    `/v1/invoiceitems?customer=${customerId}&limit=100`,
+  )
+  const subs = await stripeGet<{ data: unknown[] }>(
+    `/v1/subscriptions?customer=${customerId}&status=all`,
+  )
   return JSON.stringify([mine, invoices.data, items.data, subs.data])
 }
 
 function amendment(accountId: string, fields: Record<string, unknown>): Amendment {
-  return Amendment.parse({ id: crypto.randomUUID(), accountId, subscriptionKey: 'SUB-P', sequence: 2, correlationId: crypto.randomUUID(), createdAt: new Date().toISOString(), ...fields })
+  return Amendment.parse({
+    id: crypto.randomUUID(),
+    accountId,
+    subscriptionKey: 'SUB-P',
+    sequence: 2,
+    correlationId: crypto.randomUUID(),
+    createdAt: new Date().toISOString(),
+    ...fields,
+  })
 }
-const stepOf = (a: Amendment): StepContext => ({ idempotencyKey: `${a.id}:billing`, correlationId: a.correlationId })
+const stepOf = (a: Amendment): StepContext => ({
+  idempotencyKey: `${a.id}:billing`,
+  correlationId: a.correlationId,
+})
 
 async function customer() {
   const stripe = new StripeBilling(stripeClientFromEnv(env) as StripeClient)
   const accountId = newAccountId()
-  const { customerId } = await stripe.ensureCustomer({ accountId, name: 'Preview Ltd' }, { idempotencyKey: `${accountId}:customer:billing`, correlationId: crypto.randomUUID() })
+  const { customerId } = await stripe.ensureCustomer(
+    { accountId, name: 'Preview Ltd' },
+    { idempotencyKey: `${accountId}:customer:billing`, correlationId: crypto.randomUUID() },
+  )
   return { stripe, accountId, customerId }
 }
 
 async function subscribed(quantity = 5) {
   const { stripe, accountId, customerId } = await customer()
   const subscriptionKey = `SUB-${crypto.randomUUID().slice(0, 8)}`
-  const create = amendment(accountId, { subscriptionKey, sequence: 1, action: 'create', priceKey: 'pro-monthly-usd', quantity })
-  const { subscriptionId } = await stripe.applyAmendment({ amendment: create, customerId, price: PRICES['pro-monthly-usd'] }, stepOf(create))
+  const create = amendment(accountId, {
+    subscriptionKey,
+    sequence: 1,
+    action: 'create',
+    priceKey: 'pro-monthly-usd',
+    quantity,
+  })
+  const { subscriptionId } = await stripe.applyAmendment(
+    { amendment: create, customerId, price: PRICES['pro-monthly-usd'] },
+    stepOf(create),
+  )
   const input = (fields: Record<string, unknown>, prorationDate?: number) => {
     const a = amendment(accountId, { subscriptionKey, ...fields })
-    return { amendment: a, customerId, subscriptionId, price: a.priceKey ? PRICES[a.priceKey] : undefined, prorationDate }
+    return {
+      amendment: a,
+      customerId,
+      subscriptionId,
+      price: a.priceKey ? PRICES[a.priceKey] : undefined,
+      prorationDate,
+    }
   }
   return { stripe, customerId, subscriptionId, input }
 }
@@ -72,7 +117,9 @@ describe('StripeBilling.previewAmendment', () => {
     expect(invoice.billing_reason).toBe('subscription_update')
     expect(invoice.total).toBe(preview.total)
     expect(invoice.amount_due).toBe(preview.amountDue)
-    expect(sortNum(invoice.lines.data.map((l) => l.amount))).toEqual(sortNum(preview.lines.map((l) => l.amount)))
+    expect(sortNum(invoice.lines.data.map((l) => l.amount))).toEqual(
+      sortNum(preview.lines.map((l) => l.amount)),
+    )
   })
 
   it('shows the prorations a create_prorations change leaves for the next invoice', async () => {
@@ -85,13 +132,21 @@ describe('StripeBilling.previewAmendment', () => {
 
     const apply = input(fields, preview.prorationDate)
     await stripe.applyAmendment(apply, stepOf(apply.amendment))
-    const pending = await stripeGet<{ data: Array<{ amount: number }> }>(`/v1/invoiceitems?customer=${customerId}&pending=true`)
-    expect(sortNum(pending.data.map((ii) => ii.amount))).toEqual(sortNum(prorations.map((l) => l.amount)))
+    const pending = await stripeGet<{ data: Array<{ amount: number }> }>(
+      `/v1/invoiceitems?customer=${customerId}&pending=true`,
+    )
+    expect(sortNum(pending.data.map((ii) => ii.amount))).toEqual(
+      sortNum(prorations.map((l) => l.amount)),
+    )
   })
 
   it('previews monthly to annual as the invoice Stripe sends at once', async () => {
     const { stripe, subscriptionId, input } = await subscribed(2)
-    const fields = { action: 'change_price', priceKey: 'pro-annual-usd', proration: 'create_prorations' }
+    const fields = {
+      action: 'change_price',
+      priceKey: 'pro-annual-usd',
+      proration: 'create_prorations',
+    }
     const preview = await stripe.previewAmendment(input(fields))
     expect(preview.lines.map((l) => [l.proration, l.amount > 0])).toEqual([
       [true, false],
@@ -100,14 +155,25 @@ describe('StripeBilling.previewAmendment', () => {
     const apply = input(fields, preview.prorationDate)
     await stripe.applyAmendment(apply, stepOf(apply.amendment))
     const sub = await stripeGet<StripeSubscription>(`/v1/subscriptions/${subscriptionId}`)
-    expect((await stripeGet<StripeInvoice>(`/v1/invoices/${sub.latest_invoice}`)).total).toBe(preview.total)
+    expect((await stripeGet<StripeInvoice>(`/v1/invoices/${sub.latest_invoice}`)).total).toBe(
+      preview.total,
+    )
   })
 
   it('previews the first invoice of a create and makes no subscription', async () => {
     const { stripe, accountId, customerId } = await customer()
     const before = await footprint(customerId)
-    const a = amendment(accountId, { sequence: 1, action: 'create', priceKey: 'team-monthly-usd', quantity: 4 })
-    const preview = await stripe.previewAmendment({ amendment: a, customerId, price: PRICES['team-monthly-usd'] })
+    const a = amendment(accountId, {
+      sequence: 1,
+      action: 'create',
+      priceKey: 'team-monthly-usd',
+      quantity: 4,
+    })
+    const preview = await stripe.previewAmendment({
+      amendment: a,
+      customerId,
+      price: PRICES['team-monthly-usd'],
+    })
     expect(preview).toMatchObject({ currency: 'USD', subtotal: 8000, total: 8000, amountDue: 8000 })
     expect(preview.lines).toEqual([expect.objectContaining({ amount: 8000, proration: false })])
     expect(await footprint(customerId)).toBe(before)
@@ -129,7 +195,9 @@ describe('StripeBilling.previewAmendment', () => {
 
   it('bills nothing more for a cancel at period end', async () => {
     const { stripe, input } = await subscribed(4)
-    expect(await stripe.previewAmendment(input({ action: 'cancel', cancelMode: 'at_period_end' }))).toEqual({ currency: 'USD', lines: [], subtotal: 0, total: 0, amountDue: 0 })
+    expect(
+      await stripe.previewAmendment(input({ action: 'cancel', cancelMode: 'at_period_end' })),
+    ).toEqual({ currency: 'USD', lines: [], subtotal: 0, total: 0, amountDue: 0 })
   })
 
   it('prices a future change inside the period at its date, and one beyond it at renewal', async () => {
@@ -138,10 +206,17 @@ describe('StripeBilling.previewAmendment', () => {
     const end = sub.items.data[0]?.current_period_end ?? 0
     const inside = Math.floor(Date.now() / 1000 / DAY) * DAY + 5 * DAY
     const date = (t: number) => new Date(t * 1000).toISOString().slice(0, 10)
-    const soon = await stripe.previewAmendment(input({ action: 'change_quantity', quantity: 6, effectiveDate: date(inside) }))
+    const soon = await stripe.previewAmendment(
+      input({ action: 'change_quantity', quantity: 6, effectiveDate: date(inside) }),
+    )
     expect(soon.prorationDate).toBe(inside)
-    expect(soon.lines.filter((l) => l.proration).map((l) => l.periodStart)).toEqual([date(inside), date(inside)])
-    const later = await stripe.previewAmendment(input({ action: 'change_quantity', quantity: 6, effectiveDate: date(end + 2 * DAY) }))
+    expect(soon.lines.filter((l) => l.proration).map((l) => l.periodStart)).toEqual([
+      date(inside),
+      date(inside),
+    ])
+    const later = await stripe.previewAmendment(
+      input({ action: 'change_quantity', quantity: 6, effectiveDate: date(end + 2 * DAY) }),
+    )
     expect(later.prorationDate).toBeUndefined()
     expect(later.lines).toEqual([expect.objectContaining({ proration: false, amount: 6 * 5000 })])
   })

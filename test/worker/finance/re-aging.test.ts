@@ -15,12 +15,22 @@ describe('AccountLedger standing over time', () => {
     vi.setSystemTime(new Date(day(0, '12:00:00.000Z')))
     const account = newAccountId()
     const invoice: Invoice = {
-      id: `in_age_${account.slice(-6)}`, accountId: account, status: 'open', currency: 'USD', amountDue: 5_000, amountPaid: 0,
-      amountRemaining: 5_000, dueDate: day(1, '').slice(0, 10), sourceUpdatedAt: day(-2, '00:00:00.000Z'),
+      id: `in_age_${account.slice(-6)}`,
+      accountId: account,
+      status: 'open',
+      currency: 'USD',
+      amountDue: 5_000,
+      amountPaid: 0,
+      amountRemaining: 5_000,
+      dueDate: day(1, '').slice(0, 10),
+      sourceUpdatedAt: day(-2, '00:00:00.000Z'),
     }
     await ledger(account).loadDocuments(account, { invoices: [invoice], payments: [] })
     await drain(account)
-    expect(await ledger(account).financialStanding()).toMatchObject({ standing: 'good', daysPastDue: 0 })
+    expect(await ledger(account).financialStanding()).toMatchObject({
+      standing: 'good',
+      daysPastDue: 0,
+    })
 
     vi.setSystemTime(new Date(day(4, '00:05:00.000Z')))
     await drain(account)

@@ -18,7 +18,10 @@ afterEach(() => {
 })
 
 const sequencesApplied = (key: string) =>
-  doubles.effectsOf('billing.applyAmendment').filter((e) => e.subscriptionKey === key).map((e) => e.sequence)
+  doubles
+    .effectsOf('billing.applyAmendment')
+    .filter((e) => e.subscriptionKey === key)
+    .map((e) => e.sequence)
 
 describe('AccountLedger ordering', () => {
   it('applies amendments that arrive 3-1-2 in the order 1-2-3, each once', async () => {
@@ -31,10 +34,18 @@ describe('AccountLedger ordering', () => {
     await postEvents([two])
     await drain(account)
     expect(sequencesApplied(key)).toEqual([1, 2, 3])
-    expect(doubles.effectsOf('erp.recordAmendment').filter((e) => e.subscriptionKey === key).map((e) => e.sequence)).toEqual([1, 2, 3])
+    expect(
+      doubles
+        .effectsOf('erp.recordAmendment')
+        .filter((e) => e.subscriptionKey === key)
+        .map((e) => e.sequence),
+    ).toEqual([1, 2, 3])
     expect(doubles.statuses.get(three?.EventUuid as string)?.status).toBe('applied')
     const summary = await ledger(account).summary()
-    expect(summary?.subscriptions.find((s) => s.key === key)).toMatchObject({ appliedSequence: 3, resolvedSequence: 3 })
+    expect(summary?.subscriptions.find((s) => s.key === key)).toMatchObject({
+      appliedSequence: 3,
+      resolvedSequence: 3,
+    })
   })
 
   it('hands billing the proration date the rep previewed', async () => {
@@ -52,9 +63,13 @@ describe('AccountLedger ordering', () => {
     await drain(account)
     await postEvents([create])
     await drain(account)
-    const mine = doubles.effectsOf('billing.applyAmendment').filter((e) => e.amendmentId === create?.EventUuid)
+    const mine = doubles
+      .effectsOf('billing.applyAmendment')
+      .filter((e) => e.amendmentId === create?.EventUuid)
     expect(mine).toHaveLength(1)
-    expect(doubles.effectsOf('erp.recordAmendment').filter((e) => e.amendmentId === create?.EventUuid)).toHaveLength(1)
+    expect(
+      doubles.effectsOf('erp.recordAmendment').filter((e) => e.amendmentId === create?.EventUuid),
+    ).toHaveLength(1)
   })
 
   it('holds a later amendment while a gap is open, then parks it with sequence_gap after the window', async () => {
@@ -72,7 +87,10 @@ describe('AccountLedger ordering', () => {
     const parked = await ledger(account).amendment(three?.EventUuid as string)
     expect(parked).toMatchObject({ state: 'parked', errorCode: 'sequence_gap' })
     expect(parked?.errorMessage).toContain(`Sequence 2 of ${key}`)
-    expect(doubles.statuses.get(three?.EventUuid as string)).toMatchObject({ status: 'parked', errorCode: 'sequence_gap' })
+    expect(doubles.statuses.get(three?.EventUuid as string)).toMatchObject({
+      status: 'parked',
+      errorCode: 'sequence_gap',
+    })
 
     // The missing number arrives late: both go through in order with no hand work.
     await postEvents([two])
@@ -88,7 +106,9 @@ describe('AccountLedger ordering', () => {
     const [other] = amendmentChain(1, { Account_Id__c: account })
     await postEvents([two, other])
     await drain(account)
-    expect(doubles.effectsOf('billing.applyAmendment').map((e) => e.amendmentId)).toContain(other?.EventUuid)
+    expect(doubles.effectsOf('billing.applyAmendment').map((e) => e.amendmentId)).toContain(
+      other?.EventUuid,
+    )
     expect((await ledger(account).amendment(two?.EventUuid as string))?.state).toBe('waiting')
   })
 
@@ -96,12 +116,22 @@ describe('AccountLedger ordering', () => {
     const [one, two] = amendmentChain(2, { Account_Id__c: account })
     await postEvents([one, two])
     await drain(account)
-    const late = { ...two, EventUuid: crypto.randomUUID(), Sequence__c: 1, Action__c: 'change_quantity', Quantity__c: 3 }
+    const late = {
+      ...two,
+      EventUuid: crypto.randomUUID(),
+      Sequence__c: 1,
+      Action__c: 'change_quantity',
+      Quantity__c: 3,
+    }
     const res = (await (await postEvents([late])).json()) as { results: Array<{ status: string }> }
     expect(res.results[0]?.status).toBe('rejected')
     const stale = { ...late, Sequence__c: 2 }
     await postEvents([{ ...stale, EventUuid: crypto.randomUUID() }])
     const summary = await ledger(account).summary()
-    expect(summary?.open.some((a) => a.errorCode === 'sequence_conflict' || a.errorCode === 'sequence_stale')).toBe(false)
+    expect(
+      summary?.open.some(
+        (a) => a.errorCode === 'sequence_conflict' || a.errorCode === 'sequence_stale',
+      ),
+    ).toBe(false)
   })
 })

@@ -6,7 +6,11 @@ import { createAccount, salesforceRecords, vendors } from '../support/vendors.ts
 import { drainWriter } from '../webhooks/support.ts'
 
 async function netsuite(action: string, body: unknown): Promise<Record<string, unknown>> {
-  const res = await fetch(`${vendors().netsuiteUrl}/__control/netsuite/${action}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+  const res = await fetch(`${vendors().netsuiteUrl}/__control/netsuite/${action}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  })
   if (!res.ok) throw new Error(`${action}: ${res.status} ${await res.text()}`)
   return (await res.json()) as Record<string, unknown>
 }
@@ -19,7 +23,8 @@ async function runSync() {
   await runDurableObjectAlarm(sync)
   for (let i = 0; i < 500; i++) {
     const status = await sync.status()
-    if (status.lastRun && status.lastRun.startedAt >= kicked && status.lastRun.finishedAt) return status
+    if (status.lastRun && status.lastRun.startedAt >= kicked && status.lastRun.finishedAt)
+      return status
     await new Promise((r) => setTimeout(r, 20))
   }
   throw new Error('the AR sync did not finish')
@@ -33,7 +38,13 @@ describe('ErpArSync', () => {
     const [create] = amendmentChain(1, { Account_Id__c: account })
     await postEvents([create])
     await drain(account, 500)
-    await netsuite('add-invoice', { customer: `eid:${account}`, amount: 1200, dueDate: daysAgo(40), tranDate: daysAgo(70), externalId: `NSINV-${account.slice(-6)}` })
+    await netsuite('add-invoice', {
+      customer: `eid:${account}`,
+      amount: 1200,
+      dueDate: daysAgo(40),
+      tranDate: daysAgo(70),
+      externalId: `NSINV-${account.slice(-6)}`,
+    })
     await netsuite('credit-hold', { customer: `eid:${account}`, value: 'ON' })
 
     // The reader only takes whole seconds that have ended (NetSuite stamps changes by the second).
@@ -44,12 +55,25 @@ describe('ErpArSync', () => {
 
     const standing = await ledger(account).financialStanding()
     expect(standing).toMatchObject({ standing: 'hold', creditHold: true, daysPastDue: 40 })
-    expect(standing?.exposures).toEqual([expect.objectContaining({ currency: 'USD', openBalance: 120_000, overdue: 120_000, aging: expect.objectContaining({ days31To60: 120_000 }) })])
+    expect(standing?.exposures).toEqual([
+      expect.objectContaining({
+        currency: 'USD',
+        openBalance: 120_000,
+        overdue: 120_000,
+        aging: expect.objectContaining({ days31To60: 120_000 }),
+      }),
+    ])
 
     await drain(account, 500)
     await drainWriter()
     const row = (await salesforceRecords('Account')).find((r) => r.Id === account)
-    expect(row).toMatchObject({ Concord_Standing__c: 'hold', Concord_Credit_Hold__c: true, Concord_Balance__c: 1200, Concord_Aging_31_60__c: 1200, Concord_Days_Past_Due__c: 40 })
+    expect(row).toMatchObject({
+      Concord_Standing__c: 'hold',
+      Concord_Credit_Hold__c: true,
+      Concord_Balance__c: 1200,
+      Concord_Aging_31_60__c: 1200,
+      Concord_Days_Past_Due__c: 40,
+    })
 
     // A second run with nothing new changes nothing and keeps the watermark moving forward.
     const again = await runSync()

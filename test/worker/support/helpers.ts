@@ -38,19 +38,36 @@ export function amendmentEvent(overrides: Record<string, unknown> = {}): Record<
 }
 
 /** The amendments 1..n of one subscription: a create, then quantity changes. */
-export function amendmentChain(n: number, overrides: Record<string, unknown> = {}): Array<Record<string, unknown>> {
+export function amendmentChain(
+  n: number,
+  overrides: Record<string, unknown> = {},
+): Array<Record<string, unknown>> {
   const key = `SUB-${crypto.randomUUID().slice(0, 8)}`
   return Array.from({ length: n }, (_, i) =>
-    amendmentEvent(i === 0
-      ? { Subscription_Key__c: key, Sequence__c: 1, ...overrides }
-      : { Subscription_Key__c: key, Sequence__c: i + 1, Action__c: 'change_quantity', Price_Key__c: null, Quantity__c: 10 + i, ...overrides }),
+    amendmentEvent(
+      i === 0
+        ? { Subscription_Key__c: key, Sequence__c: 1, ...overrides }
+        : {
+            Subscription_Key__c: key,
+            Sequence__c: i + 1,
+            Action__c: 'change_quantity',
+            Price_Key__c: null,
+            Quantity__c: 10 + i,
+            ...overrides,
+          },
+    ),
   )
 }
 
 /** Posts a signed intake request, as the Apex Queueable does. */
 export async function postEvents(
   events: unknown[],
-  opts: { secret?: string; timestamp?: number; body?: string; headers?: Record<string, string> } = {},
+  opts: {
+    secret?: string
+    timestamp?: number
+    body?: string
+    headers?: Record<string, string>
+  } = {},
 ): Promise<Response> {
   const body = opts.body ?? JSON.stringify({ events })
   const headers = await signRequest(opts.secret ?? TEST_EVENTS_SECRET, body, opts.timestamp)
@@ -61,7 +78,10 @@ export async function postEvents(
   })
 }
 
-export function operatorFetch(path: string, init: RequestInit & { token?: string } = {}): Promise<Response> {
+export function operatorFetch(
+  path: string,
+  init: RequestInit & { token?: string } = {},
+): Promise<Response> {
   const headers = new Headers(init.headers)
   headers.set('authorization', `Bearer ${init.token ?? TEST_OPERATOR_TOKEN}`)
   if (init.body) headers.set('content-type', 'application/json')
@@ -90,7 +110,8 @@ export async function drain(accountId = ACCOUNT_A, maxRuns = 100): Promise<numbe
     }
     if (!state.pumping && !state.dueNow) return runs
     // The runtime's own alarm is running or about to: let it finish rather than race it.
-    if (++waits > 15_000) throw new Error(`ledger ${accountId} has work due but no alarm ran: ${JSON.stringify(state)}`)
+    if (++waits > 15_000)
+      throw new Error(`ledger ${accountId} has work due but no alarm ran: ${JSON.stringify(state)}`)
     await new Promise((resolve) => setTimeout(resolve, 2))
   }
   return runs
@@ -103,19 +124,33 @@ export async function drainWriter(name = 'org'): Promise<void> {
     const state = await writer.flushState()
     const status = await writer.status()
     if (!state.flushing && status.pending === 0 && status.hints === 0) return
-    if (!state.flushing && state.alarmAt !== null && state.alarmAt <= Date.now()) await runDurableObjectAlarm(writer)
+    if (!state.flushing && state.alarmAt !== null && state.alarmAt <= Date.now())
+      await runDurableObjectAlarm(writer)
     else await new Promise((r) => setTimeout(r, 20))
   }
   throw new Error(`writer ${name} did not finish`)
 }
 
 /** Asserts an error answer is the public shape and carries nothing internal. */
-export async function expectSafeError(res: Response): Promise<{ code: string; message: string; requestId: string; details?: unknown }> {
+export async function expectSafeError(
+  res: Response,
+): Promise<{ code: string; message: string; requestId: string; details?: unknown }> {
   const text = await res.text()
-  const body = JSON.parse(text) as { error: { code: string; message: string; requestId: string; details?: unknown } }
-  if (!body.error?.code || !body.error.message || !body.error.requestId) throw new Error(`not an error body: ${text}`)
-  for (const leak of [/at .*\.ts:\d+/, /stack/i, /SQLITE/i, /internalMessage/, TEST_EVENTS_SECRET, /TypeError|ReferenceError/]) {
-    if (typeof leak === 'string' ? text.includes(leak) : leak.test(text)) throw new Error(`error body leaks internals (${leak}): ${text}`)
+  const body = JSON.parse(text) as {
+    error: { code: string; message: string; requestId: string; details?: unknown }
+  }
+  if (!body.error?.code || !body.error.message || !body.error.requestId)
+    throw new Error(`not an error body: ${text}`)
+  for (const leak of [
+    /at .*\.ts:\d+/,
+    /stack/i,
+    /SQLITE/i,
+    /internalMessage/,
+    TEST_EVENTS_SECRET,
+    /TypeError|ReferenceError/,
+  ]) {
+    if (typeof leak === 'string' ? text.includes(leak) : leak.test(text))
+      throw new Error(`error body leaks internals (${leak}): ${text}`)
   }
   return body.error
 }

@@ -6,7 +6,6 @@ export const TEST_EVENTS_SECRET = 'test-events-secret-0123456789abcdef-not-for-p
 export const TEST_OPERATOR_TOKEN = 'op-token-for-tests-only'
 export const TEST_VIEWER_TOKEN = 'viewer-token-for-tests-only'
 
-
 export const GAP_WINDOW_SECONDS = 60
 export const MAX_ATTEMPTS = 5
 

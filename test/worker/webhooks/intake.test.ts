@@ -3,10 +3,18 @@ import { expectSafeError, operatorFetch } from '../support/helpers.ts'
 import { createAccount } from '../support/vendors.ts'
 import { deliver, stripeApi, stripeSignature } from './support.ts'
 
-const event = (type: string, object: Record<string, unknown>) => ({ id: `evt_${crypto.randomUUID().replace(/-/g, '')}`, object: 'event', type, created: Math.floor(Date.now() / 1000), data: { object } })
+const event = (type: string, object: Record<string, unknown>) => ({
+  id: `evt_${crypto.randomUUID().replace(/-/g, '')}`,
+  object: 'event',
+  type,
+  created: Math.floor(Date.now() / 1000),
+  data: { object },
+})
 
 async function quarantined(requestId: string | null) {
-  const { items } = (await (await operatorFetch('/v1/quarantine?limit=50')).json()) as { items: Array<{ requestId: string; source: string; reasons: Array<{ message: string }> }> }
+  const { items } = (await (await operatorFetch('/v1/quarantine?limit=50')).json()) as {
+    items: Array<{ requestId: string; source: string; reasons: Array<{ message: string }> }>
+  }
   return items.find((i) => i.requestId === requestId)
 }
 
@@ -16,16 +24,25 @@ describe('POST /v1/webhooks/stripe', () => {
     const wrong = await deliver(body, await stripeSignature(body, 'whsec_wrong'))
     expect(wrong.status).toBe(400)
     expect((await expectSafeError(wrong)).code).toBe('bad_signature')
-    expect((await quarantined(wrong.headers.get('x-request-id')))?.reasons[0]?.message).toMatch(/signature_mismatch/)
+    expect((await quarantined(wrong.headers.get('x-request-id')))?.reasons[0]?.message).toMatch(
+      /signature_mismatch/,
+    )
 
-    const stale = await deliver(body, await stripeSignature(body, undefined, Math.floor(Date.now() / 1000) - 301))
+    const stale = await deliver(
+      body,
+      await stripeSignature(body, undefined, Math.floor(Date.now() / 1000) - 301),
+    )
     expect(stale.status).toBe(400)
-    expect((await quarantined(stale.headers.get('x-request-id')))?.reasons[0]?.message).toMatch(/timestamp_out_of_tolerance/)
+    expect((await quarantined(stale.headers.get('x-request-id')))?.reasons[0]?.message).toMatch(
+      /timestamp_out_of_tolerance/,
+    )
 
     const malformed = await deliver('{"id": "evt_1", "type": 42}')
     expect(malformed.status).toBe(400)
     await expectSafeError(malformed)
-    expect((await quarantined(malformed.headers.get('x-request-id')))?.source).toBe('stripe.webhook')
+    expect((await quarantined(malformed.headers.get('x-request-id')))?.source).toBe(
+      'stripe.webhook',
+    )
   })
 
   it('acknowledges an event for an unknown customer and keeps it visible as unrouted', async () => {
@@ -33,20 +50,29 @@ describe('POST /v1/webhooks/stripe', () => {
     const res = await deliver(e)
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ received: true, outcome: 'unrouted' })
-    const report = (await (await operatorFetch('/v1/webhooks/stripe/events?outcome=unrouted')).json()) as { events: Array<{ id: string; customerId: string }> }
+    const report = (await (
+      await operatorFetch('/v1/webhooks/stripe/events?outcome=unrouted')
+    ).json()) as { events: Array<{ id: string; customerId: string }> }
     expect(report.events.find((x) => x.id === e.id)).toMatchObject({ customerId: 'cus_nobody' })
   })
 
   it('acknowledges and counts an unhandled type', async () => {
     const e = event('payout.paid', { id: 'po_1' })
     expect(await (await deliver(e)).json()).toEqual({ received: true, outcome: 'ignored' })
-    const report = (await (await operatorFetch('/v1/webhooks/stripe/events')).json()) as { counts: Array<{ type: string; outcome: string; n: number }> }
-    expect(report.counts.find((c) => c.type === 'payout.paid' && c.outcome === 'ignored')?.n).toBeGreaterThanOrEqual(1)
+    const report = (await (await operatorFetch('/v1/webhooks/stripe/events')).json()) as {
+      counts: Array<{ type: string; outcome: string; n: number }>
+    }
+    expect(
+      report.counts.find((c) => c.type === 'payout.paid' && c.outcome === 'ignored')?.n,
+    ).toBeGreaterThanOrEqual(1)
   })
 
   it('routes by the customer’s Salesforce account and answers duplicate for a redelivery', async () => {
     const account = await createAccount()
-    const customer = await stripeApi('POST', '/v1/customers', { name: 'Routed Co', 'metadata[sf_account_id]': account })
+    const customer = await stripeApi('POST', '/v1/customers', {
+      name: 'Routed Co',
+      'metadata[sf_account_id]': account,
+    })
     const e = event('invoice.created', { id: 'in_missing', customer: customer.id })
     expect(await (await deliver(e)).json()).toEqual({ received: true, outcome: 'queued' })
     expect(await (await deliver(e)).json()).toEqual({ received: true, outcome: 'duplicate' })

@@ -12,10 +12,16 @@ type Json = Record<string, unknown>
 /** A customer linked to a new Account, with one invoice taken through its whole life. */
 async function invoiceLifecycle() {
   const account = await createAccount()
-  const customer = await stripeApi('POST', '/v1/customers', { name: 'Lifecycle Co', 'metadata[sf_account_id]': account })
+  const customer = await stripeApi('POST', '/v1/customers', {
+    name: 'Lifecycle Co',
+    'metadata[sf_account_id]': account,
+  })
   const sub = await stripeApi('POST', '/v1/subscriptions', {
-    customer: String(customer.id), 'items[0][price]': 'price_pro_monthly_usd', 'items[0][quantity]': '4',
-    collection_method: 'send_invoice', days_until_due: '30',
+    customer: String(customer.id),
+    'items[0][price]': 'price_pro_monthly_usd',
+    'items[0][quantity]': '4',
+    collection_method: 'send_invoice',
+    days_until_due: '30',
   })
   const invoiceId = String(sub.latest_invoice)
   const invoice = await stripeApi('GET', `/v1/invoices/${invoiceId}`)
@@ -26,21 +32,30 @@ async function invoiceLifecycle() {
   return { account, customerId: String(customer.id), invoiceId }
 }
 
-
 describe('Stripe webhooks: an invoice lifecycle in any order', () => {
   it(`converges in Salesforce to Stripe's final state for ${ORDERS} shuffled, duplicated orders (seed ${SEED})`, async () => {
     const random = seededRandom(SEED)
     for (let round = 0; round < ORDERS; round++) {
       const { account, customerId, invoiceId } = await invoiceLifecycle()
       const events = await eventsOf(customerId, new Set([invoiceId]))
-      expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['invoice.finalized', 'invoice.payment_failed', 'invoice.paid', 'charge.refunded']))
+      expect(events.map((e) => e.type)).toEqual(
+        expect.arrayContaining([
+          'invoice.finalized',
+          'invoice.payment_failed',
+          'invoice.paid',
+          'charge.refunded',
+        ]),
+      )
       const deliveries = shuffle([...events, ...events.filter(() => random() < 0.5)], random)
-      for (const event of deliveries) expect((await deliver(event)).status, `round ${round} ${String(event.type)}`).toBe(200)
+      for (const event of deliveries)
+        expect((await deliver(event)).status, `round ${round} ${String(event.type)}`).toBe(200)
       await drain(account, 500)
       await drainWriter()
 
       const finalInvoice = await stripeApi('GET', `/v1/invoices/${invoiceId}`)
-      const mirror = (await salesforceRecords('Billing_Invoice__c')).find((r) => r.External_Id__c === invoiceId)
+      const mirror = (await salesforceRecords('Billing_Invoice__c')).find(
+        (r) => r.External_Id__c === invoiceId,
+      )
       expect(mirror, `round ${round}: invoice in Salesforce`).toMatchObject({
         Status__c: finalInvoice.status,
         Amount_Due__c: (finalInvoice.amount_due as number) / 100,
@@ -48,11 +63,25 @@ describe('Stripe webhooks: an invoice lifecycle in any order', () => {
         Amount_Remaining__c: (finalInvoice.amount_remaining as number) / 100,
         Account__c: account,
       })
-      const charges = await stripeApi<{ data: Json[] }>('GET', '/v1/charges', { customer: customerId })
-      const payments = (await salesforceRecords('Billing_Payment__c')).filter((r) => charges.data.some((c) => c.id === r.External_Id__c))
+      const charges = await stripeApi<{ data: Json[] }>('GET', '/v1/charges', {
+        customer: customerId,
+      })
+      const payments = (await salesforceRecords('Billing_Payment__c')).filter((r) =>
+        charges.data.some((c) => c.id === r.External_Id__c),
+      )
       for (const charge of charges.data) {
-        const expected = charge.status === 'failed' ? 'failed' : (charge.amount_refunded as number) >= (charge.amount as number) ? 'refunded' : (charge.amount_refunded as number) > 0 ? 'partially_refunded' : 'succeeded'
-        expect(payments.find((p) => p.External_Id__c === charge.id), `round ${round}: payment ${String(charge.id)}`).toMatchObject({ Status__c: expected })
+        const expected =
+          charge.status === 'failed'
+            ? 'failed'
+            : (charge.amount_refunded as number) >= (charge.amount as number)
+              ? 'refunded'
+              : (charge.amount_refunded as number) > 0
+                ? 'partially_refunded'
+                : 'succeeded'
+        expect(
+          payments.find((p) => p.External_Id__c === charge.id),
+          `round ${round}: payment ${String(charge.id)}`,
+        ).toMatchObject({ Status__c: expected })
       }
       expect(payments).toHaveLength(charges.data.length)
     }

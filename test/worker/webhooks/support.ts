@@ -5,13 +5,20 @@ import { vendors } from '../support/vendors.ts'
 type Json = Record<string, unknown>
 
 /** Calls the Stripe emulator's API as a Stripe dashboard user would (form-encoded). */
-export async function stripeApi<T = Json>(method: string, path: string, params: Record<string, string> = {}): Promise<T> {
+export async function stripeApi<T = Json>(
+  method: string,
+  path: string,
+  params: Record<string, string> = {},
+): Promise<T> {
   const { stripeUrl, bindings } = vendors()
   const body = new URLSearchParams(params).toString()
   const url = method === 'GET' && body ? `${stripeUrl}${path}?${body}` : `${stripeUrl}${path}`
   const res = await fetch(url, {
     method,
-    headers: { authorization: `Bearer ${bindings.STRIPE_SECRET_KEY}`, 'content-type': 'application/x-www-form-urlencoded' },
+    headers: {
+      authorization: `Bearer ${bindings.STRIPE_SECRET_KEY}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
     body: method === 'GET' ? undefined : body,
   })
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`)
@@ -19,7 +26,11 @@ export async function stripeApi<T = Json>(method: string, path: string, params: 
 }
 
 export async function stripeControl<T = Json>(action: string, body: Json): Promise<T> {
-  const res = await fetch(`${vendors().stripeUrl}/__control/stripe/${action}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+  const res = await fetch(`${vendors().stripeUrl}/__control/stripe/${action}`, {
+    method: 'POST',
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' },
+  })
   if (!res.ok) throw new Error(`control ${action}: ${res.status} ${await res.text()}`)
   return (await res.json()) as T
 }
@@ -29,10 +40,18 @@ export async function eventsOf(customerId: string, invoiceIds: Set<string>): Pro
   const out: Json[] = []
   let after: string | undefined
   for (;;) {
-    const page = await stripeApi<{ data: Json[]; has_more: boolean }>('GET', '/v1/events', { limit: '100', ...(after ? { starting_after: after } : {}) })
+    const page = await stripeApi<{ data: Json[]; has_more: boolean }>('GET', '/v1/events', {
+      limit: '100',
+      ...(after ? { starting_after: after } : {}),
+    })
     for (const e of page.data) {
       const o = (e.data as { object: Json }).object
-      if (o.customer === customerId || invoiceIds.has(String(o.invoice ?? '')) || invoiceIds.has(String(o.id))) out.push(e)
+      if (
+        o.customer === customerId ||
+        invoiceIds.has(String(o.invoice ?? '')) ||
+        invoiceIds.has(String(o.id))
+      )
+        out.push(e)
     }
     if (!page.has_more) break
     after = String(page.data.at(-1)?.id)
@@ -41,7 +60,11 @@ export async function eventsOf(customerId: string, invoiceIds: Set<string>): Pro
 }
 
 /** Signs like Stripe: `t=<ts>,v1=<hex HMAC-SHA256 of "t.body">`. */
-export async function stripeSignature(body: string, secret = vendors().bindings.STRIPE_WEBHOOK_SECRET ?? '', t = Math.floor(Date.now() / 1000)): Promise<string> {
+export async function stripeSignature(
+  body: string,
+  secret = vendors().bindings.STRIPE_WEBHOOK_SECRET ?? '',
+  t = Math.floor(Date.now() / 1000),
+): Promise<string> {
   return `t=${t},v1=${await hmacSha256Hex(secret, `${t}.${body}`)}`
 }
 
@@ -49,7 +72,10 @@ export async function deliver(event: Json | string, signature?: string): Promise
   const body = typeof event === 'string' ? event : JSON.stringify(event)
   return exports.default.fetch('https://concord.test/v1/webhooks/stripe', {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'stripe-signature': signature ?? (await stripeSignature(body)) },
+    headers: {
+      'content-type': 'application/json',
+      'stripe-signature': signature ?? (await stripeSignature(body)),
+    },
     body,
   })
 }

@@ -14,6 +14,8 @@ describe('flushIntervalMs', () => {
   })
   it('holds (and coalesces) once the share or the org allocation is spent', () => {
     expect(flushIntervalMs({ ...base, ownCalls24h: 10_000 })).toBe(HOLD_INTERVAL_MS)
-    expect(flushIntervalMs({ ...base, ownCalls24h: 10, usage: { used: 99_000, max: 100_000 } })).toBe(HOLD_INTERVAL_MS)
+    expect(
+      flushIntervalMs({ ...base, ownCalls24h: 10, usage: { used: 99_000, max: 100_000 } }),
+    ).toBe(HOLD_INTERVAL_MS)
   })
 })

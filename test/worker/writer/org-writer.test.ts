@@ -32,9 +32,18 @@ async function drainWriter(maxRuns = 100): Promise<void> {
   }
 }
 
-const invoice = (id: string, amount: number, at: number, accountId = '001Hs00000Xk9ZpIAJ'): WriteRecord => ({
-  object: 'Billing_Invoice__c', externalIdField: 'External_Id__c', externalId: id,
-  fields: { Amount_Due__c: amount, Status__c: 'open' }, sourceUpdatedAt: at, accountId,
+const invoice = (
+  id: string,
+  amount: number,
+  at: number,
+  accountId = '001Hs00000Xk9ZpIAJ',
+): WriteRecord => ({
+  object: 'Billing_Invoice__c',
+  externalIdField: 'External_Id__c',
+  externalId: id,
+  fields: { Amount_Due__c: amount, Status__c: 'open' },
+  sourceUpdatedAt: at,
+  accountId,
 })
 
 describe('OrgWriter', () => {
@@ -45,12 +54,21 @@ describe('OrgWriter', () => {
     vi.setSystemTime(Date.now() + 2_000)
     await drainWriter()
     expect(client.calls).toBe(1)
-    expect(client.records.get('Billing_Invoice__c:in_1')).toMatchObject({ Amount_Due__c: 100, External_Id__c: 'in_1' })
-    expect(client.published).toEqual([{ Account_Ids__c: '001Hs00000Xk9ZpIAJ', Reason__c: 'financial_update' }])
+    expect(client.records.get('Billing_Invoice__c:in_1')).toMatchObject({
+      Amount_Due__c: 100,
+      External_Id__c: 'in_1',
+    })
+    expect(client.published).toEqual([
+      { Account_Ids__c: '001Hs00000Xk9ZpIAJ', Reason__c: 'financial_update' },
+    ])
   })
 
   it('coalesces by external id: the newest source time wins, an older update is ignored', async () => {
-    await writer.enqueue([invoice('in_1', 100, 10), invoice('in_1', 300, 30), invoice('in_1', 200, 20)])
+    await writer.enqueue([
+      invoice('in_1', 100, 10),
+      invoice('in_1', 300, 30),
+      invoice('in_1', 200, 20),
+    ])
     vi.setSystemTime(Date.now() + 2_000)
     await drainWriter()
     expect(client.records.get('Billing_Invoice__c:in_1')?.Amount_Due__c).toBe(300)
@@ -60,7 +78,10 @@ describe('OrgWriter', () => {
   })
 
   it('writes 10,000 updates across 200 accounts, hints included, in at most 15 calls', async () => {
-    const accounts = Array.from({ length: 200 }, (_, i) => `001Hs0000${String(i).padStart(6, '0')}AAA`)
+    const accounts = Array.from(
+      { length: 200 },
+      (_, i) => `001Hs0000${String(i).padStart(6, '0')}AAA`,
+    )
     const records = Array.from({ length: 10_000 }, (_, i) => ({
       ...invoice(`in_${i}`, i, 1, accounts[i % 200]),
       object: i % 2 ? 'Billing_Invoice__c' : 'Billing_Payment__c',
@@ -88,7 +109,13 @@ describe('OrgWriter', () => {
     expect(client.records.has('Billing_Invoice__c:in_3')).toBe(false)
     const status = await writer.status()
     expect(status.pending).toBe(0)
-    expect(status.parked).toEqual([expect.objectContaining({ externalId: 'in_3', code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Amount must be positive' })])
+    expect(status.parked).toEqual([
+      expect.objectContaining({
+        externalId: 'in_3',
+        code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+        message: 'Amount must be positive',
+      }),
+    ])
     const callsBefore = client.calls
     vi.setSystemTime(Date.now() + 3_600_000)
     await drainWriter()

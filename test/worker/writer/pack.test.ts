@@ -3,17 +3,30 @@ import { pack, type PendingRow } from '../../../worker/writer/pack.ts'
 
 const rows = (object: string, n: number, enqueuedAt = 1_000): PendingRow[] =>
   Array.from({ length: n }, (_, i) => ({
-    object, external_id_field: object === 'Account' ? 'Id' : 'External_Id__c', external_id: `${object}-${i}`,
-    fields: '{}', source_updated_at: 1, account_id: null, attempts: 0, enqueued_at: enqueuedAt + i,
+    object,
+    external_id_field: object === 'Account' ? 'Id' : 'External_Id__c',
+    external_id: `${object}-${i}`,
+    fields: '{}',
+    source_updated_at: 1,
+    account_id: null,
+    attempts: 0,
+    enqueued_at: enqueuedAt + i,
   }))
 
 describe('pack', () => {
   it('fills the five collections with full ones first and leaves a small group for the next call', () => {
-    const due = [...rows('Account', 7), ...rows('Billing_Invoice__c', 600), ...rows('Billing_Payment__c', 400)]
+    const due = [
+      ...rows('Account', 7),
+      ...rows('Billing_Invoice__c', 600),
+      ...rows('Billing_Payment__c', 400),
+    ]
     const packed = pack(due)
     expect(packed.groups.map((g) => [g.object, g.records.length])).toEqual([
-      ['Billing_Invoice__c', 200], ['Billing_Invoice__c', 200], ['Billing_Invoice__c', 200],
-      ['Billing_Payment__c', 200], ['Billing_Payment__c', 200],
+      ['Billing_Invoice__c', 200],
+      ['Billing_Invoice__c', 200],
+      ['Billing_Invoice__c', 200],
+      ['Billing_Payment__c', 200],
+      ['Billing_Payment__c', 200],
     ])
   })
 

@@ -7,7 +7,13 @@ import type { StripeInvoice } from './stripe-types.ts'
 /** An open invoice has had no successful attempt yet, so each attempt so far failed. */
 function withAttempts(inv: StripeInvoice, accountId: string): Invoice {
   const mapped = invoiceFromStripe(inv, accountId)
-  return inv.status === 'open' ? { ...mapped, failedPaymentAttempts: (inv as StripeInvoice & { attempt_count?: number }).attempt_count ?? 0 } : mapped
+  return inv.status === 'open'
+    ? {
+        ...mapped,
+        failedPaymentAttempts:
+          (inv as StripeInvoice & { attempt_count?: number }).attempt_count ?? 0,
+      }
+    : mapped
 }
 
 /** Stripe's reads in the canonical shapes the ledger's finance book merges. */
@@ -21,14 +27,20 @@ export function stripeBillingReader(reader: StripeReader): BillingReader {
       if (!payment) throw new Error(`charge ${id} has no outcome yet`)
       return payment
     },
-    creditNote: async (id, accountId) => creditNoteFromStripe(await reader.getCreditNote(id), accountId),
+    creditNote: async (id, accountId) =>
+      creditNoteFromStripe(await reader.getCreditNote(id), accountId),
     listInvoices: async (customerId, accountId, after) => {
       const page = await reader.listInvoices({ customerId, startingAfter: after })
       return { items: page.data.map((inv) => withAttempts(inv, accountId)), next: page.nextCursor }
     },
     listPayments: async (customerId, accountId, after) => {
       const page = await reader.listCharges({ customerId, startingAfter: after })
-      return { items: page.data.map((c) => paymentFromCharge(c, { accountId })).filter((p): p is Payment => !!p), next: page.nextCursor }
+      return {
+        items: page.data
+          .map((c) => paymentFromCharge(c, { accountId }))
+          .filter((p): p is Payment => !!p),
+        next: page.nextCursor,
+      }
     },
   }
 }

@@ -1,4 +1,10 @@
-import type { AccountProfile, BillingResult, BillingSystem, ProrationPreview, StepContext } from '../types.ts'
+import type {
+  AccountProfile,
+  BillingResult,
+  BillingSystem,
+  ProrationPreview,
+  StepContext,
+} from '../types.ts'
 import { applyAmendment, type ApplyInput } from './amendments.ts'
 import type { StripeClient } from './client.ts'
 import { ensureCustomer } from './customers.ts'

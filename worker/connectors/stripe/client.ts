@@ -76,7 +76,12 @@ export class StripeClient {
     return this.send<T>('DELETE', path, params)
   }
 
-  private async send<T>(method: string, path: string, params: FormParams, idempotencyKey?: string): Promise<T> {
+  private async send<T>(
+    method: string,
+    path: string,
+    params: FormParams,
+    idempotencyKey?: string,
+  ): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.once<T>(method, path, params, idempotencyKey)
@@ -84,13 +89,25 @@ export class StripeClient {
         // A lock_timeout clears in milliseconds (another request on the same object finished);
         // a short wait here saves a whole ledger backoff. Safe to repeat: lock conflicts are never
         // stored under the idempotency key. https://docs.stripe.com/rate-limits#object-lock-timeouts
-        if (!(err instanceof ConnectorError) || err.code !== 'lock_timeout' || attempt >= this.lockRetries) throw err
-        await this.sleep(Math.max(err.retryAfterMs ?? 0, 100 * 2 ** attempt + Math.floor(Math.random() * 50)))
+        if (
+          !(err instanceof ConnectorError) ||
+          err.code !== 'lock_timeout' ||
+          attempt >= this.lockRetries
+        )
+          throw err
+        await this.sleep(
+          Math.max(err.retryAfterMs ?? 0, 100 * 2 ** attempt + Math.floor(Math.random() * 50)),
+        )
       }
     }
   }
 
-  private async once<T>(method: string, path: string, params: FormParams, idempotencyKey?: string): Promise<T> {
+  private async once<T>(
+    method: string,
+    path: string,
+    params: FormParams,
+    idempotencyKey?: string,
+  ): Promise<T> {
     const form = encodeForm(params)
     const hasBody = method === 'POST'
     const url = `${this.base}${path}${!hasBody && form ? `?${form}` : ''}`
@@ -101,12 +118,28 @@ export class StripeClient {
     }
     if (hasBody) headers['content-type'] = 'application/x-www-form-urlencoded'
     if (idempotencyKey) {
-      if (idempotencyKey.length > 255) throw new ConnectorError({ kind: 'business', system: SYSTEM, code: 'idempotency_key_too_long', message: 'Idempotency-Key is longer than 255 characters.' })
+      if (idempotencyKey.length > 255)
+        throw new ConnectorError({
+          kind: 'business',
+          system: SYSTEM,
+          code: 'idempotency_key_too_long',
+          message: 'Idempotency-Key is longer than 255 characters.',
+        })
       headers['idempotency-key'] = idempotencyKey
     }
-    const res = await vendorFetch(SYSTEM, url, { method, headers, body: hasBody ? form : undefined, timeoutMs: this.timeoutMs })
+    const res = await vendorFetch(SYSTEM, url, {
+      method,
+      headers,
+      body: hasBody ? form : undefined,
+      timeoutMs: this.timeoutMs,
+    })
     if (res.status >= 200 && res.status < 300) {
-      if (res.json === undefined) throw transientError('bad_response', `${method} ${path}: Stripe answered ${res.status} without a JSON body.`, { status: res.status })
+      if (res.json === undefined)
+        throw transientError(
+          'bad_response',
+          `${method} ${path}: Stripe answered ${res.status} without a JSON body.`,
+          { status: res.status },
+        )
       return res.json as T
     }
     throw classifyResponse(res, method, path)

@@ -17,20 +17,34 @@ export function searchLiteral(value: string): string {
  * https://docs.stripe.com/search#data-freshness
  * @throws ConnectorError
  */
-export async function ensureCustomer(client: StripeClient, account: AccountProfile, ctx: StepContext): Promise<{ customerId: string }> {
+export async function ensureCustomer(
+  client: StripeClient,
+  account: AccountProfile,
+  ctx: StepContext,
+): Promise<{ customerId: string }> {
   const found = await client.get<StripeSearchResult<StripeCustomer>>('/v1/customers/search', {
     query: `metadata['sf_account_id']:${searchLiteral(account.accountId)}`,
     limit: 100,
   })
-  const oldest = found.data.filter((c) => c.metadata['sf_account_id'] === account.accountId).sort((a, b) => a.created - b.created || a.id.localeCompare(b.id))[0]
+  const oldest = found.data
+    .filter((c) => c.metadata['sf_account_id'] === account.accountId)
+    .sort((a, b) => a.created - b.created || a.id.localeCompare(b.id))[0]
   if (oldest) return { customerId: oldest.id }
 
   const a = account.billingAddress
   // Salesforce keeps the street as one multi-line field; Stripe has two lines.
   const [line1, ...more] = (a?.street ?? '').split(/\r?\n/).map((l) => l.trim())
-  const address = a && Object.values(a).some(Boolean)
-    ? { line1: line1 || undefined, line2: more.filter(Boolean).join(', ') || undefined, city: a.city, postal_code: a.postalCode, state: a.state, country: a.country }
-    : undefined
+  const address =
+    a && Object.values(a).some(Boolean)
+      ? {
+          line1: line1 || undefined,
+          line2: more.filter(Boolean).join(', ') || undefined,
+          city: a.city,
+          postal_code: a.postalCode,
+          state: a.state,
+          country: a.country,
+        }
+      : undefined
   const created = await client.post<StripeCustomer>(
     '/v1/customers',
     {

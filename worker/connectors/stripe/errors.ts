@@ -13,7 +13,8 @@ interface StripeErrorBody {
 }
 
 /** Secret and restricted keys, webhook secrets and client secrets, masked or not. */
-const SECRET_PATTERN = /\b(?:sk|rk|pk)_(?:test|live)_[A-Za-z0-9*]+|\bwhsec_[A-Za-z0-9*]+|\b[a-z]+_[A-Za-z0-9]+_secret_[A-Za-z0-9]+/g
+const SECRET_PATTERN =
+  /\b(?:sk|rk|pk)_(?:test|live)_[A-Za-z0-9*]+|\bwhsec_[A-Za-z0-9*]+|\b[a-z]+_[A-Za-z0-9]+_secret_[A-Za-z0-9]+/g
 const MAX_MESSAGE = 200
 
 /** Stripe's message with anything key-like removed, short enough for `Error_Message__c`. */
@@ -23,11 +24,27 @@ export function safeMessage(text: string): string {
 }
 
 export function businessError(code: string, message: string, status?: number): ConnectorError {
-  return new ConnectorError({ kind: 'business', system: SYSTEM, code, message: safeMessage(message), status })
+  return new ConnectorError({
+    kind: 'business',
+    system: SYSTEM,
+    code,
+    message: safeMessage(message),
+    status,
+  })
 }
 
-export function transientError(code: string, message: string, opts: { retryAfterMs?: number; status?: number } = {}): ConnectorError {
-  return new ConnectorError({ kind: 'transient', system: SYSTEM, code, message: safeMessage(message), ...opts })
+export function transientError(
+  code: string,
+  message: string,
+  opts: { retryAfterMs?: number; status?: number } = {},
+): ConnectorError {
+  return new ConnectorError({
+    kind: 'transient',
+    system: SYSTEM,
+    code,
+    message: safeMessage(message),
+    ...opts,
+  })
 }
 
 /**
@@ -43,8 +60,13 @@ export function transientError(code: string, message: string, opts: { retryAfter
  * effect is unknown, so it parks for a human (business) rather than spinning.
  * https://docs.stripe.com/error-handling, https://docs.stripe.com/idempotency
  */
-export function classifyResponse(res: VendorResponse, method: string, path: string): ConnectorError {
-  const err = ((res.json as { error?: StripeErrorBody } | undefined)?.error ?? {}) as StripeErrorBody
+export function classifyResponse(
+  res: VendorResponse,
+  method: string,
+  path: string,
+): ConnectorError {
+  const err = ((res.json as { error?: StripeErrorBody } | undefined)?.error ??
+    {}) as StripeErrorBody
   const status = res.status
   const code = err.code ?? err.type ?? `http_${status}`
   const detail = err.message ? safeMessage(err.message) : `HTTP ${status}`
@@ -53,16 +75,30 @@ export function classifyResponse(res: VendorResponse, method: string, path: stri
   const replayed = res.headers.get('idempotent-replayed') === 'true'
 
   if (status === 401 || status === 403) {
-    return transientError(status === 401 ? 'authentication_failed' : 'permission_denied', `Stripe refused the API key for ${what}; check STRIPE_SECRET_KEY and its permissions.`, {
-      status,
-      retryAfterMs: res.retryAfterMs ?? 60_000,
-    })
+    return transientError(
+      status === 401 ? 'authentication_failed' : 'permission_denied',
+      `Stripe refused the API key for ${what}; check STRIPE_SECRET_KEY and its permissions.`,
+      {
+        status,
+        retryAfterMs: res.retryAfterMs ?? 60_000,
+      },
+    )
   }
   if (replayed && status >= 500) {
-    return businessError(code, `Stripe replayed a stored server error for this step's idempotency key (${what}); check the object in Stripe, then retry or skip.`, status)
+    return businessError(
+      code,
+      `Stripe replayed a stored server error for this step's idempotency key (${what}); check the object in Stripe, then retry or skip.`,
+      status,
+    )
   }
-  const transient = shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : status === 409 || status === 429 || status >= 500
-  if (transient) return transientError(code, `${what}: ${detail}`, { retryAfterMs: res.retryAfterMs, status })
+  const transient =
+    shouldRetry === 'true'
+      ? true
+      : shouldRetry === 'false'
+        ? false
+        : status === 409 || status === 429 || status >= 500
+  if (transient)
+    return transientError(code, `${what}: ${detail}`, { retryAfterMs: res.retryAfterMs, status })
   const decline = err.decline_code ? ` (${err.decline_code})` : ''
   return businessError(code, `${detail}${decline}`, status)
 }

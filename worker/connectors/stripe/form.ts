@@ -1,5 +1,12 @@
 /** A value Stripe's form encoding can carry: scalars, lists (`a[0]`) and hashes (`a[k]`). */
-export type FormValue = string | number | boolean | null | undefined | readonly FormValue[] | { readonly [key: string]: FormValue }
+export type FormValue =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | readonly FormValue[]
+  | { readonly [key: string]: FormValue }
 export type FormParams = Record<string, FormValue>
 
 /**
@@ -20,7 +27,9 @@ export function encodeForm(params: FormParams): string {
       out.append(key, String(value))
     } else if (typeof value === 'string') out.append(key, value)
     else if (Array.isArray(value)) value.forEach((v, i) => walk(`${key}[${i}]`, v as FormValue))
-    else for (const [k, v] of Object.entries(value as Record<string, FormValue>)) walk(`${key}[${k}]`, v)
+    else
+      for (const [k, v] of Object.entries(value as Record<string, FormValue>))
+        walk(`${key}[${k}]`, v)
   }
   for (const [k, v] of Object.entries(params)) walk(k, v)
   return out.toString()

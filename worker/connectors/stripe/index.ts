@@ -21,9 +21,19 @@ export { StripeBilling } from './billing.ts'
 export { StripeClient, STRIPE_API_VERSION, type StripeClientOptions } from './client.ts'
 export { StripeReader, type Page } from './reader.ts'
 export type { ApplyInput } from './amendments.ts'
-export { creditNoteFromStripe, invoiceFromStripe, paymentFromCharge, paymentFromInvoicePayment } from './mapping.ts'
+export {
+  creditNoteFromStripe,
+  invoiceFromStripe,
+  paymentFromCharge,
+  paymentFromInvoicePayment,
+} from './mapping.ts'
 export { isProration, toPreview } from './preview.ts'
-export { StripeSignatureError, STRIPE_SIGNATURE_TOLERANCE_SECONDS, verifyStripeSignature, type StripeSignatureFailure } from './webhook-signature.ts'
+export {
+  StripeSignatureError,
+  STRIPE_SIGNATURE_TOLERANCE_SECONDS,
+  verifyStripeSignature,
+  type StripeSignatureFailure,
+} from './webhook-signature.ts'
 export type * from './stripe-types.ts'
 
 /** Stripe settings (vars and secrets) the worker reads. */
@@ -38,7 +48,10 @@ export interface StripeEnv {
 }
 
 /** A client from the worker's bindings; `options` (tests) override timeouts and in-call retries. */
-export function stripeClientFromEnv(env: StripeEnv, options: Partial<StripeClientOptions> = {}): StripeClient | undefined {
+export function stripeClientFromEnv(
+  env: StripeEnv,
+  options: Partial<StripeClientOptions> = {},
+): StripeClient | undefined {
   const apiKey = env.STRIPE_SECRET_KEY?.trim()
   if (!apiKey) return undefined
   return new StripeClient({
@@ -63,5 +76,8 @@ export function stripeReaderFromEnv(env: StripeEnv): StripeReader | undefined {
 
 /** The webhook signing secrets: the current one and, during a roll, the others (comma-separated). */
 export function stripeWebhookSecrets(env: StripeEnv): string[] {
-  return (env.STRIPE_WEBHOOK_SECRET ?? '').split(',').map((s) => s.trim()).filter(Boolean)
+  return (env.STRIPE_WEBHOOK_SECRET ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
 }

@@ -1,5 +1,10 @@
 import { CreditNote, Invoice, Payment } from '../../../shared/index.ts'
-import type { StripeCharge, StripeCreditNote, StripeInvoice, StripeInvoicePayment } from './stripe-types.ts'
+import type {
+  StripeCharge,
+  StripeCreditNote,
+  StripeInvoice,
+  StripeInvoicePayment,
+} from './stripe-types.ts'
 import { isoDate, isoDateTime } from './time.ts'
 
 /**
@@ -9,9 +14,11 @@ import { isoDate, isoDateTime } from './time.ts'
  * @throws ZodError when the result breaks the shared schema (for example a bad account id).
  */
 
-const latest = (...times: Array<number | null | undefined>): number => Math.max(...times.filter((t): t is number => typeof t === 'number'))
+const latest = (...times: Array<number | null | undefined>): number =>
+  Math.max(...times.filter((t): t is number => typeof t === 'number'))
 
-const cap = (text: string, max: number): string => (text.length > max ? `${text.slice(0, max - 1)}…` : text)
+const cap = (text: string, max: number): string =>
+  text.length > max ? `${text.slice(0, max - 1)}…` : text
 
 /**
  * An invoice document. `sourceUpdatedAt` is its latest status transition (finalized, paid,
@@ -19,7 +26,9 @@ const cap = (text: string, max: number): string => (text.length > max ? `${text.
  */
 export function invoiceFromStripe(inv: StripeInvoice, accountId: string): Invoice {
   const t = inv.status_transitions
-  const correlationId = inv.parent?.subscription_details?.metadata?.['correlation_id'] ?? inv.metadata?.['correlation_id']
+  const correlationId =
+    inv.parent?.subscription_details?.metadata?.['correlation_id'] ??
+    inv.metadata?.['correlation_id']
   return Invoice.parse({
     id: inv.id,
     accountId,
@@ -33,7 +42,9 @@ export function invoiceFromStripe(inv: StripeInvoice, accountId: string): Invoic
     dueDate: inv.due_date ? isoDate(inv.due_date) : undefined,
     hostedUrl: inv.hosted_invoice_url ?? undefined,
     correlationId: correlationId ? cap(correlationId, 64) : undefined,
-    sourceUpdatedAt: isoDateTime(latest(inv.created, t.finalized_at, t.paid_at, t.voided_at, t.marked_uncollectible_at)),
+    sourceUpdatedAt: isoDateTime(
+      latest(inv.created, t.finalized_at, t.paid_at, t.voided_at, t.marked_uncollectible_at),
+    ),
   })
 }
 
@@ -52,12 +63,18 @@ function methodOf(charge: StripeCharge): string | undefined {
  * mapping uses too, so both views of one payment land on one record.
  * @returns undefined for a charge still `pending` (no outcome yet).
  */
-export function paymentFromCharge(charge: StripeCharge, opts: { accountId: string; invoiceId?: string }): Payment | undefined {
+export function paymentFromCharge(
+  charge: StripeCharge,
+  opts: { accountId: string; invoiceId?: string },
+): Payment | undefined {
   if (charge.status === 'pending') return undefined
-  const refundedAt = (charge.refunds?.data ?? []).filter((r) => r.status !== 'failed' && r.status !== 'canceled').map((r) => r.created)
+  const refundedAt = (charge.refunds?.data ?? [])
+    .filter((r) => r.status !== 'failed' && r.status !== 'canceled')
+    .map((r) => r.created)
   let status: Payment['status']
   if (charge.status === 'failed') status = 'failed'
-  else if (charge.amount_refunded > 0 && charge.amount_refunded >= charge.amount) status = 'refunded'
+  else if (charge.amount_refunded > 0 && charge.amount_refunded >= charge.amount)
+    status = 'refunded'
   else if (charge.amount_refunded > 0) status = 'partially_refunded'
   else status = 'succeeded'
   return Payment.parse({
@@ -70,7 +87,10 @@ export function paymentFromCharge(charge: StripeCharge, opts: { accountId: strin
     amountRefunded: charge.amount_refunded,
     paidAt: charge.status === 'succeeded' ? isoDateTime(charge.created) : undefined,
     method: methodOf(charge),
-    failureReason: status === 'failed' ? cap(charge.failure_message ?? charge.failure_code ?? 'The payment failed.', 255) : undefined,
+    failureReason:
+      status === 'failed'
+        ? cap(charge.failure_message ?? charge.failure_code ?? 'The payment failed.', 255)
+        : undefined,
     sourceUpdatedAt: isoDateTime(latest(charge.created, ...refundedAt)),
   })
 }
@@ -80,7 +100,10 @@ export function paymentFromCharge(charge: StripeCharge, opts: { accountId: strin
  * merges with `paymentFromCharge`, which carries refunds and failures.
  * @returns undefined unless it is `paid` (an `open` one is still owed, a `canceled` one never paid).
  */
-export function paymentFromInvoicePayment(ip: StripeInvoicePayment, accountId: string): Payment | undefined {
+export function paymentFromInvoicePayment(
+  ip: StripeInvoicePayment,
+  accountId: string,
+): Payment | undefined {
   if (ip.status !== 'paid') return undefined
   const paidAt = ip.status_transitions.paid_at ?? ip.created
   return Payment.parse({

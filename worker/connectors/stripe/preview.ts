@@ -22,12 +22,20 @@ const PREVIEW = '/v1/invoices/create_preview'
  * preview); renew — the next renewal invoice under the renewed terms.
  * @throws ConnectorError
  */
-export async function previewAmendment(client: StripeClient, input: ApplyInput): Promise<ProrationPreview> {
+export async function previewAmendment(
+  client: StripeClient,
+  input: ApplyInput,
+): Promise<ProrationPreview> {
   const a = input.amendment
   const customer = input.customerId
   if (a.action === 'create') {
     const price = requirePrice(input)
-    return toPreview(await client.query<StripeInvoice>(PREVIEW, { customer, subscription_details: { items: [{ price: price.billingPriceId, quantity: a.quantity }] } }))
+    return toPreview(
+      await client.query<StripeInvoice>(PREVIEW, {
+        customer,
+        subscription_details: { items: [{ price: price.billingPriceId, quantity: a.quantity }] },
+      }),
+    )
   }
   const target = await resolveTarget(client, input)
   const sub = target.subscription
@@ -38,40 +46,82 @@ export async function previewAmendment(client: StripeClient, input: ApplyInput):
   const subscription = sub.id
 
   if (a.action === 'cancel') {
-    if (isEnded(sub) || a.cancelMode !== 'immediately' || start !== undefined || a.proration === 'none') return emptyPreview(sub.currency)
+    if (
+      isEnded(sub) ||
+      a.cancelMode !== 'immediately' ||
+      start !== undefined ||
+      a.proration === 'none'
+    )
+      return emptyPreview(sub.currency)
     const details = { cancel_now: true, proration_behavior: a.proration, proration_date: now }
-    return toPreview(await client.query<StripeInvoice>(PREVIEW, { customer, subscription, subscription_details: details }), now)
+    return toPreview(
+      await client.query<StripeInvoice>(PREVIEW, {
+        customer,
+        subscription,
+        subscription_details: details,
+      }),
+      now,
+    )
   }
   const delta = deltaOf(input, sub.currency)
   if (a.action === 'renew') {
     const items = [{ id: item.id, price: delta.price, quantity: delta.quantity ?? item.quantity }]
     const details = { items, proration_behavior: 'none', cancel_at_period_end: false }
-    return toPreview(await client.query<StripeInvoice>(PREVIEW, { customer, subscription, subscription_details: details }))
+    return toPreview(
+      await client.query<StripeInvoice>(PREVIEW, {
+        customer,
+        subscription,
+        subscription_details: details,
+      }),
+    )
   }
   const items = [{ id: item.id, price: delta.price, quantity: delta.quantity }]
   let details: FormParams
   if (start === undefined) details = { items, proration_behavior: a.proration, proration_date: now }
-  else if (start < item.current_period_end) details = { items, proration_behavior: a.proration, proration_date: start }
+  else if (start < item.current_period_end)
+    details = { items, proration_behavior: a.proration, proration_date: start }
   else details = { items, proration_behavior: 'none' }
   const at = typeof details['proration_date'] === 'number' ? details['proration_date'] : undefined
-  return toPreview(await client.query<StripeInvoice>(PREVIEW, { customer, subscription, subscription_details: details }), at)
+  return toPreview(
+    await client.query<StripeInvoice>(PREVIEW, {
+      customer,
+      subscription,
+      subscription_details: details,
+    }),
+    at,
+  )
 }
 
 /** A future-dated create not started yet: its first invoice under the amended terms. */
-async function previewUnstarted(client: StripeClient, schedule: StripeSchedule, input: ApplyInput): Promise<ProrationPreview> {
+async function previewUnstarted(
+  client: StripeClient,
+  schedule: StripeSchedule,
+  input: ApplyInput,
+): Promise<ProrationPreview> {
   const first = schedule.phases[0]
   const currency = first?.currency ?? input.price?.currency ?? 'usd'
   if (input.amendment.action === 'cancel' || !first) return emptyPreview(currency)
   const delta = deltaOf(input, currency)
   const current = first.items[0]
-  const price = delta.price ?? (typeof current?.price === 'string' ? current.price : current?.price.id)
+  const price =
+    delta.price ?? (typeof current?.price === 'string' ? current.price : current?.price.id)
   const items = [{ price, quantity: delta.quantity ?? current?.quantity }]
-  return toPreview(await client.query<StripeInvoice>(PREVIEW, { customer: input.customerId, subscription_details: { items } }))
+  return toPreview(
+    await client.query<StripeInvoice>(PREVIEW, {
+      customer: input.customerId,
+      subscription_details: { items },
+    }),
+  )
 }
 
 /** Whether a line is a proration: under `parent` in current versions, top-level before `basil`. */
 export function isProration(line: StripeLineItem): boolean {
-  return line.parent?.subscription_item_details?.proration ?? line.parent?.invoice_item_details?.proration ?? line.proration ?? false
+  return (
+    line.parent?.subscription_item_details?.proration ??
+    line.parent?.invoice_item_details?.proration ??
+    line.proration ??
+    false
+  )
 }
 
 /** Stripe's preview invoice in Concord's terms (minor units, currency upper-cased). */

@@ -1,7 +1,14 @@
 import type { Payment } from '../../../shared/index.ts'
 import type { StripeClient } from './client.ts'
 import { paymentFromCharge } from './mapping.ts'
-import type { StripeCharge, StripeCreditNote, StripeCustomer, StripeInvoice, StripeInvoicePayment, StripeList } from './stripe-types.ts'
+import type {
+  StripeCharge,
+  StripeCreditNote,
+  StripeCustomer,
+  StripeInvoice,
+  StripeInvoicePayment,
+  StripeList,
+} from './stripe-types.ts'
 
 /** One page of a Stripe list; pass `nextCursor` as `startingAfter` for the next. */
 export interface Page<T> {
@@ -14,7 +21,11 @@ const MAX_LIMIT = 100
 const id = (value: string) => encodeURIComponent(value)
 
 function page<T extends { id: string }>(list: StripeList<T>): Page<T> {
-  return { data: list.data, hasMore: list.has_more, nextCursor: list.has_more ? list.data.at(-1)?.id : undefined }
+  return {
+    data: list.data,
+    hasMore: list.has_more,
+    nextCursor: list.has_more ? list.data.at(-1)?.id : undefined,
+  }
 }
 
 /**
@@ -34,7 +45,11 @@ export class StripeReader {
   }
 
   /** A customer's invoices, newest first, `limit` ≤ 100 per page. */
-  async listInvoices(opts: { customerId: string; startingAfter?: string; limit?: number }): Promise<Page<StripeInvoice>> {
+  async listInvoices(opts: {
+    customerId: string
+    startingAfter?: string
+    limit?: number
+  }): Promise<Page<StripeInvoice>> {
     const list = await this.client.get<StripeList<StripeInvoice>>('/v1/invoices', {
       customer: opts.customerId,
       starting_after: opts.startingAfter,
@@ -49,7 +64,11 @@ export class StripeReader {
   }
 
   /** A customer's charges (failed ones included), newest first, refunds expanded. */
-  async listCharges(opts: { customerId: string; startingAfter?: string; limit?: number }): Promise<Page<StripeCharge>> {
+  async listCharges(opts: {
+    customerId: string
+    startingAfter?: string
+    limit?: number
+  }): Promise<Page<StripeCharge>> {
     const list = await this.client.get<StripeList<StripeCharge>>('/v1/charges', {
       customer: opts.customerId,
       starting_after: opts.startingAfter,
@@ -64,7 +83,11 @@ export class StripeReader {
     const out: StripeInvoicePayment[] = []
     let startingAfter: string | undefined
     do {
-      const list = await this.client.get<StripeList<StripeInvoicePayment>>('/v1/invoice_payments', { invoice: invoiceId, limit: MAX_LIMIT, starting_after: startingAfter })
+      const list = await this.client.get<StripeList<StripeInvoicePayment>>('/v1/invoice_payments', {
+        invoice: invoiceId,
+        limit: MAX_LIMIT,
+        starting_after: startingAfter,
+      })
       out.push(...list.data)
       startingAfter = list.has_more ? list.data.at(-1)?.id : undefined
     } while (startingAfter)
@@ -79,7 +102,10 @@ export class StripeReader {
     const out: Payment[] = []
     for (const ip of await this.listInvoicePayments(invoiceId)) {
       if (!ip.payment.charge) continue
-      const payment = paymentFromCharge(await this.getCharge(ip.payment.charge), { accountId, invoiceId })
+      const payment = paymentFromCharge(await this.getCharge(ip.payment.charge), {
+        accountId,
+        invoiceId,
+      })
       if (payment) out.push(payment)
     }
     return out
@@ -89,7 +115,12 @@ export class StripeReader {
     return this.client.get<StripeCreditNote>(`/v1/credit_notes/${id(creditNoteId)}`)
   }
 
-  async listCreditNotes(opts: { customerId?: string; invoiceId?: string; startingAfter?: string; limit?: number }): Promise<Page<StripeCreditNote>> {
+  async listCreditNotes(opts: {
+    customerId?: string
+    invoiceId?: string
+    startingAfter?: string
+    limit?: number
+  }): Promise<Page<StripeCreditNote>> {
     const list = await this.client.get<StripeList<StripeCreditNote>>('/v1/credit_notes', {
       customer: opts.customerId,
       invoice: opts.invoiceId,
@@ -104,7 +135,9 @@ export class StripeReader {
    * customer was not made by Concord or has been deleted.
    */
   async accountIdOf(customerId: string): Promise<string | undefined> {
-    const c = await this.client.get<StripeCustomer & { deleted?: boolean }>(`/v1/customers/${id(customerId)}`)
+    const c = await this.client.get<StripeCustomer & { deleted?: boolean }>(
+      `/v1/customers/${id(customerId)}`,
+    )
     return c.deleted ? undefined : c.metadata?.['sf_account_id'] || undefined
   }
 
@@ -112,8 +145,17 @@ export class StripeReader {
    * One page (100) of customers that carry a Salesforce Account id, for a backfill of every
    * mapped account. `nextCursor` moves past the whole page, unmapped customers included.
    */
-  async listCustomersWithAccount(startingAfter?: string): Promise<{ customers: Array<{ customerId: string; accountId: string }>; hasMore: boolean; nextCursor?: string }> {
-    const list = await this.client.get<StripeList<StripeCustomer>>('/v1/customers', { limit: MAX_LIMIT, starting_after: startingAfter })
+  async listCustomersWithAccount(
+    startingAfter?: string,
+  ): Promise<{
+    customers: Array<{ customerId: string; accountId: string }>
+    hasMore: boolean
+    nextCursor?: string
+  }> {
+    const list = await this.client.get<StripeList<StripeCustomer>>('/v1/customers', {
+      limit: MAX_LIMIT,
+      starting_after: startingAfter,
+    })
     const customers = list.data.flatMap((c) => {
       const accountId = c.metadata?.['sf_account_id']
       return accountId ? [{ customerId: c.id, accountId }] : []

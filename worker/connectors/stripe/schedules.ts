@@ -2,7 +2,13 @@ import type { StepContext } from '../types.ts'
 import type { StripeClient } from './client.ts'
 import { businessError } from './errors.ts'
 import type { FormValue } from './form.ts'
-import type { Interval, Metadata, ProrationBehavior, StripeSchedule, StripeSubscription } from './stripe-types.ts'
+import type {
+  Interval,
+  Metadata,
+  ProrationBehavior,
+  StripeSchedule,
+  StripeSubscription,
+} from './stripe-types.ts'
 import { attachedSchedule } from './subscriptions.ts'
 import { addInterval } from './time.ts'
 
@@ -41,17 +47,26 @@ export function readPhases(schedule: StripeSchedule): Phase[] {
     .map((p) => ({
       start: p.start_date,
       end: p.end_date,
-      items: p.items.map((it) => ({ price: typeof it.price === 'string' ? it.price : it.price.id, quantity: it.quantity })),
+      items: p.items.map((it) => ({
+        price: typeof it.price === 'string' ? it.price : it.price.id,
+        quantity: it.quantity,
+      })),
       prorationBehavior: p.proration_behavior,
       metadata: { ...(p.metadata ?? {}) },
     }))
 }
 
 /** The phase with the delta on its (single) item, entered with the amendment's proration and correlation id. */
-export function withDelta(delta: ItemDelta, proration: ProrationBehavior, correlationId: string): (p: Phase) => Phase {
+export function withDelta(
+  delta: ItemDelta,
+  proration: ProrationBehavior,
+  correlationId: string,
+): (p: Phase) => Phase {
   return (p) => ({
     ...p,
-    items: p.items.map((it, i) => (i === 0 ? { price: delta.price ?? it.price, quantity: delta.quantity ?? it.quantity } : it)),
+    items: p.items.map((it, i) =>
+      i === 0 ? { price: delta.price ?? it.price, quantity: delta.quantity ?? it.quantity } : it,
+    ),
     prorationBehavior: proration,
     // Phase metadata is copied onto the subscription when the phase begins.
     metadata: { ...p.metadata, correlation_id: correlationId },
@@ -63,7 +78,12 @@ export function withDelta(delta: ItemDelta, proration: ProrationBehavior, correl
  * splits there; when the schedule ends before `from`, the last items carry on to `from` and the
  * changed terms run one `interval` beyond it (then the schedule releases the subscription).
  */
-export function changeFrom(phases: Phase[], from: number, change: (p: Phase) => Phase, interval: Interval): Phase[] {
+export function changeFrom(
+  phases: Phase[],
+  from: number,
+  change: (p: Phase) => Phase,
+  interval: Interval,
+): Phase[] {
   const out: Phase[] = []
   for (const p of phases) {
     if (p.end <= from) out.push(p)
@@ -71,9 +91,14 @@ export function changeFrom(phases: Phase[], from: number, change: (p: Phase) => 
     else out.push({ ...p, end: from }, change({ ...p, start: from }))
   }
   const last = out.at(-1)
-  if (!last) throw businessError('schedule_without_phases', 'The subscription schedule has no current or future phases.')
+  if (!last)
+    throw businessError(
+      'schedule_without_phases',
+      'The subscription schedule has no current or future phases.',
+    )
   if (last.end < from) out.push({ ...last, start: last.end, end: from })
-  if (last.end <= from) out.push({ ...change({ ...last, start: from }), end: addInterval(from, interval) })
+  if (last.end <= from)
+    out.push({ ...change({ ...last, start: from }), end: addInterval(from, interval) })
   return out
 }
 
@@ -81,7 +106,11 @@ export function changeFrom(phases: Phase[], from: number, change: (p: Phase) => 
 export function cutAt(phases: Phase[], at: number): Phase[] {
   const out = phases.filter((p) => p.start < at).map((p) => (p.end > at ? { ...p, end: at } : p))
   const last = out.at(-1)
-  if (!last) throw businessError('schedule_without_phases', 'The subscription schedule has no phase before the cancellation date.')
+  if (!last)
+    throw businessError(
+      'schedule_without_phases',
+      'The subscription schedule has no phase before the cancellation date.',
+    )
   if (last.end < at) out.push({ ...last, start: last.end, end: at })
   return out
 }
@@ -101,10 +130,18 @@ export function phaseParams(phases: Phase[]): FormValue[] {
  * The schedule managing `sub`, made from it (sub-key `${key}:1`) when there is none.
  * @throws ConnectorError
  */
-export async function ensureSchedule(client: StripeClient, sub: StripeSubscription, ctx: StepContext): Promise<StripeSchedule> {
+export async function ensureSchedule(
+  client: StripeClient,
+  sub: StripeSubscription,
+  ctx: StepContext,
+): Promise<StripeSchedule> {
   const attached = attachedSchedule(sub)
   if (attached) return attached
-  return client.post<StripeSchedule>('/v1/subscription_schedules', { from_subscription: sub.id, metadata: { correlation_id: ctx.correlationId } }, `${ctx.idempotencyKey}:1`)
+  return client.post<StripeSchedule>(
+    '/v1/subscription_schedules',
+    { from_subscription: sub.id, metadata: { correlation_id: ctx.correlationId } },
+    `${ctx.idempotencyKey}:1`,
+  )
 }
 
 /**
@@ -115,7 +152,11 @@ export async function ensureSchedule(client: StripeClient, sub: StripeSubscripti
 export function writePhases(
   client: StripeClient,
   schedule: StripeSchedule,
-  opts: { phases: Phase[]; endBehavior: 'release' | 'cancel'; prorationBehavior?: ProrationBehavior },
+  opts: {
+    phases: Phase[]
+    endBehavior: 'release' | 'cancel'
+    prorationBehavior?: ProrationBehavior
+  },
   ctx: StepContext,
 ): Promise<StripeSchedule> {
   return client.post<StripeSchedule>(

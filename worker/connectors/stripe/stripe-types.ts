@@ -42,7 +42,15 @@ export interface StripeSubscriptionItem {
   current_period_end: number
 }
 
-export type StripeSubscriptionStatus = 'incomplete' | 'incomplete_expired' | 'trialing' | 'active' | 'past_due' | 'canceled' | 'unpaid' | 'paused'
+export type StripeSubscriptionStatus =
+  | 'incomplete'
+  | 'incomplete_expired'
+  | 'trialing'
+  | 'active'
+  | 'past_due'
+  | 'canceled'
+  | 'unpaid'
+  | 'paused'
 
 export interface StripeSubscription {
   id: string
@@ -121,7 +129,9 @@ export interface StripeInvoice {
     voided_at: number | null
     marked_uncollectible_at: number | null
   }
-  parent?: { subscription_details?: { metadata?: Metadata | null; subscription?: string | null } | null } | null
+  parent?: {
+    subscription_details?: { metadata?: Metadata | null; subscription?: string | null } | null
+  } | null
   lines: StripeList<StripeLineItem>
   metadata?: Metadata | null
 }
@@ -147,7 +157,10 @@ export interface StripeCharge {
   refunded: boolean
   /** Present when expanded (`expand[]=refunds`); not included by default in current versions. */
   refunds?: StripeList<StripeRefund> | null
-  payment_method_details?: { type: string; card?: { brand?: string | null; last4?: string | null } | null } | null
+  payment_method_details?: {
+    type: string
+    card?: { brand?: string | null; last4?: string | null } | null
+  } | null
 }
 
 export interface StripeInvoicePayment {

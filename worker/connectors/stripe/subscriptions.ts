@@ -2,7 +2,12 @@ import type { Amendment } from '../../../shared/index.ts'
 import type { BillingResult } from '../types.ts'
 import type { StripeClient } from './client.ts'
 import { businessError } from './errors.ts'
-import type { StripeList, StripeSchedule, StripeSubscription, StripeSubscriptionItem } from './stripe-types.ts'
+import type {
+  StripeList,
+  StripeSchedule,
+  StripeSubscription,
+  StripeSubscriptionItem,
+} from './stripe-types.ts'
 import { isoDate } from './time.ts'
 
 /** What an amendment acts on: a live subscription (with its schedule, if one is attached), or a schedule whose subscription hasn't started yet. */
@@ -21,18 +26,26 @@ export function isEnded(sub: StripeSubscription): boolean {
 /** The schedule managing `sub`, when `sub` was read with `expand[]=schedule` and one is attached. */
 export function attachedSchedule(sub: StripeSubscription): StripeSchedule | undefined {
   const s = sub.schedule
-  return s && typeof s === 'object' && (s.status === 'active' || s.status === 'not_started') ? s : undefined
+  return s && typeof s === 'object' && (s.status === 'active' || s.status === 'not_started')
+    ? s
+    : undefined
 }
 
 /** @throws ConnectorError */
 export function fetchSubscription(client: StripeClient, id: string): Promise<StripeSubscription> {
-  return client.get<StripeSubscription>(`/v1/subscriptions/${encodeURIComponent(id)}`, { expand: ['schedule'] })
+  return client.get<StripeSubscription>(`/v1/subscriptions/${encodeURIComponent(id)}`, {
+    expand: ['schedule'],
+  })
 }
 
 /** Concord subscriptions carry one item (one price key); it is the one every change targets. */
 export function primaryItem(sub: StripeSubscription): StripeSubscriptionItem {
   const item = sub.items.data[0]
-  if (!item) throw businessError('subscription_without_items', `Subscription ${sub.id} has no items to change.`)
+  if (!item)
+    throw businessError(
+      'subscription_without_items',
+      `Subscription ${sub.id} has no items to change.`,
+    )
   return item
 }
 
@@ -42,11 +55,21 @@ export function primaryItem(sub: StripeSubscription): StripeSubscriptionItem {
  * `liveOnly`) the most recent ended one.
  * @throws ConnectorError
  */
-export async function findBySubscriptionKey(client: StripeClient, customerId: string, key: string, opts: { liveOnly?: boolean } = {}): Promise<string | undefined> {
+export async function findBySubscriptionKey(
+  client: StripeClient,
+  customerId: string,
+  key: string,
+  opts: { liveOnly?: boolean } = {},
+): Promise<string | undefined> {
   const matches: StripeSubscription[] = []
   let startingAfter: string | undefined
   for (let page = 0; page < MAX_PAGES; page++) {
-    const list = await client.get<StripeList<StripeSubscription>>('/v1/subscriptions', { customer: customerId, status: 'all', limit: 100, starting_after: startingAfter })
+    const list = await client.get<StripeList<StripeSubscription>>('/v1/subscriptions', {
+      customer: customerId,
+      status: 'all',
+      limit: 100,
+      starting_after: startingAfter,
+    })
     matches.push(...list.data.filter((s) => s.metadata?.['subscription_key'] === key))
     const last = list.data.at(-1)
     if (!list.has_more || !last) break
@@ -54,8 +77,13 @@ export async function findBySubscriptionKey(client: StripeClient, customerId: st
   }
   const live = matches.find((s) => !isEnded(s))
   if (live) return live.id
-  const schedules = await client.get<StripeList<StripeSchedule>>('/v1/subscription_schedules', { customer: customerId, limit: 100 })
-  const pending = schedules.data.find((s) => s.status === 'not_started' && s.metadata?.['subscription_key'] === key)
+  const schedules = await client.get<StripeList<StripeSchedule>>('/v1/subscription_schedules', {
+    customer: customerId,
+    limit: 100,
+  })
+  const pending = schedules.data.find(
+    (s) => s.status === 'not_started' && s.metadata?.['subscription_key'] === key,
+  )
   if (pending) return pending.id
   if (opts.liveOnly) return undefined
   return matches.sort((a, b) => b.created - a.created)[0]?.id
@@ -66,20 +94,36 @@ export async function findBySubscriptionKey(client: StripeClient, customerId: st
  * to its subscription once the schedule has started it.
  * @throws ConnectorError business when nothing matches, or it belongs to another customer.
  */
-export async function resolveTarget(client: StripeClient, input: { amendment: Amendment; customerId: string; subscriptionId?: string }): Promise<Target> {
+export async function resolveTarget(
+  client: StripeClient,
+  input: { amendment: Amendment; customerId: string; subscriptionId?: string },
+): Promise<Target> {
   const key = input.amendment.subscriptionKey
   const id = input.subscriptionId ?? (await findBySubscriptionKey(client, input.customerId, key))
-  if (!id) throw businessError('subscription_not_found', `No Stripe subscription with subscription_key "${key}" for customer ${input.customerId}.`)
+  if (!id)
+    throw businessError(
+      'subscription_not_found',
+      `No Stripe subscription with subscription_key "${key}" for customer ${input.customerId}.`,
+    )
   let target: Target
   if (id.startsWith('sub_sched_')) {
-    const schedule = await client.get<StripeSchedule>(`/v1/subscription_schedules/${encodeURIComponent(id)}`)
-    const subId = typeof schedule.subscription === 'string' ? schedule.subscription : (schedule.subscription?.id ?? schedule.released_subscription ?? undefined)
+    const schedule = await client.get<StripeSchedule>(
+      `/v1/subscription_schedules/${encodeURIComponent(id)}`,
+    )
+    const subId =
+      typeof schedule.subscription === 'string'
+        ? schedule.subscription
+        : (schedule.subscription?.id ?? schedule.released_subscription ?? undefined)
     target = subId ? fromSubscription(await fetchSubscription(client, subId)) : { schedule }
   } else {
     target = fromSubscription(await fetchSubscription(client, id))
   }
   const owner = target.subscription?.customer ?? target.schedule?.customer
-  if (owner !== input.customerId) throw businessError('customer_mismatch', `Stripe object ${id} belongs to another customer than ${input.customerId}.`)
+  if (owner !== input.customerId)
+    throw businessError(
+      'customer_mismatch',
+      `Stripe object ${id} belongs to another customer than ${input.customerId}.`,
+    )
   return target
 }
 
@@ -88,7 +132,10 @@ function fromSubscription(subscription: StripeSubscription): Target {
 }
 
 /** Stripe's subscription status in Concord's terms (`Billing_Subscription__c.Status__c`). */
-export function concordStatus(sub: StripeSubscription, schedule?: StripeSchedule): BillingResult['status'] {
+export function concordStatus(
+  sub: StripeSubscription,
+  schedule?: StripeSchedule,
+): BillingResult['status'] {
   switch (sub.status) {
     case 'canceled':
     case 'incomplete_expired':
@@ -100,14 +147,21 @@ export function concordStatus(sub: StripeSubscription, schedule?: StripeSchedule
     case 'unpaid':
       return 'past_due'
     default: {
-      const ending = sub.cancel_at_period_end || sub.cancel_at !== null || (schedule ?? attachedSchedule(sub))?.end_behavior === 'cancel'
+      const ending =
+        sub.cancel_at_period_end ||
+        sub.cancel_at !== null ||
+        (schedule ?? attachedSchedule(sub))?.end_behavior === 'cancel'
       return ending ? 'scheduled_cancel' : 'active'
     }
   }
 }
 
 /** The step's outcome for the saga: `ref` is the Stripe object this step changed. */
-export function subscriptionResult(sub: StripeSubscription, ref: string = sub.id, schedule?: StripeSchedule): BillingResult {
+export function subscriptionResult(
+  sub: StripeSubscription,
+  ref: string = sub.id,
+  schedule?: StripeSchedule,
+): BillingResult {
   const end = Math.max(0, ...sub.items.data.map((si) => si.current_period_end ?? 0))
   return {
     subscriptionId: sub.id,

@@ -3,15 +3,23 @@ import { constantTimeEqual, hmacSha256Hex } from '../../lib/hmac.ts'
 /** Stripe's default tolerance for the signed timestamp (stripe-node `DEFAULT_TOLERANCE`). */
 export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300
 
-export type StripeSignatureFailure = 'no_secret' | 'missing_header' | 'malformed_header' | 'no_v1_signature' | 'signature_mismatch' | 'timestamp_out_of_tolerance'
+export type StripeSignatureFailure =
+  | 'no_secret'
+  | 'missing_header'
+  | 'malformed_header'
+  | 'no_v1_signature'
+  | 'signature_mismatch'
+  | 'timestamp_out_of_tolerance'
 
 const MESSAGES: Record<StripeSignatureFailure, string> = {
   no_secret: 'No Stripe webhook signing secret is configured.',
   missing_header: 'The Stripe-Signature header is missing.',
   malformed_header: 'The Stripe-Signature header is not "t=<unix seconds>,v1=<hex>".',
   no_v1_signature: 'The Stripe-Signature header carries no v1 signature.',
-  signature_mismatch: 'No v1 signature in Stripe-Signature matches the payload for any configured secret.',
-  timestamp_out_of_tolerance: 'The Stripe-Signature timestamp is outside the tolerance; the event may be a replay.',
+  signature_mismatch:
+    'No v1 signature in Stripe-Signature matches the payload for any configured secret.',
+  timestamp_out_of_tolerance:
+    'The Stripe-Signature timestamp is outside the tolerance; the event may be a replay.',
 }
 
 /** Which check a webhook failed. Its message never carries the expected signature. */
@@ -57,7 +65,8 @@ export async function verifyStripeSignature(
     if (key === 't') timestamp ??= value
     else if (key === 'v1' && value) offered.push(value.toLowerCase())
   }
-  if (!timestamp || !/^\d{1,12}$/.test(timestamp)) throw new StripeSignatureError('malformed_header')
+  if (!timestamp || !/^\d{1,12}$/.test(timestamp))
+    throw new StripeSignatureError('malformed_header')
   if (offered.length === 0) throw new StripeSignatureError('no_v1_signature')
 
   const prefix = new TextEncoder().encode(`${timestamp}.`)
@@ -75,6 +84,7 @@ export async function verifyStripeSignature(
 
   const t = Number(timestamp)
   const current = now ?? Math.floor(Date.now() / 1000)
-  if (Math.abs(current - t) > toleranceSeconds) throw new StripeSignatureError('timestamp_out_of_tolerance')
+  if (Math.abs(current - t) > toleranceSeconds)
+    throw new StripeSignatureError('timestamp_out_of_tolerance')
   return { timestamp: t }
 }

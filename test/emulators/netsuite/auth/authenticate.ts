@@ -48,14 +48,17 @@ export class Authenticator {
       this.log(scheme, false, reason)
       const err = invalidLogin()
       // https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/subsect_158521885412.html
-      if (scheme === 'bearer') err.headers['www-authenticate'] = `Bearer realm="${this.deps.accountId}", error="invalid_token", error_description="Invalid login attempt."`
+      if (scheme === 'bearer')
+        err.headers['www-authenticate'] =
+          `Bearer realm="${this.deps.accountId}", error="invalid_token", error_description="Invalid login attempt."`
       return err
     }
     const bearer = /^Bearer\s+(\S+)$/i.exec(header)
     if (bearer) {
       const grant = this.deps.tokens.check(bearer[1]!)
       if (!grant) return fail('bearer', 'unknown or expired access token')
-      if (!grant.scopes.includes('rest_webservices')) return fail('bearer', 'token lacks the rest_webservices scope')
+      if (!grant.scopes.includes('rest_webservices'))
+        return fail('bearer', 'token lacks the rest_webservices scope')
       this.log('bearer', true)
       return undefined
     }

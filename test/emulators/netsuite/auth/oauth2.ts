@@ -50,7 +50,10 @@ export class TokenStore {
 
   state(): { issued: number; live: number } {
     const now = this.clock.now()
-    return { issued: this.tokens.size, live: [...this.tokens.values()].filter((t) => t.expiresAt > now).length }
+    return {
+      issued: this.tokens.size,
+      live: [...this.tokens.values()].filter((t) => t.expiresAt > now).length,
+    }
   }
 }
 
@@ -64,7 +67,12 @@ export interface TokenEndpointDeps {
   audiences(req: EmuRequest): string[]
 }
 
-function oauthError(status: number, error: string, description: string, accountId: string): EmuResponse {
+function oauthError(
+  status: number,
+  error: string,
+  description: string,
+  accountId: string,
+): EmuResponse {
   // RFC 6749 §5.2 errors; NetSuite answers invalid_client with 401 and a Basic challenge
   // (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/subsect_161252460252.html).
   const headers: Record<string, string> = { 'cache-control': 'no-store' }
@@ -79,20 +87,41 @@ function oauthError(status: number, error: string, description: string, accountI
 export function tokenEndpoint(deps: TokenEndpointDeps, req: EmuRequest): EmuResponse {
   const type = (req.headers['content-type'] ?? '').toLowerCase()
   if (!type.startsWith('application/x-www-form-urlencoded')) {
-    return oauthError(400, 'invalid_request', 'the body must be application/x-www-form-urlencoded', deps.accountId)
+    return oauthError(
+      400,
+      'invalid_request',
+      'the body must be application/x-www-form-urlencoded',
+      deps.accountId,
+    )
   }
   const form = new URLSearchParams(req.rawBody)
   if (form.get('grant_type') !== 'client_credentials') {
-    return oauthError(400, 'invalid_request', 'grant_type must be client_credentials', deps.accountId)
+    return oauthError(
+      400,
+      'invalid_request',
+      'grant_type must be client_credentials',
+      deps.accountId,
+    )
   }
   if (form.get('client_assertion_type') !== JWT_BEARER) {
-    return oauthError(400, 'invalid_request', `client_assertion_type must be ${JWT_BEARER}`, deps.accountId)
+    return oauthError(
+      400,
+      'invalid_request',
+      `client_assertion_type must be ${JWT_BEARER}`,
+      deps.accountId,
+    )
   }
   const assertion = form.get('client_assertion')
-  if (!assertion) return oauthError(400, 'invalid_request', 'client_assertion is required', deps.accountId)
+  if (!assertion)
+    return oauthError(400, 'invalid_request', 'client_assertion is required', deps.accountId)
   // iat/exp come from the client's real clock, so they are checked against real time; the token
   // issued then ages on the emulator clock, so a test can expire it by moving that clock.
-  const result = verifyAssertion(assertion, deps.clients, Math.floor(Date.now() / 1000), deps.audiences(req))
+  const result = verifyAssertion(
+    assertion,
+    deps.clients,
+    Math.floor(Date.now() / 1000),
+    deps.audiences(req),
+  )
   if (!result.ok) return oauthError(result.status, result.error, result.description, deps.accountId)
   const accessToken = deps.tokens.issue(result.clientId, result.scopes, deps.ttlSeconds)
   return {

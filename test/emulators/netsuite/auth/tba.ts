@@ -11,7 +11,10 @@ import type { TbaCredential } from '../options.ts'
 
 /** RFC 3986 unreserved-only percent-encoding (RFC 5849 §3.6). */
 export function percentEncode(value: string): string {
-  return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+  return encodeURIComponent(value).replace(
+    /[!'()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  )
 }
 
 /** Parses `OAuth k="v", ...` into decoded values; undefined when not an OAuth header. */
@@ -32,14 +35,21 @@ export function parseOAuthHeader(header: string): Record<string, string> | undef
 /** Scheme and host lower-cased, default port dropped, path kept (RFC 5849 §3.4.1.2). */
 export function normalizeBaseUrl(url: string): string {
   const u = new URL(url)
-  const defaultPort = (u.protocol === 'http:' && u.port === '80') || (u.protocol === 'https:' && u.port === '443')
+  const defaultPort =
+    (u.protocol === 'http:' && u.port === '80') || (u.protocol === 'https:' && u.port === '443')
   return `${u.protocol}//${u.hostname.toLowerCase()}${u.port && !defaultPort ? `:${u.port}` : ''}${u.pathname}`
 }
 
 /** The signature base string over `params` (each pair encoded, then sorted by name and value). */
-export function signatureBaseString(method: string, baseUrl: string, params: Array<[string, string]>): string {
+export function signatureBaseString(
+  method: string,
+  baseUrl: string,
+  params: Array<[string, string]>,
+): string {
   const encoded = params.map(([k, v]) => [percentEncode(k), percentEncode(v)] as const)
-  encoded.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
+  encoded.sort((a, b) =>
+    a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0,
+  )
   const normalized = encoded.map(([k, v]) => `${k}=${v}`).join('&')
   return `${method.toUpperCase()}&${percentEncode(normalizeBaseUrl(baseUrl))}&${percentEncode(normalized)}`
 }
@@ -78,25 +88,48 @@ export interface TbaCheck {
 export function verifyTba(req: EmuRequest, header: string, check: TbaCheck): TbaResult {
   const p = parseOAuthHeader(header)
   if (!p) return { ok: false, reason: 'malformed OAuth header' }
-  const required = ['oauth_consumer_key', 'oauth_token', 'oauth_signature_method', 'oauth_timestamp', 'oauth_nonce', 'oauth_signature']
+  const required = [
+    'oauth_consumer_key',
+    'oauth_token',
+    'oauth_signature_method',
+    'oauth_timestamp',
+    'oauth_nonce',
+    'oauth_signature',
+  ]
   const missing = required.filter((k) => !p[k])
   if (missing.length) return { ok: false, reason: `missing ${missing.join(', ')}` }
-  if (p.oauth_version !== undefined && p.oauth_version !== '1.0') return { ok: false, reason: 'oauth_version must be 1.0' }
-  if (p.realm !== check.accountId) return { ok: false, reason: `realm ${p.realm ?? '(none)'} is not account ${check.accountId}` }
-  if (p.oauth_signature_method !== 'HMAC-SHA256') return { ok: false, reason: `signature method ${p.oauth_signature_method} refused; HMAC-SHA256 required` }
-  const cred = check.credentials.find((c) => c.consumerKey === p.oauth_consumer_key && c.tokenId === p.oauth_token)
+  if (p.oauth_version !== undefined && p.oauth_version !== '1.0')
+    return { ok: false, reason: 'oauth_version must be 1.0' }
+  if (p.realm !== check.accountId)
+    return { ok: false, reason: `realm ${p.realm ?? '(none)'} is not account ${check.accountId}` }
+  if (p.oauth_signature_method !== 'HMAC-SHA256')
+    return {
+      ok: false,
+      reason: `signature method ${p.oauth_signature_method} refused; HMAC-SHA256 required`,
+    }
+  const cred = check.credentials.find(
+    (c) => c.consumerKey === p.oauth_consumer_key && c.tokenId === p.oauth_token,
+  )
   if (!cred) return { ok: false, reason: 'unknown consumer key or token' }
   const ts = Number(p.oauth_timestamp)
-  if (!Number.isInteger(ts) || Math.abs(ts - check.nowSeconds) > check.maxSkewSeconds) return { ok: false, reason: 'oauth_timestamp outside the accepted window' }
-  const params: Array<[string, string]> = Object.entries(p).filter(([k]) => k !== 'realm' && k !== 'oauth_signature')
+  if (!Number.isInteger(ts) || Math.abs(ts - check.nowSeconds) > check.maxSkewSeconds)
+    return { ok: false, reason: 'oauth_timestamp outside the accepted window' }
+  const params: Array<[string, string]> = Object.entries(p).filter(
+    ([k]) => k !== 'realm' && k !== 'oauth_signature',
+  )
   for (const [k, v] of req.query) params.push([k, v])
   const key = `${percentEncode(cred.consumerSecret)}&${percentEncode(cred.tokenSecret)}`
   const given = Buffer.from(p.oauth_signature!)
   const valid = check.baseUrls.some((base) => {
-    const expected = Buffer.from(createHmac('sha256', key).update(signatureBaseString(req.method, base + req.path, params)).digest('base64'))
+    const expected = Buffer.from(
+      createHmac('sha256', key)
+        .update(signatureBaseString(req.method, base + req.path, params))
+        .digest('base64'),
+    )
     return expected.length === given.length && timingSafeEqual(expected, given)
   })
   if (!valid) return { ok: false, reason: 'signature mismatch' }
-  if (!check.nonces.claim(cred.tokenId, p.oauth_nonce!, ts, check.maxSkewSeconds)) return { ok: false, reason: 'nonce already used' }
+  if (!check.nonces.claim(cred.tokenId, p.oauth_nonce!, ts, check.maxSkewSeconds))
+    return { ok: false, reason: 'nonce already used' }
   return { ok: true, tokenId: cred.tokenId }
 }

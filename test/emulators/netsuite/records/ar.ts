@@ -21,7 +21,9 @@ export function linesTotal(lines: Line[] | undefined): number {
 /** Sum of `apply` lines that are switched on. */
 export function appliedTotal(record: NsRecord): number {
   return round2(
-    (record.lines.apply ?? []).filter((l) => l.apply !== false).reduce((sum, l) => sum + (Number(l.amount) || 0), 0),
+    (record.lines.apply ?? [])
+      .filter((l) => l.apply !== false)
+      .reduce((sum, l) => sum + (Number(l.amount) || 0), 0),
   )
 }
 
@@ -49,7 +51,10 @@ export function invoiceRemaining(store: RecordStore, invoice: NsRecord, except?:
 
 /** What a payment or credit memo still has to give (not applied to any invoice). */
 export function unapplied(record: NsRecord): number {
-  const total = record.type === 'customerpayment' ? Number(record.fields.payment) || 0 : linesTotal(record.lines.item)
+  const total =
+    record.type === 'customerpayment'
+      ? Number(record.fields.payment) || 0
+      : linesTotal(record.lines.item)
   return round2(total - appliedTotal(record))
 }
 
@@ -77,7 +82,8 @@ export function customerAr(store: RecordStore, customerId: number, today: string
   }
   for (const type of ['customerpayment', 'creditmemo']) {
     const field = type === 'customerpayment' ? 'customer' : 'entity'
-    for (const doc of store.all(type)) if (refId(doc.fields[field]) === customerId) balance -= unapplied(doc)
+    for (const doc of store.all(type))
+      if (refId(doc.fields[field]) === customerId) balance -= unapplied(doc)
   }
   const billed = new Set(store.all('invoice').map((inv) => refId(inv.fields.createdFrom)))
   const unbilledOrders = store

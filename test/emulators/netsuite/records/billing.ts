@@ -39,7 +39,10 @@ function changeOrdersOf(store: RecordStore, subscriptionId: number): NsRecord[] 
   return store
     .all('subscriptionChangeOrder')
     .filter((co) => refId(co.fields.subscription) === subscriptionId)
-    .sort((a, b) => String(a.fields.effectiveDate).localeCompare(String(b.fields.effectiveDate)) || a.id - b.id)
+    .sort(
+      (a, b) =>
+        String(a.fields.effectiveDate).localeCompare(String(b.fields.effectiveDate)) || a.id - b.id,
+    )
 }
 
 /** Sequences a change order touches; none listed means the whole subscription. */
@@ -48,9 +51,16 @@ function touchedSequences(co: { lines: Record<string, Line[]> }): number[] {
 }
 
 /** The subscription as of `today`: change orders with a later effective date are pending. */
-export function subscriptionState(store: RecordStore, sub: NsRecord, today: string): SubscriptionState {
+export function subscriptionState(
+  store: RecordStore,
+  sub: NsRecord,
+  today: string,
+): SubscriptionState {
   let status = 'PENDING_ACTIVATION'
-  const lines: Line[] = (sub.lines.subscriptionLine ?? []).map((l) => ({ ...l, status: 'PENDING_ACTIVATION' }))
+  const lines: Line[] = (sub.lines.subscriptionLine ?? []).map((l) => ({
+    ...l,
+    status: 'PENDING_ACTIVATION',
+  }))
   for (const co of changeOrdersOf(store, sub.id)) {
     if (String(co.fields.effectiveDate) > today) continue
     const action = String(co.fields.action)
@@ -64,7 +74,8 @@ export function subscriptionState(store: RecordStore, sub: NsRecord, today: stri
     if (action === 'MODIFY_PRICING') {
       for (const change of co.lines.subline ?? []) {
         const line = lines.find((l) => Number(l.sequence) === Number(change.sequence))
-        if (line && change.apply !== false && typeof change.quantityNew === 'number') line.quantity = change.quantityNew
+        if (line && change.apply !== false && typeof change.quantityNew === 'number')
+          line.quantity = change.quantityNew
       }
     }
   }
@@ -90,7 +101,11 @@ export const subscriptionDef: RecordDef = {
       key: 'sequence',
       generatedKey: true,
       required: true,
-      fields: { sequence: { kind: 'number' }, item: { kind: 'ref', ref: 'item', required: true }, quantity: { kind: 'number' } },
+      fields: {
+        sequence: { kind: 'number' },
+        item: { kind: 'ref', ref: 'item', required: true },
+        quantity: { kind: 'number' },
+      },
     },
   },
   defaults(draft, ctx) {
@@ -105,7 +120,9 @@ export const subscriptionDef: RecordDef = {
     const { status } = subscriptionState(ctx.store, r, ctx.clock.today())
     return { status: { id: status, refName: status } }
   },
-  deriveLines: (r, ctx) => ({ subscriptionLine: subscriptionState(ctx.store, r, ctx.clock.today()).lines }),
+  deriveLines: (r, ctx) => ({
+    subscriptionLine: subscriptionState(ctx.store, r, ctx.clock.today()).lines,
+  }),
   refName: (r) => String(r.fields.name ?? `Subscription ${r.id}`),
 }
 
@@ -124,7 +141,12 @@ export const changeOrderDef: RecordDef = {
   sublists: {
     subline: {
       key: 'sequence',
-      fields: { sequence: { kind: 'number', required: true }, apply: { kind: 'boolean' }, quantityNew: { kind: 'number' }, pricePlanNew: { kind: 'number' } },
+      fields: {
+        sequence: { kind: 'number', required: true },
+        apply: { kind: 'boolean' },
+        quantityNew: { kind: 'number' },
+        pricePlanNew: { kind: 'number' },
+      },
     },
   },
   defaults(draft, ctx) {
@@ -136,24 +158,49 @@ export const changeOrderDef: RecordDef = {
     const f = draft.fields
     const sub = ctx.store.get('subscription', refId(f.subscription) ?? -1)!
     if (refId(f.customer) !== refId(sub.fields.customer)) {
-      throw new NetsuiteError(400, 'INVALID_KEY_OR_REF', `Invalid customer reference key ${String(refId(f.customer))}.`, { 'o:errorPath': 'customer' })
+      throw new NetsuiteError(
+        400,
+        'INVALID_KEY_OR_REF',
+        `Invalid customer reference key ${String(refId(f.customer))}.`,
+        { 'o:errorPath': 'customer' },
+      )
     }
     const known = new Set((sub.lines.subscriptionLine ?? []).map((l) => Number(l.sequence)))
     for (const [i, l] of (draft.lines.subline ?? []).entries()) {
       if (!known.has(Number(l.sequence))) {
-        throw new NetsuiteError(400, 'USER_ERROR', `Subscription line ${String(l.sequence)} does not exist.`, { 'o:errorPath': `subline.items[${i}].sequence` })
+        throw new NetsuiteError(
+          400,
+          'USER_ERROR',
+          `Subscription line ${String(l.sequence)} does not exist.`,
+          { 'o:errorPath': `subline.items[${i}].sequence` },
+        )
       }
     }
     const mine = touchedSequences(draft)
     if (f.action === 'MODIFY_PRICING' && mine.length === 0) {
-      throw new NetsuiteError(400, 'USER_ERROR', 'Select at least one subscription line to modify.', { 'o:errorPath': 'subline' })
+      throw new NetsuiteError(
+        400,
+        'USER_ERROR',
+        'Select at least one subscription line to modify.',
+        { 'o:errorPath': 'subline' },
+      )
     }
     for (const other of changeOrdersOf(ctx.store, sub.id)) {
-      if (other === existing || other.fields.action !== f.action || other.fields.effectiveDate !== f.effectiveDate) continue
+      if (
+        other === existing ||
+        other.fields.action !== f.action ||
+        other.fields.effectiveDate !== f.effectiveDate
+      )
+        continue
       const theirs = touchedSequences(other)
-      const overlap = mine.length === 0 || theirs.length === 0 || mine.some((s) => theirs.includes(s))
+      const overlap =
+        mine.length === 0 || theirs.length === 0 || mine.some((s) => theirs.includes(s))
       if (overlap) {
-        throw new NetsuiteError(400, 'USER_ERROR', 'You can have only one change order of a specific type per subscription line item per date.')
+        throw new NetsuiteError(
+          400,
+          'USER_ERROR',
+          'You can have only one change order of a specific type per subscription line item per date.',
+        )
       }
     }
   },

@@ -31,7 +31,13 @@ export const subsidiaryDef: RecordDef = {
  */
 export const itemDef: RecordDef = {
   id: 'item',
-  aliases: ['serviceSaleItem', 'nonInventorySaleItem', 'inventoryItem', 'otherChargeSaleItem', 'subscriptionPlan'],
+  aliases: [
+    'serviceSaleItem',
+    'nonInventorySaleItem',
+    'inventoryItem',
+    'otherChargeSaleItem',
+    'subscriptionPlan',
+  ],
   label: 'Item',
   customPrefix: 'custitem_',
   readOnly: true,
@@ -70,7 +76,14 @@ export const customerDef: RecordDef = {
     comments: { kind: 'string' },
     isInactive: { kind: 'boolean' },
   },
-  readOnlyFields: ['balance', 'overdueBalance', 'daysOverdue', 'unbilledOrders', 'dateCreated', 'lastModifiedDate'],
+  readOnlyFields: [
+    'balance',
+    'overdueBalance',
+    'daysOverdue',
+    'unbilledOrders',
+    'dateCreated',
+    'lastModifiedDate',
+  ],
   // The keyed address sublist; each line's address is a subrecord.
   // https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_161581923822.html
   sublists: {
@@ -85,9 +98,24 @@ export const customerDef: RecordDef = {
         addressBookAddress: {
           kind: 'subrecord',
           fields: {
-            addr1: { kind: 'string' }, addr2: { kind: 'string' }, addressee: { kind: 'string' }, city: { kind: 'string' },
-            state: { kind: 'string' }, zip: { kind: 'string' },
-            country: { kind: 'enum', values: { US: 'United States', CA: 'Canada', GB: 'United Kingdom', DE: 'Germany', FR: 'France', AU: 'Australia', JP: 'Japan' } },
+            addr1: { kind: 'string' },
+            addr2: { kind: 'string' },
+            addressee: { kind: 'string' },
+            city: { kind: 'string' },
+            state: { kind: 'string' },
+            zip: { kind: 'string' },
+            country: {
+              kind: 'enum',
+              values: {
+                US: 'United States',
+                CA: 'Canada',
+                GB: 'United Kingdom',
+                DE: 'Germany',
+                FR: 'France',
+                AU: 'Australia',
+                JP: 'Japan',
+              },
+            },
           },
         },
       },
@@ -96,7 +124,8 @@ export const customerDef: RecordDef = {
   defaults(draft, ctx) {
     const f = draft.fields
     const subsidiary = ctx.store.get('subsidiary', refId(f.subsidiary) ?? -1)
-    if (f.currency === undefined && subsidiary?.fields.currency) f.currency = subsidiary.fields.currency
+    if (f.currency === undefined && subsidiary?.fields.currency)
+      f.currency = subsidiary.fields.currency
     f.creditHoldOverride ??= 'AUTO'
     f.isInactive ??= false
     if (f.entityId === undefined) {
@@ -106,7 +135,15 @@ export const customerDef: RecordDef = {
   },
   validate(draft) {
     const f = draft.fields
-    const missing = f.isPerson ? (!f.firstName ? 'First Name' : !f.lastName ? 'Last Name' : '') : !f.companyName ? 'Company Name' : ''
+    const missing = f.isPerson
+      ? !f.firstName
+        ? 'First Name'
+        : !f.lastName
+          ? 'Last Name'
+          : ''
+      : !f.companyName
+        ? 'Company Name'
+        : ''
     if (missing) throw new NetsuiteError(400, 'USER_ERROR', `Please enter value(s) for: ${missing}`)
   },
   derive(record, ctx) {
@@ -115,6 +152,8 @@ export const customerDef: RecordDef = {
   },
   refName: (r) => {
     const { entityId, companyName } = r.fields
-    return companyName && companyName !== entityId ? `${String(entityId)} ${String(companyName)}` : String(entityId)
+    return companyName && companyName !== entityId
+      ? `${String(entityId)} ${String(companyName)}`
+      : String(entityId)
   },
 }

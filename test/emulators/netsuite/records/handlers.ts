@@ -25,7 +25,13 @@ const EID = /^[A-Za-z0-9_-]+$/
 
 function typeOf(req: EmuRequest): RecordDef {
   const def = recordDef(req.params.type ?? '')
-  if (!def) throw new NetsuiteError(404, 'INVALID_RCRD_TYPE', `Record type '${req.params.type}' does not exist.`, { 'o:urlPath': req.params.type })
+  if (!def)
+    throw new NetsuiteError(
+      404,
+      'INVALID_RCRD_TYPE',
+      `Record type '${req.params.type}' does not exist.`,
+      { 'o:urlPath': req.params.type },
+    )
   return def
 }
 
@@ -34,20 +40,34 @@ function parseId(raw: string): { id: number } | { eid: string } {
   if (raw.startsWith('eid:')) {
     const eid = raw.slice(4)
     if (!EID.test(eid)) {
-      throw new NetsuiteError(400, 'INVALID_ID', `Invalid external ID '${eid}'. An external ID can contain only letters, numbers, underscore (_), and hyphen (-).`, { 'o:urlPath': raw })
+      throw new NetsuiteError(
+        400,
+        'INVALID_ID',
+        `Invalid external ID '${eid}'. An external ID can contain only letters, numbers, underscore (_), and hyphen (-).`,
+        { 'o:urlPath': raw },
+      )
     }
     return { eid }
   }
   if (/^\d+$/.test(raw)) return { id: Number(raw) }
-  throw new NetsuiteError(400, 'INVALID_ID', `Invalid record instance ID '${raw}'.`, { 'o:urlPath': raw })
+  throw new NetsuiteError(400, 'INVALID_ID', `Invalid record instance ID '${raw}'.`, {
+    'o:urlPath': raw,
+  })
 }
 
 function find(deps: RecordRouteDeps, def: RecordDef, raw: string): NsRecord | undefined {
   const key = parseId(raw)
-  return 'eid' in key ? deps.ctx.store.byExternalId(def.id, key.eid) : deps.ctx.store.get(def.id, key.id)
+  return 'eid' in key
+    ? deps.ctx.store.byExternalId(def.id, key.eid)
+    : deps.ctx.store.get(def.id, key.id)
 }
 
-const notFound = () => new NetsuiteError(404, 'NONEXISTENT_ID', 'The record instance does not exist. Provide a valid record instance ID.')
+const notFound = () =>
+  new NetsuiteError(
+    404,
+    'NONEXISTENT_ID',
+    'The record instance does not exist. Provide a valid record instance ID.',
+  )
 
 function parseBody(req: EmuRequest): unknown {
   try {
@@ -58,7 +78,12 @@ function parseBody(req: EmuRequest): unknown {
 }
 
 function writable(def: RecordDef): void {
-  if (def.readOnly) throw new NetsuiteError(405, 'INVALID_REQUEST', `The emulator serves '${def.id}' read-only; seed it through /__control/netsuite/seed.`)
+  if (def.readOnly)
+    throw new NetsuiteError(
+      405,
+      'INVALID_REQUEST',
+      `The emulator serves '${def.id}' read-only; seed it through /__control/netsuite/seed.`,
+    )
 }
 
 /**
@@ -76,23 +101,46 @@ export function correlationOf(fields: Fields): string | undefined {
 }
 
 function replaceSet(req: EmuRequest): Set<string> {
-  return new Set((req.query.get('replace') ?? '').split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))
+  return new Set(
+    (req.query.get('replace') ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  )
 }
 
 /** Saves `body` into `existing` (update) or a new record, records the effect, answers 204. */
-function save(deps: RecordRouteDeps, req: EmuRequest, def: RecordDef, existing: NsRecord | undefined, urlEid: string | undefined, op: 'upsert' | 'create' | 'update'): EmuResponse {
+function save(
+  deps: RecordRouteDeps,
+  req: EmuRequest,
+  def: RecordDef,
+  existing: NsRecord | undefined,
+  urlEid: string | undefined,
+  op: 'upsert' | 'create' | 'update',
+): EmuResponse {
   const { store } = deps.ctx
   const body = parseBody(req)
   const next = applyBody(def, existing, body, replaceSet(req), deps.ctx)
   if (urlEid !== undefined) {
     if (next.externalId !== undefined && next.externalId !== urlEid) {
-      throw new NetsuiteError(400, 'INVALID_CONTENT', 'The externalId in the body does not match the external ID in the URL.', { 'o:errorPath': 'externalId' })
+      throw new NetsuiteError(
+        400,
+        'INVALID_CONTENT',
+        'The externalId in the body does not match the external ID in the URL.',
+        { 'o:errorPath': 'externalId' },
+      )
     }
     next.externalId = urlEid
   }
-  const holder = next.externalId === undefined ? undefined : store.byExternalId(def.id, next.externalId)
+  const holder =
+    next.externalId === undefined ? undefined : store.byExternalId(def.id, next.externalId)
   if (holder && holder !== existing) {
-    throw new NetsuiteError(400, 'DUP_RCRD', `A ${def.label.toLowerCase()} record with the external ID '${next.externalId}' already exists.`, { 'o:errorPath': 'externalId' })
+    throw new NetsuiteError(
+      400,
+      'DUP_RCRD',
+      `A ${def.label.toLowerCase()} record with the external ID '${next.externalId}' already exists.`,
+      { 'o:errorPath': 'externalId' },
+    )
   }
   let record: NsRecord
   let kind: string
@@ -106,14 +154,24 @@ function save(deps: RecordRouteDeps, req: EmuRequest, def: RecordDef, existing: 
       def.afterWrite?.(existing, before, deps.ctx)
     }
   } else {
-    record = store.insert({ type: def.id, externalId: next.externalId, fields: next.fields, lines: next.lines })
+    record = store.insert({
+      type: def.id,
+      externalId: next.externalId,
+      fields: next.fields,
+      lines: next.lines,
+    })
     def.afterWrite?.(record, undefined, deps.ctx)
     kind = op === 'upsert' ? 'upsert.create' : 'create'
   }
-  deps.effects.record(`${def.id}.${kind}`, `${def.id}:${record.externalId ?? `#${record.id}`}`, correlationOf(record.fields), {
-    id: record.id,
-    externalId: record.externalId,
-  })
+  deps.effects.record(
+    `${def.id}.${kind}`,
+    `${def.id}:${record.externalId ?? `#${record.id}`}`,
+    correlationOf(record.fields),
+    {
+      id: record.id,
+      externalId: record.externalId,
+    },
+  )
   return { status: 204, headers: { location: recordUrl(deps.baseUrl(req), def, record) } }
 }
 
@@ -132,7 +190,11 @@ export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): voi
       writable(def)
       const key = parseId(req.params.id ?? '')
       if (!('eid' in key)) {
-        throw new NetsuiteError(405, 'INVALID_REQUEST', 'PUT is the upsert operation and needs an external ID in the URL (eid:<value>).')
+        throw new NetsuiteError(
+          405,
+          'INVALID_REQUEST',
+          'PUT is the upsert operation and needs an external ID in the URL (eid:<value>).',
+        )
       }
       return save(deps, req, def, deps.ctx.store.byExternalId(def.id, key.eid), key.eid, 'upsert')
     }),
@@ -152,17 +214,26 @@ export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): voi
       const record = find(deps, def, req.params.id ?? '')
       if (!record) throw notFound()
       const expand = req.query.get('expandSubResources') === 'true'
-      return { status: 200, headers: SINGULAR, body: serializeRecord(def, record, deps.ctx, deps.baseUrl(req), expand) }
+      return {
+        status: 200,
+        headers: SINGULAR,
+        body: serializeRecord(def, record, deps.ctx, deps.baseUrl(req), expand),
+      }
     }),
   )
   router.on('GET', `${ROOT}/:type/:id/:sublist`, (req) =>
     deps.guard(req, () => {
       const def = typeOf(req)
       const record = find(deps, def, req.params.id ?? '')
-      const name = Object.keys(def.sublists).find((s) => s.toLowerCase() === req.params.sublist?.toLowerCase())
+      const name = Object.keys(def.sublists).find(
+        (s) => s.toLowerCase() === req.params.sublist?.toLowerCase(),
+      )
       if (!record || !name) throw notFound()
       const lines = def.deriveLines?.(record, deps.ctx)[name] ?? record.lines[name] ?? []
-      return { status: 200, body: serializeSublist(def, record, name, lines, deps.ctx, deps.baseUrl(req)) }
+      return {
+        status: 200,
+        body: serializeSublist(def, record, name, lines, deps.ctx, deps.baseUrl(req)),
+      }
     }),
   )
 }

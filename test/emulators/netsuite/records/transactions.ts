@@ -1,7 +1,16 @@
 import { NetsuiteError } from '../errors.ts'
 import type { NsRecord } from '../store.ts'
 import { appliedTotal, invoiceRemaining, invoiceTotal, linesTotal, unapplied } from './ar.ts'
-import { addDays, refId, round2, type Draft, type FieldDef, type RecordContext, type RecordDef, type SublistDef } from './model.ts'
+import {
+  addDays,
+  refId,
+  round2,
+  type Draft,
+  type FieldDef,
+  type RecordContext,
+  type RecordDef,
+  type SublistDef,
+} from './model.ts'
 
 /** `item` is keyed by `line`: lines without a known `line` are appended on update, as in NetSuite
  * (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545295601.html) — so an
@@ -24,7 +33,11 @@ const itemSublist: SublistDef = {
  * open invoice of the customer on this sublist; here only the lines the client sends exist. */
 const applySublist: SublistDef = {
   key: 'doc',
-  fields: { doc: { kind: 'ref', ref: 'invoice', required: true }, apply: { kind: 'boolean' }, amount: { kind: 'number' } },
+  fields: {
+    doc: { kind: 'ref', ref: 'invoice', required: true },
+    apply: { kind: 'boolean' },
+    amount: { kind: 'number' },
+  },
 }
 
 const header = (entityField: string): Record<string, FieldDef> => ({
@@ -51,7 +64,8 @@ function headerDefaults(entityField: string, prefix: string) {
     }
     for (const line of draft.lines.item ?? []) {
       line.quantity ??= 1
-      if (typeof line.amount === 'number') line.rate = round2(line.amount / (Number(line.quantity) || 1))
+      if (typeof line.amount === 'number')
+        line.rate = round2(line.amount / (Number(line.quantity) || 1))
       delete line.amount
       if (line.rate === undefined) {
         const item = ctx.store.get('item', refId(line.item) ?? -1)
@@ -66,12 +80,20 @@ function checkSubsidiary(draft: Draft, ctx: RecordContext, entityField: string):
   const customer = ctx.store.get('customer', refId(draft.fields[entityField]) ?? -1)
   const want = refId(customer?.fields.subsidiary)
   if (want !== undefined && refId(draft.fields.subsidiary) !== want) {
-    throw new NetsuiteError(400, 'USER_ERROR', 'The subsidiary is not valid for this customer.', { 'o:errorPath': 'subsidiary' })
+    throw new NetsuiteError(400, 'USER_ERROR', 'The subsidiary is not valid for this customer.', {
+      'o:errorPath': 'subsidiary',
+    })
   }
 }
 
 /** Applications must point at open invoices of the same customer and fit what is left. */
-function checkApply(draft: Draft, ctx: RecordContext, existing: NsRecord | undefined, entityField: string, available: number): void {
+function checkApply(
+  draft: Draft,
+  ctx: RecordContext,
+  existing: NsRecord | undefined,
+  entityField: string,
+  available: number,
+): void {
   const customerId = refId(draft.fields[entityField])
   let sum = 0
   for (const [i, line] of (draft.lines.apply ?? []).entries()) {
@@ -79,23 +101,40 @@ function checkApply(draft: Draft, ctx: RecordContext, existing: NsRecord | undef
     const path = `apply.items[${i}]`
     const invoice = ctx.store.get('invoice', refId(line.doc) ?? -1)!
     if (refId(invoice.fields.entity) !== customerId) {
-      throw new NetsuiteError(400, 'INVALID_KEY_OR_REF', `Invalid doc reference key ${invoice.id}.`, { 'o:errorPath': `${path}.doc` })
+      throw new NetsuiteError(
+        400,
+        'INVALID_KEY_OR_REF',
+        `Invalid doc reference key ${invoice.id}.`,
+        { 'o:errorPath': `${path}.doc` },
+      )
     }
     const amount = Number(line.amount ?? invoiceRemaining(ctx.store, invoice, existing))
     line.amount = amount
     if (!(amount > 0) || amount > invoiceRemaining(ctx.store, invoice, existing) + 1e-9) {
-      throw new NetsuiteError(400, 'USER_ERROR', `The amount applied to invoice ${String(invoice.fields.tranId)} exceeds its amount remaining.`, { 'o:errorPath': `${path}.amount` })
+      throw new NetsuiteError(
+        400,
+        'USER_ERROR',
+        `The amount applied to invoice ${String(invoice.fields.tranId)} exceeds its amount remaining.`,
+        { 'o:errorPath': `${path}.amount` },
+      )
     }
     sum += amount
   }
   if (sum > available + 1e-9) {
-    throw new NetsuiteError(400, 'USER_ERROR', 'The total applied exceeds the amount available to apply.', { 'o:errorPath': 'apply' })
+    throw new NetsuiteError(
+      400,
+      'USER_ERROR',
+      'The total applied exceeds the amount available to apply.',
+      { 'o:errorPath': 'apply' },
+    )
   }
 }
 
 /** Bumps every invoice an apply sublist touched before or after the save. */
 function touchApplied(record: NsRecord, before: Draft | undefined, ctx: RecordContext): void {
-  const ids = new Set([...(before?.lines.apply ?? []), ...(record.lines.apply ?? [])].map((l) => refId(l.doc)))
+  const ids = new Set(
+    [...(before?.lines.apply ?? []), ...(record.lines.apply ?? [])].map((l) => refId(l.doc)),
+  )
   for (const id of ids) {
     const invoice = id === undefined ? undefined : ctx.store.get('invoice', id)
     if (invoice) ctx.store.touch(invoice)
@@ -103,14 +142,23 @@ function touchApplied(record: NsRecord, before: Draft | undefined, ctx: RecordCo
 }
 
 /** Transaction status as SuiteQL's one-letter code and its display text; undefined if unknown. */
-export function tranStatus(record: NsRecord, ctx: RecordContext): { id: string; refName: string } | undefined {
+export function tranStatus(
+  record: NsRecord,
+  ctx: RecordContext,
+): { id: string; refName: string } | undefined {
   switch (record.type) {
     case 'invoice':
-      return invoiceRemaining(ctx.store, record) > 0 ? { id: 'A', refName: 'Open' } : { id: 'B', refName: 'Paid In Full' }
+      return invoiceRemaining(ctx.store, record) > 0
+        ? { id: 'A', refName: 'Open' }
+        : { id: 'B', refName: 'Paid In Full' }
     case 'creditmemo':
-      return unapplied(record) > 0 ? { id: 'A', refName: 'Open' } : { id: 'B', refName: 'Fully Applied' }
+      return unapplied(record) > 0
+        ? { id: 'A', refName: 'Open' }
+        : { id: 'B', refName: 'Fully Applied' }
     case 'salesOrder':
-      return record.fields.orderStatus === 'A' ? { id: 'A', refName: 'Pending Approval' } : { id: 'B', refName: 'Pending Fulfillment' }
+      return record.fields.orderStatus === 'A'
+        ? { id: 'A', refName: 'Pending Approval' }
+        : { id: 'B', refName: 'Pending Fulfillment' }
     default:
       return undefined
   }
@@ -145,7 +193,11 @@ export const invoiceDef: RecordDef = {
   tranType: 'CustInvc',
   tranIdPrefix: 'INV',
   customPrefix: 'custbody_',
-  fields: { ...header('entity'), dueDate: { kind: 'date' }, createdFrom: { kind: 'ref', ref: 'salesOrder' } },
+  fields: {
+    ...header('entity'),
+    dueDate: { kind: 'date' },
+    createdFrom: { kind: 'ref', ref: 'salesOrder' },
+  },
   readOnlyFields: [...READ_ONLY, 'amountPaid', 'amountRemaining'],
   sublists: { item: itemSublist },
   defaults(draft, ctx, existing) {
@@ -156,7 +208,12 @@ export const invoiceDef: RecordDef = {
   derive(r, ctx) {
     const remaining = invoiceRemaining(ctx.store, r)
     const total = invoiceTotal(r)
-    return { total, amountPaid: round2(total - remaining), amountRemaining: remaining, status: tranStatus(r, ctx) }
+    return {
+      total,
+      amountPaid: round2(total - remaining),
+      amountRemaining: remaining,
+      status: tranStatus(r, ctx),
+    }
   },
   refName: (r) => `Invoice #${String(r.fields.tranId)}`,
 }
@@ -173,12 +230,19 @@ export const customerPaymentDef: RecordDef = {
   defaults: headerDefaults('customer', 'PYMT'),
   validate(draft, ctx, existing) {
     const payment = Number(draft.fields.payment)
-    if (!(payment > 0)) throw new NetsuiteError(400, 'USER_ERROR', 'The payment amount must be greater than zero.', { 'o:errorPath': 'payment' })
+    if (!(payment > 0))
+      throw new NetsuiteError(400, 'USER_ERROR', 'The payment amount must be greater than zero.', {
+        'o:errorPath': 'payment',
+      })
     checkSubsidiary(draft, ctx, 'customer')
     checkApply(draft, ctx, existing, 'customer', payment)
   },
   afterWrite: touchApplied,
-  derive: (r) => ({ total: Number(r.fields.payment), applied: appliedTotal(r), unapplied: unapplied(r) }),
+  derive: (r) => ({
+    total: Number(r.fields.payment),
+    applied: appliedTotal(r),
+    unapplied: unapplied(r),
+  }),
   refName: (r) => `Payment #${String(r.fields.tranId)}`,
 }
 
@@ -199,7 +263,13 @@ export const creditMemoDef: RecordDef = {
   afterWrite: touchApplied,
   derive(r, ctx) {
     const left = unapplied(r)
-    return { total: linesTotal(r.lines.item), applied: appliedTotal(r), unapplied: left, amountRemaining: left, status: tranStatus(r, ctx) }
+    return {
+      total: linesTotal(r.lines.item),
+      applied: appliedTotal(r),
+      unapplied: left,
+      amountRemaining: left,
+      status: tranStatus(r, ctx),
+    }
   },
   refName: (r) => `Credit Memo #${String(r.fields.tranId)}`,
 }

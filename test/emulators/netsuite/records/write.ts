@@ -8,30 +8,57 @@ import type { Draft, FieldDef, RecordContext, RecordDef, SublistDef } from './mo
  * resolved, sublists merged by key, then defaults, required fields and the type's own rules.
  */
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
 
 const invalid = (detail: string, path?: string) =>
   new NetsuiteError(400, 'INVALID_CONTENT', detail, path ? { 'o:errorPath': path } : {})
 
-const ALWAYS_READ_ONLY = ['id', 'links', 'refname', 'createddate', 'lastmodifieddate', 'datecreated']
+const ALWAYS_READ_ONLY = [
+  'id',
+  'links',
+  'refname',
+  'createddate',
+  'lastmodifieddate',
+  'datecreated',
+]
 
 function findName<T>(defs: Record<string, T>, lower: string): string | undefined {
   return Object.keys(defs).find((name) => name.toLowerCase() === lower)
 }
 
-function normalizeRef(def: FieldDef, value: unknown, path: string, ctx: RecordContext): { id: string } {
+function normalizeRef(
+  def: FieldDef,
+  value: unknown,
+  path: string,
+  ctx: RecordContext,
+): { id: string } {
   const raw = isObject(value) ? value.id : value
-  const id = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN
-  if (!Number.isInteger(id)) throw invalid(`Invalid value for the field '${path}'. Provide a valid reference {"id": ...}.`, path)
+  const id =
+    typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+$/.test(raw) ? Number(raw) : NaN
+  if (!Number.isInteger(id))
+    throw invalid(
+      `Invalid value for the field '${path}'. Provide a valid reference {"id": ...}.`,
+      path,
+    )
   if (!ctx.store.get(def.ref!, id)) {
     const detail: Partial<ErrorDetail> = { 'o:errorPath': path }
-    throw new NetsuiteError(400, 'INVALID_KEY_OR_REF', `Invalid ${path.split('.').pop()} reference key ${id}.`, detail)
+    throw new NetsuiteError(
+      400,
+      'INVALID_KEY_OR_REF',
+      `Invalid ${path.split('.').pop()} reference key ${id}.`,
+      detail,
+    )
   }
   return { id: String(id) }
 }
 
 function normalize(def: FieldDef, value: unknown, path: string, ctx: RecordContext): unknown {
-  const bad = () => invalid(`Invalid value for the field '${path}'. Provide a valid value of type ${def.kind}.`, path)
+  const bad = () =>
+    invalid(
+      `Invalid value for the field '${path}'. Provide a valid value of type ${def.kind}.`,
+      path,
+    )
   switch (def.kind) {
     case 'string':
       if (typeof value !== 'string') throw bad()
@@ -50,7 +77,10 @@ function normalize(def: FieldDef, value: unknown, path: string, ctx: RecordConte
     case 'enum': {
       const id = isObject(value) ? value.id : value
       if (typeof id !== 'string' || !def.values || !(id.toUpperCase() in def.values)) {
-        throw invalid(`Invalid value '${String(id)}' for the field '${path}'. Valid values: ${Object.keys(def.values ?? {}).join(', ')}.`, path)
+        throw invalid(
+          `Invalid value '${String(id)}' for the field '${path}'. Valid values: ${Object.keys(def.values ?? {}).join(', ')}.`,
+          path,
+        )
       }
       return id.toUpperCase()
     }
@@ -61,7 +91,8 @@ function normalize(def: FieldDef, value: unknown, path: string, ctx: RecordConte
       const out: Record<string, unknown> = {}
       for (const [key, v] of Object.entries(value)) {
         const name = findName(def.fields ?? {}, key.toLowerCase())
-        if (!name) throw invalid(`Invalid field '${key}' for subrecord '${path}'.`, `${path}.${key}`)
+        if (!name)
+          throw invalid(`Invalid field '${key}' for subrecord '${path}'.`, `${path}.${key}`)
         if (v !== null) out[name] = normalize(def.fields![name]!, v, `${path}.${name}`, ctx)
       }
       return out
@@ -72,12 +103,15 @@ function normalize(def: FieldDef, value: unknown, path: string, ctx: RecordConte
 /** Custom fields: scalars as given, list/record references as `{ id }`. */
 function customValue(value: unknown, path: string): unknown {
   if (['string', 'number', 'boolean'].includes(typeof value)) return value
-  if (isObject(value) && (typeof value.id === 'string' || typeof value.id === 'number')) return { id: String(value.id) }
+  if (isObject(value) && (typeof value.id === 'string' || typeof value.id === 'number'))
+    return { id: String(value.id) }
   throw invalid(`Invalid value for the custom field '${path}'.`, path)
 }
 
 const sameKey = (a: unknown, b: unknown): boolean =>
-  a !== undefined && b !== undefined && String(isObject(a) ? a.id : a) === String(isObject(b) ? b.id : b)
+  a !== undefined &&
+  b !== undefined &&
+  String(isObject(a) ? a.id : a) === String(isObject(b) ? b.id : b)
 
 function normalizeLine(sub: SublistDef, raw: unknown, path: string, ctx: RecordContext): Line {
   if (!isObject(raw)) throw invalid(`Each line of '${path}' must be an object.`, path)
@@ -86,7 +120,9 @@ function normalizeLine(sub: SublistDef, raw: unknown, path: string, ctx: RecordC
     const lower = key.toLowerCase()
     if (lower === 'links') continue
     const name = findName(sub.fields, lower)
-    if (name) line[name] = value === null ? undefined : normalize(sub.fields[name]!, value, `${path}.${name}`, ctx)
+    if (name)
+      line[name] =
+        value === null ? undefined : normalize(sub.fields[name]!, value, `${path}.${name}`, ctx)
     else if (lower.startsWith('custcol')) line[lower] = customValue(value, `${path}.${key}`)
     else throw invalid(`Invalid field '${key}' on sublist line '${path}'.`, `${path}.${key}`)
   }
@@ -98,7 +134,14 @@ function normalizeLine(sub: SublistDef, raw: unknown, path: string, ctx: RecordC
  * a line whose key matches an existing line updates it, other lines are added; with
  * `?replace=<sublist>` (section_1545297048.html) lines not matched are removed.
  */
-function mergeSublist(name: string, sub: SublistDef, value: unknown, existing: Line[], replacing: boolean, ctx: RecordContext): Line[] {
+function mergeSublist(
+  name: string,
+  sub: SublistDef,
+  value: unknown,
+  existing: Line[],
+  replacing: boolean,
+  ctx: RecordContext,
+): Line[] {
   if (!isObject(value) || !Array.isArray(value.items)) {
     throw invalid(`The sublist '${name}' must be an object with an 'items' array.`, name)
   }
@@ -119,7 +162,9 @@ function mergeSublist(name: string, sub: SublistDef, value: unknown, existing: L
   for (const [i, line] of out.entries()) {
     for (const [field, def] of Object.entries(sub.fields)) {
       if (def.required && line[field] === undefined) {
-        throw new NetsuiteError(400, 'USER_ERROR', `Please enter value(s) for: ${field}`, { 'o:errorPath': `${name}.items[${i}].${field}` })
+        throw new NetsuiteError(400, 'USER_ERROR', `Please enter value(s) for: ${field}`, {
+          'o:errorPath': `${name}.items[${i}].${field}`,
+        })
       }
     }
     for (const key of Object.keys(line)) if (line[key] === undefined) delete line[key]
@@ -130,46 +175,74 @@ function mergeSublist(name: string, sub: SublistDef, value: unknown, existing: L
 function checkRequired(def: RecordDef, draft: Draft): void {
   for (const [name, field] of Object.entries(def.fields)) {
     if (field.required && draft.fields[name] === undefined) {
-      throw new NetsuiteError(400, 'USER_ERROR', `Please enter value(s) for: ${name}`, { 'o:errorPath': name })
+      throw new NetsuiteError(400, 'USER_ERROR', `Please enter value(s) for: ${name}`, {
+        'o:errorPath': name,
+      })
     }
   }
   for (const [name, sub] of Object.entries(def.sublists)) {
     if (sub.required && (draft.lines[name] ?? []).length === 0) {
-      throw new NetsuiteError(400, 'USER_ERROR', 'You must enter at least one line item for this transaction.', { 'o:errorPath': name })
+      throw new NetsuiteError(
+        400,
+        'USER_ERROR',
+        'You must enter at least one line item for this transaction.',
+        { 'o:errorPath': name },
+      )
     }
   }
 }
 
 /** The draft a stored record starts from (a deep copy: the write must not touch the original). */
 export function draftOf(record: NsRecord): Draft {
-  return structuredClone({ externalId: record.externalId, fields: record.fields, lines: record.lines })
+  return structuredClone({
+    externalId: record.externalId,
+    fields: record.fields,
+    lines: record.lines,
+  })
 }
 
 /**
  * Applies `body` on top of `existing` (or on nothing, for a create).
  * @throws NetsuiteError for anything NetSuite would refuse.
  */
-export function applyBody(def: RecordDef, existing: NsRecord | undefined, body: unknown, replace: Set<string>, ctx: RecordContext): Draft {
+export function applyBody(
+  def: RecordDef,
+  existing: NsRecord | undefined,
+  body: unknown,
+  replace: Set<string>,
+  ctx: RecordContext,
+): Draft {
   if (!isObject(body)) throw invalid('The request body must be a JSON object.')
   const draft: Draft = existing ? draftOf(existing) : { fields: {}, lines: {} }
   for (const [key, value] of Object.entries(body)) {
     const lower = key.toLowerCase()
     if (lower === 'links') continue
     if (lower === 'externalid') {
-      if (value !== null && (typeof value !== 'string' || value === '')) throw invalid("Invalid value for the field 'externalId'.", 'externalId')
+      if (value !== null && (typeof value !== 'string' || value === ''))
+        throw invalid("Invalid value for the field 'externalId'.", 'externalId')
       draft.externalId = value ?? undefined
       continue
     }
     const sublist = findName(def.sublists, lower)
     if (sublist) {
-      draft.lines[sublist] = mergeSublist(sublist, def.sublists[sublist]!, value, draft.lines[sublist] ?? [], replace.has(sublist.toLowerCase()), ctx)
+      draft.lines[sublist] = mergeSublist(
+        sublist,
+        def.sublists[sublist]!,
+        value,
+        draft.lines[sublist] ?? [],
+        replace.has(sublist.toLowerCase()),
+        ctx,
+      )
       continue
     }
     const field = findName(def.fields, lower)
     if (field) {
       if (value === null) delete draft.fields[field]
       else draft.fields[field] = normalize(def.fields[field]!, value, field, ctx)
-    } else if (ALWAYS_READ_ONLY.includes(lower) || def.readOnlyFields?.some((f) => f.toLowerCase() === lower)) {
+    } else if (
+      ALWAYS_READ_ONLY.includes(lower) ||
+      def.readOnlyFields?.some((f) => f.toLowerCase() === lower)
+    ) {
       throw invalid(`The field '${key}' is read-only and cannot be set.`, key)
     } else if (lower.startsWith(def.customPrefix)) {
       if (value === null) delete draft.fields[lower]
@@ -207,7 +280,9 @@ export function sameContent(def: RecordDef, a: Draft, b: Draft): boolean {
 export function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
   if (isObject(value)) {
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort()
+    const keys = Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort()
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`
   }
   return JSON.stringify(value)

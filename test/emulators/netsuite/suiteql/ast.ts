@@ -66,7 +66,11 @@ export function hasAggregate(e: Expr | undefined): boolean {
     case 'between':
       return hasAggregate(e.arg) || hasAggregate(e.low) || hasAggregate(e.high)
     case 'case':
-      return hasAggregate(e.subject) || hasAggregate(e.otherwise) || e.whens.some((w) => hasAggregate(w.when) || hasAggregate(w.then))
+      return (
+        hasAggregate(e.subject) ||
+        hasAggregate(e.otherwise) ||
+        e.whens.some((w) => hasAggregate(w.when) || hasAggregate(w.then))
+      )
     default:
       return false
   }
@@ -82,10 +86,14 @@ export class SuiteqlError extends Error {
   }
 
   static syntax(): SuiteqlError {
-    return new SuiteqlError('Invalid search query. Detailed unprocessed description follows. Search error occurred: Invalid or unsupported search.')
+    return new SuiteqlError(
+      'Invalid search query. Detailed unprocessed description follows. Search error occurred: Invalid or unsupported search.',
+    )
   }
 
   static search(message: string): SuiteqlError {
-    return new SuiteqlError(`Invalid search query. Detailed unprocessed description follows. Search error occurred: ${message}`)
+    return new SuiteqlError(
+      `Invalid search query. Detailed unprocessed description follows. Search error occurred: ${message}`,
+    )
   }
 }

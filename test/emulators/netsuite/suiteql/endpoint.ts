@@ -44,19 +44,35 @@ export interface SuiteqlDeps {
 /** NetSuite's page size cap for collections and SuiteQL. */
 const MAX_LIMIT = 1000
 
-function intParam(req: EmuRequest, name: string, fallback: number, min: number, max: number): number {
+function intParam(
+  req: EmuRequest,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const raw = req.query.get(name)
   if (raw === null) return fallback
   const n = Number(raw)
   if (!/^\d+$/.test(raw) || n < min || n > max) {
-    throw new NetsuiteError(400, 'INVALID_PARAMETER', `Invalid value for the '${name}' query parameter. Provide an integer from ${min} to ${max}.`, { 'o:errorQueryParam': name })
+    throw new NetsuiteError(
+      400,
+      'INVALID_PARAMETER',
+      `Invalid value for the '${name}' query parameter. Provide an integer from ${min} to ${max}.`,
+      { 'o:errorQueryParam': name },
+    )
   }
   return n
 }
 
 export function suiteqlEndpoint(deps: SuiteqlDeps, req: EmuRequest): EmuResponse {
   if (deps.requirePreferTransient && !/\btransient\b/i.test(req.headers.prefer ?? '')) {
-    throw new NetsuiteError(400, 'INVALID_HEADER', "SuiteQL requests need the header 'Prefer: transient'.", { 'o:errorHeader': 'Prefer' })
+    throw new NetsuiteError(
+      400,
+      'INVALID_HEADER',
+      "SuiteQL requests need the header 'Prefer: transient'.",
+      { 'o:errorHeader': 'Prefer' },
+    )
   }
   const limit = intParam(req, 'limit', MAX_LIMIT, 1, MAX_LIMIT)
   const offset = intParam(req, 'offset', 0, 0, Number.MAX_SAFE_INTEGER)
@@ -67,13 +83,18 @@ export function suiteqlEndpoint(deps: SuiteqlDeps, req: EmuRequest): EmuResponse
     q = undefined
   }
   if (typeof q !== 'string' || q.trim() === '') {
-    throw new NetsuiteError(400, 'INVALID_CONTENT', 'The request body must be a JSON object with the query in "q".')
+    throw new NetsuiteError(
+      400,
+      'INVALID_CONTENT',
+      'The request body must be a JSON object with the query in "q".',
+    )
   }
   let rows
   try {
     rows = runQuery(parseQuery(q), deps.ctx, deps.dateFormat)
   } catch (err) {
-    if (err instanceof SuiteqlError) throw new NetsuiteError(400, 'INVALID_PARAMETER', err.detail, { 'o:errorQueryParam': 'q' })
+    if (err instanceof SuiteqlError)
+      throw new NetsuiteError(400, 'INVALID_PARAMETER', err.detail, { 'o:errorQueryParam': 'q' })
     throw err
   }
   const page = rows.slice(offset, offset + limit)
@@ -85,7 +106,8 @@ export function suiteqlEndpoint(deps: SuiteqlDeps, req: EmuRequest): EmuResponse
     }
     return item
   })
-  const href = (o: number) => `${deps.baseUrl(req)}/services/rest/query/v1/suiteql?limit=${limit}&offset=${o}`
+  const href = (o: number) =>
+    `${deps.baseUrl(req)}/services/rest/query/v1/suiteql?limit=${limit}&offset=${o}`
   const hasMore = offset + page.length < rows.length
   const lastOffset = rows.length === 0 ? 0 : Math.floor((rows.length - 1) / limit) * limit
   const links = [

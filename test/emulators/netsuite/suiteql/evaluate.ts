@@ -48,7 +48,11 @@ function evaluate(e: Expr, env: Env, c: Ctx): Val {
     case 'in': {
       const v = evaluate(e.arg, env, c)
       const results = e.list.map((x) => cmp(v, evaluate(x, env, c)))
-      const found = results.some((r) => r === 0) ? true : results.some((r) => r === undefined) ? null : false
+      const found = results.some((r) => r === 0)
+        ? true
+        : results.some((r) => r === undefined)
+          ? null
+          : false
       return e.not ? not3(found) : found
     }
     case 'like': {
@@ -68,13 +72,22 @@ function evaluate(e: Expr, env: Env, c: Ctx): Val {
     case 'case': {
       const subject = e.subject ? evaluate(e.subject, env, c) : undefined
       for (const w of e.whens) {
-        const hit = e.subject ? cmp(subject!, evaluate(w.when, env, c)) === 0 : evaluate(w.when, env, c) === true
+        const hit = e.subject
+          ? cmp(subject!, evaluate(w.when, env, c)) === 0
+          : evaluate(w.when, env, c) === true
         if (hit) return evaluate(w.then, env, c)
       }
       return e.otherwise ? evaluate(e.otherwise, env, c) : null
     }
     case 'binary':
-      return binary(e.op, evaluate(e.left, env, c), e.op === 'AND' || e.op === 'OR' ? () => evaluate(e.right, env, c) : evaluate(e.right, env, c), c)
+      return binary(
+        e.op,
+        evaluate(e.left, env, c),
+        e.op === 'AND' || e.op === 'OR'
+          ? () => evaluate(e.right, env, c)
+          : evaluate(e.right, env, c),
+        c,
+      )
   }
 }
 
@@ -82,10 +95,17 @@ const toSql = (v: Val): SqlValue => (typeof v === 'boolean' ? (v ? 'T' : 'F') : 
 
 function binary(op: string, a: Val, right: Val | (() => Val), c: Ctx): Val {
   const b = () => (typeof right === 'function' ? right() : right)
-  if (op === 'AND') return a === false ? false : ((r: Val) => (r === false ? false : a === null || r === null ? null : true))(b())
-  if (op === 'OR') return a === true ? true : ((r: Val) => (r === true ? true : a === null || r === null ? null : false))(b())
+  if (op === 'AND')
+    return a === false
+      ? false
+      : ((r: Val) => (r === false ? false : a === null || r === null ? null : true))(b())
+  if (op === 'OR')
+    return a === true
+      ? true
+      : ((r: Val) => (r === true ? true : a === null || r === null ? null : false))(b())
   const bv = b()
-  if (op === '||') return `${a === null ? '' : String(toSql(a))}${bv === null ? '' : String(toSql(bv))}`
+  if (op === '||')
+    return `${a === null ? '' : String(toSql(a))}${bv === null ? '' : String(toSql(bv))}`
   if (['=', '<>', '<', '>', '<=', '>='].includes(op)) {
     const r = compare(toSql(a), toSql(bv), c.dateFormat)
     if (r === undefined) return null
@@ -93,8 +113,10 @@ function binary(op: string, a: Val, right: Val | (() => Val), c: Ctx): Val {
   }
   if (a === null || bv === null) return null
   const day = 86_400_000
-  if (a instanceof Date && bv instanceof Date && op === '-') return (a.getTime() - bv.getTime()) / day
-  if (a instanceof Date && (op === '+' || op === '-')) return new Date(a.getTime() + (op === '+' ? 1 : -1) * Number(bv) * day)
+  if (a instanceof Date && bv instanceof Date && op === '-')
+    return (a.getTime() - bv.getTime()) / day
+  if (a instanceof Date && (op === '+' || op === '-'))
+    return new Date(a.getTime() + (op === '+' ? 1 : -1) * Number(bv) * day)
   const [x, y] = [Number(a), Number(bv)]
   if (Number.isNaN(x) || Number.isNaN(y)) throw SuiteqlError.search('Invalid number.')
   if (op === '/' && y === 0) throw SuiteqlError.search('Division by zero.')
@@ -104,7 +126,9 @@ function binary(op: string, a: Val, right: Val | (() => Val), c: Ctx): Val {
 function call(e: Extract<Expr, { kind: 'call' }>, env: Env, c: Ctx): Val {
   if (AGGREGATES.has(e.name)) {
     const rows = c.group ?? [env]
-    const values = e.star ? null : rows.map((r) => evaluate(e.args[0]!, r, { ...c, group: undefined }))
+    const values = e.star
+      ? null
+      : rows.map((r) => evaluate(e.args[0]!, r, { ...c, group: undefined }))
     return callAggregate(e.name, values, rows.length, !!e.distinct, c.dateFormat)
   }
   if (e.name === 'BUILTIN.DF') {
@@ -113,7 +137,12 @@ function call(e: Extract<Expr, { kind: 'call' }>, env: Env, c: Ctx): Val {
     const row = env.get(alias)
     return row ? (column.display ?? column.get)(row, c.rctx) : null
   }
-  return callScalar(e.name, e.args.map((a) => evaluate(a, env, c)), c.rctx.clock.now(), c.dateFormat)
+  return callScalar(
+    e.name,
+    e.args.map((a) => evaluate(a, env, c)),
+    c.rctx.clock.now(),
+    c.dateFormat,
+  )
 }
 
 /** Runs a parsed query over the records; returns every result row (paging is the caller's). */
@@ -121,12 +150,25 @@ export function runQuery(q: Query, rctx: RecordContext, dateFormat: string): Res
   const scope: Scope = new Map()
   for (const ref of [q.from, ...q.joins.map((j) => j.table)]) {
     const table = TABLES[ref.name.toLowerCase()]
-    if (!table) throw new SuiteqlError(`Invalid search query. Detailed unprocessed description follows. Invalid search type: ${ref.name}.`)
+    if (!table)
+      throw new SuiteqlError(
+        `Invalid search query. Detailed unprocessed description follows. Invalid search type: ${ref.name}.`,
+      )
     scope.set(ref.alias.toLowerCase(), table)
   }
   const outputs = q.star
-    ? [...scope].flatMap(([alias, t]) => Object.keys(t.columns).map((name) => ({ key: name, expr: { kind: 'column', table: alias, name } as Expr })))
-    : q.items.map((item, i) => ({ key: (item.alias ?? (item.expr.kind === 'column' ? item.expr.name : `expr${i + 1}`)).toLowerCase(), expr: item.expr }))
+    ? [...scope].flatMap(([alias, t]) =>
+        Object.keys(t.columns).map((name) => ({
+          key: name,
+          expr: { kind: 'column', table: alias, name } as Expr,
+        })),
+      )
+    : q.items.map((item, i) => ({
+        key: (
+          item.alias ?? (item.expr.kind === 'column' ? item.expr.name : `expr${i + 1}`)
+        ).toLowerCase(),
+        expr: item.expr,
+      }))
   const aliases = new Set(outputs.map((o) => o.key))
   outputs.forEach((o) => check(o.expr, scope))
   q.joins.forEach((j) => check(j.on, scope))
@@ -135,12 +177,16 @@ export function runQuery(q: Query, rctx: RecordContext, dateFormat: string): Res
   q.orderBy.forEach((o) => check(o.expr, scope, aliases))
 
   const c: Ctx = { rctx, scope, dateFormat }
-  let envs: Env[] = TABLES[q.from.name.toLowerCase()]!.rows(rctx).map((r) => new Map([[q.from.alias.toLowerCase(), r]]))
+  let envs: Env[] = TABLES[q.from.name.toLowerCase()]!.rows(rctx).map(
+    (r) => new Map([[q.from.alias.toLowerCase(), r]]),
+  )
   for (const join of q.joins) {
     const alias = join.table.alias.toLowerCase()
     const rows = scope.get(alias)!.rows(rctx)
     envs = envs.flatMap((env) => {
-      const hits = rows.map((r) => new Map([...env, [alias, r]])).filter((next) => evaluate(join.on, next, c) === true)
+      const hits = rows
+        .map((r) => new Map([...env, [alias, r]]))
+        .filter((next) => evaluate(join.on, next, c) === true)
       return hits.length > 0 ? hits : join.type === 'left' ? [new Map([...env, [alias, null]])] : []
     })
   }
@@ -159,9 +205,12 @@ export function runQuery(q: Query, rctx: RecordContext, dateFormat: string): Res
   const rows = groups.map((group) => {
     const env = group[0] ?? new Map()
     const gc: Ctx = aggregate ? { ...c, group } : c
-    const values = outputs.map((o) => [o.key, toSql(evaluate(o.expr, env, gc))] as [string, SqlValue])
+    const values = outputs.map(
+      (o) => [o.key, toSql(evaluate(o.expr, env, gc))] as [string, SqlValue],
+    )
     const sortKeys = q.orderBy.map((o) => {
-      if (o.expr.kind === 'literal' && typeof o.expr.value === 'number') return values[o.expr.value - 1]?.[1] ?? null
+      if (o.expr.kind === 'literal' && typeof o.expr.value === 'number')
+        return values[o.expr.value - 1]?.[1] ?? null
       if (o.expr.kind === 'column' && !o.expr.table && aliases.has(o.expr.name.toLowerCase())) {
         const name = o.expr.name.toLowerCase()
         return values.find(([k]) => k === name)![1]

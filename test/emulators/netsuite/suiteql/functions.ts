@@ -9,7 +9,8 @@ const asSql = (v: Val): SqlValue => (typeof v === 'boolean' ? (v ? 'T' : 'F') : 
 function numberOf(v: Val, fn: string): number | null {
   if (v === null) return null
   const n = typeof v === 'number' ? v : Number(v)
-  if (typeof v === 'boolean' || v instanceof Date || Number.isNaN(n)) throw SuiteqlError.search(`Invalid number in ${fn}.`)
+  if (typeof v === 'boolean' || v instanceof Date || Number.isNaN(n))
+    throw SuiteqlError.search(`Invalid number in ${fn}.`)
   return n
 }
 
@@ -43,7 +44,10 @@ export function callScalar(name: string, args: Val[], now: number, dateFormat: s
       if (a instanceof Date) return a
       return b === null ? implicitDate(String(a), dateFormat) : parseDate(String(a), String(b))
     case 'TRUNC': {
-      if (a instanceof Date || (typeof a === 'string' && args.length === 1 && Number.isNaN(Number(a)))) {
+      if (
+        a instanceof Date ||
+        (typeof a === 'string' && args.length === 1 && Number.isNaN(Number(a)))
+      ) {
         const d = dateOf(a, dateFormat)!
         return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()))
       }
@@ -86,10 +90,21 @@ export function callScalar(name: string, args: Val[], now: number, dateFormat: s
 }
 
 /** COUNT, SUM, MIN, MAX, AVG over one group's values (`values` null for COUNT(*)). */
-export function callAggregate(name: string, values: Val[] | null, rows: number, distinct: boolean, dateFormat: string): Val {
+export function callAggregate(
+  name: string,
+  values: Val[] | null,
+  rows: number,
+  distinct: boolean,
+  dateFormat: string,
+): Val {
   if (values === null) return rows
   let present = values.filter((v) => v !== null).map(asSql)
-  if (distinct) present = [...new Map(present.map((v) => [v instanceof Date ? v.getTime() : `${typeof v}:${String(v)}`, v])).values()]
+  if (distinct)
+    present = [
+      ...new Map(
+        present.map((v) => [v instanceof Date ? v.getTime() : `${typeof v}:${String(v)}`, v]),
+      ).values(),
+    ]
   switch (name) {
     case 'COUNT':
       return present.length
@@ -113,6 +128,8 @@ export function callAggregate(name: string, values: Val[] | null, rows: number, 
 
 /** Oracle LIKE: `%` any run, `_` one character, case-sensitive. */
 export function likeToRegExp(pattern: string): RegExp {
-  const body = [...pattern].map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('')
+  const body = [...pattern]
+    .map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('')
   return new RegExp(`^${body}$`, 's')
 }

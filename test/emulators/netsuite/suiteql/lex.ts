@@ -21,7 +21,8 @@ export function lex(sql: string): Token[] {
   while (i < sql.length) {
     const c = sql[i]!
     if (/\s/.test(c)) i++
-    else if (sql.startsWith('--', i)) i = sql.indexOf('\n', i) < 0 ? sql.length : sql.indexOf('\n', i)
+    else if (sql.startsWith('--', i))
+      i = sql.indexOf('\n', i) < 0 ? sql.length : sql.indexOf('\n', i)
     else if (sql.startsWith('/*', i)) {
       const end = sql.indexOf('*/', i + 2)
       if (end < 0) throw SuiteqlError.syntax()
@@ -30,7 +31,7 @@ export function lex(sql: string): Token[] {
       let v = ''
       for (i++; ; i++) {
         if (i >= sql.length) throw SuiteqlError.syntax()
-        if (sql[i] === "'" && sql[i + 1] === "'") (v += "'"), i++
+        if (sql[i] === "'" && sql[i + 1] === "'") ((v += "'"), i++)
         else if (sql[i] === "'") break
         else v += sql[i]
       }

@@ -1,8 +1,18 @@
-import { SuiteqlError, type Expr, type Join, type OrderItem, type Query, type SelectItem, type TableRef } from './ast.ts'
+import {
+  SuiteqlError,
+  type Expr,
+  type Join,
+  type OrderItem,
+  type Query,
+  type SelectItem,
+  type TableRef,
+} from './ast.ts'
 import { lex, type Token } from './lex.ts'
 
 const RESERVED = new Set(
-  'SELECT FROM WHERE AND OR NOT IN IS NULL LIKE BETWEEN AS ON JOIN INNER LEFT RIGHT OUTER FULL GROUP ORDER BY ASC DESC NULLS FIRST LAST CASE WHEN THEN ELSE END DISTINCT TOP HAVING UNION ESCAPE'.split(' '),
+  'SELECT FROM WHERE AND OR NOT IN IS NULL LIKE BETWEEN AS ON JOIN INNER LEFT RIGHT OUTER FULL GROUP ORDER BY ASC DESC NULLS FIRST LAST CASE WHEN THEN ELSE END DISTINCT TOP HAVING UNION ESCAPE'.split(
+    ' ',
+  ),
 )
 
 /** Recursive-descent parser over the token list. */
@@ -50,7 +60,8 @@ class Parser {
 
   private ident(): string {
     const t = this.peek()
-    if (t.t !== 'word' || (!t.quoted && RESERVED.has(t.v.toUpperCase()))) throw SuiteqlError.syntax()
+    if (t.t !== 'word' || (!t.quoted && RESERVED.has(t.v.toUpperCase())))
+      throw SuiteqlError.syntax()
     this.pos++
     return t.v
   }
@@ -58,7 +69,9 @@ class Parser {
   private optionalAlias(): string | undefined {
     if (this.eatKw('AS')) return this.ident()
     const t = this.peek()
-    return t.t === 'word' && (t.quoted || !RESERVED.has(t.v.toUpperCase())) ? this.ident() : undefined
+    return t.t === 'word' && (t.quoted || !RESERVED.has(t.v.toUpperCase()))
+      ? this.ident()
+      : undefined
   }
 
   query(): Query {
@@ -81,7 +94,12 @@ class Parser {
     const from = this.tableRef()
     const joins: Join[] = []
     for (;;) {
-      const type = this.eatKw('LEFT', 'OUTER', 'JOIN') || this.eatKw('LEFT', 'JOIN') ? 'left' : this.eatKw('INNER', 'JOIN') || this.eatKw('JOIN') ? 'inner' : undefined
+      const type =
+        this.eatKw('LEFT', 'OUTER', 'JOIN') || this.eatKw('LEFT', 'JOIN')
+          ? 'left'
+          : this.eatKw('INNER', 'JOIN') || this.eatKw('JOIN')
+            ? 'inner'
+            : undefined
       if (!type) break
       const table = this.tableRef()
       this.expectKw('ON')
@@ -89,14 +107,19 @@ class Parser {
     }
     const where = this.eatKw('WHERE') ? this.expr() : undefined
     const groupBy: Expr[] = []
-    if (this.eatKw('GROUP', 'BY')) do groupBy.push(this.expr())
-    while (this.eatOp(','))
+    if (this.eatKw('GROUP', 'BY'))
+      do groupBy.push(this.expr())
+      while (this.eatOp(','))
     const orderBy: OrderItem[] = []
     if (this.eatKw('ORDER', 'BY')) {
       do {
         const expr = this.expr()
         const desc = this.eatKw('DESC') ? true : (this.eatKw('ASC'), false)
-        const nullsFirst = this.eatKw('NULLS', 'FIRST') ? true : this.eatKw('NULLS', 'LAST') ? false : undefined
+        const nullsFirst = this.eatKw('NULLS', 'FIRST')
+          ? true
+          : this.eatKw('NULLS', 'LAST')
+            ? false
+            : undefined
         orderBy.push({ expr, desc, nullsFirst })
       } while (this.eatOp(','))
     }
@@ -202,8 +225,9 @@ class Parser {
       }
       const distinct = this.eatKw('DISTINCT')
       const args: Expr[] = []
-      if (!this.isOp(')')) do args.push(this.expr())
-      while (this.eatOp(','))
+      if (!this.isOp(')'))
+        do args.push(this.expr())
+        while (this.eatOp(','))
       this.expectOp(')')
       return { kind: 'call', name, args, distinct }
     }

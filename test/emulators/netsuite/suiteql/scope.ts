@@ -17,16 +17,24 @@ function customColumn(name: string): Column {
 }
 
 function columnOf(table: Table, name: string): Column | undefined {
-  return table.columns[name] ?? (table.customPrefix && name.startsWith(table.customPrefix) ? customColumn(name) : undefined)
+  return (
+    table.columns[name] ??
+    (table.customPrefix && name.startsWith(table.customPrefix) ? customColumn(name) : undefined)
+  )
 }
 
 function unknown(scope: Scope, ident: string): SuiteqlError {
   const available = [...scope].map(([alias, t]) => `${alias}=${t.name}`).join(', ')
-  return SuiteqlError.search(`Unknown identifier '${ident}'. Available identifiers are: {${available}}.`)
+  return SuiteqlError.search(
+    `Unknown identifier '${ident}'. Available identifiers are: {${available}}.`,
+  )
 }
 
 /** Which alias and column a column reference means. */
-export function resolve(scope: Scope, e: { table?: string; name: string }): { alias: string; column: Column } {
+export function resolve(
+  scope: Scope,
+  e: { table?: string; name: string },
+): { alias: string; column: Column } {
   const name = e.name.toLowerCase()
   if (e.table) {
     const alias = e.table.toLowerCase()
@@ -53,7 +61,8 @@ export function check(e: Expr | undefined, scope: Scope, aliases: Set<string> = 
       resolve(scope, e)
       return
     case 'call':
-      if (e.name === 'BUILTIN.DF' && e.args[0]?.kind !== 'column') throw SuiteqlError.search('BUILTIN.DF takes a field.')
+      if (e.name === 'BUILTIN.DF' && e.args[0]?.kind !== 'column')
+        throw SuiteqlError.search('BUILTIN.DF takes a field.')
       return e.args.forEach((a) => check(a, scope, aliases))
     case 'unary':
     case 'isnull':
@@ -67,6 +76,8 @@ export function check(e: Expr | undefined, scope: Scope, aliases: Set<string> = 
     case 'between':
       return [e.arg, e.low, e.high].forEach((x) => check(x, scope, aliases))
     case 'case':
-      return [e.subject, e.otherwise, ...e.whens.flatMap((w) => [w.when, w.then])].forEach((x) => check(x, scope, aliases))
+      return [e.subject, e.otherwise, ...e.whens.flatMap((w) => [w.when, w.then])].forEach((x) =>
+        check(x, scope, aliases),
+      )
   }
 }

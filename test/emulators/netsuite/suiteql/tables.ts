@@ -1,6 +1,13 @@
 import type { NsRecord } from '../store.ts'
 import { TRANSACTION_TYPES } from '../store.ts'
-import { appliedTotal, customerAr, invoiceRemaining, invoiceTotal, linesTotal, unapplied } from '../records/ar.ts'
+import {
+  appliedTotal,
+  customerAr,
+  invoiceRemaining,
+  invoiceTotal,
+  linesTotal,
+  unapplied,
+} from '../records/ar.ts'
 import { subscriptionState } from '../records/billing.ts'
 import { refId, round2, type RecordContext } from '../records/model.ts'
 import { defOf } from '../records/registry.ts'
@@ -30,10 +37,17 @@ export interface Table {
   customPrefix?: string
 }
 
-const str = (name: string): Column => ({ get: (r) => (typeof r.fields[name] === 'string' ? (r.fields[name] as string) : null) })
-const num = (name: string): Column => ({ get: (r) => (typeof r.fields[name] === 'number' ? (r.fields[name] as number) : null) })
+const str = (name: string): Column => ({
+  get: (r) => (typeof r.fields[name] === 'string' ? (r.fields[name] as string) : null),
+})
+const num = (name: string): Column => ({
+  get: (r) => (typeof r.fields[name] === 'number' ? (r.fields[name] as number) : null),
+})
 const bool = (name: string): Column => ({ get: (r) => (r.fields[name] === true ? 'T' : 'F') })
-const date = (name: string): Column => ({ get: (r) => (typeof r.fields[name] === 'string' ? new Date(`${r.fields[name] as string}T00:00:00Z`) : null) })
+const date = (name: string): Column => ({
+  get: (r) =>
+    typeof r.fields[name] === 'string' ? new Date(`${r.fields[name] as string}T00:00:00Z`) : null,
+})
 const idOf = (v: unknown): number | null => refId(v) ?? null
 
 /** A reference column: the internal id, displayed as the referenced record's name. */
@@ -58,7 +72,8 @@ const entityField = (r: NsRecord) => (r.type === 'customerpayment' ? 'customer' 
 const transaction: Table = {
   name: 'transaction',
   customPrefix: 'custbody_',
-  rows: (ctx) => [...TRANSACTION_TYPES].flatMap((t) => ctx.store.all(t)).sort((a, b) => a.id - b.id),
+  rows: (ctx) =>
+    [...TRANSACTION_TYPES].flatMap((t) => ctx.store.all(t)).sort((a, b) => a.id - b.id),
   columns: {
     ...common,
     createddate: { get: (r) => new Date(r.createdAt) },
@@ -75,21 +90,40 @@ const transaction: Table = {
         return s ? `${defOf(r.type).label} : ${s.refName}` : null
       },
     },
-    entity: { get: (r) => idOf(r.fields[entityField(r)]), display: (r, ctx) => ref(entityField(r), 'customer').display!(r, ctx) },
+    entity: {
+      get: (r) => idOf(r.fields[entityField(r)]),
+      display: (r, ctx) => ref(entityField(r), 'customer').display!(r, ctx),
+    },
     currency: ref('currency', 'currency'),
     createdfrom: { get: (r) => idOf(r.fields.createdFrom) },
     posting: { get: (r) => (r.type === 'salesOrder' ? 'F' : 'T') },
     voided: { get: () => 'F' },
-    foreigntotal: { get: (r) => (r.type === 'customerpayment' ? Number(r.fields.payment) : linesTotal(r.lines.item)) },
-    foreignamountunpaid: { get: (r, ctx) => (r.type === 'invoice' ? invoiceRemaining(ctx.store, r) : null) },
-    foreignamountpaid: { get: (r, ctx) => (r.type === 'invoice' ? round2(invoiceTotal(r) - invoiceRemaining(ctx.store, r)) : null) },
-    foreignpaymentamountused: { get: (r) => (r.type === 'customerpayment' ? appliedTotal(r) : null) },
-    foreignpaymentamountunused: { get: (r) => (r.type === 'customerpayment' ? unapplied(r) : null) },
+    foreigntotal: {
+      get: (r) =>
+        r.type === 'customerpayment' ? Number(r.fields.payment) : linesTotal(r.lines.item),
+    },
+    foreignamountunpaid: {
+      get: (r, ctx) => (r.type === 'invoice' ? invoiceRemaining(ctx.store, r) : null),
+    },
+    foreignamountpaid: {
+      get: (r, ctx) =>
+        r.type === 'invoice' ? round2(invoiceTotal(r) - invoiceRemaining(ctx.store, r)) : null,
+    },
+    foreignpaymentamountused: {
+      get: (r) => (r.type === 'customerpayment' ? appliedTotal(r) : null),
+    },
+    foreignpaymentamountunused: {
+      get: (r) => (r.type === 'customerpayment' ? unapplied(r) : null),
+    },
     daysoverduesearch: {
       get: (r, ctx) => {
         const due = r.fields.dueDate
-        if (r.type !== 'invoice' || typeof due !== 'string' || invoiceRemaining(ctx.store, r) <= 0) return null
-        const days = Math.round((Date.parse(`${ctx.clock.today()}T00:00:00Z`) - Date.parse(`${due}T00:00:00Z`)) / 86_400_000)
+        if (r.type !== 'invoice' || typeof due !== 'string' || invoiceRemaining(ctx.store, r) <= 0)
+          return null
+        const days = Math.round(
+          (Date.parse(`${ctx.clock.today()}T00:00:00Z`) - Date.parse(`${due}T00:00:00Z`)) /
+            86_400_000,
+        )
         return days > 0 ? days : null
       },
     },
@@ -114,24 +148,41 @@ const customer: Table = {
     subsidiary: ref('subsidiary', 'subsidiary'),
     currency: ref('currency', 'currency'),
     creditlimit: num('creditLimit'),
-    creditholdoverride: { get: (r) => (typeof r.fields.creditHoldOverride === 'string' ? r.fields.creditHoldOverride : 'AUTO') },
+    creditholdoverride: {
+      get: (r) =>
+        typeof r.fields.creditHoldOverride === 'string' ? r.fields.creditHoldOverride : 'AUTO',
+    },
     balancesearch: { get: (r, ctx) => customerAr(ctx.store, r.id, ctx.clock.today()).balance },
-    overduebalancesearch: { get: (r, ctx) => customerAr(ctx.store, r.id, ctx.clock.today()).overdueBalance },
-    daysoverduesearch: { get: (r, ctx) => customerAr(ctx.store, r.id, ctx.clock.today()).daysOverdue },
-    unbilledorderssearch: { get: (r, ctx) => customerAr(ctx.store, r.id, ctx.clock.today()).unbilledOrders },
+    overduebalancesearch: {
+      get: (r, ctx) => customerAr(ctx.store, r.id, ctx.clock.today()).overdueBalance,
+    },
+    daysoverduesearch: {
+      get: (r, ctx) => customerAr(ctx.store, r.id, ctx.clock.today()).daysOverdue,
+    },
+    unbilledorderssearch: {
+      get: (r, ctx) => customerAr(ctx.store, r.id, ctx.clock.today()).unbilledOrders,
+    },
     /** 'ON' holds, 'OFF' never holds, 'AUTO' holds when the balance passes the credit limit. */
     oncredithold: {
       get: (r, ctx) => {
         const mode = r.fields.creditHoldOverride ?? 'AUTO'
         if (mode !== 'AUTO') return mode === 'ON' ? 'T' : 'F'
         const limit = r.fields.creditLimit
-        return typeof limit === 'number' && customerAr(ctx.store, r.id, ctx.clock.today()).balance > limit ? 'T' : 'F'
+        return typeof limit === 'number' &&
+          customerAr(ctx.store, r.id, ctx.clock.today()).balance > limit
+          ? 'T'
+          : 'F'
       },
     },
   },
 }
 
-const simple = (name: string, type: string, prefix: string, columns: Record<string, Column>): Table => ({
+const simple = (
+  name: string,
+  type: string,
+  prefix: string,
+  columns: Record<string, Column>,
+): Table => ({
   name,
   customPrefix: prefix,
   rows: (ctx) => ctx.store.all(type),
@@ -148,8 +199,14 @@ export const TABLES: Record<string, Table> = {
     itemtype: str('itemType'),
     isinactive: bool('isInactive'),
   }),
-  subsidiary: simple('subsidiary', 'subsidiary', 'custrecord_', { name: str('name'), currency: ref('currency', 'currency') }),
-  currency: simple('currency', 'currency', 'custrecord_', { name: str('name'), symbol: str('symbol') }),
+  subsidiary: simple('subsidiary', 'subsidiary', 'custrecord_', {
+    name: str('name'),
+    currency: ref('currency', 'currency'),
+  }),
+  currency: simple('currency', 'currency', 'custrecord_', {
+    name: str('name'),
+    symbol: str('symbol'),
+  }),
   subscription: simple('subscription', 'subscription', 'custrecord_', {
     name: str('name'),
     customer: ref('customer', 'customer'),
@@ -159,11 +216,16 @@ export const TABLES: Record<string, Table> = {
     enddate: date('endDate'),
     status: { get: (r, ctx) => subscriptionState(ctx.store, r, ctx.clock.today()).status },
   }),
-  subscriptionchangeorder: simple('subscriptionchangeorder', 'subscriptionChangeOrder', 'custrecord_', {
-    action: str('action'),
-    subscription: ref('subscription', 'subscription'),
-    customer: ref('customer', 'customer'),
-    effectivedate: date('effectiveDate'),
-    memo: str('memo'),
-  }),
+  subscriptionchangeorder: simple(
+    'subscriptionchangeorder',
+    'subscriptionChangeOrder',
+    'custrecord_',
+    {
+      action: str('action'),
+      subscription: ref('subscription', 'subscription'),
+      customer: ref('customer', 'customer'),
+      effectivedate: date('effectiveDate'),
+      memo: str('memo'),
+    },
+  ),
 }

@@ -7,7 +7,8 @@ export type SqlValue = string | number | Date | null
  * Oracle datetime format masks, the subset SuiteQL queries use: YYYY YY MM MON DD HH24 HH12 HH MI
  * SS FF[1-9] AM/PM, "quoted text" and punctuation. The emulator's session time zone is UTC.
  */
-const MASK = /"[^"]*"|YYYY|YY|MON|MM|DD|HH24|HH12|HH|MI|SS|FF[1-9]?|AM|PM|A\.M\.|P\.M\.|[^A-Za-z"]+|[A-Za-z]/gi
+const MASK =
+  /"[^"]*"|YYYY|YY|MON|MM|DD|HH24|HH12|HH|MI|SS|FF[1-9]?|AM|PM|A\.M\.|P\.M\.|[^A-Za-z"]+|[A-Za-z]/gi
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC']
 const pad = (n: number, w = 2) => String(n).padStart(w, '0')
 
@@ -18,22 +19,36 @@ export function formatDate(d: Date, mask: string): string {
       const up = tok.toUpperCase()
       const h = d.getUTCHours()
       switch (up) {
-        case 'YYYY': return String(d.getUTCFullYear())
-        case 'YY': return pad(d.getUTCFullYear() % 100)
-        case 'MM': return pad(d.getUTCMonth() + 1)
-        case 'MON': return MONTHS[d.getUTCMonth()]!
-        case 'DD': return pad(d.getUTCDate())
-        case 'HH24': return pad(h)
+        case 'YYYY':
+          return String(d.getUTCFullYear())
+        case 'YY':
+          return pad(d.getUTCFullYear() % 100)
+        case 'MM':
+          return pad(d.getUTCMonth() + 1)
+        case 'MON':
+          return MONTHS[d.getUTCMonth()]!
+        case 'DD':
+          return pad(d.getUTCDate())
+        case 'HH24':
+          return pad(h)
         case 'HH12':
-        case 'HH': return pad(h % 12 === 0 ? 12 : h % 12)
-        case 'MI': return pad(d.getUTCMinutes())
-        case 'SS': return pad(d.getUTCSeconds())
+        case 'HH':
+          return pad(h % 12 === 0 ? 12 : h % 12)
+        case 'MI':
+          return pad(d.getUTCMinutes())
+        case 'SS':
+          return pad(d.getUTCSeconds())
         case 'AM':
-        case 'PM': return h < 12 ? 'AM' : 'PM'
+        case 'PM':
+          return h < 12 ? 'AM' : 'PM'
         case 'A.M.':
-        case 'P.M.': return h < 12 ? 'A.M.' : 'P.M.'
+        case 'P.M.':
+          return h < 12 ? 'A.M.' : 'P.M.'
       }
-      if (/^FF\d?$/.test(up)) return pad(d.getUTCMilliseconds(), 3).padEnd(Number(up[2] ?? 6), '0').slice(0, Number(up[2] ?? 6))
+      if (/^FF\d?$/.test(up))
+        return pad(d.getUTCMilliseconds(), 3)
+          .padEnd(Number(up[2] ?? 6), '0')
+          .slice(0, Number(up[2] ?? 6))
       if (tok.startsWith('"')) return tok.slice(1, -1)
       if (/^[A-Za-z]$/.test(tok)) throw SuiteqlError.search(`Invalid date format mask '${mask}'.`)
       return tok
@@ -88,7 +103,11 @@ export function parseDate(text: string, mask: string): Date {
 /** A date given as text without TO_DATE: ISO forms, or the account's M/D/YYYY style. */
 export function implicitDate(text: string, dateFormat: string): Date {
   if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
-    const d = new Date(text.length === 10 ? `${text}T00:00:00Z` : text.replace(' ', 'T').replace(/(T[\d:.]+)$/, '$1Z'))
+    const d = new Date(
+      text.length === 10
+        ? `${text}T00:00:00Z`
+        : text.replace(' ', 'T').replace(/(T[\d:.]+)$/, '$1Z'),
+    )
     if (!Number.isNaN(d.getTime())) return d
   }
   const m = /^(\d{1,2})\/(\d{1,2})\/(\d{4})$/.exec(text)
@@ -121,9 +140,18 @@ export function compare(a: SqlValue, b: SqlValue, dateFormat: string): number | 
 export function renderValue(v: SqlValue, dateFormat: string): string | undefined {
   if (v === null) return undefined
   if (v instanceof Date) {
-    const mask = dateFormat === 'YYYY-MM-DD' ? 'YYYY-MM-DD' : dateFormat === 'D/M/YYYY' ? 'D/M/YYYY' : 'M/D/YYYY'
+    const mask =
+      dateFormat === 'YYYY-MM-DD'
+        ? 'YYYY-MM-DD'
+        : dateFormat === 'D/M/YYYY'
+          ? 'D/M/YYYY'
+          : 'M/D/YYYY'
     const [y, m, d] = [v.getUTCFullYear(), v.getUTCMonth() + 1, v.getUTCDate()]
-    return mask === 'YYYY-MM-DD' ? `${y}-${pad(m)}-${pad(d)}` : mask === 'D/M/YYYY' ? `${d}/${m}/${y}` : `${m}/${d}/${y}`
+    return mask === 'YYYY-MM-DD'
+      ? `${y}-${pad(m)}-${pad(d)}`
+      : mask === 'D/M/YYYY'
+        ? `${d}/${m}/${y}`
+        : `${m}/${d}/${y}`
   }
   return String(v)
 }

@@ -43,14 +43,27 @@ function nextDue(ctx: Ctx, target: number): Due | undefined {
       continue
     }
     const end = sub.items.data[0]?.current_period_end
-    if (sub.cancel_at !== null && sub.cancel_at <= target && (end === undefined || sub.cancel_at <= end)) {
-      due.push({ at: sub.cancel_at, rank: 2, run: () => cancelSubscription(ctx, sub, { invoiceNow: false, prorate: false }) })
+    if (
+      sub.cancel_at !== null &&
+      sub.cancel_at <= target &&
+      (end === undefined || sub.cancel_at <= end)
+    ) {
+      due.push({
+        at: sub.cancel_at,
+        rank: 2,
+        run: () => cancelSubscription(ctx, sub, { invoiceNow: false, prorate: false }),
+      })
     } else if (end !== undefined && end <= target) {
       due.push({ at: end, rank: 3, run: () => renewSubscription(ctx, sub) })
     }
   }
   for (const inv of ctx.store.invoices.values()) {
-    if (inv.status === 'open' && inv.due_date !== null && inv.due_date < target && !ctx.store.overdueSent.has(inv.id)) {
+    if (
+      inv.status === 'open' &&
+      inv.due_date !== null &&
+      inv.due_date < target &&
+      !ctx.store.overdueSent.has(inv.id)
+    ) {
       const at = inv.due_date + 1
       due.push({
         at,
@@ -73,7 +86,10 @@ function nextDue(ctx: Ctx, target: number): Due | undefined {
  * payments, and `invoice.overdue` once a due date passes. Like a test clock advance.
  * @throws StripeError 400 when `target` is in the past.
  */
-export function advanceClock(ctx: Ctx, target: number): { from: number; to: number; steps: number } {
+export function advanceClock(
+  ctx: Ctx,
+  target: number,
+): { from: number; to: number; steps: number } {
   const from = ctx.now()
   if (target < from) throw invalidRequest('The clock can only move forward.', 'frozen_time')
   let steps = 0

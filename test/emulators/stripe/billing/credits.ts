@@ -7,12 +7,23 @@ import type { Charge, CreditNote, Invoice, Metadata, Refund } from '../types.ts'
  * Refunds part or all of a succeeded charge. The invoice it paid stays `paid`, as on Stripe.
  * @throws StripeError 400 when the amount exceeds what is left to refund.
  */
-export function refundCharge(ctx: Ctx, charge: Charge, amount?: number, reason?: string, metadata: Metadata = {}): Refund {
+export function refundCharge(
+  ctx: Ctx,
+  charge: Charge,
+  amount?: number,
+  reason?: string,
+  metadata: Metadata = {},
+): Refund {
   const left = charge.amount_captured - charge.amount_refunded
   const value = amount ?? left
-  if (charge.status !== 'succeeded') throw invalidRequest(`Charge ${charge.id} has not succeeded and cannot be refunded.`, 'charge')
+  if (charge.status !== 'succeeded')
+    throw invalidRequest(`Charge ${charge.id} has not succeeded and cannot be refunded.`, 'charge')
   if (value <= 0 || value > left) {
-    throw invalidRequest(`Refund amount (${value}) is greater than unrefunded amount on charge (${left})`, 'amount', 'amount_too_large')
+    throw invalidRequest(
+      `Refund amount (${value}) is greater than unrefunded amount on charge (${left})`,
+      'amount',
+      'amount_too_large',
+    )
   }
   const before = snapshot(charge)
   const refund: Refund = {
@@ -55,16 +66,25 @@ export interface CreditNoteInput {
  */
 export function issueCreditNote(ctx: Ctx, invoice: Invoice, input: CreditNoteInput): CreditNote {
   if (invoice.status !== 'open' && invoice.status !== 'paid') {
-    throw invalidRequest(`Credit notes can only be issued on open or paid invoices; this one is ${invoice.status}.`, 'invoice')
+    throw invalidRequest(
+      `Credit notes can only be issued on open or paid invoices; this one is ${invoice.status}.`,
+      'invoice',
+    )
   }
   const pre = invoice.status === 'open'
-  const max = pre ? invoice.amount_remaining : invoice.amount_paid - invoice.post_payment_credit_notes_amount
+  const max = pre
+    ? invoice.amount_remaining
+    : invoice.amount_paid - invoice.post_payment_credit_notes_amount
   if (!Number.isInteger(input.amount) || input.amount <= 0 || input.amount > max) {
     throw invalidRequest(`The credit note amount must be between 1 and ${max}.`, 'amount')
   }
   const refundAmount = pre ? 0 : (input.refundAmount ?? 0)
   const outOfBand = input.outOfBandAmount ?? 0
-  if (refundAmount + outOfBand > input.amount) throw invalidRequest('refund_amount and out_of_band_amount exceed the credit note amount.', 'refund_amount')
+  if (refundAmount + outOfBand > input.amount)
+    throw invalidRequest(
+      'refund_amount and out_of_band_amount exceed the credit note amount.',
+      'refund_amount',
+    )
   const beforeInvoice = snapshot(invoice)
   const seq = [...ctx.store.creditNotes.values()].filter((c) => c.invoice === invoice.id).length + 1
   const note: CreditNote = {
@@ -116,7 +136,11 @@ export function issueCreditNote(ctx: Ctx, invoice: Invoice, input: CreditNoteInp
       note.customer_balance_transaction = ctx.ids.next('cbtxn_', 24)
     }
   }
-  ctx.effect('credit_note.create', note.id, note.metadata, { invoice: invoice.id, amount: note.amount, type: note.type })
+  ctx.effect('credit_note.create', note.id, note.metadata, {
+    invoice: invoice.id,
+    amount: note.amount,
+    type: note.type,
+  })
   ctx.emit('credit_note.created', note)
   ctx.emit('invoice.updated', invoice, beforeInvoice)
   if (pre && invoice.amount_remaining === 0) {
@@ -135,7 +159,8 @@ export function issueCreditNote(ctx: Ctx, invoice: Invoice, input: CreditNoteInp
  */
 export function voidCreditNote(ctx: Ctx, note: CreditNote): void {
   if (note.status === 'void') throw invalidRequest('This credit note is already void.', 'id')
-  if (note.refunds.length > 0) throw invalidRequest('A credit note with refunds cannot be voided.', 'id')
+  if (note.refunds.length > 0)
+    throw invalidRequest('A credit note with refunds cannot be voided.', 'id')
   const invoice = ctx.store.invoices.get(note.invoice)
   if (invoice && note.type === 'pre_payment' && invoice.status === 'open') {
     const before = snapshot(invoice)
@@ -145,7 +170,8 @@ export function voidCreditNote(ctx: Ctx, note: CreditNote): void {
     ctx.emit('invoice.updated', invoice, before)
   } else if (note.type === 'post_payment') {
     const customer = ctx.store.customers.get(note.customer)
-    if (customer && note.customer_balance_transaction) customer.balance += note.amount - (note.out_of_band_amount ?? 0)
+    if (customer && note.customer_balance_transaction)
+      customer.balance += note.amount - (note.out_of_band_amount ?? 0)
     if (invoice) invoice.post_payment_credit_notes_amount -= note.amount
   }
   note.status = 'void'

@@ -6,7 +6,12 @@ import type { LineDraft } from './proration.ts'
 /** Where hosted invoice pages and PDFs would live; invoices only get them once finalized. */
 const HOSTED = 'https://invoice.stripe.com/i/acct_1Concord00000000'
 
-function lineFromDraft(ids: Ids, d: LineDraft, invoice: string | null, invoiceItem: string | null): LineItem {
+function lineFromDraft(
+  ids: Ids,
+  d: LineDraft,
+  invoice: string | null,
+  invoiceItem: string | null,
+): LineItem {
   return {
     id: ids.next('il_', 24),
     object: 'line_item',
@@ -32,7 +37,11 @@ function lineFromDraft(ids: Ids, d: LineDraft, invoice: string | null, invoiceIt
     },
     period: { ...d.period },
     pretax_credit_amounts: [],
-    pricing: { type: 'price_details', price_details: { price: d.price.id, product: d.price.product }, unit_amount_decimal: d.price.unit_amount_decimal },
+    pricing: {
+      type: 'price_details',
+      price_details: { price: d.price.id, product: d.price.product },
+      unit_amount_decimal: d.price.unit_amount_decimal,
+    },
     proration: d.proration,
     quantity: d.quantity,
     subscription: d.subscription,
@@ -55,9 +64,21 @@ export function addPendingItems(ctx: Ctx, customer: Customer, drafts: LineDraft[
       invoice: null,
       livemode: false,
       metadata: {},
-      parent: d.subscription ? { type: 'subscription_details', subscription_details: { subscription: d.subscription, subscription_item: d.subscriptionItem } } : null,
+      parent: d.subscription
+        ? {
+            type: 'subscription_details',
+            subscription_details: {
+              subscription: d.subscription,
+              subscription_item: d.subscriptionItem,
+            },
+          }
+        : null,
       period: { ...d.period },
-      pricing: { type: 'price_details', price_details: { price: d.price.id, product: d.price.product }, unit_amount_decimal: d.price.unit_amount_decimal },
+      pricing: {
+        type: 'price_details',
+        price_details: { price: d.price.id, product: d.price.product },
+        unit_amount_decimal: d.price.unit_amount_decimal,
+      },
       proration: d.proration,
       quantity: d.quantity,
     }
@@ -70,7 +91,10 @@ export function addPendingItems(ctx: Ctx, customer: Customer, drafts: LineDraft[
 /** Pending invoice items of a customer, optionally only those of one subscription. */
 export function pendingItems(ctx: Ctx, customer: string, subscription?: string): InvoiceItem[] {
   return [...ctx.store.invoiceItems.values()].filter(
-    (ii) => ii.customer === customer && ii.invoice === null && (!subscription || ii.parent?.subscription_details.subscription === subscription),
+    (ii) =>
+      ii.customer === customer &&
+      ii.invoice === null &&
+      (!subscription || ii.parent?.subscription_details.subscription === subscription),
   )
 }
 
@@ -139,13 +163,26 @@ export function buildInvoice(ctx: Ctx, ids: Ids, input: InvoiceInput, id: string
     hosted_invoice_url: null,
     invoice_pdf: null,
     last_finalization_error: null,
-    lines: { object: 'list', data: lines, has_more: false, url: `/v1/invoices/${id}/lines`, total_count: lines.length },
+    lines: {
+      object: 'list',
+      data: lines,
+      has_more: false,
+      url: `/v1/invoices/${id}/lines`,
+      total_count: lines.length,
+    },
     livemode: false,
     metadata: {},
     next_payment_attempt: null,
     number: null,
     parent: subscription
-      ? { type: 'subscription_details', subscription_details: { metadata: { ...subscription.metadata }, subscription: subscription.id }, quote_details: null }
+      ? {
+          type: 'subscription_details',
+          subscription_details: {
+            metadata: { ...subscription.metadata },
+            subscription: subscription.id,
+          },
+          quote_details: null,
+        }
       : null,
     period_end: input.period.end,
     period_start: input.period.start,
@@ -153,7 +190,12 @@ export function buildInvoice(ctx: Ctx, ids: Ids, input: InvoiceInput, id: string
     pre_payment_credit_notes_amount: 0,
     starting_balance: 0,
     status: 'draft',
-    status_transitions: { finalized_at: null, marked_uncollectible_at: null, paid_at: null, voided_at: null },
+    status_transitions: {
+      finalized_at: null,
+      marked_uncollectible_at: null,
+      paid_at: null,
+      voided_at: null,
+    },
     subtotal: total,
     total,
     total_excluding_tax: total,
@@ -168,7 +210,10 @@ export function createInvoice(ctx: Ctx, input: InvoiceInput, presetId?: string):
   ctx.store.add(ctx.store.invoices, invoice)
   for (const ii of input.pending) ii.invoice = id
   if (input.subscription) input.subscription.latest_invoice = id
-  ctx.effect('invoice.create', id, input.subscription?.metadata, { total: invoice.total, reason: invoice.billing_reason })
+  ctx.effect('invoice.create', id, input.subscription?.metadata, {
+    total: invoice.total,
+    reason: invoice.billing_reason,
+  })
   ctx.emit('invoice.created', invoice)
   return invoice
 }
@@ -194,8 +239,14 @@ export function finalizeInvoice(ctx: Ctx, invoice: Invoice): void {
   invoice.effective_at = now
   invoice.hosted_invoice_url = `${HOSTED}/test_${invoice.id.slice(3)}`
   invoice.invoice_pdf = `https://pay.stripe.com/invoice/acct_1Concord00000000/test_${invoice.id.slice(3)}/pdf`
-  const sub = invoice.parent ? ctx.store.subscriptions.get(invoice.parent.subscription_details.subscription) : undefined
-  if (invoice.collection_method === 'send_invoice') invoice.due_date = now + (sub?.days_until_due ?? 30) * 86_400
-  ctx.effect('invoice.finalize', invoice.id, sub?.metadata, { number: invoice.number, amount_due: invoice.amount_due })
+  const sub = invoice.parent
+    ? ctx.store.subscriptions.get(invoice.parent.subscription_details.subscription)
+    : undefined
+  if (invoice.collection_method === 'send_invoice')
+    invoice.due_date = now + (sub?.days_until_due ?? 30) * 86_400
+  ctx.effect('invoice.finalize', invoice.id, sub?.metadata, {
+    number: invoice.number,
+    amount_due: invoice.amount_due,
+  })
   ctx.emit('invoice.finalized', invoice)
 }

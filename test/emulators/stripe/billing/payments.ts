@@ -5,10 +5,16 @@ import type { Charge, Invoice, InvoicePayment, Subscription } from '../types.ts'
 import { finalizeInvoice } from './invoices.ts'
 
 function subscriptionOf(ctx: Ctx, invoice: Invoice): Subscription | undefined {
-  return invoice.parent ? ctx.store.subscriptions.get(invoice.parent.subscription_details.subscription) : undefined
+  return invoice.parent
+    ? ctx.store.subscriptions.get(invoice.parent.subscription_details.subscription)
+    : undefined
 }
 
-function setSubscriptionStatus(ctx: Ctx, sub: Subscription | undefined, status: Subscription['status']): void {
+function setSubscriptionStatus(
+  ctx: Ctx,
+  sub: Subscription | undefined,
+  status: Subscription['status'],
+): void {
   if (!sub || sub.status === status || sub.status === 'canceled') return
   const before = snapshot(sub)
   sub.status = status
@@ -16,7 +22,13 @@ function setSubscriptionStatus(ctx: Ctx, sub: Subscription | undefined, status: 
   ctx.emit('customer.subscription.updated', sub, before)
 }
 
-function newCharge(ctx: Ctx, invoice: Invoice, amount: number, ok: boolean, failureCode?: string): Charge {
+function newCharge(
+  ctx: Ctx,
+  invoice: Invoice,
+  amount: number,
+  ok: boolean,
+  failureCode?: string,
+): Charge {
   const charge: Charge = {
     id: ctx.ids.next('ch_', 24),
     object: 'charge',
@@ -34,8 +46,20 @@ function newCharge(ctx: Ctx, invoice: Invoice, amount: number, ok: boolean, fail
     livemode: false,
     metadata: {},
     outcome: ok
-      ? { network_status: 'approved_by_network', reason: null, risk_level: 'normal', seller_message: 'Payment complete.', type: 'authorized' }
-      : { network_status: 'declined_by_network', reason: 'generic_decline', risk_level: 'normal', seller_message: 'The bank did not return any further details with this decline.', type: 'issuer_declined' },
+      ? {
+          network_status: 'approved_by_network',
+          reason: null,
+          risk_level: 'normal',
+          seller_message: 'Payment complete.',
+          type: 'authorized',
+        }
+      : {
+          network_status: 'declined_by_network',
+          reason: 'generic_decline',
+          risk_level: 'normal',
+          seller_message: 'The bank did not return any further details with this decline.',
+          type: 'issuer_declined',
+        },
     paid: ok,
     payment_intent: null,
     payment_method: 'pm_card_visa',
@@ -56,7 +80,11 @@ function newCharge(ctx: Ctx, invoice: Invoice, amount: number, ok: boolean, fail
 export function payInvoice(ctx: Ctx, invoice: Invoice, opts: { outOfBand?: boolean } = {}): void {
   if (invoice.status === 'draft') finalizeInvoice(ctx, invoice)
   if (invoice.status !== 'open' && invoice.status !== 'uncollectible') {
-    throw invalidRequest(`Invoice is already ${invoice.status === 'paid' ? 'paid' : invoice.status}.`, undefined, 'invoice_not_editable')
+    throw invalidRequest(
+      `Invoice is already ${invoice.status === 'paid' ? 'paid' : invoice.status}.`,
+      undefined,
+      'invoice_not_editable',
+    )
   }
   const before = snapshot(invoice)
   const now = ctx.now()
@@ -75,7 +103,11 @@ export function payInvoice(ctx: Ctx, invoice: Invoice, opts: { outOfBand?: boole
   if (charge) invoice.attempt_count += 1
   invoice.next_payment_attempt = null
   invoice.status_transitions.paid_at = now
-  ctx.effect('invoice.pay', invoice.id, sub?.metadata, { amount, charge: charge?.id ?? null, out_of_band: opts.outOfBand ?? false })
+  ctx.effect('invoice.pay', invoice.id, sub?.metadata, {
+    amount,
+    charge: charge?.id ?? null,
+    out_of_band: opts.outOfBand ?? false,
+  })
   if (charge) {
     const payment: InvoicePayment = {
       id: ctx.ids.next('inpay_', 24),
@@ -97,7 +129,8 @@ export function payInvoice(ctx: Ctx, invoice: Invoice, opts: { outOfBand?: boole
   ctx.emit('invoice.paid', invoice)
   if (charge) ctx.emit('invoice.payment_succeeded', invoice)
   ctx.emit('invoice.updated', invoice, before)
-  if (sub && (sub.status === 'incomplete' || sub.status === 'past_due' || sub.status === 'unpaid')) setSubscriptionStatus(ctx, sub, 'active')
+  if (sub && (sub.status === 'incomplete' || sub.status === 'past_due' || sub.status === 'unpaid'))
+    setSubscriptionStatus(ctx, sub, 'active')
 }
 
 /**
@@ -107,18 +140,27 @@ export function payInvoice(ctx: Ctx, invoice: Invoice, opts: { outOfBand?: boole
  */
 export function failPayment(ctx: Ctx, invoice: Invoice, failureCode?: string): Charge {
   if (invoice.status === 'draft') finalizeInvoice(ctx, invoice)
-  if (invoice.status !== 'open') throw invalidRequest(`Only open invoices can be charged; this one is ${invoice.status}.`, 'invoice')
+  if (invoice.status !== 'open')
+    throw invalidRequest(
+      `Only open invoices can be charged; this one is ${invoice.status}.`,
+      'invoice',
+    )
   const before = snapshot(invoice)
   const charge = newCharge(ctx, invoice, invoice.amount_remaining, false, failureCode)
   invoice.attempted = true
   invoice.attempt_count += 1
-  invoice.next_payment_attempt = invoice.collection_method === 'charge_automatically' ? ctx.now() + 3 * 86_400 : null
+  invoice.next_payment_attempt =
+    invoice.collection_method === 'charge_automatically' ? ctx.now() + 3 * 86_400 : null
   const sub = subscriptionOf(ctx, invoice)
-  ctx.effect('invoice.payment_failed', invoice.id, sub?.metadata, { charge: charge.id, failure_code: charge.failure_code })
+  ctx.effect('invoice.payment_failed', invoice.id, sub?.metadata, {
+    charge: charge.id,
+    failure_code: charge.failure_code,
+  })
   ctx.emit('charge.failed', charge)
   ctx.emit('invoice.payment_failed', invoice)
   ctx.emit('invoice.updated', invoice, before)
-  if (sub && sub.status === 'active' && invoice.billing_reason !== 'subscription_create') setSubscriptionStatus(ctx, sub, 'past_due')
+  if (sub && sub.status === 'active' && invoice.billing_reason !== 'subscription_create')
+    setSubscriptionStatus(ctx, sub, 'past_due')
   return charge
 }
 
@@ -128,7 +170,11 @@ export function failPayment(ctx: Ctx, invoice: Invoice, failureCode?: string): C
  */
 export function voidInvoice(ctx: Ctx, invoice: Invoice): void {
   if (invoice.status !== 'open' && invoice.status !== 'uncollectible') {
-    throw invalidRequest(`You can only void an open or uncollectible invoice; this one is ${invoice.status}.`, undefined, 'invoice_not_editable')
+    throw invalidRequest(
+      `You can only void an open or uncollectible invoice; this one is ${invoice.status}.`,
+      undefined,
+      'invoice_not_editable',
+    )
   }
   const before = snapshot(invoice)
   invoice.status = 'void'
@@ -145,7 +191,11 @@ export function voidInvoice(ctx: Ctx, invoice: Invoice): void {
  */
 export function markUncollectible(ctx: Ctx, invoice: Invoice): void {
   if (invoice.status !== 'open') {
-    throw invalidRequest(`You can only mark an open invoice uncollectible; this one is ${invoice.status}.`, undefined, 'invoice_not_editable')
+    throw invalidRequest(
+      `You can only mark an open invoice uncollectible; this one is ${invoice.status}.`,
+      undefined,
+      'invoice_not_editable',
+    )
   }
   const before = snapshot(invoice)
   invoice.status = 'uncollectible'

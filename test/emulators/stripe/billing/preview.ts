@@ -33,19 +33,51 @@ export function previewInvoice(ctx: Ctx, input: PreviewInput): Invoice {
   let lines: LineDraft[]
   let reason: Invoice['billing_reason']
   let period: { start: number; end: number }
-  let pending = sub ? pendingItems(ctx, customer.id, sub.id) : pendingItems(ctx, customer.id).filter((ii) => !ii.parent)
+  let pending = sub
+    ? pendingItems(ctx, customer.id, sub.id)
+    : pendingItems(ctx, customer.id).filter((ii) => !ii.parent)
   let currency: string
 
   if (sub) {
-    if (sub.status === 'canceled') throw invalidRequest(`No upcoming invoices for subscription ${sub.id}: it is canceled.`, 'subscription', 'invoice_upcoming_none')
+    if (sub.status === 'canceled')
+      throw invalidRequest(
+        `No upcoming invoices for subscription ${sub.id}: it is canceled.`,
+        'subscription',
+        'invoice_upcoming_none',
+      )
     const at = input.prorationDate ?? now
     if (input.cancelNow) {
       // As DELETE with prorate (unless `none`) and invoice_now: pending items plus the unused-time credit.
-      const credits = input.behavior === 'none' ? [] : sub.items.data.flatMap((si) => creditLine(ctx.store, si, sub.id, at, { start: si.current_period_start, end: si.current_period_end }) ?? [])
-      const invoice = buildInvoice(ctx, previewIds, { customer, subscription: sub, pending, lines: credits, reason: 'subscription_update', period: { start: at, end: at }, currency: sub.currency }, previewIds.next('upcoming_in_', 24))
+      const credits =
+        input.behavior === 'none'
+          ? []
+          : sub.items.data.flatMap(
+              (si) =>
+                creditLine(ctx.store, si, sub.id, at, {
+                  start: si.current_period_start,
+                  end: si.current_period_end,
+                }) ?? [],
+            )
+      const invoice = buildInvoice(
+        ctx,
+        previewIds,
+        {
+          customer,
+          subscription: sub,
+          pending,
+          lines: credits,
+          reason: 'subscription_update',
+          period: { start: at, end: at },
+          currency: sub.currency,
+        },
+        previewIds.next('upcoming_in_', 24),
+      )
       return settle(invoice, customer, sub)
     }
-    const plan = planUpdate(ctx, sub, input.changes, input.behavior, at, { resetAnchor: input.resetAnchor, newItemId: () => previewIds.next('si_tmp_', 14) })
+    const plan = planUpdate(ctx, sub, input.changes, input.behavior, at, {
+      resetAnchor: input.resetAnchor,
+      newItemId: () => previewIds.next('si_tmp_', 14),
+    })
     currency = sub.currency
     if (plan.resetAnchor || input.behavior === 'always_invoice') {
       lines = plan.lines
@@ -53,28 +85,57 @@ export function previewInvoice(ctx: Ctx, input: PreviewInput): Invoice {
       period = { start: at, end: at }
     } else {
       if (sub.cancel_at_period_end && input.changes.length === 0) {
-        throw invalidRequest(`No upcoming invoices for subscription ${sub.id}: it cancels at period end.`, 'subscription', 'invoice_upcoming_none')
+        throw invalidRequest(
+          `No upcoming invoices for subscription ${sub.id}: it cancels at period end.`,
+          'subscription',
+          'invoice_upcoming_none',
+        )
       }
       const prorations = input.behavior === 'create_prorations' ? plan.lines : []
-      lines = [...prorations, ...plan.items.map((t) => periodLine(ctx.store, t, sub.id, plan.period.end))]
+      lines = [
+        ...prorations,
+        ...plan.items.map((t) => periodLine(ctx.store, t, sub.id, plan.period.end)),
+      ]
       reason = 'upcoming'
       period = { ...plan.period }
     }
   } else {
     const prices = input.changes.map((c, i) => {
-      if (!c.price) throw invalidRequest('Missing required param: subscription_details[items][price].', `subscription_details[items][${i}][price]`, 'parameter_missing')
+      if (!c.price)
+        throw invalidRequest(
+          'Missing required param: subscription_details[items][price].',
+          `subscription_details[items][${i}][price]`,
+          'parameter_missing',
+        )
       return c.price
     })
-    if (prices.length === 0) throw invalidRequest('Missing required param: subscription or subscription_details[items].', 'subscription', 'parameter_missing')
+    if (prices.length === 0)
+      throw invalidRequest(
+        'Missing required param: subscription or subscription_details[items].',
+        'subscription',
+        'parameter_missing',
+      )
     checkPrices(prices, 'subscription_details[items]')
-    lines = input.changes.map((c) => periodLine(ctx.store, { id: previewIds.next('si_tmp_', 14), price: c.price as Price, quantity: c.quantity ?? 1 }, null, now))
+    lines = input.changes.map((c) =>
+      periodLine(
+        ctx.store,
+        { id: previewIds.next('si_tmp_', 14), price: c.price as Price, quantity: c.quantity ?? 1 },
+        null,
+        now,
+      ),
+    )
     reason = 'subscription_create'
     period = { start: now, end: now }
     currency = (prices[0] as Price).currency
     pending = []
   }
 
-  const invoice = buildInvoice(ctx, previewIds, { customer, subscription: sub, pending, lines, reason, period, currency }, previewIds.next('upcoming_in_', 24))
+  const invoice = buildInvoice(
+    ctx,
+    previewIds,
+    { customer, subscription: sub, pending, lines, reason, period, currency },
+    previewIds.next('upcoming_in_', 24),
+  )
   return settle(invoice, customer, sub)
 }
 

@@ -14,16 +14,41 @@ export interface LineDraft {
   subscriptionItem: string
 }
 
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf'])
+const ZERO_DECIMAL = new Set([
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
+])
 
 /** `$10.00`, `¥1,000`: an amount in minor units, formatted for descriptions. */
 export function formatMoney(amount: number, currency: string): string {
   const major = ZERO_DECIMAL.has(currency) ? amount : amount / 100
-  return new Intl.NumberFormat('en-US', { style: 'currency', currency: currency.toUpperCase() }).format(major)
+  return new Intl.NumberFormat('en-US', {
+    style: 'currency',
+    currency: currency.toUpperCase(),
+  }).format(major)
 }
 
 function formatDate(t: number): string {
-  return new Date(t * 1000).toLocaleDateString('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
+  return new Date(t * 1000).toLocaleDateString('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    timeZone: 'UTC',
+  })
 }
 
 function productName(store: Store, price: Price): string {
@@ -50,7 +75,12 @@ function roundMinor(x: number): number {
  * (https://docs.stripe.com/billing/subscriptions/prorations,
  * https://docs.stripe.com/billing/subscriptions/billing-cycle#changing).
  */
-export function prorate(unitAmount: number, quantity: number, at: number, period: { start: number; end: number }): number {
+export function prorate(
+  unitAmount: number,
+  quantity: number,
+  at: number,
+  period: { start: number; end: number },
+): number {
   const length = period.end - period.start
   if (length <= 0 || at >= period.end) return 0
   const fraction = (period.end - Math.max(at, period.start)) / length
@@ -63,8 +93,16 @@ type ProratedItem = { id: string; price: Price; quantity: number }
  * A proration line for the rest of the period from `at`: the "Unused time on N × Product after
  * <date>" credit for an item being replaced, or the "Remaining time on …" charge for its new state.
  */
-function prorationLine(kind: 'credit' | 'charge', store: Store, item: ProratedItem, sub: string, at: number, period: { start: number; end: number }): LineDraft | undefined {
-  const amount = (kind === 'credit' ? -1 : 1) * prorate(item.price.unit_amount, item.quantity, at, period)
+function prorationLine(
+  kind: 'credit' | 'charge',
+  store: Store,
+  item: ProratedItem,
+  sub: string,
+  at: number,
+  period: { start: number; end: number },
+): LineDraft | undefined {
+  const amount =
+    (kind === 'credit' ? -1 : 1) * prorate(item.price.unit_amount, item.quantity, at, period)
   if (amount === 0) return undefined
   return {
     amount,
@@ -78,14 +116,33 @@ function prorationLine(kind: 'credit' | 'charge', store: Store, item: ProratedIt
   }
 }
 
-export const creditLine = (store: Store, item: ProratedItem, sub: string, at: number, period: { start: number; end: number }) => prorationLine('credit', store, item, sub, at, period)
-export const chargeLine = (store: Store, item: ProratedItem, sub: string, at: number, period: { start: number; end: number }) => prorationLine('charge', store, item, sub, at, period)
+export const creditLine = (
+  store: Store,
+  item: ProratedItem,
+  sub: string,
+  at: number,
+  period: { start: number; end: number },
+) => prorationLine('credit', store, item, sub, at, period)
+export const chargeLine = (
+  store: Store,
+  item: ProratedItem,
+  sub: string,
+  at: number,
+  period: { start: number; end: number },
+) => prorationLine('charge', store, item, sub, at, period)
 
 /** A full-period, non-proration line: "N × Product (at $10.00 / month)". */
-export function periodLine(store: Store, item: { id: string; price: Price; quantity: number }, sub: string | null, start: number): LineDraft {
+export function periodLine(
+  store: Store,
+  item: { id: string; price: Price; quantity: number },
+  sub: string | null,
+  start: number,
+): LineDraft {
   const rec = item.price.recurring
   const end = rec ? addInterval(start, rec.interval, rec.interval_count) : start
-  const per = rec ? ` / ${rec.interval_count > 1 ? `every ${rec.interval_count} ${rec.interval}s` : rec.interval}` : ''
+  const per = rec
+    ? ` / ${rec.interval_count > 1 ? `every ${rec.interval_count} ${rec.interval}s` : rec.interval}`
+    : ''
   return {
     amount: item.price.unit_amount * item.quantity,
     description: `${item.quantity} × ${productName(store, item.price)} (at ${formatMoney(item.price.unit_amount, item.price.currency)}${per})`,

@@ -2,7 +2,15 @@ import { addInterval } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { invalidRequest } from '../errors.ts'
 import { snapshot } from '../state.ts'
-import type { Interval, Metadata, PhaseItem, ProrationBehavior, SchedulePhase, Subscription, SubscriptionSchedule } from '../types.ts'
+import type {
+  Interval,
+  Metadata,
+  PhaseItem,
+  ProrationBehavior,
+  SchedulePhase,
+  Subscription,
+  SubscriptionSchedule,
+} from '../types.ts'
 import { checkPrices, planUpdate, type ItemChange } from './plan.ts'
 import { applyPlan, cancelSubscription, createSubscription } from './subscriptions.ts'
 
@@ -24,16 +32,25 @@ export interface PhaseInput {
  * @throws StripeError 400 for unknown prices, mixed intervals or non-increasing dates.
  */
 export function resolvePhases(ctx: Ctx, inputs: PhaseInput[], start: number): SchedulePhase[] {
-  if (inputs.length === 0) throw invalidRequest('Missing required param: phases.', 'phases', 'parameter_missing')
+  if (inputs.length === 0)
+    throw invalidRequest('Missing required param: phases.', 'phases', 'parameter_missing')
   const out: SchedulePhase[] = []
   let cursor = inputs[0]?.startDate ?? start
   inputs.forEach((ph, i) => {
     if (i > 0 && ph.startDate !== undefined && ph.startDate !== cursor) {
-      throw invalidRequest(`phases[${i}][start_date] must equal the end_date of the previous phase.`, `phases[${i}][start_date]`)
+      throw invalidRequest(
+        `phases[${i}][start_date] must equal the end_date of the previous phase.`,
+        `phases[${i}][start_date]`,
+      )
     }
     const prices = ph.items.map((it, j) => {
       const price = ctx.store.prices.get(it.price)
-      if (!price) throw invalidRequest(`No such price: '${it.price}'`, `phases[${i}][items][${j}][price]`, 'resource_missing')
+      if (!price)
+        throw invalidRequest(
+          `No such price: '${it.price}'`,
+          `phases[${i}][items][${j}][price]`,
+          'resource_missing',
+        )
       return price
     })
     checkPrices(prices, `phases[${i}][items]`)
@@ -43,11 +60,19 @@ export function resolvePhases(ctx: Ctx, inputs: PhaseInput[], start: number): Sc
       (ph.duration
         ? addInterval(cursor, ph.duration.interval, ph.duration.interval_count)
         : addInterval(cursor, rec.interval, rec.interval_count * (ph.iterations ?? 1)))
-    if (end <= cursor) throw invalidRequest(`phases[${i}][end_date] must be after the phase's start.`, `phases[${i}][end_date]`)
+    if (end <= cursor)
+      throw invalidRequest(
+        `phases[${i}][end_date] must be after the phase's start.`,
+        `phases[${i}][end_date]`,
+      )
     out.push({
       start_date: cursor,
       end_date: end,
-      items: ph.items.map((it) => ({ price: it.price, quantity: it.quantity, metadata: it.metadata })),
+      items: ph.items.map((it) => ({
+        price: it.price,
+        quantity: it.quantity,
+        metadata: it.metadata,
+      })),
       metadata: ph.metadata ?? {},
       proration_behavior: ph.prorationBehavior ?? 'create_prorations',
       collection_method: ph.collectionMethod ?? null,
@@ -64,14 +89,27 @@ function changesFor(sub: Subscription, phase: SchedulePhase, ctx: Ctx): ItemChan
   for (const it of phase.items) {
     const existing = sub.items.data.find((si) => si.price.id === it.price)
     if (existing) changes.push({ id: existing.id, quantity: it.quantity })
-    else changes.push({ price: ctx.store.prices.get(it.price), quantity: it.quantity, metadata: it.metadata })
+    else
+      changes.push({
+        price: ctx.store.prices.get(it.price),
+        quantity: it.quantity,
+        metadata: it.metadata,
+      })
   }
-  for (const si of sub.items.data) if (!phase.items.some((it) => it.price === si.price.id)) changes.push({ id: si.id, deleted: true })
+  for (const si of sub.items.data)
+    if (!phase.items.some((it) => it.price === si.price.id))
+      changes.push({ id: si.id, deleted: true })
   return changes
 }
 
 /** Puts a phase's items on the subscription at time `at`, with the phase's proration behaviour. */
-export function enterPhase(ctx: Ctx, schedule: SubscriptionSchedule, sub: Subscription, phase: SchedulePhase, at: number): void {
+export function enterPhase(
+  ctx: Ctx,
+  schedule: SubscriptionSchedule,
+  sub: Subscription,
+  phase: SchedulePhase,
+  at: number,
+): void {
   const changes = changesFor(sub, phase, ctx)
   const before = snapshot(sub)
   const plan = planUpdate(ctx, sub, changes, phase.proration_behavior, at)
@@ -87,7 +125,11 @@ export function startSchedule(ctx: Ctx, schedule: SubscriptionSchedule): void {
   const before = snapshot(schedule)
   const sub = createSubscription(ctx, {
     customer,
-    items: phase.items.map((it) => ({ price: ctx.store.prices.get(it.price) as NonNullable<ReturnType<typeof ctx.store.prices.get>>, quantity: it.quantity, metadata: it.metadata })),
+    items: phase.items.map((it) => ({
+      price: ctx.store.prices.get(it.price) as NonNullable<ReturnType<typeof ctx.store.prices.get>>,
+      quantity: it.quantity,
+      metadata: it.metadata,
+    })),
     metadata: { ...schedule.metadata, ...phase.metadata },
     collectionMethod: phase.collection_method ?? 'charge_automatically',
     daysUntilDue: phase.collection_method === 'send_invoice' ? 30 : null,
@@ -111,7 +153,9 @@ export function releaseSchedule(ctx: Ctx, schedule: SubscriptionSchedule): void 
   schedule.released_subscription = schedule.subscription
   schedule.subscription = null
   schedule.current_phase = null
-  ctx.effect('schedule.release', schedule.id, schedule.metadata, { subscription: schedule.released_subscription })
+  ctx.effect('schedule.release', schedule.id, schedule.metadata, {
+    subscription: schedule.released_subscription,
+  })
   ctx.emit('subscription_schedule.released', schedule)
   if (sub) {
     const before = snapshot(sub)
@@ -121,14 +165,19 @@ export function releaseSchedule(ctx: Ctx, schedule: SubscriptionSchedule): void 
 }
 
 /** Cancels the schedule and, if it runs one, its subscription (Stripe's defaults: prorate, invoice now). */
-export function cancelSchedule(ctx: Ctx, schedule: SubscriptionSchedule, opts: { invoiceNow: boolean; prorate: boolean }): void {
+export function cancelSchedule(
+  ctx: Ctx,
+  schedule: SubscriptionSchedule,
+  opts: { invoiceNow: boolean; prorate: boolean },
+): void {
   const sub = schedule.subscription ? ctx.store.subscriptions.get(schedule.subscription) : undefined
   schedule.status = 'canceled'
   schedule.canceled_at = ctx.now()
   schedule.current_phase = null
   ctx.effect('schedule.cancel', schedule.id, schedule.metadata)
   ctx.emit('subscription_schedule.canceled', schedule)
-  if (sub && sub.status !== 'canceled') cancelSubscription(ctx, sub, { ...opts, reason: 'cancellation_requested' })
+  if (sub && sub.status !== 'canceled')
+    cancelSubscription(ctx, sub, { ...opts, reason: 'cancellation_requested' })
 }
 
 /** At the end of the current phase: enter the next one, or end per `end_behavior`. */
@@ -141,7 +190,10 @@ export function advanceSchedule(ctx: Ctx, schedule: SubscriptionSchedule): void 
   if (next) {
     const before = snapshot(schedule)
     enterPhase(ctx, schedule, sub, next, current.end_date)
-    ctx.effect('schedule.phase', schedule.id, schedule.metadata, { phase: idx + 1, subscription: sub.id })
+    ctx.effect('schedule.phase', schedule.id, schedule.metadata, {
+      phase: idx + 1,
+      subscription: sub.id,
+    })
     ctx.emit('subscription_schedule.updated', schedule, before)
     return
   }
@@ -151,7 +203,11 @@ export function advanceSchedule(ctx: Ctx, schedule: SubscriptionSchedule): void 
     schedule.current_phase = null
     ctx.effect('schedule.complete', schedule.id, schedule.metadata, { subscription: sub.id })
     ctx.emit('subscription_schedule.completed', schedule)
-    cancelSubscription(ctx, sub, { invoiceNow: false, prorate: false, reason: 'cancellation_requested' })
+    cancelSubscription(ctx, sub, {
+      invoiceNow: false,
+      prorate: false,
+      reason: 'cancellation_requested',
+    })
     return
   }
   releaseSchedule(ctx, schedule)

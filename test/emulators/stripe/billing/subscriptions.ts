@@ -1,7 +1,15 @@
 import { addInterval, periodContaining } from '../clock.ts'
 import type { Ctx } from '../context.ts'
 import { snapshot } from '../state.ts'
-import type { Customer, Invoice, Metadata, Price, ProrationBehavior, Subscription, SubscriptionItem } from '../types.ts'
+import type {
+  Customer,
+  Invoice,
+  Metadata,
+  Price,
+  ProrationBehavior,
+  Subscription,
+  SubscriptionItem,
+} from '../types.ts'
 import { addPendingItems, createInvoice, finalizeInvoice, pendingItems } from './invoices.ts'
 import { collect } from './payments.ts'
 import type { UpdatePlan } from './plan.ts'
@@ -18,7 +26,13 @@ export interface NewSubscription {
   cancelAtPeriodEnd: boolean
 }
 
-function makeItem(ctx: Ctx, subId: string, id: string, t: { price: Price; quantity: number; metadata: Metadata }, period: { start: number; end: number }): SubscriptionItem {
+function makeItem(
+  ctx: Ctx,
+  subId: string,
+  id: string,
+  t: { price: Price; quantity: number; metadata: Metadata },
+  period: { start: number; end: number },
+): SubscriptionItem {
   return {
     id,
     object: 'subscription_item',
@@ -41,7 +55,10 @@ function makeItem(ctx: Ctx, subId: string, id: string, t: { price: Price; quanti
  */
 export function createSubscription(ctx: Ctx, input: NewSubscription): Subscription {
   const now = ctx.now()
-  const rec = (input.items[0] as NewSubscription['items'][number]).price.recurring ?? { interval: 'month' as const, interval_count: 1 }
+  const rec = (input.items[0] as NewSubscription['items'][number]).price.recurring ?? {
+    interval: 'month' as const,
+    interval_count: 1,
+  }
   const period = { start: now, end: addInterval(now, rec.interval, rec.interval_count) }
   const id = ctx.ids.next('sub_', 24)
   const invoiceId = ctx.ids.next('in_', 24)
@@ -60,7 +77,11 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Subscripti
     cancel_at: input.cancelAtPeriodEnd ? period.end : null,
     cancel_at_period_end: input.cancelAtPeriodEnd,
     canceled_at: input.cancelAtPeriodEnd ? now : null,
-    cancellation_details: { comment: null, feedback: null, reason: input.cancelAtPeriodEnd ? 'cancellation_requested' : null },
+    cancellation_details: {
+      comment: null,
+      feedback: null,
+      reason: input.cancelAtPeriodEnd ? 'cancellation_requested' : null,
+    },
     collection_method: input.collectionMethod,
     created: now,
     currency: (input.items[0] as NewSubscription['items'][number]).price.currency,
@@ -70,7 +91,13 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Subscripti
     description: input.description,
     discounts: [],
     ended_at: null,
-    items: { object: 'list', data: [], has_more: false, url: `/v1/subscription_items?subscription=${id}`, total_count: input.items.length },
+    items: {
+      object: 'list',
+      data: [],
+      has_more: false,
+      url: `/v1/subscription_items?subscription=${id}`,
+      total_count: input.items.length,
+    },
     latest_invoice: invoiceId,
     livemode: false,
     metadata: { ...input.metadata },
@@ -84,10 +111,25 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Subscripti
   }
   sub.items.data = input.items.map((t) => makeItem(ctx, id, ctx.ids.next('si_', 14), t, period))
   ctx.store.add(ctx.store.subscriptions, sub)
-  ctx.effect('subscription.create', id, sub.metadata, { customer: sub.customer, items: sub.items.data.map((si) => ({ price: si.price.id, quantity: si.quantity })) })
+  ctx.effect('subscription.create', id, sub.metadata, {
+    customer: sub.customer,
+    items: sub.items.data.map((si) => ({ price: si.price.id, quantity: si.quantity })),
+  })
   ctx.emit('customer.subscription.created', sub)
   const lines = sub.items.data.map((si) => periodLine(ctx.store, si, id, now))
-  const invoice = createInvoice(ctx, { customer: input.customer, subscription: sub, pending: [], lines, reason: 'subscription_create', period: { start: now, end: now }, currency: sub.currency }, invoiceId)
+  const invoice = createInvoice(
+    ctx,
+    {
+      customer: input.customer,
+      subscription: sub,
+      pending: [],
+      lines,
+      reason: 'subscription_create',
+      period: { start: now, end: now },
+      currency: sub.currency,
+    },
+    invoiceId,
+  )
   finalizeInvoice(ctx, invoice)
   collect(ctx, invoice, { attempt: input.paymentBehavior !== 'default_incomplete' })
   return sub
@@ -98,7 +140,13 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Subscripti
  * (`create_prorations`) or invoiced now (`always_invoice`, or any cycle reset).
  * @returns the invoice created now, if any.
  */
-export function applyPlan(ctx: Ctx, sub: Subscription, plan: UpdatePlan, behavior: ProrationBehavior, before: Subscription): Invoice | undefined {
+export function applyPlan(
+  ctx: Ctx,
+  sub: Subscription,
+  plan: UpdatePlan,
+  behavior: ProrationBehavior,
+  before: Subscription,
+): Invoice | undefined {
   const byId = new Map(sub.items.data.map((si) => [si.id, si]))
   sub.items.data = plan.items.map((t) => {
     const existing = byId.get(t.id)
@@ -123,7 +171,15 @@ export function applyPlan(ctx: Ctx, sub: Subscription, plan: UpdatePlan, behavio
   if (invoiceNow) {
     const pending = pendingItems(ctx, customer.id, sub.id)
     if (plan.lines.length > 0 || pending.length > 0) {
-      invoice = createInvoice(ctx, { customer, subscription: sub, pending, lines: plan.lines, reason: 'subscription_update', period: { start: plan.at, end: plan.at }, currency: sub.currency })
+      invoice = createInvoice(ctx, {
+        customer,
+        subscription: sub,
+        pending,
+        lines: plan.lines,
+        reason: 'subscription_update',
+        period: { start: plan.at, end: plan.at },
+        currency: sub.currency,
+      })
     }
   } else if (behavior === 'create_prorations' && plan.lines.length > 0) {
     addPendingItems(ctx, customer, plan.lines)
@@ -145,17 +201,35 @@ export function renewSubscription(ctx: Ctx, sub: Subscription): Invoice {
   const first = sub.items.data[0] as SubscriptionItem
   const rec = first.price.recurring ?? { interval: 'month' as const, interval_count: 1 }
   const ended = { start: first.current_period_start, end: first.current_period_end }
-  const next = periodContaining(sub.billing_cycle_anchor, rec.interval, rec.interval_count, ended.end)
+  const next = periodContaining(
+    sub.billing_cycle_anchor,
+    rec.interval,
+    rec.interval_count,
+    ended.end,
+  )
   for (const si of sub.items.data) {
     si.current_period_start = next.start
     si.current_period_end = next.end
   }
-  ctx.effect('subscription.renew', sub.id, sub.metadata, { period_start: next.start, period_end: next.end })
+  ctx.effect('subscription.renew', sub.id, sub.metadata, {
+    period_start: next.start,
+    period_end: next.end,
+  })
   ctx.emit('customer.subscription.updated', sub, before)
   const customer = ctx.store.customers.get(sub.customer) as Customer
-  const pending = pendingItems(ctx, customer.id).filter((ii) => !ii.parent || ii.parent.subscription_details.subscription === sub.id)
+  const pending = pendingItems(ctx, customer.id).filter(
+    (ii) => !ii.parent || ii.parent.subscription_details.subscription === sub.id,
+  )
   const lines = sub.items.data.map((si) => periodLine(ctx.store, si, sub.id, next.start))
-  const invoice = createInvoice(ctx, { customer, subscription: sub, pending, lines, reason: 'subscription_cycle', period: ended, currency: sub.currency })
+  const invoice = createInvoice(ctx, {
+    customer,
+    subscription: sub,
+    pending,
+    lines,
+    reason: 'subscription_cycle',
+    period: ended,
+    currency: sub.currency,
+  })
   finalizeInvoice(ctx, invoice)
   collect(ctx, invoice)
   return invoice
@@ -165,11 +239,27 @@ export function renewSubscription(ctx: Ctx, sub: Subscription): Invoice {
  * Ends a subscription now. `prorate` credits the unused time of every item; `invoiceNow` bills
  * the subscription's pending items (that credit included) on a final invoice.
  */
-export function cancelSubscription(ctx: Ctx, sub: Subscription, opts: { invoiceNow: boolean; prorate: boolean; comment?: string; feedback?: string; reason?: string }): Invoice | undefined {
+export function cancelSubscription(
+  ctx: Ctx,
+  sub: Subscription,
+  opts: {
+    invoiceNow: boolean
+    prorate: boolean
+    comment?: string
+    feedback?: string
+    reason?: string
+  },
+): Invoice | undefined {
   const now = ctx.now()
   const customer = ctx.store.customers.get(sub.customer) as Customer
   if (opts.prorate) {
-    const credits = sub.items.data.flatMap((si) => creditLine(ctx.store, si, sub.id, now, { start: si.current_period_start, end: si.current_period_end }) ?? [])
+    const credits = sub.items.data.flatMap(
+      (si) =>
+        creditLine(ctx.store, si, sub.id, now, {
+          start: si.current_period_start,
+          end: si.current_period_end,
+        }) ?? [],
+    )
     if (credits.length > 0) addPendingItems(ctx, customer, credits)
   }
   sub.status = 'canceled'
@@ -180,12 +270,23 @@ export function cancelSubscription(ctx: Ctx, sub: Subscription, opts: { invoiceN
     feedback: opts.feedback ?? sub.cancellation_details.feedback,
     reason: opts.reason ?? 'cancellation_requested',
   }
-  ctx.effect('subscription.cancel', sub.id, sub.metadata, { invoice_now: opts.invoiceNow, prorate: opts.prorate })
+  ctx.effect('subscription.cancel', sub.id, sub.metadata, {
+    invoice_now: opts.invoiceNow,
+    prorate: opts.prorate,
+  })
   let invoice: Invoice | undefined
   if (opts.invoiceNow) {
     const pending = pendingItems(ctx, customer.id, sub.id)
     if (pending.length > 0) {
-      invoice = createInvoice(ctx, { customer, subscription: sub, pending, lines: [], reason: 'subscription_update', period: { start: now, end: now }, currency: sub.currency })
+      invoice = createInvoice(ctx, {
+        customer,
+        subscription: sub,
+        pending,
+        lines: [],
+        reason: 'subscription_update',
+        period: { start: now, end: now },
+        currency: sub.currency,
+      })
     }
   }
   ctx.emit('customer.subscription.deleted', sub)

@@ -64,14 +64,26 @@ export function createProduct(ctx: Ctx, input: ProductInput): Product {
  * @throws StripeError 400/404 for an unknown product, bad interval or amount.
  */
 export function createPrice(ctx: Ctx, input: PriceInput): Price {
-  if (!ctx.store.products.has(input.product)) throw resourceMissing('product', input.product, 'product')
-  if (!Number.isInteger(input.unit_amount) || input.unit_amount < 0) throw invalidRequest('Invalid integer: unit_amount', 'unit_amount')
-  if (!/^[a-z]{3}$/.test(input.currency)) throw invalidRequest(`Invalid currency: ${input.currency}`, 'currency')
+  if (!ctx.store.products.has(input.product))
+    throw resourceMissing('product', input.product, 'product')
+  if (!Number.isInteger(input.unit_amount) || input.unit_amount < 0)
+    throw invalidRequest('Invalid integer: unit_amount', 'unit_amount')
+  if (!/^[a-z]{3}$/.test(input.currency))
+    throw invalidRequest(`Invalid currency: ${input.currency}`, 'currency')
   if (input.recurring && !INTERVALS.includes(input.recurring.interval)) {
-    throw invalidRequest(`Invalid recurring[interval]: must be one of ${INTERVALS.join(', ')}`, 'recurring[interval]')
+    throw invalidRequest(
+      `Invalid recurring[interval]: must be one of ${INTERVALS.join(', ')}`,
+      'recurring[interval]',
+    )
   }
-  if (input.lookup_key && [...ctx.store.prices.values()].some((p) => p.lookup_key === input.lookup_key)) {
-    throw invalidRequest(`A price (${input.lookup_key}) already uses that lookup key.`, 'lookup_key')
+  if (
+    input.lookup_key &&
+    [...ctx.store.prices.values()].some((p) => p.lookup_key === input.lookup_key)
+  ) {
+    throw invalidRequest(
+      `A price (${input.lookup_key}) already uses that lookup key.`,
+      'lookup_key',
+    )
   }
   const price: Price = {
     id: input.id ?? ctx.ids.next('price_', 24),
@@ -87,7 +99,13 @@ export function createPrice(ctx: Ctx, input: PriceInput): Price {
     nickname: input.nickname ?? null,
     product: input.product,
     recurring: input.recurring
-      ? { interval: input.recurring.interval, interval_count: input.recurring.interval_count ?? 1, meter: null, usage_type: 'licensed', trial_period_days: null }
+      ? {
+          interval: input.recurring.interval,
+          interval_count: input.recurring.interval_count ?? 1,
+          meter: null,
+          usage_type: 'licensed',
+          trial_period_days: null,
+        }
       : null,
     tax_behavior: 'unspecified',
     tiers_mode: null,
@@ -104,76 +122,156 @@ export function createPrice(ctx: Ctx, input: PriceInput): Price {
 
 /** Products and prices: create, retrieve, update (metadata/active/nickname), list. */
 export function catalogRoutes(api: Api, ctx: Ctx): void {
-  api.on('POST', '/v1/products', ['id', 'name', 'description', 'active', 'metadata', 'default_price_data', 'images', 'tax_code', 'unit_label', 'url', 'shippable', 'statement_descriptor', 'marketing_features'], async (r) => {
-    const p = r.params
-    const name = str(p, 'name', true) as string
-    const id = str(p, 'id')
-    if (id && ctx.store.products.has(id)) throw invalidRequest(`Product already exists.`, 'id', 'resource_already_exists')
-    await r.begin([])
-    return snapshot(createProduct(ctx, { id, name, description: str(p, 'description'), active: bool(p, 'active'), metadata: mergeMetadata({}, p) }))
-  })
+  api.on(
+    'POST',
+    '/v1/products',
+    [
+      'id',
+      'name',
+      'description',
+      'active',
+      'metadata',
+      'default_price_data',
+      'images',
+      'tax_code',
+      'unit_label',
+      'url',
+      'shippable',
+      'statement_descriptor',
+      'marketing_features',
+    ],
+    async (r) => {
+      const p = r.params
+      const name = str(p, 'name', true) as string
+      const id = str(p, 'id')
+      if (id && ctx.store.products.has(id))
+        throw invalidRequest(`Product already exists.`, 'id', 'resource_already_exists')
+      await r.begin([])
+      return snapshot(
+        createProduct(ctx, {
+          id,
+          name,
+          description: str(p, 'description'),
+          active: bool(p, 'active'),
+          metadata: mergeMetadata({}, p),
+        }),
+      )
+    },
+  )
   api.on('GET', '/v1/products/:id', [], (r) => {
     const found = ctx.store.products.get(r.path['id'] ?? '')
     if (!found) throw resourceMissing('product', r.path['id'] ?? '')
     return snapshot(found)
   })
-  api.on('GET', '/v1/products', ['active', 'ids', 'limit', 'starting_after', 'ending_before', 'created', 'shippable', 'url'], (r) => {
-    const active = bool(r.params, 'active')
-    const ids = list(r.params, 'ids')
-    const all = filterCreated([...ctx.store.products.values()], r.params).filter((x) => (active === undefined || x.active === active) && (!ids || ids.includes(x.id)))
-    return paginate(all, r.params, '/v1/products', ctx.store)
-  })
+  api.on(
+    'GET',
+    '/v1/products',
+    ['active', 'ids', 'limit', 'starting_after', 'ending_before', 'created', 'shippable', 'url'],
+    (r) => {
+      const active = bool(r.params, 'active')
+      const ids = list(r.params, 'ids')
+      const all = filterCreated([...ctx.store.products.values()], r.params).filter(
+        (x) => (active === undefined || x.active === active) && (!ids || ids.includes(x.id)),
+      )
+      return paginate(all, r.params, '/v1/products', ctx.store)
+    },
+  )
 
-  api.on('POST', '/v1/prices', ['product', 'currency', 'unit_amount', 'unit_amount_decimal', 'recurring', 'nickname', 'lookup_key', 'active', 'metadata', 'billing_scheme', 'tax_behavior', 'product_data', 'transfer_lookup_key'], async (r) => {
-    const p = r.params
-    const recurring = hash(p, 'recurring')
-    const input: PriceInput = {
-      product: str(p, 'product', true) as string,
-      currency: (str(p, 'currency', true) as string).toLowerCase(),
-      unit_amount: int(p, 'unit_amount', true) as number,
-      recurring: recurring ? { interval: str(recurring, 'interval', true) as Interval, interval_count: int(recurring, 'interval_count') } : null,
-      nickname: str(p, 'nickname') ?? null,
-      lookup_key: str(p, 'lookup_key') ?? null,
-      active: bool(p, 'active'),
-      metadata: mergeMetadata({}, p),
-    }
-    await r.begin([])
-    return snapshot(createPrice(ctx, input))
-  })
+  api.on(
+    'POST',
+    '/v1/prices',
+    [
+      'product',
+      'currency',
+      'unit_amount',
+      'unit_amount_decimal',
+      'recurring',
+      'nickname',
+      'lookup_key',
+      'active',
+      'metadata',
+      'billing_scheme',
+      'tax_behavior',
+      'product_data',
+      'transfer_lookup_key',
+    ],
+    async (r) => {
+      const p = r.params
+      const recurring = hash(p, 'recurring')
+      const input: PriceInput = {
+        product: str(p, 'product', true) as string,
+        currency: (str(p, 'currency', true) as string).toLowerCase(),
+        unit_amount: int(p, 'unit_amount', true) as number,
+        recurring: recurring
+          ? {
+              interval: str(recurring, 'interval', true) as Interval,
+              interval_count: int(recurring, 'interval_count'),
+            }
+          : null,
+        nickname: str(p, 'nickname') ?? null,
+        lookup_key: str(p, 'lookup_key') ?? null,
+        active: bool(p, 'active'),
+        metadata: mergeMetadata({}, p),
+      }
+      await r.begin([])
+      return snapshot(createPrice(ctx, input))
+    },
+  )
   api.on('GET', '/v1/prices/:id', [], (r) => {
     const found = ctx.store.prices.get(r.path['id'] ?? '')
     if (!found) throw resourceMissing('price', r.path['id'] ?? '')
     return snapshot(found)
   })
-  api.on('POST', '/v1/prices/:id', ['active', 'metadata', 'nickname', 'lookup_key', 'tax_behavior'], async (r) => {
-    const price = ctx.store.prices.get(r.path['id'] ?? '')
-    if (!price) throw resourceMissing('price', r.path['id'] ?? '')
-    await r.begin([price.id])
-    const before = snapshot(price)
-    const active = bool(r.params, 'active')
-    if (active !== undefined) price.active = active
-    const nickname = str(r.params, 'nickname')
-    if (nickname !== undefined) price.nickname = nickname
-    price.metadata = mergeMetadata(price.metadata, r.params)
-    ctx.effect('price.update', price.id, price.metadata)
-    ctx.emit('price.updated', price, before)
-    return snapshot(price)
-  })
-  api.on('GET', '/v1/prices', ['active', 'currency', 'product', 'type', 'lookup_keys', 'recurring', 'limit', 'starting_after', 'ending_before', 'created'], (r) => {
-    const p = r.params
-    const active = bool(p, 'active')
-    const product = str(p, 'product')
-    const currency = str(p, 'currency')
-    const type = str(p, 'type')
-    const keys = list(p, 'lookup_keys')
-    const all = filterCreated([...ctx.store.prices.values()], p).filter(
-      (x) =>
-        (active === undefined || x.active === active) &&
-        (!product || x.product === product) &&
-        (!currency || x.currency === currency) &&
-        (!type || x.type === type) &&
-        (!keys || (x.lookup_key !== null && keys.includes(x.lookup_key))),
-    )
-    return paginate(all, p, '/v1/prices', ctx.store)
-  })
+  api.on(
+    'POST',
+    '/v1/prices/:id',
+    ['active', 'metadata', 'nickname', 'lookup_key', 'tax_behavior'],
+    async (r) => {
+      const price = ctx.store.prices.get(r.path['id'] ?? '')
+      if (!price) throw resourceMissing('price', r.path['id'] ?? '')
+      await r.begin([price.id])
+      const before = snapshot(price)
+      const active = bool(r.params, 'active')
+      if (active !== undefined) price.active = active
+      const nickname = str(r.params, 'nickname')
+      if (nickname !== undefined) price.nickname = nickname
+      price.metadata = mergeMetadata(price.metadata, r.params)
+      ctx.effect('price.update', price.id, price.metadata)
+      ctx.emit('price.updated', price, before)
+      return snapshot(price)
+    },
+  )
+  api.on(
+    'GET',
+    '/v1/prices',
+    [
+      'active',
+      'currency',
+      'product',
+      'type',
+      'lookup_keys',
+      'recurring',
+      'limit',
+      'starting_after',
+      'ending_before',
+      'created',
+    ],
+    (r) => {
+      const p = r.params
+      const active = bool(p, 'active')
+      const product = str(p, 'product')
+      const currency = str(p, 'currency')
+      const type = str(p, 'type')
+      const keys = list(p, 'lookup_keys')
+      const all = filterCreated([...ctx.store.prices.values()], p).filter(
+        (x) =>
+          (active === undefined || x.active === active) &&
+          (!product || x.product === product) &&
+          (!currency || x.currency === currency) &&
+          (!type || x.type === type) &&
+          (!keys || (x.lookup_key !== null && keys.includes(x.lookup_key))),
+      )
+      return paginate(all, p, '/v1/prices', ctx.store)
+    },
+  )
 }

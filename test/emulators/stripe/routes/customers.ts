@@ -8,9 +8,38 @@ import { requireCustomer } from '../lookup.ts'
 import { snapshot } from '../state.ts'
 import type { Customer } from '../types.ts'
 
-const WRITABLE = ['address', 'balance', 'description', 'email', 'invoice_prefix', 'invoice_settings', 'metadata', 'name', 'phone', 'preferred_locales', 'shipping', 'tax_exempt']
-const CREATE = [...WRITABLE, 'payment_method', 'source', 'tax', 'tax_id_data', 'test_clock', 'cash_balance', 'next_invoice_sequence']
-const UPDATE = [...WRITABLE, 'default_source', 'source', 'tax', 'cash_balance', 'next_invoice_sequence']
+const WRITABLE = [
+  'address',
+  'balance',
+  'description',
+  'email',
+  'invoice_prefix',
+  'invoice_settings',
+  'metadata',
+  'name',
+  'phone',
+  'preferred_locales',
+  'shipping',
+  'tax_exempt',
+]
+const CREATE = [
+  ...WRITABLE,
+  'payment_method',
+  'source',
+  'tax',
+  'tax_id_data',
+  'test_clock',
+  'cash_balance',
+  'next_invoice_sequence',
+]
+const UPDATE = [
+  ...WRITABLE,
+  'default_source',
+  'source',
+  'tax',
+  'cash_balance',
+  'next_invoice_sequence',
+]
 
 function applyFields(c: Customer, p: Params): void {
   const set = <K extends 'description' | 'email' | 'name' | 'phone'>(k: K) => {
@@ -26,7 +55,11 @@ function applyFields(c: Customer, p: Params): void {
   if (balance !== undefined) c.balance = balance
   const prefix = str(p, 'invoice_prefix')
   if (prefix !== undefined) {
-    if (!/^[A-Z0-9]{3,12}$/.test(prefix)) throw invalidRequest('Invoice prefix must be 3-12 uppercase letters or numbers.', 'invoice_prefix')
+    if (!/^[A-Z0-9]{3,12}$/.test(prefix))
+      throw invalidRequest(
+        'Invoice prefix must be 3-12 uppercase letters or numbers.',
+        'invoice_prefix',
+      )
     c.invoice_prefix = prefix
   }
   const seq = int(p, 'next_invoice_sequence')
@@ -44,7 +77,9 @@ function matcher(query: string): (c: Customer) => boolean {
   const hasOr = /\sOR\s/.test(query)
   if (hasAnd && hasOr) throw invalidRequest('Search queries cannot mix AND and OR.', 'query')
   const clauses = query.split(/\s+(?:AND|OR)\s+/).map((raw) => {
-    const m = /^(-?)(email|name|phone|metadata\[['"]([^'"]+)['"]\])\s*:\s*(['"])(.*)\4$/.exec(raw.trim())
+    const m = /^(-?)(email|name|phone|metadata\[['"]([^'"]+)['"]\])\s*:\s*(['"])(.*)\4$/.exec(
+      raw.trim(),
+    )
     if (!m) throw invalidRequest(`Invalid search query: ${raw}`, 'query')
     const [, neg, field, metaKey, , value] = m
     return (c: Customer) => {
@@ -69,7 +104,12 @@ export function blankCustomer(ctx: Ctx, id?: string): Customer {
     description: null,
     email: null,
     invoice_prefix: ctx.ids.hex(8),
-    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+    invoice_settings: {
+      custom_fields: null,
+      default_payment_method: null,
+      footer: null,
+      rendering_options: null,
+    },
     livemode: false,
     metadata: {},
     name: null,
@@ -99,16 +139,27 @@ export function customerRoutes(api: Api, ctx: Ctx): void {
   api.on('GET', '/v1/customers/search', ['query', 'limit', 'page'], (r) => {
     const query = str(r.params, 'query', true) as string
     const limit = int(r.params, 'limit') ?? 10
-    if (limit < 1 || limit > 100) throw invalidRequest('Invalid limit: must be between 1 and 100', 'limit')
+    if (limit < 1 || limit > 100)
+      throw invalidRequest('Invalid limit: must be between 1 and 100', 'limit')
     const page = Number(str(r.params, 'page') ?? '0')
     const match = matcher(query)
     const now = Date.now()
     const hits = [...ctx.store.customers.values()]
       .filter((c) => (ctx.store.searchableAt.get(c.id) ?? 0) <= now && match(c))
-      .sort((a, b) => b.created - a.created || (ctx.store.order.get(b.id) ?? 0) - (ctx.store.order.get(a.id) ?? 0))
+      .sort(
+        (a, b) =>
+          b.created - a.created ||
+          (ctx.store.order.get(b.id) ?? 0) - (ctx.store.order.get(a.id) ?? 0),
+      )
     const data = hits.slice(page, page + limit)
     const more = hits.length > page + limit
-    return { object: 'search_result', data: data.map(snapshot), has_more: more, next_page: more ? String(page + limit) : null, url: '/v1/customers/search' }
+    return {
+      object: 'search_result',
+      data: data.map(snapshot),
+      has_more: more,
+      next_page: more ? String(page + limit) : null,
+      url: '/v1/customers/search',
+    }
   })
 
   api.on('GET', '/v1/customers/:id', [], (r) => snapshot(requireCustomer(ctx, r.path['id'] ?? '')))
@@ -128,7 +179,11 @@ export function customerRoutes(api: Api, ctx: Ctx): void {
     await r.begin([c.id])
     // Deleting a customer cancels its subscriptions at once, as on Stripe.
     for (const sub of ctx.store.subscriptions.values()) {
-      if (sub.customer === c.id && sub.status !== 'canceled' && sub.status !== 'incomplete_expired') {
+      if (
+        sub.customer === c.id &&
+        sub.status !== 'canceled' &&
+        sub.status !== 'incomplete_expired'
+      ) {
         cancelSubscription(ctx, sub, { invoiceNow: false, prorate: false })
       }
     }
@@ -138,9 +193,16 @@ export function customerRoutes(api: Api, ctx: Ctx): void {
     return { id: c.id, object: 'customer', deleted: true }
   })
 
-  api.on('GET', '/v1/customers', ['email', 'limit', 'starting_after', 'ending_before', 'created', 'test_clock'], (r) => {
-    const email = str(r.params, 'email')
-    const all = filterCreated([...ctx.store.customers.values()], r.params).filter((c) => !email || c.email === email)
-    return paginate(all, r.params, '/v1/customers', ctx.store)
-  })
+  api.on(
+    'GET',
+    '/v1/customers',
+    ['email', 'limit', 'starting_after', 'ending_before', 'created', 'test_clock'],
+    (r) => {
+      const email = str(r.params, 'email')
+      const all = filterCreated([...ctx.store.customers.values()], r.params).filter(
+        (c) => !email || c.email === email,
+      )
+      return paginate(all, r.params, '/v1/customers', ctx.store)
+    },
+  )
 }

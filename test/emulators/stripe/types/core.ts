@@ -24,7 +24,12 @@ export interface Customer {
   description: string | null
   email: string | null
   invoice_prefix: string
-  invoice_settings: { custom_fields: null; default_payment_method: string | null; footer: null; rendering_options: null }
+  invoice_settings: {
+    custom_fields: null
+    default_payment_method: string | null
+    footer: null
+    rendering_options: null
+  }
   livemode: false
   metadata: Metadata
   name: string | null
@@ -70,7 +75,13 @@ export interface Price {
   metadata: Metadata
   nickname: string | null
   product: string
-  recurring: { interval: Interval; interval_count: number; meter: null; usage_type: 'licensed'; trial_period_days: null } | null
+  recurring: {
+    interval: Interval
+    interval_count: number
+    meter: null
+    usage_type: 'licensed'
+    trial_period_days: null
+  } | null
   tax_behavior: 'unspecified' | 'inclusive' | 'exclusive'
   tiers_mode: null
   transform_quantity: null

@@ -24,11 +24,20 @@ export interface LineItem {
       subscription: string | null
       subscription_item: string
     } | null
-    invoice_item_details: { invoice_item: string; proration: boolean; proration_details: { credited_items: null }; subscription: string | null } | null
+    invoice_item_details: {
+      invoice_item: string
+      proration: boolean
+      proration_details: { credited_items: null }
+      subscription: string | null
+    } | null
   }
   period: { start: number; end: number }
   pretax_credit_amounts: unknown[]
-  pricing: { type: 'price_details'; price_details: { price: string; product: string }; unit_amount_decimal: string }
+  pricing: {
+    type: 'price_details'
+    price_details: { price: string; product: string }
+    unit_amount_decimal: string
+  }
   /** Pre-`basil` location of the proration flag, still read by many integrations. */
   proration: boolean
   quantity: number
@@ -52,7 +61,8 @@ export interface Invoice {
   attempted: boolean
   auto_advance: boolean
   automatic_tax: { enabled: false; liability: null; status: null }
-  billing_reason: 'subscription_create' | 'subscription_cycle' | 'subscription_update' | 'manual' | 'upcoming'
+  billing_reason:
+    'subscription_create' | 'subscription_cycle' | 'subscription_update' | 'manual' | 'upcoming'
   collection_method: Subscription['collection_method']
   created: number
   currency: string
@@ -71,14 +81,23 @@ export interface Invoice {
   metadata: Metadata
   next_payment_attempt: number | null
   number: string | null
-  parent: { type: 'subscription_details'; subscription_details: { metadata: Metadata; subscription: string }; quote_details: null } | null
+  parent: {
+    type: 'subscription_details'
+    subscription_details: { metadata: Metadata; subscription: string }
+    quote_details: null
+  } | null
   period_end: number
   period_start: number
   post_payment_credit_notes_amount: number
   pre_payment_credit_notes_amount: number
   starting_balance: number
   status: InvoiceStatus
-  status_transitions: { finalized_at: number | null; marked_uncollectible_at: number | null; paid_at: number | null; voided_at: number | null }
+  status_transitions: {
+    finalized_at: number | null
+    marked_uncollectible_at: number | null
+    paid_at: number | null
+    voided_at: number | null
+  }
   subtotal: number
   total: number
   total_excluding_tax: number
@@ -97,9 +116,16 @@ export interface InvoiceItem {
   invoice: string | null
   livemode: false
   metadata: Metadata
-  parent: { type: 'subscription_details'; subscription_details: { subscription: string; subscription_item: string } } | null
+  parent: {
+    type: 'subscription_details'
+    subscription_details: { subscription: string; subscription_item: string }
+  } | null
   period: { start: number; end: number }
-  pricing: { type: 'price_details'; price_details: { price: string; product: string }; unit_amount_decimal: string }
+  pricing: {
+    type: 'price_details'
+    price_details: { price: string; product: string }
+    unit_amount_decimal: string
+  }
   proration: boolean
   quantity: number
 }
@@ -133,7 +159,13 @@ export interface Charge {
   failure_message: string | null
   livemode: false
   metadata: Metadata
-  outcome: { network_status: string; reason: string | null; risk_level: string; seller_message: string; type: string }
+  outcome: {
+    network_status: string
+    reason: string | null
+    risk_level: string
+    seller_message: string
+    type: string
+  }
   paid: boolean
   payment_intent: null
   payment_method: string

@@ -16,7 +16,15 @@ export interface SubscriptionItem {
   tax_rates: unknown[]
 }
 
-export type SubscriptionStatus = 'incomplete' | 'incomplete_expired' | 'trialing' | 'active' | 'past_due' | 'canceled' | 'unpaid' | 'paused'
+export type SubscriptionStatus =
+  | 'incomplete'
+  | 'incomplete_expired'
+  | 'trialing'
+  | 'active'
+  | 'past_due'
+  | 'canceled'
+  | 'unpaid'
+  | 'paused'
 
 export type ProrationBehavior = 'create_prorations' | 'always_invoice' | 'none'
 
