@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { AccountId, SalesforceId } from './salesforce-id.ts'
 import { AMENDMENT_ACTIONS, CANCEL_MODES, PRORATION_MODES } from './salesforce-schema.ts'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { FieldError } from './salesforce-event.ts'
 
 /** Body of `POST /v1/salesforce/events`. Items stay `unknown` so one bad event can't sink the batch. */

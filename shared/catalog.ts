@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { Currency } from './finance.ts'
 
 /** One sellable price, mapped to its billing price and ERP item. */

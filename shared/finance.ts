@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { AccountId } from './salesforce-id.ts'
 import { INVOICE_STATUSES, PAYMENT_STATUSES, STANDINGS } from './salesforce-schema.ts'
 

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { Amendment } from './amendment.ts'
 
 const nullable = <T extends z.ZodType>(schema: T) =>

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 
 const ID15 = /^[a-zA-Z0-9]{15}$/
 const ID18 = /^[a-zA-Z0-9]{18}$/

@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import * as z from 'zod'
 import { Catalog } from '../shared/index.ts'
 import type { AccountLedger } from './ledger/account-ledger.ts'
 import type { OpsRegistry } from './ops/ops-registry.ts'

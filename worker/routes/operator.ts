@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono'
-import { z } from 'zod'
+import * as z from 'zod'
 import { AccountId } from '../../shared/index.ts'
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts'
 import type { AppEnv } from '../lib/http.ts'
