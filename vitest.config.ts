@@ -18,6 +18,7 @@ export default defineConfig({
           cloudflareTest(({ inject }) => {
             const vendors = inject<{ bindings: Record<string, string> }>('vendors')
             return {
+              main: './test/worker/support/entry.ts',
               wrangler: { configPath: './wrangler.toml' },
               miniflare: { bindings: { ...vendors.bindings, ...testBindings(sha256) } },
             }
@@ -36,6 +37,7 @@ export default defineConfig({
           cloudflareTest(({ inject }) => {
             const vendors = inject<{ bindings: Record<string, string> }>('vendors')
             return {
+              main: './test/worker/support/entry.ts',
               wrangler: { configPath: './wrangler.toml' },
               miniflare: {
                 bindings: {

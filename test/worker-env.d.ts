@@ -1,5 +1,10 @@
-// Types for tests that run inside workerd: the worker's bindings and its main module's exports.
-import type { Env as WorkerEnv } from '../worker/env.ts'
+// Types for tests that run inside workerd. The bindings (`Env`, `Cloudflare.Env`) come from
+// worker-configuration.d.ts (`wrangler types`); the tests also read the vendor variables
+// global-setup gives the pool, which the worker itself only reads through its config schema.
+import type * as z from 'zod'
+import type { EnvVars } from '../worker/config/schema.ts'
+
+type VendorVars = { [K in keyof z.input<typeof EnvVars>]?: string }
 
 declare module 'vitest' {
   /** What test/stack/global-setup.ts provides: the emulators' URLs and the worker's bindings. */
@@ -15,9 +20,6 @@ declare module 'vitest' {
 
 declare global {
   namespace Cloudflare {
-    interface Env extends WorkerEnv {}
-    interface GlobalProps {
-      mainModule: typeof import('../worker/index.ts')
-    }
+    interface Env extends Omit<VendorVars, keyof __BaseEnv_Env> {}
   }
 }

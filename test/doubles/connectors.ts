@@ -179,6 +179,7 @@ export class DoubleConnectors implements Connectors {
 
   billingReader = {
     accountOfCustomer: () => Promise.resolve(undefined),
+    listMappedCustomers: () => Promise.resolve({ customers: [], hasMore: false }),
     invoice: () => Promise.reject(business('resource_missing', 'no invoices in the double')),
     paymentsOfInvoice: () => Promise.resolve([]),
     payment: () => Promise.reject(business('resource_missing', 'no payments in the double')),

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { useConnectorFactory } from '../../worker/connectors/registry.ts'
+import { useConnectorFactory } from './support/wiring.ts'
 import { createLogger } from '../../worker/lib/log.ts'
 import { DoubleConnectors } from '../doubles/connectors.ts'
 import {

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { useConnectorFactory } from '../../worker/connectors/registry.ts'
+import { useConnectorFactory } from './support/wiring.ts'
 import { business, DoubleConnectors } from '../doubles/connectors.ts'
 import {
   amendmentChain,

@@ -1,6 +1,6 @@
 import { exports } from 'cloudflare:workers'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { useConnectorFactory } from '../../worker/connectors/registry.ts'
+import { useConnectorFactory } from './support/wiring.ts'
 import { signRequest } from '../../worker/lib/signature.ts'
 import { business, DoubleConnectors, transient } from '../doubles/connectors.ts'
 import { expectSafeError, newAccountId } from './support/helpers.ts'

@@ -10,6 +10,9 @@ export interface VendorResponse {
   retryAfterMs?: number
 }
 
+/** How a connector reaches its vendor: the runtime's `fetch` unless a factory was given another. */
+export type Fetch = typeof fetch
+
 /**
  * One HTTP call to a vendor with a deadline. Network failures and timeouts become transient
  * `ConnectorError`s (the request may or may not have taken effect; the caller's idempotency
@@ -19,12 +22,12 @@ export interface VendorResponse {
 export async function vendorFetch(
   system: string,
   url: string,
-  init: RequestInit & { timeoutMs?: number },
+  init: RequestInit & { timeoutMs?: number; fetch?: typeof fetch },
 ): Promise<VendorResponse> {
-  const { timeoutMs = 30_000, ...rest } = init
+  const { timeoutMs = 30_000, fetch: send = fetch, ...rest } = init
   let res: Response
   try {
-    res = await fetch(url, { ...rest, signal: AbortSignal.timeout(timeoutMs) })
+    res = await send(url, { ...rest, signal: AbortSignal.timeout(timeoutMs) })
   } catch (err) {
     const timedOut =
       err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError')

@@ -172,6 +172,12 @@ export interface SalesforceTokenSource {
 export interface BillingReader {
   /** The Salesforce account a billing customer belongs to (from its metadata), if any. */
   accountOfCustomer(customerId: string): Promise<string | undefined>
+  /** One page of billing customers that name a Salesforce account, for a backfill of all. */
+  listMappedCustomers(after?: string): Promise<{
+    customers: Array<{ customerId: string; accountId: string }>
+    hasMore: boolean
+    nextCursor?: string
+  }>
   invoice(id: string, accountId: string): Promise<Invoice>
   /** The payments applied to an invoice, each re-read so refunds and failures are current. */
   paymentsOfInvoice(invoiceId: string, accountId: string): Promise<Payment[]>

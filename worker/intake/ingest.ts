@@ -5,9 +5,24 @@ import {
   type EventResult,
   type FieldError,
 } from '../../shared/index.ts'
-import type { Config, Env } from '../env.ts'
+import type { Config } from '../config/types.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
 import type { QuarantineInput } from '../ops/ops-registry.ts'
+
+/** Where the intake puts what it takes: each account's ledger, and the quarantine. */
+export interface IntakePorts {
+  ledger(accountId: string): {
+    enqueue(
+      amendments: Amendment[],
+    ): Promise<
+      Array<
+        | { eventUuid: string; status: 'queued' | 'duplicate' }
+        | { eventUuid: string; status: 'rejected'; code: string; message: string }
+      >
+    >
+  }
+  quarantine(entries: QuarantineInput[]): Promise<string[]>
+}
 
 interface Rejection {
   index: number
@@ -23,14 +38,14 @@ interface Rejection {
  * payload and reasons. Returns one result per event, in the order sent.
  */
 export async function ingestEvents(opts: {
-  env: Env
+  ports: IntakePorts
   config: Config
   events: unknown[]
   requestId: string
   source: string
   log: Logger
 }): Promise<EventResult[]> {
-  const { env, config, events, log } = opts
+  const { ports, config, events, log } = opts
   const results = new Array<EventResult | undefined>(events.length)
   const rejections: Rejection[] = []
   const byAccount = new Map<string, Array<{ index: number; amendment: Amendment; raw: unknown }>>()
@@ -61,9 +76,7 @@ export async function ingestEvents(opts: {
   await Promise.all(
     [...byAccount].map(async ([accountId, items]) => {
       try {
-        const answers = await env.ACCOUNT_LEDGER.getByName(accountId).enqueue(
-          items.map((i) => i.amendment),
-        )
+        const answers = await ports.ledger(accountId).enqueue(items.map((i) => i.amendment))
         answers.forEach((answer, k) => {
           const item = items[k]
           if (!item) return
@@ -101,7 +114,7 @@ export async function ingestEvents(opts: {
 }
 
 async function quarantine(
-  opts: { env: Env; requestId: string; source: string; log: Logger },
+  opts: { ports: IntakePorts; requestId: string; source: string; log: Logger },
   rejections: Rejection[],
   results: Array<EventResult | undefined>,
 ): Promise<void> {
@@ -114,7 +127,7 @@ async function quarantine(
     raw: JSON.stringify(r.raw) ?? 'undefined',
   }))
   try {
-    const ids = await opts.env.OPS_REGISTRY.getByName('global').quarantine(inputs)
+    const ids = await opts.ports.quarantine(inputs)
     rejections.forEach((r, k) => {
       opts.log.warn('event quarantined', {
         index: r.index,

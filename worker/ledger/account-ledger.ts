@@ -1,12 +1,11 @@
 import type { Amendment, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
-import { buildConnectors } from '../connectors/registry.ts'
-import { ConnectorError, type ProrationPreview } from '../connectors/types.ts'
-import { loadConfig, type Env } from '../env.ts'
+import type { Config } from '../config/types.ts'
+import { ConnectorError, type Connectors, type ProrationPreview } from '../connectors/types.ts'
 import { errorFields } from '../lib/log.ts'
-import { Journal, type AmendmentRow } from './journal.ts'
+import { StoredModule, type ObjectStorage } from '../lib/storage.ts'
+import type { RecordSink } from '../writer/types.ts'
+import { Journal, type AmendmentRow, type ExceptionEntry } from './journal.ts'
 import { JournalQueries } from './queries.ts'
-import { LEDGER_MIGRATIONS } from './migrations.ts'
-import { SqlObject } from '../lib/sql-object.ts'
 import { FinanceBook, type BillingEventRef } from './finance-book.ts'
 import { flushToWriter, runRefreshes } from './finance-pump.ts'
 import { flushIndex, flushStatuses } from './outbox.ts'
@@ -27,6 +26,19 @@ function nextUtcDay(): number {
   return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 0, 1)
 }
 
+/** What a ledger needs besides its storage: its config, the vendors and where records go. */
+export interface LedgerDeps {
+  config: Config
+  connectors(): Connectors
+  /** The org's OrgWriter: status and finance records for Salesforce. */
+  writer: RecordSink
+  /** The cross-account registry: the exception index and the billing customer directory. */
+  registry: {
+    upsertExceptions(entries: ExceptionEntry[]): Promise<void>
+    rememberCustomer(billingCustomerId: string, accountId: string): Promise<void>
+  }
+}
+
 export type EnqueueResult =
   | { eventUuid: string; status: 'queued' | 'duplicate' }
   | { eventUuid: string; status: 'rejected'; code: string; message: string }
@@ -44,15 +56,19 @@ export type OperatorResult =
  * Serialises one Salesforce account's amendments: one instance per account id (18-char).
  * `enqueue` only records (durable before it answers) and arms the alarm; the pump runs in
  * `alarm()`, never inside an RPC call, because an awaited fetch would open the input gate and
- * let a second call interleave with a half-run step.
+ * let a second call interleave with a half-run step. It lives in the `AccountLedger` Durable
+ * Object, one per account.
  */
-export class AccountLedger extends SqlObject {
+export class Ledger extends StoredModule {
   private readonly queries: JournalQueries
   /** One pump at a time, even if an alarm is delivered while another is still running. */
   private pumping = false
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, { component: 'AccountLedger', migrations: LEDGER_MIGRATIONS })
+  private readonly deps: LedgerDeps
+
+  constructor(storage: ObjectStorage, deps: LedgerDeps) {
+    super(storage, { component: 'AccountLedger', logLevel: deps.config.logLevel })
+    this.deps = deps
     this.queries = new JournalQueries(this.sql)
   }
 
@@ -111,7 +127,7 @@ export class AccountLedger extends SqlObject {
   }
 
   /** The pump: advance due amendments one step at a time within a time budget, then flush. */
-  override async alarm(): Promise<void> {
+  async alarm(): Promise<void> {
     const journal = this.journal()
     if (!journal || this.pumping) return
     this.pumping = true
@@ -123,8 +139,8 @@ export class AccountLedger extends SqlObject {
   }
 
   private async pump(journal: Journal): Promise<void> {
-    const config = loadConfig(this.env)
-    const connectors = buildConnectors(this.env, config)
+    const config = this.deps.config
+    const connectors = this.deps.connectors()
     const log = this.log.with({ accountId: journal.accountId })
     const started = Date.now()
     let wakeAt: number | undefined
@@ -167,12 +183,12 @@ export class AccountLedger extends SqlObject {
     const owes = (book.standing()?.exposures.length ?? 0) > 0
     wakes.push(
       book.nextRefreshAt(),
-      await flushToWriter(book, this.env, log),
+      await flushToWriter(book, this.deps.writer, log),
       owes ? nextUtcDay() : undefined,
     )
     try {
       wakes.push(await flushStatuses(this.sql, connectors.salesforce, config, log))
-      const registry = this.env.OPS_REGISTRY.getByName('global')
+      const registry = this.deps.registry
       wakes.push(await flushIndex(this.sql, (entries) => registry.upsertExceptions(entries), log))
       const customerId = journal.xref().billing_customer_id
       if (
@@ -197,13 +213,12 @@ export class AccountLedger extends SqlObject {
     wakes.push(last.next ? Date.now() : last.wakeAt)
     const due = wakes.filter((w): w is number => w !== undefined)
     // Set unconditionally: inside the handler the running alarm may still be reported as set.
-    if (due.length > 0) await this.ctx.storage.setAlarm(Math.max(Math.min(...due), Date.now()))
+    if (due.length > 0) await this.clock.set(Math.max(Math.min(...due), Date.now()))
   }
 
   private async armAt(when: number): Promise<void> {
-    const current = await this.ctx.storage.getAlarm()
-    if (current === null || current > when)
-      await this.ctx.storage.setAlarm(Math.max(when, Date.now()))
+    const current = await this.clock.get()
+    if (current === null || current > when) await this.clock.set(Math.max(when, Date.now()))
   }
 
   private xrefIds(journal: Journal | undefined): {
@@ -290,7 +305,7 @@ export class AccountLedger extends SqlObject {
    * it may await billing inside the RPC: nothing here changes state an interleaved call could see.
    */
   async preview(amendment: Amendment): Promise<PreviewResult> {
-    const config = loadConfig(this.env)
+    const config = this.deps.config
     const journal = this.journal() ?? new Journal(this.sql, amendment.accountId)
     const price = amendment.priceKey ? config.catalog.prices[amendment.priceKey] : undefined
     const subscriptionId =
@@ -301,7 +316,7 @@ export class AccountLedger extends SqlObject {
         )
         .toArray()[0]?.id ?? undefined
     try {
-      const preview = await buildConnectors(this.env, config).billing.previewAmendment({
+      const preview = await this.deps.connectors().billing.previewAmendment({
         amendment,
         customerId: journal.xref().billing_customer_id ?? undefined,
         subscriptionId,
@@ -330,7 +345,7 @@ export class AccountLedger extends SqlObject {
   async pumpState(): Promise<{ pumping: boolean; alarmAt: number | null; dueNow: boolean }> {
     return {
       pumping: this.pumping,
-      alarmAt: await this.ctx.storage.getAlarm(),
+      alarmAt: await this.clock.get(),
       dueNow: this.queries.hasDueWork(Date.now()),
     }
   }

@@ -1,4 +1,5 @@
-import type { Config, Env } from '../env.ts'
+import type { Config } from '../config/types.ts'
+import type { RecordSink } from '../writer/types.ts'
 import { backoffDelayMs } from '../lib/backoff.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
 import { ConnectorError, type BillingReader } from '../connectors/types.ts'
@@ -71,11 +72,11 @@ export async function runRefreshes(
 /** Sends the book's queued Salesforce records to the org's writer. */
 export async function flushToWriter(
   book: FinanceBook,
-  env: Env,
+  writer: RecordSink,
   log: Logger,
 ): Promise<number | undefined> {
   try {
-    await book.flushRecords((records) => env.ORG_WRITER.getByName('org').enqueue(records))
+    await book.flushRecords((records) => writer.enqueue(records))
   } catch (err) {
     log.warn('handing records to the OrgWriter failed; will retry', errorFields(err))
     return Date.now() + 5_000

@@ -1,4 +1,4 @@
-import type { Config } from '../env.ts'
+import type { Config } from '../config/types.ts'
 import { backoffDelayMs } from '../lib/backoff.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
 import { ConnectorError, type BillingResult, type Connectors } from '../connectors/types.ts'

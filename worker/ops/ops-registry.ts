@@ -1,8 +1,6 @@
-import type { Env } from '../env.ts'
 import type { ExceptionEntry } from '../ledger/journal.ts'
-import { SqlObject } from '../lib/sql-object.ts'
 
-const OPS_MIGRATIONS: readonly string[] = [
+export const OPS_MIGRATIONS: readonly string[] = [
   /* 1 */ `
   CREATE TABLE quarantine (
     id TEXT PRIMARY KEY,
@@ -63,11 +61,14 @@ type QuarantineRow = {
 /**
  * The one place operators look across accounts: the quarantine of rejected input (with its raw
  * payload and the reasons) and the index of parked amendments, which each ledger keeps current
- * through its outbox. A single instance, named `global`: both are low-volume by nature.
+ * through its outbox, the billing customer directory and the webhook counts. It lives in the
+ * `OpsRegistry` Durable Object, a single instance named `global`: all are low-volume by nature.
  */
-export class OpsRegistry extends SqlObject {
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, { component: 'OpsRegistry', migrations: OPS_MIGRATIONS })
+export class OpsStore {
+  private readonly sql: SqlStorage
+
+  constructor(sql: SqlStorage) {
+    this.sql = sql
   }
 
   async quarantine(entries: QuarantineInput[]): Promise<string[]> {
@@ -256,16 +257,14 @@ export class OpsRegistry extends SqlObject {
         )
     return {
       counts,
-      events: rows
-        .toArray()
-        .map((r) => ({
-          id: r.id,
-          type: r.type,
-          outcome: r.outcome,
-          customerId: r.customer_id ?? undefined,
-          reason: r.reason ?? undefined,
-          receivedAt: r.received_at,
-        })),
+      events: rows.toArray().map((r) => ({
+        id: r.id,
+        type: r.type,
+        outcome: r.outcome,
+        customerId: r.customer_id ?? undefined,
+        reason: r.reason ?? undefined,
+        receivedAt: r.received_at,
+      })),
     }
   }
 

@@ -1,10 +1,10 @@
-import { buildConnectors } from '../connectors/registry.ts'
-import { stripeReaderFromEnv } from '../connectors/stripe/index.ts'
-import { loadConfig, type Env } from '../env.ts'
+import type { Invoice, Payment } from '../../shared/index.ts'
+import type { LogLevel } from '../lib/log.ts'
 import { errorFields } from '../lib/log.ts'
-import { SqlObject } from '../lib/sql-object.ts'
+import { StoredModule, type ObjectStorage } from '../lib/storage.ts'
+import type { BillingReader } from '../connectors/types.ts'
 
-const MIGRATIONS: readonly string[] = [
+export const BACKFILL_MIGRATIONS: readonly string[] = [
   /* 1 */ `
   CREATE TABLE job (id INTEGER PRIMARY KEY CHECK (id = 1), scope TEXT NOT NULL, state TEXT NOT NULL, customers_cursor TEXT, customers_done INTEGER NOT NULL DEFAULT 0,
     started_at TEXT NOT NULL, finished_at TEXT, error TEXT, actor TEXT NOT NULL);
@@ -12,6 +12,18 @@ const MIGRATIONS: readonly string[] = [
     invoices INTEGER NOT NULL DEFAULT 0, payments INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0, error TEXT);
   `,
 ]
+
+/** What a backfill needs: billing's reads and each account's ledger. */
+export interface BackfillDeps {
+  logLevel: LogLevel
+  reader(): BillingReader
+  ledger(accountId: string): {
+    loadDocuments(
+      accountId: string,
+      docs: { invoices: Invoice[]; payments: Payment[] },
+    ): Promise<number>
+  }
+}
 
 export interface BackfillStatus {
   state: 'idle' | 'running' | 'done' | 'failed'
@@ -41,11 +53,14 @@ type Item = {
  * off anywhere resumes where it stopped; documents go through the ledgers (order-proof merge)
  * and reach Salesforce through the OrgWriter's batched writes.
  */
-export class Backfill extends SqlObject {
+export class BackfillJob extends StoredModule {
   private running = false
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, { component: 'Backfill', migrations: MIGRATIONS })
+  private readonly deps: BackfillDeps
+
+  constructor(storage: ObjectStorage, deps: BackfillDeps) {
+    super(storage, { component: 'Backfill', logLevel: deps.logLevel })
+    this.deps = deps
   }
 
   /** Starts (or restarts) a backfill; `accountId` + `customerId` for one account, neither for all. */
@@ -72,11 +87,11 @@ export class Backfill extends SqlObject {
         input.accountId,
         input.customerId,
       )
-    await this.ctx.storage.setAlarm(Date.now())
+    await this.clock.set(Date.now())
     return { status: 'started' }
   }
 
-  override async alarm(): Promise<void> {
+  async alarm(): Promise<void> {
     if (this.running) return
     const job = this.sql
       .exec<{
@@ -90,13 +105,11 @@ export class Backfill extends SqlObject {
     this.running = true
     const deadline = Date.now() + 20_000
     try {
-      const reader = buildConnectors(this.env, loadConfig(this.env)).billingReader
+      const reader = this.deps.reader()
       while (Date.now() < deadline) {
         if (!job.customers_done) {
           // Every mapped account: read one page of customers, then work through them.
-          const stripe = stripeReaderFromEnv(this.env)
-          if (!stripe) throw new Error('billing is not configured')
-          const page = await stripe.listCustomersWithAccount(job.customers_cursor ?? undefined)
+          const page = await reader.listMappedCustomers(job.customers_cursor ?? undefined)
           for (const c of page.customers)
             this.sql.exec(
               'INSERT OR IGNORE INTO item (account_id, customer_id) VALUES (?, ?)',
@@ -124,25 +137,22 @@ export class Backfill extends SqlObject {
         }
         await this.step(item, reader)
       }
-      await this.ctx.storage.setAlarm(Date.now())
+      await this.clock.set(Date.now())
     } catch (err) {
       this.log.error('backfill run failed; it resumes from its checkpoint', errorFields(err))
       this.sql.exec(
         'UPDATE job SET error = ? WHERE id = 1',
         err instanceof Error ? err.message.slice(0, 300) : 'unknown error',
       )
-      await this.ctx.storage.setAlarm(Date.now() + 5_000)
+      await this.clock.set(Date.now() + 5_000)
     } finally {
       this.running = false
     }
   }
 
   /** One page of one account, then its checkpoint. */
-  private async step(
-    item: Item,
-    reader: ReturnType<typeof buildConnectors>['billingReader'],
-  ): Promise<void> {
-    const ledger = this.env.ACCOUNT_LEDGER.getByName(item.account_id)
+  private async step(item: Item, reader: BillingReader): Promise<void> {
+    const ledger = this.deps.ledger(item.account_id)
     try {
       if (item.phase === 'invoices') {
         const page = await reader.listInvoices(

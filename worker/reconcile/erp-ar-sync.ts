@@ -1,11 +1,11 @@
-import { netsuiteReaderFromEnv } from '../connectors/netsuite/index.ts'
+import type { Config } from '../config/types.ts'
 import type { ErpCustomerAr } from '../connectors/netsuite/ar.ts'
-import { loadConfig, type Env } from '../env.ts'
+import type { NetsuiteReader } from '../connectors/netsuite/index.ts'
 import type { ErpFacts } from '../finance/standing.ts'
 import { errorFields } from '../lib/log.ts'
-import { SqlObject } from '../lib/sql-object.ts'
+import { StoredModule, type ObjectStorage } from '../lib/storage.ts'
 
-const MIGRATIONS: readonly string[] = [
+export const AR_SYNC_MIGRATIONS: readonly string[] = [
   /* 1 */ `CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
   CREATE TABLE run (id INTEGER PRIMARY KEY AUTOINCREMENT, started_at TEXT NOT NULL, finished_at TEXT, customers INTEGER NOT NULL DEFAULT 0, outcome TEXT, error TEXT);`,
 ]
@@ -33,6 +33,16 @@ export function erpFactsOf(ar: ErpCustomerAr): ErpFacts {
   return facts
 }
 
+/** What the AR sync needs: NetSuite's AR reads and each account's ledger. */
+export interface ArSyncDeps {
+  config: Config
+  /** Undefined when NetSuite is not configured: the run then does nothing. */
+  reader(): NetsuiteReader | undefined
+  ledger(accountId: string): {
+    applyErpFacts(accountId: string, facts: ErpFacts, asOf: string): Promise<void>
+  }
+}
+
 export interface ArSyncStatus {
   watermark?: string
   lastRun?: {
@@ -49,22 +59,25 @@ export interface ArSyncStatus {
  * each changed customer's facts to its account's ledger, which recomputes the standing. The
  * watermark moves only after every ledger took its customers, so a failed run is read again.
  */
-export class ErpArSync extends SqlObject {
+export class ArSync extends StoredModule {
   private running = false
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, { component: 'ErpArSync', migrations: MIGRATIONS })
+  private readonly deps: ArSyncDeps
+
+  constructor(storage: ObjectStorage, deps: ArSyncDeps) {
+    super(storage, { component: 'ErpArSync', logLevel: deps.config.logLevel })
+    this.deps = deps
   }
 
   /** Starts a run in the alarm (never inside the caller's request). */
   async kick(): Promise<void> {
-    await this.ctx.storage.setAlarm(Date.now())
+    await this.clock.set(Date.now())
   }
 
-  override async alarm(): Promise<void> {
+  async alarm(): Promise<void> {
     if (this.running) return
     this.running = true
-    const reader = netsuiteReaderFromEnv(this.env)
+    const reader = this.deps.reader()
     if (!reader) {
       this.running = false
       return
@@ -79,16 +92,12 @@ export class ErpArSync extends SqlObject {
           .exec<{ value: string }>("SELECT value FROM state WHERE key = 'watermark'")
           .toArray()[0]?.value
         const delta = await reader.readArSince(watermark, {
-          lagSeconds: loadConfig(this.env).erpArLagSeconds,
+          lagSeconds: this.deps.config.erpArLagSeconds,
         })
         const asOf = new Date().toISOString()
         await Promise.all(
           delta.customers.map((c) =>
-            this.env.ACCOUNT_LEDGER.getByName(c.accountId).applyErpFacts(
-              c.accountId,
-              erpFactsOf(c),
-              asOf,
-            ),
+            this.deps.ledger(c.accountId).applyErpFacts(c.accountId, erpFactsOf(c), asOf),
           ),
         )
         customers += delta.customers.length

@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { amendmentFromEvent } from '../../shared/index.ts'
 import { AppError, UnavailableError, ValidationError } from '../errors.ts'
-import { parseJson, readRawBody, type AppEnv } from '../lib/http.ts'
+import { parseJson, readRawBody, type AppEnv } from './context.ts'
 import { verifyRequestSignature } from '../lib/signature.ts'
 
 /**

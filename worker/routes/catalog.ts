@@ -1,5 +1,5 @@
 import { Hono } from 'hono'
-import { readRawBody, type AppEnv } from '../lib/http.ts'
+import { readRawBody, type AppEnv } from './context.ts'
 import { verifyRequestSignature } from '../lib/signature.ts'
 
 /** `GET /v1/catalog`: the price choices for the amendment component (signed, like all Apex calls). */

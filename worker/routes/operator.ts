@@ -2,8 +2,8 @@ import { Hono, type Context } from 'hono'
 import * as z from 'zod'
 import { AccountId } from '../../shared/index.ts'
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts'
-import type { AppEnv } from '../lib/http.ts'
-import { requireRole } from '../lib/operator-auth.ts'
+import type { AppEnv } from './context.ts'
+import { requireRole } from './operator-auth.ts'
 import type { OperatorResult } from '../ledger/account-ledger.ts'
 
 const Limit = z.coerce.number().int().min(1).max(500).default(100)

@@ -6,7 +6,8 @@ import {
 } from '../../shared/index.ts'
 import { PayloadTooLargeError, ValidationError } from '../errors.ts'
 import { ingestEvents } from '../intake/ingest.ts'
-import { parseJson, readRawBody, type AppEnv } from '../lib/http.ts'
+import { intakePorts } from '../objects/wiring.ts'
+import { parseJson, readRawBody, type AppEnv } from './context.ts'
 import { verifyRequestSignature } from '../lib/signature.ts'
 
 /** 2,000 events of a few hundred bytes each, with room to spare. */
@@ -36,7 +37,7 @@ export const salesforceEvents = new Hono<AppEnv>().post('/', async (c) => {
     )
   }
   const results = await ingestEvents({
-    env: c.env,
+    ports: intakePorts(c.env),
     config: c.get('config'),
     events,
     requestId: c.get('requestId'),

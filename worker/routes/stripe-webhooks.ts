@@ -1,14 +1,14 @@
 import { Hono } from 'hono'
 import { AccountId } from '../../shared/index.ts'
 import {
-  stripeReaderFromEnv,
-  stripeWebhookSecrets,
+  stripeConnector,
+  StripeReader,
   StripeSignatureError,
   verifyStripeSignature,
 } from '../connectors/stripe/index.ts'
 import { ConnectorError } from '../connectors/types.ts'
 import { AppError, ValidationError } from '../errors.ts'
-import { readRawBody, type AppEnv, type AppContext } from '../lib/http.ts'
+import { readRawBody, type AppEnv, type AppContext } from './context.ts'
 import { errorFields } from '../lib/log.ts'
 import { classifyStripeEvent, type StripeEventEnvelope } from '../webhooks/stripe-events.ts'
 
@@ -60,7 +60,8 @@ async function accountOf(
   invoiceId: string | undefined,
 ): Promise<string | undefined> {
   const registry = c.env.OPS_REGISTRY.getByName('global')
-  const reader = stripeReaderFromEnv(c.env)
+  const stripe = stripeConnector(c.get('config').stripe)
+  const reader = stripe && new StripeReader(stripe.client)
   let customer = customerId
   if (!customer && invoiceId && reader)
     customer = (await reader.getInvoice(invoiceId)).customer ?? undefined
@@ -91,7 +92,11 @@ async function accountOf(
 export const stripeWebhooks = new Hono<AppEnv>().post('/', async (c) => {
   const raw = await readRawBody(c, MAX_WEBHOOK_BYTES)
   try {
-    await verifyStripeSignature(raw, c.req.header('stripe-signature'), stripeWebhookSecrets(c.env))
+    await verifyStripeSignature(
+      raw,
+      c.req.header('stripe-signature'),
+      c.get('config').stripeWebhookSecrets,
+    )
   } catch (err) {
     if (!(err instanceof StripeSignatureError)) throw err
     await quarantine(c, `signature: ${err.reason}`, raw)

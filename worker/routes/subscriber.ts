@@ -1,7 +1,7 @@
 import { Hono } from 'hono'
 import { NotFoundError, ValidationError } from '../errors.ts'
-import type { AppEnv } from '../lib/http.ts'
-import { requireRole } from '../lib/operator-auth.ts'
+import type { AppEnv } from './context.ts'
+import { requireRole } from './operator-auth.ts'
 import { SUBSCRIBER_NAME } from '../subscriber/event-subscriber.ts'
 
 /** Operator API of the CometD catch-up subscriber: its status, a run on demand, gap sign-off. */

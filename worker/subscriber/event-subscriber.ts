@@ -1,21 +1,25 @@
-import { DurableObject } from 'cloudflare:workers'
 import type { EventResult } from '../../shared/index.ts'
+import type { Config, SubscriberSettings } from '../config/types.ts'
 import type { SalesforceTokenSource } from '../connectors/types.ts'
-import { loadConfig, type Config, type Env } from '../env.ts'
-import { ingestEvents } from '../intake/ingest.ts'
+import { ingestEvents, type IntakePorts } from '../intake/ingest.ts'
 import { backoffDelayMs } from '../lib/backoff.ts'
 import { createLogger, errorFields, type Logger } from '../lib/log.ts'
-import { migrate } from '../lib/sql-object.ts'
+import type { ObjectStorage } from '../lib/storage.ts'
 import { catchUp, type CatchUpResult, type ReceivedEvent } from './catch-up.ts'
-import { subscriberSettings, type SubscriberSettings } from './config.ts'
-import { SUBSCRIBER_MIGRATIONS } from './migrations.ts'
 import { SubscriberStore, type IntakeCounts } from './store.ts'
-import { subscriberTokenSource } from './tokens.ts'
+import { requireTokens } from './tokens.ts'
 import { readStatus, type GapView, type SubscriberStatus } from './views.ts'
 
 /** One subscriber per org; this is its Durable Object name. */
 export const SUBSCRIBER_NAME = 'org'
 export const AMENDMENT_CHANNEL = '/event/Subscription_Amendment__e'
+
+/** What the subscriber needs: its config, the org's tokens and the intake's ports. */
+export interface SubscriberDeps {
+  config: Config
+  tokens(): SalesforceTokenSource | undefined
+  intake: IntakePorts
+}
 
 export type KickResult = { status: 'scheduled'; runAt: string } | { status: 'running' }
 export type { SubscriberStatus }
@@ -39,17 +43,21 @@ export type AcknowledgeResult = { status: 'ok'; gap: GapView } | { status: 'not_
  * polling does not save is Salesforce's delivery allocation: every event on the channel is
  * delivered to this client once either way (twice if a batch is replayed), and CometD
  * deliveries count against the org's daily event-delivery limit, unlike the Apex trigger.
+ * It lives in the `EventSubscriber` Durable Object, one per org.
  */
-export class EventSubscriber extends DurableObject<Env> {
+export class Subscriber {
   private readonly store: SubscriberStore
   private readonly log: Logger
   private running = false
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env)
-    this.store = new SubscriberStore(ctx.storage.sql)
-    this.log = createLogger({ component: 'EventSubscriber' }, loadConfig(env).logLevel)
-    void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, SUBSCRIBER_MIGRATIONS))
+  private readonly storage: ObjectStorage
+  private readonly deps: SubscriberDeps
+
+  constructor(storage: ObjectStorage, deps: SubscriberDeps) {
+    this.storage = storage
+    this.deps = deps
+    this.store = new SubscriberStore(storage.sql)
+    this.log = createLogger({ component: 'EventSubscriber' }, deps.config.logLevel)
   }
 
   /**
@@ -63,7 +71,7 @@ export class EventSubscriber extends DurableObject<Env> {
     return { status: 'scheduled', runAt: new Date(runAt).toISOString() }
   }
 
-  override async alarm(): Promise<void> {
+  async alarm(): Promise<void> {
     if (this.running) return
     this.running = true
     try {
@@ -107,9 +115,9 @@ export class EventSubscriber extends DurableObject<Env> {
     let config: Config
     let tokens: SalesforceTokenSource
     try {
-      settings = subscriberSettings(this.env)
-      config = loadConfig(this.env)
-      tokens = subscriberTokenSource(this.env)
+      config = this.deps.config
+      settings = config.subscriber
+      tokens = requireTokens(this.deps.tokens())
     } catch (err) {
       log.error('subscriber not configured', errorFields(err))
       return {
@@ -177,7 +185,7 @@ export class EventSubscriber extends DurableObject<Env> {
     const requestId = crypto.randomUUID()
     try {
       return await ingestEvents({
-        env: this.env,
+        ports: this.deps.intake,
         config,
         events: batch.map((e) => e.raw),
         requestId,
@@ -196,18 +204,14 @@ export class EventSubscriber extends DurableObject<Env> {
   }
 
   private settingsOrDefault(): Pick<SubscriberSettings, 'retryBaseMs' | 'retryCapMs'> {
-    try {
-      return subscriberSettings(this.env)
-    } catch {
-      return { retryBaseMs: 5_000, retryCapMs: 300_000 }
-    }
+    return this.deps.config.subscriber
   }
 
   /** Sets the alarm to `when` unless one is due sooner; returns when the next run is due. */
   private async armAt(when: number): Promise<number> {
-    const current = await this.ctx.storage.getAlarm()
+    const current = await this.storage.alarm.get()
     if (current !== null && current <= when) return current
-    await this.ctx.storage.setAlarm(when)
+    await this.storage.alarm.set(when)
     return when
   }
 
@@ -218,7 +222,7 @@ export class EventSubscriber extends DurableObject<Env> {
   }
 
   async status(): Promise<SubscriberStatus> {
-    const alarmAt = await this.ctx.storage.getAlarm()
+    const alarmAt = await this.storage.alarm.get()
     return readStatus(this.store, { channel: AMENDMENT_CHANNEL, running: this.running, alarmAt })
   }
 }

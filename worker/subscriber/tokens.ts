@@ -1,4 +1,3 @@
-import { salesforceTokenSourceFromEnv, type SalesforceEnv } from '../connectors/salesforce/index.ts'
 import type { SalesforceTokenSource } from '../connectors/types.ts'
 import { ConfigError } from '../errors.ts'
 
@@ -7,8 +6,7 @@ import { ConfigError } from '../errors.ts'
  * once for concurrent callers), so CometD and REST never mint against each other.
  * @throws ConfigError when Salesforce is not configured at all.
  */
-export function subscriberTokenSource(env: SalesforceEnv): SalesforceTokenSource {
-  const tokens = salesforceTokenSourceFromEnv(env)
+export function requireTokens(tokens: SalesforceTokenSource | undefined): SalesforceTokenSource {
   if (!tokens)
     throw new ConfigError(
       'Salesforce is not configured: set SALESFORCE_LOGIN_URL, SALESFORCE_CLIENT_ID and the flow credentials.',

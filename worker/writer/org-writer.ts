@@ -1,13 +1,11 @@
-import { loadConfig, type Env } from '../env.ts'
+import type { Config } from '../config/types.ts'
 import { backoffDelayMs } from '../lib/backoff.ts'
 import { errorFields } from '../lib/log.ts'
-import { SqlObject } from '../lib/sql-object.ts'
+import { StoredModule, type ObjectStorage } from '../lib/storage.ts'
 import { ConnectorError } from '../connectors/types.ts'
 import { flushIntervalMs } from './budget.ts'
-import { WRITER_MIGRATIONS } from './migrations.ts'
 import { pack, type PendingRow } from './pack.ts'
 import type { RecordOutcome, WriteRecord, WriterClient } from './types.ts'
-import { writerClientFor } from './client.ts'
 
 const DAY_MS = 86_400_000
 /** Ids per `Concord_Refresh__e.Account_Ids__c` (18 chars and a comma each, well inside 131,072). */
@@ -32,13 +30,28 @@ export interface WriterStatus {
  * Writes to Salesforce for one org, economically: updates coalesce by external id (newest source
  * time wins, older ones are ignored), flush by size (1,000 records = one Composite call of five
  * 200-record collection upserts) or time, and carry one refresh hint per changed account per
- * flush. Failed records retry alone if transient and are parked with the reason if not.
+ * flush. Failed records retry alone if transient and are parked with the reason if not. It lives
+ * in the `OrgWriter` Durable Object, one per org.
  */
-export class OrgWriter extends SqlObject {
+export class WriterQueue extends StoredModule {
   private flushing = false
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env, { component: 'OrgWriter', migrations: WRITER_MIGRATIONS })
+  private readonly deps: {
+    config: Config
+    /** Undefined when Salesforce is not configured: updates then wait, durable. */
+    client(): WriterClient | undefined
+  }
+
+  constructor(
+    storage: ObjectStorage,
+    deps: {
+      config: Config
+      /** Undefined when Salesforce is not configured: updates then wait, durable. */
+      client(): WriterClient | undefined
+    },
+  ) {
+    super(storage, { component: 'OrgWriter', logLevel: deps.config.logLevel })
+    this.deps = deps
   }
 
   /** Takes updates; durable once this returns. Older-than-written updates are ignored. */
@@ -81,11 +94,11 @@ export class OrgWriter extends SqlObject {
     return { accepted: records.length - stale, stale }
   }
 
-  override async alarm(): Promise<void> {
+  async alarm(): Promise<void> {
     if (this.flushing) return
     this.flushing = true
     try {
-      const client = writerClientFor(this.env)
+      const client = this.deps.client()
       const started = Date.now()
       while (client && this.shouldFlush(Date.now()) && Date.now() - started < 20_000)
         await this.flush(client)
@@ -98,7 +111,7 @@ export class OrgWriter extends SqlObject {
   }
 
   private config() {
-    const c = loadConfig(this.env)
+    const c = this.deps.config
     return {
       baseMs: c.writerFlushMs,
       batch: c.writerBatchSize,
@@ -176,7 +189,7 @@ export class OrgWriter extends SqlObject {
 
   private async arm(): Promise<void> {
     const at = this.nextFlushAt(Date.now())
-    if (at !== undefined) await this.ctx.storage.setAlarm(Math.max(at, Date.now()))
+    if (at !== undefined) await this.clock.set(Math.max(at, Date.now()))
   }
 
   private async flush(client: WriterClient): Promise<void> {
@@ -414,7 +427,7 @@ export class OrgWriter extends SqlObject {
     return {
       flushing: this.flushing,
       dueNow: this.shouldFlush(Date.now()),
-      alarmAt: await this.ctx.storage.getAlarm(),
+      alarmAt: await this.clock.get(),
     }
   }
 }

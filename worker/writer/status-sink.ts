@@ -1,7 +1,6 @@
 import { records as sfRecords } from '../connectors/salesforce/index.ts'
 import type { SalesforceSink, SyncStatus } from '../connectors/types.ts'
-import type { Env } from '../env.ts'
-import type { WriteRecord } from './types.ts'
+import type { RecordSink, WriteRecord } from './types.ts'
 
 /**
  * What Salesforce should show for a batch of statuses: each amendment's `Subscription_Sync__c`
@@ -42,11 +41,11 @@ export function statusRecords(statuses: readonly SyncStatus[]): WriteRecord[] {
  * Handing them over is durable (the writer stores them before answering), so they count as
  * delivered here; the writer retries or parks each record from then on.
  */
-export function writerStatusSink(env: Env, salesforce: SalesforceSink): SalesforceSink {
+export function writerStatusSink(writer: RecordSink, salesforce: SalesforceSink): SalesforceSink {
   return {
     readAccount: (accountId, correlationId) => salesforce.readAccount(accountId, correlationId),
     reportStatuses: async (statuses) => {
-      await env.ORG_WRITER.getByName('org').enqueue(statusRecords(statuses))
+      await writer.enqueue(statusRecords(statuses))
       return { delivered: statuses.map((s) => s.amendmentId), failed: [] }
     },
   }

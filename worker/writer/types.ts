@@ -49,3 +49,8 @@ export interface WriterClient {
 
 export const MAX_COLLECTIONS_PER_CALL = 5
 export const MAX_RECORDS_PER_COLLECTION = 200
+
+/** Where domain modules hand records for Salesforce: the org's OrgWriter (durable on return). */
+export interface RecordSink {
+  enqueue(records: WriteRecord[]): Promise<unknown>
+}

@@ -11,8 +11,7 @@
  * covers test/bench, has no Workers types to check worker code with.
  */
 import worker from '../../../worker/index.ts'
-import { buildConnectors } from '../../../worker/connectors/registry.ts'
-import { loadConfig } from '../../../worker/env.ts'
+import { PRODUCTION } from '../../../worker/objects/wiring.ts'
 
 export * from '../../../worker/index.ts'
 
@@ -35,7 +34,7 @@ export default {
   ...worker,
   /**
    * @param {Request} request
-   * @param {import('../../../worker/env.ts').Env} env
+   * @param {Env} env
    * @param {ExecutionContext} ctx
    */
   async fetch(request, env, ctx) {
@@ -45,7 +44,7 @@ export default {
     const { accountId, customerId } = /** @type {{ accountId: string, customerId: string }} */ (
       await request.json()
     )
-    const reader = buildConnectors(env, loadConfig(env)).billingReader
+    const reader = PRODUCTION.connectors(env, PRODUCTION.config(env)).billingReader
     const invoices = await all((after) => reader.listInvoices(customerId, accountId, after))
     const payments = await all((after) => reader.listPayments(customerId, accountId, after))
     const changed = await env.ACCOUNT_LEDGER.getByName(accountId).loadDocuments(accountId, {

@@ -1,12 +1,11 @@
+import { netsuiteReaderOf, netsuiteSection, gates } from '../support/connectors.ts'
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   createNetsuite,
-  netsuiteReaderFromEnv,
   type ArDelta,
   type NetsuiteReader,
 } from '../../../worker/connectors/netsuite/index.ts'
-import { readSettings } from '../../../worker/connectors/netsuite/settings.ts'
 import { newAccountId } from '../support/helpers.ts'
 
 /**
@@ -18,10 +17,10 @@ import { newAccountId } from '../support/helpers.ts'
 const BASE = env.NETSUITE_BASE_URL as string
 
 function parts() {
-  const read = readSettings(env)
+  const read = netsuiteSection(env)
   if (read.status !== 'ok')
     throw new Error(`the worker test env has no NetSuite settings (${read.status})`)
-  return createNetsuite({ ...read.settings, writeAddress: false }, env.NETSUITE_GATE, {
+  return createNetsuite({ ...read.settings, writeAddress: false }, gates, {
     name: `ar-${crypto.randomUUID()}`,
   })
 }
@@ -253,7 +252,7 @@ describe('NetSuite readArSince', () => {
   })
 
   it('is available from the worker env', () => {
-    expect(netsuiteReaderFromEnv(env)).toBeDefined()
-    expect(netsuiteReaderFromEnv({})).toBeUndefined()
+    expect(netsuiteReaderOf(env)).toBeDefined()
+    expect(netsuiteReaderOf({})).toBeUndefined()
   })
 })

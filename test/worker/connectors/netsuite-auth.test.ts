@@ -1,3 +1,4 @@
+import { gates } from '../support/connectors.ts'
 import { env } from 'cloudflare:workers'
 import { netsuiteControl, netsuiteParts, netsuiteSettings } from './netsuite-support.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
@@ -12,7 +13,7 @@ import {
   tbaAuthorization,
 } from '../../../worker/connectors/netsuite/auth-tba.ts'
 import { clearTokenCache, createNetsuite } from '../../../worker/connectors/netsuite/index.ts'
-import { type NetsuiteSettings } from '../../../worker/connectors/netsuite/settings.ts'
+import type { NetsuiteSettings } from '../../../worker/config/types.ts'
 import { sq, suiteql, suiteqlAll } from '../../../worker/connectors/netsuite/suiteql.ts'
 import { ConnectorError } from '../../../worker/connectors/types.ts'
 
@@ -84,7 +85,7 @@ describe('NetSuite M2M auth', () => {
         certificateId: 'no-such-cert',
       },
     }
-    const { client } = createNetsuite(bad, env.NETSUITE_GATE, {
+    const { client } = createNetsuite(bad, gates, {
       name: `auth-test-${crypto.randomUUID()}`,
     })
     const err = (await suiteqlAll(client, currencyOne).catch((e: unknown) => e)) as ConnectorError
@@ -231,7 +232,7 @@ describe('NetSuite TBA signing', () => {
       },
     }
     const spy = vi.spyOn(globalThis, 'fetch')
-    const { client } = createNetsuite(settings, env.NETSUITE_GATE, {
+    const { client } = createNetsuite(settings, gates, {
       name: `auth-test-${crypto.randomUUID()}`,
     })
     const err = await suiteqlAll(client, currencyOne).catch((e: unknown) => e)

@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Amendment } from '../../../shared/index.ts'
 import { TOKEN_PATH } from '../../../worker/connectors/netsuite/auth-m2m.ts'
 import { amendmentExternalId } from '../../../worker/connectors/netsuite/external-ids.ts'
-import { type NetsuiteSettings } from '../../../worker/connectors/netsuite/settings.ts'
+import type { NetsuiteSettings } from '../../../worker/config/types.ts'
 import type { BillingResult } from '../../../worker/connectors/types.ts'
-import { loadConfig } from '../../../worker/env.ts'
+import { loadConfig } from '../../../worker/config/load.ts'
 import { newAccountId } from '../support/helpers.ts'
 
 /**

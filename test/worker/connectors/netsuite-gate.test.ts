@@ -1,3 +1,4 @@
+import { gates } from '../support/connectors.ts'
 import { env } from 'cloudflare:workers'
 import { netsuiteControl, netsuiteSettings } from './netsuite-support.ts'
 import { runDurableObjectAlarm } from 'cloudflare:test'
@@ -41,7 +42,7 @@ afterEach(() => {
 describe('NetsuiteGate', () => {
   it('never lets more than N requests reach NetSuite at once, however many callers there are', async () => {
     const N = 3
-    const { client } = createNetsuite(settings(), env.NETSUITE_GATE, {
+    const { client } = createNetsuite(settings(), gates, {
       name: `gate-peak-${crypto.randomUUID()}`,
       size: N,
     })
@@ -147,7 +148,7 @@ describe('NetsuiteGate', () => {
     const name = `gate-full-${crypto.randomUUID()}`
     await env.NETSUITE_GATE.getByName(name).acquire(ask(1))
     const spy = vi.spyOn(globalThis, 'fetch')
-    const { client } = createNetsuite(settings(), env.NETSUITE_GATE, {
+    const { client } = createNetsuite(settings(), gates, {
       name,
       size: 1,
       maxWaitMs: 200,

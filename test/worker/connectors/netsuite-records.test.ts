@@ -3,9 +3,9 @@ import { netsuiteControl, netsuiteParts } from './netsuite-support.ts'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Amendment, type CatalogEntry } from '../../../shared/index.ts'
 import { amendmentExternalId } from '../../../worker/connectors/netsuite/external-ids.ts'
-import { type NetsuiteSettings } from '../../../worker/connectors/netsuite/settings.ts'
+import type { NetsuiteSettings } from '../../../worker/config/types.ts'
 import { ConnectorError, type BillingResult } from '../../../worker/connectors/types.ts'
-import { loadConfig } from '../../../worker/env.ts'
+import { loadConfig } from '../../../worker/config/load.ts'
 import { newAccountId } from '../support/helpers.ts'
 
 /**

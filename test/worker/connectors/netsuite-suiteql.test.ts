@@ -1,8 +1,8 @@
+import { netsuiteSection, gates } from '../support/connectors.ts'
 import { env } from 'cloudflare:workers'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { toMinor } from '../../../worker/connectors/netsuite/amounts.ts'
 import { createNetsuite } from '../../../worker/connectors/netsuite/index.ts'
-import { readSettings } from '../../../worker/connectors/netsuite/settings.ts'
 import {
   sq,
   suiteql,
@@ -12,10 +12,10 @@ import {
 } from '../../../worker/connectors/netsuite/suiteql.ts'
 
 function client() {
-  const read = readSettings(env)
+  const read = netsuiteSection(env)
   if (read.status !== 'ok')
     throw new Error(`the worker test env has no NetSuite settings (${read.status})`)
-  return createNetsuite(read.settings, env.NETSUITE_GATE, {
+  return createNetsuite(read.settings, gates, {
     name: `suiteql-${crypto.randomUUID()}`,
   }).client
 }

@@ -1,3 +1,4 @@
+import { salesforceTokensOf, salesforceSinkOf, salesforceSection } from '../support/connectors.ts'
 import { env } from 'cloudflare:workers'
 import { emulatorControl } from '../support/vendors.ts'
 import { afterEach, describe, expect, inject, it, vi } from 'vitest'
@@ -5,14 +6,8 @@ import {
   clearTokenCache,
   createTokenSource,
   SalesforceClient,
-  salesforceFromEnv,
-  salesforceTokenSourceFromEnv,
 } from '../../../worker/connectors/salesforce/index.ts'
-import {
-  readSalesforceSettings,
-  type SalesforceSettings,
-} from '../../../worker/connectors/salesforce/settings.ts'
-import { loadConfig } from '../../../worker/env.ts'
+import type { SalesforceSettings } from '../../../worker/config/types.ts'
 
 const { salesforceUrl } = inject('vendors')
 const control = (path: string, body?: unknown) => emulatorControl(salesforceUrl, path, body)
@@ -35,8 +30,8 @@ function requestsTo(suffix = '/services/oauth2/token'): { count(): number } {
 }
 
 function stackSettings(): SalesforceSettings {
-  const read = readSalesforceSettings(env)
-  if (!read?.ok) throw new Error('the worker test env has no Salesforce settings')
+  const read = salesforceSection(env)
+  if (read.status !== 'ok') throw new Error('the worker test env has no Salesforce settings')
   return read.settings
 }
 
@@ -65,7 +60,7 @@ describe('Salesforce token source', () => {
     clearTokenCache()
     const requests = requestsTo()
     const a = await createTokenSource(stackSettings()).session()
-    const b = await salesforceTokenSourceFromEnv(env)?.session()
+    const b = await salesforceTokensOf(env)?.session()
     expect(b?.accessToken).toBe(a.accessToken)
     expect(requests.count()).toBe(1)
   })
@@ -135,25 +130,20 @@ describe('Salesforce token source', () => {
   })
 })
 
-describe('salesforceFromEnv', () => {
-  const config = loadConfig(env)
-
+describe('salesforceOrg', () => {
   it('is undefined when no Salesforce credential is set', () => {
-    expect(salesforceFromEnv({}, config)).toBeUndefined()
+    expect(salesforceSinkOf({})).toBeUndefined()
     expect(
-      salesforceTokenSourceFromEnv({ SALESFORCE_LOGIN_URL: 'https://login.salesforce.com' }),
+      salesforceTokensOf({ SALESFORCE_LOGIN_URL: 'https://login.salesforce.com' }),
     ).toBeUndefined()
   })
 
   it('answers a half-configured org with a transient error naming the variables, never their values', async () => {
-    const sink = salesforceFromEnv(
-      {
-        SALESFORCE_CLIENT_ID: 'id',
-        SALESFORCE_CLIENT_SECRET: 'shh-secret',
-        SALESFORCE_AUTH_FLOW: 'jwt_bearer',
-      },
-      config,
-    )
+    const sink = salesforceSinkOf({
+      SALESFORCE_CLIENT_ID: 'id',
+      SALESFORCE_CLIENT_SECRET: 'shh-secret',
+      SALESFORCE_AUTH_FLOW: 'jwt_bearer',
+    })
     const err = await sink?.readAccount('001000000000001AAA', 'c-1').catch((e: unknown) => e)
     expect(err).toMatchObject({ kind: 'transient', code: 'misconfigured' })
     expect((err as Error).message).toContain('SALESFORCE_PRIVATE_KEY')

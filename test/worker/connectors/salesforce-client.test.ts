@@ -1,3 +1,4 @@
+import { salesforceTokensOf } from '../support/connectors.ts'
 import { env } from 'cloudflare:workers'
 import { emulatorControl } from '../support/vendors.ts'
 import { describe, expect, inject, it, vi } from 'vitest'
@@ -5,7 +6,6 @@ import { ConnectorError } from '../../../worker/connectors/types.ts'
 import {
   records,
   SalesforceClient,
-  salesforceTokenSourceFromEnv,
   soqlQuote,
   type ApiLimits,
   type UpsertGroup,
@@ -20,7 +20,7 @@ const stored = async (object: string, prefix: string) =>
   ).filter((r) => String(r.External_Id__c ?? '').startsWith(prefix))
 
 function client(apiVersion = '65.0', onLimits?: (l: ApiLimits) => void): SalesforceClient {
-  const tokens = salesforceTokenSourceFromEnv(env)
+  const tokens = salesforceTokensOf(env)
   if (!tokens) throw new Error('the worker test env has no Salesforce settings')
   return new SalesforceClient({ tokens, apiVersion, onLimits })
 }
@@ -242,7 +242,7 @@ describe('SalesforceClient whole-request failures', () => {
   })
 
   it('classifies a 503 (with Retry-After) and a request that never answers as transient on every record', async () => {
-    const tokens = salesforceTokenSourceFromEnv(env)
+    const tokens = salesforceTokensOf(env)
     if (!tokens) throw new Error('the worker test env has no Salesforce settings')
     const sf = new SalesforceClient({ tokens, apiVersion: '63.0', timeoutMs: 300 })
     await control('faults', {

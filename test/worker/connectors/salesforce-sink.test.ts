@@ -1,9 +1,8 @@
 import { env } from 'cloudflare:workers'
 import { emulatorControl } from '../support/vendors.ts'
 import { describe, expect, inject, it } from 'vitest'
-import { salesforceFromEnv } from '../../../worker/connectors/salesforce/index.ts'
 import type { SalesforceSink, SyncStatus } from '../../../worker/connectors/types.ts'
-import { loadConfig } from '../../../worker/env.ts'
+import { salesforceSinkOf } from '../support/connectors.ts'
 
 const { salesforceUrl } = inject('vendors')
 const control = (path: string, body?: unknown) => emulatorControl(salesforceUrl, path, body)
@@ -27,7 +26,7 @@ async function put(
 }
 
 function sink(): SalesforceSink {
-  const found = salesforceFromEnv(env, loadConfig(env))
+  const found = salesforceSinkOf(env)
   if (!found) throw new Error('the worker test env has no Salesforce settings')
   return found
 }

@@ -1,10 +1,10 @@
+import { stripeClientOf } from '../support/connectors.ts'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { Amendment } from '../../../shared/index.ts'
 import { DEMO_CATALOG } from '../../stack/demo.ts'
 import {
   StripeBilling,
-  stripeClientFromEnv,
   type StripeSchedule,
   type StripeSubscription,
 } from '../../../worker/connectors/stripe/index.ts'
@@ -39,7 +39,7 @@ async function stripeGet<T>(path: string): Promise<T> {
 }
 
 function billing(): StripeBilling {
-  const client = stripeClientFromEnv(env)
+  const client = stripeClientOf(env)
   if (!client) throw new Error('the worker test env has no Stripe settings')
   return new StripeBilling(client)
 }

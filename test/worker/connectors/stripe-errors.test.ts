@@ -1,3 +1,4 @@
+import { stripeClientOf } from '../support/connectors.ts'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { Amendment } from '../../../shared/index.ts'
@@ -5,7 +6,6 @@ import { DEMO_CATALOG } from '../../stack/demo.ts'
 import {
   StripeBilling,
   StripeClient,
-  stripeClientFromEnv,
   type StripeClientOptions,
 } from '../../../worker/connectors/stripe/index.ts'
 import { classifyResponse } from '../../../worker/connectors/stripe/errors.ts'
@@ -32,7 +32,7 @@ async function effectsOn(target: string): Promise<string[]> {
 }
 
 function billing(options: Partial<StripeClientOptions> = {}): StripeBilling {
-  return new StripeBilling(stripeClientFromEnv(env, options) as StripeClient)
+  return new StripeBilling(stripeClientOf(env, options) as StripeClient)
 }
 
 function amendment(

@@ -1,10 +1,10 @@
+import { stripeClientOf } from '../support/connectors.ts'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { Amendment } from '../../../shared/index.ts'
 import { DEMO_CATALOG } from '../../stack/demo.ts'
 import {
   StripeBilling,
-  stripeClientFromEnv,
   type StripeClient,
   type StripeInvoice,
   type StripeSubscription,
@@ -59,7 +59,7 @@ const stepOf = (a: Amendment): StepContext => ({
 })
 
 async function customer() {
-  const stripe = new StripeBilling(stripeClientFromEnv(env) as StripeClient)
+  const stripe = new StripeBilling(stripeClientOf(env) as StripeClient)
   const accountId = newAccountId()
   const { customerId } = await stripe.ensureCustomer(
     { accountId, name: 'Preview Ltd' },

@@ -1,15 +1,14 @@
+import { stripeClientOf, stripeReaderOf } from '../support/connectors.ts'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { Amendment } from '../../../shared/index.ts'
 import { DEMO_CATALOG } from '../../stack/demo.ts'
 import {
   StripeBilling,
-  stripeClientFromEnv,
   creditNoteFromStripe,
   invoiceFromStripe,
   paymentFromCharge,
   paymentFromInvoicePayment,
-  stripeReaderFromEnv,
   type StripeCharge,
   type StripeClient,
   type StripeCreditNote,
@@ -22,7 +21,7 @@ import { newAccountId } from '../support/helpers.ts'
 
 const STRIPE = env.STRIPE_API_BASE as string
 const auth = { authorization: `Bearer ${env.STRIPE_SECRET_KEY}` }
-const reader = stripeReaderFromEnv(env) as StripeReader
+const reader = stripeReaderOf(env) as StripeReader
 const iso = (unix: number) => new Date(unix * 1000).toISOString()
 const day = (unix: number) => iso(unix).slice(0, 10)
 
@@ -46,7 +45,7 @@ async function stripePost<T>(path: string, params: FormParams): Promise<T> {
 
 /** A customer with a paid monthly subscription (made through the connector) and its first invoice. */
 async function paidCustomer() {
-  const stripe = new StripeBilling(stripeClientFromEnv(env) as StripeClient)
+  const stripe = new StripeBilling(stripeClientOf(env) as StripeClient)
   const accountId = newAccountId()
   const { customerId } = await stripe.ensureCustomer(
     { accountId, name: 'Ledger Corp' },

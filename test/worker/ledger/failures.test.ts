@@ -1,6 +1,6 @@
 import { evictDurableObject } from 'cloudflare:test'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { useConnectorFactory } from '../../../worker/connectors/registry.ts'
+import { useConnectorFactory } from '../support/wiring.ts'
 import { business, DoubleConnectors, transient } from '../../doubles/connectors.ts'
 import { amendmentChain, drain, ledger, newAccountId, postEvents } from '../support/helpers.ts'
 import { MAX_ATTEMPTS } from '../support/test-config.ts'

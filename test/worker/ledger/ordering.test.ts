@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { useConnectorFactory } from '../../../worker/connectors/registry.ts'
+import { useConnectorFactory } from '../support/wiring.ts'
 import { DoubleConnectors } from '../../doubles/connectors.ts'
 import { amendmentChain, drain, ledger, newAccountId, postEvents } from '../support/helpers.ts'
 import { GAP_WINDOW_SECONDS } from '../support/test-config.ts'

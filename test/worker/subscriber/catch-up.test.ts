@@ -6,10 +6,10 @@ import {
   waitOnExecutionContext,
 } from 'cloudflare:test'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { useConnectorFactory } from '../../../worker/connectors/registry.ts'
-import { AccountLedger } from '../../../worker/ledger/account-ledger.ts'
+import { useConnectorFactory } from '../support/wiring.ts'
+import { AccountLedger } from '../../../worker/objects/account-ledger.ts'
 import worker from '../../../worker/index.ts'
-import { useSubscriberSettings } from '../../../worker/subscriber/config.ts'
+import { useSubscriberSettings } from '../support/wiring.ts'
 import type { SubscriberStatus } from '../../../worker/subscriber/event-subscriber.ts'
 import { DoubleConnectors } from '../../doubles/connectors.ts'
 import {

@@ -1,12 +1,12 @@
 import { env } from 'cloudflare:workers'
 import { runDurableObjectAlarm } from 'cloudflare:test'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { useWriterClient } from '../../../worker/writer/client.ts'
+import { useWriterClient } from '../support/wiring.ts'
 import type { WriteRecord } from '../../../worker/writer/types.ts'
 import { DoubleWriterClient } from '../../doubles/writer-client.ts'
 
 let client: DoubleWriterClient
-let writer: DurableObjectStub<import('../../../worker/writer/org-writer.ts').OrgWriter>
+let writer: DurableObjectStub<import('../../../worker/objects/org-writer.ts').OrgWriter>
 
 beforeEach(() => {
   client = new DoubleWriterClient()

@@ -1,7 +1,7 @@
-import { isTransientStatus, vendorFetch } from '../http.ts'
+import { isTransientStatus, vendorFetch, type Fetch } from '../http.ts'
 import { ConnectorError } from '../types.ts'
 import { base64url, utf8, type NetsuiteAuth } from './auth.ts'
-import type { JwtAlg } from './settings.ts'
+import type { JwtAlg } from '../../config/types.ts'
 
 /**
  * OAuth 2.0 client credentials (M2M) with a JWT client assertion, per "The Request Token
@@ -154,6 +154,7 @@ export interface M2mOptions {
   privateKeyPem: string
   alg: JwtAlg
   timeoutMs: number
+  fetch?: Fetch
 }
 
 /** Bearer tokens from the client credentials flow, cached per isolate until shortly before expiry. */
@@ -218,6 +219,7 @@ export class M2mAuth implements NetsuiteAuth {
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
       body: form.toString(),
       timeoutMs: this.opts.timeoutMs,
+      fetch: this.opts.fetch,
     })
     const body = (res.json ?? {}) as {
       access_token?: unknown

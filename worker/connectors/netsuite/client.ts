@@ -1,4 +1,4 @@
-import { vendorFetch, type VendorResponse } from '../http.ts'
+import { vendorFetch, type Fetch, type VendorResponse } from '../http.ts'
 import { ConnectorError } from '../types.ts'
 import type { NetsuiteAuth } from './auth.ts'
 import { toConnectorError } from './errors.ts'
@@ -20,6 +20,7 @@ export interface NetsuiteClientOptions {
   auth: NetsuiteAuth
   permits: PermitSource
   timeoutMs: number
+  fetch?: Fetch
 }
 
 /**
@@ -73,6 +74,7 @@ export class NetsuiteClient {
         headers,
         body: req.body === undefined ? undefined : JSON.stringify(req.body),
         timeoutMs,
+        fetch: this.opts.fetch,
       })
     } catch (err) {
       if (err instanceof ConnectorError) {

@@ -1,13 +1,11 @@
-import { DurableObject } from 'cloudflare:workers'
-import type { Env } from '../../env.ts'
-import { migrate } from '../../lib/sql-object.ts'
+import type { AlarmClock, ObjectStorage } from '../../lib/storage.ts'
 
 /**
  * The gate's schema, numbered and append-only like every Durable Object's here. Permits live in
  * SQLite, not memory: after a restart the object still knows which slots are taken, and a
  * holder that crashed only holds its slot until its lease runs out.
  */
-const GATE_MIGRATIONS: readonly string[] = [
+export const GATE_MIGRATIONS: readonly string[] = [
   /* 1 */ `
   CREATE TABLE permit (
     id TEXT PRIMARY KEY,
@@ -54,16 +52,16 @@ const clamp = (n: number, min: number, max: number) =>
  * account holds a permit while in flight, so Concord never has more than `size` requests there,
  * whichever isolate or Durable Object sends them. Waiters queue first-come first-served in
  * memory (they are live RPC calls; if the object restarts, their calls fail and the callers ask
- * again). One instance per account: `NETSUITE_GATE.getByName('netsuite:<account id>')`.
+ * again). It lives in the `NetsuiteGate` Durable Object, one per account (`netsuite:<account id>`).
  */
-export class NetsuiteGate extends DurableObject<Env> {
+export class Semaphore {
   private readonly sql: SqlStorage
+  private readonly clock: AlarmClock
   private readonly waiters: Waiter[] = []
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env)
-    this.sql = ctx.storage.sql
-    void ctx.blockConcurrencyWhile(async () => migrate(this.sql, GATE_MIGRATIONS))
+  constructor(storage: ObjectStorage) {
+    this.sql = storage.sql
+    this.clock = storage.alarm
   }
 
   /** A permit now, or after waiting up to `waitMs` in line, or `busy`. */
@@ -104,7 +102,7 @@ export class NetsuiteGate extends DurableObject<Env> {
   }
 
   /** Wakes waiters when a crashed holder's lease runs out. */
-  override async alarm(): Promise<void> {
+  async alarm(): Promise<void> {
     this.reclaim()
     this.admit()
     await this.armAlarm()
@@ -163,7 +161,7 @@ export class NetsuiteGate extends DurableObject<Env> {
       .exec<{ at: number | null }>('SELECT MIN(expires_at) AS at FROM permit')
       .one().at
     if (next === null) return
-    const current = await this.ctx.storage.getAlarm()
-    if (current === null || current > next) await this.ctx.storage.setAlarm(next)
+    const current = await this.clock.get()
+    if (current === null || current > next) await this.clock.set(next)
   }
 }

@@ -1,4 +1,5 @@
-import type { Config } from '../../env.ts'
+import type { NetsuiteSettings, Section } from '../../config/types.ts'
+import type { Fetch } from '../http.ts'
 import { ConnectorError, type ErpSystem } from '../types.ts'
 import { readArSince, type ArDelta, type ReadArOptions } from './ar.ts'
 import type { NetsuiteAuth } from './auth.ts'
@@ -6,44 +7,11 @@ import { M2mAuth } from './auth-m2m.ts'
 import { TbaAuth } from './auth-tba.ts'
 import { NetsuiteClient } from './client.ts'
 import { ensureCustomer } from './customers.ts'
-import type { NetsuiteGate } from './gate.ts'
 import { recordAmendment } from './orders.ts'
-import { gatePermits } from './permits.ts'
-import { readSettings, type NetsuiteSettings } from './settings.ts'
+import { gatePermits, type GateResolver } from './permits.ts'
 
 export type { ArDelta, ErpCustomerAr, ErpOpenInvoice, ErpPayment, ReadArOptions } from './ar.ts'
-export type { NetsuiteSettings } from './settings.ts'
 export { clearTokenCache } from './auth-m2m.ts'
-
-/** NetSuite settings (vars and secrets) the worker reads. */
-export interface NetsuiteEnv {
-  NETSUITE_ACCOUNT_ID?: string
-  /** Default https://<account>.suitetalk.api.netsuite.com; the local stack points it at the emulator. */
-  NETSUITE_BASE_URL?: string
-  /** `m2m` (default, OAuth 2.0 client credentials) or `tba` (OAuth 1.0a). */
-  NETSUITE_AUTH_FLOW?: string
-  NETSUITE_CLIENT_ID?: string
-  NETSUITE_CERTIFICATE_ID?: string
-  /** Secret: PKCS#8 PEM key of the M2M certificate. */
-  NETSUITE_PRIVATE_KEY?: string
-  /** PS256 (default), PS384, PS512, ES256, ES384 or ES512: must match the certificate's key. */
-  NETSUITE_JWT_ALG?: string
-  /** Secrets for token-based authentication, the alternative to M2M. */
-  NETSUITE_CONSUMER_KEY?: string
-  NETSUITE_CONSUMER_SECRET?: string
-  NETSUITE_TOKEN_ID?: string
-  NETSUITE_TOKEN_SECRET?: string
-  /** The account's concurrency share for Concord (the semaphore size). Default 3. */
-  NETSUITE_CONCURRENCY?: string
-  /** JSON: Concord_Legal_Entity__c → subsidiary id; `*` is the default. */
-  NETSUITE_SUBSIDIARY_RULES?: string
-  /** `on` (default) writes the Account's billing address to the customer's addressBook; `off` leaves addresses to NetSuite users. */
-  NETSUITE_ADDRESS_BOOK?: string
-  /** Per-request deadline in ms. Default 30000. */
-  NETSUITE_TIMEOUT_MS?: string
-  /** The account-wide concurrency gate (`NetsuiteGate`). */
-  NETSUITE_GATE?: DurableObjectNamespace<NetsuiteGate>
-}
 
 /** Reads AR from NetSuite for the scheduled delta job (issue 4). */
 export interface NetsuiteReader {
@@ -65,7 +33,7 @@ export function gateName(accountId: string): string {
   return `netsuite:${accountId.toUpperCase()}`
 }
 
-function authOf(settings: NetsuiteSettings): NetsuiteAuth {
+function authOf(settings: NetsuiteSettings, fetch?: Fetch): NetsuiteAuth {
   const { auth } = settings
   return auth.flow === 'm2m'
     ? new M2mAuth({
@@ -75,6 +43,7 @@ function authOf(settings: NetsuiteSettings): NetsuiteAuth {
         privateKeyPem: auth.privateKeyPem,
         alg: auth.alg,
         timeoutMs: settings.timeoutMs,
+        fetch,
       })
     : new TbaAuth({
         realm: settings.accountId,
@@ -91,10 +60,10 @@ function authOf(settings: NetsuiteSettings): NetsuiteAuth {
  */
 export function createNetsuite(
   settings: NetsuiteSettings,
-  gateNamespace: DurableObjectNamespace<NetsuiteGate>,
-  gate: { name?: string; size?: number; maxWaitMs?: number } = {},
+  gates: GateResolver,
+  gate: { name?: string; size?: number; maxWaitMs?: number; fetch?: Fetch } = {},
 ): NetsuiteParts {
-  const permits = gatePermits(gateNamespace, {
+  const permits = gatePermits(gates, {
     name: gate.name ?? gateName(settings.accountId),
     size: gate.size ?? settings.concurrency,
     // Long enough for a request and its one retry after a 401; a crashed holder frees the slot after it.
@@ -103,9 +72,10 @@ export function createNetsuite(
   })
   const client = new NetsuiteClient({
     baseUrl: settings.baseUrl,
-    auth: authOf(settings),
+    auth: authOf(settings, gate.fetch),
     permits,
     timeoutMs: settings.timeoutMs,
+    fetch: gate.fetch,
   })
   const customers = {
     client,
@@ -132,28 +102,31 @@ function misconfigured(problems: string[]): ConnectorError {
   })
 }
 
-function partsFromEnv(env: NetsuiteEnv): NetsuiteParts | ConnectorError | undefined {
-  const result = readSettings(env)
-  if (result.status === 'absent') return undefined
-  if (result.status === 'invalid') return misconfigured(result.problems)
-  if (!env.NETSUITE_GATE)
-    return misconfigured(['NETSUITE_GATE: the NetsuiteGate Durable Object binding is missing'])
-  return createNetsuite(result.settings, env.NETSUITE_GATE)
+/**
+ * The NetSuite connector from its config section: undefined when NetSuite is not configured;
+ * when it is configured wrongly, every call fails transient `misconfigured` naming the variables.
+ */
+export function netsuiteConnector(
+  section: Section<NetsuiteSettings>,
+  gates: GateResolver,
+  fetch?: Fetch,
+): NetsuiteParts | { failure: ConnectorError } | undefined {
+  if (section.status === 'absent') return undefined
+  if (section.status === 'invalid') return { failure: misconfigured(section.problems) }
+  return createNetsuite(section.settings, gates, { fetch })
 }
 
-/** The NetSuite connector, or undefined when NetSuite is not configured (no account id). */
-export function netsuiteFromEnv(env: NetsuiteEnv, _config: Config): ErpSystem | undefined {
-  const parts = partsFromEnv(env)
-  if (!(parts instanceof ConnectorError)) return parts?.erp
+/** The ERP port over a NetSuite connector, or its configuration failure. */
+export function netsuiteErp(parts: NetsuiteParts | { failure: ConnectorError }): ErpSystem {
+  if ('erp' in parts) return parts.erp
   return {
-    ensureCustomer: () => Promise.reject(parts),
-    recordAmendment: () => Promise.reject(parts),
+    ensureCustomer: () => Promise.reject(parts.failure),
+    recordAmendment: () => Promise.reject(parts.failure),
   }
 }
 
-/** The AR reader, or undefined when NetSuite is not configured. */
-export function netsuiteReaderFromEnv(env: NetsuiteEnv): NetsuiteReader | undefined {
-  const parts = partsFromEnv(env)
-  if (!(parts instanceof ConnectorError)) return parts?.reader
-  return { readArSince: () => Promise.reject(parts) }
+/** The AR reader over a NetSuite connector, or its configuration failure. */
+export function netsuiteReader(parts: NetsuiteParts | { failure: ConnectorError }): NetsuiteReader {
+  if ('reader' in parts) return parts.reader
+  return { readArSince: () => Promise.reject(parts.failure) }
 }

@@ -1,11 +1,20 @@
 import { ConnectorError } from '../types.ts'
-import type { NetsuiteGate } from './gate.ts'
+import type { AcquireRequest, AcquireResult } from './gate.ts'
 
 /** Runs work while holding one of the account's concurrency permits. */
 export interface PermitSource {
   /** @throws ConnectorError (transient) when no permit came within the wait budget. */
   run<T>(work: () => Promise<T>): Promise<T>
 }
+
+/** One account's gate, as the connector reaches it (the `NetsuiteGate` Durable Object). */
+export interface GatePort {
+  acquire(req: AcquireRequest): Promise<AcquireResult>
+  release(permitId: string): Promise<unknown>
+}
+
+/** A fresh handle on the named gate each time: a handle that saw an exception may stay broken. */
+export type GateResolver = (name: string) => GatePort
 
 export interface GateOptions {
   /** The gate instance, one per NetSuite account. */
@@ -23,10 +32,7 @@ const GATE_FAILURES_TOLERATED = 3
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
 /** Permits from the `NetsuiteGate` Durable Object. */
-export function gatePermits(
-  namespace: DurableObjectNamespace<NetsuiteGate>,
-  opts: GateOptions,
-): PermitSource {
+export function gatePermits(gate: GateResolver, opts: GateOptions): PermitSource {
   const acquire = async (): Promise<string> => {
     const deadline = Date.now() + opts.maxWaitMs
     const holder = crypto.randomUUID()
@@ -44,7 +50,7 @@ export function gatePermits(
       }
       try {
         // A fresh stub each time: a stub that saw an exception may stay broken.
-        const result = await namespace.getByName(opts.name).acquire({
+        const result = await gate(opts.name).acquire({
           size: opts.size,
           leaseMs: opts.leaseMs,
           waitMs: Math.min(remaining, WAIT_PER_CALL_MS),
@@ -67,7 +73,7 @@ export function gatePermits(
   }
   const release = async (permitId: string): Promise<void> => {
     try {
-      await namespace.getByName(opts.name).release(permitId)
+      await gate(opts.name).release(permitId)
     } catch {
       // The lease ends on its own; until then the slot counts as taken, which errs on the safe side.
     }

@@ -1,8 +1,8 @@
-import { isTransientStatus, vendorFetch } from '../http.ts'
+import { isTransientStatus, vendorFetch, type Fetch } from '../http.ts'
 import { ConnectorError, type SalesforceSession, type SalesforceTokenSource } from '../types.ts'
 import { connectorError, SYSTEM } from './errors.ts'
 import { importRs256Key, jwtAudience, signRs256 } from './jwt.ts'
-import type { SalesforceSettings } from './settings.ts'
+import type { SalesforceSettings } from '../../config/types.ts'
 
 type AuthSettings = Pick<
   SalesforceSettings,
@@ -16,6 +16,7 @@ export interface TokenSourceOptions {
   assertionLifetimeSeconds?: number
   /** How long a refused login is answered from memory instead of asking Salesforce again. */
   refusalMemoryMs?: number
+  fetch?: Fetch
 }
 
 interface CacheEntry {
@@ -60,7 +61,7 @@ export function createTokenSource(
   }
 
   const startMint = (e: CacheEntry): Promise<SalesforceSession> => {
-    const pending = mint(settings, e, timeoutMs, lifetime).then(
+    const pending = mint(settings, e, timeoutMs, lifetime, options.fetch).then(
       (session) => {
         if (e.pending === pending) {
           e.session = session
@@ -136,6 +137,7 @@ async function mint(
   e: CacheEntry,
   timeoutMs: number,
   lifetime: number,
+  fetch?: Fetch,
 ): Promise<SalesforceSession> {
   const form = new URLSearchParams()
   if (settings.flow === 'jwt_bearer') {
@@ -162,6 +164,7 @@ async function mint(
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body: form.toString(),
     timeoutMs,
+    fetch,
   })
   const body = (res.json ?? {}) as Record<string, unknown>
   if (

@@ -1,4 +1,4 @@
-import { vendorFetch, type VendorResponse } from '../http.ts'
+import { vendorFetch, type Fetch, type VendorResponse } from '../http.ts'
 import type { SalesforceSession, SalesforceTokenSource } from '../types.ts'
 import {
   eventOps,
@@ -22,6 +22,7 @@ export interface SalesforceClientOptions {
   limits?: ApiLimitsTracker
   /** Called with every response's API usage, e.g. for a writer's budget. */
   onLimits?: (limits: ApiLimits) => void
+  fetch?: Fetch
 }
 
 export interface RequestOptions {
@@ -41,6 +42,7 @@ export class SalesforceClient {
   private readonly timeoutMs: number
   private readonly tracker: ApiLimitsTracker
   private readonly onLimits?: (limits: ApiLimits) => void
+  private readonly fetch?: Fetch
 
   constructor(options: SalesforceClientOptions) {
     this.tokens = options.tokens
@@ -48,6 +50,7 @@ export class SalesforceClient {
     this.timeoutMs = options.timeoutMs ?? 60_000
     this.tracker = options.limits ?? new ApiLimitsTracker()
     this.onLimits = options.onLimits
+    this.fetch = options.fetch
   }
 
   /** The latest API usage any caller sharing this client's tracker saw; undefined before the first call. */
@@ -167,6 +170,7 @@ export class SalesforceClient {
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       timeoutMs: this.timeoutMs,
+      fetch: this.fetch,
     })
     const seen = this.tracker.observe(res.headers.get('sforce-limit-info'))
     if (seen) this.onLimits?.(seen)

@@ -1,10 +1,10 @@
-import type { Config } from '../../env.ts'
+import type { SalesforceSettings, Section } from '../../config/types.ts'
+import type { Fetch } from '../http.ts'
 import type { SalesforceSink, SalesforceTokenSource } from '../types.ts'
 import { createTokenSource } from './auth.ts'
 import { SalesforceClient } from './client.ts'
 import { connectorError } from './errors.ts'
 import { ApiLimitsTracker } from './limits.ts'
-import { readSalesforceSettings, type SalesforceSettings } from './settings.ts'
 import { SalesforceConnector } from './sink.ts'
 
 export { clearTokenCache, createTokenSource } from './auth.ts'
@@ -24,19 +24,6 @@ export { ApiLimitsTracker, parseLimitInfo, type ApiLimits } from './limits.ts'
 export * as records from './records.ts'
 export { SalesforceConnector } from './sink.ts'
 
-/** Salesforce settings (vars and secrets) the worker reads. */
-export interface SalesforceEnv {
-  SALESFORCE_LOGIN_URL?: string
-  SALESFORCE_AUTH_FLOW?: string
-  SALESFORCE_CLIENT_ID?: string
-  SALESFORCE_USERNAME?: string
-  /** Secret: PKCS#8 PEM private key for the JWT bearer flow. */
-  SALESFORCE_PRIVATE_KEY?: string
-  /** Secret: client secret for the client credentials flow. */
-  SALESFORCE_CLIENT_SECRET?: string
-  SALESFORCE_API_VERSION?: string
-}
-
 interface Org {
   tokens: SalesforceTokenSource
   client: SalesforceClient
@@ -46,7 +33,7 @@ interface Org {
 /** One token source, limits tracker, client and sink per org login for the whole isolate. */
 const ORGS = new Map<string, Org>()
 
-function orgFor(settings: SalesforceSettings): Org {
+function orgFor(settings: SalesforceSettings, fetch?: Fetch): Org {
   const key = [
     settings.loginUrl,
     settings.flow,
@@ -56,11 +43,12 @@ function orgFor(settings: SalesforceSettings): Org {
   ].join('|')
   let org = ORGS.get(key)
   if (!org) {
-    const tokens = createTokenSource(settings)
+    const tokens = createTokenSource(settings, { fetch })
     const client = new SalesforceClient({
       tokens,
       apiVersion: settings.apiVersion,
       limits: new ApiLimitsTracker(),
+      fetch,
     })
     org = { tokens, client, connector: new SalesforceConnector(client) }
     ORGS.set(key, org)
@@ -80,37 +68,22 @@ function misconfiguredTokens(problems: string[]): SalesforceTokenSource {
 }
 
 /**
- * The org's shared token source (JWT bearer or client credentials), for every Salesforce caller
- * (REST here, the CometD subscriber): one cached token per isolate, minted once however many
- * callers ask at the same moment. Undefined when Salesforce is not configured; when it is
- * configured wrongly, `session()` rejects with a transient `misconfigured` error naming the
- * variables (never their values).
+ * The org's parts from its config section: the shared token source (JWT bearer or client
+ * credentials; one cached token per isolate, minted once however many callers ask, for REST and
+ * CometD alike), the REST client (shared isolate-wide so its API usage reflects every caller)
+ * and the Account reader. Undefined when Salesforce is not configured; when it is configured
+ * wrongly, every call fails transient `misconfigured` naming the variables (never their values).
  */
-export function salesforceTokenSourceFromEnv(
-  env: SalesforceEnv,
-): SalesforceTokenSource | undefined {
-  const read = readSalesforceSettings(env)
-  if (!read) return undefined
-  return read.ok ? orgFor(read.settings).tokens : misconfiguredTokens(read.problems)
-}
-
-/**
- * The org's REST client (Composite-packed upserts, event publishing, SOQL, `limits()`), shared
- * isolate-wide so its API usage reflects every caller. Undefined when not configured.
- */
-export function salesforceClientFromEnv(env: SalesforceEnv): SalesforceClient | undefined {
-  const read = readSalesforceSettings(env)
-  if (!read) return undefined
-  if (read.ok) return orgFor(read.settings).client
-  return new SalesforceClient({ tokens: misconfiguredTokens(read.problems), apiVersion: '65.0' })
-}
-
-/** The Salesforce connector, or undefined when Salesforce is not configured. */
-export function salesforceFromEnv(env: SalesforceEnv, _config: Config): SalesforceSink | undefined {
-  const read = readSalesforceSettings(env)
-  if (!read) return undefined
-  if (read.ok) return orgFor(read.settings).connector
-  return new SalesforceConnector(
-    new SalesforceClient({ tokens: misconfiguredTokens(read.problems), apiVersion: '65.0' }),
-  )
+export function salesforceOrg(
+  section: Section<SalesforceSettings>,
+  fetch?: Fetch,
+): { tokens: SalesforceTokenSource; client: SalesforceClient; sink: SalesforceSink } | undefined {
+  if (section.status === 'absent') return undefined
+  if (section.status === 'ok') {
+    const org = orgFor(section.settings, fetch)
+    return { tokens: org.tokens, client: org.client, sink: org.connector }
+  }
+  const tokens = misconfiguredTokens(section.problems)
+  const client = new SalesforceClient({ tokens, apiVersion: '65.0', fetch })
+  return { tokens, client, sink: new SalesforceConnector(client) }
 }

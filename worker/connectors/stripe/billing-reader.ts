@@ -20,6 +20,7 @@ function withAttempts(inv: StripeInvoice, accountId: string): Invoice {
 export function stripeBillingReader(reader: StripeReader): BillingReader {
   return {
     accountOfCustomer: (customerId) => reader.accountIdOf(customerId),
+    listMappedCustomers: (after) => reader.listCustomersWithAccount(after),
     invoice: async (id, accountId) => withAttempts(await reader.getInvoice(id), accountId),
     paymentsOfInvoice: (invoiceId, accountId) => reader.paymentsForInvoice(invoiceId, accountId),
     payment: async (id, accountId) => {

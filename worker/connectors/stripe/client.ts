@@ -1,4 +1,4 @@
-import { vendorFetch } from '../http.ts'
+import { vendorFetch, type Fetch } from '../http.ts'
 import { ConnectorError } from '../types.ts'
 import { classifyResponse, SYSTEM, transientError } from './errors.ts'
 import { encodeForm, type FormParams } from './form.ts'
@@ -20,6 +20,7 @@ export interface StripeClientOptions {
   /** In-call retries of a 429 `lock_timeout` (0 = leave every retry to the ledger). Default 2. */
   lockRetries?: number
   sleep?: (ms: number) => Promise<void>
+  fetch?: Fetch
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
@@ -35,8 +36,10 @@ export class StripeClient {
   private readonly timeoutMs: number
   private readonly lockRetries: number
   private readonly sleep: (ms: number) => Promise<void>
+  private readonly fetch?: Fetch
 
   constructor(opts: StripeClientOptions) {
+    this.fetch = opts.fetch
     this.apiKey = opts.apiKey
     this.base = (opts.apiBase ?? STRIPE_API_BASE).replace(/\/+$/, '')
     this.version = opts.apiVersion ?? STRIPE_API_VERSION
@@ -132,6 +135,7 @@ export class StripeClient {
       headers,
       body: hasBody ? form : undefined,
       timeoutMs: this.timeoutMs,
+      fetch: this.fetch,
     })
     if (res.status >= 200 && res.status < 300) {
       if (res.json === undefined)

@@ -11,8 +11,10 @@
  * form encoding, the version pin, a handful of typed shapes — is small and easy to test against
  * the emulator. Webhook signatures use WebCrypto HMAC (`worker/lib/hmac.ts`) directly.
  */
-import type { Config } from '../../env.ts'
-import type { BillingSystem } from '../types.ts'
+import type { Section, StripeSettings } from '../../config/types.ts'
+import type { Fetch } from '../http.ts'
+import type { BillingReader, BillingSystem } from '../types.ts'
+import { stripeBillingReader } from './billing-reader.ts'
 import { StripeBilling } from './billing.ts'
 import { StripeClient, type StripeClientOptions } from './client.ts'
 import { StripeReader } from './reader.ts'
@@ -36,48 +38,21 @@ export {
 } from './webhook-signature.ts'
 export type * from './stripe-types.ts'
 
-/** Stripe settings (vars and secrets) the worker reads. */
-export interface StripeEnv {
-  /** Default https://api.stripe.com; the local stack points it at the emulator. */
-  STRIPE_API_BASE?: string
-  /** Secret: restricted or secret API key. */
-  STRIPE_SECRET_KEY?: string
-  /** Secret: webhook endpoint signing secret(s), comma-separated during a roll. */
-  STRIPE_WEBHOOK_SECRET?: string
-  STRIPE_API_VERSION?: string
-}
-
-/** A client from the worker's bindings; `options` (tests) override timeouts and in-call retries. */
-export function stripeClientFromEnv(
-  env: StripeEnv,
+/**
+ * The Stripe connector from its config section, or undefined when Stripe is not configured (no
+ * `STRIPE_SECRET_KEY`). `options` (tests) override timeouts and in-call retries.
+ */
+export function stripeConnector(
+  section: Section<StripeSettings>,
+  fetch?: Fetch,
   options: Partial<StripeClientOptions> = {},
-): StripeClient | undefined {
-  const apiKey = env.STRIPE_SECRET_KEY?.trim()
-  if (!apiKey) return undefined
-  return new StripeClient({
-    apiKey,
-    apiBase: env.STRIPE_API_BASE?.trim() || undefined,
-    apiVersion: env.STRIPE_API_VERSION?.trim() || undefined,
-    ...options,
-  })
-}
-
-/** The Stripe connector, or undefined when Stripe is not configured (no `STRIPE_SECRET_KEY`). */
-export function stripeFromEnv(env: StripeEnv, _config: Config): BillingSystem | undefined {
-  const client = stripeClientFromEnv(env)
-  return client && new StripeBilling(client)
-}
-
-/** The reads for the financial write-back, or undefined when Stripe is not configured. */
-export function stripeReaderFromEnv(env: StripeEnv): StripeReader | undefined {
-  const client = stripeClientFromEnv(env)
-  return client && new StripeReader(client)
-}
-
-/** The webhook signing secrets: the current one and, during a roll, the others (comma-separated). */
-export function stripeWebhookSecrets(env: StripeEnv): string[] {
-  return (env.STRIPE_WEBHOOK_SECRET ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean)
+): { client: StripeClient; billing: BillingSystem; reader: BillingReader } | undefined {
+  if (section.status !== 'ok') return undefined
+  const { apiKey, apiBase, apiVersion } = section.settings
+  const client = new StripeClient({ apiKey, apiBase, apiVersion, fetch, ...options })
+  return {
+    client,
+    billing: new StripeBilling(client),
+    reader: stripeBillingReader(new StripeReader(client)),
+  }
 }

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono'
 import { ForbiddenError, UnauthorizedError } from '../errors.ts'
-import { constantTimeEqual, sha256Hex } from './hmac.ts'
-import type { AppEnv } from './http.ts'
+import { constantTimeEqual, sha256Hex } from '../lib/hmac.ts'
+import type { AppEnv } from './context.ts'
 
 const RANK = { viewer: 1, operator: 2 } as const
 

@@ -1,8 +1,8 @@
 import type { Context, MiddlewareHandler } from 'hono'
-import type { Config, Env } from '../env.ts'
-import { loadConfig } from '../env.ts'
+import { loadConfig } from '../config/load.ts'
+import type { Config } from '../config/types.ts'
 import { PayloadTooLargeError, ValidationError } from '../errors.ts'
-import { createLogger, type Logger } from './log.ts'
+import { createLogger, type Logger } from '../lib/log.ts'
 
 export interface AppVariables {
   requestId: string

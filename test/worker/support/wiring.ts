@@ -1,0 +1,47 @@
+import type { SubscriberSettings } from '../../../worker/config/types.ts'
+import type { Connectors } from '../../../worker/connectors/types.ts'
+import { PRODUCTION, type Wiring } from '../../../worker/objects/wiring.ts'
+import type { WriterClient } from '../../../worker/writer/types.ts'
+
+/**
+ * The worker tests' wiring: production's, unless a test swaps a part. The Durable Objects get it
+ * through their constructors (see entry.ts); the mutable part lives here, in test code only.
+ */
+interface Overrides {
+  connectors?: (env: Env) => Connectors
+  writerClient?: (env: Env) => WriterClient | undefined
+  subscriber?: Partial<SubscriberSettings>
+}
+
+let overrides: Overrides = {}
+
+export const TEST_WIRING: Wiring = {
+  config(env) {
+    const base = PRODUCTION.config(env)
+    // A getter, so a test may change the subscriber's settings between runs of one object.
+    return Object.defineProperty({ ...base }, 'subscriber', {
+      get: () => ({ ...base.subscriber, ...overrides.subscriber }),
+      enumerable: true,
+    })
+  },
+  connectors: (env, config) => overrides.connectors?.(env) ?? PRODUCTION.connectors(env, config),
+  writerClient: (env, config) =>
+    overrides.writerClient ? overrides.writerClient(env) : PRODUCTION.writerClient(env, config),
+  salesforceTokens: (env, config) => PRODUCTION.salesforceTokens(env, config),
+  netsuiteReader: (env, config) => PRODUCTION.netsuiteReader(env, config),
+}
+
+/** Runs the ledgers' sagas against `make()` (doubles); nothing restores production's. */
+export function useConnectorFactory(make?: (env: Env) => Connectors): void {
+  overrides = { ...overrides, connectors: make }
+}
+
+/** Flushes the OrgWriter through `make()` (a double); nothing restores production's. */
+export function useWriterClient(make?: (env: Env) => WriterClient | undefined): void {
+  overrides = { ...overrides, writerClient: make }
+}
+
+/** Overrides the subscriber's settings (the shared emulator's idle long-poll is 110 s). */
+export function useSubscriberSettings(next: Partial<SubscriberSettings> = {}): void {
+  overrides = { ...overrides, subscriber: next }
+}

@@ -1,0 +1,93 @@
+import type { Catalog } from '../../shared/index.ts'
+import type { NETSUITE_JWT_ALGS, OperatorToken } from './schema.ts'
+
+/** A vendor's settings: not configured, configured wrongly (every problem named), or usable. */
+export type Section<T> =
+  { status: 'absent' } | { status: 'invalid'; problems: string[] } | { status: 'ok'; settings: T }
+
+export type SalesforceAuthFlow = 'jwt_bearer' | 'client_credentials'
+
+/** How to reach and log in to the org. */
+export interface SalesforceSettings {
+  /** Token endpoint host: login.salesforce.com, test.salesforce.com or the My Domain URL. */
+  loginUrl: string
+  flow: SalesforceAuthFlow
+  clientId: string
+  /** JWT bearer: the integration user. */
+  username?: string
+  /** JWT bearer: PKCS#8 PEM. */
+  privateKeyPem?: string
+  /** Client credentials: the consumer secret. */
+  clientSecret?: string
+  /** `65.0`, without the `v`. */
+  apiVersion: string
+}
+
+export interface StripeSettings {
+  apiKey: string
+  apiBase?: string
+  apiVersion?: string
+}
+
+export type JwtAlg = (typeof NETSUITE_JWT_ALGS)[number]
+
+export type NetsuiteAuthSettings =
+  | { flow: 'm2m'; clientId: string; certificateId: string; privateKeyPem: string; alg: JwtAlg }
+  | {
+      flow: 'tba'
+      consumerKey: string
+      consumerSecret: string
+      tokenId: string
+      tokenSecret: string
+    }
+
+export interface NetsuiteSettings {
+  /** As the TBA realm spells it, e.g. `1234567_SB1`. */
+  accountId: string
+  /** Scheme and host, no trailing slash. */
+  baseUrl: string
+  auth: NetsuiteAuthSettings
+  /** Requests Concord may have in flight against the account (the gate's size). */
+  concurrency: number
+  /** `Concord_Legal_Entity__c` → subsidiary internal id; `*` is the default. */
+  subsidiaryRules: Record<string, string>
+  /** Whether the customer upsert writes the billing address (`addressBook`). */
+  writeAddress: boolean
+  timeoutMs: number
+}
+
+export interface SubscriberSettings {
+  connectTimeoutMs: number
+  runBudgetMs: number
+  maxEventsPerRun: number
+  batchSize: number
+  initialReplayId: -1 | -2
+  apiVersion: string
+  retryBaseMs: number
+  retryCapMs: number
+}
+
+/** The worker's configuration, parsed once per `env` object (`loadConfig`) and passed down. */
+export interface Config {
+  logLevel: 'debug' | 'info' | 'warn' | 'error'
+  gapWindowMs: number
+  retryBaseMs: number
+  retryCapMs: number
+  maxTransientAttempts: number
+  pumpBudgetMs: number
+  catalog: Catalog
+  writerFlushMs: number
+  writerBatchSize: number
+  /** The share of the org's daily API allocation Concord may use. */
+  salesforceApiShare: number
+  /** ERP changes younger than this wait for the next AR read (saves still committing). */
+  erpArLagSeconds: number
+  eventSecrets: string[]
+  operatorTokens: OperatorToken[]
+  /** The Stripe webhook endpoint's signing secrets: the current one and, during a roll, others. */
+  stripeWebhookSecrets: string[]
+  salesforce: Section<SalesforceSettings>
+  stripe: Section<StripeSettings>
+  netsuite: Section<NetsuiteSettings>
+  subscriber: SubscriberSettings
+}

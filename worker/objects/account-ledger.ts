@@ -1,0 +1,93 @@
+import type { Amendment, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
+import type { ErpFacts } from '../finance/standing.ts'
+import {
+  Ledger,
+  type EnqueueResult,
+  type OperatorResult,
+  type PreviewResult,
+} from '../ledger/account-ledger.ts'
+import type { BillingEventRef } from '../ledger/finance-book.ts'
+import { LEDGER_MIGRATIONS } from '../ledger/migrations.ts'
+import type { AccountSummary, AmendmentDetail } from '../ledger/views.ts'
+import { SqlObject } from './sql-object.ts'
+import type { Wiring } from './wiring.ts'
+
+/**
+ * One Salesforce account's ledger (`ledger/account-ledger.ts`), one instance per 18-char
+ * account id. RPC calls only record and arm the alarm; the pump runs in `alarm()`.
+ */
+export class AccountLedger extends SqlObject {
+  private readonly ledger: Ledger
+
+  constructor(ctx: DurableObjectState, env: Env, wiring?: Wiring) {
+    super(ctx, env, LEDGER_MIGRATIONS, wiring)
+    this.ledger = new Ledger(this.storage, {
+      config: this.config,
+      connectors: () => this.wiring.connectors(env, this.config),
+      writer: env.ORG_WRITER.getByName('org'),
+      registry: env.OPS_REGISTRY.getByName('global'),
+    })
+  }
+
+  /** Records amendments of this account. Each answer is durable once this returns. */
+  enqueue(amendments: Amendment[]): Promise<EnqueueResult[]> {
+    return this.ledger.enqueue(amendments)
+  }
+
+  override alarm(): Promise<void> {
+    return this.ledger.alarm()
+  }
+
+  /** Billing events routed to this account: deduped by event id, documents re-read by the pump. */
+  recordBillingEvents(
+    accountId: string,
+    events: BillingEventRef[],
+  ): Promise<Array<'queued' | 'duplicate'>> {
+    return this.ledger.recordBillingEvents(accountId, events)
+  }
+
+  /** The ERP's AR facts for this account (ERP owns what is owed and the credit hold). */
+  applyErpFacts(accountId: string, facts: ErpFacts, asOf: string): Promise<void> {
+    return this.ledger.applyErpFacts(accountId, facts, asOf)
+  }
+
+  /** Billing documents loaded by a backfill, merged like any fresh read. */
+  loadDocuments(
+    accountId: string,
+    docs: { invoices: Invoice[]; payments: Payment[] },
+  ): Promise<number> {
+    return this.ledger.loadDocuments(accountId, docs)
+  }
+
+  financialStanding(): Promise<FinancialStanding | undefined> {
+    return this.ledger.financialStanding()
+  }
+
+  /** Operator: run a parked amendment again from the step it stopped at. */
+  retry(amendmentId: string, actor: string, reason?: string): Promise<OperatorResult> {
+    return this.ledger.retry(amendmentId, actor, reason)
+  }
+
+  /** Operator: give up on a parked amendment, with a reason; its subscription moves on. */
+  skip(amendmentId: string, actor: string, reason: string): Promise<OperatorResult> {
+    return this.ledger.skip(amendmentId, actor, reason)
+  }
+
+  /** Prices an amendment against this account's billing customer and subscription (read-only). */
+  preview(amendment: Amendment): Promise<PreviewResult> {
+    return this.ledger.preview(amendment)
+  }
+
+  /** Whether the pump is running and when it runs next; for operators and tests. */
+  pumpState(): Promise<{ pumping: boolean; alarmAt: number | null; dueNow: boolean }> {
+    return this.ledger.pumpState()
+  }
+
+  summary(): Promise<AccountSummary | undefined> {
+    return this.ledger.summary()
+  }
+
+  amendment(amendmentId: string): Promise<AmendmentDetail | undefined> {
+    return this.ledger.amendment(amendmentId)
+  }
+}

@@ -1,0 +1,67 @@
+import type { ExceptionEntry } from '../ledger/journal.ts'
+import {
+  OPS_MIGRATIONS,
+  OpsStore,
+  type QuarantineEntry,
+  type QuarantineInput,
+  type WebhookOutcome,
+} from '../ops/ops-registry.ts'
+import { SqlObject } from './sql-object.ts'
+import type { Wiring } from './wiring.ts'
+
+type Store = OpsStore
+
+/** The cross-account registry (`ops/ops-registry.ts`): one instance, named `global`. */
+export class OpsRegistry extends SqlObject {
+  private readonly store: OpsStore
+
+  constructor(ctx: DurableObjectState, env: Env, wiring?: Wiring) {
+    super(ctx, env, OPS_MIGRATIONS, wiring)
+    this.store = new OpsStore(this.storage.sql)
+  }
+
+  async quarantine(entries: QuarantineInput[]): Promise<string[]> {
+    return this.store.quarantine(entries)
+  }
+
+  async listQuarantine(opts: { limit: number; before?: string }): Promise<QuarantineEntry[]> {
+    return this.store.listQuarantine(opts)
+  }
+
+  async upsertExceptions(entries: ExceptionEntry[]): Promise<void> {
+    return this.store.upsertExceptions(entries)
+  }
+
+  async listExceptions(
+    opts: Parameters<Store['listExceptions']>[0],
+  ): ReturnType<Store['listExceptions']> {
+    return this.store.listExceptions(opts)
+  }
+
+  async lookupCustomer(billingCustomerId: string): Promise<string | undefined> {
+    return this.store.lookupCustomer(billingCustomerId)
+  }
+
+  async customerOf(accountId: string): Promise<string | undefined> {
+    return this.store.customerOf(accountId)
+  }
+
+  async rememberCustomer(billingCustomerId: string, accountId: string): Promise<void> {
+    return this.store.rememberCustomer(billingCustomerId, accountId)
+  }
+
+  async noteWebhook(e: Parameters<Store['noteWebhook']>[0]): Promise<void> {
+    return this.store.noteWebhook(e)
+  }
+
+  async webhookReport(opts: {
+    outcome?: WebhookOutcome
+    limit: number
+  }): ReturnType<Store['webhookReport']> {
+    return this.store.webhookReport(opts)
+  }
+
+  async locate(amendmentId: string): Promise<string | undefined> {
+    return this.store.locate(amendmentId)
+  }
+}

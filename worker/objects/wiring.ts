@@ -1,0 +1,128 @@
+import { loadConfig } from '../config/load.ts'
+import type { Config, Section } from '../config/types.ts'
+import { netsuiteConnector, netsuiteErp, netsuiteReader } from '../connectors/netsuite/index.ts'
+import type { NetsuiteReader } from '../connectors/netsuite/index.ts'
+import { gateName } from '../connectors/netsuite/index.ts'
+import { salesforceOrg } from '../connectors/salesforce/index.ts'
+import { stripeConnector } from '../connectors/stripe/index.ts'
+import {
+  ConnectorError,
+  type BillingReader,
+  type BillingSystem,
+  type Connectors,
+  type ErpSystem,
+  type SalesforceSink,
+  type SalesforceTokenSource,
+} from '../connectors/types.ts'
+import type { IntakePorts } from '../intake/ingest.ts'
+import { salesforceWriterClient } from '../writer/salesforce-writer.ts'
+import { writerStatusSink } from '../writer/status-sink.ts'
+import type { WriterClient } from '../writer/types.ts'
+
+/**
+ * How the Durable Objects get their configuration and vendors: the composition root's one
+ * seam. Production uses `PRODUCTION`; the worker tests pass their own to the objects'
+ * constructors (subclasses in the test entry), so production code holds no mutable hook.
+ */
+export interface Wiring {
+  config(env: Env): Config
+  connectors(env: Env, config: Config): Connectors
+  /** The Salesforce client the OrgWriter flushes through, or undefined when not configured. */
+  writerClient(env: Env, config: Config): WriterClient | undefined
+  /** The org's token source for the CometD subscriber, or undefined when not configured. */
+  salesforceTokens(env: Env, config: Config): SalesforceTokenSource | undefined
+  netsuiteReader(env: Env, config: Config): NetsuiteReader | undefined
+}
+
+const unavailable = (system: string, section: Section<unknown>) => () =>
+  Promise.reject(
+    section.status === 'invalid'
+      ? new ConnectorError({
+          kind: 'transient',
+          system,
+          code: 'misconfigured',
+          message: `${system} is misconfigured: ${section.problems.join('; ')}`,
+        })
+      : new ConnectorError({
+          kind: 'transient',
+          system,
+          code: 'not_configured',
+          message: `no ${system} connector is configured`,
+        }),
+  )
+
+/**
+ * A vendor without credentials makes the saga wait (transient) rather than park amendments:
+ * configuring it resumes them with no hand work.
+ */
+function missingBilling(section: Section<unknown>): {
+  billing: BillingSystem
+  reader: BillingReader
+} {
+  const fail = unavailable('billing', section)
+  return {
+    billing: { ensureCustomer: fail, applyAmendment: fail, previewAmendment: fail },
+    reader: {
+      accountOfCustomer: fail,
+      listMappedCustomers: fail,
+      invoice: fail,
+      paymentsOfInvoice: fail,
+      payment: fail,
+      creditNote: fail,
+      listInvoices: fail,
+      listPayments: fail,
+    },
+  }
+}
+
+function missingErp(section: Section<unknown>): ErpSystem {
+  const fail = unavailable('erp', section)
+  return { ensureCustomer: fail, recordAmendment: fail }
+}
+
+function missingSalesforce(section: Section<unknown>): SalesforceSink {
+  const fail = unavailable('salesforce', section)
+  return { readAccount: fail, reportStatuses: fail }
+}
+
+const gates = (env: Env) => (name: string) => env.NETSUITE_GATE.getByName(name)
+
+function netsuiteParts(env: Env, config: Config) {
+  return netsuiteConnector(config.netsuite, gates(env))
+}
+
+export const PRODUCTION: Wiring = {
+  config: (env) => loadConfig(env),
+  connectors(env, config) {
+    const stripe = stripeConnector(config.stripe) ?? missingBilling(config.stripe)
+    const netsuite = netsuiteParts(env, config)
+    const org = salesforceOrg(config.salesforce)
+    return {
+      billing: stripe.billing,
+      billingReader: stripe.reader,
+      erp: netsuite ? netsuiteErp(netsuite) : missingErp(config.netsuite),
+      salesforce: org
+        ? writerStatusSink(env.ORG_WRITER.getByName('org'), org.sink)
+        : missingSalesforce(config.salesforce),
+    }
+  },
+  writerClient(_env, config) {
+    const org = salesforceOrg(config.salesforce)
+    return org ? salesforceWriterClient(org.client) : undefined
+  },
+  salesforceTokens: (_env, config) => salesforceOrg(config.salesforce)?.tokens,
+  netsuiteReader(env, config) {
+    const netsuite = netsuiteParts(env, config)
+    return netsuite ? netsuiteReader(netsuite) : undefined
+  },
+}
+
+export { gateName }
+
+/** The intake's ports over the bindings: each account's ledger and the global registry. */
+export function intakePorts(env: Env): IntakePorts {
+  return {
+    ledger: (accountId) => env.ACCOUNT_LEDGER.getByName(accountId),
+    quarantine: (entries) => env.OPS_REGISTRY.getByName('global').quarantine(entries),
+  }
+}
