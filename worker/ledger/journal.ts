@@ -1,6 +1,8 @@
-import type { AuditDetail } from './views.ts'
 import type { Amendment } from '../../shared/index.ts'
 import type { SyncStatus } from '../connectors/types.ts'
+
+/** The detail of one audit line: flat facts, JSON-encoded in the audit table. */
+export type AuditDetail = Record<string, string | number | boolean | null>
 
 export type AmendmentState = 'waiting' | 'parked' | 'applied' | 'skipped'
 export type Step = 'xref' | 'billing' | 'erp' | 'status' | 'done'

@@ -1,4 +1,4 @@
-import type { AmendmentRow, SubscriptionRow, XrefRow } from './journal.ts'
+import type { AmendmentRow, AuditDetail, SubscriptionRow, XrefRow } from './journal.ts'
 
 /** What operators see of one amendment: where it is, why, and every change it went through. */
 export interface AmendmentDetail {
@@ -21,7 +21,6 @@ export interface AmendmentDetail {
 }
 
 /** Audit details are flat facts (a reason, a code, a delay): typed so they cross RPC precisely. */
-export type AuditDetail = Record<string, string | number | boolean | null>
 
 export interface AuditLine {
   at: string

@@ -6,9 +6,10 @@ import { backoffDelayMs } from '../lib/backoff.ts'
 import { createLogger, errorFields, type Logger } from '../lib/log.ts'
 import type { ObjectStorage } from '../lib/storage.ts'
 import { catchUp, type CatchUpResult, type ReceivedEvent } from './catch-up.ts'
-import { SubscriberStore, type IntakeCounts } from './store.ts'
+import type { GapView, IntakeCounts } from './rows.ts'
+import { SubscriberStore } from './store.ts'
 import { requireTokens } from './tokens.ts'
-import { readStatus, type GapView, type SubscriberStatus } from './views.ts'
+import { readStatus, type SubscriberStatus } from './views.ts'
 
 /** One subscriber per org; this is its Durable Object name. */
 export const SUBSCRIBER_NAME = 'org'

@@ -1,15 +1,16 @@
-import { opt, toGap, toRun, type GapRow, type GapView, type RunRow, type RunView } from './views.ts'
+import {
+  opt,
+  toGap,
+  toRun,
+  type GapRow,
+  type GapView,
+  type IntakeCounts,
+  type RunOutcome,
+  type RunRow,
+  type RunView,
+} from './rows.ts'
 
 /** The subscriber's SQLite state: cursor, runs, gaps and totals. Every method is synchronous. */
-
-export type RunOutcome = 'drained' | 'budget' | 'failed' | 'interrupted'
-export type IntakeCounts = {
-  received: number
-  queued: number
-  duplicate: number
-  rejected: number
-  failed: number
-}
 
 export interface Cursor {
   replayId: number

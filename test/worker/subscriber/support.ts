@@ -6,7 +6,7 @@ import {
   type KickResult,
   type SubscriberStatus,
 } from '../../../worker/subscriber/event-subscriber.ts'
-import type { RunView } from '../../../worker/subscriber/views.ts'
+import type { RunView } from '../../../worker/subscriber/rows.ts'
 
 /**
  * Helpers for the CometD subscriber suites. They talk to the Salesforce emulator every worker
