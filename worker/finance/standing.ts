@@ -54,24 +54,24 @@ function emptyExposure(currency: string): CurrencyExposure {
   }
 }
 
-/**
- * Computes an account's standing from billing invoices and payments and the ERP's AR facts.
- * Billing owns the documents (status, amounts invoiced, due dates); the ERP owns what is still
- * owed and the credit hold, so where the ERP has an invoice its remaining amount wins. Amounts
- * stay in their currency: one exposure per currency, never summed across them.
- */
-export function computeStanding(input: {
+type StandingInput = {
   accountId: string
   invoices: Invoice[]
   payments: Payment[]
   erp?: ErpFacts
   asOf: Date
-}): FinancialStanding {
+}
+
+/** What is owed, per currency and aging bucket, and how late the oldest open document is. */
+function exposuresOf(input: StandingInput): {
+  exposures: CurrencyExposure[]
+  oldestDpd: number
+  openInvoiceIds: Set<string>
+} {
   const { asOf, erp } = input
   const exposures = new Map<string, CurrencyExposure>()
   let oldestDpd = 0
   const openInvoiceIds = new Set<string>()
-
   const add = (currency: string, remaining: number, dueDate: string | undefined) => {
     if (remaining <= 0) return
     const exposure = exposures.get(currency) ?? emptyExposure(currency)
@@ -84,7 +84,6 @@ export function computeStanding(input: {
     }
     exposures.set(currency, exposure)
   }
-
   for (const invoice of input.invoices) {
     if (invoice.status !== 'open') continue
     openInvoiceIds.add(invoice.id)
@@ -92,62 +91,85 @@ export function computeStanding(input: {
     add(invoice.currency, remaining, invoice.dueDate)
   }
   for (const doc of erp?.openDocuments ?? []) add(doc.currency, doc.amountRemaining, doc.dueDate)
+  const sorted = [...exposures.values()].sort(
+    (a, b) => b.openBalance - a.openBalance || a.currency.localeCompare(b.currency),
+  )
+  return { exposures: sorted, oldestDpd, openInvoiceIds }
+}
 
-  // Per open invoice: the invoice's own count of failed attempts when billing keeps one, else
-  // the failed payments linked to it; never both, so nothing is counted twice.
-  let failedPayments = 0
+/**
+ * Per open invoice: the invoice's own count of failed attempts when billing keeps one, else the
+ * failed payments linked to it; never both, so nothing is counted twice.
+ */
+function failedAttempts(input: StandingInput, openInvoiceIds: Set<string>): number {
+  let failed = 0
   for (const invoice of input.invoices) {
     if (!openInvoiceIds.has(invoice.id)) continue
-    failedPayments +=
+    failed +=
       invoice.failedPaymentAttempts ??
       input.payments.filter((p) => p.status === 'failed' && p.invoiceId === invoice.id).length
   }
-  const paid = input.payments
+  return failed
+}
+
+/** The first rule of `STANDING_RULES` that matches, with the reasons a rep reads. */
+function judge(facts: { creditHold: boolean; oldestDpd: number; failedPayments: number }): {
+  standing: Standing
+  reasons: string[]
+} {
+  const { creditHold, oldestDpd, failedPayments } = facts
+  const late = oldestDpd > STANDING_RULES.atRiskDaysPastDue
+  const failing = failedPayments >= STANDING_RULES.atRiskFailedPayments
+  if (creditHold) return { standing: 'hold', reasons: ['credit hold is on in the ERP'] }
+  if (late || failing) {
+    const reasons: string[] = []
+    if (late) reasons.push(`oldest open invoice is ${oldestDpd} days past due`)
+    if (failing) reasons.push(`${failedPayments} failed payments on open invoices`)
+    return { standing: 'at_risk', reasons }
+  }
+  const reasons: string[] = []
+  if (oldestDpd > 0) reasons.push(`an open invoice is ${oldestDpd} days past due`)
+  if (failedPayments > 0)
+    reasons.push(
+      `${failedPayments} failed payment${failedPayments > 1 ? 's' : ''} on open invoices`,
+    )
+  return { standing: reasons.length > 0 ? 'watch' : 'good', reasons }
+}
+
+/** The newest successful payment, net of refunds. */
+function lastPaymentOf(payments: Payment[]): FinancialStanding['lastPayment'] {
+  const paid = payments
     .filter((p) => (p.status === 'succeeded' || p.status === 'partially_refunded') && p.paidAt)
     .sort((a, b) => (a.paidAt ?? '').localeCompare(b.paidAt ?? ''))
     .at(-1)
-  const creditHold = erp?.creditHold ?? false
-
-  const reasons: string[] = []
-  let standing: Standing = 'good'
-  if (creditHold) {
-    standing = 'hold'
-    reasons.push('credit hold is on in the ERP')
-  } else if (
-    oldestDpd > STANDING_RULES.atRiskDaysPastDue ||
-    failedPayments >= STANDING_RULES.atRiskFailedPayments
-  ) {
-    standing = 'at_risk'
-    if (oldestDpd > STANDING_RULES.atRiskDaysPastDue)
-      reasons.push(`oldest open invoice is ${oldestDpd} days past due`)
-    if (failedPayments >= STANDING_RULES.atRiskFailedPayments)
-      reasons.push(`${failedPayments} failed payments on open invoices`)
-  } else if (oldestDpd > 0 || failedPayments > 0) {
-    standing = 'watch'
-    if (oldestDpd > 0) reasons.push(`an open invoice is ${oldestDpd} days past due`)
-    if (failedPayments > 0)
-      reasons.push(
-        `${failedPayments} failed payment${failedPayments > 1 ? 's' : ''} on open invoices`,
-      )
+  if (!paid?.paidAt) return undefined
+  return {
+    date: paid.paidAt.slice(0, 10),
+    amount: paid.amount - paid.amountRefunded,
+    currency: paid.currency,
   }
+}
 
+/**
+ * Computes an account's standing from billing invoices and payments and the ERP's AR facts.
+ * Billing owns the documents (status, amounts invoiced, due dates); the ERP owns what is still
+ * owed and the credit hold, so where the ERP has an invoice its remaining amount wins. Amounts
+ * stay in their currency: one exposure per currency, never summed across them.
+ */
+export function computeStanding(input: StandingInput): FinancialStanding {
+  const { exposures, oldestDpd, openInvoiceIds } = exposuresOf(input)
+  const failedPayments = failedAttempts(input, openInvoiceIds)
+  const creditHold = input.erp?.creditHold ?? false
+  const { standing, reasons } = judge({ creditHold, oldestDpd, failedPayments })
   return {
     accountId: input.accountId,
     standing,
     reasons,
-    exposures: [...exposures.values()].sort(
-      (a, b) => b.openBalance - a.openBalance || a.currency.localeCompare(b.currency),
-    ),
+    exposures,
     daysPastDue: oldestDpd,
-    lastPayment: paid?.paidAt
-      ? {
-          date: paid.paidAt.slice(0, 10),
-          amount: paid.amount - paid.amountRefunded,
-          currency: paid.currency,
-        }
-      : undefined,
+    lastPayment: lastPaymentOf(input.payments),
     failedPayments,
     creditHold,
-    asOf: asOf.toISOString(),
+    asOf: input.asOf.toISOString(),
   }
 }
