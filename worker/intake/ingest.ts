@@ -32,6 +32,76 @@ interface Rejection {
   errors: FieldError[]
 }
 
+type Item = { index: number; amendment: Amendment; raw: unknown }
+
+/** Validates each event: valid ones grouped by account, the others as rejections. */
+function sortEvents(
+  events: unknown[],
+  config: Config,
+): { byAccount: Map<string, Item[]>; rejections: Rejection[] } {
+  const rejections: Rejection[] = []
+  const byAccount = new Map<string, Item[]>()
+  events.forEach((raw, index) => {
+    const parsed = amendmentFromEvent(raw)
+    if (!parsed.ok) {
+      rejections.push({ index, raw, ...describeRawEvent(raw), errors: parsed.errors })
+      return
+    }
+    const a = parsed.amendment
+    if (a.priceKey && !config.catalog.prices[a.priceKey]) {
+      const message = `"${a.priceKey}" is not in catalog ${config.catalog.version}`
+      const errors = [{ field: 'Price_Key__c', message }]
+      rejections.push({ index, raw, eventUuid: a.id, accountId: a.accountId, errors })
+      return
+    }
+    byAccount.set(a.accountId, [
+      ...(byAccount.get(a.accountId) ?? []),
+      { index, amendment: a, raw },
+    ])
+  })
+  return { byAccount, rejections }
+}
+
+/** Hands one account's amendments to its ledger; a ledger's refusal becomes a rejection. */
+async function enqueueAccount(
+  ports: IntakePorts,
+  accountId: string,
+  items: Item[],
+  out: { results: Array<EventResult | undefined>; rejections: Rejection[]; log: Logger },
+): Promise<void> {
+  try {
+    const answers = await ports.ledger(accountId).enqueue(items.map((i) => i.amendment))
+    answers.forEach((answer, k) => {
+      const item = items[k]
+      if (!item) return
+      if (answer.status === 'rejected') {
+        out.rejections.push({
+          index: item.index,
+          raw: item.raw,
+          eventUuid: answer.eventUuid,
+          accountId,
+          errors: [{ field: 'Sequence__c', message: answer.message }],
+        })
+      } else
+        out.results[item.index] = {
+          index: item.index,
+          eventUuid: answer.eventUuid,
+          status: answer.status,
+        }
+    })
+  } catch (err) {
+    // Not stored: say so per event, so Salesforce sends them again (dedupe makes that safe).
+    out.log.error('ledger enqueue failed', { accountId, ...errorFields(err) })
+    for (const item of items)
+      out.results[item.index] = {
+        index: item.index,
+        eventUuid: item.amendment.id,
+        status: 'failed',
+        retryable: true,
+      }
+  }
+}
+
 /**
  * Takes a batch of raw `Subscription_Amendment__e` events: valid ones go to their account's
  * ledger (durable there before this returns), invalid ones to the quarantine with their raw
@@ -45,70 +115,12 @@ export async function ingestEvents(opts: {
   source: string
   log: Logger
 }): Promise<EventResult[]> {
-  const { ports, config, events, log } = opts
-  const results = new Array<EventResult | undefined>(events.length)
-  const rejections: Rejection[] = []
-  const byAccount = new Map<string, Array<{ index: number; amendment: Amendment; raw: unknown }>>()
-
-  events.forEach((raw, index) => {
-    const parsed = amendmentFromEvent(raw)
-    if (!parsed.ok) {
-      rejections.push({ index, raw, ...describeRawEvent(raw), errors: parsed.errors })
-      return
-    }
-    const a = parsed.amendment
-    if (a.priceKey && !config.catalog.prices[a.priceKey]) {
-      const message = `"${a.priceKey}" is not in catalog ${config.catalog.version}`
-      rejections.push({
-        index,
-        raw,
-        eventUuid: a.id,
-        accountId: a.accountId,
-        errors: [{ field: 'Price_Key__c', message }],
-      })
-      return
-    }
-    const list = byAccount.get(a.accountId) ?? []
-    list.push({ index, amendment: a, raw })
-    byAccount.set(a.accountId, list)
-  })
-
+  const results = new Array<EventResult | undefined>(opts.events.length)
+  const { byAccount, rejections } = sortEvents(opts.events, opts.config)
+  const out = { results, rejections, log: opts.log }
   await Promise.all(
-    [...byAccount].map(async ([accountId, items]) => {
-      try {
-        const answers = await ports.ledger(accountId).enqueue(items.map((i) => i.amendment))
-        answers.forEach((answer, k) => {
-          const item = items[k]
-          if (!item) return
-          if (answer.status === 'rejected') {
-            rejections.push({
-              index: item.index,
-              raw: item.raw,
-              eventUuid: answer.eventUuid,
-              accountId,
-              errors: [{ field: 'Sequence__c', message: answer.message }],
-            })
-          } else
-            results[item.index] = {
-              index: item.index,
-              eventUuid: answer.eventUuid,
-              status: answer.status,
-            }
-        })
-      } catch (err) {
-        // Not stored: say so per event, so Salesforce sends them again (dedupe makes that safe).
-        log.error('ledger enqueue failed', { accountId, ...errorFields(err) })
-        for (const item of items)
-          results[item.index] = {
-            index: item.index,
-            eventUuid: item.amendment.id,
-            status: 'failed',
-            retryable: true,
-          }
-      }
-    }),
+    [...byAccount].map(([accountId, items]) => enqueueAccount(opts.ports, accountId, items, out)),
   )
-
   if (rejections.length > 0) await quarantine(opts, rejections, results)
   return results.map((r, index) => r ?? { index, eventUuid: '', status: 'failed', retryable: true })
 }
