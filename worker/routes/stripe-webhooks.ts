@@ -85,18 +85,14 @@ async function accountOf(
 }
 
 /**
- * `POST /v1/webhooks/stripe`: verified on the raw body, deduped by event id in the account's
- * ledger, which re-reads the documents the event names. Unknown customers and unhandled types
- * are acknowledged (Stripe would otherwise retry for days), counted and kept for operators.
+ * The event in a request, once its signature holds on the raw body.
+ * @throws AppError 400 (after quarantining the request) when the signature or the body is bad.
  */
-export const stripeWebhooks = new Hono<AppEnv>().post('/', async (c) => {
+async function verifiedEvent(c: AppContext): Promise<StripeEventEnvelope> {
   const raw = await readRawBody(c, MAX_WEBHOOK_BYTES)
   try {
-    await verifyStripeSignature(
-      raw,
-      c.req.header('stripe-signature'),
-      c.get('config').stripeWebhookSecrets,
-    )
+    const secrets = c.get('config').stripeWebhookSecrets
+    await verifyStripeSignature(raw, c.req.header('stripe-signature'), secrets)
   } catch (err) {
     if (!(err instanceof StripeSignatureError)) throw err
     await quarantine(c, `signature: ${err.reason}`, raw)
@@ -109,27 +105,41 @@ export const stripeWebhooks = new Hono<AppEnv>().post('/', async (c) => {
     parsed = undefined
   }
   const event = envelope(parsed)
-  if (!event) {
-    await quarantine(c, 'not a Stripe event (id, type, created, data.object)', raw)
-    throw new ValidationError('Body is not a Stripe event.')
-  }
-  const registry = c.env.OPS_REGISTRY.getByName('global')
+  if (event) return event
+  await quarantine(c, 'not a Stripe event (id, type, created, data.object)', raw)
+  throw new ValidationError('Body is not a Stripe event.')
+}
+
+/** Keeps an event no ledger takes (unhandled type, unknown customer) where operators look. */
+async function keepAside(
+  c: AppContext,
+  event: StripeEventEnvelope,
+  note: { outcome: 'ignored' | 'unrouted'; customerId?: string; reason: string },
+): Promise<Response> {
+  await c.env.OPS_REGISTRY.getByName('global').noteWebhook({
+    id: event.id,
+    type: event.type,
+    payload: JSON.stringify(event),
+    ...note,
+  })
+  return c.json({ received: true, outcome: note.outcome })
+}
+
+/**
+ * `POST /v1/webhooks/stripe`: verified on the raw body, deduped by event id in the account's
+ * ledger, which re-reads the documents the event names. Unknown customers and unhandled types
+ * are acknowledged (Stripe would otherwise retry for days), counted and kept for operators.
+ */
+export const stripeWebhooks = new Hono<AppEnv>().post('/', async (c) => {
+  const event = await verifiedEvent(c)
   const log = c.get('log').with({ stripeEventId: event.id, eventType: event.type })
   const classified = classifyStripeEvent(event)
-  if (!classified.handled) {
-    await registry.noteWebhook({
-      id: event.id,
-      type: event.type,
-      outcome: 'ignored',
-      customerId: classified.customerId,
-      reason: 'type not handled',
-      payload: JSON.stringify(event),
-    })
-    return c.json({ received: true, outcome: 'ignored' })
-  }
+  const customerId = classified.customerId
+  if (!classified.handled)
+    return keepAside(c, event, { outcome: 'ignored', customerId, reason: 'type not handled' })
   let accountId: string | undefined
   try {
-    accountId = await accountOf(c, classified.customerId, classified.invoiceId)
+    accountId = await accountOf(c, customerId, classified.invoiceId)
   } catch (err) {
     // Billing could not be asked now: a 5xx makes Stripe deliver again later.
     log.warn('could not resolve the customer; Stripe will retry', errorFields(err))
@@ -141,18 +151,9 @@ export const stripeWebhooks = new Hono<AppEnv>().post('/', async (c) => {
     })
   }
   if (!accountId) {
-    await registry.noteWebhook({
-      id: event.id,
-      type: event.type,
-      outcome: 'unrouted',
-      customerId: classified.customerId,
-      reason: 'customer is not linked to a Salesforce account',
-      payload: JSON.stringify(event),
-    })
-    log.warn('webhook for an unknown customer kept as unrouted', {
-      customerId: classified.customerId,
-    })
-    return c.json({ received: true, outcome: 'unrouted' })
+    log.warn('webhook for an unknown customer kept as unrouted', { customerId })
+    const reason = 'customer is not linked to a Salesforce account'
+    return keepAside(c, event, { outcome: 'unrouted', customerId, reason })
   }
   // Routed events are counted where they land (each ledger's billing_event table); the shared
   // registry only hears about the ones that need an operator's eye.
