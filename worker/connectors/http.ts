@@ -1,5 +1,5 @@
 import { parseRetryAfter } from '../lib/backoff.ts'
-import { ConnectorError } from './types.ts'
+import { ConnectorError } from '../failure/errors.ts'
 
 export interface VendorResponse {
   status: number

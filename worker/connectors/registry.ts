@@ -4,13 +4,13 @@ import { netsuiteFromEnv } from './netsuite/index.ts'
 import { salesforceFromEnv } from './salesforce/index.ts'
 import { stripeBillingReader } from './stripe/billing-reader.ts'
 import { stripeFromEnv, stripeReaderFromEnv } from './stripe/index.ts'
-import {
-  ConnectorError,
-  type BillingReader,
-  type BillingSystem,
-  type Connectors,
-  type ErpSystem,
-  type SalesforceSink,
+import { ConnectorError } from '../failure/errors.ts'
+import type {
+  BillingReader,
+  BillingSystem,
+  Connectors,
+  ErpSystem,
+  SalesforceSink,
 } from './types.ts'
 
 /** Builds the connectors a saga runs against. */

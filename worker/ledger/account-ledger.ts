@@ -1,6 +1,7 @@
 import type { Amendment, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
 import { buildConnectors } from '../connectors/registry.ts'
-import { ConnectorError, type ProrationPreview } from '../connectors/types.ts'
+import { ConnectorError } from '../failure/errors.ts'
+import type { ProrationPreview } from '../connectors/types.ts'
 import { loadConfig, type Env } from '../env.ts'
 import { errorFields } from '../lib/log.ts'
 import { Journal, type AmendmentRow } from './journal.ts'

@@ -1,7 +1,8 @@
 import type { Config, Env } from '../env.ts'
 import { backoffDelayMs } from '../lib/backoff.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
-import { ConnectorError, type BillingReader } from '../connectors/types.ts'
+import { ConnectorError } from '../failure/errors.ts'
+import type { BillingReader } from '../connectors/types.ts'
 import type { FinanceBook } from './finance-book.ts'
 
 const REFRESHES_PER_RUN = 50

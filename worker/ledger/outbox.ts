@@ -1,7 +1,8 @@
 import type { Config } from '../env.ts'
 import { backoffDelayMs } from '../lib/backoff.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
-import { ConnectorError, type SalesforceSink, type SyncStatus } from '../connectors/types.ts'
+import { ConnectorError } from '../failure/errors.ts'
+import type { SalesforceSink, SyncStatus } from '../connectors/types.ts'
 import type { ExceptionEntry } from './journal.ts'
 
 const BATCH = 500

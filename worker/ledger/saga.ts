@@ -1,7 +1,8 @@
 import type { Config } from '../env.ts'
 import { backoffDelayMs } from '../lib/backoff.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
-import { ConnectorError, type BillingResult, type Connectors } from '../connectors/types.ts'
+import { ConnectorError } from '../failure/errors.ts'
+import type { BillingResult, Connectors } from '../connectors/types.ts'
 import type { AmendmentRow, Journal } from './journal.ts'
 
 export interface SagaDeps {

@@ -12,9 +12,9 @@ import {
   tbaAuthorization,
 } from '../../../worker/connectors/netsuite/auth-tba.ts'
 import { clearTokenCache, createNetsuite } from '../../../worker/connectors/netsuite/index.ts'
-import { type NetsuiteSettings } from '../../../worker/connectors/netsuite/settings.ts'
+import type { NetsuiteSettings } from '../../../worker/connectors/netsuite/settings.ts'
 import { sq, suiteql, suiteqlAll } from '../../../worker/connectors/netsuite/suiteql.ts'
-import { ConnectorError } from '../../../worker/connectors/types.ts'
+import { ConnectorError } from '../../../worker/failure/errors.ts'
 
 /**
  * The emulator is shared by every worker test file: tests use their own gate instances and

@@ -1,5 +1,5 @@
 import { isTransientStatus, vendorFetch } from '../http.ts'
-import { ConnectorError } from '../types.ts'
+import { ConnectorError } from '../../failure/errors.ts'
 import { base64url, utf8, type NetsuiteAuth } from './auth.ts'
 import type { JwtAlg } from './settings.ts'
 

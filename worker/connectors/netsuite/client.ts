@@ -1,5 +1,5 @@
 import { vendorFetch, type VendorResponse } from '../http.ts'
-import { ConnectorError } from '../types.ts'
+import { ConnectorError } from '../../failure/errors.ts'
 import type { NetsuiteAuth } from './auth.ts'
 import { toConnectorError } from './errors.ts'
 import type { PermitSource } from './permits.ts'

@@ -1,5 +1,5 @@
 import { isTransientStatus, type VendorResponse } from '../http.ts'
-import { ConnectorError } from '../types.ts'
+import { ConnectorError } from '../../failure/errors.ts'
 
 /**
  * NetSuite REST error bodies: `{type, title, status, "o:errorDetails": [{detail, "o:errorCode",

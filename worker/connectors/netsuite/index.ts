@@ -1,5 +1,6 @@
 import type { Config } from '../../env.ts'
-import { ConnectorError, type ErpSystem } from '../types.ts'
+import { ConnectorError } from '../../failure/errors.ts'
+import type { ErpSystem } from '../types.ts'
 import { readArSince, type ArDelta, type ReadArOptions } from './ar.ts'
 import type { NetsuiteAuth } from './auth.ts'
 import { M2mAuth } from './auth-m2m.ts'

@@ -1,4 +1,4 @@
-import { ConnectorError } from '../types.ts'
+import { ConnectorError } from '../../failure/errors.ts'
 import type { NetsuiteGate } from './gate.ts'
 
 /** Runs work while holding one of the account's concurrency permits. */

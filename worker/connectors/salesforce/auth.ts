@@ -1,5 +1,6 @@
 import { isTransientStatus, vendorFetch } from '../http.ts'
-import { ConnectorError, type SalesforceSession, type SalesforceTokenSource } from '../types.ts'
+import { ConnectorError } from '../../failure/errors.ts'
+import type { SalesforceSession, SalesforceTokenSource } from '../types.ts'
 import { connectorError, SYSTEM } from './errors.ts'
 import { importRs256Key, jwtAudience, signRs256 } from './jwt.ts'
 import type { SalesforceSettings } from './settings.ts'
