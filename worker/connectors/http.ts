@@ -52,8 +52,3 @@ export async function vendorFetch(
     retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
   }
 }
-
-/** The classification every vendor shares for bare HTTP statuses. */
-export function isTransientStatus(status: number): boolean {
-  return status === 408 || status === 425 || status === 429 || status >= 500
-}

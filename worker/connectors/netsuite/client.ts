@@ -77,7 +77,7 @@ export class NetsuiteClient {
     } catch (err) {
       if (err instanceof ConnectorError) {
         throw new ConnectorError({
-          kind: err.kind,
+          category: err.category,
           system: 'netsuite',
           code: err.code,
           message: `${err.message} (${req.what})`,

@@ -126,7 +126,7 @@ export function createNetsuite(
 /** Why NetSuite can't be used, as the error every call answers (transient: fixing config resumes). */
 function misconfigured(problems: string[]): ConnectorError {
   return new ConnectorError({
-    kind: 'transient',
+    category: 'auth',
     system: 'netsuite',
     code: 'misconfigured',
     message: `NetSuite is misconfigured: ${problems.join('; ')}`,

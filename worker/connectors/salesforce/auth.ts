@@ -1,4 +1,5 @@
-import { isTransientStatus, vendorFetch } from '../http.ts'
+import { isTransientStatus } from '../../failure/classify.ts'
+import { vendorFetch } from '../http.ts'
 import { ConnectorError } from '../../failure/errors.ts'
 import type { SalesforceSession, SalesforceTokenSource } from '../types.ts'
 import { connectorError, SYSTEM } from './errors.ts'
@@ -108,7 +109,7 @@ export function createTokenSource(
 function stillRefused(refused: { error: ConnectorError; until: number }): ConnectorError {
   const { error } = refused
   return new ConnectorError({
-    kind: error.kind,
+    category: error.category,
     system: error.system,
     code: error.code,
     message: error.message,
@@ -182,7 +183,7 @@ function tokenError(status: number, body: Record<string, unknown>): ConnectorErr
     typeof body.error_description === 'string' ? `: ${body.error_description}` : ''
   const unavailable = isTransientStatus(status)
   return connectorError(
-    'transient',
+    unavailable ? 'transient' : 'auth',
     unavailable ? 'SERVER_UNAVAILABLE' : 'salesforce_auth_failed',
     unavailable
       ? `the Salesforce token endpoint answered ${status}`

@@ -136,7 +136,7 @@ function lookupRefused(result: UpsertResult | undefined): boolean {
 
 function mirrorError(subscriptionKey: string, error: ConnectorError): ConnectorError {
   return new ConnectorError({
-    kind: error.kind,
+    category: error.category,
     system: error.system,
     code: error.code,
     message: `Billing_Subscription__c ${subscriptionKey}: ${error.message}`,
