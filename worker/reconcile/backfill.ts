@@ -1,6 +1,7 @@
 import { buildConnectors } from '../connectors/registry.ts'
 import { stripeReaderFromEnv } from '../connectors/stripe/index.ts'
 import { loadConfig, type Env } from '../env.ts'
+import { decide, toFailure } from '../failure/policy.ts'
 import { errorFields } from '../lib/log.ts'
 import { SqlObject } from '../lib/sql-object.ts'
 
@@ -12,6 +13,19 @@ const MIGRATIONS: readonly string[] = [
     invoices INTEGER NOT NULL DEFAULT 0, payments INTEGER NOT NULL DEFAULT 0, attempts INTEGER NOT NULL DEFAULT 0, error TEXT);
   `,
 ]
+
+/**
+ * An account's page is tried five times, a run's pause (`RESUME_MS`) apart; a refusal gives it
+ * up at once.
+ */
+const RESUME_MS = 5_000
+const ITEM_RETRY = {
+  maxAttempts: 5,
+  baseMs: RESUME_MS,
+  capMs: RESUME_MS,
+  floorMs: RESUME_MS,
+  refused: 'dead_letter',
+} as const
 
 export interface BackfillStatus {
   state: 'idle' | 'running' | 'done' | 'failed'
@@ -122,26 +136,31 @@ export class Backfill extends SqlObject {
           )
           return
         }
-        await this.step(item, reader)
+        const retryAt = await this.step(item, reader)
+        if (retryAt !== undefined) return await this.ctx.storage.setAlarm(retryAt)
       }
       await this.ctx.storage.setAlarm(Date.now())
     } catch (err) {
-      this.log.error('backfill run failed; it resumes from its checkpoint', errorFields(err))
-      this.sql.exec(
-        'UPDATE job SET error = ? WHERE id = 1',
-        err instanceof Error ? err.message.slice(0, 300) : 'unknown error',
-      )
-      await this.ctx.storage.setAlarm(Date.now() + 5_000)
+      this.noteFailure(err)
+      await this.ctx.storage.setAlarm(Date.now() + RESUME_MS)
     } finally {
       this.running = false
     }
   }
 
-  /** One page of one account, then its checkpoint. */
+  private noteFailure(err: unknown): void {
+    this.log.error('backfill run failed; it resumes from its checkpoint', errorFields(err))
+    this.sql.exec(
+      'UPDATE job SET error = ? WHERE id = 1',
+      err instanceof Error ? err.message.slice(0, 300) : 'unknown error',
+    )
+  }
+
+  /** One page of one account, then its checkpoint; when it failed, when the run should resume. */
   private async step(
     item: Item,
     reader: ReturnType<typeof buildConnectors>['billingReader'],
-  ): Promise<void> {
+  ): Promise<number | undefined> {
     const ledger = this.env.ACCOUNT_LEDGER.getByName(item.account_id)
     try {
       if (item.phase === 'invoices') {
@@ -176,15 +195,21 @@ export class Backfill extends SqlObject {
     } catch (err) {
       const message = err instanceof Error ? err.message.slice(0, 300) : 'unknown error'
       const attempts = item.attempts + 1
+      const decision = decide(toFailure(err), { attempt: attempts, ...ITEM_RETRY })
+      // Refused or out of attempts, the account is given up and the run goes on with the next.
       this.sql.exec(
         'UPDATE item SET attempts = ?, error = ?, phase = ? WHERE account_id = ?',
         attempts,
         message,
-        attempts >= 5 ? 'failed' : item.phase,
+        decision.action === 'retry' ? item.phase : 'failed',
         item.account_id,
       )
-      if (attempts < 5) throw err
+      if (decision.action !== 'retry') return undefined
+      // The whole run stops and resumes from its checkpoint, no sooner than `Retry-After`.
+      this.noteFailure(err)
+      return decision.at
     }
+    return undefined
   }
 
   async status(): Promise<BackfillStatus> {

@@ -2,8 +2,8 @@ import { DurableObject } from 'cloudflare:workers'
 import type { EventResult } from '../../shared/index.ts'
 import type { SalesforceTokenSource } from '../connectors/types.ts'
 import { loadConfig, type Config, type Env } from '../env.ts'
+import { decide } from '../failure/policy.ts'
 import { ingestEvents } from '../intake/ingest.ts'
-import { backoffDelayMs } from '../lib/backoff.ts'
 import { createLogger, errorFields, type Logger } from '../lib/log.ts'
 import { migrate } from '../lib/sql-object.ts'
 import { catchUp, type CatchUpResult, type ReceivedEvent } from './catch-up.ts'
@@ -93,12 +93,14 @@ export class EventSubscriber extends DurableObject<Env> {
       await this.armAt(Date.now())
     } else if (result.outcome === 'failed') {
       const { retryBaseMs, retryCapMs } = this.settingsOrDefault()
-      const delay = Math.max(
-        retryBaseMs,
-        backoffDelayMs({ attempt: failures - 1, baseMs: retryBaseMs, capMs: retryCapMs }),
+      // Every failed run is retried (the next run replays from the stored replay id), from one
+      // base interval up, however the run failed: nothing here can be parked.
+      const retry = decide(
+        { kind: 'transient', code: result.code, message: result.message },
+        { attempt: failures - 1, baseMs: retryBaseMs, capMs: retryCapMs, floorMs: retryBaseMs },
       )
       this.store.setPendingTrigger('retry')
-      await this.armAt(Date.now() + delay)
+      if (retry.action === 'retry') await this.armAt(retry.at)
     }
   }
 

@@ -1,4 +1,5 @@
 import { ConnectorError } from '../../failure/errors.ts'
+import { decide, toFailure } from '../../failure/policy.ts'
 import type { NetsuiteGate } from './gate.ts'
 
 /** Runs work while holding one of the account's concurrency permits. */
@@ -18,7 +19,11 @@ export interface GateOptions {
 
 /** The gate answers `busy` after this long in line; the caller asks again until `maxWaitMs`. */
 const WAIT_PER_CALL_MS = 10_000
-const GATE_FAILURES_TOLERATED = 3
+/**
+ * A gate call that threw (a hiccup of our own object) is tried again after a short jittered
+ * pause, three tries in all.
+ */
+const GATE_RETRY = { maxAttempts: 3, baseMs: 100, capMs: 800 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -35,7 +40,7 @@ export function gatePermits(
       const remaining = deadline - Date.now()
       if (remaining <= 0) {
         throw new ConnectorError({
-          kind: 'transient',
+          category: 'rate_limited',
           system: 'netsuite',
           code: 'netsuite_busy',
           message: `All ${opts.size} NetSuite request slots stayed busy for ${opts.maxWaitMs} ms.`,
@@ -51,9 +56,10 @@ export function gatePermits(
           holder,
         })
         if (result.status === 'granted') return result.permitId
-      } catch {
+      } catch (err) {
         failures += 1
-        if (failures >= GATE_FAILURES_TOLERATED) {
+        const retry = decide(toFailure(err), { attempt: failures, ...GATE_RETRY })
+        if (retry.action !== 'retry') {
           throw new ConnectorError({
             kind: 'transient',
             system: 'netsuite',
@@ -61,7 +67,7 @@ export function gatePermits(
             message: 'The NetSuite concurrency gate did not answer.',
           })
         }
-        await sleep(Math.random() * 100 * 2 ** failures)
+        await sleep(retry.delayMs)
       }
     }
   }
