@@ -1,6 +1,6 @@
 import type { Amendment, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
 import { buildConnectors } from '../connectors/registry.ts'
-import { ConnectorError } from '../failure/errors.ts'
+import { ConnectorError, type FailureCategory, type FailureKind } from '../failure/errors.ts'
 import type { ProrationPreview } from '../connectors/types.ts'
 import { loadConfig, type Env } from '../env.ts'
 import { errorFields } from '../lib/log.ts'
@@ -34,7 +34,14 @@ export type EnqueueResult =
 
 export type PreviewResult =
   | { status: 'ok'; preview: ProrationPreview }
-  | { status: 'failed'; kind: 'transient' | 'business'; code: string; message: string }
+  | {
+      status: 'failed'
+      kind: FailureKind
+      category: FailureCategory
+      code: string
+      message: string
+      retryAfterMs?: number
+    }
 
 export type OperatorResult =
   | { status: 'ok'; amendment: AmendmentDetail }
@@ -314,13 +321,16 @@ export class AccountLedger extends SqlObject {
         return {
           status: 'failed',
           kind: err.kind,
+          category: err.category,
           code: err.code,
           message: `${err.system}: ${err.message}`,
+          retryAfterMs: err.retryAfterMs,
         }
       this.log.error('preview failed', errorFields(err))
       return {
         status: 'failed',
         kind: 'transient',
+        category: 'transient',
         code: 'internal_error',
         message: 'Preview failed inside Concord.',
       }
