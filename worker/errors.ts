@@ -1,11 +1,17 @@
+/** `Retry-After` for a retryable error that carries no hint of its own. */
+const DEFAULT_RETRY_AFTER_MS = 5_000
+
 /**
  * The one error hierarchy. `message` is safe to show a caller; `internalMessage` goes only to
- * logs. `app.onError` is the only place one becomes a response.
+ * logs. `app.onError` is the only place one becomes a response, with `Retry-After` when the
+ * error is `retryable` (the caller may send the same request again later).
  */
 export class AppError extends Error {
   readonly code: string
   readonly status: number
   readonly retryable: boolean
+  /** For a retryable error: how long the caller should wait (`Retry-After`), when known. */
+  readonly retryAfterMs?: number
   readonly internalMessage?: string
   readonly details?: unknown
 
@@ -14,6 +20,7 @@ export class AppError extends Error {
     status: number
     message: string
     retryable?: boolean
+    retryAfterMs?: number
     internalMessage?: string
     details?: unknown
   }) {
@@ -22,8 +29,15 @@ export class AppError extends Error {
     this.code = opts.code
     this.status = opts.status
     this.retryable = opts.retryable ?? false
+    this.retryAfterMs = opts.retryAfterMs
     this.internalMessage = opts.internalMessage
     this.details = opts.details
+  }
+
+  /** The `Retry-After` value (whole seconds, rounded up) of a retryable error, else undefined. */
+  get retryAfter(): string | undefined {
+    if (!this.retryable) return undefined
+    return String(Math.ceil((this.retryAfterMs ?? DEFAULT_RETRY_AFTER_MS) / 1000))
   }
 }
 
@@ -64,8 +78,15 @@ export class PayloadTooLargeError extends AppError {
 }
 
 export class UnavailableError extends AppError {
-  constructor(message: string, internalMessage?: string) {
-    super({ code: 'unavailable', status: 503, message, retryable: true, internalMessage })
+  constructor(message: string, internalMessage?: string, retryAfterMs?: number) {
+    super({
+      code: 'unavailable',
+      status: 503,
+      message,
+      retryable: true,
+      retryAfterMs,
+      internalMessage,
+    })
   }
 }
 

@@ -60,6 +60,7 @@ app.onError((err, c) => {
         ...(err.details === undefined ? {} : { details: err.details }),
       },
     }
+    if (err.retryAfter) c.header('Retry-After', err.retryAfter)
     return c.json(body, err.status as 400)
   }
   log.error('unhandled error', errorFields(err))

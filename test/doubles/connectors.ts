@@ -1,11 +1,11 @@
 import type { Amendment } from '../../shared/index.ts'
-import {
-  ConnectorError,
-  type AccountProfile,
-  type BillingResult,
-  type Connectors,
-  type StepContext,
-  type SyncStatus,
+import { ConnectorError } from '../../worker/failure/errors.ts'
+import type {
+  AccountProfile,
+  BillingResult,
+  Connectors,
+  StepContext,
+  SyncStatus,
 } from '../../worker/connectors/types.ts'
 
 /** A scripted failure: thrown before the effect, or after it (the vendor acted, the answer was lost). */

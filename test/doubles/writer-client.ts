@@ -1,4 +1,4 @@
-import { ConnectorError } from '../../worker/connectors/types.ts'
+import { ConnectorError } from '../../worker/failure/errors.ts'
 import type { RecordOutcome, UpsertGroup, WriterClient } from '../../worker/writer/types.ts'
 
 /**

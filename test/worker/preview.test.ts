@@ -78,4 +78,16 @@ describe('POST /v1/amendments/preview', () => {
     expect(down.status).toBe(503)
     expect((await expectSafeError(down)).message).not.toContain('service_unavailable')
   })
+
+  it('tells the caller when to ask again: billing’s Retry-After, else 5 s', async () => {
+    doubles.failNext('billing.previewAmendment', transient('rate_limited', 12_000))
+    const limited = await preview({})
+    expect(limited.status).toBe(503)
+    expect(limited.headers.get('retry-after')).toBe('12')
+    expect((await expectSafeError(limited)).code).toBe('unavailable')
+    doubles.failNext('billing.previewAmendment', transient('service_unavailable'))
+    expect((await preview({})).headers.get('retry-after')).toBe('5')
+    doubles.failNext('billing.previewAmendment', business('resource_missing'))
+    expect((await preview({})).headers.get('retry-after')).toBeNull()
+  })
 })

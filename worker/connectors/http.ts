@@ -1,5 +1,5 @@
 import { parseRetryAfter } from '../lib/backoff.ts'
-import { ConnectorError } from './types.ts'
+import { ConnectorError } from '../failure/errors.ts'
 
 export interface VendorResponse {
   status: number
@@ -54,9 +54,4 @@ export async function vendorFetch(
     json,
     retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
   }
-}
-
-/** The classification every vendor shares for bare HTTP statuses. */
-export function isTransientStatus(status: number): boolean {
-  return status === 408 || status === 425 || status === 429 || status >= 500
 }

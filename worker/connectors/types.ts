@@ -1,40 +1,11 @@
 import type { Amendment, CatalogEntry, CreditNote, Invoice, Payment } from '../../shared/index.ts'
+import type { ConnectorError } from '../failure/errors.ts'
 
 /**
  * The system layer as the saga sees it. Only connectors know vendor shapes; everything above
  * speaks the canonical model. Every write takes an idempotency key that reads like what it
  * guards (`${amendmentId}:billing`), so a retried step can never apply twice.
  */
-
-/**
- * How a connector failure should be handled. `transient`: try again later (5xx, 429, network,
- * lock timeouts), after `retryAfterMs` when the vendor said so. `business`: the request itself is
- * wrong or refused (validation, not found, rejected); retrying unchanged cannot help.
- */
-export class ConnectorError extends Error {
-  readonly kind: 'transient' | 'business'
-  readonly system: string
-  readonly code: string
-  readonly retryAfterMs?: number
-  readonly status?: number
-
-  constructor(opts: {
-    kind: 'transient' | 'business'
-    system: string
-    code: string
-    message: string
-    retryAfterMs?: number
-    status?: number
-  }) {
-    super(opts.message)
-    this.name = 'ConnectorError'
-    this.kind = opts.kind
-    this.system = opts.system
-    this.code = opts.code
-    this.retryAfterMs = opts.retryAfterMs
-    this.status = opts.status
-  }
-}
 
 /** The Account facts the customer records are created from. */
 export interface AccountProfile {

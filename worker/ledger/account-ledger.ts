@@ -1,6 +1,7 @@
 import type { Amendment, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
 import type { Config } from '../config/types.ts'
-import { ConnectorError, type Connectors, type ProrationPreview } from '../connectors/types.ts'
+import type { Connectors, ProrationPreview } from '../connectors/types.ts'
+import { ConnectorError, type FailureCategory, type FailureKind } from '../failure/errors.ts'
 import { errorFields } from '../lib/log.ts'
 import { StoredModule, type ObjectStorage } from '../lib/storage.ts'
 import type { RecordSink } from '../writer/types.ts'
@@ -45,7 +46,14 @@ export type EnqueueResult =
 
 export type PreviewResult =
   | { status: 'ok'; preview: ProrationPreview }
-  | { status: 'failed'; kind: 'transient' | 'business'; code: string; message: string }
+  | {
+      status: 'failed'
+      kind: FailureKind
+      category: FailureCategory
+      code: string
+      message: string
+      retryAfterMs?: number
+    }
 
 export type OperatorResult =
   | { status: 'ok'; amendment: AmendmentDetail }
@@ -328,13 +336,16 @@ export class Ledger extends StoredModule {
         return {
           status: 'failed',
           kind: err.kind,
+          category: err.category,
           code: err.code,
           message: `${err.system}: ${err.message}`,
+          retryAfterMs: err.retryAfterMs,
         }
       this.log.error('preview failed', errorFields(err))
       return {
         status: 'failed',
         kind: 'transient',
+        category: 'transient',
         code: 'internal_error',
         message: 'Preview failed inside Concord.',
       }

@@ -1,8 +1,9 @@
-import type { Config } from '../config/types.ts'
 import type { RecordSink } from '../writer/types.ts'
-import { backoffDelayMs } from '../lib/backoff.ts'
+import type { Config } from '../config/types.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
-import { ConnectorError, type BillingReader } from '../connectors/types.ts'
+import { ConnectorError } from '../failure/errors.ts'
+import { decide, toFailure } from '../failure/policy.ts'
+import type { BillingReader } from '../connectors/types.ts'
 import type { FinanceBook } from './finance-book.ts'
 
 const REFRESHES_PER_RUN = 50
@@ -41,29 +42,25 @@ export async function runRefreshes(
       }
       book.refreshDone(due.kind, due.object_id)
     } catch (err) {
-      if (err instanceof ConnectorError && err.kind === 'business') {
-        log.warn('billing document could not be read; dropped', {
-          kind: due.kind,
-          id: due.object_id,
-          code: err.code,
-        })
-        book.refreshDone(due.kind, due.object_id)
-        continue
-      }
       if (!(err instanceof ConnectorError))
         log.error('refresh failed', { kind: due.kind, id: due.object_id, ...errorFields(err) })
-      const delay = backoffDelayMs({
+      const decision = decide(toFailure(err), {
         attempt: due.attempts + 1,
         baseMs: config.retryBaseMs,
         capMs: config.retryCapMs,
-        retryAfterMs: err instanceof ConnectorError ? err.retryAfterMs : undefined,
+        refused: 'dead_letter',
       })
-      book.refreshLater(
-        due.kind,
-        due.object_id,
-        Date.now() + delay,
-        err instanceof Error ? err.message : String(err),
-      )
+      if (decision.action === 'retry') {
+        const message = err instanceof Error ? err.message : String(err)
+        book.refreshLater(due.kind, due.object_id, decision.at, message)
+        continue
+      }
+      log.warn('billing document could not be read; dropped', {
+        kind: due.kind,
+        id: due.object_id,
+        code: decision.code,
+      })
+      book.refreshDone(due.kind, due.object_id)
     }
   }
   return { changed }

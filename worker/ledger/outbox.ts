@@ -1,7 +1,7 @@
 import type { Config } from '../config/types.ts'
-import { backoffDelayMs } from '../lib/backoff.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
-import { ConnectorError, type SalesforceSink, type SyncStatus } from '../connectors/types.ts'
+import { decide, toFailure, type Failure } from '../failure/policy.ts'
+import type { SalesforceSink, SyncStatus } from '../connectors/types.ts'
 import type { ExceptionEntry } from './journal.ts'
 
 const BATCH = 500
@@ -33,20 +33,8 @@ export async function flushStatuses(
     .toArray()
   if (rows.length > 0) {
     const sent = new Map(rows.map((r) => [r.amendment_id, r]))
-    const retryLater = (row: StatusRow, err: ConnectorError | undefined) => {
-      const delay = backoffDelayMs({
-        attempt: row.attempts + 1,
-        baseMs: config.retryBaseMs,
-        capMs: config.retryCapMs,
-        retryAfterMs: err?.retryAfterMs,
-      })
-      sql.exec(
-        'UPDATE status_outbox SET attempts = attempts + 1, not_before = ? WHERE amendment_id = ? AND status = ?',
-        Date.now() + delay,
-        row.amendment_id,
-        row.status,
-      )
-    }
+    const settle = (row: StatusRow, failure: Failure) =>
+      settleFailed(sql, row, failure, config, log)
     try {
       const result = await sink.reportStatuses(rows.map((r) => JSON.parse(r.status) as SyncStatus))
       for (const id of result.delivered) {
@@ -60,23 +48,13 @@ export async function flushStatuses(
       }
       for (const { amendmentId, error } of result.failed) {
         const row = sent.get(amendmentId)
-        if (!row) continue
-        if (error.kind === 'business') {
-          log.warn('status refused by Salesforce; kept as dead letter', {
-            amendmentId,
-            code: error.code,
-          })
-          sql.exec(
-            'UPDATE status_outbox SET dead_reason = ? WHERE amendment_id = ? AND status = ?',
-            `${error.code}: ${error.message}`,
-            amendmentId,
-            row.status,
-          )
-        } else retryLater(row, error)
+        if (row) settle(row, error)
       }
     } catch (err) {
       log.warn('status delivery failed; will retry', errorFields(err))
-      for (const row of rows) retryLater(row, err instanceof ConnectorError ? err : undefined)
+      // A call that failed as a whole says nothing against any one status: every one waits.
+      const failure = toFailure(err)
+      for (const row of rows) settle(row, { ...failure, kind: 'transient', category: 'transient' })
     }
   }
   const next = sql
@@ -85,6 +63,44 @@ export async function flushStatuses(
     )
     .one().t
   return next ?? undefined
+}
+
+/**
+ * One status Salesforce did not take: retried after the backoff (never before `Retry-After`),
+ * or, when Salesforce refused it, kept as a dead letter with the reason (nothing resends it).
+ */
+function settleFailed(
+  sql: SqlStorage,
+  row: StatusRow,
+  failure: Failure,
+  config: Config,
+  log: Logger,
+): void {
+  const decision = decide(failure, {
+    attempt: row.attempts + 1,
+    baseMs: config.retryBaseMs,
+    capMs: config.retryCapMs,
+    refused: 'dead_letter',
+  })
+  if (decision.action === 'retry') {
+    sql.exec(
+      'UPDATE status_outbox SET attempts = attempts + 1, not_before = ? WHERE amendment_id = ? AND status = ?',
+      decision.at,
+      row.amendment_id,
+      row.status,
+    )
+    return
+  }
+  log.warn('status refused by Salesforce; kept as dead letter', {
+    amendmentId: row.amendment_id,
+    code: decision.code,
+  })
+  sql.exec(
+    'UPDATE status_outbox SET dead_reason = ? WHERE amendment_id = ? AND status = ?',
+    `${decision.code}: ${decision.message}`,
+    row.amendment_id,
+    row.status,
+  )
 }
 
 /** Pushes exception-index changes to the OpsRegistry; same compare-and-delete as statuses. */

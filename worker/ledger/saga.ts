@@ -1,7 +1,8 @@
 import type { Config } from '../config/types.ts'
-import { backoffDelayMs } from '../lib/backoff.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
-import { ConnectorError, type BillingResult, type Connectors } from '../connectors/types.ts'
+import { ConnectorError } from '../failure/errors.ts'
+import { decide, RETRIES_EXHAUSTED, toFailure } from '../failure/policy.ts'
+import type { BillingResult, Connectors } from '../connectors/types.ts'
 import type { AmendmentRow, Journal } from './journal.ts'
 
 export interface SagaDeps {
@@ -173,52 +174,50 @@ async function applyErp(row: AmendmentRow, deps: SagaDeps): Promise<string> {
   return ref
 }
 
-/** Business failures park; transient ones retry with full-jitter backoff until the cap. */
+const UNEXPECTED =
+  'Unexpected error inside Concord; the logs have the detail under this correlation id.'
+
+/** Refusals park; the rest retry with full-jitter backoff until the attempt cap parks them. */
 function fail(row: AmendmentRow, err: unknown, { journal, config }: SagaDeps, log: Logger): void {
-  if (err instanceof ConnectorError && err.kind === 'business') {
-    log.warn('amendment parked', { system: err.system, code: err.code, errorMessage: err.message })
-    journal.transition(
-      row,
-      { state: 'parked', code: err.code, message: `${err.system}: ${err.message}` },
-      { actor: 'concord', action: 'parked', detail: { system: err.system, step: row.step } },
-    )
-    return
-  }
   const known = err instanceof ConnectorError
   if (!known) log.error('unexpected error in saga step', errorFields(err))
-  const code = known ? err.code : 'internal_error'
-  const message = known
-    ? `${err.system}: ${err.message}`
-    : 'Unexpected error inside Concord; the logs have the detail under this correlation id.'
+  const system = known ? err.system : 'concord'
+  // Operators read the step's system in front of the vendor's message.
+  const failure = known
+    ? { ...toFailure(err), message: `${system}: ${err.message}` }
+    : toFailure(err, UNEXPECTED)
   const attempts = row.attempts + 1
-  if (attempts >= config.maxTransientAttempts) {
+  const decision = decide(failure, {
+    attempt: attempts,
+    maxAttempts: config.maxTransientAttempts,
+    baseMs: config.retryBaseMs,
+    capMs: config.retryCapMs,
+  })
+  const { code } = failure
+  if (decision.action === 'retry') {
+    log.info('transient failure; retry scheduled', { code, attempts, delayMs: decision.delayMs })
+    journal.transition(
+      row,
+      { attempts, notBefore: decision.at, code, message: failure.message },
+      {
+        actor: 'concord',
+        action: 'retry_scheduled',
+        detail: { attempts, delayMs: decision.delayMs, step: row.step },
+      },
+    )
+  } else if (decision.code === RETRIES_EXHAUSTED) {
     log.warn('retries exhausted; amendment parked', { code, attempts })
     journal.transition(
       row,
-      {
-        state: 'parked',
-        attempts,
-        code: 'retries_exhausted',
-        message: `Gave up after ${attempts} attempts; last error ${code}: ${message}`,
-      },
+      { state: 'parked', attempts, code: decision.code, message: decision.message },
       { actor: 'concord', action: 'parked', detail: { lastCode: code, step: row.step } },
     )
-    return
+  } else {
+    log.warn('amendment parked', { system, code, errorMessage: known ? err.message : UNEXPECTED })
+    journal.transition(
+      row,
+      { state: 'parked', code: decision.code, message: decision.message },
+      { actor: 'concord', action: 'parked', detail: { system, step: row.step } },
+    )
   }
-  const delay = backoffDelayMs({
-    attempt: attempts,
-    baseMs: config.retryBaseMs,
-    capMs: config.retryCapMs,
-    retryAfterMs: known ? err.retryAfterMs : undefined,
-  })
-  log.info('transient failure; retry scheduled', { code, attempts, delayMs: delay })
-  journal.transition(
-    row,
-    { attempts, notBefore: Date.now() + delay, code, message },
-    {
-      actor: 'concord',
-      action: 'retry_scheduled',
-      detail: { attempts, delayMs: delay, step: row.step },
-    },
-  )
 }

@@ -5,8 +5,8 @@ import type { NetsuiteReader } from '../connectors/netsuite/index.ts'
 import { gateName } from '../connectors/netsuite/index.ts'
 import { salesforceOrg } from '../connectors/salesforce/index.ts'
 import { stripeConnector } from '../connectors/stripe/index.ts'
+import { ConnectorError } from '../failure/errors.ts'
 import {
-  ConnectorError,
   type BillingReader,
   type BillingSystem,
   type Connectors,

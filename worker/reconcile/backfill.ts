@@ -1,5 +1,6 @@
 import type { Invoice, Payment } from '../../shared/index.ts'
 import type { LogLevel } from '../lib/log.ts'
+import { decide, toFailure } from '../failure/policy.ts'
 import { errorFields } from '../lib/log.ts'
 import { StoredModule, type ObjectStorage } from '../lib/storage.ts'
 import type { BillingReader } from '../connectors/types.ts'
@@ -24,6 +25,19 @@ export interface BackfillDeps {
     ): Promise<number>
   }
 }
+
+/**
+ * An account's page is tried five times, a run's pause (`RESUME_MS`) apart; a refusal gives it
+ * up at once.
+ */
+const RESUME_MS = 5_000
+const ITEM_RETRY = {
+  maxAttempts: 5,
+  baseMs: RESUME_MS,
+  capMs: RESUME_MS,
+  floorMs: RESUME_MS,
+  refused: 'dead_letter',
+} as const
 
 export interface BackfillStatus {
   state: 'idle' | 'running' | 'done' | 'failed'
@@ -135,23 +149,28 @@ export class BackfillJob extends StoredModule {
           )
           return
         }
-        await this.step(item, reader)
+        const retryAt = await this.step(item, reader)
+        if (retryAt !== undefined) return await this.clock.set(retryAt)
       }
       await this.clock.set(Date.now())
     } catch (err) {
-      this.log.error('backfill run failed; it resumes from its checkpoint', errorFields(err))
-      this.sql.exec(
-        'UPDATE job SET error = ? WHERE id = 1',
-        err instanceof Error ? err.message.slice(0, 300) : 'unknown error',
-      )
-      await this.clock.set(Date.now() + 5_000)
+      this.noteFailure(err)
+      await this.clock.set(Date.now() + RESUME_MS)
     } finally {
       this.running = false
     }
   }
 
-  /** One page of one account, then its checkpoint. */
-  private async step(item: Item, reader: BillingReader): Promise<void> {
+  private noteFailure(err: unknown): void {
+    this.log.error('backfill run failed; it resumes from its checkpoint', errorFields(err))
+    this.sql.exec(
+      'UPDATE job SET error = ? WHERE id = 1',
+      err instanceof Error ? err.message.slice(0, 300) : 'unknown error',
+    )
+  }
+
+  /** One page of one account, then its checkpoint; when it failed, when the run should resume. */
+  private async step(item: Item, reader: BillingReader): Promise<number | undefined> {
     const ledger = this.deps.ledger(item.account_id)
     try {
       if (item.phase === 'invoices') {
@@ -186,15 +205,21 @@ export class BackfillJob extends StoredModule {
     } catch (err) {
       const message = err instanceof Error ? err.message.slice(0, 300) : 'unknown error'
       const attempts = item.attempts + 1
+      const decision = decide(toFailure(err), { attempt: attempts, ...ITEM_RETRY })
+      // Refused or out of attempts, the account is given up and the run goes on with the next.
       this.sql.exec(
         'UPDATE item SET attempts = ?, error = ?, phase = ? WHERE account_id = ?',
         attempts,
         message,
-        attempts >= 5 ? 'failed' : item.phase,
+        decision.action === 'retry' ? item.phase : 'failed',
         item.account_id,
       )
-      if (attempts < 5) throw err
+      if (decision.action !== 'retry') return undefined
+      // The whole run stops and resumes from its checkpoint, no sooner than `Retry-After`.
+      this.noteFailure(err)
+      return decision.at
     }
+    return undefined
   }
 
   async status(): Promise<BackfillStatus> {

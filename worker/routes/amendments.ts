@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { amendmentFromEvent } from '../../shared/index.ts'
 import { AppError, UnavailableError, ValidationError } from '../errors.ts'
+import { toAppError } from '../failure/http.ts'
 import { parseJson, readRawBody, type AppEnv } from './context.ts'
 import { verifyRequestSignature } from '../lib/signature.ts'
 
@@ -39,14 +40,10 @@ export const amendments = new Hono<AppEnv>().post('/preview', async (c) => {
     ])
   }
   const result = await c.env.ACCOUNT_LEDGER.getByName(amendment.accountId).preview(amendment)
-  if (result.status === 'failed') {
-    if (result.kind === 'transient')
-      throw new UnavailableError(
-        'Billing could not price this right now; try again shortly.',
-        `${result.code}: ${result.message}`,
-      )
-    throw new AppError({ code: result.code, status: 422, message: result.message })
-  }
+  if (result.status === 'failed')
+    throw toAppError(result, {
+      unavailable: 'Billing could not price this right now; try again shortly.',
+    })
   const p = result.preview
   return c.json({
     currency: p.currency,

@@ -6,7 +6,7 @@ import {
   StripeSignatureError,
   verifyStripeSignature,
 } from '../connectors/stripe/index.ts'
-import { ConnectorError } from '../connectors/types.ts'
+import { ConnectorError } from '../failure/errors.ts'
 import { AppError, ValidationError } from '../errors.ts'
 import { readRawBody, type AppEnv, type AppContext } from './context.ts'
 import { errorFields } from '../lib/log.ts'

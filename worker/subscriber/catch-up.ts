@@ -1,8 +1,5 @@
-import {
-  ConnectorError,
-  type SalesforceSession,
-  type SalesforceTokenSource,
-} from '../connectors/types.ts'
+import { ConnectorError } from '../failure/errors.ts'
+import type { SalesforceSession, SalesforceTokenSource } from '../connectors/types.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
 import { BayeuxTransport, classify, metaReply, type BayeuxMessage, type Failure } from './bayeux.ts'
 import { handshake, type BayeuxClient } from './client.ts'

@@ -3,6 +3,7 @@ import type { Config, SubscriberSettings } from '../config/types.ts'
 import type { SalesforceTokenSource } from '../connectors/types.ts'
 import { ingestEvents, type IntakePorts } from '../intake/ingest.ts'
 import { backoffDelayMs } from '../lib/backoff.ts'
+import { decide } from '../failure/policy.ts'
 import { createLogger, errorFields, type Logger } from '../lib/log.ts'
 import type { ObjectStorage } from '../lib/storage.ts'
 import { catchUp, type CatchUpResult, type ReceivedEvent } from './catch-up.ts'
@@ -102,12 +103,14 @@ export class Subscriber {
       await this.armAt(Date.now())
     } else if (result.outcome === 'failed') {
       const { retryBaseMs, retryCapMs } = this.settingsOrDefault()
-      const delay = Math.max(
-        retryBaseMs,
-        backoffDelayMs({ attempt: failures - 1, baseMs: retryBaseMs, capMs: retryCapMs }),
+      // Every failed run is retried (the next run replays from the stored replay id), from one
+      // base interval up, however the run failed: nothing here can be parked.
+      const retry = decide(
+        { kind: 'transient', code: result.code, message: result.message },
+        { attempt: failures - 1, baseMs: retryBaseMs, capMs: retryCapMs, floorMs: retryBaseMs },
       )
       this.store.setPendingTrigger('retry')
-      await this.armAt(Date.now() + delay)
+      if (retry.action === 'retry') await this.armAt(retry.at)
     }
   }
 

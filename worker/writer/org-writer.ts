@@ -2,7 +2,8 @@ import type { Config } from '../config/types.ts'
 import { backoffDelayMs } from '../lib/backoff.ts'
 import { errorFields } from '../lib/log.ts'
 import { StoredModule, type ObjectStorage } from '../lib/storage.ts'
-import { ConnectorError } from '../connectors/types.ts'
+import { ConnectorError } from '../failure/errors.ts'
+import { decide, toFailure, type Failure } from '../failure/policy.ts'
 import { flushIntervalMs } from './budget.ts'
 import { pack, type PendingRow } from './pack.ts'
 import type { RecordOutcome, WriteRecord, WriterClient } from './types.ts'
@@ -235,45 +236,11 @@ export class WriterQueue extends StoredModule {
     try {
       answer = await client.writeBatch({ groups: packed.groups, publish })
     } catch (err) {
-      const failure: RecordOutcome =
-        err instanceof ConnectorError
-          ? {
-              ok: false,
-              kind: err.kind,
-              code: err.code,
-              message: err.message,
-              retryAfterMs: err.retryAfterMs,
-            }
-          : { ok: false, kind: 'transient', code: 'internal_error', message: 'unexpected error' }
-      if (!(err instanceof ConnectorError)) this.log.error('writeBatch threw', errorFields(err))
-      const delay = this.retryDelay(packed.rows.flat(), failure)
-      packed.rows.flat().forEach((row) => this.settle(row, failure, delay))
+      this.settleCall(packed.rows.flat(), err)
       return
     }
     if (answer.usage) this.setMeta('usage', JSON.stringify(answer.usage))
-    const outcomes = packed.rows.map((rows, g) =>
-      rows.map(
-        (_, i): RecordOutcome =>
-          answer.groups[g]?.[i] ?? {
-            ok: false,
-            kind: 'transient',
-            code: 'no_result',
-            message: 'no result for this record',
-          },
-      ),
-    )
-    const retrying = packed.rows.flatMap((rows, g) =>
-      rows.filter((_, i) => {
-        const o = outcomes[g]?.[i]
-        return !!o && !o.ok && o.kind === 'transient'
-      }),
-    )
-    const firstFailure = outcomes.flat().find((o) => !o.ok && o.kind === 'transient')
-    const delay =
-      retrying.length > 0 && firstFailure ? this.retryDelay(retrying, firstFailure) : undefined
-    packed.rows.forEach((rows, g) =>
-      rows.forEach((row, i) => this.settle(row, outcomes[g]?.[i] as RecordOutcome, delay)),
-    )
+    this.settleRecords(packed.rows, answer.groups)
     if (publish && answer.published?.every((o) => o.ok)) {
       for (const id of carried) this.sql.exec('DELETE FROM hint WHERE account_id = ?', id)
     } else {
@@ -286,8 +253,49 @@ export class WriterQueue extends StoredModule {
     }
   }
 
-  /** Applies one record's outcome; compares the version so a newer pending update survives. */
-  private settle(row: PendingRow, outcome: RecordOutcome, retryDelay?: number): void {
+  /** A call that failed as a whole: every record in it shares the failure and the retry time. */
+  private settleCall(rows: PendingRow[], err: unknown): void {
+    if (!(err instanceof ConnectorError)) this.log.error('writeBatch threw', errorFields(err))
+    const failure = toFailure(err)
+    const at = this.retryAt(rows, failure)
+    rows.forEach((row) => this.settle(row, { ok: false, ...failure }, at))
+  }
+
+  /** Per-record outcomes of a call; the records to retry share one retry time. */
+  private settleRecords(rows: PendingRow[][], answered: RecordOutcome[][]): void {
+    const outcomes = rows.map((group, g) =>
+      group.map(
+        (_, i): RecordOutcome =>
+          answered[g]?.[i] ?? {
+            ok: false,
+            kind: 'transient',
+            code: 'no_result',
+            message: 'no result for this record',
+          },
+      ),
+    )
+    const retrying = rows.flatMap((group, g) =>
+      group.filter((_, i) => {
+        const o = outcomes[g]?.[i]
+        return !!o && !o.ok && o.kind === 'transient'
+      }),
+    )
+    const firstFailure = outcomes.flat().find((o) => !o.ok && o.kind === 'transient')
+    const at =
+      retrying.length > 0 && firstFailure && !firstFailure.ok
+        ? this.retryAt(retrying, firstFailure)
+        : undefined
+    rows.forEach((group, g) =>
+      group.forEach((row, i) => this.settle(row, outcomes[g]?.[i] as RecordOutcome, at)),
+    )
+  }
+
+  /**
+   * Applies one record's outcome; compares the version so a newer pending update survives. A
+   * failure goes by the policy: retried at `retryAt` (the flush's shared time) or its own, or
+   * parked with the reason (refused, or out of attempts).
+   */
+  private settle(row: PendingRow, outcome: RecordOutcome, retryAt?: number): void {
     const same = [row.object, row.external_id, row.source_updated_at] as const
     if (outcome.ok) {
       this.sql.exec(
@@ -301,65 +309,67 @@ export class WriterQueue extends StoredModule {
       )
       return
     }
-    if (outcome.kind === 'business') {
-      this.log.warn('record refused by Salesforce; parked', {
-        object: row.object,
-        externalId: row.external_id,
-        code: outcome.code,
-      })
+    const decision = decide(outcome, {
+      ...this.retryTiming(),
+      attempt: row.attempts + 1,
+      maxAttempts: this.config().maxAttempts,
+    })
+    if (decision.action === 'retry') {
       this.sql.exec(
-        `INSERT OR REPLACE INTO parked (object, external_id_field, external_id, fields, source_updated_at, account_id, code, message, parked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        row.object,
-        row.external_id_field,
-        row.external_id,
-        row.fields,
-        row.source_updated_at,
-        row.account_id,
-        outcome.code,
-        outcome.message,
-        Date.now(),
-      )
-      this.sql.exec(
-        'DELETE FROM pending WHERE object = ? AND external_id = ? AND source_updated_at = ?',
+        'UPDATE pending SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE object = ? AND external_id = ? AND source_updated_at = ?',
+        retryAt ?? decision.at,
+        `${outcome.code}: ${outcome.message}`,
         ...same,
       )
       return
     }
-    const { maxAttempts } = this.config()
-    if (row.attempts + 1 >= maxAttempts) {
-      this.settle(row, {
-        ok: false,
-        kind: 'business',
-        code: 'retries_exhausted',
-        message: `Gave up after ${row.attempts + 1} attempts; last error ${outcome.code}: ${outcome.message}`,
-      })
-      return
-    }
-    const delay = retryDelay ?? this.retryDelay([row], outcome)
+    this.park(row, decision.code, decision.message)
+  }
+
+  private park(row: PendingRow, code: string, message: string): void {
+    this.log.warn('record refused by Salesforce; parked', {
+      object: row.object,
+      externalId: row.external_id,
+      code,
+    })
     this.sql.exec(
-      'UPDATE pending SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE object = ? AND external_id = ? AND source_updated_at = ?',
-      Date.now() + delay,
-      `${outcome.code}: ${outcome.message}`,
-      ...same,
+      `INSERT OR REPLACE INTO parked (object, external_id_field, external_id, fields, source_updated_at, account_id, code, message, parked_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      row.object,
+      row.external_id_field,
+      row.external_id,
+      row.fields,
+      row.source_updated_at,
+      row.account_id,
+      code,
+      message,
+      Date.now(),
+    )
+    this.sql.exec(
+      'DELETE FROM pending WHERE object = ? AND external_id = ? AND source_updated_at = ?',
+      row.object,
+      row.external_id,
+      row.source_updated_at,
     )
   }
 
   /**
-   * One delay for every record of a flush that failed transiently, so they come back together
-   * as one call rather than scattered by their own jitter into a call each. Never shorter than
-   * the flush interval: full jitter can draw 0, and a retry in the same instant as the failure
-   * would spend a call on a Salesforce that has just said no.
+   * Backoff for this org's records. Never shorter than the flush interval: full jitter can draw
+   * 0, and a retry in the same instant as the failure would spend a call on a Salesforce that
+   * has just said no.
    */
-  private retryDelay(rows: PendingRow[], outcome: RecordOutcome): number {
+  private retryTiming() {
     const { retryBaseMs, retryCapMs, baseMs } = this.config()
+    return { baseMs: retryBaseMs, capMs: retryCapMs, floorMs: baseMs }
+  }
+
+  /**
+   * One retry time for every record of a flush that failed transiently, so they come back
+   * together as one call rather than scattered by their own jitter into a call each.
+   */
+  private retryAt(rows: PendingRow[], failure: Failure): number | undefined {
     const attempt = Math.max(0, ...rows.map((r) => r.attempts)) + 1
-    const delay = backoffDelayMs({
-      attempt,
-      baseMs: retryBaseMs,
-      capMs: retryCapMs,
-      retryAfterMs: outcome.ok ? undefined : outcome.retryAfterMs,
-    })
-    return Math.max(delay, baseMs)
+    const decision = decide(failure, { ...this.retryTiming(), attempt })
+    return decision.action === 'retry' ? decision.at : undefined
   }
 
   /** Puts a parked record back in line (an operator fixed the cause in Salesforce). */

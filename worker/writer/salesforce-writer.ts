@@ -1,4 +1,4 @@
-import type { ConnectorError } from '../connectors/types.ts'
+import type { ConnectorError } from '../failure/errors.ts'
 import type { EventPublish, SalesforceClient, UpsertGroup } from '../connectors/salesforce/index.ts'
 import type { RecordOutcome, WriterClient } from './types.ts'
 

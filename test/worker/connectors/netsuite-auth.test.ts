@@ -13,9 +13,10 @@ import {
   tbaAuthorization,
 } from '../../../worker/connectors/netsuite/auth-tba.ts'
 import { clearTokenCache, createNetsuite } from '../../../worker/connectors/netsuite/index.ts'
+
 import type { NetsuiteSettings } from '../../../worker/config/types.ts'
 import { sq, suiteql, suiteqlAll } from '../../../worker/connectors/netsuite/suiteql.ts'
-import { ConnectorError } from '../../../worker/connectors/types.ts'
+import { ConnectorError } from '../../../worker/failure/errors.ts'
 
 /**
  * The emulator is shared by every worker test file: tests use their own gate instances and

@@ -4,8 +4,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Amendment, type CatalogEntry } from '../../../shared/index.ts'
 import { amendmentExternalId } from '../../../worker/connectors/netsuite/external-ids.ts'
 import type { NetsuiteSettings } from '../../../worker/config/types.ts'
-import { ConnectorError, type BillingResult } from '../../../worker/connectors/types.ts'
 import { loadConfig } from '../../../worker/config/load.ts'
+import type { BillingResult } from '../../../worker/connectors/types.ts'
+import { ConnectorError } from '../../../worker/failure/errors.ts'
 import { newAccountId } from '../support/helpers.ts'
 
 /**

@@ -2,7 +2,7 @@ import { salesforceTokensOf } from '../support/connectors.ts'
 import { env } from 'cloudflare:workers'
 import { emulatorControl } from '../support/vendors.ts'
 import { describe, expect, inject, it, vi } from 'vitest'
-import { ConnectorError } from '../../../worker/connectors/types.ts'
+import { ConnectorError } from '../../../worker/failure/errors.ts'
 import {
   records,
   SalesforceClient,

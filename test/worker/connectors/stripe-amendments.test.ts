@@ -8,7 +8,8 @@ import {
   type StripeSchedule,
   type StripeSubscription,
 } from '../../../worker/connectors/stripe/index.ts'
-import { ConnectorError, type StepContext } from '../../../worker/connectors/types.ts'
+import { ConnectorError } from '../../../worker/failure/errors.ts'
+import type { StepContext } from '../../../worker/connectors/types.ts'
 import { newAccountId } from '../support/helpers.ts'
 
 // The emulator is shared by every worker test file: each test makes its own customer and reads

@@ -9,7 +9,8 @@ import {
   type StripeClientOptions,
 } from '../../../worker/connectors/stripe/index.ts'
 import { classifyResponse } from '../../../worker/connectors/stripe/errors.ts'
-import { ConnectorError, type StepContext } from '../../../worker/connectors/types.ts'
+import { ConnectorError } from '../../../worker/failure/errors.ts'
+import type { StepContext } from '../../../worker/connectors/types.ts'
 import { newAccountId } from '../support/helpers.ts'
 
 // Faults are set on routes that name this test's own objects, so other files sharing the

@@ -1,4 +1,4 @@
-import { ConnectorError } from '../types.ts'
+import { ConnectorError } from '../../failure/errors.ts'
 import type { NetsuiteClient } from './client.ts'
 import { sq, suiteql, suiteqlPage, type SqlFragment, type SuiteqlRow } from './suiteql.ts'
 

@@ -1,5 +1,6 @@
-import { isTransientStatus, vendorFetch, type Fetch } from '../http.ts'
-import { ConnectorError } from '../types.ts'
+import { vendorFetch, type Fetch } from '../http.ts'
+import { isTransientStatus } from '../../failure/classify.ts'
+import { ConnectorError } from '../../failure/errors.ts'
 import { base64url, utf8, type NetsuiteAuth } from './auth.ts'
 import type { JwtAlg } from '../../config/types.ts'
 
@@ -53,7 +54,7 @@ const ALGS: Record<JwtAlg, AlgSpec> = {
 }
 
 const misconfigured = (message: string) =>
-  new ConnectorError({ kind: 'transient', system: 'netsuite', code: 'misconfigured', message })
+  new ConnectorError({ category: 'auth', system: 'netsuite', code: 'misconfigured', message })
 
 /**
  * The DER bytes of a PKCS#8 PEM (`BEGIN PRIVATE KEY`); tolerates `\n` written as two characters.
@@ -234,7 +235,7 @@ export class M2mAuth implements NetsuiteAuth {
           : `HTTP ${res.status}`
       const refused = !isTransientStatus(res.status) && res.status !== 200
       throw new ConnectorError({
-        kind: 'transient',
+        category: refused ? 'auth' : 'transient',
         system: 'netsuite',
         code: refused ? 'auth_failed' : 'token_unavailable',
         message: refused

@@ -1,5 +1,5 @@
 import { vendorFetch, type Fetch, type VendorResponse } from '../http.ts'
-import { ConnectorError } from '../types.ts'
+import { ConnectorError } from '../../failure/errors.ts'
 import type { NetsuiteAuth } from './auth.ts'
 import { toConnectorError } from './errors.ts'
 import type { PermitSource } from './permits.ts'
@@ -79,7 +79,7 @@ export class NetsuiteClient {
     } catch (err) {
       if (err instanceof ConnectorError) {
         throw new ConnectorError({
-          kind: err.kind,
+          category: err.category,
           system: 'netsuite',
           code: err.code,
           message: `${err.message} (${req.what})`,

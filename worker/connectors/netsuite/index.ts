@@ -1,6 +1,7 @@
 import type { NetsuiteSettings, Section } from '../../config/types.ts'
 import type { Fetch } from '../http.ts'
-import { ConnectorError, type ErpSystem } from '../types.ts'
+import type { ErpSystem } from '../types.ts'
+import { ConnectorError } from '../../failure/errors.ts'
 import { readArSince, type ArDelta, type ReadArOptions } from './ar.ts'
 import type { NetsuiteAuth } from './auth.ts'
 import { M2mAuth } from './auth-m2m.ts'
@@ -95,7 +96,7 @@ export function createNetsuite(
 /** Why NetSuite can't be used, as the error every call answers (transient: fixing config resumes). */
 function misconfigured(problems: string[]): ConnectorError {
   return new ConnectorError({
-    kind: 'transient',
+    category: 'auth',
     system: 'netsuite',
     code: 'misconfigured',
     message: `NetSuite is misconfigured: ${problems.join('; ')}`,

@@ -1,5 +1,6 @@
-import { ConnectorError } from '../types.ts'
 import type { AcquireRequest, AcquireResult } from './gate.ts'
+import { ConnectorError } from '../../failure/errors.ts'
+import { decide, toFailure } from '../../failure/policy.ts'
 
 /** Runs work while holding one of the account's concurrency permits. */
 export interface PermitSource {
@@ -27,7 +28,11 @@ export interface GateOptions {
 
 /** The gate answers `busy` after this long in line; the caller asks again until `maxWaitMs`. */
 const WAIT_PER_CALL_MS = 10_000
-const GATE_FAILURES_TOLERATED = 3
+/**
+ * A gate call that threw (a hiccup of our own object) is tried again after a short jittered
+ * pause, three tries in all.
+ */
+const GATE_RETRY = { maxAttempts: 3, baseMs: 100, capMs: 800 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
@@ -41,7 +46,7 @@ export function gatePermits(gate: GateResolver, opts: GateOptions): PermitSource
       const remaining = deadline - Date.now()
       if (remaining <= 0) {
         throw new ConnectorError({
-          kind: 'transient',
+          category: 'rate_limited',
           system: 'netsuite',
           code: 'netsuite_busy',
           message: `All ${opts.size} NetSuite request slots stayed busy for ${opts.maxWaitMs} ms.`,
@@ -57,9 +62,10 @@ export function gatePermits(gate: GateResolver, opts: GateOptions): PermitSource
           holder,
         })
         if (result.status === 'granted') return result.permitId
-      } catch {
+      } catch (err) {
         failures += 1
-        if (failures >= GATE_FAILURES_TOLERATED) {
+        const retry = decide(toFailure(err), { attempt: failures, ...GATE_RETRY })
+        if (retry.action !== 'retry') {
           throw new ConnectorError({
             kind: 'transient',
             system: 'netsuite',
@@ -67,7 +73,7 @@ export function gatePermits(gate: GateResolver, opts: GateOptions): PermitSource
             message: 'The NetSuite concurrency gate did not answer.',
           })
         }
-        await sleep(Math.random() * 100 * 2 ** failures)
+        await sleep(retry.delayMs)
       }
     }
   }

@@ -1,4 +1,4 @@
-import { ConnectorError } from '../types.ts'
+import { ConnectorError } from '../../failure/errors.ts'
 import type { NetsuiteClient } from './client.ts'
 
 const RECORD = '/services/rest/record/v1'

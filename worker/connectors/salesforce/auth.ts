@@ -1,5 +1,7 @@
-import { isTransientStatus, vendorFetch, type Fetch } from '../http.ts'
-import { ConnectorError, type SalesforceSession, type SalesforceTokenSource } from '../types.ts'
+import { vendorFetch, type Fetch } from '../http.ts'
+import type { SalesforceSession, SalesforceTokenSource } from '../types.ts'
+import { isTransientStatus } from '../../failure/classify.ts'
+import { ConnectorError } from '../../failure/errors.ts'
 import { connectorError, SYSTEM } from './errors.ts'
 import { importRs256Key, jwtAudience, signRs256 } from './jwt.ts'
 import type { SalesforceSettings } from '../../config/types.ts'
@@ -108,7 +110,7 @@ export function createTokenSource(
 function stillRefused(refused: { error: ConnectorError; until: number }): ConnectorError {
   const { error } = refused
   return new ConnectorError({
-    kind: error.kind,
+    category: error.category,
     system: error.system,
     code: error.code,
     message: error.message,
@@ -184,7 +186,7 @@ function tokenError(status: number, body: Record<string, unknown>): ConnectorErr
     typeof body.error_description === 'string' ? `: ${body.error_description}` : ''
   const unavailable = isTransientStatus(status)
   return connectorError(
-    'transient',
+    unavailable ? 'transient' : 'auth',
     unavailable ? 'SERVER_UNAVAILABLE' : 'salesforce_auth_failed',
     unavailable
       ? `the Salesforce token endpoint answered ${status}`

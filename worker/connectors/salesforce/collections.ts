@@ -1,4 +1,4 @@
-import type { ConnectorError } from '../types.ts'
+import type { ConnectorError } from '../../failure/errors.ts'
 import { subrequestError, type CompositeOp, type SubResponse } from './composite.ts'
 import { connectorError, errorFromItem, errorItems } from './errors.ts'
 import {

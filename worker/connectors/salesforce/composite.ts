@@ -1,4 +1,4 @@
-import { ConnectorError } from '../types.ts'
+import { ConnectorError } from '../../failure/errors.ts'
 import type { SalesforceClient } from './client.ts'
 import { connectorError, errorFromResponse } from './errors.ts'
 

@@ -59,11 +59,7 @@ function orgFor(settings: SalesforceSettings, fetch?: Fetch): Org {
 /** Every call fails the same transient way until an operator fixes the bindings it names. */
 function misconfiguredTokens(problems: string[]): SalesforceTokenSource {
   const error = () =>
-    connectorError(
-      'transient',
-      'misconfigured',
-      `Salesforce is misconfigured: ${problems.join('; ')}`,
-    )
+    connectorError('auth', 'misconfigured', `Salesforce is misconfigured: ${problems.join('; ')}`)
   return { session: () => Promise.reject(error()), invalidate: () => undefined }
 }
 

@@ -21,7 +21,7 @@ export async function importRs256Key(pem: string): Promise<CryptoKey> {
   const text = pem.replace(/\\n/g, '\n')
   if (text.includes('BEGIN RSA PRIVATE KEY')) {
     throw connectorError(
-      'transient',
+      'auth',
       'invalid_private_key',
       'SALESFORCE_PRIVATE_KEY is PKCS#1; convert it to PKCS#8 (BEGIN PRIVATE KEY)',
     )
@@ -40,7 +40,7 @@ export async function importRs256Key(pem: string): Promise<CryptoKey> {
     )
   } catch {
     throw connectorError(
-      'transient',
+      'auth',
       'invalid_private_key',
       'SALESFORCE_PRIVATE_KEY is not a PKCS#8 PEM RSA private key',
     )

@@ -1,4 +1,5 @@
-import type { ConnectorError, SyncStatus } from '../types.ts'
+import type { ConnectorError } from '../../failure/errors.ts'
+import type { SyncStatus } from '../types.ts'
 import { soqlQuote } from './client.ts'
 import { subrequestError, type CompositeOp, type SubResponse } from './composite.ts'
 import { errorItems } from './errors.ts'

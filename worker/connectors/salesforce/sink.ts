@@ -1,9 +1,5 @@
-import {
-  ConnectorError,
-  type AccountProfile,
-  type SalesforceSink,
-  type SyncStatus,
-} from '../types.ts'
+import { ConnectorError } from '../../failure/errors.ts'
+import type { AccountProfile, SalesforceSink, SyncStatus } from '../types.ts'
 import type { SalesforceClient } from './client.ts'
 import { upsertOps, type UpsertResult } from './collections.ts'
 import type { CompositeOp } from './composite.ts'
@@ -140,7 +136,7 @@ function lookupRefused(result: UpsertResult | undefined): boolean {
 
 function mirrorError(subscriptionKey: string, error: ConnectorError): ConnectorError {
   return new ConnectorError({
-    kind: error.kind,
+    category: error.category,
     system: error.system,
     code: error.code,
     message: `Billing_Subscription__c ${subscriptionKey}: ${error.message}`,

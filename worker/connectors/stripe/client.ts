@@ -1,5 +1,5 @@
 import { vendorFetch, type Fetch } from '../http.ts'
-import { ConnectorError } from '../types.ts'
+import { ConnectorError } from '../../failure/errors.ts'
 import { classifyResponse, SYSTEM, transientError } from './errors.ts'
 import { encodeForm, type FormParams } from './form.ts'
 

@@ -1,5 +1,6 @@
 import type { VendorResponse } from '../http.ts'
-import { ConnectorError } from '../types.ts'
+import { classify } from '../../failure/classify.ts'
+import { ConnectorError } from '../../failure/errors.ts'
 
 export const SYSTEM = 'stripe'
 
@@ -48,16 +49,11 @@ export function transientError(
 }
 
 /**
- * Turns a non-2xx Stripe answer into a `ConnectorError`.
- *
- * Order of precedence: `Stripe-Should-Retry` when present (Stripe knows best, e.g. `true` on
- * `lock_timeout`, `false` on a request that can never succeed), then the status: 409
- * (idempotency key in use), 429 (`rate_limit`, `lock_timeout`) and 5xx are transient; 400, 402
- * and 404 are business. 401/403 mean our key is wrong or lacks a permission — a configuration
- * fault, not the amendment's, so it waits (transient) for an operator to fix the key instead of
- * parking every amendment. A 5xx *replayed* under an idempotency key is Stripe repeating a
- * stored outcome: retrying the same key can never change it, and whether the first request took
- * effect is unknown, so it parks for a human (business) rather than spinning.
+ * Turns a non-2xx Stripe answer into a `ConnectorError`, classified by `classify` (which holds
+ * Stripe's rules: `Stripe-Should-Retry` over the status, 409/429/5xx retried, 401/403 our key,
+ * a replayed 5xx parked). Here only Stripe's body and headers are read, and the messages
+ * written: a refused key names the setting to check (and waits at least a minute, so a wrong
+ * key is not hammered), a replayed server error says what to check before retrying.
  * https://docs.stripe.com/error-handling, https://docs.stripe.com/idempotency
  */
 export function classifyResponse(
@@ -69,36 +65,38 @@ export function classifyResponse(
     {}) as StripeErrorBody
   const status = res.status
   const code = err.code ?? err.type ?? `http_${status}`
-  const detail = err.message ? safeMessage(err.message) : `HTTP ${status}`
   const what = `${method} ${path.split('?')[0]}`
   const shouldRetry = res.headers.get('stripe-should-retry')
   const replayed = res.headers.get('idempotent-replayed') === 'true'
-
-  if (status === 401 || status === 403) {
-    return transientError(
+  const { category, kind } = classify({
+    system: SYSTEM,
+    status,
+    vendorCode: code,
+    retryAfterMs: res.retryAfterMs,
+    vendorSaysRetry: shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : undefined,
+    replayed,
+  })
+  const error = (code: string, message: string, retryAfterMs?: number) =>
+    new ConnectorError({
+      system: SYSTEM,
+      category,
+      code,
+      message: safeMessage(message),
+      status,
+      retryAfterMs,
+    })
+  if (category === 'auth')
+    return error(
       status === 401 ? 'authentication_failed' : 'permission_denied',
       `Stripe refused the API key for ${what}; check STRIPE_SECRET_KEY and its permissions.`,
-      {
-        status,
-        retryAfterMs: res.retryAfterMs ?? 60_000,
-      },
+      res.retryAfterMs ?? 60_000,
     )
-  }
-  if (replayed && status >= 500) {
-    return businessError(
+  if (replayed && status >= 500)
+    return error(
       code,
       `Stripe replayed a stored server error for this step's idempotency key (${what}); check the object in Stripe, then retry or skip.`,
-      status,
     )
-  }
-  const transient =
-    shouldRetry === 'true'
-      ? true
-      : shouldRetry === 'false'
-        ? false
-        : status === 409 || status === 429 || status >= 500
-  if (transient)
-    return transientError(code, `${what}: ${detail}`, { retryAfterMs: res.retryAfterMs, status })
-  const decline = err.decline_code ? ` (${err.decline_code})` : ''
-  return businessError(code, `${detail}${decline}`, status)
+  const detail = err.message ? safeMessage(err.message) : `HTTP ${status}`
+  if (kind === 'transient') return error(code, `${what}: ${detail}`, res.retryAfterMs)
+  return error(code, `${detail}${err.decline_code ? ` (${err.decline_code})` : ''}`)
 }

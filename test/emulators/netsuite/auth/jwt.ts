@@ -77,9 +77,7 @@ export function checkCertificateKey(key: KeyObject): void {
 
 const b64url = (s: string) => Buffer.from(s, 'base64url')
 
-function decode(
-  token: string,
-):
+function decode(token: string):
   | {
       header: Record<string, unknown>
       payload: Record<string, unknown>
