@@ -67,6 +67,7 @@ export default defineConfig({
             'test/emulators/**/*.test.ts',
             'test/sfdx/**/*.test.ts',
             'test/e2e/**/*.test.ts',
+            'test/node/**/*.test.ts',
           ],
           environment: 'node',
           testTimeout: 60_000,
