@@ -22,65 +22,65 @@ const business = (system: string, code: string, message: string) =>
  * idempotency key, which the vendor answers with the first result instead of a second effect.
  */
 export async function advance(row: AmendmentRow, deps: SagaDeps): Promise<void> {
-  const { journal } = deps
   const log = deps.log.with({
     correlationId: row.correlation_id,
     amendmentId: row.id,
     step: row.step,
   })
   try {
-    switch (row.step) {
-      case 'xref':
-        await ensureCrossReferences(row, deps)
-        journal.transition(
-          row,
-          { step: 'billing', attempts: 0, code: null, message: null },
-          { actor: 'concord', action: 'xref_done' },
-        )
-        return
-      case 'billing': {
-        const result = await applyBilling(row, deps)
-        const next = journal.transition(
-          row,
-          { step: 'erp', attempts: 0, code: null, message: null, billingRef: result.ref },
-          { actor: 'concord', action: 'billed', detail: { ref: result.ref } },
-        )
-        journal.queueStatus(next, 'billed')
-        log.info('billing step applied', { billingRef: result.ref })
-        return
-      }
-      case 'erp': {
-        const ref = await applyErp(row, deps)
-        const next = journal.transition(
-          row,
-          { step: 'status', attempts: 0, code: null, message: null, erpRef: ref },
-          { actor: 'concord', action: 'posted', detail: { ref } },
-        )
-        journal.queueStatus(next, 'posted')
-        log.info('erp step applied', { erpRef: ref })
-        return
-      }
-      case 'status': {
-        // An operator may release a stale amendment below the position: never move it backwards.
-        const sub = journal.subscription(row.subscription_key)
-        journal.updateSubscription(row.subscription_key, {
-          resolved_sequence: Math.max(sub.resolved_sequence, row.sequence),
-          applied_sequence: Math.max(sub.applied_sequence, row.sequence),
-        })
-        journal.transition(
-          row,
-          { state: 'applied', step: 'done', code: null, message: null },
-          { actor: 'concord', action: 'applied' },
-        )
-        log.info('amendment applied')
-        return
-      }
-      case 'done':
-        return
-    }
+    await STEPS[row.step](row, deps, log)
   } catch (err) {
     fail(row, err, deps, log)
   }
+}
+
+type Step = (row: AmendmentRow, deps: SagaDeps, log: Logger) => Promise<void>
+
+/** The saga, one checkpointed step at a time: cross-references → billing → ERP → status. */
+const STEPS: Record<AmendmentRow['step'], Step> = {
+  async xref(row, deps) {
+    await ensureCrossReferences(row, deps)
+    deps.journal.transition(
+      row,
+      { step: 'billing', attempts: 0, code: null, message: null },
+      { actor: 'concord', action: 'xref_done' },
+    )
+  },
+  async billing(row, deps, log) {
+    const result = await applyBilling(row, deps)
+    const next = deps.journal.transition(
+      row,
+      { step: 'erp', attempts: 0, code: null, message: null, billingRef: result.ref },
+      { actor: 'concord', action: 'billed', detail: { ref: result.ref } },
+    )
+    deps.journal.queueStatus(next, 'billed')
+    log.info('billing step applied', { billingRef: result.ref })
+  },
+  async erp(row, deps, log) {
+    const ref = await applyErp(row, deps)
+    const next = deps.journal.transition(
+      row,
+      { step: 'status', attempts: 0, code: null, message: null, erpRef: ref },
+      { actor: 'concord', action: 'posted', detail: { ref } },
+    )
+    deps.journal.queueStatus(next, 'posted')
+    log.info('erp step applied', { erpRef: ref })
+  },
+  async status(row, { journal }, log) {
+    // An operator may release a stale amendment below the position: never move it backwards.
+    const sub = journal.subscription(row.subscription_key)
+    journal.updateSubscription(row.subscription_key, {
+      resolved_sequence: Math.max(sub.resolved_sequence, row.sequence),
+      applied_sequence: Math.max(sub.applied_sequence, row.sequence),
+    })
+    journal.transition(
+      row,
+      { state: 'applied', step: 'done', code: null, message: null },
+      { actor: 'concord', action: 'applied' },
+    )
+    log.info('amendment applied')
+  },
+  done: () => Promise.resolve(),
 }
 
 async function ensureCrossReferences(
