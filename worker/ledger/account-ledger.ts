@@ -8,24 +8,15 @@ import type { RecordSink } from '../writer/types.ts'
 import { Journal, type AmendmentRow, type ExceptionEntry } from './journal.ts'
 import { JournalQueries } from './queries.ts'
 import { FinanceBook, type BillingEventRef } from './finance-book.ts'
-import { flushToWriter, runRefreshes } from './finance-pump.ts'
-import { flushIndex, flushStatuses } from './outbox.ts'
+import { pump } from './pump.ts'
 import type { ErpFacts } from '../finance/standing.ts'
-import { advance } from './saga.ts'
 import { retryParked, skipParked } from './operator-actions.ts'
-import { planNext } from './sequencer.ts'
 import {
   readAmendmentDetail,
   readSummary,
   type AccountSummary,
   type AmendmentDetail,
 } from './views.ts'
-
-/** A minute past the next UTC midnight. */
-function nextUtcDay(): number {
-  const now = new Date()
-  return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 0, 1)
-}
 
 /** What a ledger needs besides its storage: its config, the vendors and where records go. */
 export interface LedgerDeps {
@@ -147,81 +138,18 @@ export class Ledger extends StoredModule {
   }
 
   private async pump(journal: Journal): Promise<void> {
-    const config = this.deps.config
-    const connectors = this.deps.connectors()
-    const log = this.log.with({ accountId: journal.accountId })
-    const started = Date.now()
-    let wakeAt: number | undefined
-    for (;;) {
-      const plan = planNext(journal, this.queries, Date.now(), config.gapWindowMs)
-      wakeAt = plan.wakeAt
-      if (!plan.next) break
-      if (Date.now() - started > config.pumpBudgetMs) {
-        wakeAt = Date.now()
-        break
-      }
-      await advance(plan.next, { journal, connectors, config, log })
-    }
-    const wakes = [wakeAt]
-    const book = new FinanceBook(this.sql, journal.accountId)
-    const { changed } = await runRefreshes(
-      book,
-      connectors.billingReader,
-      journal.accountId,
-      config,
-      log,
-    )
-    const held = book.standing()
-    // Aging moves with the calendar: an account that owes anything is re-aged each UTC day.
-    const stale =
-      held &&
-      held.exposures.length > 0 &&
-      held.asOf.slice(0, 10) < new Date().toISOString().slice(0, 10)
-    // The Account carries its billing and ERP customer ids: written once they exist or change.
-    const xref = journal.xref()
-    const xrefKey = `${xref.billing_customer_id ?? ''}|${xref.erp_customer_id ?? ''}`
-    const xrefNew =
-      xrefKey !== '|' &&
-      this.sql.exec("SELECT 1 FROM meta WHERE key = 'xref_record' AND value = ?", xrefKey).toArray()
-        .length === 0
-    if (changed || stale || xrefNew) {
-      book.recomputeStanding(new Date(), { force: !!stale || xrefNew, ...this.xrefIds(journal) })
-      this.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('xref_record', ?)", xrefKey)
-    }
-    const owes = (book.standing()?.exposures.length ?? 0) > 0
-    wakes.push(
-      book.nextRefreshAt(),
-      await flushToWriter(book, this.deps.writer, log),
-      owes ? nextUtcDay() : undefined,
-    )
-    try {
-      wakes.push(await flushStatuses(this.sql, connectors.salesforce, config, log))
-      const registry = this.deps.registry
-      wakes.push(await flushIndex(this.sql, (entries) => registry.upsertExceptions(entries), log))
-      const customerId = journal.xref().billing_customer_id
-      if (
-        customerId &&
-        this.sql
-          .exec("SELECT 1 FROM meta WHERE key = 'directory' AND value = ?", customerId)
-          .toArray().length === 0
-      ) {
-        // Lets billing webhooks find this account without asking billing who the customer is.
-        await registry.rememberCustomer(customerId, journal.accountId)
-        this.sql.exec(
-          "INSERT OR REPLACE INTO meta (key, value) VALUES ('directory', ?)",
-          customerId,
-        )
-      }
-    } catch (err) {
-      log.error('outbox flush failed', errorFields(err))
-      wakes.push(Date.now() + 5_000)
-    }
-    // The flushes awaited I/O, so an enqueue may have slipped in: plan once more before sleeping.
-    const last = planNext(journal, this.queries, Date.now(), config.gapWindowMs)
-    wakes.push(last.next ? Date.now() : last.wakeAt)
-    const due = wakes.filter((w): w is number => w !== undefined)
+    const at = await pump({
+      sql: this.sql,
+      journal,
+      queries: this.queries,
+      config: this.deps.config,
+      connectors: this.deps.connectors(),
+      writer: this.deps.writer,
+      registry: this.deps.registry,
+      log: this.log.with({ accountId: journal.accountId }),
+    })
     // Set unconditionally: inside the handler the running alarm may still be reported as set.
-    if (due.length > 0) await this.clock.set(Math.max(Math.min(...due), Date.now()))
+    if (at !== undefined) await this.clock.set(Math.max(at, Date.now()))
   }
 
   private async armAt(when: number): Promise<void> {

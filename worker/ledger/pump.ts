@@ -1,0 +1,129 @@
+import type { Config } from '../config/types.ts'
+import type { Connectors } from '../connectors/types.ts'
+import { errorFields, type Logger } from '../lib/log.ts'
+import type { RecordSink } from '../writer/types.ts'
+import { FinanceBook } from './finance-book.ts'
+import { flushToWriter, runRefreshes } from './finance-pump.ts'
+import type { ExceptionEntry, Journal } from './journal.ts'
+import { flushIndex, flushStatuses } from './outbox.ts'
+import type { JournalQueries } from './queries.ts'
+import { advance } from './saga.ts'
+import { planNext } from './sequencer.ts'
+
+/** What one run of an account's pump works with. */
+export interface PumpContext {
+  sql: SqlStorage
+  journal: Journal
+  queries: JournalQueries
+  config: Config
+  connectors: Connectors
+  writer: RecordSink
+  registry: {
+    upsertExceptions(entries: ExceptionEntry[]): Promise<void>
+    rememberCustomer(billingCustomerId: string, accountId: string): Promise<void>
+  }
+  log: Logger
+}
+
+type Wake = number | undefined
+
+/**
+ * One run of an account's pump, as its steps. Returns when it should run next (the earliest
+ * of every step's answer), or undefined when nothing is waiting.
+ */
+export async function pump(ctx: PumpContext): Promise<Wake> {
+  const wakes: Wake[] = []
+  wakes.push(await advanceDue(ctx))
+  wakes.push(...(await refreshFinance(ctx)))
+  wakes.push(...(await flushOutboxes(ctx)))
+  // The flushes awaited I/O, so an enqueue may have slipped in: plan once more before sleeping.
+  const last = planNext(ctx.journal, ctx.queries, Date.now(), ctx.config.gapWindowMs)
+  wakes.push(last.next ? Date.now() : last.wakeAt)
+  const due = wakes.filter((w): w is number => w !== undefined)
+  return due.length > 0 ? Math.min(...due) : undefined
+}
+
+/** Advances due amendments one saga step at a time, until none is due or the budget is spent. */
+async function advanceDue(ctx: PumpContext): Promise<Wake> {
+  const { journal, queries, config, connectors, log } = ctx
+  const started = Date.now()
+  for (;;) {
+    const plan = planNext(journal, queries, Date.now(), config.gapWindowMs)
+    if (!plan.next) return plan.wakeAt
+    if (Date.now() - started > config.pumpBudgetMs) return Date.now()
+    await advance(plan.next, { journal, connectors, config, log })
+  }
+}
+
+/** A minute past the next UTC midnight. */
+function nextUtcDay(): number {
+  const now = new Date()
+  return Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1, 0, 1)
+}
+
+const metaHas = (sql: SqlStorage, key: string, value: string) =>
+  sql.exec('SELECT 1 FROM meta WHERE key = ? AND value = ?', key, value).toArray().length > 0
+
+/**
+ * Re-reads the billing documents webhooks named, recomputes the standing when anything moved
+ * (or the calendar did, or the Account's customer ids are new), and hands records to the writer.
+ */
+async function refreshFinance(ctx: PumpContext): Promise<Wake[]> {
+  const { sql, journal, config, connectors, log } = ctx
+  const book = new FinanceBook(sql, journal.accountId)
+  const { changed } = await runRefreshes(
+    book,
+    connectors.billingReader,
+    journal.accountId,
+    config,
+    log,
+  )
+  const held = book.standing()
+  // Aging moves with the calendar: an account that owes anything is re-aged each UTC day.
+  const stale =
+    !!held &&
+    held.exposures.length > 0 &&
+    held.asOf.slice(0, 10) < new Date().toISOString().slice(0, 10)
+  // The Account carries its billing and ERP customer ids: written once they exist or change.
+  const xref = journal.xref()
+  const xrefKey = `${xref.billing_customer_id ?? ''}|${xref.erp_customer_id ?? ''}`
+  const xrefNew = xrefKey !== '|' && !metaHas(sql, 'xref_record', xrefKey)
+  if (changed || stale || xrefNew) {
+    book.recomputeStanding(new Date(), {
+      force: stale || xrefNew,
+      billingCustomerId: xref.billing_customer_id ?? undefined,
+      erpCustomerId: xref.erp_customer_id ?? undefined,
+    })
+    sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('xref_record', ?)", xrefKey)
+  }
+  const owes = (book.standing()?.exposures.length ?? 0) > 0
+  return [
+    book.nextRefreshAt(),
+    await flushToWriter(book, ctx.writer, log),
+    owes ? nextUtcDay() : undefined,
+  ]
+}
+
+/**
+ * Sends what the other systems should know: statuses to Salesforce, parked amendments to the
+ * exception index, and this account's billing customer to the webhook directory.
+ */
+async function flushOutboxes(ctx: PumpContext): Promise<Wake[]> {
+  const { sql, journal, connectors, config, registry, log } = ctx
+  try {
+    const wakes = [
+      await flushStatuses(sql, connectors.salesforce, config, log),
+      await flushIndex(sql, (entries) => registry.upsertExceptions(entries), log),
+    ]
+    const customerId = journal.xref().billing_customer_id
+    if (customerId && !metaHas(sql, 'directory', customerId)) {
+      // Lets billing webhooks find this account without asking billing who the customer is.
+      await registry.rememberCustomer(customerId, journal.accountId)
+      sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('directory', ?)", customerId)
+    }
+    return wakes
+  } catch (err) {
+    log.error('outbox flush failed', errorFields(err))
+    return [Date.now() + 5_000]
+  }
+}
