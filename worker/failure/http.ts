@@ -6,12 +6,12 @@ import type { Failure } from './policy.ts'
  * The one mapping from a connector failure to the HTTP error model, for routes that answer a
  * vendor's failure to their caller:
  *
- * | category                    | status | code            | message                     |
- * |-----------------------------|--------|-----------------|-----------------------------|
- * | transient, rate_limited     | 503    | `unavailable`   | `opts.unavailable`, with `Retry-After` |
- * | auth (our credentials)      | 503    | `unavailable`   | `opts.unavailable`, with `Retry-After` |
- * | business                    | 422    | the vendor code | the failure's message       |
- * | bad_request (our defect)    | 500    | `internal_error`| a generic one               |
+ * | category                 | status | code             | message                                 |
+ * |--------------------------|--------|------------------|-----------------------------------------|
+ * | transient, rate_limited  | 503    | `unavailable`    | `opts.unavailable`, with `Retry-After`  |
+ * | auth (our credentials)   | 503    | `unavailable`    | `opts.unavailable`, with `Retry-After`  |
+ * | business                 | 422    | the vendor code  | the failure's message                   |
+ * | bad_request (our defect) | 500    | `internal_error` | a generic one                           |
  *
  * The caller never learns that our credentials were refused or that we built a bad request:
  * the vendor's code and message go to `internalMessage` (logs) only. A business message is
