@@ -6,21 +6,8 @@ import {
   standingRecord,
   subscriptionRecord,
 } from '../finance/records.ts'
-import type { SubscriptionSnapshot } from '../webhooks/stripe-events.ts'
+import type { BillingEventRef, DocKind } from '../webhooks/stripe-events.ts'
 import type { WriteRecord } from '../writer/types.ts'
-
-export type DocKind = 'invoice' | 'payment' | 'credit_note'
-
-/** A billing event reduced to what the ledger needs: its id, and which documents to re-read. */
-export interface BillingEventRef {
-  id: string
-  type: string
-  /** Unix seconds, the billing platform's clock. */
-  created: number
-  refresh: Array<{ kind: DocKind; id: string }>
-  /** A subscription webhook's state, mirrored as it is (ordered by the writer's source time). */
-  subscription?: SubscriptionSnapshot
-}
 
 /**
  * Status order per document kind. A document only moves forward: an event (or a fetch) that

@@ -6,7 +6,7 @@ import {
   type OperatorResult,
   type PreviewResult,
 } from '../ledger/account-ledger.ts'
-import type { BillingEventRef } from '../ledger/finance-book.ts'
+import type { BillingEventRef } from '../webhooks/stripe-events.ts'
 import { LEDGER_MIGRATIONS } from '../ledger/migrations.ts'
 import type { AccountSummary, AmendmentDetail } from '../ledger/views.ts'
 import { SqlObject } from './sql-object.ts'

@@ -1,4 +1,15 @@
-import type { BillingEventRef, DocKind } from '../ledger/finance-book.ts'
+export type DocKind = 'invoice' | 'payment' | 'credit_note'
+
+/** A billing event reduced to what the ledger needs: its id, and which documents to re-read. */
+export interface BillingEventRef {
+  id: string
+  type: string
+  /** Unix seconds, the billing platform's clock. */
+  created: number
+  refresh: Array<{ kind: DocKind; id: string }>
+  /** A subscription webhook's state, mirrored as it is (ordered by the writer's source time). */
+  subscription?: SubscriptionSnapshot
+}
 
 /** The part of a Stripe event Concord reads. */
 export interface StripeEventEnvelope {
