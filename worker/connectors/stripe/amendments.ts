@@ -2,6 +2,7 @@ import type { Amendment, CatalogEntry } from '../../../shared/index.ts'
 import type { BillingResult, StepContext } from '../types.ts'
 import type { StripeClient } from './client.ts'
 import { businessError } from './errors.ts'
+import { concordStatus } from './mirror.ts'
 import {
   changeFrom,
   cutAt,
@@ -19,7 +20,6 @@ import type {
   StripeSubscriptionItem,
 } from './stripe-types.ts'
 import {
-  concordStatus,
   fetchSubscription,
   findBySubscriptionKey,
   isEnded,
@@ -178,7 +178,7 @@ async function change(
   const item = primaryItem(sub)
   const delta = deltaOf(input, sub.currency)
   const start = futureStart(a)
-  if (start !== undefined && concordStatus(sub, target.schedule) === 'scheduled_cancel') {
+  if (start !== undefined && concordStatus(sub) === 'scheduled_cancel') {
     throw businessError(
       'subscription_ending',
       `Subscription ${sub.id} is set to end; renew it before scheduling a change for ${a.effectiveDate}.`,
