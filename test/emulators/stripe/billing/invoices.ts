@@ -42,9 +42,10 @@ function lineFromDraft(
       price_details: { price: d.price.id, product: d.price.product },
       unit_amount_decimal: d.price.unit_amount_decimal,
     },
-    proration: d.proration,
     quantity: d.quantity,
+    quantity_decimal: String(d.quantity),
     subscription: d.subscription,
+    subtotal: d.amount,
     taxes: [],
   }
 }

@@ -38,10 +38,10 @@ export interface LineItem {
     price_details: { price: string; product: string }
     unit_amount_decimal: string
   }
-  /** Pre-`basil` location of the proration flag, still read by many integrations. */
-  proration: boolean
   quantity: number
+  quantity_decimal: string
   subscription: string | null
+  subtotal: number
   taxes: unknown[]
 }
 
