@@ -114,12 +114,16 @@ async function previewUnstarted(
   )
 }
 
-/** Whether a line is a proration: under `parent` in current versions, top-level before `basil`. */
+/**
+ * Whether a line is a proration, read where the pinned API version puts it: under `parent`
+ * (`subscription_item_details` or `invoice_item_details`). The top-level `proration` was removed
+ * in the `basil` versions and is not read.
+ * https://docs.stripe.com/api/invoice-line-item/object#invoice_line_item_object-parent
+ */
 export function isProration(line: StripeLineItem): boolean {
   return (
     line.parent?.subscription_item_details?.proration ??
     line.parent?.invoice_item_details?.proration ??
-    line.proration ??
     false
   )
 }

@@ -139,7 +139,9 @@ export async function ensureSchedule(
   if (attached) return attached
   return client.post<StripeSchedule>(
     '/v1/subscription_schedules',
-    { from_subscription: sub.id, metadata: { correlation_id: ctx.correlationId } },
+    // Stripe takes no other parameter beside `from_subscription`: the correlation id rides on
+    // the phase update that always follows (`writePhases`).
+    { from_subscription: sub.id },
     `${ctx.idempotencyKey}:1`,
   )
 }
