@@ -145,9 +145,7 @@ export class StripeReader {
    * One page (100) of customers that carry a Salesforce Account id, for a backfill of every
    * mapped account. `nextCursor` moves past the whole page, unmapped customers included.
    */
-  async listCustomersWithAccount(
-    startingAfter?: string,
-  ): Promise<{
+  async listCustomersWithAccount(startingAfter?: string): Promise<{
     customers: Array<{ customerId: string; accountId: string }>
     hasMore: boolean
     nextCursor?: string
