@@ -3,6 +3,8 @@ import { prorationBehavior } from '../billing/plan.ts'
 import {
   cancelSchedule,
   enterPhase,
+  newPhase,
+  phaseItem,
   releaseSchedule,
   resolvePhases,
   startSchedule,
@@ -75,16 +77,35 @@ function newSchedule(
     id: ctx.ids.next('sub_sched_', 24),
     object: 'subscription_schedule',
     application: null,
-    billing_mode: { type: 'flexible' },
+    billing_mode: { flexible: { proration_discounts: 'included' }, type: 'flexible' },
     canceled_at: null,
     completed_at: null,
     created: ctx.now(),
     current_phase: null,
     customer,
-    default_settings: { collection_method: null },
+    customer_account: null,
+    default_settings: {
+      application_fee_percent: null,
+      billing_cycle_anchor: 'automatic',
+      billing_thresholds: null,
+      collection_method: null,
+      default_payment_method: null,
+      description: null,
+      invoice_settings: {
+        account_tax_ids: null,
+        custom_fields: null,
+        days_until_due: null,
+        description: null,
+        footer: null,
+        issuer: { type: 'self' },
+      },
+      on_behalf_of: null,
+      transfer_data: null,
+    },
     end_behavior: end,
     livemode: false,
     metadata,
+    pause_schedules: [],
     phases,
     released_at: null,
     released_subscription: null,
@@ -131,19 +152,15 @@ async function fromSubscription(
     )
   await r.begin([sub.id])
   const first = sub.items.data[0]
-  const phase: SchedulePhase = {
+  const phase: SchedulePhase = newPhase({
     start_date: first?.current_period_start ?? ctx.now(),
     end_date: first?.current_period_end ?? ctx.now(),
-    items: sub.items.data.map((si) => ({
-      price: si.price.id,
-      quantity: si.quantity,
-      metadata: { ...si.metadata },
-    })),
+    items: sub.items.data.map((si) => phaseItem(si.price.id, si.quantity, { ...si.metadata })),
     metadata: {},
     proration_behavior: 'create_prorations',
     collection_method: sub.collection_method,
     currency: sub.currency,
-  }
+  })
   const schedule = newSchedule(ctx, sub.customer, [phase], {}, 'release')
   schedule.status = 'active'
   schedule.subscription = sub.id
