@@ -1,3 +1,5 @@
+import { concordStatus, currentPeriodEnd, type ConcordStatus } from '../connectors/stripe/mirror.ts'
+
 export type DocKind = 'invoice' | 'payment' | 'credit_note'
 
 /** A billing event reduced to what the ledger needs: its id, and which documents to re-read. */
@@ -23,7 +25,7 @@ export interface StripeEventEnvelope {
 export interface SubscriptionSnapshot {
   billingId: string
   subscriptionKey?: string
-  status: 'pending' | 'active' | 'past_due' | 'canceled' | 'scheduled_cancel'
+  status: ConcordStatus
   currentPeriodEnd?: string
   quantity?: number
   priceId?: string
@@ -55,28 +57,20 @@ const INVOICE_EVENTS = new Set([
   'invoice.updated',
 ])
 
-function subscriptionStatus(o: Record<string, unknown>): SubscriptionSnapshot['status'] {
-  const status = str(o.status)
-  if (status === 'canceled' || status === 'incomplete_expired') return 'canceled'
-  if (o.cancel_at_period_end === true) return 'scheduled_cancel'
-  if (status === 'past_due' || status === 'unpaid') return 'past_due'
-  if (status === 'incomplete') return 'pending'
-  return 'active'
-}
-
 function snapshotOf(o: Record<string, unknown>): SubscriptionSnapshot {
   const items = (o.items as { data?: Array<Record<string, unknown>> } | undefined)?.data ?? []
   const first = items[0]
-  const periodEnd =
-    typeof first?.current_period_end === 'number'
-      ? new Date(first.current_period_end * 1000).toISOString().slice(0, 10)
-      : undefined
   const price = first?.price as Record<string, unknown> | undefined
   return {
     billingId: String(o.id),
     subscriptionKey: str((o.metadata as Record<string, unknown> | undefined)?.subscription_key),
-    status: subscriptionStatus(o),
-    currentPeriodEnd: periodEnd,
+    // The same reading of the same facts as the saga's result (one meaning per fact).
+    status: concordStatus({
+      status: str(o.status) ?? '',
+      cancel_at_period_end: o.cancel_at_period_end === true,
+      cancel_at: typeof o.cancel_at === 'number' ? o.cancel_at : null,
+    }),
+    currentPeriodEnd: currentPeriodEnd(items),
     quantity: typeof first?.quantity === 'number' ? first.quantity : undefined,
     priceId: str(price?.id),
     currency: str(o.currency)?.toUpperCase(),

@@ -1,4 +1,4 @@
-import { Effects } from '../common/effects.ts'
+import { Effects, type Effect } from '../common/effects.ts'
 import { Clock } from './clock.ts'
 import { Locks } from './locks.ts'
 import { Ids, snapshot, Store } from './state.ts'
@@ -88,10 +88,10 @@ export class Ctx {
     target: string,
     metadata?: Metadata,
     detail?: Record<string, unknown>,
-  ): void {
-    if (this.muted) return
+  ): Effect | undefined {
+    if (this.muted) return undefined
     const correlationId = this.current?.correlationId ?? metadata?.['correlation_id']
-    this.effects.record(kind, target, correlationId, detail)
+    return this.effects.record(kind, target, correlationId, detail)
   }
 
   /**

@@ -40,15 +40,31 @@ export function invalidRequest(message: string, param?: string, code?: string): 
   })
 }
 
-/** 404 `resource_missing`, worded like Stripe: `No such customer: 'cus_x'`. */
+/**
+ * `resource_missing`, worded like Stripe: `No such customer: 'cus_x'`. An object named in the URL
+ * (`param` `id`) answers 404; one named in a request parameter answers 400, naming the parameter.
+ */
 export function resourceMissing(kind: string, id: string, param = 'id'): StripeError {
-  return new StripeError(404, {
+  return new StripeError(param === 'id' ? 404 : 400, {
     type: 'invalid_request_error',
     code: 'resource_missing',
     doc_url: docUrl('resource_missing'),
     message: `No such ${kind}: '${id}'`,
     param,
   })
+}
+
+/**
+ * 400 for a parameter `from_subscription` excludes: Stripe takes no other parameter beside it
+ * ("You cannot set `metadata` if `from_subscription` is set.").
+ * https://docs.stripe.com/api/subscription_schedules/create#create_subscription_schedule-from_subscription
+ */
+export function notWithFromSubscription(name: string): StripeError {
+  return invalidRequest(
+    `You cannot set \`${name}\` if \`from_subscription\` is set.`,
+    name,
+    'parameter_unknown',
+  )
 }
 
 /** 400 for a parameter the endpoint does not take. */

@@ -51,7 +51,9 @@ describe('Idempotency-Key', () => {
       { customer: 'cus_missing', items: [{ price: 'price_seat_monthly' }] },
       'k-sub',
     )
-    expect(bad.status).toBe(404)
+    // A missing object named in a parameter is a 400 (a 404 is for the URL's own id).
+    expect(bad.status).toBe(400)
+    expect(bad.body.error).toMatchObject({ code: 'resource_missing', param: 'customer' })
     const c = await h.api.post<Customer>('/v1/customers', { name: 'Acme' })
     const good = await h.api.post<Subscription>(
       '/v1/subscriptions',

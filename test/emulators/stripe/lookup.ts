@@ -11,8 +11,8 @@ import type {
 } from './types.ts'
 
 /**
- * Finders that answer Stripe's `resource_missing` error: each throws a 404 `StripeError` naming
- * the object type, the id and the parameter it came in, when the object does not exist.
+ * Finders that answer Stripe's `resource_missing` error when the object does not exist: naming the
+ * object type, the id and the parameter it came in — 404 for the URL's id, 400 for a parameter.
  */
 function find<T>(objects: Map<string, T>, type: string, id: string, param: string): T {
   const found = objects.get(id)

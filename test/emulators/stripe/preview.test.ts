@@ -54,7 +54,9 @@ describe('POST /v1/invoices/create_preview', () => {
       -Math.round(5000 * fraction),
       Math.round(8000 * fraction),
     ])
-    expect(preview.body.lines.data.find((l) => !l.proration)).toMatchObject({
+    expect(
+      preview.body.lines.data.find((l) => !l.parent.subscription_item_details?.proration),
+    ).toMatchObject({
       amount: 8000,
       period: { start: FEB_1 },
     })
@@ -77,7 +79,7 @@ describe('POST /v1/invoices/create_preview', () => {
     const actual = await h.api.get<Invoice>(`/v1/invoices/${renewed.body.latest_invoice}`)
     expect(
       actual.body.lines.data
-        .filter((l) => l.proration)
+        .filter((l) => l.parent.subscription_item_details?.proration)
         .map((l) => l.amount)
         .sort((a, b) => a - b),
     ).toEqual(prorations.map((l) => l.amount).sort((a, b) => a - b))
@@ -95,7 +97,9 @@ describe('POST /v1/invoices/create_preview', () => {
     })
     expect(preview.status).toBe(200)
     expect(preview.body.billing_reason).toBe('subscription_update')
-    expect(preview.body.lines.data.map((l) => [l.amount, l.proration])).toEqual([
+    expect(
+      preview.body.lines.data.map((l) => [l.amount, l.parent.subscription_item_details?.proration]),
+    ).toEqual([
       [-Math.round((1000 * (FEB_1 - AT)) / (FEB_1 - START)), true],
       [10_000, false],
     ])

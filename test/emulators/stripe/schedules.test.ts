@@ -77,7 +77,9 @@ describe('POST /v1/subscription_schedules', () => {
     })
     const renewal = await h.api.get<Invoice>(`/v1/invoices/${after.body.latest_invoice}`)
     expect(renewal.body).toMatchObject({ billing_reason: 'subscription_cycle', total: 12_000 })
-    expect(renewal.body.lines.data.some((l) => l.proration)).toBe(false)
+    expect(renewal.body.lines.data.some((l) => l.parent.subscription_item_details?.proration)).toBe(
+      false,
+    )
 
     h.emu.stripe.advance(MAR_1 - FEB_1)
     const released = await h.api.get<SubscriptionSchedule>(
@@ -122,6 +124,52 @@ describe('POST /v1/subscription_schedules', () => {
     const cap = await h.api.post(`/v1/subscriptions/${sub.id}`, { cancel_at_period_end: true })
     expect(cap.status).toBe(400)
     expect(cap.body.error?.message).toMatch(/managed by the subscription schedule/)
+  })
+
+  it('refuses every parameter beside from_subscription, as Stripe does', async () => {
+    const { sub } = await customerWithSubscription(h.api)
+    for (const [name, value] of [
+      ['metadata', { correlation_id: 'corr-x' }],
+      ['end_behavior', 'cancel'],
+      ['start_date', START],
+      ['customer', sub.customer],
+      ['default_settings', { collection_method: 'send_invoice' }],
+    ] as const) {
+      const res = await h.api.post('/v1/subscription_schedules', {
+        from_subscription: sub.id,
+        [name]: value,
+      })
+      expect(res.status, name).toBe(400)
+      expect(res.body.error).toMatchObject({
+        type: 'invalid_request_error',
+        code: 'parameter_unknown',
+        param: name,
+        message: `You cannot set \`${name}\` if \`from_subscription\` is set.`,
+      })
+    }
+    expect(h.emu.stripe.store.schedules.size).toBe(0)
+    expect(h.emu.effects.counts()['schedule.create']).toBeUndefined()
+  })
+
+  it('answers 400 resource_missing for a missing subscription named in from_subscription', async () => {
+    const res = await h.api.post('/v1/subscription_schedules', { from_subscription: 'sub_nope' })
+    expect(res.status).toBe(400)
+    expect(res.body.error).toMatchObject({
+      code: 'resource_missing',
+      param: 'from_subscription',
+      message: "No such subscription: 'sub_nope'",
+    })
+    expect((await h.api.get('/v1/subscription_schedules/sub_sched_nope')).status).toBe(404)
+  })
+
+  it('credits a from_subscription create to the correlation id its following update sets', async () => {
+    const { sub } = await customerWithSubscription(h.api, { correlationId: 'corr-create' })
+    const schedule = await scheduleSecondPhase(sub, { price: 'price_seat_monthly', quantity: 3 })
+    const mine = h.emu.effects.all().filter((e) => e.target === schedule.id)
+    expect(mine.map((e) => [e.kind, e.correlationId])).toEqual([
+      ['schedule.create', 'corr-sched'],
+      ['schedule.update', 'corr-sched'],
+    ])
   })
 
   it('releases and cancels on request', async () => {

@@ -1,3 +1,4 @@
+import type { Effect } from '../common/effects.ts'
 import { seededRandom } from '../common/faults.ts'
 import type {
   Charge,
@@ -59,6 +60,11 @@ export class Store {
   searchableAt = new Map<string, number>()
   /** Invoices that already emitted `invoice.overdue`. */
   overdueSent = new Set<string>()
+  /**
+   * `schedule.create` effects of schedules made `from_subscription`, which can carry no metadata:
+   * each takes the correlation id of the first update that sets one (the same step's second call).
+   */
+  unattributed = new Map<string, Effect>()
   /** The charge that paid each invoice. */
   invoiceCharge = new Map<string, string>()
   creditNoteSeq = 0

@@ -64,10 +64,12 @@ describe('POST /v1/subscriptions', () => {
     expect(inv.lines.data[0]).toMatchObject({
       object: 'line_item',
       amount: 5000,
-      proration: false,
+      parent: { subscription_item_details: { proration: false } },
       quantity: 5,
       period: { start: START, end: FEB_1 },
     })
+    // The pre-`basil` top-level flag is gone at the pinned version.
+    expect(inv.lines.data[0]).not.toHaveProperty('proration')
     expect(inv.lines.data[0]?.id).toMatch(/^il_/)
 
     expect(h.emu.effects.counts()).toEqual({
@@ -161,11 +163,13 @@ describe('POST /v1/subscriptions/:id (item changes)', () => {
     expect(renewal.billing_reason).toBe('subscription_cycle')
     expect(
       renewal.lines.data
-        .filter((l) => l.proration)
+        .filter((l) => l.parent.subscription_item_details?.proration)
         .map((l) => l.amount)
         .sort((a, b) => a - b),
     ).toEqual([-2581, 5161])
-    expect(renewal.lines.data.find((l) => !l.proration)).toMatchObject({
+    expect(
+      renewal.lines.data.find((l) => !l.parent.subscription_item_details?.proration),
+    ).toMatchObject({
       amount: 10_000,
       quantity: 10,
       period: { start: FEB_1 },
@@ -192,14 +196,10 @@ describe('POST /v1/subscriptions/:id (item changes)', () => {
     const inv = await invoice(res.body.latest_invoice)
     expect(inv.billing_reason).toBe('subscription_update')
     expect(
-      inv.lines.data.map((l) => [
-        l.amount,
-        l.proration,
-        l.parent.subscription_item_details?.proration,
-      ]),
+      inv.lines.data.map((l) => [l.amount, l.parent.subscription_item_details?.proration]),
     ).toEqual([
-      [-rest(1000, 5), true, true],
-      [rest(1000, 3), true, true],
+      [-rest(1000, 5), true],
+      [rest(1000, 3), true],
     ])
     // A net credit leaves the invoice at zero due and the rest on the customer's balance.
     expect(inv.total).toBe(-rest(1000, 5) + rest(1000, 3))
@@ -239,7 +239,9 @@ describe('POST /v1/subscriptions/:id (item changes)', () => {
     })
     const inv = await invoice(res.body.latest_invoice)
     expect(inv.billing_reason).toBe('subscription_update')
-    expect(inv.lines.data.map((l) => [l.amount, l.proration])).toEqual([
+    expect(
+      inv.lines.data.map((l) => [l.amount, l.parent.subscription_item_details?.proration]),
+    ).toEqual([
       [-rest(1000, 2), true],
       [20_000, false],
     ])
@@ -322,7 +324,9 @@ describe('subscription cancellation', () => {
     })
     expect(res.body).toMatchObject({ status: 'canceled', ended_at: JAN_16, canceled_at: JAN_16 })
     const final = await invoice(res.body.latest_invoice)
-    expect(final.lines.data.map((l) => [l.amount, l.proration])).toEqual([[-rest(1000, 4), true]])
+    expect(
+      final.lines.data.map((l) => [l.amount, l.parent.subscription_item_details?.proration]),
+    ).toEqual([[-rest(1000, 4), true]])
     expect(final).toMatchObject({ amount_due: 0, status: 'paid' })
     expect((await h.api.get<Customer>(`/v1/customers/${customer.id}`)).body.balance).toBe(
       -rest(1000, 4),

@@ -1,8 +1,13 @@
 import type { ProrationPreview } from '../types.ts'
-import { deltaOf, futureStart, requirePrice, type ApplyInput } from './amendments.ts'
+import { deltaOf, futureStart, requirePrice, type ApplyInput } from './plan-core.ts'
 import type { StripeClient } from './client.ts'
 import type { FormParams } from './form.ts'
-import type { StripeInvoice, StripeLineItem, StripeSchedule } from './stripe-types.ts'
+import type {
+  StripeInvoice,
+  StripeLineItem,
+  StripeSchedule,
+  StripeSubscription,
+} from './stripe-types.ts'
 import { isEnded, primaryItem, resolveTarget } from './subscriptions.ts'
 import { isoDate, nowSeconds } from './time.ts'
 
@@ -40,29 +45,8 @@ export async function previewAmendment(
   const target = await resolveTarget(client, input)
   const sub = target.subscription
   if (!sub) return previewUnstarted(client, target.schedule as StripeSchedule, input)
+  if (a.action === 'cancel') return previewCancel(client, input, sub)
   const item = primaryItem(sub)
-  const start = futureStart(a)
-  const now = input.prorationDate ?? nowSeconds()
-  const subscription = sub.id
-
-  if (a.action === 'cancel') {
-    if (
-      isEnded(sub) ||
-      a.cancelMode !== 'immediately' ||
-      start !== undefined ||
-      a.proration === 'none'
-    )
-      return emptyPreview(sub.currency)
-    const details = { cancel_now: true, proration_behavior: a.proration, proration_date: now }
-    return toPreview(
-      await client.query<StripeInvoice>(PREVIEW, {
-        customer,
-        subscription,
-        subscription_details: details,
-      }),
-      now,
-    )
-  }
   const delta = deltaOf(input, sub.currency)
   if (a.action === 'renew') {
     const items = [{ id: item.id, price: delta.price, quantity: delta.quantity ?? item.quantity }]
@@ -70,12 +54,14 @@ export async function previewAmendment(
     return toPreview(
       await client.query<StripeInvoice>(PREVIEW, {
         customer,
-        subscription,
+        subscription: sub.id,
         subscription_details: details,
       }),
     )
   }
   const items = [{ id: item.id, price: delta.price, quantity: delta.quantity }]
+  const start = futureStart(a, nowSeconds())
+  const now = input.prorationDate ?? nowSeconds()
   let details: FormParams
   if (start === undefined) details = { items, proration_behavior: a.proration, proration_date: now }
   else if (start < item.current_period_end)
@@ -85,10 +71,36 @@ export async function previewAmendment(
   return toPreview(
     await client.query<StripeInvoice>(PREVIEW, {
       customer,
-      subscription,
+      subscription: sub.id,
       subscription_details: details,
     }),
     at,
+  )
+}
+
+/** Only a cancel now with prorations bills anything more: the final credit (`cancel_now`). */
+async function previewCancel(
+  client: StripeClient,
+  input: ApplyInput,
+  sub: StripeSubscription,
+): Promise<ProrationPreview> {
+  const a = input.amendment
+  if (
+    isEnded(sub) ||
+    a.cancelMode !== 'immediately' ||
+    futureStart(a, nowSeconds()) !== undefined ||
+    a.proration === 'none'
+  )
+    return emptyPreview(sub.currency)
+  const now = input.prorationDate ?? nowSeconds()
+  const details = { cancel_now: true, proration_behavior: a.proration, proration_date: now }
+  return toPreview(
+    await client.query<StripeInvoice>(PREVIEW, {
+      customer: input.customerId,
+      subscription: sub.id,
+      subscription_details: details,
+    }),
+    now,
   )
 }
 
@@ -114,12 +126,16 @@ async function previewUnstarted(
   )
 }
 
-/** Whether a line is a proration: under `parent` in current versions, top-level before `basil`. */
+/**
+ * Whether a line is a proration, read where the pinned API version puts it: under `parent`
+ * (`subscription_item_details` or `invoice_item_details`). The top-level `proration` was removed
+ * in the `basil` versions and is not read.
+ * https://docs.stripe.com/api/invoice-line-item/object#invoice_line_item_object-parent
+ */
 export function isProration(line: StripeLineItem): boolean {
   return (
     line.parent?.subscription_item_details?.proration ??
     line.parent?.invoice_item_details?.proration ??
-    line.proration ??
     false
   )
 }

@@ -1,5 +1,3 @@
-import type { StepContext } from '../types.ts'
-import type { StripeClient } from './client.ts'
 import { businessError } from './errors.ts'
 import type { FormValue } from './form.ts'
 import type {
@@ -9,7 +7,6 @@ import type {
   StripeSchedule,
   StripeSubscription,
 } from './stripe-types.ts'
-import { attachedSchedule } from './subscriptions.ts'
 import { addInterval } from './time.ts'
 
 /**
@@ -17,6 +14,8 @@ import { addInterval } from './time.ts'
  * subscription (`from_subscription`, which can't take `phases` in the same call), then its
  * phases are rewritten so the change starts at the effective date.
  * https://docs.stripe.com/billing/subscriptions/subscription-schedules/use-cases
+ *
+ * Everything here is pure phase arithmetic; `calls.ts` turns phases into requests.
  *
  * Retries: the two calls carry sub-keys `${key}:1` and `${key}:2`. The phases are computed from
  * the schedule as read, and the computation is a fixed point — running it on a schedule that
@@ -127,46 +126,21 @@ export function phaseParams(phases: Phase[]): FormValue[] {
 }
 
 /**
- * The schedule managing `sub`, made from it (sub-key `${key}:1`) when there is none.
- * @throws ConnectorError
+ * The phases of the schedule Stripe makes `from_subscription`, read before it exists: one phase
+ * over the current period with the subscription's items (Stripe's default proration, no
+ * metadata), so the plan can write the following phases in the same step. A retried step reads
+ * the real schedule instead, which then holds exactly the phases that update sent.
  */
-export async function ensureSchedule(
-  client: StripeClient,
-  sub: StripeSubscription,
-  ctx: StepContext,
-): Promise<StripeSchedule> {
-  const attached = attachedSchedule(sub)
-  if (attached) return attached
-  return client.post<StripeSchedule>(
-    '/v1/subscription_schedules',
-    { from_subscription: sub.id, metadata: { correlation_id: ctx.correlationId } },
-    `${ctx.idempotencyKey}:1`,
-  )
-}
-
-/**
- * Rewrites a schedule's phases (sub-key `${key}:2`). `prorationBehavior` governs a change to the
- * current phase, which Stripe applies at once.
- * @throws ConnectorError
- */
-export function writePhases(
-  client: StripeClient,
-  schedule: StripeSchedule,
-  opts: {
-    phases: Phase[]
-    endBehavior: 'release' | 'cancel'
-    prorationBehavior?: ProrationBehavior
-  },
-  ctx: StepContext,
-): Promise<StripeSchedule> {
-  return client.post<StripeSchedule>(
-    `/v1/subscription_schedules/${encodeURIComponent(schedule.id)}`,
+export function fromSubscriptionPhases(sub: StripeSubscription): Phase[] {
+  const first = sub.items.data[0]
+  if (!first) return []
+  return [
     {
-      end_behavior: opts.endBehavior,
-      proration_behavior: opts.prorationBehavior,
-      phases: phaseParams(opts.phases),
-      metadata: { correlation_id: ctx.correlationId },
+      start: first.current_period_start,
+      end: first.current_period_end,
+      items: sub.items.data.map((si) => ({ price: si.price.id, quantity: si.quantity })),
+      prorationBehavior: 'create_prorations',
+      metadata: {},
     },
-    `${ctx.idempotencyKey}:2`,
-  )
+  ]
 }

@@ -97,8 +97,6 @@ export interface StripeLineItem {
   currency: string
   description: string | null
   period: { start: number; end: number }
-  /** Before the `basil` versions the flag sat here; now under `parent`. */
-  proration?: boolean
   parent?: {
     subscription_item_details?: { proration?: boolean } | null
     invoice_item_details?: { proration?: boolean } | null

@@ -8,7 +8,7 @@ import type {
   StripeSubscription,
   StripeSubscriptionItem,
 } from './stripe-types.ts'
-import { isoDate } from './time.ts'
+import { concordStatus, currentPeriodEnd } from './mirror.ts'
 
 /** What an amendment acts on: a live subscription (with its schedule, if one is attached), or a schedule whose subscription hasn't started yet. */
 export interface Target {
@@ -131,43 +131,13 @@ function fromSubscription(subscription: StripeSubscription): Target {
   return { subscription, schedule: attachedSchedule(subscription) }
 }
 
-/** Stripe's subscription status in Concord's terms (`Billing_Subscription__c.Status__c`). */
-export function concordStatus(
-  sub: StripeSubscription,
-  schedule?: StripeSchedule,
-): BillingResult['status'] {
-  switch (sub.status) {
-    case 'canceled':
-    case 'incomplete_expired':
-      return 'canceled'
-    case 'incomplete':
-    case 'paused':
-      return 'pending'
-    case 'past_due':
-    case 'unpaid':
-      return 'past_due'
-    default: {
-      const ending =
-        sub.cancel_at_period_end ||
-        sub.cancel_at !== null ||
-        (schedule ?? attachedSchedule(sub))?.end_behavior === 'cancel'
-      return ending ? 'scheduled_cancel' : 'active'
-    }
-  }
-}
-
 /** The step's outcome for the saga: `ref` is the Stripe object this step changed. */
-export function subscriptionResult(
-  sub: StripeSubscription,
-  ref: string = sub.id,
-  schedule?: StripeSchedule,
-): BillingResult {
-  const end = Math.max(0, ...sub.items.data.map((si) => si.current_period_end ?? 0))
+export function subscriptionResult(sub: StripeSubscription, ref: string = sub.id): BillingResult {
   return {
     subscriptionId: sub.id,
     ref,
-    status: concordStatus(sub, schedule),
-    currentPeriodEnd: end > 0 ? isoDate(end) : undefined,
+    status: concordStatus(sub),
+    currentPeriodEnd: currentPeriodEnd(sub.items.data),
     currency: sub.currency.toUpperCase(),
   }
 }

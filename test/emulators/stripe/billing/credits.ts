@@ -30,19 +30,25 @@ export function refundCharge(
     id: ctx.ids.next('re_', 24),
     object: 'refund',
     amount: value,
+    balance_transaction: ctx.ids.next('txn_', 24),
     charge: charge.id,
     created: ctx.now(),
     currency: charge.currency,
+    customer: charge.customer,
+    customer_account: null,
     metadata,
     payment_intent: null,
+    payment_method: charge.payment_method,
     reason: reason ?? null,
+    receipt_number: null,
+    source_transfer_reversal: null,
+    transfer_reversal: null,
     status: 'succeeded',
   }
   ctx.store.add(ctx.store.refunds, refund)
   charge.amount_refunded += value
   charge.refunded = charge.amount_refunded === charge.amount_captured
   charge.refunds.data.unshift(snapshot(refund))
-  charge.refunds.total_count = charge.refunds.data.length
   ctx.effect('charge.refund', charge.id, metadata, { refund: refund.id, amount: value })
   ctx.emit('refund.created', refund)
   ctx.emit('charge.refunded', charge, before)

@@ -1,6 +1,13 @@
 import type { Ctx } from '../context.ts'
 import type { Ids } from '../state.ts'
-import type { Customer, Invoice, InvoiceItem, LineItem, Subscription } from '../types.ts'
+import type {
+  Customer,
+  Invoice,
+  InvoiceBlanks,
+  InvoiceItem,
+  LineItem,
+  Subscription,
+} from '../types.ts'
 import type { LineDraft } from './proration.ts'
 
 /** Where hosted invoice pages and PDFs would live; invoices only get them once finalized. */
@@ -42,10 +49,48 @@ function lineFromDraft(
       price_details: { price: d.price.id, product: d.price.product },
       unit_amount_decimal: d.price.unit_amount_decimal,
     },
-    proration: d.proration,
     quantity: d.quantity,
+    quantity_decimal: String(d.quantity),
     subscription: d.subscription,
+    subtotal: d.amount,
     taxes: [],
+  }
+}
+
+function invoiceBlanks(): InvoiceBlanks {
+  return {
+    account_tax_ids: null,
+    application: null,
+    automatically_finalizes_at: null,
+    custom_fields: null,
+    customer_account: null,
+    customer_address: null,
+    customer_phone: null,
+    customer_shipping: null,
+    customer_tax_exempt: 'none',
+    default_payment_method: null,
+    default_source: null,
+    default_tax_rates: [],
+    discounts: [],
+    footer: null,
+    from_invoice: null,
+    issuer: { type: 'self' },
+    latest_revision: null,
+    on_behalf_of: null,
+    payment_settings: {
+      default_mandate: null,
+      payment_method_options: null,
+      payment_method_types: null,
+    },
+    receipt_number: null,
+    rendering: null,
+    shipping_cost: null,
+    shipping_details: null,
+    statement_descriptor: null,
+    test_clock: null,
+    total_discount_amounts: [],
+    total_pretax_credit_amounts: [],
+    total_taxes: [],
   }
 }
 
@@ -58,9 +103,11 @@ export function addPendingItems(ctx: Ctx, customer: Customer, drafts: LineDraft[
       amount: d.amount,
       currency: d.price.currency,
       customer: customer.id,
+      customer_account: null,
       date: ctx.now(),
       description: d.description,
       discountable: !d.proration,
+      discounts: [],
       invoice: null,
       livemode: false,
       metadata: {},
@@ -81,6 +128,9 @@ export function addPendingItems(ctx: Ctx, customer: Customer, drafts: LineDraft[
       },
       proration: d.proration,
       quantity: d.quantity,
+      quantity_decimal: String(d.quantity),
+      tax_rates: [],
+      test_clock: null,
     }
     ctx.store.add(ctx.store.invoiceItems, item)
     ctx.emit('invoiceitem.created', item)
@@ -138,6 +188,7 @@ export function buildInvoice(ctx: Ctx, ids: Ids, input: InvoiceInput, id: string
   return {
     id,
     object: 'invoice',
+    ...invoiceBlanks(),
     account_country: 'US',
     account_name: ctx.settings.accountName,
     amount_due: due,
@@ -148,7 +199,13 @@ export function buildInvoice(ctx: Ctx, ids: Ids, input: InvoiceInput, id: string
     attempt_count: 0,
     attempted: false,
     auto_advance: true,
-    automatic_tax: { enabled: false, liability: null, status: null },
+    automatic_tax: {
+      disabled_reason: null,
+      enabled: false,
+      liability: null,
+      provider: null,
+      status: null,
+    },
     billing_reason: input.reason,
     collection_method: subscription?.collection_method ?? 'charge_automatically',
     created: ctx.now(),
@@ -168,7 +225,6 @@ export function buildInvoice(ctx: Ctx, ids: Ids, input: InvoiceInput, id: string
       data: lines,
       has_more: false,
       url: `/v1/invoices/${id}/lines`,
-      total_count: lines.length,
     },
     livemode: false,
     metadata: {},
@@ -197,6 +253,7 @@ export function buildInvoice(ctx: Ctx, ids: Ids, input: InvoiceInput, id: string
       voided_at: null,
     },
     subtotal: total,
+    subtotal_excluding_tax: total,
     total,
     total_excluding_tax: total,
     webhooks_delivered_at: null,

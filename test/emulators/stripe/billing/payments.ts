@@ -1,7 +1,7 @@
 import type { Ctx } from '../context.ts'
 import { invalidRequest } from '../errors.ts'
 import { snapshot } from '../state.ts'
-import type { Charge, Invoice, InvoicePayment, Subscription } from '../types.ts'
+import type { Charge, ChargeBlanks, Invoice, InvoicePayment, Subscription } from '../types.ts'
 import { finalizeInvoice } from './invoices.ts'
 
 function subscriptionOf(ctx: Ctx, invoice: Invoice): Subscription | undefined {
@@ -22,6 +22,59 @@ function setSubscriptionStatus(
   ctx.emit('customer.subscription.updated', sub, before)
 }
 
+/** Charge fields the emulator never fills (no Connect, Radar, shipping or receipts). */
+function chargeBlanks(): ChargeBlanks {
+  return {
+    application: null,
+    application_fee: null,
+    application_fee_amount: null,
+    billing_details: { address: null, email: null, name: null, phone: null, tax_id: null },
+    calculated_statement_descriptor: 'CONCORD',
+    disputed: false,
+    failure_balance_transaction: null,
+    fraud_details: {},
+    on_behalf_of: null,
+    receipt_email: null,
+    receipt_number: null,
+    receipt_url: null,
+    review: null,
+    shipping: null,
+    source: null,
+    source_transfer: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: null,
+    transfer_data: null,
+    transfer_group: null,
+  }
+}
+
+/** The test card every automatic payment uses (`4242`, or `0002` when it declines). */
+function visaCard(
+  last4: string,
+  authorized: number | null,
+): Charge['payment_method_details']['card'] {
+  return {
+    amount_authorized: authorized,
+    authorization_code: authorized === null ? null : '123456',
+    brand: 'visa',
+    checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: 'pass' },
+    country: 'US',
+    electronic_commerce_indicator: null,
+    exp_month: 12,
+    exp_year: 2034,
+    funding: 'credit',
+    installments: null,
+    last4,
+    mandate: null,
+    network: 'visa',
+    network_transaction_id: authorized === null ? null : '1234567890123',
+    regulated_status: 'unregulated',
+    three_d_secure: null,
+    transaction_link_id: null,
+    wallet: null,
+  }
+}
+
 function newCharge(
   ctx: Ctx,
   invoice: Invoice,
@@ -32,6 +85,7 @@ function newCharge(
   const charge: Charge = {
     id: ctx.ids.next('ch_', 24),
     object: 'charge',
+    ...chargeBlanks(),
     amount,
     amount_captured: ok ? amount : 0,
     amount_refunded: 0,
@@ -47,6 +101,9 @@ function newCharge(
     metadata: {},
     outcome: ok
       ? {
+          advice_code: null,
+          network_advice_code: null,
+          network_decline_code: null,
           network_status: 'approved_by_network',
           reason: null,
           risk_level: 'normal',
@@ -54,6 +111,9 @@ function newCharge(
           type: 'authorized',
         }
       : {
+          advice_code: null,
+          network_advice_code: null,
+          network_decline_code: '05',
           network_status: 'declined_by_network',
           reason: 'generic_decline',
           risk_level: 'normal',
@@ -63,9 +123,12 @@ function newCharge(
     paid: ok,
     payment_intent: null,
     payment_method: 'pm_card_visa',
-    payment_method_details: { type: 'card', card: { brand: 'visa', last4: ok ? '4242' : '0002' } },
+    payment_method_details: {
+      type: 'card',
+      card: visaCard(ok ? '4242' : '0002', ok ? amount : null),
+    },
     refunded: false,
-    refunds: { object: 'list', data: [], has_more: false, url: '', total_count: 0 },
+    refunds: { object: 'list', data: [], has_more: false, url: '' },
     status: ok ? 'succeeded' : 'failed',
   }
   charge.refunds.url = `/v1/charges/${charge.id}/refunds`

@@ -20,7 +20,7 @@ export interface PhaseInput {
   endDate?: number
   iterations?: number
   duration?: { interval: Interval; interval_count: number }
-  items: PhaseItem[]
+  items: Array<Pick<PhaseItem, 'price' | 'quantity' | 'metadata'>>
   prorationBehavior?: ProrationBehavior
   metadata?: Metadata
   collectionMethod?: Subscription['collection_method']
@@ -65,22 +65,54 @@ export function resolvePhases(ctx: Ctx, inputs: PhaseInput[], start: number): Sc
         `phases[${i}][end_date] must be after the phase's start.`,
         `phases[${i}][end_date]`,
       )
-    out.push({
-      start_date: cursor,
-      end_date: end,
-      items: ph.items.map((it) => ({
-        price: it.price,
-        quantity: it.quantity,
-        metadata: it.metadata,
-      })),
-      metadata: ph.metadata ?? {},
-      proration_behavior: ph.prorationBehavior ?? 'create_prorations',
-      collection_method: ph.collectionMethod ?? null,
-      currency: (prices[0] as NonNullable<(typeof prices)[0]>).currency,
-    })
+    out.push(
+      newPhase({
+        start_date: cursor,
+        end_date: end,
+        items: ph.items.map((it) => phaseItem(it.price, it.quantity, it.metadata)),
+        metadata: ph.metadata ?? {},
+        proration_behavior: ph.prorationBehavior ?? 'create_prorations',
+        collection_method: ph.collectionMethod ?? null,
+        currency: (prices[0] as NonNullable<(typeof prices)[0]>).currency,
+      }),
+    )
     cursor = end
   })
   return out
+}
+
+/** A phase item with the fields the pinned version always carries (the legacy plan is the price). */
+export function phaseItem(price: string, quantity: number, metadata: Metadata): PhaseItem {
+  return { billing_thresholds: null, discounts: [], plan: price, price, quantity, metadata }
+}
+
+/** A phase with the fields the pinned version always carries, empty where Concord sets none. */
+export function newPhase(
+  p: Pick<
+    SchedulePhase,
+    | 'start_date'
+    | 'end_date'
+    | 'items'
+    | 'metadata'
+    | 'proration_behavior'
+    | 'collection_method'
+    | 'currency'
+  >,
+): SchedulePhase {
+  return {
+    add_invoice_items: [],
+    application_fee_percent: null,
+    billing_cycle_anchor: null,
+    billing_thresholds: null,
+    default_payment_method: null,
+    description: null,
+    discounts: [],
+    invoice_settings: null,
+    on_behalf_of: null,
+    transfer_data: null,
+    trial_end: null,
+    ...p,
+  }
 }
 
 /** The `items[]` changes that turn a subscription's items into a phase's items (ids kept per price). */

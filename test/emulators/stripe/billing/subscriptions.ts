@@ -5,6 +5,7 @@ import type {
   Customer,
   Invoice,
   Metadata,
+  Plan,
   Price,
   ProrationBehavior,
   Subscription,
@@ -26,6 +27,32 @@ export interface NewSubscription {
   cancelAtPeriodEnd: boolean
 }
 
+/** The legacy plan that mirrors a recurring price on each subscription item. */
+function planOf(price: Price): Plan {
+  const rec = price.recurring ?? { interval: 'month' as const, interval_count: 1 }
+  return {
+    id: price.id,
+    object: 'plan',
+    active: price.active,
+    amount: price.unit_amount,
+    amount_decimal: price.unit_amount_decimal,
+    billing_scheme: 'per_unit',
+    created: price.created,
+    currency: price.currency,
+    interval: rec.interval,
+    interval_count: rec.interval_count,
+    livemode: false,
+    metadata: { ...price.metadata },
+    meter: null,
+    nickname: price.nickname,
+    product: price.product,
+    tiers_mode: null,
+    transform_usage: null,
+    trial_period_days: null,
+    usage_type: 'licensed',
+  }
+}
+
 function makeItem(
   ctx: Ctx,
   subId: string,
@@ -36,11 +63,14 @@ function makeItem(
   return {
     id,
     object: 'subscription_item',
+    billing_thresholds: null,
     created: ctx.now(),
     current_period_end: period.end,
     current_period_start: period.start,
+    current_trial: null,
     discounts: [],
     metadata: { ...t.metadata },
+    plan: planOf(t.price),
     price: snapshot(t.price),
     quantity: t.quantity,
     subscription: subId,
@@ -70,24 +100,31 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Subscripti
   const sub: Subscription = {
     id,
     object: 'subscription',
+    application: null,
     application_fee_percent: null,
-    automatic_tax: { enabled: false, liability: null },
+    automatic_tax: { disabled_reason: null, enabled: false, liability: null },
     billing_cycle_anchor: now,
-    billing_mode: { type: 'flexible' },
+    billing_cycle_anchor_config: null,
+    billing_mode: { flexible: { proration_discounts: 'included' }, type: 'flexible' },
+    billing_schedules: [],
+    billing_thresholds: null,
     cancel_at: input.cancelAtPeriodEnd ? period.end : null,
     cancel_at_period_end: input.cancelAtPeriodEnd,
     canceled_at: input.cancelAtPeriodEnd ? now : null,
     cancellation_details: {
       comment: null,
       feedback: null,
+      feedback_option: null,
       reason: input.cancelAtPeriodEnd ? 'cancellation_requested' : null,
     },
     collection_method: input.collectionMethod,
     created: now,
     currency: (input.items[0] as NewSubscription['items'][number]).price.currency,
     customer: input.customer.id,
+    customer_account: null,
     days_until_due: input.daysUntilDue,
     default_payment_method: null,
+    default_source: null,
     description: input.description,
     discounts: [],
     ended_at: null,
@@ -96,17 +133,38 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Subscripti
       data: [],
       has_more: false,
       url: `/v1/subscription_items?subscription=${id}`,
-      total_count: input.items.length,
+    },
+    invoice_settings: {
+      account_tax_ids: null,
+      custom_fields: null,
+      description: null,
+      footer: null,
+      issuer: { type: 'self' },
     },
     latest_invoice: invoiceId,
     livemode: false,
+    managed_payments: null,
     metadata: { ...input.metadata },
+    next_pending_invoice_item_invoice: null,
+    on_behalf_of: null,
+    pause_collection: null,
+    payment_settings: {
+      payment_method_options: null,
+      payment_method_types: null,
+      save_default_payment_method: 'off',
+    },
+    pending_invoice_item_interval: null,
+    pending_setup_intent: null,
     pending_update: null,
     schedule: null,
     start_date: now,
     status: paysNow ? 'active' : 'incomplete',
     test_clock: null,
+    transfer_data: null,
     trial_end: null,
+    trial_settings: {
+      end_behavior: { billing_cycle_anchor: null, missing_payment_method: 'create_invoice' },
+    },
     trial_start: null,
   }
   sub.items.data = input.items.map((t) => makeItem(ctx, id, ctx.ids.next('si_', 14), t, period))
@@ -152,13 +210,13 @@ export function applyPlan(
     const existing = byId.get(t.id)
     if (!existing) return makeItem(ctx, sub.id, t.id, t, plan.period)
     existing.price = snapshot(t.price)
+    existing.plan = planOf(t.price)
     existing.quantity = t.quantity
     existing.metadata = t.metadata
     existing.current_period_start = plan.period.start
     existing.current_period_end = plan.period.end
     return existing
   })
-  sub.items.total_count = sub.items.data.length
   if (plan.resetAnchor) sub.billing_cycle_anchor = plan.at
   ctx.effect('subscription.update', sub.id, sub.metadata, {
     items: sub.items.data.map((si) => ({ id: si.id, price: si.price.id, quantity: si.quantity })),
@@ -268,6 +326,7 @@ export function cancelSubscription(
   sub.cancellation_details = {
     comment: opts.comment ?? sub.cancellation_details.comment,
     feedback: opts.feedback ?? sub.cancellation_details.feedback,
+    feedback_option: null,
     reason: opts.reason ?? 'cancellation_requested',
   }
   ctx.effect('subscription.cancel', sub.id, sub.metadata, {

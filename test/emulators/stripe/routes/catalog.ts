@@ -48,6 +48,8 @@ export function createProduct(ctx: Ctx, input: ProductInput): Product {
     package_dimensions: null,
     shippable: null,
     statement_descriptor: null,
+    tax_details: null,
+    type: 'service',
     tax_code: null,
     unit_label: null,
     updated: now,

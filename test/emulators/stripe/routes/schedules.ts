@@ -1,15 +1,17 @@
-import type { Api } from '../api.ts'
+import type { Api, ApiRequest } from '../api.ts'
 import { prorationBehavior } from '../billing/plan.ts'
 import {
   cancelSchedule,
   enterPhase,
+  newPhase,
+  phaseItem,
   releaseSchedule,
   resolvePhases,
   startSchedule,
   type PhaseInput,
 } from '../billing/schedules.ts'
 import type { Ctx } from '../context.ts'
-import { invalidRequest } from '../errors.ts'
+import { invalidRequest, notWithFromSubscription } from '../errors.ts'
 import { bool, hash, hashes, int, mergeMetadata, str, type Params } from '../form.ts'
 import { filterCreated, paginate } from '../list.ts'
 import { requireCustomer, requireSchedule, requireSubscription } from '../lookup.ts'
@@ -75,16 +77,35 @@ function newSchedule(
     id: ctx.ids.next('sub_sched_', 24),
     object: 'subscription_schedule',
     application: null,
-    billing_mode: { type: 'flexible' },
+    billing_mode: { flexible: { proration_discounts: 'included' }, type: 'flexible' },
     canceled_at: null,
     completed_at: null,
     created: ctx.now(),
     current_phase: null,
     customer,
-    default_settings: { collection_method: null },
+    customer_account: null,
+    default_settings: {
+      application_fee_percent: null,
+      billing_cycle_anchor: 'automatic',
+      billing_thresholds: null,
+      collection_method: null,
+      default_payment_method: null,
+      description: null,
+      invoice_settings: {
+        account_tax_ids: null,
+        custom_fields: null,
+        days_until_due: null,
+        description: null,
+        footer: null,
+        issuer: { type: 'self' },
+      },
+      on_behalf_of: null,
+      transfer_data: null,
+    },
     end_behavior: end,
     livemode: false,
     metadata,
+    pause_schedules: [],
     phases,
     released_at: null,
     released_subscription: null,
@@ -106,59 +127,62 @@ const CREATE = [
 ]
 const UPDATE = ['phases', 'end_behavior', 'metadata', 'proration_behavior', 'default_settings']
 
+/**
+ * `from_subscription`: the schedule takes over the subscription's current period and items.
+ * Stripe takes no other parameter beside it (metadata and phases follow in an update).
+ * @throws StripeError 400 for any other parameter, a missing, canceled or already scheduled subscription.
+ */
+async function fromSubscription(
+  ctx: Ctx,
+  r: ApiRequest,
+  fromId: string,
+): Promise<SubscriptionSchedule> {
+  for (const name of Object.keys(r.params))
+    if (name !== 'from_subscription' && name !== 'expand') throw notWithFromSubscription(name)
+  const sub = requireSubscription(ctx, fromId, 'from_subscription')
+  if (sub.schedule)
+    throw invalidRequest(
+      `You cannot migrate a subscription that is already attached to a schedule: \`${sub.schedule}\`.`,
+      'from_subscription',
+    )
+  if (sub.status === 'canceled')
+    throw invalidRequest(
+      'You cannot create a schedule from a canceled subscription.',
+      'from_subscription',
+    )
+  await r.begin([sub.id])
+  const first = sub.items.data[0]
+  const phase: SchedulePhase = newPhase({
+    start_date: first?.current_period_start ?? ctx.now(),
+    end_date: first?.current_period_end ?? ctx.now(),
+    items: sub.items.data.map((si) => phaseItem(si.price.id, si.quantity, { ...si.metadata })),
+    metadata: {},
+    proration_behavior: 'create_prorations',
+    collection_method: sub.collection_method,
+    currency: sub.currency,
+  })
+  const schedule = newSchedule(ctx, sub.customer, [phase], {}, 'release')
+  schedule.status = 'active'
+  schedule.subscription = sub.id
+  schedule.current_phase = { start_date: phase.start_date, end_date: phase.end_date }
+  ctx.store.add(ctx.store.schedules, schedule)
+  const before = snapshot(sub)
+  sub.schedule = schedule.id
+  const created = ctx.effect('schedule.create', schedule.id, schedule.metadata, {
+    from_subscription: sub.id,
+  })
+  if (created && !created.correlationId) ctx.store.unattributed.set(schedule.id, created)
+  ctx.emit('subscription_schedule.created', schedule)
+  ctx.emit('customer.subscription.updated', sub, before)
+  return snapshot(schedule)
+}
+
 /** Subscription schedules: create (from a subscription or from phases), update phases, release, cancel. */
 export function scheduleRoutes(api: Api, ctx: Ctx): void {
   api.on('POST', '/v1/subscription_schedules', CREATE, async (r) => {
     const p = r.params
     const fromId = str(p, 'from_subscription')
-    if (fromId) {
-      if (p['phases'] !== undefined)
-        throw invalidRequest('You cannot set `phases` if `from_subscription` is set.', 'phases')
-      if (p['customer'] !== undefined)
-        throw invalidRequest('You cannot set `customer` if `from_subscription` is set.', 'customer')
-      const sub = requireSubscription(ctx, fromId, 'from_subscription')
-      if (sub.schedule)
-        throw invalidRequest(
-          `You cannot migrate a subscription that is already attached to a schedule: \`${sub.schedule}\`.`,
-          'from_subscription',
-        )
-      if (sub.status === 'canceled')
-        throw invalidRequest(
-          'You cannot create a schedule from a canceled subscription.',
-          'from_subscription',
-        )
-      await r.begin([sub.id])
-      const first = sub.items.data[0]
-      const phase: SchedulePhase = {
-        start_date: first?.current_period_start ?? ctx.now(),
-        end_date: first?.current_period_end ?? ctx.now(),
-        items: sub.items.data.map((si) => ({
-          price: si.price.id,
-          quantity: si.quantity,
-          metadata: { ...si.metadata },
-        })),
-        metadata: {},
-        proration_behavior: 'create_prorations',
-        collection_method: sub.collection_method,
-        currency: sub.currency,
-      }
-      const schedule = newSchedule(ctx, sub.customer, [phase], mergeMetadata({}, p), 'release')
-      schedule.status = 'active'
-      schedule.subscription = sub.id
-      schedule.current_phase = { start_date: phase.start_date, end_date: phase.end_date }
-      ctx.store.add(ctx.store.schedules, schedule)
-      const before = snapshot(sub)
-      sub.schedule = schedule.id
-      ctx.effect(
-        'schedule.create',
-        schedule.id,
-        { ...sub.metadata, ...schedule.metadata },
-        { from_subscription: sub.id },
-      )
-      ctx.emit('subscription_schedule.created', schedule)
-      ctx.emit('customer.subscription.updated', sub, before)
-      return snapshot(schedule)
-    }
+    if (fromId) return fromSubscription(ctx, r, fromId)
     const customer = requireCustomer(ctx, str(p, 'customer', true) as string, 'customer')
     const inputs = readPhases(ctx, p)
     if (!inputs)
@@ -237,12 +261,17 @@ export function scheduleRoutes(api: Api, ctx: Ctx): void {
     }
     if (end) schedule.end_behavior = end
     schedule.metadata = mergeMetadata(schedule.metadata, r.params)
-    ctx.effect(
+    const updated = ctx.effect(
       'schedule.update',
       schedule.id,
       { ...(sub?.metadata ?? {}), ...schedule.metadata },
       { phases: schedule.phases.length, end_behavior: schedule.end_behavior },
     )
+    const created = ctx.store.unattributed.get(schedule.id)
+    if (created && ctx.current?.correlationId) {
+      created.correlationId = updated?.correlationId
+      ctx.store.unattributed.delete(schedule.id)
+    }
     ctx.emit('subscription_schedule.updated', schedule, before)
     return snapshot(schedule)
   })

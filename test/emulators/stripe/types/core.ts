@@ -9,7 +9,6 @@ export interface StripeList<T> {
   data: T[]
   has_more: boolean
   url: string
-  total_count?: number
 }
 
 export interface Customer {
@@ -57,6 +56,8 @@ export interface Product {
   shippable: boolean | null
   statement_descriptor: string | null
   tax_code: string | null
+  tax_details: null
+  type: 'service'
   unit_label: string | null
   updated: number
   url: string | null

@@ -38,16 +38,52 @@ export interface LineItem {
     price_details: { price: string; product: string }
     unit_amount_decimal: string
   }
-  /** Pre-`basil` location of the proration flag, still read by many integrations. */
-  proration: boolean
   quantity: number
+  quantity_decimal: string
   subscription: string | null
+  subtotal: number
   taxes: unknown[]
 }
 
 export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'void' | 'uncollectible'
 
-export interface Invoice {
+/** Invoice fields the pinned version always carries that the emulator never fills (no tax, Connect, shipping, revisions). */
+export interface InvoiceBlanks {
+  account_tax_ids: null
+  application: null
+  automatically_finalizes_at: null
+  custom_fields: null
+  customer_account: null
+  customer_address: null
+  customer_phone: null
+  customer_shipping: null
+  customer_tax_exempt: 'none'
+  default_payment_method: null
+  default_source: null
+  default_tax_rates: never[]
+  discounts: never[]
+  footer: null
+  from_invoice: null
+  issuer: { type: 'self' }
+  latest_revision: null
+  on_behalf_of: null
+  payment_settings: {
+    default_mandate: null
+    payment_method_options: null
+    payment_method_types: null
+  }
+  receipt_number: null
+  rendering: null
+  shipping_cost: null
+  shipping_details: null
+  statement_descriptor: null
+  test_clock: null
+  total_discount_amounts: never[]
+  total_pretax_credit_amounts: never[]
+  total_taxes: never[]
+}
+
+export interface Invoice extends InvoiceBlanks {
   id: string
   object: 'invoice'
   account_country: string
@@ -60,7 +96,13 @@ export interface Invoice {
   attempt_count: number
   attempted: boolean
   auto_advance: boolean
-  automatic_tax: { enabled: false; liability: null; status: null }
+  automatic_tax: {
+    disabled_reason: null
+    enabled: false
+    liability: null
+    provider: null
+    status: null
+  }
   billing_reason:
     'subscription_create' | 'subscription_cycle' | 'subscription_update' | 'manual' | 'upcoming'
   collection_method: Subscription['collection_method']
@@ -99,6 +141,7 @@ export interface Invoice {
     voided_at: number | null
   }
   subtotal: number
+  subtotal_excluding_tax: number
   total: number
   total_excluding_tax: number
   webhooks_delivered_at: number | null
@@ -110,9 +153,11 @@ export interface InvoiceItem {
   amount: number
   currency: string
   customer: string
+  customer_account: null
   date: number
   description: string
   discountable: boolean
+  discounts: never[]
   invoice: string | null
   livemode: false
   metadata: Metadata
@@ -128,22 +173,62 @@ export interface InvoiceItem {
   }
   proration: boolean
   quantity: number
+  quantity_decimal: string
+  tax_rates: never[]
+  test_clock: null
 }
 
 export interface Refund {
   id: string
   object: 'refund'
   amount: number
+  balance_transaction: string | null
   charge: string
   created: number
   currency: string
+  customer: string | null
+  customer_account: null
   metadata: Metadata
   payment_intent: null
+  payment_method: string | null
   reason: string | null
+  receipt_number: null
+  source_transfer_reversal: null
+  transfer_reversal: null
   status: 'succeeded' | 'pending' | 'failed'
 }
 
-export interface Charge {
+/** Charge fields the pinned version always carries that the emulator never fills (no Connect, Radar, shipping, receipts). */
+export interface ChargeBlanks {
+  application: null
+  application_fee: null
+  application_fee_amount: null
+  billing_details: {
+    address: null
+    email: null
+    name: null
+    phone: null
+    tax_id: null
+  }
+  calculated_statement_descriptor: string | null
+  disputed: false
+  failure_balance_transaction: null
+  fraud_details: Record<string, never>
+  on_behalf_of: null
+  receipt_email: null
+  receipt_number: null
+  receipt_url: null
+  review: null
+  shipping: null
+  source: null
+  source_transfer: null
+  statement_descriptor: null
+  statement_descriptor_suffix: null
+  transfer_data: null
+  transfer_group: null
+}
+
+export interface Charge extends ChargeBlanks {
   id: string
   object: 'charge'
   amount: number
@@ -160,6 +245,9 @@ export interface Charge {
   livemode: false
   metadata: Metadata
   outcome: {
+    advice_code: null
+    network_advice_code: null
+    network_decline_code: string | null
     network_status: string
     reason: string | null
     risk_level: string
@@ -169,7 +257,29 @@ export interface Charge {
   paid: boolean
   payment_intent: null
   payment_method: string
-  payment_method_details: { type: 'card'; card: { brand: string; last4: string } }
+  payment_method_details: {
+    type: 'card'
+    card: {
+      amount_authorized: number | null
+      authorization_code: string | null
+      brand: string
+      checks: { address_line1_check: null; address_postal_code_check: null; cvc_check: 'pass' }
+      country: string
+      electronic_commerce_indicator: null
+      exp_month: number
+      exp_year: number
+      funding: 'credit'
+      installments: null
+      last4: string
+      mandate: null
+      network: string
+      network_transaction_id: string | null
+      regulated_status: 'unregulated'
+      three_d_secure: null
+      transaction_link_id: null
+      wallet: null
+    }
+  }
   refunded: boolean
   refunds: StripeList<Refund>
   status: 'succeeded' | 'pending' | 'failed'
