@@ -106,7 +106,23 @@ describe('POST /v1/subscription_schedules', () => {
 
   it('cancels the subscription at the end with end_behavior=cancel', async () => {
     const { sub } = await customerWithSubscription(h.api, { quantity: 2 })
-    await scheduleSecondPhase(sub, { price: 'price_seat_monthly', quantity: 2 }, 'cancel')
+    const schedule = await scheduleSecondPhase(
+      sub,
+      { price: 'price_seat_monthly', quantity: 2 },
+      'cancel',
+    )
+    // Stripe shows the schedule's ending on the subscription, as a cancel_at date.
+    expect((await h.api.get<Subscription>(`/v1/subscriptions/${sub.id}`)).body).toMatchObject({
+      status: 'active',
+      cancel_at: MAR_1,
+      cancel_at_period_end: false,
+    })
+    const kept = await h.api.post(`/v1/subscription_schedules/${schedule.id}`, {
+      end_behavior: 'release',
+    })
+    expect(kept.status).toBe(200)
+    expect((await h.api.get<Subscription>(`/v1/subscriptions/${sub.id}`)).body.cancel_at).toBe(null)
+    await h.api.post(`/v1/subscription_schedules/${schedule.id}`, { end_behavior: 'cancel' })
     h.emu.stripe.advance(MAR_1 - START + DAY)
     const after = await h.api.get<Subscription>(`/v1/subscriptions/${sub.id}`)
     expect(after.body).toMatchObject({ status: 'canceled', ended_at: MAR_1 })

@@ -219,5 +219,45 @@ describe('Stripe emulator, driven by the official stripe SDK', () => {
     await stripe.invoiceItems.list({ customer: customer.id })
     const events = await stripe.events.list({ limit: 5 })
     expect(events.data.length).toBeGreaterThan(0)
+    await stripe.events.retrieve(events.data[0]?.id as string)
+  })
+
+  it('issues and voids credit notes, and keeps webhook endpoints, in the pinned version’s shapes', async () => {
+    const { sub } = await subscribed(3)
+    const invoice = sub.latest_invoice as string
+    const note = await stripe.creditNotes.create(
+      { invoice, amount: 500, reason: 'order_change' },
+      { idempotencyKey: `cn-${invoice}` },
+    )
+    expect(note).toMatchObject({ status: 'issued', amount: 500 })
+    await stripe.creditNotes.retrieve(note.id)
+    await stripe.creditNotes.voidCreditNote(note.id)
+    await stripe.creditNotes.list({ invoice })
+    const endpoint = await stripe.webhookEndpoints.create({
+      url: 'http://127.0.0.1:9/hook',
+      enabled_events: ['invoice.paid'],
+    })
+    await stripe.webhookEndpoints.retrieve(endpoint.id)
+    await stripe.webhookEndpoints.list()
+    await stripe.webhookEndpoints.del(endpoint.id)
+  })
+
+  it('searches customers and runs a schedule to release or cancel in the pinned version’s shapes', async () => {
+    const { customer, sub } = await subscribed(1)
+    await stripe.customers.search({ query: "metadata['sf_account_id']:'001000000000001AAA'" })
+    await stripe.customers.update(customer.id, { name: 'Acme Corp' })
+    const schedule = await stripe.subscriptionSchedules.create({ from_subscription: sub.id })
+    await stripe.subscriptionSchedules.release(schedule.id)
+    const again = await stripe.subscriptionSchedules.create({ from_subscription: sub.id })
+    await stripe.subscriptionSchedules.cancel(again.id, { prorate: false })
+    const future = await stripe.subscriptionSchedules.create({
+      customer: customer.id,
+      start_date: START + 40 * DAY,
+      end_behavior: 'release',
+      phases: [
+        { items: [{ price: 'price_seat_annual', quantity: 2 }], duration: { interval: 'year' } },
+      ],
+    })
+    expect(future.status).toBe('not_started')
   })
 })

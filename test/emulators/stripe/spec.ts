@@ -97,6 +97,11 @@ export function specProblems(body: unknown, path = '$'): string[] {
     if (!Array.isArray(data)) return [`${path}.data: not an array`]
     return data.flatMap((item, i) => specProblems(item, `${path}.data[${i}]`))
   }
+  // A deletion answers `{ id, object, deleted: true }` (the spec's `deleted_*` schemas).
+  if (body['deleted'] === true)
+    return Object.keys(body)
+      .filter((k) => k !== 'id' && k !== 'object' && k !== 'deleted')
+      .map((k) => `${path}.${k}: not in the deleted ${String(object)} schema`)
   const { checker, types } = load()
   const type = typeof object === 'string' ? types.get(object) : undefined
   if (!type) return [`${path}: no schema for object ${JSON.stringify(object)}`]

@@ -64,6 +64,39 @@ export interface CreditNoteInput {
   metadata?: Metadata
 }
 
+/** The one line of a credit note: Concord credits an amount, not particular invoice lines. */
+function creditNoteLines(
+  ctx: Ctx,
+  noteId: string,
+  amount: number,
+  memo: string | null | undefined,
+): CreditNote['lines'] {
+  return {
+    object: 'list',
+    data: [
+      {
+        id: ctx.ids.next('cnli_', 24),
+        object: 'credit_note_line_item',
+        amount,
+        description: memo ?? 'Credit',
+        discount_amount: 0,
+        discount_amounts: [],
+        livemode: false,
+        metadata: {},
+        pretax_credit_amounts: [],
+        quantity: 1,
+        tax_rates: [],
+        taxes: [],
+        type: 'custom_line_item',
+        unit_amount: amount,
+        unit_amount_decimal: String(amount),
+      },
+    ],
+    has_more: false,
+    url: `/v1/credit_notes/${noteId}/lines`,
+  }
+}
+
 /**
  * Issues a credit note. On an open invoice it lowers what is due (`pre_payment`; fully credited
  * means paid); on a paid one (`post_payment`) it is refunded, settled out of band, or — the
@@ -101,9 +134,13 @@ export function issueCreditNote(ctx: Ctx, invoice: Invoice, input: CreditNoteInp
     created: ctx.now(),
     currency: invoice.currency,
     customer: invoice.customer,
+    customer_account: null,
     customer_balance_transaction: null,
+    discount_amount: 0,
+    discount_amounts: [],
     effective_at: ctx.now(),
     invoice: invoice.id,
+    lines: { object: 'list', data: [], has_more: false, url: '' },
     livemode: false,
     memo: input.memo ?? null,
     metadata: input.metadata ?? {},
@@ -112,14 +149,20 @@ export function issueCreditNote(ctx: Ctx, invoice: Invoice, input: CreditNoteInp
     pdf: '',
     post_payment_amount: pre ? 0 : input.amount,
     pre_payment_amount: pre ? input.amount : 0,
+    pretax_credit_amounts: [],
     reason: input.reason ?? null,
     refunds: [],
+    shipping_cost: null,
     status: 'issued',
     subtotal: input.amount,
+    subtotal_excluding_tax: input.amount,
     total: input.amount,
+    total_excluding_tax: input.amount,
+    total_taxes: [],
     type: pre ? 'pre_payment' : 'post_payment',
     voided_at: null,
   }
+  note.lines = creditNoteLines(ctx, note.id, input.amount, input.memo)
   note.pdf = `https://pay.stripe.com/credit_notes/acct_1Concord00000000/test_${note.id.slice(3)}/pdf`
   ctx.store.add(ctx.store.creditNotes, note)
   if (pre) {

@@ -177,6 +177,30 @@ export function startSchedule(ctx: Ctx, schedule: SubscriptionSchedule): void {
   ctx.emit('subscription_schedule.updated', schedule, before)
 }
 
+/**
+ * Stripe shows a schedule's ending on the subscription it manages: with `end_behavior=cancel`
+ * the subscription's `cancel_at` (and `canceled_at`) are set to the end of the last phase, and
+ * cleared again when the schedule stops ending it that way.
+ */
+export function syncScheduledCancel(
+  ctx: Ctx,
+  schedule: SubscriptionSchedule,
+  sub: Subscription,
+): void {
+  const managing = schedule.status === 'active' && schedule.subscription === sub.id
+  const at =
+    managing && schedule.end_behavior === 'cancel'
+      ? (schedule.phases.at(-1)?.end_date ?? null)
+      : null
+  if (sub.cancel_at === at) return
+  const before = snapshot(sub)
+  sub.cancel_at = at
+  sub.cancel_at_period_end = false
+  sub.canceled_at = at === null ? null : ctx.now()
+  sub.cancellation_details.reason = at === null ? null : 'cancellation_requested'
+  ctx.emit('customer.subscription.updated', sub, before)
+}
+
 /** Detaches the subscription, which keeps running on its current items. */
 export function releaseSchedule(ctx: Ctx, schedule: SubscriptionSchedule): void {
   const sub = schedule.subscription ? ctx.store.subscriptions.get(schedule.subscription) : undefined
@@ -192,6 +216,11 @@ export function releaseSchedule(ctx: Ctx, schedule: SubscriptionSchedule): void 
   if (sub) {
     const before = snapshot(sub)
     sub.schedule = null
+    if (schedule.end_behavior === 'cancel' && sub.cancel_at !== null) {
+      sub.cancel_at = null
+      sub.canceled_at = null
+      sub.cancellation_details.reason = null
+    }
     ctx.emit('customer.subscription.updated', sub, before)
   }
 }

@@ -78,6 +78,70 @@ function makeItem(
   }
 }
 
+/** Subscription fields the emulator leaves empty (no tax, Connect, trials, pauses, thresholds); copied per subscription. */
+const SUBSCRIPTION_BLANKS: Omit<
+  Subscription,
+  | 'id'
+  | 'object'
+  | 'billing_cycle_anchor'
+  | 'cancel_at'
+  | 'cancel_at_period_end'
+  | 'canceled_at'
+  | 'cancellation_details'
+  | 'collection_method'
+  | 'created'
+  | 'currency'
+  | 'customer'
+  | 'days_until_due'
+  | 'description'
+  | 'items'
+  | 'latest_invoice'
+  | 'metadata'
+  | 'start_date'
+  | 'status'
+> = {
+  application: null,
+  application_fee_percent: null,
+  automatic_tax: { disabled_reason: null, enabled: false, liability: null },
+  billing_cycle_anchor_config: null,
+  billing_mode: { flexible: { proration_discounts: 'included' }, type: 'flexible' },
+  billing_schedules: [],
+  billing_thresholds: null,
+  customer_account: null,
+  default_payment_method: null,
+  default_source: null,
+  discounts: [],
+  ended_at: null,
+  invoice_settings: {
+    account_tax_ids: null,
+    custom_fields: null,
+    description: null,
+    footer: null,
+    issuer: { type: 'self' },
+  },
+  livemode: false,
+  managed_payments: null,
+  next_pending_invoice_item_invoice: null,
+  on_behalf_of: null,
+  pause_collection: null,
+  payment_settings: {
+    payment_method_options: null,
+    payment_method_types: null,
+    save_default_payment_method: 'off',
+  },
+  pending_invoice_item_interval: null,
+  pending_setup_intent: null,
+  pending_update: null,
+  schedule: null,
+  test_clock: null,
+  transfer_data: null,
+  trial_end: null,
+  trial_settings: {
+    end_behavior: { billing_cycle_anchor: null, missing_payment_method: 'create_invoice' },
+  },
+  trial_start: null,
+}
+
 /**
  * Starts a subscription now and bills its first period at once (`subscription_create`). With
  * automatic collection the payment happens within the request, so the subscription is born
@@ -98,16 +162,10 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Subscripti
     total + input.customer.balance <= 0 ||
     (ctx.settings.autoPay === 'succeed' && input.paymentBehavior !== 'default_incomplete')
   const sub: Subscription = {
+    ...snapshot(SUBSCRIPTION_BLANKS),
     id,
     object: 'subscription',
-    application: null,
-    application_fee_percent: null,
-    automatic_tax: { disabled_reason: null, enabled: false, liability: null },
     billing_cycle_anchor: now,
-    billing_cycle_anchor_config: null,
-    billing_mode: { flexible: { proration_discounts: 'included' }, type: 'flexible' },
-    billing_schedules: [],
-    billing_thresholds: null,
     cancel_at: input.cancelAtPeriodEnd ? period.end : null,
     cancel_at_period_end: input.cancelAtPeriodEnd,
     canceled_at: input.cancelAtPeriodEnd ? now : null,
@@ -121,51 +179,18 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Subscripti
     created: now,
     currency: (input.items[0] as NewSubscription['items'][number]).price.currency,
     customer: input.customer.id,
-    customer_account: null,
     days_until_due: input.daysUntilDue,
-    default_payment_method: null,
-    default_source: null,
     description: input.description,
-    discounts: [],
-    ended_at: null,
     items: {
       object: 'list',
       data: [],
       has_more: false,
       url: `/v1/subscription_items?subscription=${id}`,
     },
-    invoice_settings: {
-      account_tax_ids: null,
-      custom_fields: null,
-      description: null,
-      footer: null,
-      issuer: { type: 'self' },
-    },
     latest_invoice: invoiceId,
-    livemode: false,
-    managed_payments: null,
     metadata: { ...input.metadata },
-    next_pending_invoice_item_invoice: null,
-    on_behalf_of: null,
-    pause_collection: null,
-    payment_settings: {
-      payment_method_options: null,
-      payment_method_types: null,
-      save_default_payment_method: 'off',
-    },
-    pending_invoice_item_interval: null,
-    pending_setup_intent: null,
-    pending_update: null,
-    schedule: null,
     start_date: now,
     status: paysNow ? 'active' : 'incomplete',
-    test_clock: null,
-    transfer_data: null,
-    trial_end: null,
-    trial_settings: {
-      end_behavior: { billing_cycle_anchor: null, missing_payment_method: 'create_invoice' },
-    },
-    trial_start: null,
   }
   sub.items.data = input.items.map((t) => makeItem(ctx, id, ctx.ids.next('si_', 14), t, period))
   ctx.store.add(ctx.store.subscriptions, sub)

@@ -14,6 +14,7 @@ export function addEndpoint(
   const endpoint: WebhookEndpoint = {
     id: ctx.ids.next('we_', 24),
     object: 'webhook_endpoint',
+    application: null,
     api_version: null,
     created: ctx.now(),
     description: input.description ?? null,

@@ -7,6 +7,7 @@ import {
   phaseItem,
   releaseSchedule,
   resolvePhases,
+  syncScheduledCancel,
   startSchedule,
   type PhaseInput,
 } from '../billing/schedules.ts'
@@ -273,6 +274,7 @@ export function scheduleRoutes(api: Api, ctx: Ctx): void {
       ctx.store.unattributed.delete(schedule.id)
     }
     ctx.emit('subscription_schedule.updated', schedule, before)
+    if (sub) syncScheduledCancel(ctx, schedule, sub)
     return snapshot(schedule)
   })
 

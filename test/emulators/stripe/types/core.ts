@@ -107,6 +107,7 @@ export interface WebhookEndpoint {
   id: string
   object: 'webhook_endpoint'
   api_version: string | null
+  application: null
   created: number
   description: string | null
   enabled_events: string[]

@@ -300,6 +300,25 @@ export interface InvoicePayment {
   status_transitions: { canceled_at: number | null; paid_at: number | null }
 }
 
+/** A credit note's one line: Concord credits an amount, not invoice lines. */
+export interface CreditNoteLine {
+  id: string
+  object: 'credit_note_line_item'
+  amount: number
+  description: string
+  discount_amount: number
+  discount_amounts: never[]
+  livemode: false
+  metadata: Metadata
+  pretax_credit_amounts: never[]
+  quantity: number
+  tax_rates: never[]
+  taxes: never[]
+  type: 'custom_line_item'
+  unit_amount: number
+  unit_amount_decimal: string
+}
+
 export interface CreditNote {
   id: string
   object: 'credit_note'
@@ -308,9 +327,13 @@ export interface CreditNote {
   created: number
   currency: string
   customer: string
+  customer_account: null
   customer_balance_transaction: string | null
+  discount_amount: number
+  discount_amounts: never[]
   effective_at: number | null
   invoice: string
+  lines: StripeList<CreditNoteLine>
   livemode: false
   memo: string | null
   metadata: Metadata
@@ -319,11 +342,16 @@ export interface CreditNote {
   pdf: string
   post_payment_amount: number
   pre_payment_amount: number
+  pretax_credit_amounts: never[]
   reason: 'duplicate' | 'fraudulent' | 'order_change' | 'product_unsatisfactory' | null
   refunds: { amount_refunded: number; refund: string }[]
+  shipping_cost: null
   status: 'issued' | 'void'
   subtotal: number
+  subtotal_excluding_tax: number
   total: number
+  total_excluding_tax: number
+  total_taxes: never[]
   type: 'pre_payment' | 'post_payment' | 'mixed'
   voided_at: number | null
 }
