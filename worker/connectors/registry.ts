@@ -1,5 +1,4 @@
 import type { Config, Env } from '../env.ts'
-import { writerStatusSink } from '../writer/status-sink.ts'
 import { netsuiteFromEnv } from './netsuite/index.ts'
 import { salesforceFromEnv } from './salesforce/index.ts'
 import { stripeBillingReader } from './stripe/billing-reader.ts'
@@ -50,17 +49,15 @@ const missingErp: ErpSystem = {
 }
 const missingSalesforce: SalesforceSink = {
   readAccount: unavailable('salesforce'),
-  reportStatuses: unavailable('salesforce'),
 }
 
 const defaultFactory: ConnectorFactory = (env, config) => {
   const reader = stripeReaderFromEnv(env)
-  const salesforce = salesforceFromEnv(env, config)
   return {
     billing: stripeFromEnv(env, config) ?? missingBilling,
     billingReader: reader ? stripeBillingReader(reader) : missingReader,
     erp: netsuiteFromEnv(env, config) ?? missingErp,
-    salesforce: salesforce ? writerStatusSink(env, salesforce) : missingSalesforce,
+    salesforce: salesforceFromEnv(env, config) ?? missingSalesforce,
   }
 }
 

@@ -171,7 +171,7 @@ export class AccountLedger extends SqlObject {
       owes ? nextUtcDay() : undefined,
     )
     try {
-      wakes.push(await flushStatuses(this.sql, connectors.salesforce, config, log))
+      wakes.push(await flushStatuses(this.sql, this.env.ORG_WRITER.getByName('org'), config, log))
       const registry = this.env.OPS_REGISTRY.getByName('global')
       wakes.push(await flushIndex(this.sql, (entries) => registry.upsertExceptions(entries), log))
       const customerId = journal.xref().billing_customer_id

@@ -5,8 +5,8 @@ import {
   paymentRecord,
   standingRecord,
   subscriptionRecord,
-} from '../finance/records.ts'
-import type { SubscriptionSnapshot } from '../webhooks/stripe-events.ts'
+  type SubscriptionState,
+} from '../writer/records/index.ts'
 import type { WriteRecord } from '../writer/types.ts'
 
 export type DocKind = 'invoice' | 'payment' | 'credit_note'
@@ -19,7 +19,7 @@ export interface BillingEventRef {
   created: number
   refresh: Array<{ kind: DocKind; id: string }>
   /** A subscription webhook's state, mirrored as it is (ordered by the writer's source time). */
-  subscription?: SubscriptionSnapshot
+  subscription?: SubscriptionState
 }
 
 /**

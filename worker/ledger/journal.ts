@@ -1,6 +1,6 @@
 import type { AuditDetail } from './views.ts'
 import type { Amendment } from '../../shared/index.ts'
-import type { SyncStatus } from '../connectors/types.ts'
+import type { SyncStatus } from '../writer/records/index.ts'
 
 export type AmendmentState = 'waiting' | 'parked' | 'applied' | 'skipped'
 export type Step = 'xref' | 'billing' | 'erp' | 'status' | 'done'

@@ -1,7 +1,9 @@
 import type { Config } from '../env.ts'
 import { backoffDelayMs } from '../lib/backoff.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
-import { ConnectorError, type SalesforceSink, type SyncStatus } from '../connectors/types.ts'
+import { ConnectorError } from '../connectors/types.ts'
+import { statusRecords, type SyncStatus } from '../writer/records/index.ts'
+import type { RecordSink } from '../writer/types.ts'
 import type { ExceptionEntry } from './journal.ts'
 
 const BATCH = 500
@@ -13,70 +15,38 @@ type StatusRow = {
 }
 
 /**
- * Delivers queued statuses to Salesforce. A row is deleted only if it still holds what was
- * sent: a newer status queued while the call was in flight stays and goes next time.
- * Returns when the outbox next needs attention.
+ * Hands queued statuses to the OrgWriter as Salesforce records (`Subscription_Sync__c`, and the
+ * mirror's `Applied_Sequence__c` for applied ones): the one write path. Handing over is durable
+ * (the writer stores them before answering), so a row is done once `sink` takes it; the writer
+ * retries or parks each record from then on. A row is deleted only if it still holds what was
+ * sent: a newer status queued while the call was in flight stays and goes next time. A failed
+ * handover is retried with backoff. Returns when the outbox next needs attention.
  */
 export async function flushStatuses(
   sql: SqlStorage,
-  sink: SalesforceSink,
+  sink: RecordSink,
   config: Config,
   log: Logger,
 ): Promise<number | undefined> {
-  const now = Date.now()
   const rows = sql
     .exec<StatusRow>(
       'SELECT amendment_id, status, attempts FROM status_outbox WHERE dead_reason IS NULL AND not_before <= ? ORDER BY rowid LIMIT ?',
-      now,
+      Date.now(),
       BATCH,
     )
     .toArray()
   if (rows.length > 0) {
-    const sent = new Map(rows.map((r) => [r.amendment_id, r]))
-    const retryLater = (row: StatusRow, err: ConnectorError | undefined) => {
-      const delay = backoffDelayMs({
-        attempt: row.attempts + 1,
-        baseMs: config.retryBaseMs,
-        capMs: config.retryCapMs,
-        retryAfterMs: err?.retryAfterMs,
-      })
-      sql.exec(
-        'UPDATE status_outbox SET attempts = attempts + 1, not_before = ? WHERE amendment_id = ? AND status = ?',
-        Date.now() + delay,
-        row.amendment_id,
-        row.status,
-      )
-    }
     try {
-      const result = await sink.reportStatuses(rows.map((r) => JSON.parse(r.status) as SyncStatus))
-      for (const id of result.delivered) {
-        const row = sent.get(id)
-        if (row)
-          sql.exec(
-            'DELETE FROM status_outbox WHERE amendment_id = ? AND status = ?',
-            id,
-            row.status,
-          )
-      }
-      for (const { amendmentId, error } of result.failed) {
-        const row = sent.get(amendmentId)
-        if (!row) continue
-        if (error.kind === 'business') {
-          log.warn('status refused by Salesforce; kept as dead letter', {
-            amendmentId,
-            code: error.code,
-          })
-          sql.exec(
-            'UPDATE status_outbox SET dead_reason = ? WHERE amendment_id = ? AND status = ?',
-            `${error.code}: ${error.message}`,
-            amendmentId,
-            row.status,
-          )
-        } else retryLater(row, error)
-      }
+      await sink.enqueue(statusRecords(rows.map((r) => JSON.parse(r.status) as SyncStatus)))
+      for (const row of rows)
+        sql.exec(
+          'DELETE FROM status_outbox WHERE amendment_id = ? AND status = ?',
+          row.amendment_id,
+          row.status,
+        )
     } catch (err) {
-      log.warn('status delivery failed; will retry', errorFields(err))
-      for (const row of rows) retryLater(row, err instanceof ConnectorError ? err : undefined)
+      log.warn('handing statuses to the OrgWriter failed; will retry', errorFields(err))
+      for (const row of rows) retryLater(sql, row, config, err)
     }
   }
   const next = sql
@@ -85,6 +55,21 @@ export async function flushStatuses(
     )
     .one().t
   return next ?? undefined
+}
+
+function retryLater(sql: SqlStorage, row: StatusRow, config: Config, err: unknown): void {
+  const delay = backoffDelayMs({
+    attempt: row.attempts + 1,
+    baseMs: config.retryBaseMs,
+    capMs: config.retryCapMs,
+    retryAfterMs: err instanceof ConnectorError ? err.retryAfterMs : undefined,
+  })
+  sql.exec(
+    'UPDATE status_outbox SET attempts = attempts + 1, not_before = ? WHERE amendment_id = ? AND status = ?',
+    Date.now() + delay,
+    row.amendment_id,
+    row.status,
+  )
 }
 
 /** Pushes exception-index changes to the OpsRegistry; same compare-and-delete as statuses. */
