@@ -5,8 +5,9 @@ import type {
   BillingResult,
   Connectors,
   StepContext,
-  SyncStatus,
 } from '../../worker/connectors/types.ts'
+import type { SyncStatus } from '../../worker/writer/records/index.ts'
+import type { RecordSink, WriteRecord } from '../../worker/writer/types.ts'
 
 /** A scripted failure: thrown before the effect, or after it (the vendor acted, the answer was lost). */
 export interface ScriptedFailure {
@@ -195,12 +196,40 @@ export class DoubleConnectors implements Connectors {
       if (failure) throw failure.error
       return { accountId, name: `Account ${accountId}`, currency: 'USD' }
     },
-    reportStatuses: async (statuses: SyncStatus[]) => {
-      this.calls.push({ method: 'salesforce.reportStatuses' })
-      const failure = this.script.get('salesforce.reportStatuses')?.shift()
+  }
+
+  /**
+   * The OrgWriter as the ledger hands it records (`RecordSink`, wired in with `useRecordSink`):
+   * keeps each amendment's latest status, read back from its `Subscription_Sync__c` record.
+   */
+  writer: RecordSink = {
+    enqueue: async (records: WriteRecord[]) => {
+      this.calls.push({ method: 'writer.enqueue' })
+      const failure = this.script.get('writer.enqueue')?.shift()
       if (failure) throw failure.error
-      for (const s of statuses) this.statuses.set(s.amendmentId, s)
-      return { delivered: statuses.map((s) => s.amendmentId), failed: [] }
+      for (const r of records)
+        if (r.object === 'Subscription_Sync__c') this.statuses.set(r.externalId, statusOf(r))
+      return { accepted: records.length, stale: 0 }
     },
+  }
+}
+
+/** A `Subscription_Sync__c` record read back as the status it was built from. */
+function statusOf(r: WriteRecord): SyncStatus {
+  const f = r.fields
+  const text = (v: unknown) => (typeof v === 'string' ? v : undefined)
+  return {
+    amendmentId: r.externalId,
+    accountId: text(f.Account__c) ?? r.accountId ?? '',
+    subscriptionKey: text(f.Subscription_Key__c) ?? '',
+    sequence: Number(f.Sequence__c),
+    action: text(f.Action__c) ?? '',
+    status: f.Status__c as SyncStatus['status'],
+    errorCode: text(f.Error_Code__c),
+    errorMessage: text(f.Error_Message__c),
+    correlationId: text(f.Correlation_Id__c) ?? '',
+    billingRef: text(f.Billing_Ref__c),
+    erpRef: text(f.Erp_Ref__c),
+    updatedAt: text(f.Updated_At__c) ?? '',
   }
 }

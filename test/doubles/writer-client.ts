@@ -1,5 +1,6 @@
-import { ConnectorError } from '../../worker/failure/errors.ts'
 import type { RecordOutcome, UpsertGroup, WriterClient } from '../../worker/writer/types.ts'
+import type { SObjectFields } from '../../worker/connectors/salesforce/sobject.ts'
+import { ConnectorError } from '../../worker/failure/errors.ts'
 
 /**
  * A Salesforce stand-in for the OrgWriter: keeps what was written, counts calls, and fails
@@ -9,7 +10,7 @@ export class DoubleWriterClient implements WriterClient {
   calls = 0
   records = new Map<string, Record<string, unknown>>()
   writesOf = new Map<string, number>()
-  published: Array<Record<string, string>> = []
+  published: Array<SObjectFields<'Concord_Refresh__e'>> = []
   usage = { used: 0, max: 100_000 }
   private faults = new Map<string, { kind: 'transient' | 'business'; times: number }>()
   private callFailures = 0
@@ -25,10 +26,7 @@ export class DoubleWriterClient implements WriterClient {
     return this
   }
 
-  async writeBatch(input: {
-    groups: UpsertGroup[]
-    publish?: { event: string; records: Array<Record<string, string>> }
-  }) {
+  async writeBatch(input: Parameters<WriterClient['writeBatch']>[0]) {
     this.calls++
     this.usage.used++
     if (this.callFailures > 0) {
@@ -44,7 +42,7 @@ export class DoubleWriterClient implements WriterClient {
       throw new Error('over the Composite limits')
     const groups = input.groups.map((g) =>
       g.records.map((record): RecordOutcome => {
-        const id = String(record[g.externalIdField])
+        const id = String((record as Record<string, unknown>)[g.externalIdField])
         const fault = this.faults.get(id)
         if (fault && fault.times > 0) {
           fault.times--

@@ -9,6 +9,7 @@ import {
   newAccountId,
   operatorFetch,
   postEvents,
+  useRecordSink,
 } from './support/helpers.ts'
 import { GAP_WINDOW_SECONDS, TEST_VIEWER_TOKEN } from './support/test-config.ts'
 
@@ -19,9 +20,11 @@ beforeEach(() => {
   account = newAccountId()
   doubles = new DoubleConnectors()
   useConnectorFactory(() => doubles)
+  useRecordSink(doubles.writer)
 })
 afterEach(() => {
   useConnectorFactory()
+  vi.restoreAllMocks()
   vi.useRealTimers()
 })
 

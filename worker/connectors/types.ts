@@ -94,29 +94,12 @@ export interface ErpSystem {
   ): Promise<{ ref: string }>
 }
 
-/** One amendment's progress as Salesforce shows it on `Subscription_Sync__c`. */
-export interface SyncStatus {
-  amendmentId: string
-  accountId: string
-  subscriptionKey: string
-  sequence: number
-  action: string
-  status: 'received' | 'billed' | 'posted' | 'applied' | 'parked' | 'superseded' | 'rejected'
-  errorCode?: string
-  errorMessage?: string
-  correlationId: string
-  billingRef?: string
-  erpRef?: string
-  updatedAt: string
-}
-
-/** Where the saga sends statuses (and reads the Account it builds customers from). */
+/**
+ * What the saga reads from Salesforce: the Account it builds customers from. (Statuses and every
+ * other write go to the OrgWriter as records: see `worker/writer/records/`.)
+ */
 export interface SalesforceSink {
   readAccount(accountId: string, correlationId: string): Promise<AccountProfile>
-  /** Delivers statuses; a batch may be partly delivered, so it answers per amendment. */
-  reportStatuses(
-    statuses: SyncStatus[],
-  ): Promise<{ delivered: string[]; failed: Array<{ amendmentId: string; error: ConnectorError }> }>
 }
 
 export interface Connectors {

@@ -5,7 +5,7 @@ import {
   paymentRecord,
   standingRecord,
   subscriptionRecord,
-} from '../finance/records.ts'
+} from '../writer/records/index.ts'
 import type { BillingEventRef, DocKind } from '../webhooks/stripe-events.ts'
 import type { WriteRecord } from '../writer/types.ts'
 

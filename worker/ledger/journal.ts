@@ -1,5 +1,5 @@
 import type { Amendment } from '../../shared/index.ts'
-import type { SyncStatus } from '../connectors/types.ts'
+import type { SyncStatus } from '../writer/records/index.ts'
 
 /** The detail of one audit line: flat facts, JSON-encoded in the audit table. */
 export type AuditDetail = Record<string, string | number | boolean | null>

@@ -1,7 +1,8 @@
 import type { Config } from '../config/types.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
 import { decide, toFailure, type Failure } from '../failure/policy.ts'
-import type { SalesforceSink, SyncStatus } from '../connectors/types.ts'
+import { statusRecords, type SyncStatus } from '../writer/records/index.ts'
+import type { RecordSink } from '../writer/types.ts'
 import type { ExceptionEntry } from './journal.ts'
 
 const BATCH = 500
@@ -13,48 +14,47 @@ type StatusRow = {
 }
 
 /**
- * Delivers queued statuses to Salesforce. A row is deleted only if it still holds what was
- * sent: a newer status queued while the call was in flight stays and goes next time.
- * Returns when the outbox next needs attention.
+ * Hands queued statuses to the OrgWriter as Salesforce records (`Subscription_Sync__c`, and the
+ * mirror's `Applied_Sequence__c` for applied ones): the one write path. Handing over is durable
+ * (the writer stores them before answering), so a row is done once `sink` takes it; the writer
+ * retries or parks each record from then on. A row is deleted only if it still holds what was
+ * sent: a newer status queued while the call was in flight stays and goes next time. A failed
+ * handover is retried with backoff. Returns when the outbox next needs attention.
  */
 export async function flushStatuses(
   sql: SqlStorage,
-  sink: SalesforceSink,
+  sink: RecordSink,
   config: Config,
   log: Logger,
 ): Promise<number | undefined> {
-  const now = Date.now()
   const rows = sql
     .exec<StatusRow>(
       'SELECT amendment_id, status, attempts FROM status_outbox WHERE dead_reason IS NULL AND not_before <= ? ORDER BY rowid LIMIT ?',
-      now,
+      Date.now(),
       BATCH,
     )
     .toArray()
   if (rows.length > 0) {
-    const sent = new Map(rows.map((r) => [r.amendment_id, r]))
-    const settle = (row: StatusRow, failure: Failure) =>
-      settleFailed(sql, row, failure, config, log)
     try {
-      const result = await sink.reportStatuses(rows.map((r) => JSON.parse(r.status) as SyncStatus))
-      for (const id of result.delivered) {
-        const row = sent.get(id)
-        if (row)
-          sql.exec(
-            'DELETE FROM status_outbox WHERE amendment_id = ? AND status = ?',
-            id,
-            row.status,
-          )
-      }
-      for (const { amendmentId, error } of result.failed) {
-        const row = sent.get(amendmentId)
-        if (row) settle(row, error)
-      }
+      await sink.enqueue(statusRecords(rows.map((r) => JSON.parse(r.status) as SyncStatus)))
+      for (const row of rows)
+        sql.exec(
+          'DELETE FROM status_outbox WHERE amendment_id = ? AND status = ?',
+          row.amendment_id,
+          row.status,
+        )
     } catch (err) {
-      log.warn('status delivery failed; will retry', errorFields(err))
+      log.warn('handing statuses to the OrgWriter failed; will retry', errorFields(err))
       // A call that failed as a whole says nothing against any one status: every one waits.
       const failure = toFailure(err)
-      for (const row of rows) settle(row, { ...failure, kind: 'transient', category: 'transient' })
+      for (const row of rows)
+        settleFailed(
+          sql,
+          row,
+          { ...failure, kind: 'transient', category: 'transient' },
+          config,
+          log,
+        )
     }
   }
   const next = sql

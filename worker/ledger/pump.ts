@@ -112,7 +112,7 @@ async function flushOutboxes(ctx: PumpContext): Promise<Wake[]> {
   const { sql, journal, connectors, config, registry, log } = ctx
   try {
     const wakes = [
-      await flushStatuses(sql, connectors.salesforce, config, log),
+      await flushStatuses(sql, ctx.writer, config, log),
       await flushIndex(sql, (entries) => registry.upsertExceptions(entries), log),
     ]
     const customerId = journal.xref().billing_customer_id

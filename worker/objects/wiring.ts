@@ -16,7 +16,6 @@ import {
 } from '../connectors/types.ts'
 import type { IntakePorts } from '../intake/ingest.ts'
 import { salesforceWriterClient } from '../writer/salesforce-writer.ts'
-import { writerStatusSink } from '../writer/status-sink.ts'
 import type { WriterClient } from '../writer/types.ts'
 
 /**
@@ -82,7 +81,7 @@ function missingErp(section: Section<unknown>): ErpSystem {
 
 function missingSalesforce(section: Section<unknown>): SalesforceSink {
   const fail = unavailable('salesforce', section)
-  return { readAccount: fail, reportStatuses: fail }
+  return { readAccount: fail }
 }
 
 const gates = (env: Env) => (name: string) => env.NETSUITE_GATE.getByName(name)
@@ -101,9 +100,7 @@ export const PRODUCTION: Wiring = {
       billing: stripe.billing,
       billingReader: stripe.reader,
       erp: netsuite ? netsuiteErp(netsuite) : missingErp(config.netsuite),
-      salesforce: org
-        ? writerStatusSink(env.ORG_WRITER.getByName('org'), org.sink)
-        : missingSalesforce(config.salesforce),
+      salesforce: org ? org.sink : missingSalesforce(config.salesforce),
     }
   },
   writerClient(_env, config) {

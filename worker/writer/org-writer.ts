@@ -6,11 +6,19 @@ import { ConnectorError } from '../failure/errors.ts'
 import { decide, toFailure, type Failure } from '../failure/policy.ts'
 import { flushIntervalMs } from './budget.ts'
 import { pack, type PendingRow } from './pack.ts'
+import { refreshEvent } from './records/index.ts'
 import type { RecordOutcome, WriteRecord, WriterClient } from './types.ts'
 
 const DAY_MS = 86_400_000
 /** Ids per `Concord_Refresh__e.Account_Ids__c` (18 chars and a comma each, well inside 131,072). */
 const HINT_IDS_PER_EVENT = 5_000
+/** A stored record naming an object or key field the Salesforce schema does not declare. */
+const INVALID_RECORD: RecordOutcome = {
+  ok: false,
+  kind: 'business',
+  code: 'INVALID_RECORD',
+  message: 'the object or its key field is not in the Salesforce schema',
+}
 
 export interface WriterStatus {
   pending: number
@@ -204,6 +212,7 @@ export class WriterQueue extends StoredModule {
       )
       .toArray()
     const packed = pack(due, now - 5 * this.config().baseMs)
+    for (const row of packed.invalid) this.settle(row, INVALID_RECORD)
     // One hint per changed account per flush, carried in the same call after the upserts when
     // there is room; otherwise it waits for the next call with room (or a hint-only call).
     const carried = this.sql
@@ -225,8 +234,8 @@ export class WriterQueue extends StoredModule {
     const publish =
       hintIds.length > 0 && packed.groups.length < 5
         ? {
-            event: 'Concord_Refresh__e',
-            records: [{ Account_Ids__c: hintIds.join(','), Reason__c: 'financial_update' }],
+            event: 'Concord_Refresh__e' as const,
+            records: [refreshEvent(hintIds, 'financial_update')],
           }
         : undefined
     if (packed.groups.length === 0 && !publish) return

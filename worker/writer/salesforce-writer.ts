@@ -1,5 +1,5 @@
-import type { ConnectorError } from '../failure/errors.ts'
 import type { EventPublish, SalesforceClient, UpsertGroup } from '../connectors/salesforce/index.ts'
+import type { ConnectorError } from '../failure/errors.ts'
 import type { RecordOutcome, WriterClient } from './types.ts'
 
 function outcome(r: { ok: true } | { ok: false; error: ConnectorError }): RecordOutcome {
@@ -16,10 +16,11 @@ function outcome(r: { ok: true } | { ok: false; error: ConnectorError }): Record
 export function salesforceWriterClient(client: SalesforceClient): WriterClient {
   return {
     async writeBatch({ groups, publish }) {
-      const events = (publish?.records ?? []).map(
-        (fields) => ({ event: publish?.event, fields }) as EventPublish,
-      )
-      const answer = await client.upsertMany(groups as unknown as UpsertGroup[], { events })
+      const events: EventPublish[] = (publish?.records ?? []).map((fields) => ({
+        event: 'Concord_Refresh__e',
+        fields,
+      }))
+      const answer = await client.upsertMany(groups, { events })
       const limits = client.limits()
       return {
         groups: answer.results.map((rs) => rs.map(outcome)),

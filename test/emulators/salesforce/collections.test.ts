@@ -304,3 +304,82 @@ describe('PATCH /composite/sobjects (sObject Collections update)', () => {
     expect(account).toMatchObject({ Concord_Standing__c: 'watch' })
   })
 })
+
+describe('POST /composite/sobjects (sObject Collections create)', () => {
+  let org: TestOrg
+  beforeEach(async () => {
+    org = await startTestOrg({ seed: true })
+  })
+  afterEach(() => org.close())
+
+  it('creates in order, one SaveResult each, and fails a taken external id without touching its holder', async () => {
+    const [owner = '', other = ''] = org.emu.sf.seed().accountIds
+    const res = await org.api('POST', '/composite/sobjects', {
+      allOrNone: false,
+      records: [
+        {
+          attributes: { type: 'Billing_Subscription__c' },
+          Subscription_Key__c: 'S-1',
+          Account__c: owner,
+        },
+        {
+          attributes: { type: 'Billing_Subscription__c' },
+          Subscription_Key__c: 'S-1',
+          Account__c: other,
+        },
+        {
+          attributes: { type: 'Billing_Subscription__c' },
+          id: 'a0000000000001AAA',
+          Subscription_Key__c: 'S-2',
+        },
+      ],
+    })
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual([
+      { id: expect.stringMatching(/^\w{18}$/), success: true, errors: [] },
+      {
+        success: false,
+        errors: [
+          expect.objectContaining({
+            statusCode: 'DUPLICATE_VALUE',
+            message: expect.stringContaining('duplicate value found: Subscription_Key__c'),
+          }),
+        ],
+      },
+      {
+        success: false,
+        errors: [expect.objectContaining({ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE' })],
+      },
+    ])
+    const mirrors = org.emu.sf.records('Billing_Subscription__c')
+    expect(mirrors.filter((r) => r.Subscription_Key__c === 'S-1')).toEqual([
+      expect.objectContaining({ Account__c: owner, _writes: 1 }),
+    ])
+    expect(mirrors.some((r) => r.Subscription_Key__c === 'S-2')).toBe(false)
+  })
+
+  it('rolls every record back when allOrNone is true and one fails', async () => {
+    const [owner = ''] = org.emu.sf.seed().accountIds
+    const res = await org.api('POST', '/composite/sobjects', {
+      allOrNone: true,
+      records: [
+        {
+          attributes: { type: 'Billing_Subscription__c' },
+          Subscription_Key__c: 'S-9',
+          Account__c: owner,
+        },
+        { attributes: { type: 'Billing_Subscription__c' }, Subscription_Key__c: 'S-9' },
+      ],
+    })
+    expect(res.body).toEqual([
+      {
+        success: false,
+        errors: [expect.objectContaining({ statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK' })],
+      },
+      { success: false, errors: [expect.objectContaining({ statusCode: 'DUPLICATE_VALUE' })] },
+    ])
+    expect(
+      org.emu.sf.records('Billing_Subscription__c').some((r) => r.Subscription_Key__c === 'S-9'),
+    ).toBe(false)
+  })
+})

@@ -91,6 +91,41 @@ export function upsertCollection(
   return { results: results.map((r) => (r.success ? failed(ROLLED_BACK) : r)), failed: true }
 }
 
+/** Parses a create or update collection's records: each names its own type; `id` is split off. */
+function typedRecords(org: Org, body: unknown) {
+  return collectionBody(body).records.map((raw: unknown) => {
+    const { id, Id, ...rec } = (raw ?? {}) as Record<string, unknown>
+    const type = (rec.attributes as { type?: unknown } | undefined)?.type
+    const obj = typeof type === 'string' ? org.catalog.get(type) : undefined
+    if (!obj || obj.kind === 'PlatformEvent')
+      throw new SalesforceApiError(400, 'INVALID_TYPE', 'Must send a concrete entity type.')
+    const key = id ?? Id
+    return {
+      obj,
+      id: typeof key === 'string' ? key : undefined,
+      parsed: parseRecord(org.catalog, obj, rec),
+    }
+  })
+}
+
+/** Runs a create or update collection's writes in order, all-or-none when asked. */
+function runWrites(
+  org: Org,
+  tx: Tx,
+  allOrNone: boolean,
+  writes: Array<() => SaveResult>,
+): { results: SaveResult[]; failed: boolean } {
+  const mark = tx.undo.length
+  const effectsMark = tx.effects.length
+  const results = writes.map((write) => write())
+  const anyFailed = results.some((r) => !r.success)
+  if (!allOrNone || !anyFailed)
+    return { results: results.map(({ created: _, ...r }) => r), failed: anyFailed }
+  for (const step of tx.undo.splice(mark).reverse()) step()
+  tx.effects.length = effectsMark
+  return { results: results.map((r) => (r.success ? failed(ROLLED_BACK) : r)), failed: true }
+}
+
 /**
  * sObject Collections update: up to 200 records by `id`, types may differ, processed in order,
  * one SaveResult each; with `allOrNone` any failure rolls every record back. (Collections
@@ -106,34 +141,46 @@ export function updateCollection(
   userId: string,
   forceAllOrNone = false,
 ): { results: SaveResult[]; failed: boolean } {
-  const input = collectionBody(body)
-  const writes = input.records.map((raw: unknown) => {
-    const { id, Id, ...rec } = (raw ?? {}) as Record<string, unknown>
-    const type = (rec.attributes as { type?: unknown } | undefined)?.type
-    const obj = typeof type === 'string' ? org.catalog.get(type) : undefined
-    if (!obj || obj.kind === 'PlatformEvent')
-      throw new SalesforceApiError(400, 'INVALID_TYPE', 'Must send a concrete entity type.')
-    const key = id ?? Id
-    return {
-      obj,
-      write: {
-        parsed: parseRecord(org.catalog, obj, rec),
-        key: typeof key === 'string' ? key : undefined,
-      },
-    }
-  })
-  const allOrNone = forceAllOrNone || input.allOrNone === true
-  const mark = tx.undo.length
-  const effectsMark = tx.effects.length
-  const results = writes.map(({ obj, write }) =>
-    write.key
-      ? writeRecord(org, tx, obj, obj.fields.get('id'), write, userId)
-      : failed(recordError('MISSING_ARGUMENT', 'Id not specified in an update call', [])),
+  const allOrNone = forceAllOrNone || (body as { allOrNone?: unknown } | null)?.allOrNone === true
+  const writes = typedRecords(org, body).map(
+    ({ obj, id, parsed }) =>
+      () =>
+        id
+          ? writeRecord(org, tx, obj, obj.fields.get('id'), { parsed, key: id }, userId)
+          : failed(recordError('MISSING_ARGUMENT', 'Id not specified in an update call', [])),
   )
-  const anyFailed = results.some((r) => !r.success)
-  if (!allOrNone || !anyFailed)
-    return { results: results.map(({ created: _, ...r }) => r), failed: anyFailed }
-  for (const step of tx.undo.splice(mark).reverse()) step()
-  tx.effects.length = effectsMark
-  return { results: results.map((r) => (r.success ? failed(ROLLED_BACK) : r)), failed: true }
+  return runWrites(org, tx, allOrNone, writes)
+}
+
+/**
+ * sObject Collections create: up to 200 records, types may differ, created in order, one
+ * SaveResult each (`{id, success, errors}`, no `created`). A record may not carry an id. A
+ * value another record holds in a unique field (an external id) fails that record with
+ * DUPLICATE_VALUE and leaves the holder as it is; with `allOrNone` any failure rolls every
+ * record back.
+ * https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-create.html
+ * @throws SalesforceApiError for a malformed request (the whole request fails with 400).
+ */
+export function createCollection(
+  org: Org,
+  tx: Tx,
+  body: unknown,
+  userId: string,
+  forceAllOrNone = false,
+): { results: SaveResult[]; failed: boolean } {
+  const allOrNone = forceAllOrNone || (body as { allOrNone?: unknown } | null)?.allOrNone === true
+  const writes = typedRecords(org, body).map(
+    ({ obj, id, parsed }) =>
+      () =>
+        id === undefined
+          ? writeRecord(org, tx, obj, undefined, { parsed }, userId)
+          : failed(
+              recordError(
+                'INVALID_FIELD_FOR_INSERT_UPDATE',
+                'cannot specify Id in an insert call',
+                ['Id'],
+              ),
+            ),
+  )
+  return runWrites(org, tx, allOrNone, writes)
 }

@@ -4,7 +4,7 @@ import type { ObjectDescribe } from './catalog.ts'
 import { NOT_FOUND, SalesforceApiError, type RecordError } from './errors.ts'
 import { publishEvent } from './publish.ts'
 import type { SfRecord } from './store.ts'
-import { updateCollection, upsertCollection } from './collections.ts'
+import { createCollection, updateCollection, upsertCollection } from './collections.ts'
 import { resolveTarget, writeRecord, type SaveResult } from './upsert.ts'
 import { parseRecord } from './validate.ts'
 
@@ -175,6 +175,14 @@ function collectionUpsert(ctx: ApiCtx): EmuResponse {
   return { status: 200, body: results }
 }
 
+function collectionCreate(ctx: ApiCtx): EmuResponse {
+  const body = jsonBody(ctx.req)
+  const { results } = inTx(ctx, (tx) =>
+    createCollection(ctx.org, tx, body, ctx.session.userId, ctx.forceAllOrNone),
+  )
+  return { status: 200, body: results }
+}
+
 function collectionUpdate(ctx: ApiCtx): EmuResponse {
   const body = jsonBody(ctx.req)
   const { results } = inTx(ctx, (tx) =>
@@ -183,7 +191,7 @@ function collectionUpdate(ctx: ApiCtx): EmuResponse {
   return { status: 200, body: results }
 }
 
-/** sObject resources, sObject Collections upsert and update. */
+/** sObject resources, sObject Collections upsert, create and update. */
 export const SOBJECT_ROUTES: ApiRoute[] = [
   { method: 'GET', path: '/sobjects/:sobject/:id', handler: getRecord },
   { method: 'GET', path: '/sobjects/:sobject/:field/:value', handler: getByExternalId },
@@ -196,5 +204,6 @@ export const SOBJECT_ROUTES: ApiRoute[] = [
     handler: collectionUpsert,
     kind: 'collection',
   },
+  { method: 'POST', path: '/composite/sobjects', handler: collectionCreate, kind: 'collection' },
   { method: 'PATCH', path: '/composite/sobjects', handler: collectionUpdate, kind: 'collection' },
 ]

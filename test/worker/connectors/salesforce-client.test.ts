@@ -3,8 +3,8 @@ import { env } from 'cloudflare:workers'
 import { emulatorControl } from '../support/vendors.ts'
 import { describe, expect, inject, it, vi } from 'vitest'
 import { ConnectorError } from '../../../worker/failure/errors.ts'
+import { refreshEvent } from '../../../worker/writer/records/index.ts'
 import {
-  records,
   SalesforceClient,
   soqlQuote,
   type ApiLimits,
@@ -168,9 +168,7 @@ describe('SalesforceClient.upsertMany', () => {
     const before = await apiCalls()
     const accounts = ['001000000000001AAA', '001000000000002AAA']
     const { results, events } = await sf.upsertMany([invoices(prefix, 3)], {
-      events: [
-        { event: 'Concord_Refresh__e', fields: records.refreshEvent(accounts, `test ${prefix}`) },
-      ],
+      events: [{ event: 'Concord_Refresh__e', fields: refreshEvent(accounts, `test ${prefix}`) }],
     })
     expect(await apiCalls()).toBe(before + 1)
     expect(results[0]?.every((r) => r.ok)).toBe(true)
@@ -280,8 +278,8 @@ describe('SalesforceClient.publish', () => {
     const reason = `batch ${fresh()}`
     const before = await apiCalls()
     const out = await sf.publish([
-      { event: 'Concord_Refresh__e', fields: records.refreshEvent(['001000000000001AAA'], reason) },
-      { event: 'Concord_Refresh__e', fields: records.refreshEvent(['001000000000002AAA'], reason) },
+      { event: 'Concord_Refresh__e', fields: refreshEvent(['001000000000001AAA'], reason) },
+      { event: 'Concord_Refresh__e', fields: refreshEvent(['001000000000002AAA'], reason) },
       { event: 'Concord_Refresh__e', fields: { Reason__c: 'r'.repeat(41) } },
     ])
     expect(await apiCalls()).toBe(before + 1)
@@ -323,22 +321,5 @@ describe('SalesforceClient.query', () => {
 
   it('quotes values so they cannot end the literal', () => {
     expect(soqlQuote("O'Brien \\ co")).toBe("'O\\'Brien \\\\ co'")
-  })
-})
-
-describe('record builders', () => {
-  it('refuses undeclared fields and picklist values at compile time', () => {
-    // @ts-expect-error — not a field of Billing_Invoice__c in shared/salesforce-schema.ts
-    const wrongField: records.SObjectFields<'Billing_Invoice__c'> = { Amount__c: 1 }
-    // @ts-expect-error — not a Status__c value
-    const wrongValue: records.SObjectFields<'Billing_Invoice__c'> = { Status__c: 'settled' }
-    const byParent: records.SObjectFields<'Billing_Payment__c'> = {
-      External_Id__c: 'py_1',
-      Invoice__r: { External_Id__c: 'in_1' },
-    }
-    expect([wrongField, wrongValue, byParent]).toHaveLength(3)
-    expect(
-      records.fitText('Subscription_Sync__c', 'Error_Message__c', 'e'.repeat(300)),
-    ).toHaveLength(255)
   })
 })

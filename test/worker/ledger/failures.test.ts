@@ -2,7 +2,14 @@ import { evictDurableObject } from 'cloudflare:test'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useConnectorFactory } from '../support/wiring.ts'
 import { business, DoubleConnectors, transient } from '../../doubles/connectors.ts'
-import { amendmentChain, drain, ledger, newAccountId, postEvents } from '../support/helpers.ts'
+import {
+  amendmentChain,
+  drain,
+  ledger,
+  newAccountId,
+  postEvents,
+  useRecordSink,
+} from '../support/helpers.ts'
 import { MAX_ATTEMPTS } from '../support/test-config.ts'
 
 let doubles: DoubleConnectors
@@ -12,10 +19,12 @@ beforeEach(() => {
   account = newAccountId()
   doubles = new DoubleConnectors()
   useConnectorFactory(() => doubles)
+  useRecordSink(doubles.writer)
   vi.useFakeTimers({ toFake: ['Date'] })
 })
 afterEach(() => {
   useConnectorFactory()
+  vi.restoreAllMocks()
   vi.useRealTimers()
 })
 
@@ -139,9 +148,9 @@ describe('AccountLedger failures', () => {
     expect(done?.erpRef).toBeDefined()
   })
 
-  it('keeps statuses Salesforce could not take, and delivers them once it can', async () => {
+  it('keeps statuses the OrgWriter could not take, and delivers them once it can', async () => {
     doubles.failNext(
-      'salesforce.reportStatuses',
+      'writer.enqueue',
       transient('server_unavailable'),
       transient('server_unavailable'),
     )

@@ -1,7 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useConnectorFactory } from '../support/wiring.ts'
 import { DoubleConnectors } from '../../doubles/connectors.ts'
-import { amendmentChain, drain, ledger, newAccountId, postEvents } from '../support/helpers.ts'
+import {
+  amendmentChain,
+  drain,
+  ledger,
+  newAccountId,
+  postEvents,
+  useRecordSink,
+} from '../support/helpers.ts'
 import { GAP_WINDOW_SECONDS } from '../support/test-config.ts'
 
 let doubles: DoubleConnectors
@@ -11,9 +18,11 @@ beforeEach(() => {
   account = newAccountId()
   doubles = new DoubleConnectors()
   useConnectorFactory(() => doubles)
+  useRecordSink(doubles.writer)
 })
 afterEach(() => {
   useConnectorFactory()
+  vi.restoreAllMocks()
   vi.useRealTimers()
 })
 

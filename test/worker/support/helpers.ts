@@ -1,7 +1,10 @@
 import { env, exports } from 'cloudflare:workers'
 import { runDurableObjectAlarm } from 'cloudflare:test'
+import { vi } from 'vitest'
 import { toId18 } from '../../../shared/index.ts'
 import { signRequest } from '../../../worker/lib/signature.ts'
+import type { OrgWriter } from '../../../worker/objects/org-writer.ts'
+import type { RecordSink } from '../../../worker/writer/types.ts'
 import { TEST_EVENTS_SECRET, TEST_OPERATOR_TOKEN } from './test-config.ts'
 
 export const ACCOUNT_A = '001Hs00000Xk9ZpIAJ'
@@ -115,6 +118,16 @@ export async function drain(accountId = ACCOUNT_A, maxRuns = 100): Promise<numbe
     await new Promise((resolve) => setTimeout(resolve, 2))
   }
   return runs
+}
+
+/**
+ * Stands `sink` in for every OrgWriter the worker reaches (`ORG_WRITER.getByName`) until
+ * `vi.restoreAllMocks()`: the ledgers hand their records to it instead.
+ */
+export function useRecordSink(sink: RecordSink) {
+  return vi
+    .spyOn(env.ORG_WRITER, 'getByName')
+    .mockImplementation(() => sink as unknown as DurableObjectStub<OrgWriter>)
 }
 
 /** Runs the org writer until nothing is pending or due (its flush interval is 50 ms in tests). */

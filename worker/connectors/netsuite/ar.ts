@@ -1,4 +1,5 @@
 import { AccountId } from '../../../shared/index.ts'
+import { chunk } from '../../lib/chunk.ts'
 import { toMinor } from './amounts.ts'
 import { parseWatermark, readChanges, type Change } from './ar-feed.ts'
 import type { NetsuiteClient } from './client.ts'
@@ -76,10 +77,6 @@ export interface ReadArOptions {
   lagSeconds?: number
 }
 
-const chunk = <T>(list: T[], size: number): T[][] =>
-  Array.from({ length: Math.ceil(list.length / size) }, (_, i) =>
-    list.slice(i * size, (i + 1) * size),
-  )
 const ids = (values: string[]) => sq.list(values.map((v) => sq.int(Number(v))))
 
 /**

@@ -147,7 +147,7 @@ export class SalesforceClient {
   /**
    * Runs Composite operations packed into as few `POST /composite` requests as the limits
    * allow (25 subrequests, 5 of them collections or queries), in order, `allOrNone: false`,
-   * `collateSubrequests: false`. Low-level: the sink uses it for guarded mirror updates.
+   * `collateSubrequests: false`. Low-level: `upsertMany` and `publish` are built on it.
    */
   composite<R>(ops: readonly CompositeOp<R>[]): Promise<R[]> {
     return runComposite(this, ops)

@@ -1,13 +1,21 @@
+import {
+  subrequestError,
+  type CompositeOp,
+  type SubResponse,
+  type Subrequest,
+} from './composite.ts'
+import { chunk } from '../../lib/chunk.ts'
 import type { ConnectorError } from '../../failure/errors.ts'
-import { subrequestError, type CompositeOp, type SubResponse } from './composite.ts'
 import { connectorError, errorFromItem, errorItems } from './errors.ts'
 import {
+  isUpsertKey,
+  isWritableObject,
   sobject,
   type ExternalIdField,
   type PlatformEventName,
   type SObjectFields,
   type WritableObject,
-} from './records.ts'
+} from './sobject.ts'
 
 /*
  * sObject Collections as Composite operations: upserts by external id (≤ 200 records of one
@@ -16,12 +24,13 @@ import {
  * https://developer.salesforce.com/docs/platform/api-rest/guide/resources-composite-sobjects-collections-update.html
  */
 
+/** Records per sObject Collection: the most Salesforce takes in one. */
 export const COLLECTION_SIZE = 200
 
 /**
- * An upsert of one object's records by one of its external id fields. `Id` makes it an update
- * of existing records by record id (sObject Collections update, `PATCH /composite/sobjects`):
- * Collections upsert takes external ids only ("Don't use record ids"), and Account has none.
+ * One object's records upserted by one of its external id fields. `Id` makes it an update of existing records by record id (sObject Collections
+ * update, `PATCH /composite/sobjects`): Collections upsert takes external ids only ("Don't use
+ * record ids"), and Account has none.
  */
 export type UpsertGroupOf<O extends WritableObject> = {
   object: O
@@ -29,6 +38,22 @@ export type UpsertGroupOf<O extends WritableObject> = {
   records: readonly SObjectFields<O>[]
 }
 export type UpsertGroup = { [O in WritableObject]: UpsertGroupOf<O> }[WritableObject]
+
+/** A group as storage or RPC hands it over: names not yet checked against the schema. */
+export interface UntypedGroup {
+  object: string
+  externalIdField: string
+  records: readonly Record<string, unknown>[]
+}
+
+/**
+ * Whether a group names a declared object and one of its upsert keys: how stored records become
+ * a typed group without a cast. Field names and values are Salesforce's to check, record by
+ * record (an unknown field fails only its own record, with INVALID_FIELD).
+ */
+export function isUpsertGroup(group: UntypedGroup): group is UpsertGroup {
+  return isWritableObject(group.object) && isUpsertKey(group.object, group.externalIdField)
+}
 
 /** One record's upsert result: `created` false means an existing record was updated. */
 export type UpsertResult =
@@ -59,6 +84,74 @@ export function recordResult(raw: unknown): UpsertResult {
   return { ok: false, error }
 }
 
+type Chunk = { group: number; positions: number[] }
+
+/**
+ * Splits groups into collections (the one chunker, `COLLECTION_SIZE`, no key twice in one
+ * collection); a record without its key fails on its own with `MISSING_ARGUMENT`.
+ */
+function collectionChunks(groups: readonly UpsertGroup[], results: UpsertResult[][]): Chunk[] {
+  return groups.flatMap((group, g) => {
+    const keyOf = (r: number): unknown =>
+      (group.records[r] as Record<string, unknown>)[group.externalIdField]
+    const keyed = group.records.flatMap((_, r) => {
+      const key = keyOf(r)
+      if (typeof key === 'string' && key !== '') return [r]
+      results[g]![r] = {
+        ok: false,
+        error: connectorError(
+          'business',
+          'MISSING_ARGUMENT',
+          `${group.externalIdField} not specified`,
+        ),
+      }
+      return []
+    })
+    return chunk(keyed, COLLECTION_SIZE, (r) => String(keyOf(r))).map((positions) => ({
+      group: g,
+      positions,
+    }))
+  })
+}
+
+/** The collection subrequest for some of a group's records: update by Id, or upsert. */
+function collectionRequest(
+  group: UpsertGroup,
+  positions: readonly number[],
+  referenceId: string,
+  dataPath: (path: string) => string,
+): Subrequest {
+  const records = positions.map((r) => group.records[r] as Record<string, unknown>)
+  if (group.externalIdField === 'Id')
+    return {
+      method: 'PATCH',
+      url: dataPath('/composite/sobjects'),
+      referenceId,
+      body: { allOrNone: false, records: records.map((r) => withRecordId(group.object, r)) },
+    }
+  return {
+    method: 'PATCH',
+    url: dataPath(`/composite/sobjects/${group.object}/${group.externalIdField}`),
+    referenceId,
+    body: { allOrNone: false, records: records.map((r) => sobject(group.object, r)) },
+  }
+}
+
+/** A collection's per-record results, in the order of its records. */
+function readCollection(r: SubResponse, count: number): UpsertResult[] {
+  if (r.httpStatusCode >= 300 || !Array.isArray(r.body))
+    return Array.from({ length: count }, () => ({ ok: false, error: subrequestError(r) }))
+  if (r.body.length !== count) {
+    const error = connectorError(
+      'transient',
+      'unexpected_response',
+      'a collection answered a different number of results',
+    )
+    return Array.from({ length: count }, () => ({ ok: false, error }))
+  }
+  return r.body.map(recordResult)
+}
+
 /**
  * Splits groups into collections of ≤ 200 records with distinct keys (Salesforce refuses a
  * repeated key in one collection), placing a repeated key in a later collection so writes land
@@ -69,78 +162,14 @@ export function upsertOps(groups: readonly UpsertGroup[]): {
   assemble(chunks: UpsertResult[][]): UpsertResult[][]
 } {
   const results: UpsertResult[][] = groups.map((g) => new Array<UpsertResult>(g.records.length))
-  const chunks: Array<{ group: number; positions: number[] }> = []
-  for (const [g, group] of groups.entries()) {
-    const mine: Array<{ positions: number[] }> = []
-    const lastChunkOf = new Map<string, number>()
-    let open = 0
-    for (const [r, record] of group.records.entries()) {
-      const key = (record as Record<string, unknown>)[group.externalIdField]
-      if (typeof key !== 'string' || key === '') {
-        results[g]![r] = {
-          ok: false,
-          error: connectorError(
-            'business',
-            'MISSING_ARGUMENT',
-            `${group.externalIdField} not specified`,
-          ),
-        }
-        continue
-      }
-      while (mine[open] && mine[open]!.positions.length >= COLLECTION_SIZE) open++
-      let c = Math.max(open, (lastChunkOf.get(key) ?? -1) + 1)
-      while (mine[c] && mine[c]!.positions.length >= COLLECTION_SIZE) c++
-      mine[c] ??= { positions: [] }
-      mine[c]!.positions.push(r)
-      lastChunkOf.set(key, c)
-    }
-    for (const chunk of mine) chunks.push({ group: g, positions: chunk.positions })
-  }
+  const chunks = collectionChunks(groups, results)
   const ops = chunks.map(({ group: g, positions }): CompositeOp<UpsertResult[]> => {
     const group = groups[g] as UpsertGroup
-    const byId = group.externalIdField === 'Id'
     return {
       size: 1,
       heavy: 1,
-      build: (prefix, dataPath) => [
-        byId
-          ? {
-              method: 'PATCH',
-              url: dataPath('/composite/sobjects'),
-              referenceId: `${prefix}c`,
-              body: {
-                allOrNone: false,
-                records: positions.map((r) =>
-                  withRecordId(group.object, group.records[r] as Record<string, unknown>),
-                ),
-              },
-            }
-          : {
-              method: 'PATCH',
-              url: dataPath(`/composite/sobjects/${group.object}/${group.externalIdField}`),
-              referenceId: `${prefix}c`,
-              body: {
-                allOrNone: false,
-                records: positions.map((r) => sobject(group.object, group.records[r] as never)),
-              },
-            },
-      ],
-      read: ([response]) => {
-        const r = response as SubResponse
-        if (r.httpStatusCode >= 300 || !Array.isArray(r.body))
-          return positions.map(() => ({ ok: false, error: subrequestError(r) }))
-        if (r.body.length !== positions.length) {
-          return positions.map(() => ({
-            ok: false,
-            error: connectorError(
-              'transient',
-              'unexpected_response',
-              'a collection answered a different number of results',
-            ),
-          }))
-        }
-        return r.body.map(recordResult)
-      },
+      build: (prefix, dataPath) => [collectionRequest(group, positions, `${prefix}c`, dataPath)],
+      read: ([response]) => readCollection(response as SubResponse, positions.length),
       fail: (error) => positions.map(() => ({ ok: false, error })),
     }
   })
@@ -148,7 +177,7 @@ export function upsertOps(groups: readonly UpsertGroup[]): {
     ops,
     assemble(chunkResults) {
       chunkResults.forEach((rs, n) => {
-        const { group, positions } = chunks[n] as { group: number; positions: number[] }
+        const { group, positions } = chunks[n] as Chunk
         positions.forEach((pos, k) => (results[group]![pos] = rs[k] as UpsertResult))
       })
       return results

@@ -21,7 +21,6 @@ export type { CompositeOp, Subrequest, SubResponse } from './composite.ts'
 export { MAX_HEAVY_SUBREQUESTS, MAX_SUBREQUESTS } from './composite.ts'
 export { isTransientCode } from './errors.ts'
 export { ApiLimitsTracker, parseLimitInfo, type ApiLimits } from './limits.ts'
-export * as records from './records.ts'
 export { SalesforceConnector } from './sink.ts'
 
 interface Org {

@@ -1,32 +1,26 @@
-import { ConnectorError } from '../../failure/errors.ts'
-import type { AccountProfile, SalesforceSink, SyncStatus } from '../types.ts'
+import type { ConnectorError } from '../../failure/errors.ts'
+import type { AccountProfile, SalesforceSink } from '../types.ts'
+import { AccountId, type SalesforceFieldName } from '../../../shared/index.ts'
 import type { SalesforceClient } from './client.ts'
-import { upsertOps, type UpsertResult } from './collections.ts'
-import type { CompositeOp } from './composite.ts'
 import { connectorError, errorFromResponse, errorItems } from './errors.ts'
-import { appliedMirrorOp, mirrorUpdates, type MirrorOutcome } from './mirror.ts'
-import {
-  accountLookup,
-  ACCOUNT_CURRENCY_FIELD,
-  ACCOUNT_LEGAL_ENTITY,
-  ACCOUNT_STANDARD_FIELDS,
-  syncStatusRecord,
-} from './records.ts'
 
-/** Record errors that mean the `Account__c` value itself is refused (deleted, merged, wrong type). */
-const ACCOUNT_LOOKUP_CODES = new Set([
-  'INVALID_CROSS_REFERENCE_KEY',
-  'ENTITY_IS_DELETED',
-  'FIELD_INTEGRITY_EXCEPTION',
-  'MALFORMED_ID',
-])
-
-type StatusReport = Awaited<ReturnType<SalesforceSink['reportStatuses']>>
+/** The Account fields `readAccount` reads: standard ones plus the schema's legal entity. */
+const ACCOUNT_STANDARD_FIELDS = [
+  'Id',
+  'Name',
+  'BillingStreet',
+  'BillingCity',
+  'BillingState',
+  'BillingPostalCode',
+  'BillingCountry',
+] as const
+const ACCOUNT_LEGAL_ENTITY: SalesforceFieldName<'Account'> = 'Concord_Legal_Entity__c'
+/** Present only where multi-currency is on; asking for it elsewhere is INVALID_FIELD. */
+const ACCOUNT_CURRENCY_FIELD = 'CurrencyIsoCode'
 
 /**
- * The saga's view of Salesforce: reads the Account a customer is created from, and writes
- * each amendment's `Subscription_Sync__c` with its subscription's `Billing_Subscription__c`
- * mirror, a batch in one API call.
+ * The saga's view of Salesforce: reads the Account a customer is created from. (Everything the
+ * worker writes to Salesforce goes through the OrgWriter.)
  */
 export class SalesforceConnector implements SalesforceSink {
   readonly client: SalesforceClient
@@ -44,8 +38,9 @@ export class SalesforceConnector implements SalesforceSink {
    * Account id; otherwise classified from Salesforce's answer.
    */
   async readAccount(accountId: string, _correlationId: string): Promise<AccountProfile> {
-    const id = accountLookup(accountId)
-    if (!id) throw notFound(accountId)
+    const parsed = AccountId.safeParse(accountId)
+    if (!parsed.success) throw notFound(accountId)
+    const id = parsed.data
     const withCurrency = this.multiCurrency !== false
     const fields = [
       ...ACCOUNT_STANDARD_FIELDS,
@@ -68,81 +63,6 @@ export class SalesforceConnector implements SalesforceSink {
     if (withCurrency) this.multiCurrency = true
     return accountProfile(id, (res.json ?? {}) as Record<string, unknown>)
   }
-
-  /**
-   * Upserts `Subscription_Sync__c` by `External_Id__c` (the amendment id) for every status, and
-   * moves each subscription's `Billing_Subscription__c.Applied_Sequence__c` forward for applied
-   * ones (never backward: see mirror.ts), all in one Composite request for up to 200 statuses
-   * and four subscriptions. A status whose `Account__c` is refused (Account deleted or merged) is
-   * written again without the lookup, so it stays visible: one more call, only then.
-   * An amendment is delivered when its status record is written and its mirror is current.
-   */
-  async reportStatuses(statuses: SyncStatus[]): Promise<StatusReport> {
-    if (statuses.length === 0) return { delivered: [], failed: [] }
-    const { results, mirrors } = await this.write(statuses, true)
-    const retry = statuses
-      .map((_, i) => i)
-      .filter(
-        (i) => lookupRefused(results[i]) && accountLookup((statuses[i] as SyncStatus).accountId),
-      )
-    if (retry.length > 0) {
-      const again = await this.write(
-        retry.map((i) => statuses[i] as SyncStatus),
-        false,
-      )
-      retry.forEach((i, n) => (results[i] = again.results[n] as UpsertResult))
-    }
-    const report: StatusReport = { delivered: [], failed: [] }
-    statuses.forEach((status, i) => {
-      const sync = results[i] as UpsertResult
-      const mirror = status.status === 'applied' ? mirrors.get(status.subscriptionKey) : undefined
-      if (!sync.ok) report.failed.push({ amendmentId: status.amendmentId, error: sync.error })
-      else if (mirror && !mirror.ok)
-        report.failed.push({
-          amendmentId: status.amendmentId,
-          error: mirrorError(status.subscriptionKey, mirror.error),
-        })
-      else report.delivered.push(status.amendmentId)
-    })
-    return report
-  }
-
-  /** Status records (with the mirror updates when `withMirrors`) in as few Composites as fit. */
-  private async write(
-    statuses: readonly SyncStatus[],
-    withMirrors: boolean,
-  ): Promise<{ results: UpsertResult[]; mirrors: Map<string, MirrorOutcome> }> {
-    const records = statuses.map((s) => syncStatusRecord(s, { withAccount: withMirrors }))
-    const sync = upsertOps([
-      { object: 'Subscription_Sync__c', externalIdField: 'External_Id__c', records },
-    ])
-    const updates = withMirrors ? mirrorUpdates(statuses) : []
-    const ops: CompositeOp<UpsertResult[] | MirrorOutcome>[] = [
-      ...sync.ops,
-      ...updates.map(appliedMirrorOp),
-    ]
-    const outcomes = await this.client.composite(ops)
-    const mirrors = new Map(
-      updates.map((m, n) => [m.subscriptionKey, outcomes[sync.ops.length + n] as MirrorOutcome]),
-    )
-    const [results] = sync.assemble(outcomes.slice(0, sync.ops.length) as UpsertResult[][])
-    return { results: results as UpsertResult[], mirrors }
-  }
-}
-
-function lookupRefused(result: UpsertResult | undefined): boolean {
-  return !!result && !result.ok && ACCOUNT_LOOKUP_CODES.has(result.error.code)
-}
-
-function mirrorError(subscriptionKey: string, error: ConnectorError): ConnectorError {
-  return new ConnectorError({
-    category: error.category,
-    system: error.system,
-    code: error.code,
-    message: `Billing_Subscription__c ${subscriptionKey}: ${error.message}`,
-    status: error.status,
-    retryAfterMs: error.retryAfterMs,
-  })
 }
 
 function notFound(accountId: string): ConnectorError {
