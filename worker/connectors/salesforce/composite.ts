@@ -1,6 +1,12 @@
 import { ConnectorError } from '../../failure/errors.ts'
-import type { SalesforceClient } from './client.ts'
+import type { VendorResponse } from '../http.ts'
 import { connectorError, errorFromResponse } from './errors.ts'
+
+/** What a Composite request needs of the REST client (kept structural: the client runs these). */
+export interface CompositeTransport {
+  dataPath(path: string): string
+  send(method: string, path: string, options: { body?: unknown }): Promise<VendorResponse>
+}
 
 /*
  * Packing operations into Composite requests: at most 25 subrequests, at most 5 of them sObject
@@ -47,7 +53,7 @@ export interface CompositeOp<R> {
  * later collection, apply the later write before the earlier one).
  */
 export async function runComposite<R>(
-  client: SalesforceClient,
+  client: CompositeTransport,
   ops: readonly CompositeOp<R>[],
 ): Promise<R[]> {
   const results: R[] = new Array<R>(ops.length)
@@ -88,7 +94,7 @@ export async function runComposite<R>(
 }
 
 async function sendComposite<R>(
-  client: SalesforceClient,
+  client: CompositeTransport,
   ops: CompositeOp<R>[],
 ): Promise<{ ok: true; results: R[] } | { ok: false; error: ConnectorError }> {
   const built = ops.map((op, n) => op.build(`o${n}_`, (p) => client.dataPath(p)))
