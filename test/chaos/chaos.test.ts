@@ -10,6 +10,7 @@ import {
   stripeEffects,
   vendors,
 } from '../worker/support/vendors.ts'
+import { until } from '../support/poll.ts'
 
 const SEED = Number(process.env.CHAOS_SEED ?? 20261122)
 const ACCOUNTS = 30
@@ -53,16 +54,20 @@ function chain(accountId: string, n: number): Event[] {
   })
 }
 
+/** The ledgers' counts once nothing is waiting, or as they stand when the deadline passes. */
 async function settled(accounts: string[], deadlineMs: number): Promise<Record<string, number>> {
   const deadline = Date.now() + deadlineMs
-  for (;;) {
-    const totals: Record<string, number> = {}
-    for (const a of accounts)
-      for (const [state, n] of Object.entries((await ledger(a).summary())?.counts ?? {}))
-        totals[state] = (totals[state] ?? 0) + n
-    if (!totals.waiting || Date.now() > deadline) return totals
-    await new Promise((r) => setTimeout(r, 1000))
-  }
+  return until(
+    'the ledgers to settle',
+    async () => {
+      const totals: Record<string, number> = {}
+      for (const a of accounts)
+        for (const [state, n] of Object.entries((await ledger(a).summary())?.counts ?? {}))
+          totals[state] = (totals[state] ?? 0) + n
+      return !totals.waiting || Date.now() > deadline ? totals : undefined
+    },
+    { intervalMs: 1000, timeoutMs: deadlineMs + 60_000 },
+  )
 }
 
 describe('chaos: faults on every vendor', () => {

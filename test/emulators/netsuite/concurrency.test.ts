@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import type { ConcurrencyState } from './concurrency.ts'
 import { startFixture, type Fixture, type NsErrorBody } from './test-support.ts'
+import { until } from '../../support/poll.ts'
 
 let fx: Fixture
 let token: string
@@ -92,7 +93,7 @@ describe('account concurrency governance', () => {
   it('leaves the token endpoint out of the pool', async () => {
     await fx.control('netsuite/concurrency', { limit: 1, latencyMs: 300, resetCounters: true })
     const slow = get()
-    await new Promise((r) => setTimeout(r, 50))
+    await until('the slow request to be admitted', async () => (await governance()).inFlight === 1)
     await expect(fx.token()).resolves.toMatch(/^nsat\./)
     expect((await slow).status).toBe(200)
     expect(await governance()).toMatchObject({ admitted: 1, rejected: 0 })

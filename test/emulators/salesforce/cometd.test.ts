@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { bayeux, clientCredentialsToken, startTestOrg, type TestOrg } from './test-support.ts'
+import { until } from '../../support/poll.ts'
 
 const CHANNEL = '/event/Subscription_Amendment__e'
 
@@ -52,6 +53,9 @@ describe('CometD /cometd/65.0', () => {
       [{ channel: '/meta/connect', clientId, connectionType: 'long-polling', id: '3' }],
       cookie,
     )
+
+  /** Waits until the emulator holds a connect open (the long poll has reached the server). */
+  const untilHeld = () => until('a held connect', async () => (await org.state()).cometd.held === 1)
 
   /** Connects until the connect comes back with events (the first connect returns at once). */
   async function receive(clientId: string, cookie: string) {
@@ -113,7 +117,7 @@ describe('CometD /cometd/65.0', () => {
       },
     ])
     const held = connect(clientId, cookie)
-    await new Promise((r) => setTimeout(r, 50))
+    await untilHeld()
     const published = amend(2)
     const { messages } = await held
     expect(messages).toHaveLength(2)
@@ -191,7 +195,7 @@ describe('CometD /cometd/65.0', () => {
     await subscribe(clientId, cookie, -1)
     await connect(clientId, cookie)
     const held = connect(clientId, cookie)
-    await new Promise((r) => setTimeout(r, 30))
+    await untilHeld()
     expect((await org.control('dropClients')).body.dropped).toBe(1)
     expect((await held).messages[0]).toMatchObject({
       error: '403::Unknown client',
@@ -216,7 +220,7 @@ describe('CometD /cometd/65.0', () => {
     await subscribe(clientId, cookie, -1)
     await connect(clientId, cookie)
     const held = connect(clientId, cookie)
-    await new Promise((r) => setTimeout(r, 30))
+    await untilHeld()
     await org.control('expireTokens')
     expect((await held).messages[0]).toMatchObject({
       error: '401::Authentication invalid',

@@ -26,6 +26,13 @@ interface Client {
 export class CometD {
   readonly clients = new Map<string, Client>()
   readonly stats = { handshakes: 0, subscribes: 0, connects: 0, delivered: 0, rejected: 0 }
+
+  /** How many clients have a connect held open right now. */
+  heldCount(): number {
+    let n = 0
+    for (const client of this.clients.values()) if (client.pending) n += 1
+    return n
+  }
   private org: Org
   private longPollMs: number
   private clientTimeoutMs: number

@@ -96,7 +96,7 @@ export function salesforceEmulator(options: SalesforceEmulatorOptions = {}): Sal
         lastReplayId: org.bus.latestReplayId,
         retentionHours: org.bus.retentionMs / 3_600_000,
       },
-      cometd: { clients: cometd.clients.size, ...cometd.stats },
+      cometd: { clients: cometd.clients.size, held: cometd.heldCount(), ...cometd.stats },
       recordFaults: org.recordFaults.list(),
       clockOffsetMs: org.clock.offset,
       seed: lastSeed ?? null,

@@ -5,6 +5,7 @@ import { runDurableObjectAlarm } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createNetsuite } from '../../../worker/connectors/netsuite/index.ts'
 import { sq, suiteql, suiteqlAll } from '../../../worker/connectors/netsuite/suiteql.ts'
+import { until } from '../../support/poll.ts'
 
 const settings = () => netsuiteSettings()
 
@@ -25,14 +26,6 @@ const ask = (size: number, waitMs = 0, leaseMs = 60_000, holder = 'test') => ({
   waitMs,
   holder,
 })
-
-async function until(check: () => Promise<boolean>): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await check()) return
-    await new Promise((resolve) => setTimeout(resolve, 2))
-  }
-  throw new Error('condition not reached')
-}
 
 afterEach(() => {
   vi.useRealTimers()
@@ -61,6 +54,7 @@ describe('NetsuiteGate', () => {
       }
     })
     await until(
+      'no NetSuite request in flight',
       async () => (await control<{ concurrency: Concurrency }>('state')).concurrency.inFlight === 0,
     )
     await control('netsuite/concurrency', { latencyMs: 100, resetCounters: true })
@@ -92,7 +86,7 @@ describe('NetsuiteGate', () => {
         order.push(q.holder)
         return r
       })
-      await until(async () => (await g.inspect()).waiting === i + 1)
+      await until(`${i + 1} waiting`, async () => (await g.inspect()).waiting === i + 1)
     }
     let held = first.status === 'granted' ? first.permitId : ''
     for (const q of queued) {
@@ -110,7 +104,7 @@ describe('NetsuiteGate', () => {
     await g.acquire(ask(2))
     await g.acquire(ask(2))
     const waiter = g.acquire(ask(2, 5_000, 60_000, 'waiter'))
-    await until(async () => (await g.inspect()).waiting === 1)
+    await until('one waiting', async () => (await g.inspect()).waiting === 1)
     expect(await g.acquire(ask(2, 30))).toMatchObject({ status: 'busy', inUse: 2, waiting: 1 })
     const [held] = (await g.inspect()).permits
     await g.release(held!.id)
@@ -123,7 +117,7 @@ describe('NetsuiteGate', () => {
     expect(await g.acquire(ask(1, 0, 1_000, 'crashed'))).toMatchObject({ status: 'granted' })
     expect(await g.acquire(ask(1))).toMatchObject({ status: 'busy' })
     const waiter = g.acquire(ask(1, 30_000, 60_000, 'patient'))
-    await until(async () => (await g.inspect()).waiting === 1)
+    await until('one waiting', async () => (await g.inspect()).waiting === 1)
     vi.useFakeTimers({ toFake: ['Date'] })
     vi.setSystemTime(Date.now() + 1_001)
     expect(await runDurableObjectAlarm(g)).toBe(true)

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { drain, ledger, operatorFetch } from '../support/helpers.ts'
 import { createAccount, salesforceRecords } from '../support/vendors.ts'
 import { drainWriter, stripeApi, stripeControl } from '../webhooks/support.ts'
+import { until } from '../../support/poll.ts'
 
 /** An account whose Stripe customer already has invoices that Salesforce has never seen. */
 async function accountWithHistory(invoices: number) {
@@ -32,13 +33,16 @@ async function accountWithHistory(invoices: number) {
 
 async function runBackfill() {
   const stub = env.BACKFILL.getByName('global')
-  for (let i = 0; i < 200; i++) {
-    const status = await stub.status()
-    if (status.state === 'done' || status.state === 'failed') return status
-    await runDurableObjectAlarm(stub)
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error('backfill did not finish')
+  return until(
+    'the backfill to finish',
+    async () => {
+      const status = await stub.status()
+      if (status.state === 'done' || status.state === 'failed') return status
+      await runDurableObjectAlarm(stub)
+      return undefined
+    },
+    { intervalMs: 20, describe: () => stub.status() },
+  )
 }
 
 describe('backfill', () => {

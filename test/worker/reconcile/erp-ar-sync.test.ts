@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { amendmentChain, drain, ledger, postEvents } from '../support/helpers.ts'
 import { createAccount, salesforceRecords, vendors } from '../support/vendors.ts'
 import { drainWriter } from '../webhooks/support.ts'
+import { until, untilClockPasses } from '../../support/poll.ts'
 
 async function netsuite(action: string, body: unknown): Promise<Record<string, unknown>> {
   const res = await fetch(`${vendors().netsuiteUrl}/__control/netsuite/${action}`, {
@@ -21,13 +22,15 @@ async function runSync() {
   const kicked = new Date().toISOString()
   await sync.kick()
   await runDurableObjectAlarm(sync)
-  for (let i = 0; i < 500; i++) {
-    const status = await sync.status()
-    if (status.lastRun && status.lastRun.startedAt >= kicked && status.lastRun.finishedAt)
-      return status
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error('the AR sync did not finish')
+  return until(
+    'the AR sync run to finish',
+    async () => {
+      const status = await sync.status()
+      const run = status.lastRun
+      return run && run.startedAt >= kicked && run.finishedAt ? status : undefined
+    },
+    { intervalMs: 20, describe: () => sync.status() },
+  )
 }
 
 const daysAgo = (n: number) => new Date(Date.now() - n * 86_400_000).toISOString().slice(0, 10)
@@ -48,7 +51,7 @@ describe('ErpArSync', () => {
     await netsuite('credit-hold', { customer: `eid:${account}`, value: 'ON' })
 
     // The reader only takes whole seconds that have ended (NetSuite stamps changes by the second).
-    await new Promise((r) => setTimeout(r, 1100))
+    await untilClockPasses(Math.ceil(Date.now() / 1000) * 1000)
     const status = await runSync()
     expect(status.lastRun, JSON.stringify(status)).toMatchObject({ outcome: 'ok' })
     expect(status.watermark).toBeTruthy()

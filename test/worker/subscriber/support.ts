@@ -7,6 +7,7 @@ import {
   type SubscriberStatus,
 } from '../../../worker/subscriber/event-subscriber.ts'
 import type { RunView } from '../../../worker/subscriber/rows.ts'
+import { until } from '../../support/poll.ts'
 
 /**
  * Helpers for the CometD subscriber suites. They talk to the Salesforce emulator every worker
@@ -116,15 +117,18 @@ export async function runSubscriber(
  */
 export async function waitForRun(afterId: number): Promise<RunView> {
   const stub = subscriber()
-  for (let i = 0; i < 3000; i++) {
-    const status: SubscriberStatus = await stub.status()
-    const run = status.recentRuns.findLast((r) => r.id > afterId)
-    if (!status.running && run?.finishedAt) return run
-    const due = status.nextRunAt !== undefined && Date.parse(status.nextRunAt) <= Date.now()
-    if (!status.running && due) await runDurableObjectAlarm(stub)
-    else await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-  throw new Error('the subscriber run did not finish')
+  return until(
+    `a subscriber run after #${afterId} to finish`,
+    async () => {
+      const status: SubscriberStatus = await stub.status()
+      const run = status.recentRuns.findLast((r) => r.id > afterId)
+      if (!status.running && run?.finishedAt) return run
+      const due = status.nextRunAt !== undefined && Date.parse(status.nextRunAt) <= Date.now()
+      if (!status.running && due) await runDurableObjectAlarm(stub)
+      return undefined
+    },
+    { describe: () => stub.status() },
+  )
 }
 
 /** A Bayeux POST the subscriber made, and what came back. */

@@ -5,6 +5,7 @@ import { toId18 } from '../../../shared/index.ts'
 import { signRequest } from '../../../worker/lib/signature.ts'
 import type { OrgWriter } from '../../../worker/objects/org-writer.ts'
 import type { RecordSink } from '../../../worker/writer/types.ts'
+import { until } from '../../support/poll.ts'
 import { TEST_EVENTS_SECRET, TEST_OPERATOR_TOKEN } from './test-config.ts'
 
 export const ACCOUNT_A = '001Hs00000Xk9ZpIAJ'
@@ -103,20 +104,20 @@ export function ledger(accountId = ACCOUNT_A) {
 export async function drain(accountId = ACCOUNT_A, maxRuns = 100): Promise<number> {
   const stub = ledger(accountId)
   let runs = 0
-  let waits = 0
-  while (runs < maxRuns) {
-    const state = await stub.pumpState()
-    if (state.alarmAt !== null && state.alarmAt <= Date.now() && !state.pumping) {
-      await runDurableObjectAlarm(stub)
-      runs++
-      continue
-    }
-    if (!state.pumping && !state.dueNow) return runs
+  await until(
+    `ledger ${accountId} to finish its due work (no alarm ran although work is due: it would stall in production)`,
+    async () => {
+      for (let state = await stub.pumpState(); ; state = await stub.pumpState()) {
+        if (runs >= maxRuns) return true
+        const alarmDue = state.alarmAt !== null && state.alarmAt <= Date.now() && !state.pumping
+        if (!alarmDue) return !state.pumping && !state.dueNow
+        await runDurableObjectAlarm(stub)
+        runs++
+      }
+    },
     // The runtime's own alarm is running or about to: let it finish rather than race it.
-    if (++waits > 15_000)
-      throw new Error(`ledger ${accountId} has work due but no alarm ran: ${JSON.stringify(state)}`)
-    await new Promise((resolve) => setTimeout(resolve, 2))
-  }
+    { intervalMs: 2, describe: () => stub.pumpState() },
+  )
   return runs
 }
 
@@ -133,15 +134,18 @@ export function useRecordSink(sink: RecordSink) {
 /** Runs the org writer until nothing is pending or due (its flush interval is 50 ms in tests). */
 export async function drainWriter(name = 'org'): Promise<void> {
   const writer = env.ORG_WRITER.getByName(name)
-  for (let i = 0; i < 1_000; i++) {
-    const state = await writer.flushState()
-    const status = await writer.status()
-    if (!state.flushing && status.pending === 0 && status.hints === 0) return
-    if (!state.flushing && state.alarmAt !== null && state.alarmAt <= Date.now())
-      await runDurableObjectAlarm(writer)
-    else await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error(`writer ${name} did not finish`)
+  await until(
+    `writer ${name} to have nothing pending`,
+    async () => {
+      const state = await writer.flushState()
+      const status = await writer.status()
+      if (!state.flushing && status.pending === 0 && status.hints === 0) return true
+      if (!state.flushing && state.alarmAt !== null && state.alarmAt <= Date.now())
+        await runDurableObjectAlarm(writer)
+      return false
+    },
+    { intervalMs: 20, describe: () => writer.status() },
+  )
 }
 
 /** Asserts an error answer is the public shape and carries nothing internal. */

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useWriterClient } from '../support/wiring.ts'
 import type { WriteRecord } from '../../../worker/writer/types.ts'
 import { DoubleWriterClient } from '../../doubles/writer-client.ts'
+import { until } from '../../support/poll.ts'
 
 let client: DoubleWriterClient
 let writer: DurableObjectStub<import('../../../worker/objects/org-writer.ts').OrgWriter>
@@ -21,15 +22,16 @@ afterEach(() => {
 
 /** Runs the writer's alarm while a flush is due now (bounded). */
 async function drainWriter(maxRuns = 100): Promise<void> {
-  for (let i = 0; i < maxRuns; i++) {
+  let runs = 0
+  await until('no flush to be due', async () => {
     const state = await writer.flushState()
-    if (state.flushing) {
-      await new Promise((r) => setTimeout(r, 2))
-      continue
-    }
-    if (!state.dueNow && (state.alarmAt === null || state.alarmAt > Date.now())) return
+    if (state.flushing) return false
+    if (runs >= maxRuns) return true
+    if (!state.dueNow && (state.alarmAt === null || state.alarmAt > Date.now())) return true
     await runDurableObjectAlarm(writer)
-  }
+    runs++
+    return false
+  })
 }
 
 const invoice = (

@@ -5,6 +5,7 @@ import { salesforceSinkOf } from '../support/connectors.ts'
 import type { OrgWriter } from '../../../worker/objects/org-writer.ts'
 import { statusRecords, type SyncStatus } from '../../../worker/writer/records/index.ts'
 import { emulatorControl } from '../support/vendors.ts'
+import { until } from '../../support/poll.ts'
 
 /*
  * The one Salesforce write path for statuses, end to end against the Salesforce emulator: the
@@ -94,17 +95,18 @@ async function report(...statuses: SyncStatus[]) {
 
 /** Runs the writer's alarm, moving the clock to each flush (retries included), until it is idle. */
 async function drain(): Promise<void> {
-  for (let i = 0; i < 50; i++) {
-    const [state, now] = [await writer.flushState(), await writer.status()]
-    if (!state.flushing && now.pending === 0 && now.hints === 0) return
-    if (state.flushing) {
-      await new Promise((r) => setTimeout(r, 5))
-      continue
-    }
-    if (state.alarmAt !== null && state.alarmAt > Date.now()) vi.setSystemTime(state.alarmAt)
-    await runDurableObjectAlarm(writer)
-  }
-  throw new Error('the writer did not go idle')
+  await until(
+    'the writer to go idle',
+    async () => {
+      const [state, now] = [await writer.flushState(), await writer.status()]
+      if (!state.flushing && now.pending === 0 && now.hints === 0) return true
+      if (state.flushing) return false
+      if (state.alarmAt !== null && state.alarmAt > Date.now()) vi.setSystemTime(state.alarmAt)
+      await runDurableObjectAlarm(writer)
+      return false
+    },
+    { describe: () => writer.status() },
+  )
 }
 
 const parked = async () => (await writer.status()).parked
