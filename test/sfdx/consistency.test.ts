@@ -237,19 +237,33 @@ describe('metadata cross-references', () => {
     },
   )
 
-  it('gives Concord_Admin everything Concord_Sales has', () => {
-    const sales = read(join(DEFAULT, 'permissionsets', 'Concord_Sales.permissionset-meta.xml'))
-    const admin = read(join(DEFAULT, 'permissionsets', 'Concord_Admin.permissionset-meta.xml'))
-    for (const element of [
-      'fieldPermissions',
-      'objectPermissions',
-      'classAccesses',
-      'externalCredentialPrincipalAccesses',
-    ]) {
-      expect(tags(admin, element)).toEqual(expect.arrayContaining(tags(sales, element)))
-    }
-    expect(tags(admin, 'field')).toContain('Subscription_Sync__c.Error_Message__c')
+  const permissionSet = (name: string) =>
+    read(join(DEFAULT, 'permissionsets', `${name}.permissionset-meta.xml`))
+
+  it('makes the Concord_Admin group of Concord_Sales and Concord_Operations, which adds the error text', () => {
+    const group = read(
+      join(DEFAULT, 'permissionsetgroups', 'Concord_Admin.permissionsetgroup-meta.xml'),
+    )
+    expect(tags(group, 'permissionSets').sort()).toEqual(['Concord_Operations', 'Concord_Sales'])
+    const sales = permissionSet('Concord_Sales')
+    const operations = permissionSet('Concord_Operations')
+    expect(tags(operations, 'field')).toContain('Subscription_Sync__c.Error_Message__c')
     expect(tags(sales, 'field')).not.toContain('Subscription_Sync__c.Error_Message__c')
+  })
+
+  it('lets Concord_Viewer read what Concord_Sales reads, and amend nothing', () => {
+    const sales = permissionSet('Concord_Sales')
+    const viewer = permissionSet('Concord_Viewer')
+    expect(tags(viewer, 'fieldPermissions').sort()).toEqual(tags(sales, 'fieldPermissions').sort())
+    expect(tags(sales, 'customPermissions').map((b) => tag(b, 'name'))).toEqual([
+      'Concord_Amend_Subscriptions',
+    ])
+    for (const element of ['customPermissions', 'classAccesses', 'externalCredentialPrincipal'])
+      expect(tags(viewer, element), element).toEqual([])
+    const creatable = tags(viewer, 'objectPermissions').filter(
+      (b) => tag(b, 'allowCreate') === 'true',
+    )
+    expect(creatable).toEqual([])
   })
 
   it('lets the integration user write what the worker writes and only read the legal entity', () => {
@@ -264,6 +278,11 @@ describe('metadata cross-references', () => {
       'Account.Concord_Legal_Entity__c',
     )
     expect(tags(xml, 'apexClass')).toEqual([])
+    // Sequence numbers are Salesforce's (AmendmentPublisher); the worker only reads them.
+    const lastSequence = tags(xml, 'fieldPermissions').find(
+      (b) => tag(b, 'field') === 'Billing_Subscription__c.Last_Sequence__c',
+    )
+    expect(tag(lastSequence ?? '', 'editable')).toBe('false')
   })
 
   it('places existing components and points the credential at its principal', () => {
@@ -283,9 +302,8 @@ describe('metadata cross-references', () => {
     )
     expect(tag(named, 'externalCredential')).toBe('Concord_Worker')
     const principal = tag(external, 'parameterName')
-    for (const set of ['Concord_Sales', 'Concord_Admin']) {
-      const xml = read(join(DEFAULT, 'permissionsets', `${set}.permissionset-meta.xml`))
-      expect(tag(xml, 'externalCredentialPrincipal')).toBe(`Concord_Worker-${principal}`)
-    }
+    expect(tag(permissionSet('Concord_Sales'), 'externalCredentialPrincipal')).toBe(
+      `Concord_Worker-${principal}`,
+    )
   })
 })

@@ -8,17 +8,26 @@ import { LWC, SFDX, read, sourceApiVersion, tag, tags } from './project.ts'
 const EXPECTED_COUNTS: Record<string, number> = {
   ApexClass: 9,
   ApexTrigger: 1,
-  CustomObject: 6,
-  CustomField: 78,
+  CompactLayout: 4,
+  CustomApplication: 1,
+  CustomField: 83,
+  CustomMetadata: 1,
+  CustomObject: 7,
+  CustomPermission: 1,
+  CustomTab: 4,
   ExternalClientApplication: 1,
   ExtlClntAppOauthConfigurablePolicies: 1,
   ExtlClntAppOauthSettings: 1,
   ExternalCredential: 1,
   FlexiPage: 1,
+  Layout: 4,
   LightningComponentBundle: 3,
+  ListView: 10,
   NamedCredential: 1,
-  PermissionSet: 3,
+  PermissionSet: 4,
+  PermissionSetGroup: 1,
   QuickAction: 1,
+  ReportType: 2,
 }
 
 describe('sfdx and lwc package directories', () => {
@@ -77,7 +86,14 @@ describe('sfdx and lwc package directories', () => {
     expect(types.CustomField).toEqual(
       expect.arrayContaining(['Account.Concord_Standing__c', 'Billing_Payment__c.Invoice__c']),
     )
-    expect(types.PermissionSet).toEqual(['Concord_Admin', 'Concord_Integration', 'Concord_Sales'])
+    expect(types.PermissionSet).toEqual([
+      'Concord_Integration',
+      'Concord_Operations',
+      'Concord_Sales',
+      'Concord_Viewer',
+    ])
+    expect(types.PermissionSetGroup).toEqual(['Concord_Admin'])
+    expect(types.CustomApplication).toEqual(['Concord'])
     expect(types.QuickAction).toEqual(['Account.Amend_Subscription'])
     // What `sf project deploy start` sends is built from the same set: jest folders must not be in it.
     expect(await components.getPackageXml()).not.toContain('__tests__')
