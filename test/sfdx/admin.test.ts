@@ -9,6 +9,8 @@ const objects = loadObjects()
 const CUSTOM = Object.entries(SALESFORCE_SCHEMA)
   .filter(([, schema]) => schema.kind === 'CustomObject')
   .map(([name]) => name)
+const schemaFields = (object: string): string[] =>
+  Object.keys(Object.entries(SALESFORCE_SCHEMA).find(([name]) => name === object)?.[1].fields ?? {})
 const layoutOf = (object: string) =>
   readdirSync(join(DEFAULT, 'layouts')).find((f) => f.startsWith(`${object}-`))
 /** A list view or layout column: `NAME` is the record name, the rest are field API names. */
@@ -47,9 +49,7 @@ describe('the admin experience in Salesforce', () => {
       const layout = read(join(DEFAULT, 'layouts', layoutOf(object) ?? ''))
       const items = tags(layout, 'layoutItems')
       const shown = items.map((item) => tag(item, 'field'))
-      expect(shown).toEqual(
-        expect.arrayContaining(Object.keys(SALESFORCE_SCHEMA[object]?.fields ?? {})),
-      )
+      expect(shown).toEqual(expect.arrayContaining(schemaFields(object)))
       for (const item of items) expect(tag(item, 'behavior'), tag(item, 'field')).toBe('Readonly')
     })
   })
@@ -70,7 +70,7 @@ describe('the admin experience in Salesforce', () => {
 
   it('builds report types on declared relationships and fields', () => {
     const byName = new Map(
-      relationships(objects).map((r) => [`${r.parent}.${r.name}__r`, r.child] as const),
+      relationships(objects).map((r): [string, string] => [`${r.parent}.${r.name}__r`, r.child]),
     )
     const files = filesUnder(join(DEFAULT, 'reportTypes'), (n) =>
       n.endsWith('.reportType-meta.xml'),
