@@ -1,7 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { SALESFORCE_SCHEMA } from '../../shared/salesforce-schema.ts'
+import { SALESFORCE_SCHEMA, type SalesforceObjectSchema } from '../../shared/salesforce-schema.ts'
 import { DEFAULT, filesUnder, read, tag, tags } from './project.ts'
 import { hasField, loadObjects, relationships } from './metadata.ts'
 
@@ -48,7 +48,12 @@ describe('the admin experience in Salesforce', () => {
       const items = tags(layout, 'layoutItems')
       const shown = items.map((item) => tag(item, 'field'))
       expect(shown).toEqual(
-        expect.arrayContaining(Object.keys(SALESFORCE_SCHEMA[object]?.fields ?? {})),
+        expect.arrayContaining(
+          Object.keys(
+            (SALESFORCE_SCHEMA as Record<string, SalesforceObjectSchema | undefined>)[object]
+              ?.fields ?? {},
+          ),
+        ),
       )
       for (const item of items) expect(tag(item, 'behavior'), tag(item, 'field')).toBe('Readonly')
     })
@@ -69,7 +74,7 @@ describe('the admin experience in Salesforce', () => {
   })
 
   it('builds report types on declared relationships and fields', () => {
-    const byName = new Map(
+    const byName = new Map<string, string>(
       relationships(objects).map((r) => [`${r.parent}.${r.name}__r`, r.child] as const),
     )
     const files = filesUnder(join(DEFAULT, 'reportTypes'), (n) =>
