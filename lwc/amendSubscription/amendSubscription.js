@@ -187,7 +187,10 @@ export default class AmendSubscription extends LightningElement {
     return {
       accountId: this.recordId,
       action: this.action,
-      subscriptionKey: this.showSubscription ? this.subscriptionKey : null,
+      // A create's key is made by the preview; the confirm must name the same subscription.
+      subscriptionKey: this.showSubscription
+        ? this.subscriptionKey
+        : preview.subscriptionKey || null,
       priceKey: this.showPrice ? this.priceKey : null,
       quantity: this.showQuantity ? this.quantity : null,
       effectiveDate: this.effectiveDate || null,

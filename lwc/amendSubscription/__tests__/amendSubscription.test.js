@@ -210,6 +210,31 @@ describe('c-amend-subscription', () => {
     assertAccessible(element)
   })
 
+  it('confirms a new subscription under the key its preview made', async () => {
+    previewAmendment.mockResolvedValue({ ...PREVIEW, subscriptionKey: 'SUB-NEW-1' })
+    submitAmendment.mockResolvedValue({ ...SUBMITTED, subscriptionKey: 'SUB-NEW-1', sequence: 1 })
+    const element = await mount()
+    change(element, 'action', 'create')
+    await flushPromises()
+    change(element, 'priceKey', 'pro_monthly')
+    change(element, 'quantity', '3')
+
+    button(element, 'preview-button').click()
+    await flushPromises()
+    button(element, 'submit').click()
+    await flushPromises()
+
+    expect(previewAmendment.mock.calls[0][0].request.subscriptionKey).toBeNull()
+    expect(submitAmendment).toHaveBeenCalledWith({
+      request: expect.objectContaining({
+        action: 'create',
+        subscriptionKey: 'SUB-NEW-1',
+        priceKey: 'pro_monthly',
+        quantity: 3,
+      }),
+    })
+  })
+
   it('checks the form before calling the server', async () => {
     const element = await mount()
     change(element, 'action', 'create')
