@@ -30,6 +30,11 @@ export const Amendment = z
     proration: Proration.default('create_prorations'),
     /** Unix seconds the preview priced the change at; billing applies it at the same instant. */
     prorationDate: z.number().int().positive().optional(),
+    /**
+     * The preview's signed inputs (`POST /v1/amendments/preview` answers it): the billing step
+     * refuses the amendment when they no longer hold. Absent when nothing was previewed.
+     */
+    previewToken: z.string().trim().min(1).max(255).optional(),
     cancelMode: CancelMode.optional(),
     correlationId: z.string().trim().min(1).max(64),
     requestedBy: SalesforceId.optional(),

@@ -78,6 +78,7 @@ export const SALESFORCE_SCHEMA = {
       Correlation_Id__c: text(64),
       Requested_By__c: text(18),
       Proration_Date__c: count,
+      Preview_Token__c: text(255),
     },
   },
   Concord_Refresh__e: {

@@ -4,6 +4,7 @@ import { ShowToastEvent } from 'lightning/platformShowToastEvent'
 import { getRelatedListRecords } from 'lightning/uiRelatedListApi'
 import LOCALE from '@salesforce/i18n/locale'
 import CURRENCY from '@salesforce/i18n/currency'
+import TIME_ZONE from '@salesforce/i18n/timeZone'
 import getCatalog from '@salesforce/apex/AmendmentController.getCatalog'
 import previewAmendment from '@salesforce/apex/AmendmentController.previewAmendment'
 import submitAmendment from '@salesforce/apex/AmendmentController.submitAmendment'
@@ -36,6 +37,22 @@ function formatMinor(amount, currency) {
   return formatter.format(amount / 10 ** formatter.resolvedOptions().maximumFractionDigits)
 }
 
+/** A `YYYY-MM-DD` calendar date in the user's locale (the date itself, whatever the time zone). */
+function formatDate(iso) {
+  return new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeZone: 'UTC' }).format(
+    new Date(`${iso}T00:00:00Z`),
+  )
+}
+
+/** Unix seconds as a date and time in the user's locale and Salesforce time zone. */
+function formatInstant(seconds) {
+  return new Intl.DateTimeFormat(LOCALE, {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: TIME_ZONE,
+  }).format(new Date(seconds * 1000))
+}
+
 function messageOf(error) {
   const body = error && error.body
   if (Array.isArray(body)) return body.map((e) => e.message).join(' ')
@@ -44,7 +61,9 @@ function messageOf(error) {
 
 /**
  * Quick action on the Account: choose a subscription change, see Concord's proration preview, and
- * confirm. Submit is possible only for the change that was previewed and never twice at once.
+ * confirm. Submit is possible only for the change that was previewed and never twice at once; it
+ * sends the preview's proration date, token and sequence, so billing charges what the rep saw
+ * or the change is refused with the reason.
  */
 export default class AmendSubscription extends LightningElement {
   @api recordId
@@ -164,17 +183,23 @@ export default class AmendSubscription extends LightningElement {
   }
 
   get request() {
+    const preview = this.preview || {}
     return {
       accountId: this.recordId,
       action: this.action,
-      subscriptionKey: this.showSubscription ? this.subscriptionKey : null,
+      // A create's key is made by the preview; the confirm must name the same subscription.
+      subscriptionKey: this.showSubscription
+        ? this.subscriptionKey
+        : preview.subscriptionKey || null,
       priceKey: this.showPrice ? this.priceKey : null,
       quantity: this.showQuantity ? this.quantity : null,
       effectiveDate: this.effectiveDate || null,
       proration: this.proration,
       cancelMode: this.showCancelMode ? this.cancelMode : null,
-      // The instant the preview priced, so billing applies exactly what the rep saw.
-      prorationDate: this.preview && this.preview.prorationDate ? this.preview.prorationDate : null,
+      // What the preview was computed from, so billing applies exactly what the rep saw.
+      prorationDate: preview.prorationDate || null,
+      previewToken: preview.previewToken || null,
+      sequenceAtPreview: preview.sequenceAtPreview === undefined ? null : preview.sequenceAtPreview,
     }
   }
 
@@ -183,13 +208,22 @@ export default class AmendSubscription extends LightningElement {
     return (this.preview.lines || []).map((line, i) => ({
       key: `line-${i}`,
       description: line.description,
-      period: line.periodStart && line.periodEnd ? `${line.periodStart} – ${line.periodEnd}` : '',
+      period:
+        line.periodStart && line.periodEnd
+          ? `${formatDate(line.periodStart)} – ${formatDate(line.periodEnd)}`
+          : '',
       amount: this.format(line.amount),
     }))
   }
 
   get previewTotal() {
     return this.preview ? this.format(this.preview.total) : ''
+  }
+
+  get previewPricedAt() {
+    return this.preview && this.preview.prorationDate
+      ? formatInstant(this.preview.prorationDate)
+      : ''
   }
 
   get previewDueNow() {
@@ -279,6 +313,8 @@ export default class AmendSubscription extends LightningElement {
       )
       this.dispatchEvent(new CloseActionScreenEvent())
     } catch (e) {
+      // A refused submit (for example a preview another change overtook) needs a fresh preview.
+      this.preview = undefined
       this.error = messageOf(e)
     } finally {
       this.pending = false

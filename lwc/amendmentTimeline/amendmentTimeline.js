@@ -19,6 +19,20 @@ const ACTIONS = {
   renew: 'Renewal',
 }
 
+/**
+ * What a rep reads for the worker's refusals of a previewed change; Error_Message__c (the
+ * worker's own text) is visible only to the Concord_Admin group and wins where it shows.
+ */
+const REFUSALS = {
+  preview_stale:
+    'Another change to this subscription was billed after the preview. Preview the change again and confirm it.',
+  preview_price_changed:
+    'The price changed after the preview. Preview the change again and confirm it.',
+  preview_expired: 'The preview was too old to bill. Preview the change again and confirm it.',
+  preview_mismatch:
+    'The change did not match its preview. Preview the change again and confirm it.',
+}
+
 function messageOf(error) {
   const body = error && error.body
   if (Array.isArray(body)) return body.map((e) => e.message).join(' ')
@@ -135,7 +149,7 @@ export default class AmendmentTimeline extends LightningElement {
       steps,
       stopped: Boolean(terminal),
       errorCode: value('Error_Code__c'),
-      errorMessage: value('Error_Message__c'),
+      errorMessage: value('Error_Message__c') || REFUSALS[value('Error_Code__c')] || '',
       hasError: Boolean(value('Error_Code__c') || value('Error_Message__c')),
       correlationId: value('Correlation_Id__c'),
       updatedAt: updatedAt ? new Date(updatedAt).toLocaleString(LOCALE) : '',

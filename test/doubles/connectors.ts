@@ -157,7 +157,8 @@ export class DoubleConnectors implements Connectors {
         subtotal: qty * 1000,
         total: qty * 1000,
         amountDue: qty * 1000,
-        prorationDate: 1_795_000_000,
+        // Priced now, as Stripe pins `proration_date` to the current second.
+        prorationDate: Math.floor(Date.now() / 1000),
       }
     },
   }

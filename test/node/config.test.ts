@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       logLevel: 'info',
       gapWindowMs: 900_000,
+      previewMaxAgeSeconds: 3600,
       writerFlushMs: 2000,
       writerBatchSize: 1000,
       salesforce: { status: 'absent' },

@@ -6,11 +6,11 @@ import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retri
 import { LWC, SFDX, read, sourceApiVersion, tag, tags } from './project.ts'
 
 const EXPECTED_COUNTS: Record<string, number> = {
-  ApexClass: 9,
+  ApexClass: 12,
   ApexTrigger: 1,
   CompactLayout: 4,
   CustomApplication: 1,
-  CustomField: 83,
+  CustomField: 84,
   CustomMetadata: 1,
   CustomObject: 7,
   CustomPermission: 1,

@@ -46,7 +46,8 @@ describe('POST /v1/amendments/preview', () => {
       subtotal: 7000,
       total: 7000,
       amountDueNow: 7000,
-      prorationDate: 1_795_000_000,
+      prorationDate: expect.any(Number) as number,
+      previewToken: expect.stringMatching(/^v1\.\d+\.0\.-\.[0-9a-f]{64}$/) as string,
     })
     expect(doubles.effects).toEqual([])
   })

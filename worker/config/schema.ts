@@ -40,6 +40,7 @@ export type OperatorToken = z.infer<typeof OperatorToken>
 export const CoreVars = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   SEQUENCE_GAP_WINDOW_SECONDS: int(900),
+  PREVIEW_MAX_AGE_SECONDS: int(3600, 60),
   RETRY_BASE_MS: int(1000, 1),
   RETRY_CAP_MS: int(300_000, 1),
   MAX_TRANSIENT_ATTEMPTS: int(20, 1),

@@ -71,6 +71,8 @@ export interface SubscriberSettings {
 export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error'
   gapWindowMs: number
+  /** A previewed amendment whose preview (or proration date) is older than this is refused. */
+  previewMaxAgeSeconds: number
   retryBaseMs: number
   retryCapMs: number
   maxTransientAttempts: number

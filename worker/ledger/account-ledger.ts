@@ -12,6 +12,7 @@ import { FinanceBook } from './finance-book.ts'
 import { pump } from './pump.ts'
 import type { ErpFacts } from '../finance/standing.ts'
 import { retryParked, skipParked } from './operator-actions.ts'
+import { priceFingerprint, signPreview } from './preview-token.ts'
 import {
   readAmendmentDetail,
   readSummary,
@@ -37,7 +38,7 @@ export type EnqueueResult =
   | { eventUuid: string; status: 'rejected'; code: string; message: string }
 
 export type PreviewResult =
-  | { status: 'ok'; preview: ProrationPreview }
+  | { status: 'ok'; preview: ProrationPreview; previewToken?: string }
   | {
       status: 'failed'
       kind: FailureKind
@@ -238,13 +239,21 @@ export class Ledger extends StoredModule {
   }
 
   /**
-   * Prices an amendment against this account's billing customer and subscription. Read-only, so
-   * it may await billing inside the RPC: nothing here changes state an interleaved call could see.
+   * Prices an amendment against this account's billing customer and subscription, with a token
+   * that signs what the price was computed from (`preview-token.ts`). Read-only, so it may await
+   * billing inside the RPC: nothing here changes state an interleaved call could see.
    */
   async preview(amendment: Amendment): Promise<PreviewResult> {
     const config = this.deps.config
     const journal = this.journal() ?? new Journal(this.sql, amendment.accountId)
     const price = amendment.priceKey ? config.catalog.prices[amendment.priceKey] : undefined
+    // Read before billing prices it: a change billed meanwhile then makes the token stale,
+    // never a preview that missed it look current.
+    const basis = {
+      issuedAt: Math.floor(Date.now() / 1000),
+      billedSequence: journal.billedSequence(amendment.subscriptionKey),
+      price: await priceFingerprint(price),
+    }
     const subscriptionId =
       this.sql
         .exec<{ id: string | null }>(
@@ -259,7 +268,10 @@ export class Ledger extends StoredModule {
         subscriptionId,
         price,
       })
-      return { status: 'ok', preview }
+      const secret = config.eventSecrets[0]
+      const signed = { ...amendment, prorationDate: preview.prorationDate }
+      const previewToken = secret ? await signPreview(secret, signed, basis) : undefined
+      return { status: 'ok', preview, previewToken }
     } catch (err) {
       if (err instanceof ConnectorError)
         return {

@@ -116,6 +116,26 @@ export class Journal {
     }
   }
 
+  /** The highest sequence of the subscription whose billing step is done (0: none billed). */
+  billedSequence(key: string): number {
+    const row = this.sql
+      .exec<{ s: number | null }>(
+        "SELECT MAX(sequence) AS s FROM amendment WHERE subscription_key = ? AND step IN ('erp', 'status', 'done')",
+        key,
+      )
+      .toArray()[0]
+    return row?.s ?? 0
+  }
+
+  /** Whether the audit holds `action` for the amendment (a step's one-time check, for example). */
+  hasAudit(id: string, action: string): boolean {
+    return (
+      this.sql
+        .exec('SELECT 1 FROM audit WHERE amendment_id = ? AND action = ? LIMIT 1', id, action)
+        .toArray().length > 0
+    )
+  }
+
   updateSubscription(key: string, fields: Partial<Omit<SubscriptionRow, 'key'>>): void {
     this.subscription(key)
     const entries = Object.entries({ ...fields, updated_at: Date.now() })
@@ -198,6 +218,8 @@ export class Journal {
       notBefore?: number
       billingRef?: string
       erpRef?: string
+      /** What Salesforce sees when the state changes, if not the state's usual status. */
+      syncStatus?: SyncStatus['status']
     },
     audit: { actor: string; action: string; detail?: AuditDetail },
   ): AmendmentRow {
@@ -225,7 +247,7 @@ export class Journal {
       to: state,
       detail: audit.detail,
     })
-    const status = SYNC_STATUS[state]
+    const status = to.syncStatus ?? SYNC_STATUS[state]
     if (status && state !== row.state) this.queueStatus(next, status)
     if (state !== row.state && (state === 'parked' || row.state === 'parked')) this.queueIndex(next)
     return next

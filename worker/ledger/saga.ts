@@ -4,6 +4,7 @@ import { ConnectorError } from '../failure/errors.ts'
 import { decide, RETRIES_EXHAUSTED, toFailure } from '../failure/policy.ts'
 import type { BillingResult, Connectors } from '../connectors/types.ts'
 import type { AmendmentRow, Journal } from './journal.ts'
+import { checkPreview, priceFingerprint, type PreviewRefusal } from './preview-token.ts'
 
 export interface SagaDeps {
   journal: Journal
@@ -47,6 +48,21 @@ const STEPS: Record<AmendmentRow['step'], Step> = {
     )
   },
   async billing(row, deps, log) {
+    const refusal = await previewRefusal(row, deps)
+    if (refusal) {
+      // Nothing was billed: the subscription moves on, and Salesforce sees the change rejected.
+      const sub = deps.journal.subscription(row.subscription_key)
+      deps.journal.updateSubscription(row.subscription_key, {
+        resolved_sequence: Math.max(sub.resolved_sequence, row.sequence),
+      })
+      deps.journal.transition(
+        row,
+        { state: 'skipped', code: refusal.code, message: refusal.message, syncStatus: 'rejected' },
+        { actor: 'concord', action: 'preview_refused', detail: { code: refusal.code } },
+      )
+      log.warn('amendment refused: its preview no longer holds', { code: refusal.code })
+      return
+    }
     const result = await applyBilling(row, deps)
     const next = deps.journal.transition(
       row,
@@ -125,6 +141,29 @@ function priceOf(row: AmendmentRow, { journal, config }: SagaDeps) {
       `Price key "${amendment.priceKey}" is not in catalog ${config.catalog.version}.`,
     )
   return { amendment, price }
+}
+
+const PREVIEW_CHECKED = 'preview_checked'
+
+/**
+ * Whether the amendment still matches the preview the rep confirmed. Checked once, before the
+ * first billing call: after that a retry must bill, as the first attempt may have reached billing.
+ */
+async function previewRefusal(
+  row: AmendmentRow,
+  { journal, config }: SagaDeps,
+): Promise<PreviewRefusal | undefined> {
+  if (journal.hasAudit(row.id, PREVIEW_CHECKED)) return undefined
+  const amendment = journal.amendment(row)
+  const entry = amendment.priceKey ? config.catalog.prices[amendment.priceKey] : undefined
+  const refusal = await checkPreview(amendment, config.eventSecrets, {
+    now: Math.floor(Date.now() / 1000),
+    billedSequence: journal.billedSequence(row.subscription_key),
+    price: await priceFingerprint(entry),
+    maxAgeSeconds: config.previewMaxAgeSeconds,
+  })
+  if (!refusal) journal.audit({ actor: 'concord', action: PREVIEW_CHECKED, row })
+  return refusal
 }
 
 async function applyBilling(row: AmendmentRow, deps: SagaDeps): Promise<BillingResult> {

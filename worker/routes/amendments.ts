@@ -7,7 +7,10 @@ import { verifyRequestSignature } from '../lib/signature.ts'
 
 /**
  * `POST /v1/amendments/preview`: what an amendment would invoice, priced by billing, changing
- * nothing. The body is the event the rep is about to publish (no sequence or uuid yet).
+ * nothing. The body is the event the rep is about to publish (no sequence or uuid yet). The
+ * answer's `prorationDate` and `previewToken` go back in the event (`Proration_Date__c`,
+ * `Preview_Token__c`): billing prices the change at the same instant, and the billing step
+ * refuses it when what the preview was computed from no longer holds.
  */
 export const amendments = new Hono<AppEnv>().post('/preview', async (c) => {
   const raw = await readRawBody(c, 64 * 1024)
@@ -59,5 +62,6 @@ export const amendments = new Hono<AppEnv>().post('/preview', async (c) => {
     total: p.total,
     amountDueNow: p.amountDue,
     prorationDate: p.prorationDate,
+    previewToken: result.previewToken,
   })
 })

@@ -16,24 +16,14 @@ jest.mock('@salesforce/apex/AmendmentController.submitAmendment', () => ({ defau
   virtual: true,
 })
 
-const ACCOUNT_ID = '001000000000001AAA'
-const CATALOG = [
-  {
-    priceKey: 'pro_monthly',
-    productName: 'Pro',
-    interval: 'month',
-    currencyIso: 'USD',
-    unitAmount: 1200,
-  },
-  { priceKey: 'team_yearly', productName: 'Team', interval: 'year', currencyIso: 'USD' },
-  {
-    priceKey: 'yen_monthly',
-    productName: 'Pro JP',
-    interval: 'month',
-    currencyIso: 'JPY',
-    unitAmount: 1500,
-  },
-]
+// Responses and the request in the Apex classes' shapes: test/sfdx/lwc-apex-shapes.test.ts
+// checks every key against the @AuraEnabled fields of AmendmentController and AmendmentPublisher.
+const CATALOG = require('./data/getCatalog.json')
+const PREVIEW = require('./data/previewAmendment.json')
+const PREVIEW_REQUEST = require('./data/previewAmendment.request.json')
+const SUBMITTED = require('./data/submitAmendment.json')
+
+const ACCOUNT_ID = PREVIEW_REQUEST.accountId
 const SUBSCRIPTIONS = {
   records: [
     {
@@ -45,22 +35,6 @@ const SUBSCRIPTIONS = {
         Status__c: { value: 'active' },
       },
     },
-  ],
-}
-const PREVIEW = {
-  // Money in minor units, as the worker's canonical model keeps it.
-  currencyIso: 'USD',
-  total: 12050,
-  amountDueNow: 4000,
-  prorationDate: 1893456000,
-  lines: [
-    {
-      description: 'Remaining time on 12 × Pro',
-      amount: 16050,
-      periodStart: '2030-01-01',
-      periodEnd: '2030-02-01',
-    },
-    { description: 'Unused time on 10 × Pro', amount: -4000 },
   ],
 }
 const auraError = (message) => ({ body: { message }, status: 500 })
@@ -119,22 +93,10 @@ describe('c-amend-subscription', () => {
     button(element, 'preview-button').click()
     await flushPromises()
 
-    expect(previewAmendment).toHaveBeenCalledWith({
-      request: {
-        accountId: ACCOUNT_ID,
-        action: 'change_quantity',
-        subscriptionKey: 'SUB-1',
-        priceKey: null,
-        quantity: 12,
-        effectiveDate: null,
-        proration: 'create_prorations',
-        cancelMode: null,
-        prorationDate: null,
-      },
-    })
+    expect(previewAmendment).toHaveBeenCalledWith({ request: PREVIEW_REQUEST })
     const lines = element.shadowRoot.querySelectorAll('.preview-line')
     expect(lines).toHaveLength(2)
-    expect(lines[0].textContent).toContain('2030-01-01 – 2030-02-01')
+    expect(lines[0].textContent).toContain('Jan 1, 2030 – Feb 1, 2030')
     expect(lines[1].textContent).toContain('-$40.00')
     expect($(element, '.preview-total').textContent).toBe('$120.50')
     expect($(element, '.preview-due').textContent).toBe('$40.00')
@@ -142,13 +104,34 @@ describe('c-amend-subscription', () => {
     assertAccessible(element)
   })
 
-  it('submits the previewed change, toasts and closes', async () => {
+  it("shows when the preview was prorated, in the user's locale and time zone", async () => {
     previewAmendment.mockResolvedValue(PREVIEW)
-    submitAmendment.mockResolvedValue({
-      subscriptionKey: 'SUB-1',
-      sequence: 4,
-      correlationId: 'corr-1',
-    })
+    const element = await mount()
+
+    button(element, 'preview-button').click()
+    await flushPromises()
+
+    // 1893456000 is 2030-01-01T00:00Z: the afternoon before in America/Los_Angeles (jest's zone).
+    const pricedAt = $(element, '.preview-priced-at').textContent.replace(/\s+/g, ' ')
+    expect(pricedAt).toContain('Prorated as of Dec 31, 2029, 4:00 PM.')
+    assertAccessible(element)
+  })
+
+  it('omits the proration instant when billing prices the change later', async () => {
+    previewAmendment.mockResolvedValue({ ...PREVIEW, prorationDate: null, previewToken: null })
+    const element = await mount()
+
+    button(element, 'preview-button').click()
+    await flushPromises()
+
+    expect($(element, '.preview-total').textContent).toBe('$120.50')
+    expect($(element, '.preview-priced-at')).toBeNull()
+    assertAccessible(element)
+  })
+
+  it('submits the previewed change with its proration date, token and sequence, toasts and closes', async () => {
+    previewAmendment.mockResolvedValue(PREVIEW)
+    submitAmendment.mockResolvedValue(SUBMITTED)
     const element = await mount()
     const toast = jest.fn()
     const close = jest.fn()
@@ -169,11 +152,15 @@ describe('c-amend-subscription', () => {
         cancelMode: 'immediately',
         subscriptionKey: 'SUB-1',
         quantity: null,
-        prorationDate: 1893456000,
+        prorationDate: PREVIEW.prorationDate,
+        previewToken: PREVIEW.previewToken,
+        sequenceAtPreview: PREVIEW.sequenceAtPreview,
       }),
     })
     expect(toast).toHaveBeenCalledTimes(1)
-    expect(toast.mock.calls[0][0].detail.message).toContain('#4')
+    expect(toast.mock.calls[0][0].detail.message).toContain(
+      `#${SUBMITTED.sequence} to SUB-1. Correlation id: ${SUBMITTED.correlationId}.`,
+    )
     expect(close).toHaveBeenCalledTimes(1)
   })
 
@@ -223,6 +210,31 @@ describe('c-amend-subscription', () => {
     assertAccessible(element)
   })
 
+  it('confirms a new subscription under the key its preview made', async () => {
+    previewAmendment.mockResolvedValue({ ...PREVIEW, subscriptionKey: 'SUB-NEW-1' })
+    submitAmendment.mockResolvedValue({ ...SUBMITTED, subscriptionKey: 'SUB-NEW-1', sequence: 1 })
+    const element = await mount()
+    change(element, 'action', 'create')
+    await flushPromises()
+    change(element, 'priceKey', 'pro_monthly')
+    change(element, 'quantity', '3')
+
+    button(element, 'preview-button').click()
+    await flushPromises()
+    button(element, 'submit').click()
+    await flushPromises()
+
+    expect(previewAmendment.mock.calls[0][0].request.subscriptionKey).toBeNull()
+    expect(submitAmendment).toHaveBeenCalledWith({
+      request: expect.objectContaining({
+        action: 'create',
+        subscriptionKey: 'SUB-NEW-1',
+        priceKey: 'pro_monthly',
+        quantity: 3,
+      }),
+    })
+  })
+
   it('checks the form before calling the server', async () => {
     const element = await mount()
     change(element, 'action', 'create')
@@ -252,6 +264,9 @@ describe('c-amend-subscription', () => {
 
     expect($(element, '.form-error').textContent).toContain('changed while you were editing')
     expect(close).not.toHaveBeenCalled()
+    expect($(element, '.preview')).toBeNull()
+    expect(button(element, 'submit').disabled).toBe(true)
+    assertAccessible(element)
   })
 
   it('shows when prices cannot be loaded', async () => {

@@ -116,6 +116,21 @@ describe('c-amendment-timeline', () => {
     assertAccessible(element)
   })
 
+  it('tells a rep why a previewed change was rejected when the message is not readable', async () => {
+    const element = await mount()
+    const rejected = sync('a5', 'rejected', { Error_Code__c: 'preview_stale' })
+    delete rejected.fields.Error_Message__c
+    getRelatedListRecords.emit({ records: [rejected] })
+    await flushPromises()
+
+    const row = all(element, 'li.amendment')[0]
+    expect(row.querySelector('.slds-is-lost').textContent).toContain('Rejected')
+    const error = row.querySelector('.amendment-error').textContent
+    expect(error).toContain('preview_stale')
+    expect(error).toContain('was billed after the preview. Preview the change again')
+    assertAccessible(element)
+  })
+
   it('shows an empty state', async () => {
     const element = await mount()
     getRelatedListRecords.emit({ records: [] })
