@@ -1,11 +1,14 @@
 import { env, exports } from 'cloudflare:workers'
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { hmacSha256Hex } from '../../worker/lib/hmac.ts'
+import type { OpsRegistry } from '../../worker/objects/ops-registry.ts'
 import { signRequest } from '../../worker/lib/signature.ts'
 import { amendmentEvent, expectSafeError, ledger, newAccountId } from './support/helpers.ts'
 import { TEST_EVENTS_SECRET, TEST_EVENTS_SECRET_PREVIOUS } from './support/test-config.ts'
 
 const EVENTS = '/v1/salesforce/events'
+
+afterEach(() => vi.restoreAllMocks())
 
 /** A one-event intake body for a fresh account, so what got stored can be read back. */
 function intakeBody(): { account: string; body: string } {
@@ -176,6 +179,21 @@ describe('X-Concord-Signature v2 on the signed routes', () => {
     const withoutNonce = { ...headers }
     delete withoutNonce['X-Concord-Nonce']
     await expectRefused(await send('POST', EVENTS, body, withoutNonce), 401, /X-Concord-Nonce/)
+    expect(await stored(account)).toBe(0)
+  })
+
+  it('refuses to go on, retryably, when the replay memory cannot be reached', async () => {
+    const down = {
+      rememberRequest: () => Promise.reject(new Error('ops registry reset at seen_request.ts:12')),
+    }
+    vi.spyOn(env.OPS_REGISTRY, 'getByName').mockImplementation(
+      () => down as unknown as DurableObjectStub<OpsRegistry>,
+    )
+    const { account, body } = intakeBody()
+    const res = await signAndSend({ signedAs: { method: 'POST', target: EVENTS, body } })
+    expect(res.headers.get('retry-after')).toBe('5')
+    await expectRefused(res, 503, /could not check this request/)
+    vi.restoreAllMocks()
     expect(await stored(account)).toBe(0)
   })
 })

@@ -1,5 +1,6 @@
 import { ReplayedRequestError, UnavailableError } from '../errors.ts'
 import { verifyRequestSignature } from '../lib/signature.ts'
+import type { RememberResult } from '../ops/replay-memory.ts'
 import type { AppContext } from './context.ts'
 
 /**
@@ -25,7 +26,7 @@ export async function requireSignedRequest(
     rawBody,
     secrets: c.get('config').eventSecrets,
   })
-  let seen: { status: 'first' | 'replayed' }
+  let seen: RememberResult
   try {
     seen = await c.env.OPS_REGISTRY.getByName('global').rememberRequest(
       verified.replayKey,
