@@ -101,3 +101,15 @@ export class ConfigError extends AppError {
     })
   }
 }
+
+/** A signed request that was already let through once, sent again. */
+export class ReplayedRequestError extends AppError {
+  constructor() {
+    super({
+      code: 'replayed_request',
+      status: 409,
+      message:
+        'This signed request was already received. Each request needs its own timestamp, nonce and signature.',
+    })
+  }
+}

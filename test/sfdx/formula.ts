@@ -1,11 +1,12 @@
 /**
  * A minimal evaluator of the named-credential formula functions Concord uses, following the
  * documented signatures (BASE64DECODE String→Blob, BASE64ENCODE Blob→String, BLOB String→Blob,
- * HEX Blob→lower-case String, HMAC('SHA-256', Blob, Blob)→Blob, `&` joins Strings). It is a model
+ * HASH('SHA-256', Blob)→Blob, HEX Blob→lower-case String, HMAC('SHA-256', Blob, Blob)→Blob, `&`
+ * joins Strings). It is a model
  * for testing the formula the Apex builds, not Salesforce itself: BASE64DECODE is strict (a
  * padding character in the middle is an error), which is the behaviour Concord must not rely on.
  */
-import { createHmac } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 
 export type FormulaValue = string | Buffer
 export type Credentials = Record<string, FormulaValue>
@@ -30,6 +31,12 @@ const FUNCTIONS: Record<string, (args: FormulaValue[]) => FormulaValue> = {
     const text = expectString(v ?? '', 'BASE64DECODE')
     if (!BASE64.test(text)) throw new Error('BASE64DECODE: invalid Base64')
     return Buffer.from(text, 'base64')
+  },
+  HASH: ([algorithm, value]) => {
+    if (algorithm !== 'SHA-256') throw new Error('HASH: only SHA-256 is supported')
+    return createHash('sha256')
+      .update(expectBlob(value ?? '', 'HASH'))
+      .digest()
   },
   HMAC: ([algorithm, value, key]) => {
     if (algorithm !== 'SHA-256') throw new Error('HMAC: only SHA-256 is supported')

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -28,6 +28,7 @@ const EXPECTED_COUNTS: Record<string, number> = {
   PermissionSetGroup: 1,
   QuickAction: 1,
   ReportType: 2,
+  StaticResource: 1,
 }
 
 describe('sfdx and lwc package directories', () => {
@@ -95,6 +96,7 @@ describe('sfdx and lwc package directories', () => {
     expect(types.PermissionSetGroup).toEqual(['Concord_Admin'])
     expect(types.CustomApplication).toEqual(['Concord'])
     expect(types.QuickAction).toEqual(['Account.Amend_Subscription'])
+    expect(types.StaticResource).toEqual(['ConcordSignatureVectors'])
     // What `sf project deploy start` sends is built from the same set: jest folders must not be in it.
     expect(await components.getPackageXml()).not.toContain('__tests__')
   })
@@ -108,6 +110,13 @@ describe('sfdx and lwc package directories', () => {
     for (const bundle of readdirSync(join(out, 'lwc'))) {
       expect(readdirSync(join(out, 'lwc', bundle))).not.toContain('__tests__')
     }
+  })
+
+  it('ship the signature test vectors byte for byte as the file the worker tests read', () => {
+    const source = join(SFDX, 'main', 'default', 'staticresources', 'ConcordSignatureVectors.json')
+    const shipped = join(out, 'staticresources', 'ConcordSignatureVectors.resource')
+    expect(readFileSync(shipped).equals(readFileSync(source))).toBe(true)
+    expect(read(`${shipped}-meta.xml`)).toContain('<contentType>application/json</contentType>')
   })
 
   it('write objects with their fields in metadata format', () => {

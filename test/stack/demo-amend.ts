@@ -1,5 +1,6 @@
-import { createHmac, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
+import { signRequest } from '../../worker/lib/signature.ts'
 
 /**
  * `npm run demo:amend [accountIndex] [quantity]`: posts one signed `create` amendment (and a
@@ -45,8 +46,11 @@ const body = JSON.stringify({
     event(1, { Action__c: 'create', Price_Key__c: 'pro-monthly-usd', Quantity__c: quantity }),
   ],
 })
-const ts = String(Math.floor(Date.now() / 1000))
-const signature = createHmac('sha256', local.eventsSecret).update(`${ts}.${body}`).digest('hex')
+const signed = await signRequest(local.eventsSecret, {
+  method: 'POST',
+  target: '/v1/salesforce/events',
+  body,
+})
 console.log(
   `POST ${local.workerUrl}/v1/salesforce/events  (${account.name}, ${key}; sequence 2 sent before 1)`,
 )
@@ -54,8 +58,7 @@ const res = await fetch(`${local.workerUrl}/v1/salesforce/events`, {
   method: 'POST',
   headers: {
     'content-type': 'application/json',
-    'x-concord-timestamp': ts,
-    'x-concord-signature': `v1=${signature}`,
+    ...signed,
   },
   body,
 })

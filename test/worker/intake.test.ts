@@ -41,7 +41,11 @@ describe('POST /v1/salesforce/events', () => {
       const tampered = signed.replace('"Quantity__c":10', '"Quantity__c":1000')
       expect(tampered).not.toBe(signed)
       const { signRequest } = await import('../../worker/lib/signature.ts')
-      const headers = await signRequest(TEST_EVENTS_SECRET, signed)
+      const headers = await signRequest(TEST_EVENTS_SECRET, {
+        method: 'POST',
+        target: '/v1/salesforce/events',
+        body: signed,
+      })
       const res = await postEvents([], { body: tampered, headers })
       expect(res.status).toBe(401)
       await expectSafeError(res)

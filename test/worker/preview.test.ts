@@ -28,7 +28,11 @@ async function preview(
     Effective_Date__c: null,
     ...fields,
   })
-  const headers = await signRequest(secret, body)
+  const headers = await signRequest(secret, {
+    method: 'POST',
+    target: '/v1/amendments/preview',
+    body,
+  })
   return exports.default.fetch('https://concord.test/v1/amendments/preview', {
     method: 'POST',
     headers: { ...headers, 'content-type': 'application/json' },

@@ -23,8 +23,10 @@ export async function hmacSha256Hex(
   return toHex(await crypto.subtle.sign('HMAC', key, data))
 }
 
-export async function sha256Hex(message: string): Promise<string> {
-  return toHex(await crypto.subtle.digest('SHA-256', encoder.encode(message)))
+/** SHA-256 of `message` (a string is hashed as its UTF-8 bytes), hex encoded. */
+export async function sha256Hex(message: string | Uint8Array<ArrayBuffer>): Promise<string> {
+  const data = typeof message === 'string' ? encoder.encode(message) : message
+  return toHex(await crypto.subtle.digest('SHA-256', data))
 }
 
 /**

@@ -6,18 +6,34 @@ import {
   type QuarantineInput,
   type WebhookOutcome,
 } from '../ops/ops-registry.ts'
+import { ReplayMemory, type RememberResult } from '../ops/replay-memory.ts'
 import { SqlObject } from './sql-object.ts'
 import type { Wiring } from './wiring.ts'
 
 type Store = OpsStore
 
-/** The cross-account registry (`ops/ops-registry.ts`): one instance, named `global`. */
+/**
+ * The cross-account registry (`ops/ops-registry.ts`) and the replay memory of signed requests
+ * (`ops/replay-memory.ts`): one instance, named `global`.
+ */
 export class OpsRegistry extends SqlObject {
   private readonly store: OpsStore
+  private readonly replays: ReplayMemory
 
   constructor(ctx: DurableObjectState, env: Env, wiring?: Wiring) {
     super(ctx, env, OPS_MIGRATIONS, wiring)
     this.store = new OpsStore(this.storage.sql)
+    this.replays = new ReplayMemory(this.storage.sql)
+  }
+
+  /** `first` the first time a signed request's key is seen within its window, then `replayed`. */
+  rememberRequest(replayKey: string, expiresAt: number): RememberResult {
+    return this.replays.remember(replayKey, expiresAt)
+  }
+
+  /** How many signed requests are remembered now. */
+  rememberedRequests(): number {
+    return this.replays.size()
   }
 
   async quarantine(entries: QuarantineInput[]): Promise<string[]> {

@@ -1,4 +1,5 @@
 import type { ExceptionEntry } from '../ledger/journal.ts'
+import { REPLAY_MEMORY_MIGRATION } from './replay-memory.ts'
 
 export const OPS_MIGRATIONS: readonly string[] = [
   /* 1 */ `
@@ -28,6 +29,7 @@ export const OPS_MIGRATIONS: readonly string[] = [
   CREATE INDEX webhook_event_by_outcome ON webhook_event (outcome, received_at);
   CREATE TABLE webhook_count (type TEXT NOT NULL, outcome TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (type, outcome));
   `,
+  /* 3 */ REPLAY_MEMORY_MIGRATION,
 ]
 
 /** What happened to a billing webhook, counted by type and kept (unrouted and ignored ones) for operators. */

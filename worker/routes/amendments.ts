@@ -3,7 +3,7 @@ import { amendmentFromEvent } from '../../shared/index.ts'
 import { AppError, UnavailableError, ValidationError } from '../errors.ts'
 import { toAppError } from '../failure/http.ts'
 import { parseJson, readRawBody, type AppEnv } from './context.ts'
-import { verifyRequestSignature } from '../lib/signature.ts'
+import { requireSignedRequest } from './signed.ts'
 
 /**
  * `POST /v1/amendments/preview`: what an amendment would invoice, priced by billing, changing
@@ -14,12 +14,7 @@ import { verifyRequestSignature } from '../lib/signature.ts'
  */
 export const amendments = new Hono<AppEnv>().post('/preview', async (c) => {
   const raw = await readRawBody(c, 64 * 1024)
-  await verifyRequestSignature({
-    timestamp: c.req.header('x-concord-timestamp'),
-    signature: c.req.header('x-concord-signature'),
-    rawBody: raw,
-    secrets: c.get('config').eventSecrets,
-  })
+  await requireSignedRequest(c, raw)
   const body = parseJson(raw)
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw new ValidationError('Body must be one amendment object.')

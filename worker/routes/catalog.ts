@@ -1,15 +1,10 @@
 import { Hono } from 'hono'
 import { readRawBody, type AppEnv } from './context.ts'
-import { verifyRequestSignature } from '../lib/signature.ts'
+import { requireSignedRequest } from './signed.ts'
 
 /** `GET /v1/catalog`: the price choices for the amendment component (signed, like all Apex calls). */
 export const catalog = new Hono<AppEnv>().get('/', async (c) => {
-  await verifyRequestSignature({
-    timestamp: c.req.header('x-concord-timestamp'),
-    signature: c.req.header('x-concord-signature'),
-    rawBody: await readRawBody(c, 1024),
-    secrets: c.get('config').eventSecrets,
-  })
+  await requireSignedRequest(c, await readRawBody(c, 1024))
   const { version, prices } = c.get('config').catalog
   return c.json({
     version,

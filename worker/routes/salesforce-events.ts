@@ -8,7 +8,7 @@ import { PayloadTooLargeError, ValidationError } from '../errors.ts'
 import { ingestEvents } from '../intake/ingest.ts'
 import { intakePorts } from '../objects/wiring.ts'
 import { parseJson, readRawBody, type AppEnv } from './context.ts'
-import { verifyRequestSignature } from '../lib/signature.ts'
+import { requireSignedRequest } from './signed.ts'
 
 /** 2,000 events of a few hundred bytes each, with room to spare. */
 export const MAX_INTAKE_BYTES = 6 * 1024 * 1024
@@ -16,12 +16,7 @@ export const MAX_INTAKE_BYTES = 6 * 1024 * 1024
 /** `POST /v1/salesforce/events`: signed batches of `Subscription_Amendment__e` from Apex. */
 export const salesforceEvents = new Hono<AppEnv>().post('/', async (c) => {
   const raw = await readRawBody(c, MAX_INTAKE_BYTES)
-  await verifyRequestSignature({
-    timestamp: c.req.header('x-concord-timestamp'),
-    signature: c.req.header('x-concord-signature'),
-    rawBody: raw,
-    secrets: c.get('config').eventSecrets,
-  })
+  await requireSignedRequest(c, raw)
   const batch = SalesforceEventBatch.safeParse(parseJson(raw))
   if (!batch.success) {
     const details = batch.error.issues.map((i) => ({

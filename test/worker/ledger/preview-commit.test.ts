@@ -46,7 +46,11 @@ async function preview(
   const res = await exports.default.fetch('https://concord.test/v1/amendments/preview', {
     method: 'POST',
     headers: {
-      ...(await signRequest(TEST_EVENTS_SECRET, body)),
+      ...(await signRequest(TEST_EVENTS_SECRET, {
+        method: 'POST',
+        target: '/v1/amendments/preview',
+        body,
+      })),
       'content-type': 'application/json',
     },
     body,

@@ -6,7 +6,11 @@ import { signRequest } from '../../../worker/lib/signature.ts'
 import type { OrgWriter } from '../../../worker/objects/org-writer.ts'
 import type { RecordSink } from '../../../worker/writer/types.ts'
 import { until } from '../../support/poll.ts'
-import { TEST_EVENTS_SECRET, TEST_OPERATOR_TOKEN } from './test-config.ts'
+import {
+  TEST_EVENTS_SECRET,
+  TEST_EVENTS_SECRET_PREVIOUS,
+  TEST_OPERATOR_TOKEN,
+} from './test-config.ts'
 
 export const ACCOUNT_A = '001Hs00000Xk9ZpIAJ'
 export const ACCOUNT_B = '001Hs00000Yq3RtIAB'
@@ -74,7 +78,11 @@ export async function postEvents(
   } = {},
 ): Promise<Response> {
   const body = opts.body ?? JSON.stringify({ events })
-  const headers = await signRequest(opts.secret ?? TEST_EVENTS_SECRET, body, opts.timestamp)
+  const headers = await signRequest(
+    opts.secret ?? TEST_EVENTS_SECRET,
+    { method: 'POST', target: '/v1/salesforce/events', body },
+    { timestamp: opts.timestamp },
+  )
   return exports.default.fetch('https://concord.test/v1/salesforce/events', {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers, ...opts.headers },
@@ -164,6 +172,7 @@ export async function expectSafeError(
     /SQLITE/i,
     /internalMessage/,
     TEST_EVENTS_SECRET,
+    TEST_EVENTS_SECRET_PREVIOUS,
     /TypeError|ReferenceError/,
   ]) {
     if (typeof leak === 'string' ? text.includes(leak) : leak.test(text))

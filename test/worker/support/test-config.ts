@@ -3,6 +3,9 @@
  * retry and gap windows. The connector settings come from the emulators (test/stack/vendors.ts).
  */
 export const TEST_EVENTS_SECRET = 'test-events-secret-0123456789abcdef-not-for-production'
+/** The key before the last rotation, still accepted (`SALESFORCE_EVENTS_SECRET_PREVIOUS`). */
+export const TEST_EVENTS_SECRET_PREVIOUS =
+  'test-events-secret-previous-0123456789-not-for-production'
 export const TEST_OPERATOR_TOKEN = 'op-token-for-tests-only'
 export const TEST_VIEWER_TOKEN = 'viewer-token-for-tests-only'
 
@@ -14,6 +17,7 @@ export function testBindings(hash: (token: string) => string): Record<string, st
   return {
     LOG_LEVEL: 'error',
     SALESFORCE_EVENTS_SECRET: TEST_EVENTS_SECRET,
+    SALESFORCE_EVENTS_SECRET_PREVIOUS: TEST_EVENTS_SECRET_PREVIOUS,
     OPERATOR_TOKENS: JSON.stringify([
       { name: 'ops-alice', role: 'operator', sha256: hash(TEST_OPERATOR_TOKEN) },
       { name: 'view-bob', role: 'viewer', sha256: hash(TEST_VIEWER_TOKEN) },
