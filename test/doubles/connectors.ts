@@ -185,6 +185,8 @@ export class DoubleConnectors implements Connectors {
     paymentsOfInvoice: () => Promise.resolve([]),
     payment: () => Promise.reject(business('resource_missing', 'no payments in the double')),
     creditNote: () => Promise.reject(business('resource_missing', 'no credit notes in the double')),
+    subscription: () =>
+      Promise.reject(business('resource_missing', 'no subscriptions in the double')),
     listInvoices: () => Promise.resolve({ items: [] }),
     listPayments: () => Promise.resolve({ items: [] }),
   }
