@@ -1,6 +1,7 @@
 import type { Amendment } from '../../shared/index.ts'
 import { ConnectorError } from '../../worker/failure/errors.ts'
 import type {
+  BillingReader,
   AccountProfile,
   BillingResult,
   Connectors,
@@ -178,7 +179,7 @@ export class DoubleConnectors implements Connectors {
     },
   }
 
-  billingReader = {
+  billingReader: BillingReader = {
     accountOfCustomer: () => Promise.resolve(undefined),
     listMappedCustomers: () => Promise.resolve({ customers: [], hasMore: false }),
     invoice: () => Promise.reject(business('resource_missing', 'no invoices in the double')),

@@ -1,13 +1,21 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import { PRODUCTION } from '../../../worker/objects/wiring.ts'
+import {
+  classifyStripeEvent,
+  type StripeEventEnvelope,
+} from '../../../worker/webhooks/stripe-events.ts'
 import { amendmentEvent, drain, drainWriter, ledger, postEvents } from '../support/helpers.ts'
 import { seededRandom, shuffle } from '../support/random.ts'
 import { createAccount, salesforceRecords } from '../support/vendors.ts'
+import { useConnectorFactory } from '../support/wiring.ts'
 import { deliver, eventsOf, stripeApi } from '../webhooks/support.ts'
 
 type Json = Record<string, unknown>
 
 const mirrorOf = async (key: string) =>
   (await salesforceRecords('Billing_Subscription__c')).find((r) => r.Subscription_Key__c === key)
+
+afterEach(() => useConnectorFactory())
 
 /** Runs the account's pump and the OrgWriter until both are quiet. */
 async function settle(account: string): Promise<void> {
@@ -69,5 +77,58 @@ describe('Billing_Subscription__c: the saga and the webhooks write one mirror', 
       External_Id__c: subscriptionId,
       Status__c: 'active',
     })
+  })
+})
+
+describe('Billing_Subscription__c: API economy', () => {
+  it('reads a subscription once for a burst of its events (duplicates included) waiting in one pump run', async () => {
+    const reads: string[] = []
+    useConnectorFactory((env) => {
+      const real = PRODUCTION.connectors(env, PRODUCTION.config(env))
+      const reader = real.billingReader
+      return {
+        ...real,
+        billingReader: {
+          ...reader,
+          subscription: (id) => {
+            reads.push(id)
+            return reader.subscription(id)
+          },
+        },
+      }
+    })
+    const account = await createAccount()
+    const customer = await stripeApi('POST', '/v1/customers', {
+      name: 'Burst Co',
+      'metadata[sf_account_id]': account,
+    })
+    const key = `SUB-BURST-${crypto.randomUUID().slice(0, 6)}`
+    const sub = await stripeApi('POST', '/v1/subscriptions', {
+      customer: String(customer.id),
+      'items[0][price]': 'price_pro_monthly_usd',
+      'items[0][quantity]': '1',
+      collection_method: 'send_invoice',
+      days_until_due: '30',
+      'metadata[subscription_key]': key,
+    })
+    const itemId = String((sub.items as { data: Json[] }).data[0]?.id)
+    for (const quantity of [2, 3, 4, 5])
+      await stripeApi('POST', `/v1/subscriptions/${String(sub.id)}`, {
+        'items[0][id]': itemId,
+        'items[0][quantity]': String(quantity),
+        proration_behavior: 'none',
+      })
+    const events = await eventsOf(String(customer.id), new Set(), {
+      type: 'customer.subscription.*',
+    })
+    expect(events).toHaveLength(5)
+    // One batch, so every event waits for the same pump run.
+    const refs = [...events, ...events].map(
+      (e) => classifyStripeEvent(e as unknown as StripeEventEnvelope).ref,
+    )
+    await ledger(account).recordBillingEvents(account, refs)
+    await settle(account)
+    expect(reads).toEqual([sub.id])
+    expect(await mirrorOf(key)).toMatchObject({ Quantity__c: 5, External_Id__c: sub.id })
   })
 })
