@@ -39,6 +39,7 @@ export const isMirrorKey = (key: string | undefined): key is string =>
  * else by the billing id: billing's state and the applied sequence in one record, so that no
  * two writers of one mirror can undo each other. Fields the ledger does not know yet are left
  * to Salesforce (the `Last_Sequence__c` Apex keeps is never touched).
+ * @throws Error for a mirror with neither a key nor a state (nothing could address it).
  */
 export function subscriptionRecord(m: SubscriptionMirror): WriteRecordOf<typeof O> {
   const byKey = isMirrorKey(m.subscriptionKey)
