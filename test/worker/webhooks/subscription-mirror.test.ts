@@ -1,5 +1,5 @@
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import { DEMO_CATALOG } from '../../stack/demo.ts'
 import { drain } from '../support/helpers.ts'
 import { seededRandom, shuffle } from '../support/random.ts'
@@ -14,8 +14,8 @@ import { deliver, drainWriter, eventsOf, stripeApi } from './support.ts'
  * `MIRROR_SEED=<n>` replays a run (fast-check prints the seed and path of a failing one);
  * `MIRROR_RUNS=<n>` sets how many scenarios are tried.
  */
-const RUNS = Number(process.env.MIRROR_RUNS ?? 10)
-const SEED = Number(process.env.MIRROR_SEED ?? 14)
+const RUNS = Number(inject('replay').MIRROR_RUNS ?? 15)
+const SEED = Number(inject('replay').MIRROR_SEED ?? 14)
 const PRICES = ['price_pro_monthly_usd', 'price_team_monthly_usd'] as const
 
 type Json = Record<string, unknown>
