@@ -157,9 +157,12 @@ export class FinanceBook {
     return true
   }
 
+  /** The ERP's AR facts as of `asOf` (ISO, UTC); facts older than those held change nothing. */
   setErpFacts(facts: ErpFacts, asOf: string): void {
     this.sql.exec(
-      'INSERT OR REPLACE INTO erp_facts (id, facts, as_of) VALUES (1, ?, ?)',
+      `INSERT INTO erp_facts (id, facts, as_of) VALUES (1, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET facts = excluded.facts, as_of = excluded.as_of
+       WHERE excluded.as_of >= erp_facts.as_of`,
       JSON.stringify(facts),
       asOf,
     )

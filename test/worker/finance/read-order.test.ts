@@ -32,4 +32,14 @@ describe('AccountLedger documents', () => {
     await drain(account)
     expect(await stub.financialStanding()).toMatchObject({ standing: 'watch', failedPayments: 2 })
   })
+
+  it('keeps the ERP’s newer AR facts when older ones arrive after them', async () => {
+    const account = newAccountId()
+    const stub = ledger(account)
+    const facts = { openDocuments: [], remainingByInvoice: {} }
+    await stub.applyErpFacts(account, { ...facts, creditHold: false }, '2026-11-20T10:00:05.000Z')
+    await stub.applyErpFacts(account, { ...facts, creditHold: true }, '2026-11-20T10:00:01.000Z')
+    await drain(account)
+    expect(await stub.financialStanding()).toMatchObject({ creditHold: false, standing: 'good' })
+  })
 })
