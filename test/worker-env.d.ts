@@ -15,6 +15,8 @@ declare module 'vitest' {
       netsuiteUrl: string
       bindings: Record<string, string>
     }
+    /** The shell's `*_SEED` and `*_RUNS` variables: workerd tests cannot read `process.env`. */
+    replay: Record<string, string>
   }
 }
 

@@ -1,6 +1,7 @@
 import type { Amendment } from '../../shared/index.ts'
 import { ConnectorError } from '../../worker/failure/errors.ts'
 import type {
+  BillingReader,
   AccountProfile,
   BillingResult,
   Connectors,
@@ -179,13 +180,15 @@ export class DoubleConnectors implements Connectors {
     },
   }
 
-  billingReader = {
+  billingReader: BillingReader = {
     accountOfCustomer: () => Promise.resolve(undefined),
     listMappedCustomers: () => Promise.resolve({ customers: [], hasMore: false }),
     invoice: () => Promise.reject(business('resource_missing', 'no invoices in the double')),
     paymentsOfInvoice: () => Promise.resolve([]),
     payment: () => Promise.reject(business('resource_missing', 'no payments in the double')),
     creditNote: () => Promise.reject(business('resource_missing', 'no credit notes in the double')),
+    subscription: () =>
+      Promise.reject(business('resource_missing', 'no subscriptions in the double')),
     listInvoices: () => Promise.resolve({ items: [] }),
     listPayments: () => Promise.resolve({ items: [] }),
   }

@@ -9,6 +9,8 @@ declare module 'vitest' {
       netsuiteUrl: string
       bindings: Record<string, string>
     }
+    /** The shell's `*_SEED` and `*_RUNS` variables: workerd tests cannot read `process.env`. */
+    replay: Record<string, string>
   }
 }
 
@@ -24,5 +26,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     netsuiteUrl: vendors.netsuite.url,
     bindings: vendors.bindings,
   })
+  project.provide(
+    'replay',
+    Object.fromEntries(
+      Object.entries(process.env).filter(
+        (e): e is [string, string] => /_(SEED|RUNS)$/.test(e[0]) && e[1] !== undefined,
+      ),
+    ),
+  )
   return () => vendors.close()
 }

@@ -122,6 +122,26 @@ export interface SalesforceTokenSource {
   invalidate(stale: SalesforceSession): void
 }
 
+/**
+ * A billing subscription as billing holds it now, read the one way the saga's result reads it
+ * (`concordStatus`, the latest item period), for the `Billing_Subscription__c` mirror.
+ */
+export interface BillingSubscription {
+  id: string
+  /** The Salesforce-side key, when billing carries it (Concord sets it in metadata). */
+  subscriptionKey?: string
+  status: BillingResult['status']
+  /** False once it has ended for good (canceled, expired): a live one of the same key wins. */
+  live: boolean
+  /** Unix seconds; of two subscriptions with one key, the later-created is the current one. */
+  created: number
+  currentPeriodEnd?: string
+  quantity?: number
+  /** The billing price of its first item (Concord subscriptions carry one). */
+  priceId?: string
+  currency?: string
+}
+
 /** Billing's current view of the documents behind webhooks and backfills, in canonical shape. */
 export interface BillingReader {
   /** The Salesforce account a billing customer belongs to (from its metadata), if any. */
@@ -137,6 +157,11 @@ export interface BillingReader {
   paymentsOfInvoice(invoiceId: string, accountId: string): Promise<Payment[]>
   payment(id: string, accountId: string): Promise<Payment>
   creditNote(id: string, accountId: string): Promise<CreditNote>
+  /**
+   * A subscription as billing holds it now; undefined for the id of what stands in for one that
+   * has not started yet (a future-dated create's schedule), which has no mirror state of its own.
+   */
+  subscription(id: string): Promise<BillingSubscription | undefined>
   /** One page of a customer's invoices, newest first; `next` resumes after the last one. */
   listInvoices(
     customerId: string,

@@ -190,16 +190,19 @@ export class Ledger extends StoredModule {
     await this.armAt(Date.now())
   }
 
-  /** Billing documents loaded by a backfill, merged like any fresh read. */
+  /**
+   * Billing documents loaded by a backfill, merged like any read. `readAt` (ms, default now) is
+   * when they were read: of two reads of one document at one status and second, the later wins.
+   */
   async loadDocuments(
     accountId: string,
-    docs: { invoices: Invoice[]; payments: Payment[] },
+    docs: { invoices: Invoice[]; payments: Payment[]; readAt?: number },
   ): Promise<number> {
     this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
     const book = new FinanceBook(this.sql, this.accountId() ?? accountId)
     let changed = 0
-    for (const inv of docs.invoices) changed += book.merge('invoice', inv) ? 1 : 0
-    for (const p of docs.payments) changed += book.merge('payment', p) ? 1 : 0
+    for (const inv of docs.invoices) changed += book.merge('invoice', inv, docs.readAt) ? 1 : 0
+    for (const p of docs.payments) changed += book.merge('payment', p, docs.readAt) ? 1 : 0
     if (changed > 0) book.recomputeStanding(new Date(), this.xrefIds(this.journal()))
     await this.armAt(Date.now())
     return changed

@@ -1,18 +1,15 @@
 import type { CreditNote, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
 import { computeStanding, type ErpFacts } from '../finance/standing.ts'
-import {
-  invoiceRecord,
-  paymentRecord,
-  standingRecord,
-  subscriptionRecord,
-} from '../writer/records/index.ts'
-import type { BillingEventRef, DocKind } from '../webhooks/stripe-events.ts'
+import { invoiceRecord, paymentRecord, standingRecord } from '../writer/records/index.ts'
+import type { BillingEventRef, DocKind, RefreshKind } from '../webhooks/stripe-events.ts'
 import type { WriteRecord } from '../writer/types.ts'
 
 /**
  * Status order per document kind. A document only moves forward: an event (or a fetch) that
  * would move it back, or is older than what is held, changes nothing. `paid` and `void` are
- * final; an uncollectible invoice can still be paid or voided (Stripe allows both).
+ * final; an uncollectible invoice can still be paid or voided (Stripe allows both). Within one
+ * status, the document's own time (whole seconds: many changes share one) and then when it was
+ * read decide, so an earlier read (a backfill page) never undoes a later one.
  */
 const RANK: Record<DocKind, Record<string, number>> = {
   invoice: { draft: 0, open: 1, uncollectible: 2, paid: 3, void: 3 },
@@ -21,6 +18,14 @@ const RANK: Record<DocKind, Record<string, number>> = {
 }
 
 type Doc = Invoice | Payment | CreditNote
+
+/** A re-read that is due: `generation` tells a request made while it ran from the one it serves. */
+export type DueRefresh = {
+  kind: RefreshKind
+  object_id: string
+  attempts: number
+  generation: number
+}
 
 /**
  * The account's financial documents as the ledger holds them, merged order-proof, and the
@@ -35,7 +40,7 @@ export class FinanceBook {
     this.accountId = accountId
   }
 
-  /** Dedupes by event id and queues re-reads; re-reads of one document coalesce. */
+  /** Dedupes by event id and queues re-reads; re-reads of one object coalesce. */
   recordEvents(events: BillingEventRef[]): Array<'queued' | 'duplicate'> {
     const now = Date.now()
     return events.map((e) => {
@@ -50,40 +55,45 @@ export class FinanceBook {
         now,
       )
       for (const r of e.refresh) this.requestRefresh(r.kind, r.id)
-      if (e.subscription)
-        this.queueRecord(subscriptionRecord(e.subscription, this.accountId, e.created * 1000))
       return 'queued'
     })
   }
 
-  requestRefresh(kind: DocKind, id: string): void {
+  /**
+   * Asks for a re-read. One asked for again while its read is under way gets a new generation,
+   * so finishing that read does not drop it: the object may have changed after it was read.
+   */
+  requestRefresh(kind: RefreshKind, id: string): void {
     this.sql.exec(
       `INSERT INTO refresh (kind, object_id, requested_at) VALUES (?, ?, ?)
-       ON CONFLICT (kind, object_id) DO UPDATE SET not_before = 0, attempts = 0`,
+       ON CONFLICT (kind, object_id) DO UPDATE SET not_before = 0, attempts = 0, generation = generation + 1`,
       kind,
       id,
       Date.now(),
     )
   }
 
-  dueRefreshes(
-    now: number,
-    limit: number,
-  ): Array<{ kind: DocKind; object_id: string; attempts: number }> {
+  dueRefreshes(now: number, limit: number): DueRefresh[] {
     return this.sql
-      .exec<{ kind: DocKind; object_id: string; attempts: number }>(
-        'SELECT kind, object_id, attempts FROM refresh WHERE not_before <= ? ORDER BY requested_at LIMIT ?',
+      .exec<DueRefresh>(
+        'SELECT kind, object_id, attempts, generation FROM refresh WHERE not_before <= ? ORDER BY requested_at LIMIT ?',
         now,
         limit,
       )
       .toArray()
   }
 
-  refreshDone(kind: DocKind, id: string): void {
-    this.sql.exec('DELETE FROM refresh WHERE kind = ? AND object_id = ?', kind, id)
+  /** Done with the read of `due`; a request made since it was taken stays. */
+  refreshDone(due: DueRefresh): void {
+    this.sql.exec(
+      'DELETE FROM refresh WHERE kind = ? AND object_id = ? AND generation = ?',
+      due.kind,
+      due.object_id,
+      due.generation,
+    )
   }
 
-  refreshLater(kind: DocKind, id: string, notBefore: number, error: string): void {
+  refreshLater(kind: RefreshKind, id: string, notBefore: number, error: string): void {
     this.sql.exec(
       'UPDATE refresh SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE kind = ? AND object_id = ?',
       notBefore,
@@ -107,8 +117,11 @@ export class FinanceBook {
     return row ? (JSON.parse(row.doc) as Doc) : undefined
   }
 
-  /** Merges a fresh read; true when it changed what the ledger holds. */
-  merge(kind: DocKind, incoming: Doc): boolean {
+  /**
+   * Merges a read made at `readAt` (ms; a fresh one by default); true when it changed what the
+   * ledger holds.
+   */
+  merge(kind: DocKind, incoming: Doc, readAt = Date.now()): boolean {
     let doc = incoming
     const previous =
       kind === 'payment' ? (this.get(kind, doc.id) as Payment | undefined) : undefined
@@ -116,8 +129,8 @@ export class FinanceBook {
     if (previous?.invoiceId && !(doc as Payment).invoiceId)
       doc = { ...(doc as Payment), invoiceId: previous.invoiceId }
     const held = this.sql
-      .exec<{ status: string; source_updated_at: string; doc: string }>(
-        'SELECT status, source_updated_at, doc FROM fin_doc WHERE kind = ? AND id = ?',
+      .exec<{ status: string; source_updated_at: string; doc: string; read_at: number }>(
+        'SELECT status, source_updated_at, doc, read_at FROM fin_doc WHERE kind = ? AND id = ?',
         kind,
         doc.id,
       )
@@ -126,26 +139,30 @@ export class FinanceBook {
       const before = RANK[kind][held.status] ?? 0
       const after = RANK[kind][doc.status] ?? 0
       if (after < before) return false
-      if (after === before && Date.parse(doc.sourceUpdatedAt) < Date.parse(held.source_updated_at))
-        return false
+      const age = Date.parse(doc.sourceUpdatedAt) - Date.parse(held.source_updated_at)
+      if (after === before && (age < 0 || (age === 0 && readAt < held.read_at))) return false
       if (held.doc === JSON.stringify(doc)) return false
     }
     this.sql.exec(
-      'INSERT OR REPLACE INTO fin_doc (kind, id, status, source_updated_at, doc) VALUES (?, ?, ?, ?, ?)',
+      'INSERT OR REPLACE INTO fin_doc (kind, id, status, source_updated_at, doc, read_at) VALUES (?, ?, ?, ?, ?, ?)',
       kind,
       doc.id,
       doc.status,
       doc.sourceUpdatedAt,
       JSON.stringify(doc),
+      readAt,
     )
     if (kind === 'invoice') this.queueRecord(invoiceRecord(doc as Invoice))
     if (kind === 'payment') this.queueRecord(paymentRecord(doc as Payment))
     return true
   }
 
+  /** The ERP's AR facts as of `asOf` (ISO, UTC); facts older than those held change nothing. */
   setErpFacts(facts: ErpFacts, asOf: string): void {
     this.sql.exec(
-      'INSERT OR REPLACE INTO erp_facts (id, facts, as_of) VALUES (1, ?, ?)',
+      `INSERT INTO erp_facts (id, facts, as_of) VALUES (1, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET facts = excluded.facts, as_of = excluded.as_of
+       WHERE excluded.as_of >= erp_facts.as_of`,
       JSON.stringify(facts),
       asOf,
     )

@@ -4,43 +4,66 @@ import { errorFields, type Logger } from '../lib/log.ts'
 import { ConnectorError } from '../failure/errors.ts'
 import { decide, toFailure } from '../failure/policy.ts'
 import type { BillingReader } from '../connectors/types.ts'
-import type { FinanceBook } from './finance-book.ts'
+import type { DueRefresh, FinanceBook } from './finance-book.ts'
+import type { SubscriptionMirrors } from './subscription-mirror.ts'
 
 const REFRESHES_PER_RUN = 50
 
+/** What re-reads work on: the account's documents, its subscription mirrors, billing's reads. */
+export interface RefreshTargets {
+  book: FinanceBook
+  mirrors: SubscriptionMirrors
+  reader: BillingReader
+  accountId: string
+}
+
 /**
- * Re-reads the documents webhooks pointed at (billing's current state, not the event payload:
- * events arrive late, twice and out of order) and merges them order-proof. Returns whether
- * anything changed, and when refreshes are next due.
+ * Re-reads one object and merges it; true when that changed a document the standing is
+ * computed from. `readAt` is taken before the read: a later read never loses to an earlier one.
+ */
+async function refreshOne(due: DueRefresh, t: RefreshTargets): Promise<boolean> {
+  const { book, reader, accountId } = t
+  const readAt = Date.now()
+  if (due.kind === 'subscription') {
+    const sub = await reader.subscription(due.object_id)
+    if (sub) t.mirrors.applyRead(sub)
+    return false
+  }
+  if (due.kind === 'invoice') {
+    let changed = book.merge('invoice', await reader.invoice(due.object_id, accountId), readAt)
+    for (const payment of await reader.paymentsOfInvoice(due.object_id, accountId))
+      changed = book.merge('payment', payment, readAt) || changed
+    return changed
+  }
+  if (due.kind === 'payment') {
+    const payment = await reader.payment(due.object_id, accountId)
+    // The invoice goes first so the payment's lookup to it resolves in Salesforce.
+    if (payment.invoiceId && !book.get('invoice', payment.invoiceId))
+      book.requestRefresh('invoice', payment.invoiceId)
+    return book.merge('payment', payment, readAt)
+  }
+  const note = await reader.creditNote(due.object_id, accountId)
+  if (note.invoiceId) book.requestRefresh('invoice', note.invoiceId)
+  return book.merge('credit_note', note, readAt)
+}
+
+/**
+ * Re-reads the objects webhooks (and the saga) pointed at — billing's current state, not an
+ * event's payload: events arrive late, twice and out of order — and merges them order-proof.
+ * Several requests for one object before its read cost one read. Returns whether a document
+ * the standing depends on changed.
  */
 export async function runRefreshes(
-  book: FinanceBook,
-  reader: BillingReader,
-  accountId: string,
+  targets: RefreshTargets,
   config: Config,
   log: Logger,
 ): Promise<{ changed: boolean }> {
+  const { book } = targets
   let changed = false
   for (const due of book.dueRefreshes(Date.now(), REFRESHES_PER_RUN)) {
     try {
-      if (due.kind === 'invoice') {
-        changed = book.merge('invoice', await reader.invoice(due.object_id, accountId)) || changed
-        for (const payment of await reader.paymentsOfInvoice(due.object_id, accountId))
-          changed = book.merge('payment', payment) || changed
-      }
-      if (due.kind === 'payment') {
-        const payment = await reader.payment(due.object_id, accountId)
-        // The invoice goes first so the payment's lookup to it resolves in Salesforce.
-        if (payment.invoiceId && !book.get('invoice', payment.invoiceId))
-          book.requestRefresh('invoice', payment.invoiceId)
-        changed = book.merge('payment', payment) || changed
-      }
-      if (due.kind === 'credit_note') {
-        const note = await reader.creditNote(due.object_id, accountId)
-        if (note.invoiceId) book.requestRefresh('invoice', note.invoiceId)
-        changed = book.merge('credit_note', note) || changed
-      }
-      book.refreshDone(due.kind, due.object_id)
+      changed = (await refreshOne(due, targets)) || changed
+      book.refreshDone(due)
     } catch (err) {
       if (!(err instanceof ConnectorError))
         log.error('refresh failed', { kind: due.kind, id: due.object_id, ...errorFields(err) })
@@ -55,12 +78,12 @@ export async function runRefreshes(
         book.refreshLater(due.kind, due.object_id, decision.at, message)
         continue
       }
-      log.warn('billing document could not be read; dropped', {
+      log.warn('billing object could not be read; dropped', {
         kind: due.kind,
         id: due.object_id,
         code: decision.code,
       })
-      book.refreshDone(due.kind, due.object_id)
+      book.refreshDone(due)
     }
   }
   return { changed }

@@ -86,4 +86,14 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   CREATE TABLE standing (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL, fingerprint TEXT NOT NULL);
   CREATE TABLE sf_outbox (object TEXT NOT NULL, external_id TEXT NOT NULL, record TEXT NOT NULL, PRIMARY KEY (object, external_id));
   `,
+  /* 3: subscription mirrors made whole by the ledger; re-read generations; when a document was read */ `
+  CREATE TABLE subscription_mirror (
+    external_id TEXT PRIMARY KEY,
+    by_key INTEGER NOT NULL,
+    subscription TEXT,
+    version INTEGER NOT NULL
+  );
+  ALTER TABLE refresh ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE fin_doc ADD COLUMN read_at INTEGER NOT NULL DEFAULT 0;
+  `,
 ]

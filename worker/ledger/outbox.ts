@@ -14,12 +14,13 @@ type StatusRow = {
 }
 
 /**
- * Hands queued statuses to the OrgWriter as Salesforce records (`Subscription_Sync__c`, and the
- * mirror's `Applied_Sequence__c` for applied ones): the one write path. Handing over is durable
- * (the writer stores them before answering), so a row is done once `sink` takes it; the writer
- * retries or parks each record from then on. A row is deleted only if it still holds what was
- * sent: a newer status queued while the call was in flight stays and goes next time. A failed
- * handover is retried with backoff. Returns when the outbox next needs attention.
+ * Hands queued statuses to the OrgWriter as Salesforce records (`Subscription_Sync__c`; the
+ * mirror's `Applied_Sequence__c` rides on the mirror's own record: `subscription-mirror.ts`).
+ * Handing over is durable (the writer stores them before answering), so a row is done once
+ * `sink` takes it; the writer retries or parks each record from then on. A row is deleted only
+ * if it still holds what was sent: a newer status queued while the call was in flight stays and
+ * goes next time. A failed handover is retried with backoff. Returns when the outbox next needs
+ * attention.
  */
 export async function flushStatuses(
   sql: SqlStorage,

@@ -7,8 +7,9 @@ import { flushToWriter, runRefreshes } from './finance-pump.ts'
 import type { ExceptionEntry, Journal } from './journal.ts'
 import { flushIndex, flushStatuses } from './outbox.ts'
 import type { JournalQueries } from './queries.ts'
-import { advance } from './saga.ts'
+import { advance, type MirrorPort } from './saga.ts'
 import { planNext } from './sequencer.ts'
+import { SubscriptionMirrors } from './subscription-mirror.ts'
 
 /** What one run of an account's pump works with. */
 export interface PumpContext {
@@ -43,15 +44,36 @@ export async function pump(ctx: PumpContext): Promise<Wake> {
   return due.length > 0 ? Math.min(...due) : undefined
 }
 
+/** The account's subscription mirrors, queuing into its finance book's Salesforce outbox. */
+function mirrorsOf(ctx: PumpContext, book: FinanceBook): SubscriptionMirrors {
+  return new SubscriptionMirrors({
+    sql: ctx.sql,
+    accountId: ctx.journal.accountId,
+    catalog: ctx.config.catalog,
+    queue: (record) => book.queueRecord(record),
+  })
+}
+
+/** What the saga tells the mirrors: re-read what billing changed, show what was applied. */
+function mirrorPort(ctx: PumpContext): MirrorPort {
+  const book = new FinanceBook(ctx.sql, ctx.journal.accountId)
+  const mirrors = mirrorsOf(ctx, book)
+  return {
+    reread: (billingSubscriptionId) => book.requestRefresh('subscription', billingSubscriptionId),
+    applied: (subscriptionKey) => mirrors.applied(subscriptionKey),
+  }
+}
+
 /** Advances due amendments one saga step at a time, until none is due or the budget is spent. */
 async function advanceDue(ctx: PumpContext): Promise<Wake> {
   const { journal, queries, config, connectors, log } = ctx
+  const mirror = mirrorPort(ctx)
   const started = Date.now()
   for (;;) {
     const plan = planNext(journal, queries, Date.now(), config.gapWindowMs)
     if (!plan.next) return plan.wakeAt
     if (Date.now() - started > config.pumpBudgetMs) return Date.now()
-    await advance(plan.next, { journal, connectors, config, log })
+    await advance(plan.next, { journal, connectors, config, log, mirror })
   }
 }
 
@@ -72,9 +94,12 @@ async function refreshFinance(ctx: PumpContext): Promise<Wake[]> {
   const { sql, journal, config, connectors, log } = ctx
   const book = new FinanceBook(sql, journal.accountId)
   const { changed } = await runRefreshes(
-    book,
-    connectors.billingReader,
-    journal.accountId,
+    {
+      book,
+      mirrors: mirrorsOf(ctx, book),
+      reader: connectors.billingReader,
+      accountId: journal.accountId,
+    },
     config,
     log,
   )

@@ -6,11 +6,20 @@ import type { BillingResult, Connectors } from '../connectors/types.ts'
 import type { AmendmentRow, Journal } from './journal.ts'
 import { checkPreview, priceFingerprint, type PreviewRefusal } from './preview-token.ts'
 
+/** The subscription's `Billing_Subscription__c` mirror, as the saga feeds it. */
+export interface MirrorPort {
+  /** Billing changed the subscription: re-read it (coalesced with its webhooks' re-reads). */
+  reread(billingSubscriptionId: string): void
+  /** An amendment of the subscription applied: the mirror shows the highest sequence applied. */
+  applied(subscriptionKey: string): void
+}
+
 export interface SagaDeps {
   journal: Journal
   connectors: Connectors
   config: Config
   log: Logger
+  mirror: MirrorPort
 }
 
 const business = (system: string, code: string, message: string) =>
@@ -64,6 +73,8 @@ const STEPS: Record<AmendmentRow['step'], Step> = {
       return
     }
     const result = await applyBilling(row, deps)
+    // The mirror is written from a read made after this change, never from the step's answer.
+    deps.mirror.reread(result.subscriptionId)
     const next = deps.journal.transition(
       row,
       { step: 'erp', attempts: 0, code: null, message: null, billingRef: result.ref },
@@ -82,13 +93,14 @@ const STEPS: Record<AmendmentRow['step'], Step> = {
     deps.journal.queueStatus(next, 'posted')
     log.info('erp step applied', { erpRef: ref })
   },
-  async status(row, { journal }, log) {
+  async status(row, { journal, mirror }, log) {
     // An operator may release a stale amendment below the position: never move it backwards.
     const sub = journal.subscription(row.subscription_key)
     journal.updateSubscription(row.subscription_key, {
       resolved_sequence: Math.max(sub.resolved_sequence, row.sequence),
       applied_sequence: Math.max(sub.applied_sequence, row.sequence),
     })
+    mirror.applied(row.subscription_key)
     journal.transition(
       row,
       { state: 'applied', step: 'done', code: null, message: null },

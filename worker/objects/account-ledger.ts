@@ -51,10 +51,10 @@ export class AccountLedger extends SqlObject {
     return this.ledger.applyErpFacts(accountId, facts, asOf)
   }
 
-  /** Billing documents loaded by a backfill, merged like any fresh read. */
+  /** Billing documents loaded by a backfill (read at `readAt`, ms), merged like any read. */
   loadDocuments(
     accountId: string,
-    docs: { invoices: Invoice[]; payments: Payment[] },
+    docs: { invoices: Invoice[]; payments: Payment[]; readAt?: number },
   ): Promise<number> {
     return this.ledger.loadDocuments(accountId, docs)
   }

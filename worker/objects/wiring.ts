@@ -68,6 +68,7 @@ function missingBilling(section: Section<unknown>): {
       paymentsOfInvoice: fail,
       payment: fail,
       creditNote: fail,
+      subscription: fail,
       listInvoices: fail,
       listPayments: fail,
     },

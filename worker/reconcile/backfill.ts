@@ -19,9 +19,10 @@ export interface BackfillDeps {
   logLevel: LogLevel
   reader(): BillingReader
   ledger(accountId: string): {
+    /** `readAt`: when the page was read (ms), so a later webhook re-read is never undone by it. */
     loadDocuments(
       accountId: string,
-      docs: { invoices: Invoice[]; payments: Payment[] },
+      docs: { invoices: Invoice[]; payments: Payment[]; readAt?: number },
     ): Promise<number>
   }
 }
@@ -173,13 +174,14 @@ export class BackfillJob extends StoredModule {
   private async step(item: Item, reader: BillingReader): Promise<number | undefined> {
     const ledger = this.deps.ledger(item.account_id)
     try {
+      const readAt = Date.now()
       if (item.phase === 'invoices') {
         const page = await reader.listInvoices(
           item.customer_id,
           item.account_id,
           item.cursor ?? undefined,
         )
-        await ledger.loadDocuments(item.account_id, { invoices: page.items, payments: [] })
+        await ledger.loadDocuments(item.account_id, { invoices: page.items, payments: [], readAt })
         this.sql.exec(
           'UPDATE item SET invoices = invoices + ?, cursor = ?, phase = ?, attempts = 0, error = NULL WHERE account_id = ?',
           page.items.length,
@@ -193,7 +195,7 @@ export class BackfillJob extends StoredModule {
           item.account_id,
           item.cursor ?? undefined,
         )
-        await ledger.loadDocuments(item.account_id, { invoices: [], payments: page.items })
+        await ledger.loadDocuments(item.account_id, { invoices: [], payments: page.items, readAt })
         this.sql.exec(
           'UPDATE item SET payments = payments + ?, cursor = ?, phase = ?, attempts = 0, error = NULL WHERE account_id = ?',
           page.items.length,

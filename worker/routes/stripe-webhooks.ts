@@ -158,7 +158,7 @@ export const stripeWebhooks = new Hono<AppEnv>().post('/', async (c) => {
   // Routed events are counted where they land (each ledger's billing_event table); the shared
   // registry only hears about the ones that need an operator's eye.
   const [outcome] = await c.env.ACCOUNT_LEDGER.getByName(accountId).recordBillingEvents(accountId, [
-    { ...classified.ref, subscription: classified.subscription },
+    classified.ref,
   ])
   return c.json({ received: true, outcome })
 })

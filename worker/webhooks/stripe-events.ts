@@ -1,16 +1,17 @@
-import { concordStatus, currentPeriodEnd, type ConcordStatus } from '../connectors/stripe/mirror.ts'
+import { billingSubscription } from '../connectors/stripe/mirror.ts'
+import type { BillingSubscription } from '../connectors/types.ts'
 
 export type DocKind = 'invoice' | 'payment' | 'credit_note'
+/** What a webhook can ask the ledger to re-read: a financial document or a subscription. */
+export type RefreshKind = DocKind | 'subscription'
 
-/** A billing event reduced to what the ledger needs: its id, and which documents to re-read. */
+/** A billing event reduced to what the ledger needs: its id, and which objects to re-read. */
 export interface BillingEventRef {
   id: string
   type: string
-  /** Unix seconds, the billing platform's clock. */
+  /** Unix seconds, the billing platform's clock (one second holds many events: never an order). */
   created: number
-  refresh: Array<{ kind: DocKind; id: string }>
-  /** A subscription webhook's state, mirrored as it is (ordered by the writer's source time). */
-  subscription?: SubscriptionSnapshot
+  refresh: Array<{ kind: RefreshKind; id: string }>
 }
 
 /** The part of a Stripe event Concord reads. */
@@ -21,17 +22,6 @@ export interface StripeEventEnvelope {
   data: { object: Record<string, unknown> }
 }
 
-/** A subscription's state as its webhook carries it, for the `Billing_Subscription__c` mirror. */
-export interface SubscriptionSnapshot {
-  billingId: string
-  subscriptionKey?: string
-  status: ConcordStatus
-  currentPeriodEnd?: string
-  quantity?: number
-  priceId?: string
-  currency?: string
-}
-
 export interface ClassifiedEvent {
   handled: boolean
   /** The billing customer the event is about (routing key to the account). */
@@ -39,7 +29,11 @@ export interface ClassifiedEvent {
   /** An invoice whose customer must be looked up when the event itself doesn't name one. */
   invoiceId?: string
   ref: BillingEventRef
-  subscription?: SubscriptionSnapshot
+  /**
+   * What a subscription event's payload says, read the way a re-read is. Never written: the
+   * mirror comes from a re-read (events come late, twice and out of order, many in one second).
+   */
+  subscription?: BillingSubscription
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined)
@@ -57,33 +51,28 @@ const INVOICE_EVENTS = new Set([
   'invoice.updated',
 ])
 
-function snapshotOf(o: Record<string, unknown>): SubscriptionSnapshot {
+function snapshotOf(o: Record<string, unknown>): BillingSubscription {
   const items = (o.items as { data?: Array<Record<string, unknown>> } | undefined)?.data ?? []
-  const first = items[0]
-  const price = first?.price as Record<string, unknown> | undefined
-  return {
-    billingId: String(o.id),
-    subscriptionKey: str((o.metadata as Record<string, unknown> | undefined)?.subscription_key),
+  return billingSubscription({
+    id: String(o.id),
+    created: typeof o.created === 'number' ? o.created : 0,
+    currency: str(o.currency),
+    metadata: o.metadata as Record<string, string> | undefined,
     // The same reading of the same facts as the saga's result (one meaning per fact).
-    status: concordStatus({
-      status: str(o.status) ?? '',
-      cancel_at_period_end: o.cancel_at_period_end === true,
-      cancel_at: typeof o.cancel_at === 'number' ? o.cancel_at : null,
-    }),
-    currentPeriodEnd: currentPeriodEnd(items),
-    quantity: typeof first?.quantity === 'number' ? first.quantity : undefined,
-    priceId: str(price?.id),
-    currency: str(o.currency)?.toUpperCase(),
-  }
+    status: str(o.status) ?? '',
+    cancel_at_period_end: o.cancel_at_period_end === true,
+    cancel_at: typeof o.cancel_at === 'number' ? o.cancel_at : null,
+    items,
+  })
 }
 
 /**
- * Reads what to do from a Stripe event: which documents to re-read (never the payload itself:
+ * Reads what to do from a Stripe event: which objects to re-read (never the payload itself:
  * events arrive late, twice and out of order) and whose customer it is.
  */
 export function classifyStripeEvent(event: StripeEventEnvelope): ClassifiedEvent {
   const o = event.data.object
-  const refresh: Array<{ kind: DocKind; id: string }> = []
+  const refresh: BillingEventRef['refresh'] = []
   const ref: BillingEventRef = { id: event.id, type: event.type, created: event.created, refresh }
   const id = str(o.id)
   if (INVOICE_EVENTS.has(event.type) && id) {
@@ -113,6 +102,7 @@ export function classifyStripeEvent(event: StripeEventEnvelope): ClassifiedEvent
     return { handled: true, customerId: str(o.customer), ref }
   }
   if (event.type.startsWith('customer.subscription.') && id) {
+    refresh.push({ kind: 'subscription', id })
     return { handled: true, customerId: str(o.customer), ref, subscription: snapshotOf(o) }
   }
   return { handled: false, customerId: str(o.customer), ref }

@@ -35,13 +35,21 @@ export async function stripeControl<T = Json>(action: string, body: Json): Promi
   return (await res.json()) as T
 }
 
-/** Every event about `customerId` (or its invoices), oldest first. */
-export async function eventsOf(customerId: string, invoiceIds: Set<string>): Promise<Json[]> {
+/**
+ * Every event about `customerId` (or its invoices), oldest first; `filter` narrows the list as
+ * `GET /v1/events` does (`type`, `created[gte]`).
+ */
+export async function eventsOf(
+  customerId: string,
+  invoiceIds: Set<string>,
+  filter: Record<string, string> = {},
+): Promise<Json[]> {
   const out: Json[] = []
   let after: string | undefined
   for (;;) {
     const page = await stripeApi<{ data: Json[]; has_more: boolean }>('GET', '/v1/events', {
       limit: '100',
+      ...filter,
       ...(after ? { starting_after: after } : {}),
     })
     for (const e of page.data) {

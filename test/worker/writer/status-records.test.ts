@@ -3,7 +3,12 @@ import { runDurableObjectAlarm } from 'cloudflare:test'
 import { afterEach, beforeEach, describe, expect, inject, it, vi } from 'vitest'
 import { salesforceSinkOf } from '../support/connectors.ts'
 import type { OrgWriter } from '../../../worker/objects/org-writer.ts'
-import { statusRecords, type SyncStatus } from '../../../worker/writer/records/index.ts'
+import {
+  statusRecords,
+  subscriptionRecord,
+  type SyncStatus,
+} from '../../../worker/writer/records/index.ts'
+import type { WriteRecord } from '../../../worker/writer/types.ts'
 import { emulatorControl } from '../support/vendors.ts'
 import { until } from '../../support/poll.ts'
 
@@ -88,10 +93,24 @@ afterEach(() => vi.useRealTimers())
 
 /** Hands statuses to the writer as the ledger's outbox does, then runs its flushes to the end. */
 async function report(...statuses: SyncStatus[]) {
-  const answer = await writer.enqueue(statusRecords(statuses))
+  return handOver(statusRecords(statuses))
+}
+
+/** Hands records to the writer, then runs its flushes to the end. */
+async function handOver(records: WriteRecord[]) {
+  const answer = await writer.enqueue(records)
   await drain()
   return answer
 }
+
+/** The mirror's applied sequence, on the mirror's own record, as the account's ledger makes it. */
+const appliedMirror = (accountId: string, subscriptionKey: string, appliedSequence: number) =>
+  subscriptionRecord({
+    accountId,
+    subscriptionKey,
+    appliedSequence,
+    version: Date.parse('2026-11-22T09:30:00.000Z'),
+  })
 
 /** Runs the writer's alarm, moving the clock to each flush (retries included), until it is idle. */
 async function drain(): Promise<void> {
@@ -119,7 +138,7 @@ describe('Subscription_Sync__c through the OrgWriter', () => {
     const connector = salesforceSinkOf(env)
     await connector?.readAccount(accountId, 'warm-up') // token minted outside the measured window
     const before = await apiCalls()
-    await report(...statuses)
+    await handOver([...statusRecords(statuses), appliedMirror(accountId, key, 2)])
     expect(await apiCalls()).toBe(before + 1)
     expect(await parked()).toEqual([])
 
@@ -243,7 +262,12 @@ describe('record failures through the OrgWriter', () => {
         },
       ],
     })
-    await report(status({ accountId, subscriptionKey: key, sequence: 2, status: 'applied' }))
+    await handOver([
+      ...statusRecords([
+        status({ accountId, subscriptionKey: key, sequence: 2, status: 'applied' }),
+      ]),
+      appliedMirror(accountId, key, 2),
+    ])
     expect(await parked()).toEqual([])
     expect(await mirrorOf(key)).toMatchObject({ Applied_Sequence__c: 2, Account__c: accountId })
   })

@@ -1,6 +1,7 @@
 import type { Invoice, Payment } from '../../../shared/index.ts'
 import type { BillingReader } from '../types.ts'
 import { creditNoteFromStripe, invoiceFromStripe, paymentFromCharge } from './mapping.ts'
+import { billingSubscription } from './mirror.ts'
 import type { StripeReader } from './reader.ts'
 import type { StripeInvoice } from './stripe-types.ts'
 
@@ -30,6 +31,12 @@ export function stripeBillingReader(reader: StripeReader): BillingReader {
     },
     creditNote: async (id, accountId) =>
       creditNoteFromStripe(await reader.getCreditNote(id), accountId),
+    subscription: async (id) => {
+      // A future-dated create is its schedule until the schedule starts the subscription.
+      if (id.startsWith('sub_sched_')) return undefined
+      const sub = await reader.getSubscription(id)
+      return billingSubscription({ ...sub, items: sub.items.data })
+    },
     listInvoices: async (customerId, accountId, after) => {
       const page = await reader.listInvoices({ customerId, startingAfter: after })
       return { items: page.data.map((inv) => withAttempts(inv, accountId)), next: page.nextCursor }

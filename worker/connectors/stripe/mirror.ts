@@ -1,4 +1,4 @@
-import type { BillingResult } from '../types.ts'
+import type { BillingResult, BillingSubscription } from '../types.ts'
 import { isoDate } from './time.ts'
 
 /**
@@ -75,4 +75,34 @@ export function currentPeriodEnd(
     .filter((t): t is number => typeof t === 'number')
   const end = Math.max(0, ...ends)
   return end > 0 ? isoDate(end) : undefined
+}
+
+/** The facts of a subscription the mirror reads: a retrieved subscription and a webhook's payload alike. */
+export interface SubscriptionFacts extends SubscriptionStatusFacts {
+  id: string
+  created: number
+  currency?: string | null
+  metadata?: Readonly<Record<string, string>> | null
+  items: ReadonlyArray<{ current_period_end?: unknown; quantity?: unknown; price?: unknown }>
+}
+
+const ENDED = new Set(['canceled', 'incomplete_expired'])
+
+/** A subscription in Concord's terms, for the `Billing_Subscription__c` mirror. */
+export function billingSubscription(sub: SubscriptionFacts): BillingSubscription {
+  const key = sub.metadata?.['subscription_key']
+  const first = sub.items[0]
+  const price = first?.price
+  const priceId = typeof price === 'string' ? price : (price as { id?: unknown } | null)?.id
+  return {
+    id: sub.id,
+    subscriptionKey: typeof key === 'string' && key ? key : undefined,
+    status: concordStatus(sub),
+    live: !ENDED.has(sub.status),
+    created: sub.created,
+    currentPeriodEnd: currentPeriodEnd(sub.items),
+    quantity: typeof first?.quantity === 'number' ? first.quantity : undefined,
+    priceId: typeof priceId === 'string' && priceId ? priceId : undefined,
+    currency: sub.currency ? sub.currency.toUpperCase() : undefined,
+  }
 }

@@ -8,6 +8,7 @@ import type {
   StripeInvoice,
   StripeInvoicePayment,
   StripeList,
+  StripeSubscription,
 } from './stripe-types.ts'
 
 /** One page of a Stripe list; pass `nextCursor` as `startingAfter` for the next. */
@@ -109,6 +110,13 @@ export class StripeReader {
       if (payment) out.push(payment)
     }
     return out
+  }
+
+  /** The subscription with its schedule expanded (a schedule ending in cancel decides its status). */
+  getSubscription(subscriptionId: string): Promise<StripeSubscription> {
+    return this.client.get<StripeSubscription>(`/v1/subscriptions/${id(subscriptionId)}`, {
+      expand: ['schedule'],
+    })
   }
 
   getCreditNote(creditNoteId: string): Promise<StripeCreditNote> {

@@ -10,8 +10,9 @@ export { refreshEvent } from './refresh-hint.ts'
 export { standingRecord } from './standing.ts'
 export { statusRecords } from './statuses.ts'
 export {
-  appliedSequenceRecord,
+  isMirrorKey,
   subscriptionRecord,
+  type SubscriptionMirror,
   type SubscriptionState,
 } from './subscription.ts'
 export { syncStatusRecord, type SyncStatus } from './sync-status.ts'

@@ -1,17 +1,13 @@
 import type { WriteRecordOf } from '../types.ts'
-import { appliedSequenceRecord } from './subscription.ts'
 import { syncStatusRecord, type SyncStatus } from './sync-status.ts'
 
 /**
- * What Salesforce should show for a batch of statuses: each amendment's `Subscription_Sync__c`
- * and, for applied ones, the subscription mirror's `Applied_Sequence__c` (see
- * `appliedSequenceRecord`; the writer never moves it backward).
+ * What Salesforce should show for a batch of statuses: each amendment's `Subscription_Sync__c`.
+ * (The subscription mirror's `Applied_Sequence__c` rides on the mirror's own record, which its
+ * ledger makes whole: see `subscriptionRecord`.)
  */
 export function statusRecords(
   statuses: readonly SyncStatus[],
-): Array<WriteRecordOf<'Subscription_Sync__c'> | WriteRecordOf<'Billing_Subscription__c'>> {
-  return statuses.flatMap((s) => {
-    const mirror = s.status === 'applied' ? appliedSequenceRecord(s) : undefined
-    return mirror ? [syncStatusRecord(s), mirror] : [syncStatusRecord(s)]
-  })
+): Array<WriteRecordOf<'Subscription_Sync__c'>> {
+  return statuses.map((s) => syncStatusRecord(s))
 }

@@ -1,66 +1,66 @@
 import type { WriteRecordOf } from '../types.ts'
 import { accountLookup, fitsKey, writeRecord } from './fields.ts'
-import type { SyncStatus } from './sync-status.ts'
 
 const O = 'Billing_Subscription__c'
 
-/** A subscription's state as billing reports it (a subscription webhook). */
+/** A subscription's state as billing holds it (a re-read, never a webhook's payload). */
 export interface SubscriptionState {
   billingId: string
-  /** The Salesforce-side key, when billing carries it (Concord sets it in metadata). */
-  subscriptionKey?: string
   status: 'pending' | 'active' | 'past_due' | 'canceled' | 'scheduled_cancel'
   currentPeriodEnd?: string
   quantity?: number
+  /** The catalog's price key for its price, else billing's own price id. */
+  priceKey?: string
   currency?: string
 }
 
-/**
- * The `Billing_Subscription__c` mirror from a subscription webhook, keyed by the Salesforce-side
- * `Subscription_Key__c` when billing carries it, else by the billing id. Sequence fields are
- * left to Salesforce and the saga.
- */
-export function subscriptionRecord(
-  s: SubscriptionState,
-  accountId: string,
-  sourceUpdatedAt: number,
-): WriteRecordOf<typeof O> {
-  const byKey = !!s.subscriptionKey
-  return writeRecord({
-    object: O,
-    externalIdField: byKey ? 'Subscription_Key__c' : 'External_Id__c',
-    externalId: byKey ? (s.subscriptionKey as string) : s.billingId,
-    fields: {
-      Account__c: accountLookup(accountId),
-      External_Id__c: byKey ? s.billingId : undefined,
-      Status__c: s.status,
-      Current_Period_End__c: s.currentPeriodEnd ?? null,
-      Quantity__c: s.quantity ?? null,
-      Currency_Iso__c: s.currency ?? null,
-      Source_Updated_At__c: new Date(sourceUpdatedAt).toISOString(),
-    },
-    sourceUpdatedAt,
-    accountId,
-  })
+/** One `Billing_Subscription__c` mirror as its account's ledger holds it. */
+export interface SubscriptionMirror {
+  accountId: string
+  /** The Salesforce-side key when there is one (the record is upserted by it), else absent. */
+  subscriptionKey?: string
+  /** Billing's state as last read; absent before the first read. */
+  state?: SubscriptionState
+  /** The highest sequence the ledger has applied to this subscription (0: none yet). */
+  appliedSequence?: number
+  /** Source time (ms), strictly increasing per mirror: the newest record made wins. */
+  version: number
 }
 
 /**
- * An applied status's `Applied_Sequence__c` on its subscription's mirror, or undefined when the
- * key cannot address one (empty, or longer than the field: a cut key would name another
- * subscription) or the sequence is not a whole number.
+ * Whether a key can address a mirror whole (not empty, not longer than the field: a cut key
+ * would name another subscription).
  */
-export function appliedSequenceRecord(s: SyncStatus): WriteRecordOf<typeof O> | undefined {
-  if (!fitsKey(O, 'Subscription_Key__c', s.subscriptionKey) || !Number.isInteger(s.sequence))
-    return undefined
+export const isMirrorKey = (key: string | undefined): key is string =>
+  !!key && fitsKey(O, 'Subscription_Key__c', key)
+
+/**
+ * The whole `Billing_Subscription__c` mirror, keyed by `Subscription_Key__c` when there is one,
+ * else by the billing id: billing's state and the applied sequence in one record, so that no
+ * two writers of one mirror can undo each other. Fields the ledger does not know yet are left
+ * to Salesforce (the `Last_Sequence__c` Apex keeps is never touched).
+ * @throws Error for a mirror with neither a key nor a state (nothing could address it).
+ */
+export function subscriptionRecord(m: SubscriptionMirror): WriteRecordOf<typeof O> {
+  const byKey = isMirrorKey(m.subscriptionKey)
+  const s = m.state
+  if (!byKey && !s) throw new Error('subscriptionRecord: a mirror without a key needs its state')
   return writeRecord({
     object: O,
-    externalIdField: 'Subscription_Key__c',
-    externalId: s.subscriptionKey,
+    externalIdField: byKey ? 'Subscription_Key__c' : 'External_Id__c',
+    externalId: byKey ? (m.subscriptionKey as string) : (s as SubscriptionState).billingId,
     fields: {
-      Account__c: accountLookup(s.accountId),
-      Applied_Sequence__c: s.sequence,
+      Account__c: accountLookup(m.accountId),
+      External_Id__c: byKey ? s?.billingId : undefined,
+      Status__c: s?.status,
+      Current_Period_End__c: s ? (s.currentPeriodEnd ?? null) : undefined,
+      Quantity__c: s ? (s.quantity ?? null) : undefined,
+      Price_Key__c: s ? (s.priceKey ?? null) : undefined,
+      Currency_Iso__c: s ? (s.currency ?? null) : undefined,
+      Applied_Sequence__c: m.appliedSequence ? m.appliedSequence : undefined,
+      Source_Updated_At__c: s ? new Date(m.version).toISOString() : undefined,
     },
-    sourceUpdatedAt: Date.parse(s.updatedAt),
-    accountId: s.accountId,
+    sourceUpdatedAt: m.version,
+    accountId: m.accountId,
   })
 }
