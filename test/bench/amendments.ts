@@ -22,7 +22,7 @@ import { salesforceAccounts } from './world.ts'
 /**
  * `npm run bench:amendments [-- --quick] [--sizes 200x20,1000x100] [--subscriptions N]
  * [--latency-ms N] [--rate N] [--batch N] [--lanes N] [--netsuite-concurrency N]
- * [--vars KEY=value,…] [--only concord|baseline] [--ref REV]`,
+ * [--vars KEY=value,…] [--modes burst,paced] [--only concord|baseline] [--ref REV]`,
  * or the same as BENCH_* variables.
  *
  * Throughput and latency of signed amendments on the real local stack (the three emulators in
@@ -43,6 +43,7 @@ const { values: flags } = parseArgs({
     lanes: { type: 'string' },
     'netsuite-concurrency': { type: 'string' },
     vars: { type: 'string' },
+    modes: { type: 'string' },
     only: { type: 'string' },
     ref: { type: 'string' },
   },
@@ -97,14 +98,18 @@ const TICK_MS = 100
 const STEP_SAMPLE = 40
 
 const { startedAt, log } = startRun('bench:amendments', RUN_CAP_MS)
-const MODES: Array<ModeResult['mode']> = ['burst', 'paced']
+const MODES = (flags.modes ?? process.env.BENCH_MODES ?? 'burst,paced').split(',').map((m) => {
+  if (m !== 'burst' && m !== 'paced')
+    throw new Error(`--modes takes burst and/or paced: not "${m}"`)
+  return m as ModeResult['mode']
+})
 const delivery = (mode: ModeResult['mode']): Delivery =>
   mode === 'burst'
     ? { mode, batch: config.batch, lanes: config.lanes }
     : { mode, ratePerS: config.ratePerS, tickMs: TICK_MS }
 /** Long enough for a slow machine, short enough that a stuck run ends inside the cap. */
 const waitMs = (n: number, mode: ModeResult['mode']) =>
-  mode === 'burst' ? Math.max(60_000, n * 150) : (n / config.ratePerS) * 1000 + 60_000
+  Math.max(60_000, n * 150) + (mode === 'paced' ? (n / config.ratePerS) * 1000 : 0)
 const deadlineAfter = (ms: number) => Date.now() + ms
 
 type Size = AmendmentRunInfo['config']['sizes'][number]
