@@ -90,7 +90,7 @@ const only = flags.only ?? process.env.BENCH_ONLY
 if (only && only !== 'concord' && only !== 'baseline')
   throw new Error('--only takes concord or baseline')
 /** The whole run stops itself (its children with it) after this, whatever is still going on. */
-const RUN_CAP_MS = 20 * 60_000
+const RUN_CAP_MS = 30 * 60_000
 /** How often the watcher reads the Salesforce emulator's new effects (the times come from them). */
 const WATCH_MS = 20
 const TICK_MS = 100
@@ -109,7 +109,7 @@ const delivery = (mode: ModeResult['mode']): Delivery =>
     : { mode, ratePerS: config.ratePerS, tickMs: TICK_MS }
 /** Long enough for a slow machine, short enough that a stuck run ends inside the cap. */
 const waitMs = (n: number, mode: ModeResult['mode']) =>
-  Math.max(60_000, n * 150) + (mode === 'paced' ? (n / config.ratePerS) * 1000 : 0)
+  Math.max(60_000, n * 300) + (mode === 'paced' ? (n / config.ratePerS) * 1000 : 0)
 const deadlineAfter = (ms: number) => Date.now() + ms
 
 type Size = AmendmentRunInfo['config']['sizes'][number]
