@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
-import { availableParallelism } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import { join } from 'node:path'
 import type { StepTimes } from './amendment-concord.ts'
 import type { VendorCalls } from './amendment-watch.ts'
@@ -47,6 +47,8 @@ export interface ModeResult {
 
 export interface AmendmentRunInfo {
   startedAt: Date
+  /** The 1-minute load average when the run started: other work on the machine weighs on every figure. */
+  loadAtStart: number
   worker: WorkerSource
   config: {
     quick: boolean
@@ -175,7 +177,7 @@ export function printAmendmentSummary(info: AmendmentRunInfo, results: ModeResul
     '',
     `Concord amendments benchmark, ${info.startedAt.toISOString()}`,
     `worker: ${info.worker.source} (${info.worker.commit}), bundled once, served by wrangler dev (Durable Objects in local SQLite)`,
-    `stack: Salesforce, Stripe and NetSuite emulators in this process, every vendor answering ${c.latencyMs} ms late; ${availableParallelism()} CPUs`,
+    `stack: Salesforce, Stripe and NetSuite emulators in this process, every vendor answering ${c.latencyMs} ms late; ${availableParallelism()} CPUs, load average ${info.loadAtStart.toFixed(1)} at the start and ${loadavg()[0]?.toFixed(1)} at the end`,
     `load: amendments over accounts, ${c.subscriptionsPerAccount} subscriptions per account (a create, then quantity changes); burst = ${c.lanes} senders of ${c.batch}-event batches, paced = ${c.ratePerS}/s`,
     `baseline: a point-to-point integration in this process, one call per record, accounts in parallel, NetSuite at ${c.netsuiteConcurrency} in flight (Concord's share)`,
     ...(Object.keys(c.concordVars).length
@@ -235,7 +237,11 @@ export function writeAmendmentResults(info: AmendmentRunInfo, results: ModeResul
   const body = {
     date: info.startedAt.toISOString(),
     durationS: Math.round((Date.now() - info.startedAt.getTime()) / 1000),
-    machine: { cpus: availableParallelism(), node: process.version },
+    machine: {
+      cpus: availableParallelism(),
+      node: process.version,
+      loadAverage: { start: info.loadAtStart, end: loadavg()[0] },
+    },
     worker: info.worker,
     config: info.config,
     goals: { ...GOALS, verdicts: goals(info, results).map((l) => l.trim()) },

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { loadavg } from 'node:os'
 import { parseArgs } from 'node:util'
 import { startVendors } from '../stack/vendors.ts'
 import { PointToPoint } from './amendment-baseline.ts'
@@ -98,6 +99,7 @@ const TICK_MS = 100
 const STEP_SAMPLE = 40
 
 const { startedAt, log } = startRun('bench:amendments', RUN_CAP_MS)
+const loadAtStart = loadavg()[0] ?? 0
 const MODES = (flags.modes ?? process.env.BENCH_MODES ?? 'burst,paced').split(',').map((m) => {
   if (m !== 'burst' && m !== 'paced')
     throw new Error(`--modes takes burst and/or paced: not "${m}"`)
@@ -240,7 +242,7 @@ for (const size of config.sizes) {
   }
 }
 
-const info: AmendmentRunInfo = { startedAt, worker, config }
+const info: AmendmentRunInfo = { startedAt, loadAtStart, worker, config }
 printAmendmentSummary(info, results)
 log(`figures written to ${writeAmendmentResults(info, results)}`)
 process.exit(failed ? 1 : 0)
