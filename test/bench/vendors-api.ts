@@ -1,6 +1,9 @@
 import type { Delivery } from '../emulators/stripe/index.ts'
 import type { BenchStack } from './stack.ts'
 
+/** What the vendor helpers need: the emulators (a bench stack, or the emulators alone). */
+export type Vendors = Pick<BenchStack, 'vendors'>
+
 export type Json = Record<string, unknown>
 
 async function answer<T>(res: Response, what: string): Promise<T> {
@@ -10,7 +13,7 @@ async function answer<T>(res: Response, what: string): Promise<T> {
 
 /** Calls the Stripe emulator's API as a Stripe user would (form-encoded, secret key). */
 export async function stripeApi<T = Json>(
-  stack: BenchStack,
+  stack: Vendors,
   method: 'GET' | 'POST',
   path: string,
   params: Record<string, string> = {},
@@ -33,7 +36,7 @@ export async function stripeApi<T = Json>(
 
 /** `POST /__control/stripe/<action>`: what Stripe itself would do (advance time, a customer pays, …). */
 export async function stripeControl<T = Json>(
-  stack: BenchStack,
+  stack: Vendors,
   action: string,
   body: Json = {},
 ): Promise<T> {
@@ -47,7 +50,7 @@ export async function stripeControl<T = Json>(
 
 /** `/__control/salesforce/<action>` (POST with a body, else GET). Not an API call: uncounted. */
 export async function salesforceControl<T = Json>(
-  stack: BenchStack,
+  stack: Vendors,
   action: string,
   body?: Json,
 ): Promise<T> {
@@ -69,7 +72,7 @@ export async function salesforceControl<T = Json>(
  * @throws Error when the state has no API counter.
  */
 export async function salesforceState(
-  stack: BenchStack,
+  stack: Vendors,
 ): Promise<{ apiTotal: number; records: Record<string, number> }> {
   const res = await fetch(`${stack.vendors.salesforce.url}/__control/state`)
   const state = await answer<{ api?: { total?: number }; records?: Record<string, number> }>(
@@ -82,13 +85,13 @@ export async function salesforceState(
 }
 
 /** Effect counts by kind (`Billing_Invoice__c.create`, `Account.update`, `event.publish.Concord_Refresh__e`, …). */
-export async function salesforceEffectCounts(stack: BenchStack): Promise<Record<string, number>> {
+export async function salesforceEffectCounts(stack: Vendors): Promise<Record<string, number>> {
   const res = await fetch(`${stack.vendors.salesforce.url}/__control/effects`)
   return (await answer<{ counts: Record<string, number> }>(res, 'salesforce effects')).counts
 }
 
 /** Requests that reached each Salesforce emulator route (token, composite, query, …), by route name. */
-export async function salesforceRequests(stack: BenchStack): Promise<Record<string, number>> {
+export async function salesforceRequests(stack: Vendors): Promise<Record<string, number>> {
   return answer(
     await fetch(`${stack.vendors.salesforce.url}/__control/requests`),
     'salesforce requests',
@@ -109,13 +112,13 @@ export function countDelta(
 
 /** The Stripe emulator's webhook delivery log (one entry per HTTP attempt) and its queue. */
 export async function stripeDeliveries(
-  stack: BenchStack,
+  stack: Vendors,
 ): Promise<{ deliveries: Delivery[]; pending: unknown[] }> {
   return stripeControl(stack, 'deliveries')
 }
 
 /** Every row of `object` in the Salesforce emulator, read through its control API. */
-export async function salesforceRecords(stack: BenchStack, object: string): Promise<Json[]> {
+export async function salesforceRecords(stack: Vendors, object: string): Promise<Json[]> {
   const body = await salesforceControl<{ records?: Json[] }>(stack, `records/${object}`)
   return body.records ?? []
 }

@@ -1,5 +1,11 @@
 import type { BenchStack } from './stack.ts'
-import { salesforceControl, stripeApi, stripeControl, type Json } from './vendors-api.ts'
+import {
+  salesforceControl,
+  stripeApi,
+  stripeControl,
+  type Json,
+  type Vendors,
+} from './vendors-api.ts'
 
 /** Salesforce Accounts, each linked to a billing customer (`metadata[sf_account_id]`), in step. */
 export interface Linked {
@@ -9,10 +15,14 @@ export interface Linked {
 
 /**
  * Creates `n` Accounts in the Salesforce emulator as an admin would (data load: no API call, no
- * effect) and one Stripe customer for each, carrying the Account id the worker routes by.
- * @throws Error when either emulator refuses.
+ * effect), in the US legal entity with a USD currency and a billing city.
+ * @throws Error when the emulator refuses.
  */
-export async function linkedAccounts(stack: BenchStack, n: number, tag: string): Promise<Linked> {
+export async function salesforceAccounts(
+  stack: Vendors,
+  n: number,
+  tag: string,
+): Promise<string[]> {
   const records = Array.from({ length: n }, (_, i) => ({
     Name: `Bench ${tag} ${i + 1}`,
     BillingCity: 'Austin',
@@ -28,6 +38,16 @@ export async function linkedAccounts(stack: BenchStack, n: number, tag: string):
   const accounts = put.results.map((r) => r.id ?? '')
   if (accounts.length !== n || accounts.some((id) => !id))
     throw new Error(`could not create ${n} Accounts: ${JSON.stringify(put.results.slice(0, 3))}`)
+  return accounts
+}
+
+/**
+ * Creates `n` Accounts (`salesforceAccounts`) and one Stripe customer for each, carrying the
+ * Account id the worker routes by.
+ * @throws Error when either emulator refuses.
+ */
+export async function linkedAccounts(stack: BenchStack, n: number, tag: string): Promise<Linked> {
+  const accounts = await salesforceAccounts(stack, n, tag)
   const customers: string[] = []
   for (const [i, account] of accounts.entries()) {
     const customer = await stripeApi(stack, 'POST', '/v1/customers', {

@@ -1,10 +1,10 @@
-import { execFileSync } from 'node:child_process'
 import { parseArgs } from 'node:util'
 import { bundleWorker, type Bundle } from './bundle.ts'
 import { runEconomy } from './economy.ts'
 import { runLatency } from './latency.ts'
-import { cleanUpNow, tempDir } from './processes.ts'
+import { tempDir } from './processes.ts'
 import { fmtMs } from './report.ts'
+import { describeSource, positiveOption, startRun, workerSource } from './run.ts'
 import { startBenchStack, type BenchStack } from './stack.ts'
 import { printSummary, writeResults, type RunInfo, type VariantResult } from './summary.ts'
 import { salesforceControl } from './vendors-api.ts'
@@ -33,13 +33,8 @@ const { values: flags } = parseArgs({
   },
 })
 const quick = flags.quick || process.env.BENCH_QUICK === '1'
-const positive = (name: string, flag: string | undefined, full: number, small: number) => {
-  const n = Number(
-    flag ?? process.env[`BENCH_${name.toUpperCase().replace('-', '_')}`] ?? (quick ? small : full),
-  )
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} must be a positive whole number`)
-  return n
-}
+const positive = (name: string, flag: string | undefined, full: number, small: number) =>
+  positiveOption(name, flag, { full, quick: small }, quick)
 const config: RunInfo['config'] = {
   quick,
   accounts: positive('accounts', flags.accounts, 200, 20),
@@ -78,16 +73,7 @@ const VARIANTS: Variant[] = [
   },
 ]
 
-const startedAt = new Date()
-const log = (line: string) =>
-  console.log(`[${((Date.now() - startedAt.getTime()) / 1000).toFixed(1).padStart(5)} s] ${line}`)
-process.on('exit', cleanUpNow)
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-  process.on(signal, () => process.exit(130))
-setTimeout(() => {
-  console.error(`bench:writeback: stopped after ${RUN_CAP_MS / 60_000} minutes`)
-  process.exit(2)
-}, RUN_CAP_MS).unref()
+const { startedAt, log } = startRun('bench:writeback', RUN_CAP_MS)
 
 async function withStack<T>(
   bundle: Bundle,
@@ -105,32 +91,8 @@ async function withStack<T>(
   }
 }
 
-function workerSource(): RunInfo['worker'] {
-  const git = (...args: string[]) => {
-    try {
-      return execFileSync('git', args, {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      }).trim()
-    } catch {
-      return 'unknown'
-    }
-  }
-  if (ref) return { source: `git ${ref}`, commit: git('rev-parse', '--short', ref) }
-  const status = git('status', '--porcelain', '--', 'worker', 'shared', 'wrangler.toml')
-  const changed = status === 'unknown' ? undefined : status.split('\n').filter(Boolean).length
-  return {
-    source: 'working tree',
-    commit: git('rev-parse', '--short', 'HEAD'),
-    uncommittedWorkerChanges: changed,
-  }
-}
-
-const worker = workerSource()
-const changes = worker.uncommittedWorkerChanges
-  ? `, ${worker.uncommittedWorkerChanges} uncommitted file(s) in worker/, shared/, wrangler.toml`
-  : ''
-log(`bundling the worker (${worker.source} at ${worker.commit}${changes})`)
+const worker = workerSource(ref)
+log(`bundling the worker (${describeSource(worker)})`)
 const bundle = await bundleWorker(tempDir('concord-bench-bundle-'), ref)
 
 const results: VariantResult[] = []
