@@ -28,7 +28,10 @@ export async function postAmendments(
     const sent = Date.now()
     const res = await fetch(`${stack.workerUrl}/v1/salesforce/events`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', ...(await signRequest(secret, body)) },
+      headers: {
+        'content-type': 'application/json',
+        ...(await signRequest(secret, { method: 'POST', target: '/v1/salesforce/events', body })),
+      },
       body,
     })
     const text = await res.text()
