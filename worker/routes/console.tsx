@@ -182,11 +182,15 @@ export function consoleRoutes(access: AccessVerifier) {
     .use(consoleSignIn(access))
     .get('/', async (c) =>
       c.html(
-        <OverviewPage overview={await readOverview(c.env)} now={Date.now()} viewer={viewerOf(c)} />,
+        <OverviewPage
+          overview={await readOverview(c.env, c.get('log'))}
+          now={Date.now()}
+          viewer={viewerOf(c)}
+        />,
       ),
     )
     .get('/partials/backlog', async (c) =>
-      c.html(<BacklogTiles overview={await readOverview(c.env)} now={Date.now()} />),
+      c.html(<BacklogTiles overview={await readOverview(c.env, c.get('log'))} now={Date.now()} />),
     )
     .get('/exceptions', async (c) => {
       const done = DONE[c.req.query('done') ?? '']
@@ -206,6 +210,9 @@ export function consoleRoutes(access: AccessVerifier) {
       endSession(c)
       const access = consoleSettings(c).access !== undefined
       return c.redirect(access ? '/cdn-cgi/access/logout' : '/console/login', 303)
+    })
+    .all('*', () => {
+      throw new NotFoundError('Page')
     })
     .onError(errorPage)
 }

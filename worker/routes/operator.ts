@@ -32,7 +32,9 @@ function onParked(c: Context<AppEnv>, action: 'retry' | 'skip', reason: string |
 
 /** Operator API: the overview, quarantine, exceptions (list, retry, skip), accounts and amendments. */
 export const operator = new Hono<AppEnv>()
-  .get('/overview', requireRole('viewer'), async (c) => c.json(await readOverview(c.env)))
+  .get('/overview', requireRole('viewer'), async (c) =>
+    c.json(await readOverview(c.env, c.get('log'))),
+  )
   .get('/quarantine', requireRole('viewer'), async (c) => {
     const q = parse(
       z.object({ limit: Limit, before: z.string().optional() }),

@@ -1,5 +1,12 @@
-import { describe, expect, it } from 'vitest'
-import { amendmentEvent, expectSafeError, operatorFetch, postEvents } from '../support/helpers.ts'
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import type { RecordSink } from '../../../worker/writer/types.ts'
+import {
+  amendmentEvent,
+  expectSafeError,
+  operatorFetch,
+  postEvents,
+  useRecordSink,
+} from '../support/helpers.ts'
 import { TEST_VIEWER_TOKEN } from '../support/test-config.ts'
 import { consoleFetch, signInByLink } from './support.ts'
 
@@ -10,6 +17,10 @@ const quarantined = async () => {
   expect(res.status).toBe(200)
   return ((await res.json()) as Overview).backlog.quarantined
 }
+
+afterEach(() => {
+  vi.restoreAllMocks()
+})
 
 describe('the overview', () => {
   it('counts a rejected event in the quarantine, in the JSON API and on the console alike', async () => {
@@ -38,5 +49,24 @@ describe('the overview', () => {
     const res = await operatorFetch('/v1/overview', { token: 'nope' })
     expect(res.status).toBe(401)
     await expectSafeError(res)
+  })
+
+  it('blanks only the tile whose object cannot answer, and logs why', async () => {
+    useRecordSink({} as RecordSink)
+    const cookie = await signInByLink()
+    const page = await consoleFetch('/console', { headers: { cookie } })
+    expect(page.status).toBe(200)
+    const html = await page.text()
+    expect(html).toMatch(/Salesforce writes pending<\/dt><dd>unavailable/)
+    expect(html).toMatch(/Quarantined inputs<\/a><\/dt><dd>\d+/)
+    expect(html).not.toMatch(/is not a function|TypeError/)
+  })
+
+  it('answers an unknown console page with an HTML 404', async () => {
+    const cookie = await signInByLink()
+    const res = await consoleFetch('/console/nowhere', { headers: { cookie } })
+    expect(res.status).toBe(404)
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/)
+    expect(await res.text()).toContain('Page was not found.')
   })
 })

@@ -7,14 +7,19 @@ import type { WriterStatus } from '../../writer/org-writer.ts'
 import { ageOf, at } from './format.ts'
 import { Layout, type Viewer } from './layout.tsx'
 
-/** What the overview shows: counts and ages the objects keep anyway (no scans of ledgers). */
+/**
+ * What the overview shows: counts and ages the objects keep anyway (no scans of ledgers). A
+ * section is undefined when its object could not answer.
+ */
 export interface Overview {
-  backlog: Backlog
-  writer: Pick<WriterStatus, 'pending' | 'calls24h' | 'usage'> & { parked: number }
-  subscriber: Pick<SubscriberStatus, 'health' | 'lastEventAt' | 'openGaps' | 'nextRunAt'>
-  arSync: ArSyncStatus
-  backfill: Pick<BackfillStatus, 'state' | 'done' | 'total'>
+  backlog?: Backlog
+  writer?: Pick<WriterStatus, 'pending' | 'calls24h' | 'usage'> & { parked: number }
+  subscriber?: Pick<SubscriberStatus, 'health' | 'lastEventAt' | 'openGaps' | 'nextRunAt'>
+  arSync?: ArSyncStatus
+  backfill?: Pick<BackfillStatus, 'state' | 'done' | 'total'>
 }
+
+const UNAVAILABLE = { value: 'unavailable', note: 'could not be read just now' }
 
 export const BACKLOG_PARTIAL = '/console/partials/backlog'
 
@@ -28,6 +33,38 @@ const Tile: FC<{ label: string; value: string | number; note?: string; href?: st
   </div>
 )
 
+type TileText = { value: string | number; note?: string }
+
+const parkedTile = ({ backlog: b }: Overview): TileText =>
+  b ? { value: b.exceptions.parked ?? 0 } : UNAVAILABLE
+
+const quarantineTile = ({ backlog: b }: Overview, now: number): TileText =>
+  b
+    ? { value: b.quarantined, note: `oldest ${ageOf(b.oldestQuarantinedAt, now)} ago` }
+    : UNAVAILABLE
+
+const writerTile = ({ writer: w }: Overview): TileText =>
+  w ? { value: w.pending, note: `${w.parked} parked · ${w.calls24h} calls in 24 h` } : UNAVAILABLE
+
+const subscriberTile = ({ subscriber: s }: Overview, now: number): TileText =>
+  s
+    ? {
+        value: s.health,
+        note: `last event ${ageOf(s.lastEventAt, now)} ago · ${s.openGaps} open gaps`,
+      }
+    : UNAVAILABLE
+
+const arTile = ({ arSync: a }: Overview, now: number): TileText =>
+  a
+    ? {
+        value: `${ageOf(a.watermark, now)} behind`,
+        note: a.lastRun?.outcome ? `last run: ${a.lastRun.outcome}` : 'no run yet',
+      }
+    : UNAVAILABLE
+
+const backfillTile = ({ backfill: b }: Overview): TileText =>
+  b ? { value: b.state, note: `${b.done} / ${b.total}` } : UNAVAILABLE
+
 /** The backlog tiles; htmx refreshes them every 15 s (a reload does the same without JavaScript). */
 export const BacklogTiles: FC<{ overview: Overview; now: number }> = ({ overview: o, now }) => (
   <section
@@ -39,37 +76,16 @@ export const BacklogTiles: FC<{ overview: Overview; now: number }> = ({ overview
   >
     <h2 id="backlog-title">Backlog</h2>
     <dl class="tiles">
-      <Tile
-        label="Parked amendments"
-        value={o.backlog.exceptions.parked ?? 0}
-        href="/console/exceptions"
-      />
+      <Tile label="Parked amendments" href="/console/exceptions" {...parkedTile(o)} />
       <Tile
         label="Quarantined inputs"
-        value={o.backlog.quarantined}
-        note={`oldest ${ageOf(o.backlog.oldestQuarantinedAt, now)} ago`}
         href="/console/exceptions#quarantine"
+        {...quarantineTile(o, now)}
       />
-      <Tile
-        label="Salesforce writes pending"
-        value={o.writer.pending}
-        note={`${o.writer.parked} parked · ${o.writer.calls24h} calls in 24 h`}
-      />
-      <Tile
-        label="Event subscriber"
-        value={o.subscriber.health}
-        note={`last event ${ageOf(o.subscriber.lastEventAt, now)} ago · ${o.subscriber.openGaps} open gaps`}
-      />
-      <Tile
-        label="NetSuite AR read"
-        value={`${ageOf(o.arSync.watermark, now)} behind`}
-        note={o.arSync.lastRun?.outcome ? `last run: ${o.arSync.lastRun.outcome}` : 'no run yet'}
-      />
-      <Tile
-        label="Backfill"
-        value={o.backfill.state}
-        note={`${o.backfill.done} / ${o.backfill.total}`}
-      />
+      <Tile label="Salesforce writes pending" {...writerTile(o)} />
+      <Tile label="Event subscriber" {...subscriberTile(o, now)} />
+      <Tile label="NetSuite AR read" {...arTile(o, now)} />
+      <Tile label="Backfill" {...backfillTile(o)} />
     </dl>
     <p>
       <small>As of {at(new Date(now).toISOString())}.</small>
