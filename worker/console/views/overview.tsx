@@ -40,7 +40,10 @@ const parkedTile = ({ backlog: b }: Overview): TileText =>
 
 const quarantineTile = ({ backlog: b }: Overview, now: number): TileText =>
   b
-    ? { value: b.quarantined, note: `oldest ${ageOf(b.oldestQuarantinedAt, now)} ago` }
+    ? {
+        value: b.quarantined,
+        note: b.oldestQuarantinedAt ? `oldest ${ageOf(b.oldestQuarantinedAt, now)} ago` : undefined,
+      }
     : UNAVAILABLE
 
 const writerTile = ({ writer: w }: Overview): TileText =>
@@ -50,14 +53,14 @@ const subscriberTile = ({ subscriber: s }: Overview, now: number): TileText =>
   s
     ? {
         value: s.health,
-        note: `last event ${ageOf(s.lastEventAt, now)} ago · ${s.openGaps} open gaps`,
+        note: `${s.lastEventAt ? `last event ${ageOf(s.lastEventAt, now)} ago` : 'no event yet'} · ${s.openGaps} open gaps`,
       }
     : UNAVAILABLE
 
 const arTile = ({ arSync: a }: Overview, now: number): TileText =>
   a
     ? {
-        value: `${ageOf(a.watermark, now)} behind`,
+        value: a.watermark ? `${ageOf(a.watermark, now)} behind` : 'not read yet',
         note: a.lastRun?.outcome ? `last run: ${a.lastRun.outcome}` : 'no run yet',
       }
     : UNAVAILABLE
