@@ -93,7 +93,7 @@ describe('Cloudflare Access tokens', () => {
   it('reports the JWKS unreachable rather than accepting anything', async () => {
     const key = await accessKey()
     const verifier = createAccessVerifier({
-      fetch: async () => new Response('upstream down', { status: 502 }),
+      fetch: () => Promise.resolve(new Response('upstream down', { status: 502 })),
     })
     expect(await verifier.verify(await key.sign(claims(EMAIL)), ACCESS)).toEqual({
       ok: false,

@@ -67,10 +67,10 @@ export function jwksServer(keys: AccessKey[]) {
   const server = {
     keys,
     requests: 0,
-    fetch: async (url: string) => {
-      if (url !== CERTS_URL) throw new Error(`unexpected outbound fetch to ${url}`)
+    fetch: (url: string): Promise<Response> => {
+      if (url !== CERTS_URL) return Promise.reject(new Error(`unexpected outbound fetch to ${url}`))
       server.requests++
-      return Response.json({ keys: server.keys.map((k) => k.jwk) })
+      return Promise.resolve(Response.json({ keys: server.keys.map((k) => k.jwk) }))
     },
   }
   return server
