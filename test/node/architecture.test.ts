@@ -23,7 +23,9 @@ const LAYERS: ReadonlyArray<readonly string[]> = [
   ['worker/intake'],
   ['worker/reconcile', 'worker/subscriber'],
   ['worker/objects'],
+  ['worker/console'],
   ['worker/routes'],
+  ['worker/app.ts'],
   ['worker/index.ts'],
 ]
 

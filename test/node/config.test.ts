@@ -110,4 +110,45 @@ describe('loadConfig', () => {
     const wrong = loadConfig({ STRIPE_SECRET_KEY: 'sk', STRIPE_API_BASE: 'not a url' })
     expect(wrong.stripe.status).toBe('invalid')
   })
+
+  it('leaves the console off without a session secret, and reads Access and roles with one', () => {
+    expect(loadConfig({}).console).toEqual({ status: 'absent' })
+    const config = loadConfig({
+      CONSOLE_SESSION_SECRET: SECRET,
+      ACCESS_TEAM_DOMAIN: 'https://acme.cloudflareaccess.com/',
+      ACCESS_AUD: 'aud-1, aud-2',
+      CONSOLE_ROLES: '{"emails":{"ada@example.com":"admin"}}',
+      CONSOLE_LOGIN_SECRET: SECRET,
+    })
+    expect(config.console).toEqual({
+      status: 'ok',
+      settings: {
+        sessionSecret: SECRET,
+        sessionTtlMs: 8 * 3_600_000,
+        access: {
+          issuer: 'https://acme.cloudflareaccess.com',
+          certsUrl: 'https://acme.cloudflareaccess.com/cdn-cgi/access/certs',
+          audiences: ['aud-1', 'aud-2'],
+        },
+        loginSecret: undefined,
+        roles: { emails: { 'ada@example.com': 'admin' }, groups: {} },
+      },
+    })
+  })
+
+  it('turns only the console off when Access is half set or a role is unknown', () => {
+    const half = loadConfig({ CONSOLE_SESSION_SECRET: SECRET, ACCESS_AUD: 'aud-1' })
+    expect(half.console).toEqual({
+      status: 'invalid',
+      problems: ['ACCESS_TEAM_DOMAIN: is required once Access is configured'],
+    })
+    const badRole = loadConfig({
+      CONSOLE_SESSION_SECRET: SECRET,
+      CONSOLE_ROLES: '{"emails":{"ada@example.com":"root"}}',
+    })
+    expect(badRole.console.status).toBe('invalid')
+    const problems = badRole.console.status === 'invalid' ? badRole.console.problems : []
+    expect(problems.join(' ')).toContain('CONSOLE_ROLES')
+    expect(problems.join(' ')).not.toContain(SECRET)
+  })
 })

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mintLoginCode } from '../../worker/console/login-link.ts'
 import { startVendors } from './vendors.ts'
 
 /**
@@ -18,6 +19,9 @@ const vendors = await startVendors({
 })
 
 const eventsSecret = randomBytes(24).toString('hex')
+// The console: sessions are signed with one secret; one-time sign-in links with another, which
+// only this process and the worker hold (the link printed below works once, for 15 minutes).
+const consoleLoginSecret = randomBytes(24).toString('hex')
 const operatorToken = `op_${randomBytes(12).toString('hex')}`
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
 const vars: Record<string, string> = {
@@ -26,6 +30,8 @@ const vars: Record<string, string> = {
   OPERATOR_TOKENS: JSON.stringify([
     { name: 'local-operator', role: 'operator', sha256: sha256(operatorToken) },
   ]),
+  CONSOLE_SESSION_SECRET: randomBytes(24).toString('hex'),
+  CONSOLE_LOGIN_SECRET: consoleLoginSecret,
   SEQUENCE_GAP_WINDOW_SECONDS: '120',
   RETRY_BASE_MS: '500',
   RETRY_CAP_MS: '30000',
@@ -53,6 +59,7 @@ writeFileSync(
       workerUrl,
       eventsSecret,
       operatorToken,
+      consoleLoginSecret,
       salesforceUrl: vendors.salesforce.url,
       stripeUrl: vendors.stripe.url,
       netsuiteUrl: vendors.netsuite.url,
@@ -87,7 +94,13 @@ wrangler.stdout?.on('data', (chunk: Buffer) => {
   process.stdout.write(text.replace(/^/gm, '[worker] '))
   if (!announced && text.includes('Ready on')) {
     announced = true
-    console.log(`
+    void announce()
+  }
+})
+
+async function announce() {
+  const code = await mintLoginCode(consoleLoginSecret)
+  console.log(`
 Concord local stack is up.
   worker      ${workerUrl}            (health: ${workerUrl}/healthz)
   salesforce  ${vendors.salesforce.url}   (control: ${vendors.salesforce.url}/__control/state)
@@ -95,12 +108,13 @@ Concord local stack is up.
   netsuite    ${vendors.netsuite.url}   (control: ${vendors.netsuite.url}/__control/effects)
   demo accounts: ${accounts.map((a) => `${a.Name} ${a.Id}`).join(', ')}
   operator token: ${operatorToken}   (secrets and settings: .stack/local.json)
+  console     ${workerUrl}/console/login?code=${code}
+              (one-time sign-in link, good for 15 minutes; another: npm run console:link)
 
 Fire a sample amendment and watch it reach all three systems:
   npm run demo:amend
 `)
-  }
-})
+}
 
 const stop = () => {
   wrangler.kill('SIGTERM')

@@ -1,8 +1,16 @@
 import type * as z from 'zod'
 import { ConfigError } from '../errors.ts'
-import { CoreVars, NetsuiteVars, SalesforceVars, StripeVars, SubscriberVars } from './schema.ts'
+import {
+  ConsoleVars,
+  CoreVars,
+  NetsuiteVars,
+  SalesforceVars,
+  StripeVars,
+  SubscriberVars,
+} from './schema.ts'
 import type {
   Config,
+  ConsoleSettings,
   NetsuiteAuthSettings,
   NetsuiteSettings,
   SalesforceSettings,
@@ -123,6 +131,38 @@ function netsuiteSection(env: Vars): Section<NetsuiteSettings> {
   }
 }
 
+/**
+ * The console is its own section: a half-set Access configuration turns the console off (every
+ * console request answers "misconfigured") rather than stopping intake and the sagas.
+ */
+function consoleSection(env: Vars): Section<ConsoleSettings> {
+  if (!present(env, ['CONSOLE_SESSION_SECRET'])) return { status: 'absent' }
+  const parsed = ConsoleVars.safeParse(env)
+  if (!parsed.success) return { status: 'invalid', problems: problemsOf(parsed.error) }
+  const v = parsed.data
+  const audiences = (v.ACCESS_AUD ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean)
+  if (!v.ACCESS_TEAM_DOMAIN !== (audiences.length === 0)) {
+    const lacking = v.ACCESS_TEAM_DOMAIN ? 'ACCESS_AUD' : 'ACCESS_TEAM_DOMAIN'
+    return { status: 'invalid', problems: [`${lacking}: is required once Access is configured`] }
+  }
+  const issuer = v.ACCESS_TEAM_DOMAIN
+  return {
+    status: 'ok',
+    settings: {
+      sessionSecret: v.CONSOLE_SESSION_SECRET as string,
+      sessionTtlMs: v.CONSOLE_SESSION_HOURS * 3_600_000,
+      access: issuer
+        ? { issuer, certsUrl: `${issuer}/cdn-cgi/access/certs`, audiences }
+        : undefined,
+      loginSecret: issuer ? undefined : v.CONSOLE_LOGIN_SECRET,
+      roles: v.CONSOLE_ROLES,
+    },
+  }
+}
+
 function parseOrThrow<T extends z.ZodType>(schema: T, env: Vars, what: string): z.output<T> {
   const parsed = schema.safeParse(env)
   if (parsed.success) return parsed.data
@@ -157,6 +197,7 @@ function build(env: Vars): Config {
     salesforce,
     stripe: stripeSection(env),
     netsuite: netsuiteSection(env),
+    console: consoleSection(env),
     subscriber: {
       connectTimeoutMs: s.SUBSCRIBER_CONNECT_TIMEOUT_MS,
       runBudgetMs: s.SUBSCRIBER_RUN_BUDGET_MS,

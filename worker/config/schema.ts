@@ -36,6 +36,18 @@ export const OperatorToken = z.object({
 })
 export type OperatorToken = z.infer<typeof OperatorToken>
 
+/** Console roles, lowest first: each may do everything the ones before it may. */
+export const CONSOLE_ROLES = ['viewer', 'operator', 'approver', 'admin'] as const
+export const ConsoleRole = z.enum(CONSOLE_ROLES)
+export type ConsoleRole = z.infer<typeof ConsoleRole>
+
+/** Who gets which console role: by Access email (case-insensitive) or by an IdP group. */
+export const ConsoleRoleMap = z.object({
+  emails: z.record(z.string().min(3), ConsoleRole).default({}),
+  groups: z.record(z.string().min(1), ConsoleRole).default({}),
+})
+export type ConsoleRoleMap = z.infer<typeof ConsoleRoleMap>
+
 /** Everything Concord itself needs: a bad value here stops the worker. */
 export const CoreVars = z.object({
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
@@ -57,6 +69,33 @@ export const CoreVars = z.object({
   OPERATOR_TOKENS: jsonOf(z.array(OperatorToken)).default([]),
   /** Comma-separated during a roll. */
   STRIPE_WEBHOOK_SECRET: optionalText,
+})
+
+/** The operations console: sign-in (Cloudflare Access, or a one-time link locally) and roles. */
+export const ConsoleVars = z.object({
+  /** Signs console sessions and their CSRF tokens; the console is off without it. */
+  CONSOLE_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  CONSOLE_SESSION_HOURS: int(8, 1, 24 * 7),
+  /** `https://<team>.cloudflareaccess.com`: the JWT's issuer; its JWKS is under /cdn-cgi/access/certs. */
+  ACCESS_TEAM_DOMAIN: optionalText.pipe(
+    z
+      .string()
+      .transform((v) => v.replace(/\/+$/, ''))
+      .pipe(
+        z
+          .string()
+          .regex(
+            /^https:\/\/[a-z0-9-]+\.cloudflareaccess\.com$/i,
+            'must look like https://<team>.cloudflareaccess.com',
+          ),
+      )
+      .optional(),
+  ),
+  /** The Access application's audience (AUD) tag; comma-separated to accept several. */
+  ACCESS_AUD: optionalText,
+  CONSOLE_ROLES: jsonOf(ConsoleRoleMap).default({ emails: {}, groups: {} }),
+  /** Enables one-time sign-in links (the local stack mints them); ignored once Access is set. */
+  CONSOLE_LOGIN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 })
 
 const SALESFORCE_FLOWS: Record<string, 'jwt_bearer' | 'client_credentials'> = {
@@ -150,3 +189,4 @@ export const EnvVars = CoreVars.extend(SalesforceVars.shape)
   .extend(StripeVars.shape)
   .extend(NetsuiteVars.partial().shape)
   .extend(SubscriberVars.shape)
+  .extend(ConsoleVars.shape)

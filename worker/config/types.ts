@@ -1,5 +1,5 @@
 import type { Catalog } from '../../shared/index.ts'
-import type { NETSUITE_JWT_ALGS, OperatorToken } from './schema.ts'
+import type { ConsoleRoleMap, NETSUITE_JWT_ALGS, OperatorToken } from './schema.ts'
 
 /** A vendor's settings: not configured, configured wrongly (every problem named), or usable. */
 export type Section<T> =
@@ -67,6 +67,26 @@ export interface SubscriberSettings {
   retryCapMs: number
 }
 
+/** Cloudflare Access in front of the console: whose tokens to accept. */
+export interface AccessSettings {
+  /** The team domain, exactly as the token's `iss`. */
+  issuer: string
+  /** The team's JWKS: `<issuer>/cdn-cgi/access/certs`. */
+  certsUrl: string
+  /** Audience tags of the Access application(s) allowed in. */
+  audiences: string[]
+}
+
+/** The operations console. With `access`, every request must carry a valid Access token. */
+export interface ConsoleSettings {
+  sessionSecret: string
+  sessionTtlMs: number
+  access?: AccessSettings
+  /** One-time sign-in links (local stack); never honoured when `access` is set. */
+  loginSecret?: string
+  roles: ConsoleRoleMap
+}
+
 /** The worker's configuration, parsed once per `env` object (`loadConfig`) and passed down. */
 export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error'
@@ -92,4 +112,5 @@ export interface Config {
   stripe: Section<StripeSettings>
   netsuite: Section<NetsuiteSettings>
   subscriber: SubscriberSettings
+  console: Section<ConsoleSettings>
 }

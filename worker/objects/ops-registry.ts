@@ -1,6 +1,7 @@
 import type { ExceptionEntry } from '../ledger/journal.ts'
 import {
   OPS_MIGRATIONS,
+  type Backlog,
   OpsStore,
   type QuarantineEntry,
   type QuarantineInput,
@@ -75,6 +76,15 @@ export class OpsRegistry extends SqlObject {
     limit: number
   }): ReturnType<Store['webhookReport']> {
     return this.store.webhookReport(opts)
+  }
+
+  async backlog(): Promise<Backlog> {
+    return this.store.backlog()
+  }
+
+  /** True the first time a console sign-in nonce is redeemed, false ever after. */
+  async redeemLogin(nonce: string): Promise<boolean> {
+    return this.store.redeemLogin(nonce)
   }
 
   async locate(amendmentId: string): Promise<string | undefined> {

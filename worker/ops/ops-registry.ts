@@ -30,7 +30,17 @@ export const OPS_MIGRATIONS: readonly string[] = [
   CREATE TABLE webhook_count (type TEXT NOT NULL, outcome TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (type, outcome));
   `,
   /* 3 */ REPLAY_MEMORY_MIGRATION,
+  /* 4 */ `
+  CREATE TABLE console_login (nonce TEXT PRIMARY KEY, redeemed_at TEXT NOT NULL);
+  `,
 ]
+
+/** The cross-account backlog at a glance: exceptions by state and the quarantine's size. */
+export interface Backlog {
+  exceptions: Record<string, number>
+  quarantined: number
+  oldestQuarantinedAt?: string
+}
 
 /** What happened to a billing webhook, counted by type and kept (unrouted and ignored ones) for operators. */
 export type WebhookOutcome = 'queued' | 'duplicate' | 'unrouted' | 'ignored'
@@ -268,6 +278,38 @@ export class OpsStore {
         receivedAt: r.received_at,
       })),
     }
+  }
+
+  /** Counts only (the exception index by state, the quarantine): cheap enough for every page view. */
+  async backlog(): Promise<Backlog> {
+    const exceptions: Record<string, number> = {}
+    for (const r of this.sql.exec<{ state: string; n: number }>(
+      'SELECT state, COUNT(*) AS n FROM exception GROUP BY state',
+    ))
+      exceptions[r.state] = r.n
+    const q = this.sql
+      .exec<{ n: number; oldest: string | null }>(
+        'SELECT COUNT(*) AS n, MIN(received_at) AS oldest FROM quarantine',
+      )
+      .one()
+    return { exceptions, quarantined: q.n, oldestQuarantinedAt: q.oldest ?? undefined }
+  }
+
+  /**
+   * Marks a one-time sign-in nonce as used. True the first time only: the check and the insert
+   * run with no await between them, so two redemptions racing still see one winner.
+   */
+  async redeemLogin(nonce: string): Promise<boolean> {
+    const used = this.sql
+      .exec('SELECT 1 FROM console_login WHERE nonce = ?', nonce)
+      .toArray().length
+    if (used > 0) return false
+    this.sql.exec(
+      'INSERT INTO console_login (nonce, redeemed_at) VALUES (?, ?)',
+      nonce,
+      new Date().toISOString(),
+    )
+    return true
   }
 
   /** Which account's ledger holds this amendment, if it was ever parked. */

@@ -1,15 +1,21 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { loadConfig } from '../config/load.ts'
 import type { Config } from '../config/types.ts'
-import { PayloadTooLargeError, ValidationError } from '../errors.ts'
-import { createLogger, type Logger } from '../lib/log.ts'
+import type { Session } from '../console/session.ts'
+import type { Viewer } from '../console/views/layout.tsx'
+import { AppError, PayloadTooLargeError, ValidationError } from '../errors.ts'
+import { createLogger, errorFields, type Logger } from '../lib/log.ts'
 
 export interface AppVariables {
   requestId: string
   config: Config
   log: Logger
-  /** The operator's name, once an operator token was accepted. */
+  /** The operator's name, once an operator token or a console session was accepted. */
   actor?: string
+  /** The console session, once the console's sign-in accepted the request. */
+  session?: Session
+  /** The signed-in person as console pages show them, with their CSRF token. */
+  viewer?: Viewer
 }
 
 export type AppEnv = { Bindings: Env; Variables: AppVariables }
@@ -24,6 +30,42 @@ export const requestContext: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set('config', config)
   c.set('log', createLogger({ requestId, method: c.req.method, path: c.req.path }, config.logLevel))
   await next()
+}
+
+/** An error as a caller may see it: safe message and code only; the rest went to the log. */
+export interface Failure {
+  status: number
+  code: string
+  message: string
+  requestId: string
+  details?: unknown
+  retryAfter?: string
+}
+
+/**
+ * Logs an error in full (under the request id) and says what the caller may learn of it: an
+ * `AppError`'s safe message, or a generic 500 for anything else. Both the JSON API and the
+ * console answer from this, so neither can leak what the other keeps back.
+ */
+export function describeFailure(err: Error, c: AppContext): Failure {
+  const requestId = c.get('requestId') ?? crypto.randomUUID()
+  const log = c.get('log') ?? createLogger({ requestId })
+  if (err instanceof AppError) {
+    log[err.status >= 500 ? 'error' : 'warn']('request failed', {
+      code: err.code,
+      status: err.status,
+      ...errorFields(err),
+    })
+    const { status, code, message, details, retryAfter } = err
+    return { status, code, message, requestId, details, retryAfter }
+  }
+  log.error('unhandled error', errorFields(err))
+  return {
+    status: 500,
+    code: 'internal_error',
+    message: 'Something went wrong inside Concord.',
+    requestId,
+  }
 }
 
 /**

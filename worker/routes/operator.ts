@@ -4,21 +4,11 @@ import { AccountId } from '../../shared/index.ts'
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts'
 import type { AppEnv } from './context.ts'
 import { requireRole } from './operator-auth.ts'
-import type { OperatorResult } from '../ledger/account-ledger.ts'
+import { actOnParked, RetryInput, SkipInput } from './parked-actions.ts'
+import { readOverview } from './overview.ts'
+import { parse } from './validate.ts'
 
 const Limit = z.coerce.number().int().min(1).max(500).default(100)
-
-function parse<T extends z.ZodType>(schema: T, input: unknown, where: string): z.infer<T> {
-  const result = schema.safeParse(input)
-  if (!result.success) {
-    const details = result.error.issues.map((i) => ({
-      field: i.path.join('.') || where,
-      message: i.message,
-    }))
-    throw new ValidationError(`Invalid ${where}.`, details)
-  }
-  return result.data
-}
 
 async function jsonBody(req: Request): Promise<unknown> {
   const text = await req.text()
@@ -30,34 +20,21 @@ async function jsonBody(req: Request): Promise<unknown> {
   }
 }
 
-function answer(result: OperatorResult) {
-  if (result.status === 'not_found') throw new NotFoundError('Amendment')
-  if (result.status === 'conflict') throw new ConflictError(result.message)
-  return result.amendment
-}
-
-/** Finds the ledger that holds the amendment named in the path and has it retried or skipped. */
-async function onParked(c: Context<AppEnv>, action: 'retry' | 'skip', reason: string | undefined) {
-  const id = c.req.param('id') ?? ''
-  const accountId = await c.env.OPS_REGISTRY.getByName('global').locate(id)
-  if (!accountId) throw new NotFoundError('Exception')
-  const actor = c.get('actor') ?? 'operator'
-  const ledger = c.env.ACCOUNT_LEDGER.getByName(accountId)
-  const amendment = answer(
-    action === 'retry'
-      ? await ledger.retry(id, actor, reason)
-      : await ledger.skip(id, actor, reason ?? ''),
-  )
-  c.get('log').info(`operator ${action}`, {
-    actor,
-    amendmentId: id,
-    correlationId: amendment.correlationId,
+/** Retry or skip from the JSON API: the same path as the console's buttons. */
+function onParked(c: Context<AppEnv>, action: 'retry' | 'skip', reason: string | undefined) {
+  return actOnParked(c.env, c.get('log'), {
+    id: c.req.param('id') ?? '',
+    action,
+    actor: c.get('actor') ?? 'operator',
+    reason,
   })
-  return amendment
 }
 
-/** Operator API: quarantine, exceptions (list, retry, skip), accounts and amendments. */
+/** Operator API: the overview, quarantine, exceptions (list, retry, skip), accounts and amendments. */
 export const operator = new Hono<AppEnv>()
+  .get('/overview', requireRole('viewer'), async (c) =>
+    c.json(await readOverview(c.env, c.get('log'))),
+  )
   .get('/quarantine', requireRole('viewer'), async (c) => {
     const q = parse(
       z.object({ limit: Limit, before: z.string().optional() }),
@@ -80,19 +57,11 @@ export const operator = new Hono<AppEnv>()
     return c.json({ items: await c.env.OPS_REGISTRY.getByName('global').listExceptions(q) })
   })
   .post('/exceptions/:id/retry', requireRole('operator'), async (c) => {
-    const body = parse(
-      z.object({ reason: z.string().trim().max(500).optional() }),
-      await jsonBody(c.req.raw),
-      'body',
-    )
+    const body = parse(RetryInput, await jsonBody(c.req.raw), 'body')
     return c.json({ amendment: await onParked(c, 'retry', body.reason) })
   })
   .post('/exceptions/:id/skip', requireRole('operator'), async (c) => {
-    const body = parse(
-      z.object({ reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500) }),
-      await jsonBody(c.req.raw),
-      'body',
-    )
+    const body = parse(SkipInput, await jsonBody(c.req.raw), 'body')
     return c.json({ amendment: await onParked(c, 'skip', body.reason) })
   })
   .get('/webhooks/stripe/events', requireRole('viewer'), async (c) => {

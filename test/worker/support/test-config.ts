@@ -9,6 +9,10 @@ export const TEST_EVENTS_SECRET_PREVIOUS =
 export const TEST_OPERATOR_TOKEN = 'op-token-for-tests-only'
 export const TEST_VIEWER_TOKEN = 'viewer-token-for-tests-only'
 
+/** Console sessions and one-time sign-in links (test values only). */
+export const TEST_CONSOLE_SESSION_SECRET = 'console-session-secret-for-tests-only-0123456789'
+export const TEST_CONSOLE_LOGIN_SECRET = 'console-login-secret-for-tests-only-0123456789ab'
+
 export const GAP_WINDOW_SECONDS = 60
 export const MAX_ATTEMPTS = 5
 
@@ -28,5 +32,7 @@ export function testBindings(hash: (token: string) => string): Record<string, st
     MAX_TRANSIENT_ATTEMPTS: String(MAX_ATTEMPTS),
     WRITER_FLUSH_MS: '50',
     ERP_AR_LAG_SECONDS: '0',
+    CONSOLE_SESSION_SECRET: TEST_CONSOLE_SESSION_SECRET,
+    CONSOLE_LOGIN_SECRET: TEST_CONSOLE_LOGIN_SECRET,
   }
 }

@@ -1,0 +1,54 @@
+import { Hono } from 'hono'
+import { createAccessVerifier } from './console/access.ts'
+import { requestContext, describeFailure, type AppEnv } from './routes/context.ts'
+import { amendments } from './routes/amendments.ts'
+import { catalog } from './routes/catalog.ts'
+import { consoleRoutes } from './routes/console.tsx'
+import { operator } from './routes/operator.ts'
+import { salesforceEvents } from './routes/salesforce-events.ts'
+import { stripeWebhooks } from './routes/stripe-webhooks.ts'
+import { subscriber } from './routes/subscriber.ts'
+
+/** What the app takes from outside: the `fetch` Access keys are read with. */
+export interface AppDeps {
+  accessFetch: (url: string) => Promise<Response>
+}
+
+/**
+ * The HTTP app: every route, the JSON API's 404 and its `onError`, the only place an error
+ * becomes a JSON response (the console renders its own, from the same `describeFailure`).
+ */
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+  app.get('/healthz', (c) => c.json({ ok: true }))
+  app.get('/', (c) => c.redirect('/console', 302))
+  app.route('/console', consoleRoutes(createAccessVerifier({ fetch: deps.accessFetch })))
+  app.use('/v1/*', requestContext)
+  app.route('/v1/salesforce/events', salesforceEvents)
+  app.route('/v1/catalog', catalog)
+  app.route('/v1/amendments', amendments)
+  app.route('/v1/webhooks/stripe', stripeWebhooks)
+  app.route('/v1/subscriber', subscriber)
+  app.route('/v1', operator)
+
+  app.notFound((c) =>
+    c.json(
+      {
+        error: {
+          code: 'not_found',
+          message: `No route for ${c.req.method} ${c.req.path}.`,
+          requestId: c.get('requestId') ?? '',
+        },
+      },
+      404,
+    ),
+  )
+
+  app.onError((err, c) => {
+    const { status, code, message, requestId, details, retryAfter } = describeFailure(err, c)
+    if (retryAfter) c.header('Retry-After', retryAfter)
+    const body = { code, message, requestId, ...(details === undefined ? {} : { details }) }
+    return c.json({ error: body }, status as 400)
+  })
+  return app
+}

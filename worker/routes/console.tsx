@@ -1,0 +1,218 @@
+import { Hono, type MiddlewareHandler } from 'hono'
+import { AccountId } from '../../shared/index.ts'
+import type { AccessVerifier } from '../console/access.ts'
+import { HTMX_PATH, HTMX_SOURCE, STYLESHEET, STYLESHEET_PATH } from '../console/assets.ts'
+import { openLoginCode } from '../console/login-link.ts'
+import { newSession } from '../console/session.ts'
+import { AccountPage, AmendmentPage } from '../console/views/account.tsx'
+import {
+  ExceptionsPage,
+  ExceptionsTable,
+  type ExceptionsView,
+} from '../console/views/exceptions.tsx'
+import type { Viewer } from '../console/views/layout.tsx'
+import { BacklogTiles, OverviewPage } from '../console/views/overview.tsx'
+import { ErrorPage, SignInPage } from '../console/views/sign-in.tsx'
+import { AppError, NotFoundError } from '../errors.ts'
+import { requestContext, describeFailure, type AppContext, type AppEnv } from './context.ts'
+import {
+  consoleSettings,
+  consoleSignIn,
+  endSession,
+  requireConsoleRole,
+  startSession,
+} from './console-auth.ts'
+import { readOverview } from './overview.ts'
+import { actOnParked, RetryInput, SkipInput } from './parked-actions.ts'
+import { parse } from './validate.ts'
+
+/** Who a one-time link signs in: the person at the machine that ran `npm start`. */
+const LINK_ACTOR = 'local-console'
+
+const DONE: Record<string, string> = {
+  retry: 'Retried: the amendment runs again from the step it stopped at.',
+  skip: 'Skipped: the amendment is given up and its subscription moves on.',
+}
+
+/** Pages are private and never framed; scripts and styles only from the console itself. */
+const pageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next()
+  c.header('X-Content-Type-Options', 'nosniff')
+  if (c.req.path.startsWith('/console/static/')) return
+  c.header(
+    'Content-Security-Policy',
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  )
+  c.header('Referrer-Policy', 'same-origin')
+  c.header('Cache-Control', 'no-store')
+}
+
+const viewerOf = (c: AppContext): Viewer => c.get('viewer') as Viewer
+const isHtmx = (c: AppContext) => c.req.header('hx-request') === 'true'
+
+/**
+ * The exceptions page's data. `unparked`: an amendment the ledger just moved on, which the
+ * registry's index (kept current through the ledger's outbox, moments later) may still list.
+ */
+async function exceptionsView(
+  c: AppContext,
+  notice?: ExceptionsView['notice'],
+  unparked?: string,
+): Promise<ExceptionsView> {
+  const registry = c.env.OPS_REGISTRY.getByName('global')
+  const [parked, quarantine] = await Promise.all([
+    registry.listExceptions({ state: 'parked', limit: 200 }),
+    registry.listQuarantine({ limit: 50 }),
+  ])
+  const current = parked.filter((e) => e.amendmentId !== unparked)
+  return { parked: current, quarantine, viewer: viewerOf(c), notice }
+}
+
+/** A refusal the person can act on (validation, not found, conflict) as a notice's words. */
+function noticeOf(err: AppError): string {
+  const details = Array.isArray(err.details) ? (err.details as Array<{ message?: unknown }>) : []
+  const said = details.map((d) => d.message).filter((m): m is string => typeof m === 'string')
+  return said.length > 0 ? `${err.message} ${said.join('; ')}.` : err.message
+}
+
+/** Retry or skip from a console form: the JSON API's code path, answered as HTML. */
+async function onParkedForm(c: AppContext, action: 'retry' | 'skip') {
+  const form = await c.req.parseBody()
+  const given = { reason: typeof form.reason === 'string' ? form.reason : '' }
+  const id = c.req.param('id') ?? ''
+  let failed: AppError | undefined
+  try {
+    const { reason } = parse(action === 'retry' ? RetryInput : SkipInput, given, 'form')
+    const actor = c.get('actor') ?? ''
+    await actOnParked(c.env, c.get('log'), { id, action, actor, reason: reason || undefined })
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status >= 500) throw err
+    failed = err
+  }
+  const notice = failed ? { text: noticeOf(failed), bad: true } : { text: DONE[action] ?? '' }
+  if (isHtmx(c))
+    return c.html(
+      <ExceptionsTable view={await exceptionsView(c, notice, failed ? undefined : id)} />,
+    )
+  if (!failed) return c.redirect(`/console/exceptions?done=${action}`, 303)
+  return c.html(<ExceptionsPage view={await exceptionsView(c, notice)} />, failed.status as 400)
+}
+
+async function redeemLink(c: AppContext) {
+  const settings = consoleSettings(c)
+  const access = settings.access !== undefined
+  if (access || !settings.loginSecret)
+    return c.html(<SignInPage access={access} problem="Sign-in links are off here." />, 404)
+  const form = await c.req.parseBody()
+  const code = typeof form.code === 'string' ? form.code : ''
+  const nonce = await openLoginCode(settings.loginSecret, code, Date.now())
+  const fresh = nonce ? await c.env.OPS_REGISTRY.getByName('global').redeemLogin(nonce) : false
+  if (!fresh) {
+    c.get('log').warn('console sign-in link refused', { reason: nonce ? 'used' : 'invalid' })
+    const problem =
+      'This sign-in link is no longer valid: it was used, it expired, or it was altered.'
+    return c.html(<SignInPage access={false} problem={problem} />, 401)
+  }
+  const session = newSession(
+    { sub: LINK_ACTOR, role: 'admin', via: 'link' },
+    settings.sessionTtlMs,
+    Date.now(),
+  )
+  await startSession(c, settings, session)
+  c.get('log').info('console sign-in by one-time link', { actor: LINK_ACTOR })
+  return c.redirect('/console', 303)
+}
+
+/** htmx and the stylesheet; anything else under /static is not found. */
+function serveStatic(c: AppContext) {
+  const path = c.req.path
+  if (path === HTMX_PATH)
+    return c.body(HTMX_SOURCE, 200, {
+      'content-type': 'text/javascript; charset=utf-8',
+      'cache-control': 'public, max-age=31536000, immutable',
+    })
+  if (path === STYLESHEET_PATH)
+    return c.body(STYLESHEET, 200, {
+      'content-type': 'text/css; charset=utf-8',
+      'cache-control': 'public, max-age=3600',
+    })
+  throw new NotFoundError('File')
+}
+
+async function accountPage(c: AppContext) {
+  const accountId = parse(AccountId, c.req.param('accountId'), 'account id')
+  const ledger = c.env.ACCOUNT_LEDGER.getByName(accountId)
+  const [summary, standing] = await Promise.all([ledger.summary(), ledger.financialStanding()])
+  if (!summary) throw new NotFoundError('Account')
+  return c.html(<AccountPage summary={summary} standing={standing} viewer={viewerOf(c)} />)
+}
+
+async function amendmentPage(c: AppContext) {
+  const accountId = parse(AccountId, c.req.param('accountId'), 'account id')
+  const detail = await c.env.ACCOUNT_LEDGER.getByName(accountId).amendment(c.req.param('id') ?? '')
+  if (!detail) throw new NotFoundError('Amendment')
+  return c.html(<AmendmentPage accountId={accountId} detail={detail} viewer={viewerOf(c)} />)
+}
+
+/** Any failure as a page, from the same description the JSON API answers with. */
+function errorPage(err: Error, c: AppContext) {
+  const failure = describeFailure(err, c)
+  if (failure.retryAfter) c.header('Retry-After', failure.retryAfter)
+  return c.html(
+    <ErrorPage status={failure.status} message={failure.message} requestId={failure.requestId} />,
+    failure.status as 400,
+  )
+}
+
+/**
+ * The operations console (server-rendered, htmx for partial updates). Routes before
+ * `consoleSignIn` are public (static files, sign-in); every route after it needs a session.
+ * `access` verifies Cloudflare Access tokens; the composition root passes one built on `fetch`.
+ */
+export function consoleRoutes(access: AccessVerifier) {
+  return new Hono<AppEnv>()
+    .use(requestContext, pageHeaders)
+    .get('/static/:file', serveStatic)
+    .get('/login', (c) => {
+      const settings = consoleSettings(c)
+      const code = c.req.query('code')
+      return c.html(<SignInPage access={settings.access !== undefined} code={code} />)
+    })
+    .post('/login', redeemLink)
+    .use(consoleSignIn(access))
+    .get('/', async (c) =>
+      c.html(
+        <OverviewPage
+          overview={await readOverview(c.env, c.get('log'))}
+          now={Date.now()}
+          viewer={viewerOf(c)}
+        />,
+      ),
+    )
+    .get('/partials/backlog', async (c) =>
+      c.html(<BacklogTiles overview={await readOverview(c.env, c.get('log'))} now={Date.now()} />),
+    )
+    .get('/exceptions', async (c) => {
+      const done = DONE[c.req.query('done') ?? '']
+      return c.html(
+        <ExceptionsPage view={await exceptionsView(c, done ? { text: done } : undefined)} />,
+      )
+    })
+    .post('/exceptions/:id/retry', requireConsoleRole('operator'), (c) => onParkedForm(c, 'retry'))
+    .post('/exceptions/:id/skip', requireConsoleRole('operator'), (c) => onParkedForm(c, 'skip'))
+    .get('/accounts', (c) => {
+      const id = parse(AccountId, c.req.query('id')?.trim(), 'id')
+      return c.redirect(`/console/accounts/${id}`, 303)
+    })
+    .get('/accounts/:accountId', accountPage)
+    .get('/accounts/:accountId/amendments/:id', amendmentPage)
+    .post('/logout', (c) => {
+      endSession(c)
+      const access = consoleSettings(c).access !== undefined
+      return c.redirect(access ? '/cdn-cgi/access/logout' : '/console/login', 303)
+    })
+    .all('*', () => {
+      throw new NotFoundError('Page')
+    })
+    .onError(errorPage)
+}

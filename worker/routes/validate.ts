@@ -1,0 +1,18 @@
+import type * as z from 'zod'
+import { ValidationError } from '../errors.ts'
+
+/**
+ * Parses route input with a schema.
+ * @throws ValidationError naming each field that failed (`where` when the issue has no path).
+ */
+export function parse<T extends z.ZodType>(schema: T, input: unknown, where: string): z.infer<T> {
+  const result = schema.safeParse(input)
+  if (!result.success) {
+    const details = result.error.issues.map((i) => ({
+      field: i.path.join('.') || where,
+      message: i.message,
+    }))
+    throw new ValidationError(`Invalid ${where}.`, details)
+  }
+  return result.data
+}
