@@ -20,48 +20,48 @@ export class OpsRegistry extends SqlObject {
     this.store = new OpsStore(this.storage.sql)
   }
 
-  async quarantine(entries: QuarantineInput[]): Promise<string[]> {
+  quarantine(entries: QuarantineInput[]): string[] {
     return this.store.quarantine(entries)
   }
 
-  async listQuarantine(opts: { limit: number; before?: string }): Promise<QuarantineEntry[]> {
+  listQuarantine(opts: { limit: number; before?: string }): QuarantineEntry[] {
     return this.store.listQuarantine(opts)
   }
 
-  async upsertExceptions(entries: ExceptionEntry[]): Promise<void> {
-    return this.store.upsertExceptions(entries)
+  upsertExceptions(entries: ExceptionEntry[]): void {
+    this.store.upsertExceptions(entries)
   }
 
-  async listExceptions(
+  listExceptions(
     opts: Parameters<Store['listExceptions']>[0],
   ): ReturnType<Store['listExceptions']> {
     return this.store.listExceptions(opts)
   }
 
-  async lookupCustomer(billingCustomerId: string): Promise<string | undefined> {
+  lookupCustomer(billingCustomerId: string): string | undefined {
     return this.store.lookupCustomer(billingCustomerId)
   }
 
-  async customerOf(accountId: string): Promise<string | undefined> {
+  customerOf(accountId: string): string | undefined {
     return this.store.customerOf(accountId)
   }
 
-  async rememberCustomer(billingCustomerId: string, accountId: string): Promise<void> {
-    return this.store.rememberCustomer(billingCustomerId, accountId)
+  rememberCustomer(billingCustomerId: string, accountId: string): void {
+    this.store.rememberCustomer(billingCustomerId, accountId)
   }
 
-  async noteWebhook(e: Parameters<Store['noteWebhook']>[0]): Promise<void> {
-    return this.store.noteWebhook(e)
+  noteWebhook(e: Parameters<Store['noteWebhook']>[0]): void {
+    this.store.noteWebhook(e)
   }
 
-  async webhookReport(opts: {
+  webhookReport(opts: {
     outcome?: WebhookOutcome
     limit: number
   }): ReturnType<Store['webhookReport']> {
     return this.store.webhookReport(opts)
   }
 
-  async locate(amendmentId: string): Promise<string | undefined> {
+  locate(amendmentId: string): string | undefined {
     return this.store.locate(amendmentId)
   }
 }
