@@ -22,6 +22,7 @@ declare module 'vitest' {
 
 declare global {
   namespace Cloudflare {
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- declaration merging into Cloudflare.Env needs an interface
     interface Env extends Omit<VendorVars, keyof __BaseEnv_Env> {}
   }
 }

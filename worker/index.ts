@@ -14,7 +14,7 @@ const app = createApp({ accessFetch: (url) => fetch(url) })
 export default {
   fetch: app.fetch,
   /** Crons only kick Durable Objects; each run happens in its object's alarm. */
-  async scheduled(controller, env, ctx) {
+  scheduled(controller, env, ctx) {
     if (controller.cron === '*/5 * * * *')
       ctx.waitUntil(env.EVENT_SUBSCRIBER.getByName(SUBSCRIBER_NAME).kick('cron'))
     else ctx.waitUntil(env.ERP_AR_SYNC.getByName('netsuite').kick())

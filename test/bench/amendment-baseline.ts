@@ -89,7 +89,7 @@ export class PointToPoint {
     this.vendors = vendors
     const url = new URL(vendors.stripe.url)
     this.stripe = new Stripe(vendors.bindings.STRIPE_SECRET_KEY ?? '', {
-      apiVersion: STRIPE_API_VERSION as Stripe.LatestApiVersion,
+      apiVersion: STRIPE_API_VERSION,
       host: url.hostname,
       port: Number(url.port),
       protocol: 'http',

@@ -103,7 +103,7 @@ const loadAtStart = loadavg()[0] ?? 0
 const MODES = (flags.modes ?? process.env.BENCH_MODES ?? 'burst,paced').split(',').map((m) => {
   if (m !== 'burst' && m !== 'paced')
     throw new Error(`--modes takes burst and/or paced: not "${m}"`)
-  return m as ModeResult['mode']
+  return m
 })
 const delivery = (mode: ModeResult['mode']): Delivery =>
   mode === 'burst'

@@ -157,7 +157,7 @@ export async function runLatency(stack: BenchStack, opts: LatencyOptions): Promi
   while (seen.size < invoices.length && Date.now() < deadline) await sleep(opts.pollMs)
   polling = false
   await poller
-  await settle(stack, async () => true, 10_000)
+  await settle(stack, () => Promise.resolve(true), 10_000)
 
   const after = {
     state: await salesforceState(stack),

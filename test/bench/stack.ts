@@ -59,6 +59,7 @@ function troubleLines(text: string): string[] {
     )
     .map((line) =>
       line
+        // eslint-disable-next-line no-control-regex -- strips ANSI colour codes, which start with ESC
         .replace(/\x1b\[[0-9;]*m/g, '')
         .trim()
         .slice(0, 1500),

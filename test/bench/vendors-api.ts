@@ -105,7 +105,7 @@ export function countDelta(
 ): Record<string, number> {
   return Object.fromEntries(
     Object.entries(after)
-      .map(([k, v]) => [k, v - (before[k] ?? 0)])
+      .map(([k, v]): [string, number] => [k, v - (before[k] ?? 0)])
       .filter(([, v]) => v !== 0),
   )
 }

@@ -75,7 +75,7 @@ describe('chaos: faults on every vendor', () => {
     const random = seededRandom(SEED)
     const { stripeUrl, netsuiteUrl, salesforceUrl } = vendors()
     const apiCallsBefore = (
-      (await (await fetch(`${salesforceUrl}/__control/state`)).json()) as { api: { total: number } }
+      await (await fetch(`${salesforceUrl}/__control/state`)).json<{ api: { total: number } }>()
     ).api.total
     const accounts = await Promise.all(Array.from({ length: ACCOUNTS }, () => createAccount()))
     const chains = accounts.flatMap((a) =>
@@ -146,8 +146,8 @@ describe('chaos: faults on every vendor', () => {
           (e) => !e.kind.startsWith('customer.'),
         )
         if (detail?.state === 'applied') {
-          expect(billing, `one billing effect for ${event.EventUuid}`).toHaveLength(1)
-          expect(erp, `one ERP effect for ${event.EventUuid}`).toHaveLength(1)
+          expect(billing, `one billing effect for ${String(event.EventUuid)}`).toHaveLength(1)
+          expect(erp, `one ERP effect for ${String(event.EventUuid)}`).toHaveLength(1)
           billedOrder.push(stripe.indexOf(billing[0] as (typeof stripe)[number]))
         } else {
           expect(detail?.state).toBe('parked')
@@ -167,9 +167,11 @@ describe('chaos: faults on every vendor', () => {
     expect(unreported.length, 'every amendment has its status in Salesforce').toBe(0)
     const apiCalls =
       (
-        (await (await fetch(`${salesforceUrl}/__control/state`)).json()) as {
+        await (
+          await fetch(`${salesforceUrl}/__control/state`)
+        ).json<{
           api: { total: number }
-        }
+        }>()
       ).api.total - apiCallsBefore
     console.log(
       `chaos seed ${SEED}: ${JSON.stringify(totals)} over ${all.length} amendments, ${deliveries.length} deliveries, ${apiCalls} Salesforce API calls`,

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import type { WriteRecord } from '../../worker/writer/types.ts'
 import { drainWriter } from '../worker/support/helpers.ts'
 import { salesforceRecords, vendors } from '../worker/support/vendors.ts'
+import { asText } from '../emulators/common/text.ts'
 
 /*
  * The OrgWriter against the Salesforce emulator, counting API calls there. This file runs in the
@@ -21,7 +22,7 @@ async function control<T = Record<string, unknown>>(path: string, body?: unknown
         },
   )
   if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`)
-  return (await res.json()) as T
+  return await res.json()
 }
 
 const apiCalls = async () => (await control<{ api: { total: number } }>('state')).api.total
@@ -71,7 +72,7 @@ describe('OrgWriter against the Salesforce emulator', () => {
       (await control<{ events: Array<{ fields: Record<string, unknown> }> }>('salesforce/events'))
         .events ?? []
     const hinted = new Set(
-      hints.flatMap((e) => String(e.fields.Account_Ids__c ?? '').split(',')).filter(Boolean),
+      hints.flatMap((e) => asText(e.fields.Account_Ids__c ?? '').split(',')).filter(Boolean),
     )
     console.log(
       `write-back economy: ${written.length} records, ${used} API calls (${((used / written.length) * 1000).toFixed(2)} per 1,000)`,

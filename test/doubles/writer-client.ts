@@ -1,4 +1,4 @@
-import type { RecordOutcome, UpsertGroup, WriterClient } from '../../worker/writer/types.ts'
+import type { RecordOutcome, WriterClient } from '../../worker/writer/types.ts'
 import type { SObjectFields } from '../../worker/connectors/salesforce/sobject.ts'
 import { ConnectorError } from '../../worker/failure/errors.ts'
 

@@ -89,7 +89,7 @@ describe('Apex conventions', () => {
     (_name, path) => {
       const source = read(path)
       const tests = [
-        ...source.matchAll(/@IsTest\s+static\s+void\s+(\w+)\s*\(\)\s*\{([\s\S]*?)\n  \}/g),
+        ...source.matchAll(/@IsTest\s+static\s+void\s+(\w+)\s*\(\)\s*\{([\s\S]*?)\n {2}\}/g),
       ]
       expect(tests.length).toBeGreaterThan(0)
       for (const [, name, body] of tests) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { signRequest } from '../../worker/lib/signature.ts'
+import { asText } from '../emulators/common/text.ts'
 
 /**
  * `npm run demo:amend [accountIndex] [quantity]`: posts one signed `create` amendment (and a
@@ -88,7 +89,7 @@ for (let i = 0; i < 30; i++) {
   ])
   const syncs = (await records('Subscription_Sync__c')).filter((r) => r.Subscription_Key__c === key)
   const status = (sequence: number) =>
-    String(syncs.find((r) => r.Sequence__c === sequence)?.Status__c ?? '—')
+    asText(syncs.find((r) => r.Sequence__c === sequence)?.Status__c ?? '—')
   console.log(`t+${i + 1}s`)
   for (const sequence of [1, 2] as const) {
     console.log(
@@ -113,10 +114,10 @@ for (let i = 0; i < 30; i++) {
     if (invoices.length > 0 && acct?.Concord_Standing__c) {
       for (const inv of invoices)
         console.log(
-          `  Billing_Invoice__c ${inv.Number__c}: ${inv.Status__c}, ${inv.Amount_Paid__c} of ${inv.Amount_Due__c} ${inv.Currency_Iso__c} paid`,
+          `  Billing_Invoice__c ${asText(inv.Number__c)}: ${asText(inv.Status__c)}, ${asText(inv.Amount_Paid__c)} of ${asText(inv.Amount_Due__c)} ${asText(inv.Currency_Iso__c)} paid`,
         )
       console.log(
-        `  Account ${acct.Name}: standing ${acct.Concord_Standing__c}, balance ${acct.Concord_Balance__c}, last payment ${acct.Concord_Last_Payment_Amount__c} on ${acct.Concord_Last_Payment_Date__c}`,
+        `  Account ${asText(acct.Name)}: standing ${asText(acct.Concord_Standing__c)}, balance ${asText(acct.Concord_Balance__c)}, last payment ${asText(acct.Concord_Last_Payment_Amount__c)} on ${asText(acct.Concord_Last_Payment_Date__c)}`,
       )
       break
     }

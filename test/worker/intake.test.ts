@@ -21,7 +21,7 @@ describe('POST /v1/salesforce/events', () => {
     it('accepts a batch signed with the shared secret and stores it in the ledger', async () => {
       const res = await postEvents(fixture.events)
       expect(res.status).toBe(200)
-      const body = (await res.json()) as { counts: Record<string, number> }
+      const body = await res.json<{ counts: Record<string, number> }>()
       expect(body.counts).toEqual({ queued: 5 })
       const summary = await ledger(ACCOUNT_A).summary()
       expect(total(summary?.counts)).toBe(5)
@@ -93,9 +93,9 @@ describe('POST /v1/salesforce/events', () => {
       })
       const res = await postEvents([good, badSequence, badAction, missingQty, unknownPrice])
       expect(res.status).toBe(200)
-      const body = (await res.json()) as {
+      const body = await res.json<{
         results: Array<{ status: string; errors?: Array<{ field: string; message: string }> }>
-      }
+      }>()
       expect(body.results.map((r) => r.status)).toEqual([
         'queued',
         'rejected',
@@ -119,12 +119,12 @@ describe('POST /v1/salesforce/events', () => {
     it('keeps each rejected event in the quarantine with its raw payload and reasons', async () => {
       const bad = amendmentEvent({ Account_Id__c: '003Hs00000Xk9ZpIAJ', Marker: 'keep-me' })
       const res = await postEvents([bad])
-      const body = (await res.json()) as { results: Array<{ quarantineId: string }> }
+      const body = await res.json<{ results: Array<{ quarantineId: string }> }>()
       const listed = await operatorFetch('/v1/quarantine')
       expect(listed.status).toBe(200)
-      const { items } = (await listed.json()) as {
+      const { items } = await listed.json<{
         items: Array<{ id: string; raw: string; reasons: unknown; eventUuid?: string }>
-      }
+      }>()
       const entry = items.find((i) => i.id === body.results[0]?.quarantineId)
       expect(entry).toBeDefined()
       expect(JSON.parse(entry?.raw ?? '{}')).toEqual(bad)
@@ -167,13 +167,17 @@ describe('POST /v1/salesforce/events', () => {
   describe('duplicates', () => {
     it('answers duplicate for an event delivered again, in the same batch or a later one', async () => {
       const event = amendmentEvent({ Account_Id__c: '001Hs00000Dup01IAB' })
-      const first = (await (await postEvents([event, event])).json()) as {
+      const first = await (
+        await postEvents([event, event])
+      ).json<{
         results: Array<{ status: string }>
-      }
+      }>()
       expect(first.results.map((r) => r.status)).toEqual(['queued', 'duplicate'])
-      const again = (await (await postEvents([event])).json()) as {
+      const again = await (
+        await postEvents([event])
+      ).json<{
         results: Array<{ status: string }>
-      }
+      }>()
       expect(again.results.map((r) => r.status)).toEqual(['duplicate'])
       const summary = await env.ACCOUNT_LEDGER.getByName('001Hs00000Dup01IAB').summary()
       expect(total(summary?.counts)).toBe(1)
@@ -186,9 +190,11 @@ describe('POST /v1/salesforce/events', () => {
       })
       const short = { ...long, Account_Id__c: '001Hs00000Xk9Zp' }
       await postEvents([long])
-      const res = (await (await postEvents([short])).json()) as {
+      const res = await (
+        await postEvents([short])
+      ).json<{
         results: Array<{ status: string }>
-      }
+      }>()
       expect(res.results[0]?.status).toBe('duplicate')
     })
 
@@ -196,9 +202,11 @@ describe('POST /v1/salesforce/events', () => {
       const first = amendmentEvent({ Subscription_Key__c: 'SUB-CLASH' })
       const clash = amendmentEvent({ Subscription_Key__c: 'SUB-CLASH' })
       await postEvents([first])
-      const res = (await (await postEvents([clash])).json()) as {
+      const res = await (
+        await postEvents([clash])
+      ).json<{
         results: Array<{ status: string; errors: Array<{ field: string; message: string }> }>
-      }
+      }>()
       expect(res.results[0]?.status).toBe('rejected')
       expect(res.results[0]?.errors[0]?.field).toBe('Sequence__c')
       expect(res.results[0]?.errors[0]?.message).toContain(first.EventUuid as string)

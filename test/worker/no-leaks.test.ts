@@ -76,14 +76,16 @@ describe('internal errors', () => {
       correlationId: create?.Correlation_Id__c,
       errorMessage: 'pg: password=hunter2 at pool.ts:88',
     })
-    const http = await operatorFetch(`/v1/accounts/${account}/amendments/${create?.EventUuid}`)
+    const http = await operatorFetch(
+      `/v1/accounts/${account}/amendments/${String(create?.EventUuid)}`,
+    )
     expect(await http.text()).not.toContain('hunter2')
   })
 
   it('answers an unknown route with the error shape', async () => {
     const res = await operatorFetch('/v1/nope')
     expect(res.status).toBe(404)
-    const body = (await res.json()) as { error: { code: string; requestId: string } }
+    const body = await res.json<{ error: { code: string; requestId: string } }>()
     expect(body.error.code).toBe('not_found')
   })
 })

@@ -48,7 +48,7 @@ describe('operator API', () => {
       token: TEST_VIEWER_TOKEN,
     })
     expect(res.status).toBe(200)
-    const { items } = (await res.json()) as Listed
+    const { items } = await res.json<Listed>()
     expect(items).toEqual([
       expect.objectContaining({
         amendmentId: one.EventUuid,
@@ -78,14 +78,10 @@ describe('operator API', () => {
       detail: { reason: 'customer updated card' },
     })
     expect((await ledger(account).amendment(two.EventUuid as string))?.state).toBe('applied')
-    const listed = (await (
-      await operatorFetch(`/v1/exceptions?accountId=${account}`)
-    ).json()) as Listed
+    const listed = await (await operatorFetch(`/v1/exceptions?accountId=${account}`)).json<Listed>()
     expect(listed.items).toEqual([])
     const http = await operatorFetch(`/v1/accounts/${account}/amendments/${one.EventUuid}`)
-    expect(((await http.json()) as { correlationId: string }).correlationId).toBe(
-      one.Correlation_Id__c,
-    )
+    expect((await http.json<{ correlationId: string }>()).correlationId).toBe(one.Correlation_Id__c)
   })
 
   it('skips a parked amendment with a reason; the subscription moves on and Salesforce sees superseded', async () => {
@@ -118,12 +114,14 @@ describe('operator API', () => {
     await drain(account)
     vi.setSystemTime(Date.now() + (GAP_WINDOW_SECONDS + 1) * 1000)
     await drain(account)
-    const blocked = await operatorFetch(`/v1/exceptions/${four?.EventUuid}/retry`, {
+    const blocked = await operatorFetch(`/v1/exceptions/${String(four?.EventUuid)}/retry`, {
       method: 'POST',
     })
     expect(blocked.status).toBe(409)
     expect((await expectSafeError(blocked)).message).toMatch(/Sequence 3 .* is still open/)
-    const res = await operatorFetch(`/v1/exceptions/${three?.EventUuid}/retry`, { method: 'POST' })
+    const res = await operatorFetch(`/v1/exceptions/${String(three?.EventUuid)}/retry`, {
+      method: 'POST',
+    })
     expect(res.status).toBe(200)
     await drain(account)
     expect(doubles.effectsOf('billing.applyAmendment').map((e) => e.sequence)).toEqual([1, 3, 4])
@@ -186,11 +184,11 @@ describe('operator API', () => {
   it('shows an account summary with cross-references and open work', async () => {
     await parkedPair()
     const res = await operatorFetch(`/v1/accounts/${account}`, { token: TEST_VIEWER_TOKEN })
-    const summary = (await res.json()) as {
+    const summary = await res.json<{
       xref: Record<string, string>
       counts: Record<string, number>
       open: unknown[]
-    }
+    }>()
     expect(summary.xref.billingCustomerId).toMatch(/^cus_/)
     expect(summary.counts).toEqual({ parked: 1, waiting: 1 })
     expect(summary.open).toHaveLength(2)

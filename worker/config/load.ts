@@ -24,7 +24,7 @@ const problemsOf = (error: z.ZodError) =>
   error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
 
 const present = (env: Vars, keys: readonly string[]) =>
-  keys.some((k) => typeof env[k] === 'string' && (env[k] as string).trim() !== '')
+  keys.some((k) => typeof env[k] === 'string' && env[k].trim() !== '')
 
 const missing = (env: Vars, keys: readonly string[], why: string) =>
   keys.filter((k) => !present(env, [k])).map((k) => `${k}: is required ${why}`)

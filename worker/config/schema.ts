@@ -10,7 +10,6 @@ import { Catalog } from '../../shared/index.ts'
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
   z.coerce.number().int().min(min).max(max).default(fallback)
 
-const text = z.string().trim().min(1)
 const optionalText = z
   .string()
   .optional()

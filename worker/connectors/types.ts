@@ -1,5 +1,4 @@
 import type { Amendment, CatalogEntry, CreditNote, Invoice, Payment } from '../../shared/index.ts'
-import type { ConnectorError } from '../failure/errors.ts'
 
 /**
  * The system layer as the saga sees it. Only connectors know vendor shapes; everything above

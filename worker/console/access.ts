@@ -74,7 +74,7 @@ export function createAccessVerifier(deps: {
     try {
       const res = await deps.fetch(url)
       if (!res.ok) return undefined
-      const body = (await res.json()) as { keys?: unknown }
+      const body = await res.json<{ keys?: unknown }>()
       const set: KeySet = { keys: await importKeys(body.keys), fetchedAt: now() }
       cache.set(url, set)
       return set

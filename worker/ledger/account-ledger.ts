@@ -208,7 +208,7 @@ export class Ledger extends StoredModule {
     return changed
   }
 
-  async financialStanding(): Promise<FinancialStanding | undefined> {
+  financialStanding(): FinancialStanding | undefined {
     const id = this.accountId()
     return id ? new FinanceBook(this.sql, id).standing() : undefined
   }
@@ -305,12 +305,12 @@ export class Ledger extends StoredModule {
     }
   }
 
-  async summary(): Promise<AccountSummary | undefined> {
+  summary(): AccountSummary | undefined {
     const id = this.accountId()
     return id ? readSummary(this.sql, id) : undefined
   }
 
-  async amendment(amendmentId: string): Promise<AmendmentDetail | undefined> {
+  amendment(amendmentId: string): AmendmentDetail | undefined {
     return readAmendmentDetail(this.sql, amendmentId)
   }
 }

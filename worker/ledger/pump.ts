@@ -134,7 +134,7 @@ async function refreshFinance(ctx: PumpContext): Promise<Wake[]> {
  * exception index, and this account's billing customer to the webhook directory.
  */
 async function flushOutboxes(ctx: PumpContext): Promise<Wake[]> {
-  const { sql, journal, connectors, config, registry, log } = ctx
+  const { sql, journal, config, registry, log } = ctx
   try {
     const wakes = [
       await flushStatuses(sql, ctx.writer, config, log),

@@ -44,7 +44,8 @@ export async function advance(row: AmendmentRow, deps: SagaDeps): Promise<void> 
   }
 }
 
-type Step = (row: AmendmentRow, deps: SagaDeps, log: Logger) => Promise<void>
+/** A step that only touches this object's SQL (status) completes synchronously. */
+type Step = (row: AmendmentRow, deps: SagaDeps, log: Logger) => Promise<void> | void
 
 /** The saga, one checkpointed step at a time: cross-references → billing → ERP → status. */
 const STEPS: Record<AmendmentRow['step'], Step> = {
@@ -93,7 +94,7 @@ const STEPS: Record<AmendmentRow['step'], Step> = {
     deps.journal.queueStatus(next, 'posted')
     log.info('erp step applied', { erpRef: ref })
   },
-  async status(row, { journal, mirror }, log) {
+  status(row, { journal, mirror }, log) {
     // An operator may release a stale amendment below the position: never move it backwards.
     const sub = journal.subscription(row.subscription_key)
     journal.updateSubscription(row.subscription_key, {

@@ -59,7 +59,7 @@ export class AccountLedger extends SqlObject {
     return this.ledger.loadDocuments(accountId, docs)
   }
 
-  financialStanding(): Promise<FinancialStanding | undefined> {
+  financialStanding(): FinancialStanding | undefined {
     return this.ledger.financialStanding()
   }
 
@@ -83,11 +83,11 @@ export class AccountLedger extends SqlObject {
     return this.ledger.pumpState()
   }
 
-  summary(): Promise<AccountSummary | undefined> {
+  summary(): AccountSummary | undefined {
     return this.ledger.summary()
   }
 
-  amendment(amendmentId: string): Promise<AmendmentDetail | undefined> {
+  amendment(amendmentId: string): AmendmentDetail | undefined {
     return this.ledger.amendment(amendmentId)
   }
 }

@@ -24,7 +24,7 @@ export class Backfill extends SqlObject {
     return this.job.alarm()
   }
 
-  status(): Promise<BackfillStatus> {
+  status(): BackfillStatus {
     return this.job.status()
   }
 }

@@ -24,7 +24,7 @@ export class ErpArSync extends SqlObject {
     return this.sync.alarm()
   }
 
-  status(): Promise<ArSyncStatus> {
+  status(): ArSyncStatus {
     return this.sync.status()
   }
 }

@@ -31,7 +31,7 @@ export class EventSubscriber extends SqlObject {
   }
 
   /** Operator: marks a reported gap as handled (reconciled, or accepted as lost). */
-  acknowledgeGap(id: number, actor: string): Promise<AcknowledgeResult> {
+  acknowledgeGap(id: number, actor: string): AcknowledgeResult {
     return this.subscriber.acknowledgeGap(id, actor)
   }
 

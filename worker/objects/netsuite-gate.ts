@@ -21,7 +21,11 @@ export class NetsuiteGate extends DurableObject<Env> {
       sql: ctx.storage.sql,
       alarm: { get: () => ctx.storage.getAlarm(), set: (at) => ctx.storage.setAlarm(at) },
     })
-    void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, GATE_MIGRATIONS))
+    // The migration is synchronous SQL: the executor runs it now, before any call is let in, and
+    // turns a throw into the rejection that resets the object.
+    void ctx.blockConcurrencyWhile(
+      () => new Promise<void>((resolve) => resolve(migrate(ctx.storage.sql, GATE_MIGRATIONS))),
+    )
   }
 
   /** A permit now, or after waiting up to `waitMs` in line, or `busy`. */
@@ -30,7 +34,7 @@ export class NetsuiteGate extends DurableObject<Env> {
   }
 
   /** Gives a permit back; a permit already reclaimed by its lease is a no-op. */
-  release(permitId: string): Promise<{ released: boolean }> {
+  release(permitId: string): { released: boolean } {
     return this.semaphore.release(permitId)
   }
 
@@ -39,7 +43,7 @@ export class NetsuiteGate extends DurableObject<Env> {
     return this.semaphore.alarm()
   }
 
-  inspect(): Promise<GateState> {
+  inspect(): GateState {
     return this.semaphore.inspect()
   }
 }

@@ -37,57 +37,57 @@ export class OpsRegistry extends SqlObject {
     return this.replays.size()
   }
 
-  async quarantine(entries: QuarantineInput[]): Promise<string[]> {
+  quarantine(entries: QuarantineInput[]): string[] {
     return this.store.quarantine(entries)
   }
 
-  async listQuarantine(opts: { limit: number; before?: string }): Promise<QuarantineEntry[]> {
+  listQuarantine(opts: { limit: number; before?: string }): QuarantineEntry[] {
     return this.store.listQuarantine(opts)
   }
 
-  async upsertExceptions(entries: ExceptionEntry[]): Promise<void> {
-    return this.store.upsertExceptions(entries)
+  upsertExceptions(entries: ExceptionEntry[]): void {
+    this.store.upsertExceptions(entries)
   }
 
-  async listExceptions(
+  listExceptions(
     opts: Parameters<Store['listExceptions']>[0],
   ): ReturnType<Store['listExceptions']> {
     return this.store.listExceptions(opts)
   }
 
-  async lookupCustomer(billingCustomerId: string): Promise<string | undefined> {
+  lookupCustomer(billingCustomerId: string): string | undefined {
     return this.store.lookupCustomer(billingCustomerId)
   }
 
-  async customerOf(accountId: string): Promise<string | undefined> {
+  customerOf(accountId: string): string | undefined {
     return this.store.customerOf(accountId)
   }
 
-  async rememberCustomer(billingCustomerId: string, accountId: string): Promise<void> {
-    return this.store.rememberCustomer(billingCustomerId, accountId)
+  rememberCustomer(billingCustomerId: string, accountId: string): void {
+    this.store.rememberCustomer(billingCustomerId, accountId)
   }
 
-  async noteWebhook(e: Parameters<Store['noteWebhook']>[0]): Promise<void> {
-    return this.store.noteWebhook(e)
+  noteWebhook(e: Parameters<Store['noteWebhook']>[0]): void {
+    this.store.noteWebhook(e)
   }
 
-  async webhookReport(opts: {
+  webhookReport(opts: {
     outcome?: WebhookOutcome
     limit: number
   }): ReturnType<Store['webhookReport']> {
     return this.store.webhookReport(opts)
   }
 
-  async backlog(): Promise<Backlog> {
+  backlog(): Backlog {
     return this.store.backlog()
   }
 
   /** True the first time a console sign-in nonce is redeemed, false ever after. */
-  async redeemLogin(nonce: string): Promise<boolean> {
+  redeemLogin(nonce: string): boolean {
     return this.store.redeemLogin(nonce)
   }
 
-  async locate(amendmentId: string): Promise<string | undefined> {
+  locate(amendmentId: string): string | undefined {
     return this.store.locate(amendmentId)
   }
 }

@@ -30,7 +30,7 @@ export class OrgWriter extends SqlObject {
     return this.queue.retryParked(object, externalId)
   }
 
-  status(): Promise<WriterStatus> {
+  status(): WriterStatus {
     return this.queue.status()
   }
 

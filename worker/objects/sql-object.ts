@@ -26,6 +26,10 @@ export abstract class SqlObject extends DurableObject<Env> {
       sql: ctx.storage.sql,
       alarm: { get: () => ctx.storage.getAlarm(), set: (at) => ctx.storage.setAlarm(at) },
     }
-    void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage.sql, migrations))
+    // The migration is synchronous SQL: the executor runs it now, before any call is let in, and
+    // turns a throw into the rejection that resets the object.
+    void ctx.blockConcurrencyWhile(
+      () => new Promise<void>((resolve) => resolve(migrate(ctx.storage.sql, migrations))),
+    )
   }
 }

@@ -83,7 +83,7 @@ export class OpsStore {
     this.sql = sql
   }
 
-  async quarantine(entries: QuarantineInput[]): Promise<string[]> {
+  quarantine(entries: QuarantineInput[]): string[] {
     const at = new Date().toISOString()
     return entries.map((e) => {
       const id = `q_${crypto.randomUUID()}`
@@ -103,7 +103,7 @@ export class OpsStore {
   }
 
   /** Newest first; `before` is the `id` of the last entry of the previous page. */
-  async listQuarantine(opts: { limit: number; before?: string }): Promise<QuarantineEntry[]> {
+  listQuarantine(opts: { limit: number; before?: string }): QuarantineEntry[] {
     const cursor = opts.before
       ? this.sql
           .exec<{ received_at: string }>(
@@ -135,7 +135,7 @@ export class OpsStore {
     }))
   }
 
-  async upsertExceptions(entries: ExceptionEntry[]): Promise<void> {
+  upsertExceptions(entries: ExceptionEntry[]): void {
     for (const e of entries) {
       this.sql.exec(
         `INSERT INTO exception (amendment_id, account_id, state, entry, updated_at) VALUES (?, ?, ?, ?, ?)
@@ -150,11 +150,7 @@ export class OpsStore {
     }
   }
 
-  async listExceptions(opts: {
-    state: string
-    accountId?: string
-    limit: number
-  }): Promise<ExceptionEntry[]> {
+  listExceptions(opts: { state: string; accountId?: string; limit: number }): ExceptionEntry[] {
     const rows = opts.accountId
       ? this.sql.exec<{ entry: string }>(
           'SELECT entry FROM exception WHERE state = ? AND account_id = ? ORDER BY updated_at DESC LIMIT ?',
@@ -171,7 +167,7 @@ export class OpsStore {
   }
 
   /** The Salesforce account of a billing customer, as Concord linked them. */
-  async lookupCustomer(billingCustomerId: string): Promise<string | undefined> {
+  lookupCustomer(billingCustomerId: string): string | undefined {
     return this.sql
       .exec<{ account_id: string }>(
         'SELECT account_id FROM customer_directory WHERE billing_customer_id = ?',
@@ -181,7 +177,7 @@ export class OpsStore {
   }
 
   /** The billing customer linked to a Salesforce account, if any. */
-  async customerOf(accountId: string): Promise<string | undefined> {
+  customerOf(accountId: string): string | undefined {
     return this.sql
       .exec<{ id: string }>(
         'SELECT billing_customer_id AS id FROM customer_directory WHERE account_id = ? ORDER BY updated_at DESC LIMIT 1',
@@ -190,7 +186,7 @@ export class OpsStore {
       .toArray()[0]?.id
   }
 
-  async rememberCustomer(billingCustomerId: string, accountId: string): Promise<void> {
+  rememberCustomer(billingCustomerId: string, accountId: string): void {
     this.sql.exec(
       'INSERT OR REPLACE INTO customer_directory (billing_customer_id, account_id, updated_at) VALUES (?, ?, ?)',
       billingCustomerId,
@@ -200,14 +196,14 @@ export class OpsStore {
   }
 
   /** Counts a webhook by type and outcome; keeps unrouted and ignored ones (once per event id). */
-  async noteWebhook(e: {
+  noteWebhook(e: {
     id: string
     type: string
     outcome: WebhookOutcome
     customerId?: string
     reason?: string
     payload?: string
-  }): Promise<void> {
+  }): void {
     this.sql.exec(
       'INSERT INTO webhook_count (type, outcome, n) VALUES (?, ?, 1) ON CONFLICT (type, outcome) DO UPDATE SET n = n + 1',
       e.type,
@@ -227,7 +223,7 @@ export class OpsStore {
     }
   }
 
-  async webhookReport(opts: { outcome?: WebhookOutcome; limit: number }): Promise<{
+  webhookReport(opts: { outcome?: WebhookOutcome; limit: number }): {
     counts: Array<{ type: string; outcome: string; n: number }>
     events: Array<{
       id: string
@@ -237,7 +233,7 @@ export class OpsStore {
       reason?: string
       receivedAt: string
     }>
-  }> {
+  } {
     const counts = this.sql
       .exec<{ type: string; outcome: string; n: number }>(
         'SELECT type, outcome, n FROM webhook_count ORDER BY type, outcome',
@@ -281,7 +277,7 @@ export class OpsStore {
   }
 
   /** Counts only (the exception index by state, the quarantine): cheap enough for every page view. */
-  async backlog(): Promise<Backlog> {
+  backlog(): Backlog {
     const exceptions: Record<string, number> = {}
     for (const r of this.sql.exec<{ state: string; n: number }>(
       'SELECT state, COUNT(*) AS n FROM exception GROUP BY state',
@@ -299,7 +295,7 @@ export class OpsStore {
    * Marks a one-time sign-in nonce as used. True the first time only: the check and the insert
    * run with no await between them, so two redemptions racing still see one winner.
    */
-  async redeemLogin(nonce: string): Promise<boolean> {
+  redeemLogin(nonce: string): boolean {
     const used = this.sql
       .exec('SELECT 1 FROM console_login WHERE nonce = ?', nonce)
       .toArray().length
@@ -313,7 +309,7 @@ export class OpsStore {
   }
 
   /** Which account's ledger holds this amendment, if it was ever parked. */
-  async locate(amendmentId: string): Promise<string | undefined> {
+  locate(amendmentId: string): string | undefined {
     return this.sql
       .exec<{ account_id: string }>(
         'SELECT account_id FROM exception WHERE amendment_id = ?',

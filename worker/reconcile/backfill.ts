@@ -224,7 +224,7 @@ export class BackfillJob extends StoredModule {
     return undefined
   }
 
-  async status(): Promise<BackfillStatus> {
+  status(): BackfillStatus {
     const job = this.sql
       .exec<{
         scope: string

@@ -131,7 +131,7 @@ export class ArSync extends StoredModule {
     }
   }
 
-  async status(): Promise<ArSyncStatus> {
+  status(): ArSyncStatus {
     const watermark = this.sql
       .exec<{ value: string }>("SELECT value FROM state WHERE key = 'watermark'")
       .toArray()[0]?.value

@@ -1,6 +1,6 @@
 import { Hono } from 'hono'
 import { amendmentFromEvent } from '../../shared/index.ts'
-import { AppError, UnavailableError, ValidationError } from '../errors.ts'
+import { ValidationError } from '../errors.ts'
 import { toAppError } from '../failure/http.ts'
 import { parseJson, readRawBody, type AppEnv } from './context.ts'
 import { requireSignedRequest } from './signed.ts'

@@ -2,7 +2,6 @@ import type { EventResult } from '../../shared/index.ts'
 import type { Config, SubscriberSettings } from '../config/types.ts'
 import type { SalesforceTokenSource } from '../connectors/types.ts'
 import { ingestEvents, type IntakePorts } from '../intake/ingest.ts'
-import { backoffDelayMs } from '../lib/backoff.ts'
 import { decide } from '../failure/policy.ts'
 import { createLogger, errorFields, type Logger } from '../lib/log.ts'
 import type { ObjectStorage } from '../lib/storage.ts'
@@ -200,7 +199,7 @@ export class Subscriber {
       log.error('intake batch failed', errorFields(err))
       return batch.map((e, index) => ({
         index,
-        eventUuid: String(e.raw.EventUuid ?? ''),
+        eventUuid: typeof e.raw.EventUuid === 'string' ? e.raw.EventUuid : '',
         status: 'failed',
         retryable: true,
       }))
@@ -220,7 +219,7 @@ export class Subscriber {
   }
 
   /** Operator: marks a reported gap as handled (reconciled, or accepted as lost). */
-  async acknowledgeGap(id: number, actor: string): Promise<AcknowledgeResult> {
+  acknowledgeGap(id: number, actor: string): AcknowledgeResult {
     const gap = this.store.acknowledgeGap(id, actor)
     return gap ? { status: 'ok', gap } : { status: 'not_found' }
   }

@@ -1,5 +1,4 @@
 import type { Config } from '../config/types.ts'
-import { backoffDelayMs } from '../lib/backoff.ts'
 import { errorFields } from '../lib/log.ts'
 import { StoredModule, type ObjectStorage } from '../lib/storage.ts'
 import { ConnectorError } from '../failure/errors.ts'
@@ -406,7 +405,7 @@ export class WriterQueue extends StoredModule {
     return true
   }
 
-  async status(): Promise<WriterStatus> {
+  status(): WriterStatus {
     const now = Date.now()
     const { baseMs, share } = this.config()
     return {

@@ -1,4 +1,4 @@
-import type { EventPublish, SalesforceClient, UpsertGroup } from '../connectors/salesforce/index.ts'
+import type { EventPublish, SalesforceClient } from '../connectors/salesforce/index.ts'
 import type { ConnectorError } from '../failure/errors.ts'
 import type { RecordOutcome, WriterClient } from './types.ts'
 

@@ -119,7 +119,7 @@ export async function startEmulator(
     }
   }
 
-  const server = createServer(async (req, res) => {
+  const serve = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     try {
       const url = new URL(req.url ?? '/', `http://${host}`)
       const rawBody = await readBody(req)
@@ -127,7 +127,7 @@ export async function startEmulator(
       for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string') headers[k] = v
       const method = req.method ?? 'GET'
       if (url.pathname.startsWith('/__control/')) {
-        const body = rawBody ? JSON.parse(rawBody) : undefined
+        const body: unknown = rawBody ? JSON.parse(rawBody) : undefined
         return send(res, await control(url.pathname.slice('/__control/'.length), body))
       }
       const found = spec.router.match(method, url.pathname)
@@ -172,7 +172,9 @@ export async function startEmulator(
       console.error(`[${spec.name}] emulator error`, err)
       if (!res.headersSent) send(res, { status: 500, body: spec.faultBody(500) })
     }
-  })
+  }
+  // serve() catches everything itself, so nothing is left for node:http to handle.
+  const server = createServer((req, res) => void serve(req, res))
   server.keepAliveTimeout = 1000
   await new Promise<void>((resolve) => server.listen(port, host, resolve))
   const actual = (server.address() as AddressInfo).port

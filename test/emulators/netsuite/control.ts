@@ -7,7 +7,7 @@ import type { RecordContext } from './records/model.ts'
 import { defOf, recordDef } from './records/registry.ts'
 import { serializeRecord } from './records/serialize.ts'
 import { applyBody } from './records/write.ts'
-import { createRecord, loadSeed, type NetsuiteSeed, type SeedRecord } from './seed.ts'
+import { createRecord, loadSeed } from './seed.ts'
 import type { NsRecord } from './store.ts'
 
 export interface ControlDeps {
@@ -78,11 +78,11 @@ export function runControl(
     })
   switch (action) {
     case 'seed':
-      return run(() => ok({ created: loadSeed(ctx, body as NetsuiteSeed) }))
+      return run(() => ok({ created: loadSeed(ctx, body) }))
     case 'add-invoice':
       return run(() => {
         const { customer, ...rest } = body
-        const invoice = createRecord(ctx, 'invoice', { ...rest, entity: customer } as SeedRecord)
+        const invoice = createRecord(ctx, 'invoice', { ...rest, entity: customer })
         return ok({
           id: invoice.id,
           tranId: invoice.fields.tranId,
@@ -131,7 +131,7 @@ export function runControl(
       })
     case 'concurrency':
       return run(() => {
-        deps.gate.configure(body as { limit?: number; latencyMs?: number })
+        deps.gate.configure(body)
         if (body.resetCounters) deps.gate.resetCounters()
         return ok(deps.gate.state())
       })

@@ -86,7 +86,7 @@ export class RecordStore {
     const id = this.allocateId(input.type, input.id)
     const record: NsRecord = { ...input, id, createdAt: now, lastModifiedAt: now }
     let table = this.byType.get(record.type)
-    if (!table) this.byType.set(record.type, (table = new Map()))
+    if (!table) this.byType.set(record.type, (table = new Map<number, NsRecord>()))
     if (table.has(id)) throw new Error(`${record.type} ${id} already exists`)
     table.set(id, record)
     if (record.externalId !== undefined)

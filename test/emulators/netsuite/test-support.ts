@@ -89,7 +89,8 @@ export async function startFixture(
         method: 'POST',
         body: JSON.stringify(body),
       })
-      return res.json()
+      const answer: unknown = await res.json()
+      return answer
     },
   }
   return fx

@@ -79,7 +79,7 @@ describe('PATCH /composite/sobjects/{SObject}/{ExternalIdField}', () => {
         { External_Id__c: 'in_bad_status', Status__c: 'settled' },
         { External_Id__c: 'in_long', Number__c: 'x'.repeat(81) },
         { External_Id__c: 'in_no_account', Account__c: '001000000000000AAA' },
-        { External_Id__c: 'in_wrong_kind', Account__c: (await org.emu.sf.records('User'))[0]?.Id },
+        { External_Id__c: 'in_wrong_kind', Account__c: org.emu.sf.records('User')[0]?.Id },
         { Status__c: 'open' },
       ]),
     )

@@ -9,6 +9,7 @@ import {
   type SaveResult,
 } from './upsert.ts'
 import { parseRecord } from './validate.ts'
+import { asText } from '../common/text.ts'
 
 const ROLLED_BACK = recordError(
   'ALL_OR_NONE_OPERATION_ROLLED_BACK',
@@ -67,7 +68,7 @@ export function upsertCollection(
     )?.[1]
     return {
       parsed: parseRecord(org.catalog, obj, rec),
-      key: keyValue === undefined || keyValue === null ? undefined : String(keyValue),
+      key: keyValue === undefined || keyValue === null ? undefined : asText(keyValue),
     }
   })
   const seen = new Map<string, number>()

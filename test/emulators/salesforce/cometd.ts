@@ -4,6 +4,7 @@ import * as m from './cometd-messages.ts'
 import type { Message } from './cometd-messages.ts'
 import type { BusEvent } from './events.ts'
 import type { Org } from './org.ts'
+import { asText } from '../common/text.ts'
 
 interface Client {
   id: string
@@ -151,7 +152,7 @@ export class CometD {
 
   /** -1 = new events only, -2 = everything retained, else a replay id still in retention. */
   private subscribe(client: Client, msg: Message): Message[] {
-    const channel = String(msg.subscription ?? '')
+    const channel = asText(msg.subscription ?? '')
     const base = {
       clientId: client.id,
       channel: '/meta/subscribe',

@@ -2,6 +2,7 @@ import { Router, type EmuRequest, type EmuResponse } from '../common/router.ts'
 import { invoke, jsonBody, LIMIT_HEADER, type ApiCtx, type ApiRoute } from './api.ts'
 import { restError, SalesforceApiError } from './errors.ts'
 import { Tx } from './store.ts'
+import { asText } from '../common/text.ts'
 
 interface Subrequest {
   method?: unknown
@@ -132,7 +133,7 @@ export function compositeRoute(routes: ApiRoute[]): ApiRoute {
     if (subs.length > MAX_SUBREQUESTS)
       return limitExceeded(`The request can’t contain more than ${MAX_SUBREQUESTS} operations.`)
     const heavy = (subs as Subrequest[]).filter((s) => {
-      const kind = resolve(String(s.method ?? '').toUpperCase(), String(s.url ?? ''))?.api?.kind
+      const kind = resolve(asText(s.method ?? '').toUpperCase(), asText(s.url ?? ''))?.api?.kind
       return kind === 'collection' || kind === 'query'
     })
     if (heavy.length > MAX_COLLECTIONS_OR_QUERIES) {
@@ -163,9 +164,9 @@ export function compositeRoute(routes: ApiRoute[]): ApiRoute {
         continue
       }
       const missing: string[] = []
-      const url = String(substitute(String(raw.url ?? ''), results, missing))
+      const url = String(substitute(asText(raw.url ?? ''), results, missing))
       const subBody = substituteDeep(raw.body, results, missing)
-      const method = String(raw.method ?? '').toUpperCase()
+      const method = asText(raw.method ?? '').toUpperCase()
       let res: SubResponse
       if (missing.length > 0) {
         res = halted(

@@ -7,6 +7,7 @@ import type { RecordFaultRule } from './record-faults.ts'
 import { Tx } from './store.ts'
 import { resolveTarget, writeRecord } from './upsert.ts'
 import { parseRecord } from './validate.ts'
+import { asText } from '../common/text.ts'
 
 type Body = Record<string, unknown>
 
@@ -46,10 +47,10 @@ export function publishAsApex(
 
 /** Creates or upserts records as an admin would (data loader): validated, but not an effect. */
 function put(org: Org, body: Body) {
-  const obj = org.catalog.get(String(body.object ?? ''))
+  const obj = org.catalog.get(asText(body.object ?? ''))
   if (!obj) throw new SalesforceApiError(404, 'NOT_FOUND', `unknown object ${String(body.object)}`)
   const key = body.externalIdField
-    ? resolveTarget(org, obj.name, String(body.externalIdField)).key
+    ? resolveTarget(org, obj.name, asText(body.externalIdField)).key
     : undefined
   const tx = new Tx()
   const results = ((body.records as Body[] | undefined) ?? []).map((raw) =>
@@ -60,7 +61,7 @@ function put(org: Org, body: Body) {
       key,
       {
         parsed: parseRecord(org.catalog, obj, raw),
-        key: key ? String(raw[key.name] ?? '') : undefined,
+        key: key ? asText(raw[key.name] ?? '') : undefined,
       },
       org.integrationUserId,
     ),
@@ -117,7 +118,7 @@ export function control(
         ]
         const events = publishAsApex(
           org,
-          String(body.event ?? 'Subscription_Amendment__e'),
+          asText(body.event ?? 'Subscription_Amendment__e'),
           payloads,
           body.createdBy as string | undefined,
         )
@@ -130,7 +131,7 @@ export function control(
         })
       }
       case 'records':
-        return ok({ records: records(org, arg ?? String(body.object ?? '')) })
+        return ok({ records: records(org, arg ?? asText(body.object ?? '')) })
       case 'put':
         return ok({ results: put(org, body) })
       case 'advanceclock': {

@@ -1,5 +1,6 @@
 import type { FieldDescribe } from './catalog.ts'
 import { recordError, SalesforceApiError, type RecordError } from './errors.ts'
+import { asText } from '../common/text.ts'
 
 /*
  * One field value's life in a write: deserialised from JSON for the field's type (a wrong JSON
@@ -30,7 +31,7 @@ function jsonToken(value: unknown): string {
  * request with JSON_PARSER_ERROR, not just the record.
  */
 export function parserError(javaType: string, value: unknown, extra = ''): SalesforceApiError {
-  const shown = typeof value === 'object' ? (Array.isArray(value) ? '[' : '{') : String(value)
+  const shown = typeof value === 'object' ? (Array.isArray(value) ? '[' : '{') : asText(value)
   return new SalesforceApiError(
     400,
     'JSON_PARSER_ERROR',
@@ -62,7 +63,7 @@ export function coerce(field: FieldDescribe, value: unknown): unknown {
     case 'Id':
     case 'Lookup':
       if (typeof value === 'object') throw parserError('string', value)
-      return String(value)
+      return asText(value)
     case 'Number':
     case 'Currency': {
       if (typeof value === 'number') return value
@@ -93,25 +94,25 @@ export function checkValue(field: FieldDescribe, value: unknown): RecordError | 
   const label = fieldLabel(field.name)
   if (
     (def.type === 'Text' || def.type === 'TextArea' || def.type === 'LongTextArea') &&
-    String(value).length > def.length
+    asText(value).length > def.length
   ) {
     return recordError(
       'STRING_TOO_LONG',
-      `${label}: data value too large: ${String(value).slice(0, 60)} (max length=${def.length})`,
+      `${label}: data value too large: ${asText(value).slice(0, 60)} (max length=${def.length})`,
       [field.name],
     )
   }
-  if (def.type === 'Url' && String(value).length > 255) {
+  if (def.type === 'Url' && asText(value).length > 255) {
     return recordError(
       'STRING_TOO_LONG',
-      `${label}: data value too large: ${String(value).slice(0, 60)} (max length=255)`,
+      `${label}: data value too large: ${asText(value).slice(0, 60)} (max length=255)`,
       [field.name],
     )
   }
-  if (def.type === 'Picklist' && !def.values.includes(String(value))) {
+  if (def.type === 'Picklist' && !def.values.includes(asText(value))) {
     return recordError(
       'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
-      `${label}: bad value for restricted picklist field: ${String(value)}`,
+      `${label}: bad value for restricted picklist field: ${asText(value)}`,
       [field.name],
     )
   }
@@ -120,7 +121,7 @@ export function checkValue(field: FieldDescribe, value: unknown): RecordError | 
     if (digits > def.precision - def.scale) {
       return recordError(
         'NUMBER_OUTSIDE_VALID_RANGE',
-        `${label}: value outside of valid range on numeric field: ${String(value)}`,
+        `${label}: value outside of valid range on numeric field: ${asText(value)}`,
         [field.name],
       )
     }

@@ -138,7 +138,7 @@ export async function startSalesforceEmulator(
 ): Promise<RunningSalesforceEmulator> {
   const sf = salesforceEmulator(options)
   const running = await startEmulator(sf, port)
-  const close = running.close
+  const close = running.close.bind(running)
   return {
     ...running,
     sf,

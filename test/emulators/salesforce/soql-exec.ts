@@ -4,6 +4,7 @@ import { toId18 } from './ids.ts'
 import type { Org } from './org.ts'
 import type { Condition, Literal, SoqlQuery } from './soql-parser.ts'
 import type { SfRecord } from './store.ts'
+import { asText } from '../common/text.ts'
 
 /** A resolved SELECT/WHERE/ORDER BY path: a field of the object, or of its parent. */
 interface FieldPath {
@@ -56,10 +57,10 @@ function valueAt(org: Org, rec: SfRecord, path: FieldPath): unknown {
 function comparable(field: FieldDescribe, v: unknown): string | number | boolean | null {
   if (v === null || v === undefined) return null
   const t = field.def.type
-  if (t === 'Id' || t === 'Lookup') return toId18(String(v)) ?? String(v).toLowerCase()
+  if (t === 'Id' || t === 'Lookup') return toId18(asText(v)) ?? asText(v).toLowerCase()
   if (t === 'DateTime')
-    return typeof v === 'number' ? v : Date.parse(String(v).replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))
-  if (STRINGISH.has(t)) return String(v).toLowerCase()
+    return typeof v === 'number' ? v : Date.parse(asText(v).replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))
+  if (STRINGISH.has(t)) return asText(v).toLowerCase()
   return v as string | number | boolean
 }
 
@@ -122,7 +123,7 @@ function matches(org: Org, obj: ObjectDescribe, rec: SfRecord, cond: Condition):
         return (
           raw !== null &&
           cond.value.kind === 'string' &&
-          likeMatcher(cond.value.value).test(String(raw))
+          likeMatcher(cond.value.value).test(asText(raw))
         )
       const actual = comparable(path.field, raw)
       const expected = comparable(path.field, literalValue(path.field, cond.value))

@@ -62,7 +62,7 @@ export class RecordStore {
   table(objName: string): Map<string, SfRecord> {
     const name = this.catalog.get(objName)?.name ?? objName
     let table = this.tables.get(name)
-    if (!table) this.tables.set(name, (table = new Map()))
+    if (!table) this.tables.set(name, (table = new Map<string, SfRecord>()))
     return table
   }
 
@@ -89,7 +89,7 @@ export class RecordStore {
       const value = rec.values[field.name]
       if (typeof value !== 'string' || value === '') continue
       let idx = this.extIndex.get(key(obj.name, field.name))
-      if (!idx) this.extIndex.set(key(obj.name, field.name), (idx = new Map()))
+      if (!idx) this.extIndex.set(key(obj.name, field.name), (idx = new Map<string, string>()))
       if (add) idx.set(value, rec.Id)
       else if (idx.get(value) === rec.Id) idx.delete(value)
     }

@@ -10,6 +10,7 @@ import {
  * Parsed JSON as assertions walk it (`res.body[0].errors[0].statusCode`). The one deliberate
  * `any` in these tests: the shapes are what is under test, so they are asserted, not declared.
  */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the deliberate any described above
 export type Json = any
 
 /** What a test talks to: the running emulator and a token-holding REST helper. */
@@ -38,7 +39,8 @@ export interface ApiResult {
 
 async function toResult(res: Response): Promise<ApiResult> {
   const text = await res.text()
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined }
+  const body: unknown = text ? JSON.parse(text) : undefined
+  return { status: res.status, headers: res.headers, body }
 }
 
 /** A fresh RSA key pair (PEM) for the JWT bearer flow. */
@@ -84,7 +86,7 @@ export async function clientCredentialsToken(url: string): Promise<string> {
     client_secret: SALESFORCE_EMULATOR_DEFAULTS.consumerSecret,
   })
   if (res.status !== 200) throw new Error(`token: ${res.status} ${JSON.stringify(res.body)}`)
-  return res.body.access_token as string
+  return (res.body as { access_token: string }).access_token
 }
 
 /** Starts an emulator and mints a client-credentials token. */
@@ -114,7 +116,7 @@ export async function startTestOrg(options: SalesforceEmulatorOptions = {}): Pro
       })
       return toResult(res)
     },
-    async state() {
+    async state(): Promise<Json> {
       return (await toResult(await fetch(`${url}/__control/state`))).body
     },
     close: () => emu.close(),

@@ -105,11 +105,7 @@ export class Ctx {
         (e.enabled_events.includes('*') || e.enabled_events.includes(type)),
     )
     const data: StripeEvent['data'] = { object: snapshot(object) }
-    if (before)
-      data.previous_attributes = diff(
-        before as Record<string, unknown>,
-        object as unknown as Record<string, unknown>,
-      )
+    if (before) data.previous_attributes = diff(before as Record<string, unknown>, object)
     const event: StripeEvent = {
       id: this.ids.next('evt_', 24),
       object: 'event',

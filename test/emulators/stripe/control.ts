@@ -3,14 +3,13 @@ import { advanceClock } from './billing/advance.ts'
 import { issueCreditNote, refundCharge, voidCreditNote } from './billing/credits.ts'
 import { finalizeInvoice } from './billing/invoices.ts'
 import { failPayment, markUncollectible, payInvoice, voidInvoice } from './billing/payments.ts'
-import type { AutoPay, Ctx } from './context.ts'
+import type { Ctx } from './context.ts'
 import { invalidRequest, StripeError } from './errors.ts'
 import { requireCharge, requireCreditNote, requireInvoice } from './lookup.ts'
 import { addEndpoint } from './routes/events.ts'
-import { seed, type SeedInput } from './seed.ts'
+import { seed } from './seed.ts'
 import { snapshot } from './state.ts'
 import type { CreditNote } from './types.ts'
-import type { DeliveryMode } from './webhooks.ts'
 
 type Body = Record<string, unknown>
 
@@ -63,7 +62,7 @@ export async function control(
   const body = (raw ?? {}) as Body
   try {
     const out = await ctx.run(null, () => dispatch(ctx, action, body))
-    return out === undefined ? undefined : { status: 200, body: await out }
+    return out === undefined ? undefined : { status: 200, body: out }
   } catch (err) {
     if (err instanceof StripeError) return { status: err.status, body: { error: err.body } }
     throw err
@@ -73,7 +72,7 @@ export async function control(
 function dispatch(ctx: Ctx, action: string, body: Body): unknown {
   switch (action) {
     case 'seed':
-      return seed(ctx, body as SeedInput)
+      return seed(ctx, body)
     case 'clock':
       return { now: ctx.now() }
     case 'advance': {
@@ -159,7 +158,7 @@ function dispatch(ctx: Ctx, action: string, body: Body): unknown {
       return snapshot(e)
     }
     case 'delivery':
-      ctx.webhooks.setMode(body as DeliveryMode)
+      ctx.webhooks.setMode(body)
       return { mode: ctx.webhooks.mode }
     case 'pause':
       ctx.webhooks.pause()
@@ -178,7 +177,7 @@ function dispatch(ctx: Ctx, action: string, body: Body): unknown {
       const mode = body['mode']
       if (mode !== 'succeed' && mode !== 'fail' && mode !== 'off')
         throw invalidRequest('mode must be succeed, fail or off', 'mode')
-      ctx.settings.autoPay = mode as AutoPay
+      ctx.settings.autoPay = mode
       return { autoPay: mode }
     }
     case 'search_lag':

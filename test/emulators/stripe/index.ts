@@ -223,7 +223,7 @@ export async function startStripeEmulator(
 ): Promise<StartedStripeEmulator> {
   const stripe = stripeEmulator(options)
   const running = await startEmulator(stripe, port)
-  const close = running.close
+  const close = running.close.bind(running)
   return Object.assign(running, {
     stripe,
     close: async () => {

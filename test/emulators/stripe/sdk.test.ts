@@ -40,7 +40,7 @@ beforeAll(async () => {
   h = await harness()
   const url = new URL(h.emu.url)
   stripe = new Stripe(KEY, {
-    apiVersion: STRIPE_API_VERSION as Stripe.LatestApiVersion,
+    apiVersion: STRIPE_API_VERSION,
     host: url.hostname,
     port: Number(url.port),
     protocol: 'http',

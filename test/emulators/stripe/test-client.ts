@@ -1,4 +1,5 @@
 import type { StripeErrorBody } from './errors.ts'
+import { asText } from '../common/text.ts'
 
 /**
  * A minimal Stripe client for the emulator's own tests: plain fetch and form-encoded bodies,
@@ -13,7 +14,7 @@ export function encodeForm(params: Record<string, unknown>): string {
     if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${key}[${i}]`))
     else if (value !== null && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) walk(v, key ? `${key}[${k}]` : k)
-    } else out.append(key, value === null ? '' : String(value))
+    } else out.append(key, value === null ? '' : asText(value))
   }
   walk(params, '')
   return out.toString()
@@ -55,7 +56,9 @@ export class StripeTestClient {
       body: isGet ? undefined : form,
     })
     const text = await res.text()
-    return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : {} }
+    // The caller names the Stripe object it expects; the assertions on it check the shape.
+    const body = (text ? JSON.parse(text) : {}) as StripeResponse<T>['body']
+    return { status: res.status, headers: res.headers, body }
   }
 
   post<T = Record<string, unknown>>(
@@ -95,6 +98,7 @@ export class StripeTestClient {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
     })
-    return { status: res.status, headers: res.headers, body: await res.json() }
+    const answer = (await res.json()) as StripeResponse<T>['body']
+    return { status: res.status, headers: res.headers, body: answer }
   }
 }

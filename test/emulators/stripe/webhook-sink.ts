@@ -26,7 +26,7 @@ export async function startWebhookSink(): Promise<WebhookSink> {
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8')
-      received.push({ headers: req.headers, raw, event: JSON.parse(raw) })
+      received.push({ headers: req.headers, raw, event: JSON.parse(raw) as Received['event'] })
       res.writeHead(script.shift() ?? 200)
       res.end()
     })

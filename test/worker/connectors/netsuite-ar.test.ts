@@ -6,7 +6,7 @@ import {
   type ArDelta,
   type NetsuiteReader,
 } from '../../../worker/connectors/netsuite/index.ts'
-import { newAccountId } from '../support/helpers.ts'
+import { newAccountId, requestUrl, requestBody } from '../support/helpers.ts'
 
 /**
  * AR deltas over the shared emulator: other test files may change AR at the same time, so each
@@ -31,7 +31,7 @@ async function act<T = Record<string, unknown>>(action: string, body: unknown): 
     body: JSON.stringify(body),
   })
   expect(res.status, `${action} ${await res.clone().text()}`).toBe(200)
-  return (await res.json()) as T
+  return await res.json()
 }
 
 const settle = () => act('clock', { advanceMs: 1000 })
@@ -224,8 +224,8 @@ describe('NetSuite readArSince', () => {
     let feedPages = 0
     vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
       if (
-        String(input).includes('/suiteql') &&
-        String(init?.body).includes('INNER JOIN customer c') &&
+        requestUrl(input).includes('/suiteql') &&
+        requestBody(init).includes('INNER JOIN customer c') &&
         ++feedPages === 2
       ) {
         await act('pay-invoice', { invoice: a.id })

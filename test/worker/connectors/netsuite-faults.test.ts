@@ -7,7 +7,7 @@ import { amendmentExternalId } from '../../../worker/connectors/netsuite/externa
 import type { NetsuiteSettings } from '../../../worker/config/types.ts'
 import type { BillingResult } from '../../../worker/connectors/types.ts'
 import { loadConfig } from '../../../worker/config/load.ts'
-import { newAccountId } from '../support/helpers.ts'
+import { newAccountId, requestUrl } from '../support/helpers.ts'
 
 /**
  * NetSuite failures injected into the shared emulator. Fault rules are global to it (each call
@@ -134,7 +134,7 @@ describe('NetSuite under faults', () => {
       .catch((e: unknown) => e)
     expect(err).toMatchObject({ kind: 'transient', code: 'INVALID_LOGIN', status: 401 })
     expect((err as Error).message).not.toMatch(/Bearer|nsat\./)
-    const calls = spy.mock.calls.map(([input]) => String(input))
+    const calls = spy.mock.calls.map(([input]) => requestUrl(input))
     expect(calls.filter((url) => url.endsWith(TOKEN_PATH))).toHaveLength(1)
     expect(calls.filter((url) => url.includes(`/customer/eid:${account}`))).toHaveLength(2)
   })

@@ -5,6 +5,7 @@ import { runDurableObjectAlarm } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createNetsuite } from '../../../worker/connectors/netsuite/index.ts'
 import { sq, suiteql, suiteqlAll } from '../../../worker/connectors/netsuite/suiteql.ts'
+import { requestUrl } from '../support/helpers.ts'
 import { until } from '../../support/poll.ts'
 
 const settings = () => netsuiteSettings()
@@ -45,7 +46,7 @@ describe('NetsuiteGate', () => {
     let inFlight = 0
     let localPeak = 0
     vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
-      if (!String(input).includes('/suiteql')) return real(input, init)
+      if (!requestUrl(input).includes('/suiteql')) return real(input, init)
       localPeak = Math.max(localPeak, ++inFlight)
       try {
         return await real(input, init)
@@ -149,6 +150,8 @@ describe('NetsuiteGate', () => {
     })
     const err = await suiteqlAll(client, suiteql`SELECT id FROM currency`).catch((e: unknown) => e)
     expect(err).toMatchObject({ kind: 'transient', code: 'netsuite_busy' })
-    expect(spy.mock.calls.filter(([input]) => String(input).includes('/suiteql'))).toHaveLength(0)
+    expect(spy.mock.calls.filter(([input]) => requestUrl(input).includes('/suiteql'))).toHaveLength(
+      0,
+    )
   })
 })

@@ -7,7 +7,7 @@ import type { NetsuiteSettings } from '../../../worker/config/types.ts'
 import { loadConfig } from '../../../worker/config/load.ts'
 import type { BillingResult } from '../../../worker/connectors/types.ts'
 import { ConnectorError } from '../../../worker/failure/errors.ts'
-import { newAccountId } from '../support/helpers.ts'
+import { newAccountId, requestUrl } from '../support/helpers.ts'
 
 /**
  * Against the shared NetSuite emulator: every test uses a fresh Account id (so fresh external
@@ -141,7 +141,7 @@ describe('NetSuite ensureCustomer', () => {
     await erp.ensureCustomer(profile(account, { billingAddress: address }), ctx)
     await erp.ensureCustomer(profile(account, { billingAddress: address }), ctx)
     const puts = spy.mock.calls
-      .map(([input]) => String(input))
+      .map(([input]) => requestUrl(input))
       .filter((url) => url.includes('/record/v1/customer/'))
     expect(puts).toEqual(
       Array(2).fill(`${BASE}/services/rest/record/v1/customer/eid:${account}?replace=addressBook`),

@@ -10,6 +10,7 @@ import {
   type ApiLimits,
   type UpsertGroup,
 } from '../../../worker/connectors/salesforce/index.ts'
+import { asText } from '../../emulators/common/text.ts'
 
 const { salesforceUrl } = inject('vendors')
 const control = (path: string, body?: unknown) => emulatorControl(salesforceUrl, path, body)
@@ -17,7 +18,7 @@ const apiCalls = async () => ((await control('state')).api as { total: number })
 const stored = async (object: string, prefix: string) =>
   (
     (await control(`salesforce/records/${object}`, {})).records as Array<Record<string, unknown>>
-  ).filter((r) => String(r.External_Id__c ?? '').startsWith(prefix))
+  ).filter((r) => asText(r.External_Id__c ?? '').startsWith(prefix))
 
 function client(apiVersion = '65.0', onLimits?: (l: ApiLimits) => void): SalesforceClient {
   const tokens = salesforceTokensOf(env)

@@ -26,7 +26,7 @@ interface Effect {
 
 async function effects(match: (e: Effect) => boolean): Promise<Effect[]> {
   const res = await fetch(`${STRIPE}/__control/effects`)
-  return ((await res.json()) as { effects: Effect[] }).effects.filter(match)
+  return (await res.json<{ effects: Effect[] }>()).effects.filter(match)
 }
 const byCorrelation = (id: string) => effects((e) => e.correlationId === id)
 const kinds = (list: Effect[]) => list.map((e) => e.kind).sort()
@@ -36,7 +36,7 @@ async function stripeGet<T>(path: string): Promise<T> {
     headers: { authorization: `Bearer ${env.STRIPE_SECRET_KEY}` },
   })
   expect(res.status, path).toBe(200)
-  return (await res.json()) as T
+  return await res.json()
 }
 
 function billing(): StripeBilling {

@@ -27,7 +27,7 @@ async function control(action: string, body: unknown): Promise<void> {
 }
 async function effectsOn(target: string): Promise<string[]> {
   const res = await fetch(`${STRIPE}/__control/effects`)
-  return ((await res.json()) as { effects: Array<{ kind: string; target: string }> }).effects
+  return (await res.json<{ effects: Array<{ kind: string; target: string }> }>()).effects
     .filter((e) => e.target === target)
     .map((e) => e.kind)
 }

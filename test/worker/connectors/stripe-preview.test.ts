@@ -21,14 +21,14 @@ async function stripeGet<T>(path: string): Promise<T> {
     headers: { authorization: `Bearer ${env.STRIPE_SECRET_KEY}` },
   })
   expect(res.status, path).toBe(200)
-  return (await res.json()) as T
+  return await res.json()
 }
 
 /** Every effect on the customer's objects, and the customer's invoices and subscriptions: what a preview must not touch. */
 async function footprint(customerId: string, subscriptionId?: string): Promise<string> {
   const res = await fetch(`${STRIPE}/__control/effects`)
   const mine = (
-    (await res.json()) as { effects: Array<{ target: string; kind: string }> }
+    await res.json<{ effects: Array<{ target: string; kind: string }> }>()
   ).effects.filter((e) => e.target === customerId || e.target === subscriptionId)
   const invoices = await stripeGet<{ data: unknown[] }>(
     `/v1/invoices?customer=${customerId}&limit=100`,

@@ -31,7 +31,7 @@ async function control<T>(action: string, body: unknown): Promise<T> {
     body: JSON.stringify(body),
   })
   expect(res.status, action).toBe(200)
-  return (await res.json()) as T
+  return await res.json()
 }
 async function stripePost<T>(path: string, params: FormParams): Promise<T> {
   const res = await fetch(`${STRIPE}${path}`, {
@@ -40,7 +40,7 @@ async function stripePost<T>(path: string, params: FormParams): Promise<T> {
     body: encodeForm(params),
   })
   expect(res.status, path).toBe(200)
-  return (await res.json()) as T
+  return await res.json()
 }
 
 /** A customer with a paid monthly subscription (made through the connector) and its first invoice. */
@@ -66,9 +66,9 @@ async function paidCustomer() {
     { amendment: create, customerId, price: DEMO_CATALOG.prices['pro-monthly-usd'] },
     { idempotencyKey: `${create.id}:billing`, correlationId: create.correlationId },
   )
-  const sub = (await (
+  const sub = await (
     await fetch(`${STRIPE}/v1/subscriptions/${subscriptionId}`, { headers: auth })
-  ).json()) as StripeSubscription
+  ).json<StripeSubscription>()
   return {
     accountId,
     customerId,

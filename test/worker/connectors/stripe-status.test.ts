@@ -54,7 +54,7 @@ function bothReadings(sub: StripeSubscription) {
       object: {
         ...sub,
         schedule: typeof sub.schedule === 'object' ? sub.schedule?.id : sub.schedule,
-      } as unknown as Record<string, unknown>,
+      },
     },
   })
   return { saga: subscriptionResult(sub), mirror: event.subscription }

@@ -15,7 +15,7 @@ type Overview = { backlog: { quarantined: number; exceptions: Record<string, num
 const quarantined = async () => {
   const res = await operatorFetch('/v1/overview', { token: TEST_VIEWER_TOKEN })
   expect(res.status).toBe(200)
-  return ((await res.json()) as Overview).backlog.quarantined
+  return (await res.json<Overview>()).backlog.quarantined
 }
 
 afterEach(() => {

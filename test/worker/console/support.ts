@@ -17,7 +17,7 @@ export interface AccessKey {
 }
 
 export async function accessKey(kid: string = crypto.randomUUID()): Promise<AccessKey> {
-  const pair = (await crypto.subtle.generateKey(
+  const pair = await crypto.subtle.generateKey(
     {
       name: 'RSASSA-PKCS1-v1_5',
       modulusLength: 2048,
@@ -26,8 +26,8 @@ export async function accessKey(kid: string = crypto.randomUUID()): Promise<Acce
     },
     true,
     ['sign', 'verify'],
-  )) as CryptoKeyPair
-  const exported = (await crypto.subtle.exportKey('jwk', pair.publicKey)) as JsonWebKey
+  )
+  const exported = await crypto.subtle.exportKey('jwk', pair.publicKey)
   return {
     kid,
     jwk: { kty: 'RSA', n: exported.n, e: exported.e, alg: 'RS256', use: 'sig', kid },

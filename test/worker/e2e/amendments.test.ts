@@ -64,7 +64,7 @@ describe('end to end: Salesforce → worker → Stripe, NetSuite → Salesforce'
       const billing = stripe.filter(
         (x) => x.correlationId === correlationId && x.kind.startsWith('subscription.'),
       )
-      expect(billing.length, `Stripe subscription effects of ${e.Action__c}`).toBe(1)
+      expect(billing.length, `Stripe subscription effects of ${String(e.Action__c)}`).toBe(1)
       order.push(billing[0]?.kind ?? '')
       const erp = netsuite.filter(
         (x) =>
@@ -72,9 +72,9 @@ describe('end to end: Salesforce → worker → Stripe, NetSuite → Salesforce'
           !x.kind.endsWith('.noop') &&
           !x.kind.startsWith('customer.'),
       )
-      expect(erp.length, `NetSuite effects of ${e.Action__c}`).toBe(1)
+      expect(erp.length, `NetSuite effects of ${String(e.Action__c)}`).toBe(1)
       const sync = syncs.find((r) => r.External_Id__c === e.EventUuid)
-      expect(sync, `Subscription_Sync__c of ${e.Action__c}`).toMatchObject({
+      expect(sync, `Subscription_Sync__c of ${String(e.Action__c)}`).toMatchObject({
         Status__c: 'applied',
         Correlation_Id__c: correlationId,
         Sequence__c: e.Sequence__c,

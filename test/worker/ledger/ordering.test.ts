@@ -133,7 +133,7 @@ describe('AccountLedger ordering', () => {
       Action__c: 'change_quantity',
       Quantity__c: 3,
     }
-    const res = (await (await postEvents([late])).json()) as { results: Array<{ status: string }> }
+    const res = await (await postEvents([late])).json<{ results: Array<{ status: string }> }>()
     expect(res.results[0]?.status).toBe('rejected')
     const stale = { ...late, Sequence__c: 2 }
     await postEvents([{ ...stale, EventUuid: crypto.randomUUID() }])

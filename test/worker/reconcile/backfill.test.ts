@@ -100,11 +100,13 @@ describe('backfill', () => {
       [...a.invoiceIds, ...b.invoiceIds].includes(String(r.External_Id__c)),
     )
     expect(mine).toHaveLength(3)
-    const progress = (await (await operatorFetch('/v1/backfill')).json()) as {
+    const progress = await (
+      await operatorFetch('/v1/backfill')
+    ).json<{
       state: string
       done: number
       total: number
-    }
+    }>()
     expect(progress).toMatchObject({ state: 'done', done: status.total, total: status.total })
   }, 120_000)
 })

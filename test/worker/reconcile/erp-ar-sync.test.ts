@@ -13,7 +13,7 @@ async function netsuite(action: string, body: unknown): Promise<Record<string, u
     headers: { 'content-type': 'application/json' },
   })
   if (!res.ok) throw new Error(`${action}: ${res.status} ${await res.text()}`)
-  return (await res.json()) as Record<string, unknown>
+  return await res.json<Record<string, unknown>>()
 }
 
 /** Kicks a run and waits for it (the runtime may start the alarm before the test does). */

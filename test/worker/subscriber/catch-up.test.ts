@@ -279,7 +279,7 @@ describe('EventSubscriber', () => {
       method: 'POST',
     })
     expect(res.status).toBe(200)
-    expect(((await res.json()) as { gap: { acknowledgedBy: string } }).gap.acknowledgedBy).toBe(
+    expect((await res.json<{ gap: { acknowledgedBy: string } }>()).gap.acknowledgedBy).toBe(
       'ops-alice',
     )
     expect((await status()).health).toBe('ok')
@@ -289,6 +289,7 @@ describe('EventSubscriber', () => {
     const [ok, broken] = [newAccountId(), newAccountId()]
     const before = (await status()).replayId
     const published = await publish([amendment(broken, 'SUB-H', 1), amendment(ok, 'SUB-I', 1)])
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with .call(this, ...)
     const enqueue = AccountLedger.prototype.enqueue
     vi.spyOn(AccountLedger.prototype, 'enqueue').mockImplementation(function (
       this: AccountLedger,
@@ -344,7 +345,7 @@ describe('EventSubscriber', () => {
   it('is kicked by the cron trigger', async () => {
     const run = await runSubscriber(async () => {
       const ctx = createExecutionContext()
-      await worker.scheduled(createScheduledController({ cron: '*/5 * * * *' }), env, ctx)
+      worker.scheduled(createScheduledController({ cron: '*/5 * * * *' }), env, ctx)
       await waitOnExecutionContext(ctx)
     })
     expect(run.trigger).toBe('cron')
@@ -355,7 +356,7 @@ describe('/v1/subscriber', () => {
   it('shows the status to a viewer', async () => {
     const res = await operatorFetch('/v1/subscriber', { token: TEST_VIEWER_TOKEN })
     expect(res.status).toBe(200)
-    const body = (await res.json()) as SubscriberStatus
+    const body = await res.json<SubscriberStatus>()
     expect(body).toMatchObject({
       channel: '/event/Subscription_Amendment__e',
       replayId: expect.any(Number),

@@ -27,17 +27,19 @@ export async function control<T = Json>(action: string, body: unknown = {}): Pro
     body: JSON.stringify(body),
   })
   expect(res.status, action).toBe(200)
-  return (await res.json()) as T
+  return await res.json()
 }
 
 export async function emulatorState(): Promise<{
   tokensMinted: number
   cometd: Record<string, number>
 }> {
-  return (await (await fetch(`${salesforceUrl}/__control/state`)).json()) as {
+  return await (
+    await fetch(`${salesforceUrl}/__control/state`)
+  ).json<{
     tokensMinted: number
     cometd: Record<string, number>
-  }
+  }>()
 }
 
 export interface Published {
@@ -166,7 +168,7 @@ export function recordCometd(
       body,
       signal: request.signal,
     })
-    const answer = (await response.clone().json()) as Json[]
+    const answer = await response.clone().json<Json[]>()
     traffic.push({
       request: { headers, messages },
       status: response.status,

@@ -180,3 +180,13 @@ export async function expectSafeError(
   }
   return body.error
 }
+
+/** The URL a mocked `fetch` was called with, whichever form the caller passed it in. */
+export function requestUrl(input: RequestInfo | URL): string {
+  return input instanceof Request ? input.url : input.toString()
+}
+
+/** The body a mocked `fetch` was called with, when it was text (the connectors send JSON text). */
+export function requestBody(init: RequestInit | undefined): string {
+  return typeof init?.body === 'string' ? init.body : ''
+}

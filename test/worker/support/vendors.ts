@@ -27,7 +27,7 @@ async function control<T>(base: string, path: string, body?: unknown): Promise<T
         },
   )
   if (!res.ok) throw new Error(`control ${path}: ${res.status} ${await res.text()}`)
-  return (await res.json()) as T
+  return await res.json()
 }
 
 export interface EmulatorEffect {

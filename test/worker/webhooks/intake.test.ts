@@ -12,9 +12,11 @@ const event = (type: string, object: Record<string, unknown>) => ({
 })
 
 async function quarantined(requestId: string | null) {
-  const { items } = (await (await operatorFetch('/v1/quarantine?limit=50')).json()) as {
+  const { items } = await (
+    await operatorFetch('/v1/quarantine?limit=50')
+  ).json<{
     items: Array<{ requestId: string; source: string; reasons: Array<{ message: string }> }>
-  }
+  }>()
   return items.find((i) => i.requestId === requestId)
 }
 
@@ -50,18 +52,20 @@ describe('POST /v1/webhooks/stripe', () => {
     const res = await deliver(e)
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ received: true, outcome: 'unrouted' })
-    const report = (await (
+    const report = await (
       await operatorFetch('/v1/webhooks/stripe/events?outcome=unrouted')
-    ).json()) as { events: Array<{ id: string; customerId: string }> }
+    ).json<{ events: Array<{ id: string; customerId: string }> }>()
     expect(report.events.find((x) => x.id === e.id)).toMatchObject({ customerId: 'cus_nobody' })
   })
 
   it('acknowledges and counts an unhandled type', async () => {
     const e = event('payout.paid', { id: 'po_1' })
     expect(await (await deliver(e)).json()).toEqual({ received: true, outcome: 'ignored' })
-    const report = (await (await operatorFetch('/v1/webhooks/stripe/events')).json()) as {
+    const report = await (
+      await operatorFetch('/v1/webhooks/stripe/events')
+    ).json<{
       counts: Array<{ type: string; outcome: string; n: number }>
-    }
+    }>()
     expect(
       report.counts.find((c) => c.type === 'payout.paid' && c.outcome === 'ignored')?.n,
     ).toBeGreaterThanOrEqual(1)

@@ -1,6 +1,7 @@
 import { exports } from 'cloudflare:workers'
 import { hmacSha256Hex } from '../../../worker/lib/hmac.ts'
 import { vendors } from '../support/vendors.ts'
+import { asText } from '../../emulators/common/text.ts'
 
 type Json = Record<string, unknown>
 
@@ -22,7 +23,7 @@ export async function stripeApi<T = Json>(
     body: method === 'GET' ? undefined : body,
   })
   if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`)
-  return (await res.json()) as T
+  return await res.json()
 }
 
 export async function stripeControl<T = Json>(action: string, body: Json): Promise<T> {
@@ -32,7 +33,7 @@ export async function stripeControl<T = Json>(action: string, body: Json): Promi
     headers: { 'content-type': 'application/json' },
   })
   if (!res.ok) throw new Error(`control ${action}: ${res.status} ${await res.text()}`)
-  return (await res.json()) as T
+  return await res.json()
 }
 
 /**
@@ -56,7 +57,7 @@ export async function eventsOf(
       const o = (e.data as { object: Json }).object
       if (
         o.customer === customerId ||
-        invoiceIds.has(String(o.invoice ?? '')) ||
+        invoiceIds.has(asText(o.invoice ?? '')) ||
         invoiceIds.has(String(o.id))
       )
         out.push(e)

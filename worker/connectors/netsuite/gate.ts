@@ -94,7 +94,7 @@ export class Semaphore {
   }
 
   /** Gives a permit back; a permit already reclaimed by its lease is a no-op. */
-  async release(permitId: string): Promise<{ released: boolean }> {
+  release(permitId: string): { released: boolean } {
     const released = this.sql.exec('DELETE FROM permit WHERE id = ?', permitId).rowsWritten > 0
     this.reclaim()
     this.admit()
@@ -108,7 +108,7 @@ export class Semaphore {
     await this.armAlarm()
   }
 
-  async inspect(): Promise<GateState> {
+  inspect(): GateState {
     this.reclaim()
     const permits = this.sql
       .exec<{ id: string; holder: string; expires_at: number }>(

@@ -50,6 +50,7 @@ export const sq = {
     if (typeof value !== 'string') throw new SuiteqlBindError('sq.str takes a string')
     if (value.length > MAX_STRING)
       throw new SuiteqlBindError(`string longer than ${MAX_STRING} characters`)
+    // eslint-disable-next-line no-control-regex -- refusing control characters is this check's job
     if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(value))
       throw new SuiteqlBindError('string contains control characters')
     return fragment(`'${value.replace(/'/g, "''")}'`)
@@ -105,10 +106,12 @@ function assertFragment(value: unknown): asserts value is SqlFragment {
   }
 }
 
+/** Whether a value is what a tagged template passes (a check, not a narrowing: it stays typed). */
+const isTemplateStrings = (value: unknown): boolean => Array.isArray(value) && 'raw' in value
+
 /** Builds a query from a template; see the module comment. */
 export function suiteql(strings: TemplateStringsArray, ...values: SqlFragment[]): SqlFragment {
-  if (!Array.isArray(strings) || !('raw' in strings))
-    throw new SuiteqlBindError('suiteql is a template tag')
+  if (!isTemplateStrings(strings)) throw new SuiteqlBindError('suiteql is a template tag')
   let text = strings[0] ?? ''
   values.forEach((value, i) => {
     assertFragment(value)
@@ -123,6 +126,13 @@ export type SuiteqlRow = Record<string, string | undefined>
 const SUITEQL_PATH = '/services/rest/query/v1/suiteql'
 /** NetSuite's page cap. */
 export const MAX_PAGE = 1000
+
+/** A column value as text: SuiteQL answers scalars; anything else would keep its JSON form. */
+function columnText(value: unknown): string {
+  if (typeof value === 'string') return value
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value)
+  return JSON.stringify(value)
+}
 
 interface SuiteqlPage {
   items?: Array<Record<string, unknown>>
@@ -152,7 +162,7 @@ export async function suiteqlPage(
   const rows = (page.items ?? []).map((item) => {
     const row: SuiteqlRow = {}
     for (const [k, v] of Object.entries(item))
-      if (k !== 'links' && v !== null && v !== undefined) row[k] = String(v)
+      if (k !== 'links' && v !== null && v !== undefined) row[k] = columnText(v)
     return row
   })
   return { rows, hasMore: page.hasMore === true && rows.length > 0 }

@@ -73,7 +73,7 @@ export async function signRs256(key: CryptoKey, claims: BearerClaims): Promise<s
  * https://help.salesforce.com/s/articleView?id=sf.remoteaccess_oauth_jwt_flow.htm
  */
 export function jwtAudience(loginUrl: string): string {
-  let host = ''
+  let host: string
   try {
     host = new URL(loginUrl).hostname.toLowerCase()
   } catch {

@@ -61,8 +61,7 @@ export function classifyResponse(
   method: string,
   path: string,
 ): ConnectorError {
-  const err = ((res.json as { error?: StripeErrorBody } | undefined)?.error ??
-    {}) as StripeErrorBody
+  const err = (res.json as { error?: StripeErrorBody } | undefined)?.error ?? {}
   const status = res.status
   const code = err.code ?? err.type ?? `http_${status}`
   const what = `${method} ${path.split('?')[0]}`

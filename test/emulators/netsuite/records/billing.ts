@@ -1,6 +1,7 @@
 import { NetsuiteError } from '../errors.ts'
 import type { Line, NsRecord, RecordStore } from '../store.ts'
 import { refId, type RecordDef } from './model.ts'
+import { asText } from '../../common/text.ts'
 
 /**
  * SuiteBilling, minimal. Real subscriptions carry a billing account, plan, price book and terms;
@@ -123,7 +124,7 @@ export const subscriptionDef: RecordDef = {
   deriveLines: (r, ctx) => ({
     subscriptionLine: subscriptionState(ctx.store, r, ctx.clock.today()).lines,
   }),
-  refName: (r) => String(r.fields.name ?? `Subscription ${r.id}`),
+  refName: (r) => asText(r.fields.name ?? `Subscription ${r.id}`),
 }
 
 export const changeOrderDef: RecordDef = {

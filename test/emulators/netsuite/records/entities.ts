@@ -1,6 +1,7 @@
 import { NetsuiteError } from '../errors.ts'
 import { customerAr } from './ar.ts'
 import { refId, type RecordDef } from './model.ts'
+import { asText } from '../../common/text.ts'
 
 const CREDIT_HOLD = { AUTO: 'Auto', ON: 'On', OFF: 'Off' }
 
@@ -153,7 +154,7 @@ export const customerDef: RecordDef = {
   refName: (r) => {
     const { entityId, companyName } = r.fields
     return companyName && companyName !== entityId
-      ? `${String(entityId)} ${String(companyName)}`
+      ? `${String(entityId)} ${asText(companyName)}`
       : String(entityId)
   },
 }

@@ -76,7 +76,7 @@ export interface RecordDef {
 /** The `{ id }` of a stored reference, as a number. */
 export function refId(value: unknown): number | undefined {
   if (value && typeof value === 'object' && 'id' in value) {
-    const n = Number((value as { id: unknown }).id)
+    const n = Number(value.id)
     return Number.isInteger(n) ? n : undefined
   }
   return undefined

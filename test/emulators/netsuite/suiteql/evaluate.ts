@@ -160,7 +160,7 @@ export function runQuery(q: Query, rctx: RecordContext, dateFormat: string): Res
     ? [...scope].flatMap(([alias, t]) =>
         Object.keys(t.columns).map((name) => ({
           key: name,
-          expr: { kind: 'column', table: alias, name } as Expr,
+          expr: { kind: 'column', table: alias, name } satisfies Expr,
         })),
       )
     : q.items.map((item, i) => ({
@@ -203,7 +203,7 @@ export function runQuery(q: Query, rctx: RecordContext, dateFormat: string): Res
     groups = q.groupBy.length === 0 && byKey.size === 0 ? [[]] : [...byKey.values()]
   }
   const rows = groups.map((group) => {
-    const env = group[0] ?? new Map()
+    const env = group[0] ?? new Map<string, NsRecord | null>()
     const gc: Ctx = aggregate ? { ...c, group } : c
     const values = outputs.map(
       (o) => [o.key, toSql(evaluate(o.expr, env, gc))] as [string, SqlValue],

@@ -31,8 +31,10 @@ export function lex(sql: string): Token[] {
       let v = ''
       for (i++; ; i++) {
         if (i >= sql.length) throw SuiteqlError.syntax()
-        if (sql[i] === "'" && sql[i + 1] === "'") ((v += "'"), i++)
-        else if (sql[i] === "'") break
+        if (sql[i] === "'" && sql[i + 1] === "'") {
+          v += "'"
+          i++
+        } else if (sql[i] === "'") break
         else v += sql[i]
       }
       out.push({ t: 'str', v })

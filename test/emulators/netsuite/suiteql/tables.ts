@@ -38,15 +38,14 @@ export interface Table {
 }
 
 const str = (name: string): Column => ({
-  get: (r) => (typeof r.fields[name] === 'string' ? (r.fields[name] as string) : null),
+  get: (r) => (typeof r.fields[name] === 'string' ? r.fields[name] : null),
 })
 const num = (name: string): Column => ({
-  get: (r) => (typeof r.fields[name] === 'number' ? (r.fields[name] as number) : null),
+  get: (r) => (typeof r.fields[name] === 'number' ? r.fields[name] : null),
 })
 const bool = (name: string): Column => ({ get: (r) => (r.fields[name] === true ? 'T' : 'F') })
 const date = (name: string): Column => ({
-  get: (r) =>
-    typeof r.fields[name] === 'string' ? new Date(`${r.fields[name] as string}T00:00:00Z`) : null,
+  get: (r) => (typeof r.fields[name] === 'string' ? new Date(`${r.fields[name]}T00:00:00Z`) : null),
 })
 const idOf = (v: unknown): number | null => refId(v) ?? null
 

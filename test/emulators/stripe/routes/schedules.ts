@@ -35,7 +35,7 @@ function readPhases(ctx: Ctx, p: Params): PhaseInput[] | undefined {
   const raw = hashes(p, 'phases')
   if (!raw) return undefined
   return raw.map((ph, i) => {
-    const items = (hashes(ph, 'items') ?? []).map((it, j) => ({
+    const items = (hashes(ph, 'items') ?? []).map((it) => ({
       price: str(it, 'price', true) as string,
       quantity: int(it, 'quantity') ?? 1,
       metadata: mergeMetadata({}, it),
@@ -60,7 +60,7 @@ function readPhases(ctx: Ctx, p: Params): PhaseInput[] | undefined {
         : undefined,
       items,
       prorationBehavior: prorationBehavior(ph),
-      metadata: mergeMetadata({}, ph) as Metadata,
+      metadata: mergeMetadata({}, ph),
       collectionMethod:
         method === 'send_invoice' || method === 'charge_automatically' ? method : undefined,
     }

@@ -1,0 +1,76 @@
+// ESLint for the TypeScript in worker/, shared/, test/ and the root config files, type-aware
+// (typescript-eslint's recommendedTypeChecked). lwc/ and sfdx/ get their own Salesforce config.
+import js from '@eslint/js'
+import { defineConfig } from 'eslint/config'
+import tseslint from 'typescript-eslint'
+
+export default defineConfig(
+  {
+    ignores: ['node_modules/', '.wrangler/', '.stack/', 'coverage/', 'dist/', 'lwc/', 'sfdx/'],
+  },
+  js.configs.recommended,
+  tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: {
+        // The worker's program (Workers types); shared/ and test/fixtures are in both.
+        project: ['./tsconfig.json', './tsconfig.node.json'],
+        tsconfigRootDir: import.meta.dirname,
+      },
+    },
+    rules: {
+      // A leading underscore marks a binding that is unused on purpose: a property dropped from a
+      // rest spread, or a positional callback parameter before the one that is used.
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        {
+          argsIgnorePattern: '^_',
+          varsIgnorePattern: '^_',
+          caughtErrorsIgnorePattern: '^_',
+          destructuredArrayIgnorePattern: '^_',
+          ignoreRestSiblings: true,
+        },
+      ],
+    },
+  },
+  {
+    // Node's program (Node types) for what runs in Node. Named here rather than left to the first
+    // program that holds a file: worker tests import emulators, and node tests import worker code.
+    files: ['test/{emulators,stack,bench,e2e,sfdx,node}/**/*.ts'],
+    languageOptions: { parserOptions: { project: ['./tsconfig.node.json'] } },
+  },
+  {
+    // In tests, vitest's asymmetric matchers (expect.any, expect.stringMatching,
+    // expect.objectContaining) are typed `any`, and response bodies are parsed JSON whose shape is
+    // exactly what the assertions check; the unsafe-* rules would only force casts in front of them.
+    files: ['test/**/*.test.ts'],
+    rules: {
+      '@typescript-eslint/no-unsafe-argument': 'off',
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+    },
+  },
+  {
+    // Test doubles stand in for async connectors: their methods are `async` so that a scripted
+    // failure reaches the caller as a rejected promise, exactly as the real connector's would,
+    // even when the double itself has nothing to await.
+    files: ['test/doubles/**/*.ts'],
+    rules: { '@typescript-eslint/require-await': 'off' },
+  },
+  {
+    // Plain JavaScript is in neither tsconfig, so it gets the rules that need no type information.
+    files: ['**/*.{js,mjs}'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+  {
+    files: ['*.js', '.ci/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly' } },
+  },
+  {
+    // Bundled by wrangler into workerd, where these are globals.
+    files: ['test/bench/harness/*.js'],
+    languageOptions: { globals: { URL: 'readonly', Response: 'readonly' } },
+  },
+)
