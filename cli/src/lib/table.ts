@@ -38,10 +38,17 @@ export function renderTable<R>(rows: R[], columns: Column<R>[]): string[] {
   const widths = columns.map((c, i) =>
     Math.min(
       c.max ?? 60,
-      Math.max(c.header.length, ...cells.map((row) => Math.max(...(row[i] ?? '').split('\n').map((l) => l.length)))),
+      Math.max(
+        c.header.length,
+        ...cells.map((row) => Math.max(...(row[i] ?? '').split('\n').map((l) => l.length))),
+      ),
     ),
   )
-  const line = (parts: string[]) => parts.map((p, i) => p.padEnd(widths[i] ?? 0)).join('  ').trimEnd()
+  const line = (parts: string[]) =>
+    parts
+      .map((p, i) => p.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd()
   const out = [line(columns.map((c) => c.header)), line(widths.map((w) => '─'.repeat(w)))]
   for (const row of cells) {
     const wrapped = row.map((cell, i) => wrap(cell, widths[i] ?? 60))
