@@ -30,7 +30,9 @@ export function checkClocks(samples: ClockSample[]): CheckResult[] {
         'Nothing to do unless signatures are refused as expired.',
       ),
     ]
-  const parts = [...skews].map(([k, v]) => `${k} ${v >= 0 ? '+' : ''}${v.toFixed(0)} s`)
+  const parts = [...skews].map(
+    ([k, v]) => `${k} ${Math.round(v) > 0 ? '+' : ''}${Math.round(v) || 0} s`,
+  )
   const detail = `against this machine: ${parts.join(', ')}`
   const sf = skews.get('salesforce')
   const worker = skews.get('worker')

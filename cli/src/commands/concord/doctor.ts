@@ -2,6 +2,7 @@ import { Flags, SfCommand } from '@salesforce/sf-plugins-core'
 import type { CheckResult } from '../../doctor/check.ts'
 import { runDoctor } from '../../doctor/run.ts'
 import { workerFlags } from '../../lib/flags.ts'
+import { connectionOf } from '../../lib/org.ts'
 import { renderTable } from '../../lib/table.ts'
 
 export interface DoctorResult {
@@ -45,7 +46,7 @@ export default class Doctor extends SfCommand<DoctorResult> {
     const { flags } = await this.parse(Doctor)
     const org = flags['target-org']
     const checks = await runDoctor({
-      conn: org.getConnection(),
+      conn: connectionOf(org),
       org: org.getUsername() ?? 'concord',
       integrationUser: flags['integration-user'],
       workerUrl: flags['worker-url'].toString().replace(/\/+$/, ''),

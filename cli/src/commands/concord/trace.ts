@@ -2,6 +2,7 @@ import { Args } from '@oclif/core'
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core'
 import { workerApi, workerFlags } from '../../lib/flags.ts'
 import { locateAmendment } from '../../lib/locate.ts'
+import { connectionOf } from '../../lib/org.ts'
 import { describeAmendment } from '../../lib/show.ts'
 import type { AmendmentDetail } from '../../lib/worker-types.ts'
 
@@ -40,7 +41,7 @@ export default class Trace extends SfCommand<TraceResult> {
     const api = workerApi(flags)
     const at = await locateAmendment(api, args.id, {
       accountId: flags.account,
-      conn: flags['target-org']?.getConnection(),
+      conn: flags['target-org'] && connectionOf(flags['target-org']),
     })
     const amendment = await api.call<AmendmentDetail>(
       'GET',
