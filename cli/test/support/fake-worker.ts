@@ -159,8 +159,14 @@ function route(
     return state.healthy ? [200, { ok: true }] : [500, { ok: false }]
   const viewer = () => authorize(state, req, 'viewer')
   const operator = () => authorize(state, req, 'operator')
-  if (method === 'GET' && path === '/v1/writer') return (viewer(), [200, state.writer])
-  if (method === 'GET' && path === '/v1/subscriber') return (viewer(), [200, state.subscriber])
+  if (method === 'GET' && path === '/v1/writer') {
+    viewer()
+    return [200, state.writer]
+  }
+  if (method === 'GET' && path === '/v1/subscriber') {
+    viewer()
+    return [200, state.subscriber]
+  }
   if (method === 'POST' && path === '/v1/subscriber/run') {
     operator()
     const id = (state.subscriber.lastRun?.id ?? 0) + 1
@@ -181,8 +187,10 @@ function route(
     }
     return [202, { status: 'scheduled', runAt: new Date().toISOString() }]
   }
-  if (method === 'GET' && path === '/v1/quarantine')
-    return (viewer(), [200, { items: state.quarantine }])
+  if (method === 'GET' && path === '/v1/quarantine') {
+    viewer()
+    return [200, { items: state.quarantine }]
+  }
   if (method === 'GET' && path === '/v1/exceptions') {
     viewer()
     const stateWanted = url.searchParams.get('state') ?? 'parked'
