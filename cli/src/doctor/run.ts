@@ -1,4 +1,5 @@
 import type { Connection } from '@salesforce/core'
+import { redact } from '../lib/failure.ts'
 import { WorkerApi } from '../lib/worker-api.ts'
 import type { CheckResult, ClockSample } from './check.ts'
 import { checkClocks } from './clock.ts'
@@ -37,5 +38,11 @@ export async function runDoctor(t: DoctorTarget): Promise<CheckResult[]> {
     sampleDate('salesforce', `${t.conn.instanceUrl}/services/data`),
   ])
   if (sfClock) clock.push(sfClock)
-  return [...salesforce, ...worker, ...stripe, ...checkClocks(clock)]
+  // A vendor may echo what it was sent (a key in an error message): nothing secret leaves here.
+  const secrets = [t.token, t.stripeKey, t.conn.accessToken ?? undefined]
+  return [...salesforce, ...worker, ...stripe, ...checkClocks(clock)].map((c) => ({
+    ...c,
+    detail: redact(c.detail, secrets),
+    fix: c.fix === undefined ? undefined : redact(c.fix, secrets),
+  }))
 }
