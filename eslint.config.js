@@ -1,4 +1,4 @@
-// ESLint for the TypeScript in worker/, shared/, test/ and the root config files, type-aware
+// ESLint for the TypeScript in worker/, shared/, test/, cli/ and the root config files, type-aware
 // (typescript-eslint's recommendedTypeChecked). lwc/ and sfdx/ get their own Salesforce config.
 import js from '@eslint/js'
 import { defineConfig } from 'eslint/config'
@@ -6,7 +6,16 @@ import tseslint from 'typescript-eslint'
 
 export default defineConfig(
   {
-    ignores: ['node_modules/', '.wrangler/', '.stack/', 'coverage/', 'dist/', 'lwc/', 'sfdx/'],
+    ignores: [
+      'node_modules/',
+      '.wrangler/',
+      '.stack/',
+      'coverage/',
+      'dist/',
+      'lwc/',
+      'sfdx/',
+      'cli/lib/',
+    ],
   },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
@@ -40,10 +49,15 @@ export default defineConfig(
     languageOptions: { parserOptions: { project: ['./tsconfig.node.json'] } },
   },
   {
+    // The sf plugin (cli/) is its own Node program, module resolution nodenext.
+    files: ['cli/**/*.ts'],
+    languageOptions: { parserOptions: { project: ['./cli/tsconfig.json'] } },
+  },
+  {
     // In tests, vitest's asymmetric matchers (expect.any, expect.stringMatching,
     // expect.objectContaining) are typed `any`, and response bodies are parsed JSON whose shape is
     // exactly what the assertions check; the unsafe-* rules would only force casts in front of them.
-    files: ['test/**/*.test.ts'],
+    files: ['test/**/*.test.ts', 'cli/test/**/*.test.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',

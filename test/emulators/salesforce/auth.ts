@@ -206,6 +206,28 @@ export class Auth {
     return session
   }
 
+  /**
+   * `GET /services/oauth2/userinfo`: who the token belongs to (OpenID Connect claims), as
+   * `sf org login access-token` asks. Not an API call: it takes nothing from the allocation.
+   * https://help.salesforce.com/s/articleView?id=xcloud.remoteaccess_using_userinfo_endpoint.htm
+   */
+  userinfo(req: EmuRequest): EmuResponse {
+    const session = this.authenticate(req.headers)
+    if (!session)
+      return { status: 403, text: 'Forbidden', headers: { 'content-type': 'text/plain' } }
+    return {
+      status: 200,
+      body: {
+        sub: `${this.instanceUrl(req)}/id/${this.orgId}/${session.userId}`,
+        user_id: session.userId,
+        organization_id: this.orgId,
+        preferred_username: session.username,
+        email: session.username,
+        active: true,
+      },
+    }
+  }
+
   /** Revokes every session (an admin revoking tokens, or the session timeout passing). */
   expireAll(): number {
     const n = this.sessions.size

@@ -3,6 +3,7 @@ import {
   type SalesforceFieldType,
   type SalesforceObjectSchema,
 } from '../../../shared/salesforce-schema.ts'
+import { SETUP_PREFIXES, SETUP_SCHEMA } from './setup-schema.ts'
 
 /** A field as the emulator knows it: the shared contract's type plus the standard-field flags. */
 export type FieldType = SalesforceFieldType | { type: 'Id' } | { type: 'TextArea'; length: number }
@@ -45,6 +46,7 @@ const FIXED_PREFIXES: Record<string, string> = {
   Subscription_Sync__c: 'a04',
   Subscription_Amendment__e: 'e00',
   Concord_Refresh__e: 'e01',
+  ...SETUP_PREFIXES,
 }
 
 /** Custom objects' Name is an Auto Number in `sfdx/` (read-only, numbered on insert). */
@@ -101,6 +103,7 @@ function standardFields(
       readOnly('CreatedById', { type: 'Lookup', referenceTo: 'User' }),
     ]
   }
+  if (name in SETUP_SCHEMA) return auditFields()
   const currency = writable('CurrencyIsoCode', { type: 'Picklist', values: currencies })
   if (name === 'User') {
     return [
@@ -144,7 +147,13 @@ function describeObject(
   }
   for (const f of standardFields(name, schema.kind, currencies)) add(f)
   for (const [fieldName, def] of Object.entries(schema.fields)) {
-    const relationshipName = def.type === 'Lookup' ? fieldName.replace(/__c$/, '__r') : undefined
+    // Custom lookups relate as `X__r`; standard ones drop their `Id` (`ParentId` → `Parent`).
+    const relationshipName =
+      def.type === 'Lookup'
+        ? fieldName.endsWith('__c')
+          ? fieldName.replace(/__c$/, '__r')
+          : fieldName.replace(/Id$/, '')
+        : undefined
     const externalId = def.type === 'Text' && def.externalId === true
     add(writable(fieldName, def, { relationshipName, externalId }))
   }
@@ -174,6 +183,7 @@ export class Catalog {
     const schemas: Record<string, SalesforceObjectSchema> = {
       ...SALESFORCE_SCHEMA,
       User: { kind: 'StandardObject', fields: {} },
+      ...SETUP_SCHEMA,
     }
     let customN = 4
     let eventN = 1
@@ -184,7 +194,7 @@ export class Catalog {
           ? `e${String(++eventN).padStart(2, '0')}`
           : `a${String(++customN).padStart(2, '0')}`)
       const describe = describeObject(name, schema, prefix, currencies)
-      if (name === 'User') describe.kind = 'System'
+      if (name === 'User' || name in SETUP_SCHEMA) describe.kind = 'System'
       this.objects.set(name.toLowerCase(), describe)
       this.byPrefix.set(prefix, describe)
     }

@@ -2,6 +2,7 @@ import type { EmuResponse } from '../common/router.ts'
 import type { CometD } from './cometd.ts'
 import { SalesforceApiError } from './errors.ts'
 import type { Org } from './org.ts'
+import { assignPermissionSet, unassignPermissionSet } from './permissions.ts'
 import { publishEvent } from './publish.ts'
 import type { RecordFaultRule } from './record-faults.ts'
 import { Tx } from './store.ts'
@@ -80,7 +81,8 @@ function records(org: Org, object: string) {
 /**
  * Vendor control actions, at `POST /__control/salesforce/<action>` (camelCase or kebab-case):
  * seed, expireTokens, recordFaults, limit, publish, records, put, advanceClock, purgeEvents,
- * retention, dropClients, events.
+ * retention, dropClients, events, assignPermissionSet / unassignPermissionSet
+ * `{username, permissionSet}`.
  */
 export function control(
   org: Org,
@@ -153,6 +155,15 @@ export function control(
         if (typeof body.hours !== 'number') return bad('retention needs {hours}')
         org.bus.retentionMs = body.hours * 3_600_000
         return ok({ retentionHours: body.hours })
+      case 'assignpermissionset':
+      case 'unassignpermissionset': {
+        const username = asText(body.username ?? '')
+        const set = asText(body.permissionSet ?? '')
+        if (!username || !set) return bad(`${name} needs {username, permissionSet}`)
+        return name.toLowerCase().startsWith('un')
+          ? ok({ removed: unassignPermissionSet(org, username, set) })
+          : ok({ id: assignPermissionSet(org, username, set) })
+      }
       case 'dropclients':
         return ok({ dropped: cometd.dropAll() })
       case 'events':

@@ -54,6 +54,7 @@ export function salesforceEmulator(options: SalesforceEmulatorOptions = {}): Sal
 
   const router = new Router()
   router.on('POST', '/services/oauth2/token', (req) => org.auth.token(req))
+  router.on('GET', '/services/oauth2/userinfo', (req) => org.auth.userinfo(req))
   router.on('GET', '/services/data', VERSIONS)
   const routes = [...SOBJECT_ROUTES, ...QUERY_ROUTES]
   for (const route of [...routes, compositeRoute(routes)]) {

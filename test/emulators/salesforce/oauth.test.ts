@@ -172,3 +172,27 @@ describe('POST /services/oauth2/token', () => {
     expect(call.status).toBe(401)
   })
 })
+
+describe('GET /services/oauth2/userinfo', () => {
+  it('names the token’s user and org, and refuses an unknown token', async () => {
+    const org = await startTestOrg()
+    try {
+      const res = await fetch(`${org.url}/services/oauth2/userinfo`, {
+        headers: { authorization: `Bearer ${org.token}` },
+      })
+      const body = await res.json()
+      expect(body).toMatchObject({
+        preferred_username: 'integration@concord.example',
+        organization_id: org.emu.sf.org.orgId,
+        user_id: org.emu.sf.org.integrationUserId,
+      })
+      const refused = await fetch(`${org.url}/services/oauth2/userinfo`, {
+        headers: { authorization: 'Bearer nope' },
+      })
+      expect(refused.status).toBe(403)
+      expect((await org.state()).api.total).toBe(0)
+    } finally {
+      await org.close()
+    }
+  })
+})

@@ -5,6 +5,7 @@ import { Clock } from './clock.ts'
 import { EventBus } from './events.ts'
 import { IdFactory, toId18 } from './ids.ts'
 import { ApiUsage } from './limits.ts'
+import { deployPermissions } from './permissions.ts'
 import { RecordFaults } from './record-faults.ts'
 import { RecordStore, Tx, type SfRecord } from './store.ts'
 
@@ -98,6 +99,7 @@ export class Org {
       (u) => this.users.get(u),
     )
     this.createUsers()
+    deployPermissions(this, this.integrationUserId)
   }
 
   get corporateCurrency(): string {
@@ -145,7 +147,10 @@ export class Org {
     return this.store.get(id)
   }
 
-  /** Forgets all state (records, sessions, events, counters, clock) and recreates the users. */
+  /**
+   * Forgets all state (records, sessions, events, counters, clock) and recreates the users and
+   * the deployed permission sets.
+   */
   reset(): void {
     this.store.reset()
     this.ids.reset()
@@ -158,5 +163,6 @@ export class Org {
     this.cursors.clear()
     this.clock.reset()
     this.createUsers()
+    deployPermissions(this, this.integrationUserId)
   }
 }

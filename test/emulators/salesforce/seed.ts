@@ -1,5 +1,6 @@
 import { SalesforceApiError } from './errors.ts'
 import type { Org } from './org.ts'
+import { assignPermissionSet } from './permissions.ts'
 import { Tx } from './store.ts'
 import { parseRecord } from './validate.ts'
 
@@ -154,6 +155,9 @@ export function seedDemoOrg(org: Org): SeedResult {
     result.subscriptions[row.Subscription_Key__c] = rec.Id
   }
   tx.undo.length = 0
+  for (const username of org.auth.config.usernames)
+    assignPermissionSet(org, username, 'Concord_Integration')
+  assignPermissionSet(org, 'rep@concord.example', 'Concord_Sales')
   return result
 }
 

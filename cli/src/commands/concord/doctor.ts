@@ -1,0 +1,73 @@
+import { Flags, SfCommand } from '@salesforce/sf-plugins-core'
+import type { CheckResult } from '../../doctor/check.ts'
+import { runDoctor } from '../../doctor/run.ts'
+import { workerFlags } from '../../lib/flags.ts'
+import { connectionOf } from '../../lib/org.ts'
+import { renderTable } from '../../lib/table.ts'
+
+export interface DoctorResult {
+  ok: boolean
+  checks: CheckResult[]
+}
+
+const MARK = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const
+
+/** `sf concord doctor`: checks every link of an installation and says how to fix each broken one. */
+export default class Doctor extends SfCommand<DoctorResult> {
+  public static override readonly summary =
+    'Check every link of a Concord installation: Salesforce, the worker, Stripe, clocks.'
+  public static override readonly description =
+    'Prints one line per check (pass, warn or fail) with the fix for each problem. Exits 1 when any check fails. The worker token and the Stripe key are never printed.'
+  public static override readonly examples = [
+    '<%= config.bin %> <%= command.id %> --target-org concord --worker-url https://concord.example.workers.dev',
+    'CONCORD_TOKEN=op_… CONCORD_STRIPE_KEY=rk_live_… <%= config.bin %> <%= command.id %> --target-org concord --worker-url https://concord.example.workers.dev --json',
+  ]
+  public static override readonly enableJsonFlag = true
+
+  public static override readonly flags = {
+    'target-org': Flags.requiredOrg(),
+    ...workerFlags,
+    'integration-user': Flags.string({
+      summary:
+        'Username of the worker’s API-only Salesforce user (checked for Concord_Integration).',
+    }),
+    'stripe-key': Flags.string({
+      summary: 'Stripe secret or restricted key (or CONCORD_STRIPE_KEY). Never printed.',
+      env: 'CONCORD_STRIPE_KEY',
+    }),
+    'stripe-api-base': Flags.string({
+      summary: 'Stripe API base URL.',
+      env: 'CONCORD_STRIPE_API_BASE',
+      default: 'https://api.stripe.com',
+    }),
+  }
+
+  public async run(): Promise<DoctorResult> {
+    const { flags } = await this.parse(Doctor)
+    const org = flags['target-org']
+    const checks = await runDoctor({
+      conn: connectionOf(org),
+      org: org.getUsername() ?? 'concord',
+      integrationUser: flags['integration-user'],
+      workerUrl: flags['worker-url'].toString().replace(/\/+$/, ''),
+      token: flags.token,
+      stripeKey: flags['stripe-key'],
+      stripeApiBase: flags['stripe-api-base'],
+    })
+    const table = renderTable(checks, [
+      { header: 'STATUS', get: (c) => MARK[c.status], max: 6 },
+      { header: 'AREA', get: (c) => c.area, max: 10 },
+      { header: 'CHECK', get: (c) => c.check, max: 36 },
+      { header: 'DETAIL', get: (c) => c.detail, max: 48 },
+      { header: 'FIX', get: (c) => c.fix ?? '', max: 48 },
+    ])
+    for (const line of table) this.log(line)
+    const failed = checks.filter((c) => c.status === 'fail').length
+    const warned = checks.filter((c) => c.status === 'warn').length
+    this.log(
+      `${checks.length} checks: ${checks.length - failed - warned} pass, ${warned} warn, ${failed} fail`,
+    )
+    if (failed) process.exitCode = 1
+    return { ok: failed === 0, checks }
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * The worker's operator API shapes this plugin reads, as documented in the root README ("HTTP
+ * API") and answered by `worker/routes/`. Only the fields the commands use are declared.
+ */
+
+export interface WorkerErrorBody {
+  error: {
+    code: string
+    message: string
+    requestId: string
+    details?: Array<{ field: string; message: string }>
+  }
+}
+
+export type AmendmentState = 'waiting' | 'parked' | 'applied' | 'skipped'
+
+/** `GET /v1/exceptions` items. */
+export interface ExceptionEntry {
+  amendmentId: string
+  accountId: string
+  subscriptionKey: string
+  sequence: number
+  action: string
+  state: AmendmentState
+  code: string | null
+  message: string | null
+  correlationId: string
+  updatedAt: string
+}
+
+export interface AuditLine {
+  at: string
+  actor: string
+  action: string
+  fromState?: string
+  toState?: string
+  detail?: Record<string, string | number | boolean | null>
+}
+
+/** `GET /v1/accounts/:accountId/amendments/:id`, and `amendment` in retry/skip answers. */
+export interface AmendmentDetail {
+  id: string
+  subscriptionKey: string
+  sequence: number
+  action: string
+  state: AmendmentState
+  step: string
+  attempts: number
+  nextAttemptAt?: string
+  errorCode?: string
+  errorMessage?: string
+  billingRef?: string
+  erpRef?: string
+  correlationId: string
+  receivedAt: string
+  updatedAt: string
+  audit?: AuditLine[]
+}
+
+export interface RunView {
+  id: number
+  trigger: string
+  startedAt: string
+  finishedAt?: string
+  outcome?: 'drained' | 'budget' | 'failed' | 'interrupted'
+  fromReplayId?: number
+  toReplayId?: number
+  error?: { code: string; message: string }
+}
+
+/** `GET /v1/subscriber`. */
+export interface SubscriberStatus {
+  channel: string
+  health: 'ok' | 'failing' | 'gap' | 'never_run'
+  running: boolean
+  nextRunAt?: string
+  replayId?: number
+  lastEventAt?: string
+  consecutiveFailures: number
+  lastRun?: RunView
+  lastError?: { at: string; code: string; message: string }
+  recentRuns: RunView[]
+  openGaps: number
+}
+
+/** `POST /v1/subscriber/run`. */
+export type KickResult = { status: 'running' } | { status: 'scheduled'; runAt: string }
+
+/** `GET /v1/writer`. */
+export interface WriterStatus {
+  pending: number
+  parked: Array<{ object: string; externalId: string; code: string; message: string }>
+  calls24h: number
+  usage?: { used: number; max: number }
+  intervalMs: number
+}
+
+/** `GET /v1/backfill` and `POST /v1/backfill`. */
+export interface BackfillStatus {
+  state: 'idle' | 'running' | 'done' | 'failed'
+  scope?: string
+  done: number
+  total: number
+  counting: boolean
+  invoices: number
+  payments: number
+  startedAt?: string
+  finishedAt?: string
+  failed: Array<{ accountId: string; error: string }>
+}
+
+/** `GET /v1/quarantine`. */
+export interface QuarantinePage {
+  items: Array<{ id: string; reason?: string; receivedAt?: string }>
+  next?: string
+}

@@ -1,0 +1,305 @@
+import { createHash } from 'node:crypto'
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type {
+  AmendmentDetail,
+  BackfillStatus,
+  ExceptionEntry,
+  SubscriberStatus,
+  WriterStatus,
+} from '../../src/lib/worker-types.ts'
+
+/**
+ * A stand-in for the worker's operator API, answering the documented shapes (README "HTTP API")
+ * from state a test sets, with the worker's auth rule (SHA-256 of the bearer token, viewer or
+ * operator) and its error body `{error:{code,message,requestId}}`. The real worker takes a
+ * bundle and `wrangler dev` to start; `real-worker.test.ts` covers it once.
+ */
+export interface FakeWorkerState {
+  tokens: Array<{ sha256: string; role: 'viewer' | 'operator' }>
+  healthy: boolean
+  writer: WriterStatus
+  subscriber: SubscriberStatus
+  quarantine: Array<{ id: string; reason: string }>
+  /** Every amendment the ledgers hold, by account. */
+  amendments: Array<AmendmentDetail & { accountId: string; indexed: boolean }>
+  backfill: BackfillStatus
+  /** How many GETs of /v1/backfill move a running backfill forward by one account. */
+  backfillStep: number
+  requests: Array<{ method: string; path: string; authorization?: string; body?: unknown }>
+}
+
+export interface FakeWorker {
+  url: string
+  state: FakeWorkerState
+  close(): Promise<void>
+}
+
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex')
+const iso = (msAgo: number) => new Date(Date.now() - msAgo).toISOString()
+
+function initialState(token: string): FakeWorkerState {
+  return {
+    tokens: [{ sha256: sha256(token), role: 'operator' }],
+    healthy: true,
+    writer: {
+      pending: 0,
+      parked: [],
+      calls24h: 3,
+      usage: { used: 120, max: 100000 },
+      intervalMs: 2000,
+    },
+    subscriber: {
+      channel: '/event/Subscription_Amendment__e',
+      health: 'ok',
+      running: false,
+      replayId: 41,
+      lastEventAt: iso(3_600_000),
+      consecutiveFailures: 0,
+      lastRun: {
+        id: 7,
+        trigger: 'cron',
+        startedAt: iso(70_000),
+        finishedAt: iso(60_000),
+        outcome: 'drained',
+        fromReplayId: 40,
+        toReplayId: 41,
+      },
+      recentRuns: [
+        {
+          id: 7,
+          trigger: 'cron',
+          startedAt: iso(70_000),
+          finishedAt: iso(60_000),
+          outcome: 'drained',
+          fromReplayId: 40,
+          toReplayId: 41,
+        },
+      ],
+      openGaps: 0,
+    },
+    quarantine: [],
+    amendments: [],
+    backfill: {
+      state: 'idle',
+      done: 0,
+      total: 0,
+      counting: false,
+      invoices: 0,
+      payments: 0,
+      failed: [],
+    },
+    backfillStep: 1,
+    requests: [],
+  }
+}
+
+const entry = (a: FakeWorkerState['amendments'][number]): ExceptionEntry => ({
+  amendmentId: a.id,
+  accountId: a.accountId,
+  subscriptionKey: a.subscriptionKey,
+  sequence: a.sequence,
+  action: a.action,
+  state: a.state,
+  code: a.errorCode ?? null,
+  message: a.errorMessage ?? null,
+  correlationId: a.correlationId,
+  updatedAt: a.updatedAt,
+})
+
+class HttpError extends Error {
+  readonly status: number
+  readonly code: string
+  constructor(status: number, code: string, message: string) {
+    super(message)
+    this.status = status
+    this.code = code
+  }
+}
+
+function authorize(state: FakeWorkerState, req: IncomingMessage, role: 'viewer' | 'operator') {
+  const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')
+  if (!m?.[1])
+    throw new HttpError(
+      401,
+      'unauthorized',
+      'Send an operator token as "Authorization: Bearer <token>".',
+    )
+  const found = state.tokens.find((t) => t.sha256 === sha256(m[1] ?? ''))
+  if (!found) throw new HttpError(401, 'unauthorized', 'Operator token not recognised.')
+  if (role === 'operator' && found.role !== 'operator')
+    throw new HttpError(
+      403,
+      'forbidden',
+      `This needs the operator role; the token has ${found.role}.`,
+    )
+}
+
+function advanceBackfill(state: FakeWorkerState): void {
+  const b = state.backfill
+  if (b.state !== 'running') return
+  b.done = Math.min(b.total, b.done + state.backfillStep)
+  b.invoices += 2 * state.backfillStep
+  b.payments += state.backfillStep
+  if (b.done >= b.total) {
+    b.state = b.failed.length ? 'failed' : 'done'
+    b.finishedAt = new Date().toISOString()
+  }
+}
+
+function route(
+  state: FakeWorkerState,
+  req: IncomingMessage,
+  url: URL,
+  body: unknown,
+): [number, unknown] {
+  const path = url.pathname
+  const method = req.method ?? 'GET'
+  if (method === 'GET' && path === '/healthz')
+    return state.healthy ? [200, { ok: true }] : [500, { ok: false }]
+  const viewer = () => authorize(state, req, 'viewer')
+  const operator = () => authorize(state, req, 'operator')
+  if (method === 'GET' && path === '/v1/writer') {
+    viewer()
+    return [200, state.writer]
+  }
+  if (method === 'GET' && path === '/v1/subscriber') {
+    viewer()
+    return [200, state.subscriber]
+  }
+  if (method === 'POST' && path === '/v1/subscriber/run') {
+    operator()
+    const id = (state.subscriber.lastRun?.id ?? 0) + 1
+    const run = {
+      id,
+      trigger: 'operator:test',
+      startedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+      outcome: 'drained' as const,
+      fromReplayId: state.subscriber.replayId,
+      toReplayId: (state.subscriber.replayId ?? 0) + 2,
+    }
+    state.subscriber = {
+      ...state.subscriber,
+      replayId: run.toReplayId,
+      lastRun: run,
+      recentRuns: [run, ...state.subscriber.recentRuns],
+    }
+    return [202, { status: 'scheduled', runAt: new Date().toISOString() }]
+  }
+  if (method === 'GET' && path === '/v1/quarantine') {
+    viewer()
+    return [200, { items: state.quarantine }]
+  }
+  if (method === 'GET' && path === '/v1/exceptions') {
+    viewer()
+    const stateWanted = url.searchParams.get('state') ?? 'parked'
+    const account = url.searchParams.get('accountId')
+    const items = state.amendments
+      .filter((a) => a.indexed && a.state === stateWanted && (!account || a.accountId === account))
+      .map(entry)
+    return [200, { items }]
+  }
+  const action = /^\/v1\/exceptions\/([^/]+)\/(retry|skip)$/.exec(path)
+  if (method === 'POST' && action) {
+    operator()
+    const a = state.amendments.find(
+      (x) => x.indexed && x.id === decodeURIComponent(action[1] ?? ''),
+    )
+    if (!a) throw new HttpError(404, 'not_found', 'Exception not found.')
+    const reason = (body as { reason?: string }).reason
+    if (action[2] === 'skip' && (!reason || reason.trim().length < 3))
+      throw new HttpError(400, 'validation_failed', 'Invalid body.')
+    if (a.state !== 'parked')
+      throw new HttpError(409, 'conflict', `Amendment is ${a.state}, not parked.`)
+    a.state = action[2] === 'retry' ? 'waiting' : 'skipped'
+    a.updatedAt = new Date().toISOString()
+    const { accountId: _account, indexed: _indexed, ...amendment } = a
+    return [200, { amendment }]
+  }
+  const detail = /^\/v1\/accounts\/([^/]+)\/amendments\/([^/]+)$/.exec(path)
+  if (method === 'GET' && detail) {
+    viewer()
+    const a = state.amendments.find(
+      (x) => x.accountId === detail[1] && x.id === decodeURIComponent(detail[2] ?? ''),
+    )
+    if (!a) throw new HttpError(404, 'not_found', 'Amendment not found.')
+    const { accountId: _account, indexed: _indexed, ...amendment } = a
+    return [200, amendment]
+  }
+  if (method === 'GET' && path === '/v1/backfill') {
+    viewer()
+    const snapshot = structuredClone(state.backfill)
+    advanceBackfill(state)
+    return [200, snapshot]
+  }
+  if (method === 'POST' && path === '/v1/backfill') {
+    operator()
+    if (state.backfill.state === 'running')
+      throw new HttpError(
+        409,
+        'conflict',
+        'A backfill is already running; follow it with GET /v1/backfill.',
+      )
+    const accountId = (body as { accountId?: string }).accountId
+    state.backfill = {
+      state: 'running',
+      scope: accountId ?? 'all',
+      done: 0,
+      total: accountId ? 1 : 4,
+      counting: false,
+      invoices: 0,
+      payments: 0,
+      startedAt: new Date().toISOString(),
+      failed: [],
+    }
+    return [202, state.backfill]
+  }
+  throw new HttpError(404, 'not_found', `No route for ${method} ${path}.`)
+}
+
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = []
+  for await (const c of req) chunks.push(c as Buffer)
+  const text = Buffer.concat(chunks).toString()
+  return text ? (JSON.parse(text) as unknown) : {}
+}
+
+/** Starts the fake worker on a free loopback port; `token` is its one operator token. */
+export async function startFakeWorker(token: string): Promise<FakeWorker> {
+  const state = initialState(token)
+  let n = 0
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    void (async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost')
+      const body = await readBody(req)
+      state.requests.push({
+        method: req.method ?? 'GET',
+        path: url.pathname + url.search,
+        authorization: req.headers.authorization,
+        body,
+      })
+      let status: number
+      let payload: unknown
+      try {
+        ;[status, payload] = route(state, req, url, body)
+      } catch (err) {
+        const e =
+          err instanceof HttpError
+            ? err
+            : new HttpError(500, 'internal_error', 'Something went wrong.')
+        status = e.status
+        payload = { error: { code: e.code, message: e.message, requestId: `req-${++n}` } }
+      }
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(payload))
+    })()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    state,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  }
+}
