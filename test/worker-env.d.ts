@@ -15,6 +15,8 @@ declare module 'vitest' {
       netsuiteUrl: string
       bindings: Record<string, string>
     }
+    /** The fuzz suite's settings from the shell (`FUZZ_SEED`), which workerd does not see. */
+    fuzz: { seed?: string }
   }
 }
 
