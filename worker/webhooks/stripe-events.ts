@@ -43,6 +43,19 @@ export interface ClassifiedEvent {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined)
+const record = (v: unknown): Record<string, unknown> | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined
+
+/**
+ * A Stripe object id (`in_…`, `cus_…`), or undefined for anything else: such a value names no
+ * Stripe object, so it is never put in a URL to Stripe (a payload is signed, not well-formed).
+ */
+const STRIPE_ID = /^[a-z]+_[A-Za-z0-9_]{1,250}$/
+const stripeId = (v: unknown): string | undefined =>
+  typeof v === 'string' && STRIPE_ID.test(v) ? v : undefined
+
 const INVOICE_EVENTS = new Set([
   'invoice.created',
   'invoice.finalized',
@@ -57,13 +70,19 @@ const INVOICE_EVENTS = new Set([
   'invoice.updated',
 ])
 
-function snapshotOf(o: Record<string, unknown>): SubscriptionSnapshot {
-  const items = (o.items as { data?: Array<Record<string, unknown>> } | undefined)?.data ?? []
+function snapshotOf(o: Record<string, unknown>, billingId: string): SubscriptionSnapshot {
+  // The payload is read as it comes: whatever is not the expected shape counts as absent.
+  const data = record(o.items)?.data
+  const items: Array<Record<string, unknown>> = []
+  for (const item of Array.isArray(data) ? (data as unknown[]) : []) {
+    const fields = record(item)
+    if (fields) items.push(fields)
+  }
   const first = items[0]
-  const price = first?.price as Record<string, unknown> | undefined
+  const quantity = first?.quantity
   return {
-    billingId: String(o.id),
-    subscriptionKey: str((o.metadata as Record<string, unknown> | undefined)?.subscription_key),
+    billingId,
+    subscriptionKey: str(record(o.metadata)?.subscription_key),
     // The same reading of the same facts as the saga's result (one meaning per fact).
     status: concordStatus({
       status: str(o.status) ?? '',
@@ -71,8 +90,9 @@ function snapshotOf(o: Record<string, unknown>): SubscriptionSnapshot {
       cancel_at: typeof o.cancel_at === 'number' ? o.cancel_at : null,
     }),
     currentPeriodEnd: currentPeriodEnd(items),
-    quantity: typeof first?.quantity === 'number' ? first.quantity : undefined,
-    priceId: str(price?.id),
+    quantity:
+      Number.isSafeInteger(quantity) && Number(quantity) >= 0 ? Number(quantity) : undefined,
+    priceId: str(record(first?.price)?.id),
     currency: str(o.currency)?.toUpperCase(),
   }
 }
@@ -85,15 +105,16 @@ export function classifyStripeEvent(event: StripeEventEnvelope): ClassifiedEvent
   const o = event.data.object
   const refresh: Array<{ kind: DocKind; id: string }> = []
   const ref: BillingEventRef = { id: event.id, type: event.type, created: event.created, refresh }
-  const id = str(o.id)
+  const id = stripeId(o.id)
+  const customerId = stripeId(o.customer)
   if (INVOICE_EVENTS.has(event.type) && id) {
     refresh.push({ kind: 'invoice', id })
-    return { handled: true, customerId: str(o.customer), ref }
+    return { handled: true, customerId, ref }
   }
   if (event.type === 'invoice_payment.paid') {
-    const invoiceId = str(o.invoice)
+    const invoiceId = stripeId(o.invoice)
     if (invoiceId) refresh.push({ kind: 'invoice', id: invoiceId })
-    return { handled: !!invoiceId, customerId: str(o.customer), invoiceId, ref }
+    return { handled: !!invoiceId, customerId, invoiceId, ref }
   }
   if (
     (event.type === 'charge.refunded' ||
@@ -104,16 +125,16 @@ export function classifyStripeEvent(event: StripeEventEnvelope): ClassifiedEvent
   ) {
     refresh.push({
       kind: 'payment',
-      id: event.type === 'charge.refund.updated' ? (str(o.charge) ?? id) : id,
+      id: event.type === 'charge.refund.updated' ? (stripeId(o.charge) ?? id) : id,
     })
-    return { handled: true, customerId: str(o.customer), ref }
+    return { handled: true, customerId, ref }
   }
   if (event.type.startsWith('credit_note.') && id) {
     refresh.push({ kind: 'credit_note', id })
-    return { handled: true, customerId: str(o.customer), ref }
+    return { handled: true, customerId, ref }
   }
   if (event.type.startsWith('customer.subscription.') && id) {
-    return { handled: true, customerId: str(o.customer), ref, subscription: snapshotOf(o) }
+    return { handled: true, customerId, ref, subscription: snapshotOf(o, id) }
   }
-  return { handled: false, customerId: str(o.customer), ref }
+  return { handled: false, customerId, ref }
 }
