@@ -20,7 +20,16 @@ import {
   signatureHeaders,
   type IntakeRequest,
 } from './intake-requests.ts'
-import { FUZZ_SEED, Figures, fuzz, leakIn, quarantineRows, reasonOf } from './support.ts'
+import {
+  FUZZ_SEED,
+  Figures,
+  PRODUCTION_ROW_LIMIT,
+  fuzz,
+  largestAmendment,
+  leakIn,
+  quarantineRows,
+  reasonOf,
+} from './support.ts'
 import { alnum } from './values.ts'
 
 /** Requests per run: about 70 events each on average, so over 10,000 events in all. */
@@ -111,6 +120,9 @@ describe('fuzz: POST /v1/salesforce/events', () => {
     expect(figures.quarantined).toBe(refused.size)
     const stored = new Map(after.map((row) => [row.id, JSON.parse(row.reasons) as unknown]))
     for (const [id, errors] of refused) expect(stored.get(id), id).toEqual(errors)
+    expect(Math.max(0, ...after.map((row) => row.bytes))).toBeLessThan(PRODUCTION_ROW_LIMIT)
+    for (const account of accounts)
+      expect(await largestAmendment(account)).toBeLessThan(PRODUCTION_ROW_LIMIT)
   }, 240_000)
 
   it('still applies a good amendment after the fuzz', async () => {

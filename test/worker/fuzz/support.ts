@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers'
 import { runInDurableObject } from 'cloudflare:test'
 import fc from 'fast-check'
 import { inject } from 'vitest'
+import { toId18 } from '../../../shared/index.ts'
 import { TEST_EVENTS_SECRET } from '../support/test-config.ts'
 import { vendors } from '../support/vendors.ts'
 
@@ -82,25 +83,44 @@ export function reasonOf(text: string): { ok: true; body: ErrorBody } | { ok: fa
   return { ok: true, body: body as ErrorBody }
 }
 
-/** One quarantined row as stored (raw left out: it can be megabytes). */
+/** One quarantined row as stored: the raw payload by its size only (it can be megabytes). */
 export interface QuarantineRow {
   id: string
   source: string
   reasons: string
+  bytes: number
 }
 
 /** Every quarantine row of `source`, read from the OpsRegistry's own SQLite. */
 export async function quarantineRows(source: string): Promise<QuarantineRow[]> {
   return runInDurableObject(env.OPS_REGISTRY.getByName('global'), (_, state) =>
     state.storage.sql
-      .exec<{
-        id: string
-        source: string
-        reasons: string
-      }>('SELECT id, source, reasons FROM quarantine WHERE source = ?', source)
+      .exec<{ id: string; source: string; reasons: string; bytes: number }>(
+        'SELECT id, source, reasons, length(CAST(raw AS BLOB)) AS bytes FROM quarantine WHERE source = ?',
+        source,
+      )
       .toArray(),
   )
 }
+
+/** The size of the largest amendment an account's ledger stores, in bytes (0 when none). */
+export async function largestAmendment(accountId: string): Promise<number> {
+  return runInDurableObject(env.ACCOUNT_LEDGER.getByName(toId18(accountId)), (_, state) =>
+    Number(
+      state.storage.sql
+        .exec<{ bytes: number | null }>(
+          'SELECT MAX(length(CAST(payload AS BLOB))) AS bytes FROM amendment',
+        )
+        .one().bytes ?? 0,
+    ),
+  )
+}
+
+/**
+ * A Durable Object's SQLite row holds at most 2 MB in production; workerd in tests does not
+ * enforce it, so the fuzz checks that nothing it stored would have been refused there.
+ */
+export const PRODUCTION_ROW_LIMIT = 2_000_000
 
 /** What a fuzz file sent and saw, printed at the end of the run. */
 export class Figures {
