@@ -92,7 +92,7 @@ export interface QuarantineRow {
 }
 
 /** Every quarantine row of `source`, read from the OpsRegistry's own SQLite. */
-export async function quarantineRows(source: string): Promise<QuarantineRow[]> {
+export function quarantineRows(source: string): Promise<QuarantineRow[]> {
   return runInDurableObject(env.OPS_REGISTRY.getByName('global'), (_, state) =>
     state.storage.sql
       .exec<{ id: string; source: string; reasons: string; bytes: number }>(
@@ -104,7 +104,7 @@ export async function quarantineRows(source: string): Promise<QuarantineRow[]> {
 }
 
 /** The size of the largest amendment an account's ledger stores, in bytes (0 when none). */
-export async function largestAmendment(accountId: string): Promise<number> {
+export function largestAmendment(accountId: string): Promise<number> {
   return runInDurableObject(env.ACCOUNT_LEDGER.getByName(toId18(accountId)), (_, state) =>
     Number(
       state.storage.sql

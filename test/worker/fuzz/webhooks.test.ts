@@ -5,11 +5,10 @@ import { newAccountId, useRecordSink } from '../support/helpers.ts'
 import { useConnectorFactory } from '../support/wiring.ts'
 import { deliver, stripeApi } from '../webhooks/support.ts'
 import { Figures, fuzz, leakIn, quarantineRows, reasonOf } from './support.ts'
+import { stripeSignatureAccepted, stripeSignatureHeader } from './stripe-signatures.ts'
 import {
   MAX_WEBHOOK_BYTES,
   isStripeEvent,
-  stripeSignatureAccepted,
-  stripeSignatureHeader,
   webhookRequest,
   type WebhookRequest,
 } from './webhook-requests.ts'
