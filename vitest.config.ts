@@ -28,6 +28,8 @@ export default defineConfig({
           name: 'worker',
           include: ['test/worker/**/*.test.ts'],
           globalSetup: ['test/stack/global-setup.ts'],
+          // Tests run inside workerd, which has no shell environment: a replay seed is handed in.
+          provide: { fuzz: { seed: process.env.FUZZ_SEED } },
         },
       },
       {

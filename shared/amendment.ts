@@ -39,7 +39,8 @@ export const Amendment = z
     correlationId: z.string().trim().min(1).max(64),
     requestedBy: SalesforceId.optional(),
     createdAt: z.iso.datetime({ offset: true }),
-    replayId: z.string().optional(),
+    /** Salesforce's replay id: a number (CometD) or a short opaque token (Pub/Sub API). */
+    replayId: z.string().max(255).optional(),
   })
   .superRefine((a, ctx) => {
     const need = (field: 'priceKey' | 'quantity' | 'cancelMode', why: string) => {

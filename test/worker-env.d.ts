@@ -17,6 +17,8 @@ declare module 'vitest' {
     }
     /** The shell's `*_SEED` and `*_RUNS` variables: workerd tests cannot read `process.env`. */
     replay: Record<string, string>
+    /** The fuzz suite's settings from the shell (`FUZZ_SEED`), which workerd does not see. */
+    fuzz: { seed?: string }
   }
 }
 

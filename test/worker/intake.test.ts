@@ -134,6 +134,36 @@ describe('POST /v1/salesforce/events', () => {
       ])
     })
 
+    it('keeps a refused event of more than 2 MB, cut to what a stored row can hold', async () => {
+      const { MAX_QUARANTINED_RAW_CHARS } = await import('../../worker/intake/ingest.ts')
+      const bad = amendmentEvent({
+        Account_Id__c: '003Hs00000Xk9ZpIAJ',
+        Note: 'é'.repeat(2_500_000),
+      })
+      const res = await postEvents([bad])
+      expect(res.status).toBe(200)
+      const body = (await res.json()) as {
+        results: Array<{ status: string; quarantineId: string }>
+      }
+      expect(body.results[0]?.status).toBe('rejected')
+      const { items } = (await (await operatorFetch('/v1/quarantine')).json()) as {
+        items: Array<{ id: string; raw: string; eventUuid?: string }>
+      }
+      const entry = items.find((i) => i.id === body.results[0]?.quarantineId)
+      expect(entry?.eventUuid).toBe(bad.EventUuid)
+      expect(entry?.raw).toHaveLength(MAX_QUARANTINED_RAW_CHARS)
+      expect(JSON.stringify(bad).startsWith(entry?.raw ?? '-')).toBe(true)
+    })
+
+    it('rejects a ReplayId longer than 255 characters rather than storing it', async () => {
+      const res = await postEvents([amendmentEvent({ ReplayId: '7'.repeat(256) })])
+      const body = (await res.json()) as {
+        results: Array<{ status: string; errors: Array<{ field: string }> }>
+      }
+      expect(body.results[0]?.status).toBe('rejected')
+      expect(body.results[0]?.errors[0]?.field).toBe('ReplayId')
+    })
+
     it('refuses a body that is not JSON with a clear 400', async () => {
       const res = await postEvents([], { body: '{"events": [ nope' })
       expect(res.status).toBe(400)

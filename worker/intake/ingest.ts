@@ -24,6 +24,13 @@ export interface IntakePorts {
   quarantine(entries: QuarantineInput[]): Promise<string[]>
 }
 
+/**
+ * How much of a refused event's raw JSON the quarantine keeps: a Durable Object's SQLite row
+ * holds at most 2 MB, and a UTF-16 unit is at most 3 bytes of UTF-8. A longer one is cut (its
+ * reasons and identity are kept whole), so a giant event is still refused, never failed.
+ */
+export const MAX_QUARANTINED_RAW_CHARS = 256 * 1024
+
 interface Rejection {
   index: number
   raw: unknown
@@ -136,7 +143,7 @@ async function quarantine(
     eventUuid: r.eventUuid,
     accountId: r.accountId,
     reasons: r.errors,
-    raw: JSON.stringify(r.raw) ?? 'undefined',
+    raw: (JSON.stringify(r.raw) ?? 'undefined').slice(0, MAX_QUARANTINED_RAW_CHARS),
   }))
   try {
     const ids = await opts.ports.quarantine(inputs)

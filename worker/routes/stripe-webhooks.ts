@@ -25,11 +25,15 @@ async function quarantine(c: AppContext, reason: string, raw: Uint8Array): Promi
   ])
 }
 
+/** Stripe's `created`: whole unix seconds after 1970 that a Date can hold. */
+const isUnixSeconds = (v: unknown): v is number =>
+  Number.isSafeInteger(v) && (v as number) > 0 && (v as number) <= 8.64e12
+
 function envelope(body: unknown): StripeEventEnvelope | undefined {
   if (typeof body !== 'object' || body === null) return undefined
   const e = body as Record<string, unknown>
   const data = e.data as Record<string, unknown> | undefined
-  if (typeof e.id !== 'string' || typeof e.type !== 'string' || typeof e.created !== 'number')
+  if (typeof e.id !== 'string' || typeof e.type !== 'string' || !isUnixSeconds(e.created))
     return undefined
   if (typeof data?.object !== 'object' || data.object === null) return undefined
   return {
@@ -53,6 +57,27 @@ function remember(customerId: string, accountId: string): string {
   return accountId
 }
 
+/**
+ * The answer of a read, or undefined when billing says the object is not there (deleted, another
+ * account's, never existed): such an event is unroutable, not an outage.
+ * @throws what the read threw otherwise (an outage: Stripe delivers again later).
+ */
+async function unlessUnknown<T>(read: Promise<T>): Promise<T | undefined> {
+  try {
+    return await read
+  } catch (err) {
+    if (err instanceof ConnectorError && err.kind === 'business') return undefined
+    throw err
+  }
+}
+
+async function customerOfInvoice(
+  reader: StripeReader,
+  invoiceId: string,
+): Promise<string | undefined> {
+  return (await unlessUnknown(reader.getInvoice(invoiceId)))?.customer ?? undefined
+}
+
 /** Finds the Salesforce account of a billing customer: the directory first, then the customer's metadata. */
 async function accountOf(
   c: AppContext,
@@ -62,22 +87,14 @@ async function accountOf(
   const registry = c.env.OPS_REGISTRY.getByName('global')
   const stripe = stripeConnector(c.get('config').stripe)
   const reader = stripe && new StripeReader(stripe.client)
-  let customer = customerId
-  if (!customer && invoiceId && reader)
-    customer = (await reader.getInvoice(invoiceId)).customer ?? undefined
+  const customer =
+    customerId ?? (invoiceId && reader ? await customerOfInvoice(reader, invoiceId) : undefined)
   if (!customer) return undefined
   const cached = knownCustomers.get(customer)
   if (cached) return cached
   const known = await registry.lookupCustomer(customer)
   if (known) return remember(customer, known)
-  let fromStripe: string | undefined
-  try {
-    fromStripe = reader ? await reader.accountIdOf(customer) : undefined
-  } catch (err) {
-    // A customer billing doesn't know (deleted, another account's) is unroutable, not an outage.
-    if (err instanceof ConnectorError && err.kind === 'business') return undefined
-    throw err
-  }
+  const fromStripe = reader ? await unlessUnknown(reader.accountIdOf(customer)) : undefined
   const account = fromStripe ? AccountId.safeParse(fromStripe) : undefined
   if (!account?.success) return undefined
   await registry.rememberCustomer(customer, account.data)

@@ -37,6 +37,19 @@ export interface ClassifiedEvent {
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined)
+const record = (v: unknown): Record<string, unknown> | undefined =>
+  typeof v === 'object' && v !== null && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined
+
+/**
+ * A Stripe object id (`in_…`, `cus_…`), or undefined for anything else: such a value names no
+ * Stripe object, so it is never put in a URL to Stripe (a payload is signed, not well-formed).
+ */
+const STRIPE_ID = /^[a-z]+_[A-Za-z0-9_]{1,250}$/
+const stripeId = (v: unknown): string | undefined =>
+  typeof v === 'string' && STRIPE_ID.test(v) ? v : undefined
+
 const INVOICE_EVENTS = new Set([
   'invoice.created',
   'invoice.finalized',
@@ -52,12 +65,18 @@ const INVOICE_EVENTS = new Set([
 ])
 
 function snapshotOf(o: Record<string, unknown>): BillingSubscription {
-  const items = (o.items as { data?: Array<Record<string, unknown>> } | undefined)?.data ?? []
+  // The payload is read as it comes: whatever is not the expected shape counts as absent.
+  const data = record(o.items)?.data
+  const items: Array<Record<string, unknown>> = []
+  for (const item of Array.isArray(data) ? (data as unknown[]) : []) {
+    const fields = record(item)
+    if (fields) items.push(fields)
+  }
   return billingSubscription({
     id: String(o.id),
     created: typeof o.created === 'number' ? o.created : 0,
     currency: str(o.currency),
-    metadata: o.metadata as Record<string, string> | undefined,
+    metadata: record(o.metadata) as Record<string, string> | undefined,
     // The same reading of the same facts as the saga's result (one meaning per fact).
     status: str(o.status) ?? '',
     cancel_at_period_end: o.cancel_at_period_end === true,
@@ -74,15 +93,16 @@ export function classifyStripeEvent(event: StripeEventEnvelope): ClassifiedEvent
   const o = event.data.object
   const refresh: BillingEventRef['refresh'] = []
   const ref: BillingEventRef = { id: event.id, type: event.type, created: event.created, refresh }
-  const id = str(o.id)
+  const id = stripeId(o.id)
+  const customerId = stripeId(o.customer)
   if (INVOICE_EVENTS.has(event.type) && id) {
     refresh.push({ kind: 'invoice', id })
-    return { handled: true, customerId: str(o.customer), ref }
+    return { handled: true, customerId, ref }
   }
   if (event.type === 'invoice_payment.paid') {
-    const invoiceId = str(o.invoice)
+    const invoiceId = stripeId(o.invoice)
     if (invoiceId) refresh.push({ kind: 'invoice', id: invoiceId })
-    return { handled: !!invoiceId, customerId: str(o.customer), invoiceId, ref }
+    return { handled: !!invoiceId, customerId, invoiceId, ref }
   }
   if (
     (event.type === 'charge.refunded' ||
@@ -93,17 +113,17 @@ export function classifyStripeEvent(event: StripeEventEnvelope): ClassifiedEvent
   ) {
     refresh.push({
       kind: 'payment',
-      id: event.type === 'charge.refund.updated' ? (str(o.charge) ?? id) : id,
+      id: event.type === 'charge.refund.updated' ? (stripeId(o.charge) ?? id) : id,
     })
-    return { handled: true, customerId: str(o.customer), ref }
+    return { handled: true, customerId, ref }
   }
   if (event.type.startsWith('credit_note.') && id) {
     refresh.push({ kind: 'credit_note', id })
-    return { handled: true, customerId: str(o.customer), ref }
+    return { handled: true, customerId, ref }
   }
   if (event.type.startsWith('customer.subscription.') && id) {
     refresh.push({ kind: 'subscription', id })
-    return { handled: true, customerId: str(o.customer), ref, subscription: snapshotOf(o) }
+    return { handled: true, customerId, ref, subscription: snapshotOf(o) }
   }
-  return { handled: false, customerId: str(o.customer), ref }
+  return { handled: false, customerId, ref }
 }

@@ -81,4 +81,54 @@ describe('POST /v1/webhooks/stripe', () => {
     expect(await (await deliver(e)).json()).toEqual({ received: true, outcome: 'queued' })
     expect(await (await deliver(e)).json()).toEqual({ received: true, outcome: 'duplicate' })
   })
+
+  // Found by the fuzz suite (test/worker/fuzz): each of these was a 500 or a 503.
+  it.each([
+    ['a number', 0],
+    ['a string', '1e3'],
+    ['an object', {}],
+    ['a list of non-objects', ['\u0000', 0, null]],
+    ['an item whose period ends past any date', [{ current_period_end: 1e300, quantity: 1.5 }]],
+  ])('acknowledges a subscription event whose items are %s instead of failing', async (_, data) => {
+    const res = await deliver(
+      event('customer.subscription.updated', {
+        id: 'sub_odd',
+        customer: 'cus_nobody',
+        items: { data },
+      }),
+    )
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ received: true, outcome: 'unrouted' })
+  })
+
+  it.each([-1, 0, 1.5, 1e300])(
+    'refuses an event whose created (%s) is not unix seconds, and keeps it',
+    async (created) => {
+      const res = await deliver({
+        ...event('invoice.paid', { id: 'in_x', customer: 'cus_x' }),
+        created,
+      })
+      expect(res.status).toBe(400)
+      expect((await expectSafeError(res)).code).toBe('invalid_request')
+      expect((await quarantined(res.headers.get('x-request-id')))?.source).toBe('stripe.webhook')
+    },
+  )
+
+  it('keeps invoice_payment.paid for an invoice billing does not know as unrouted, not an outage', async () => {
+    const e = event('invoice_payment.paid', { id: 'inpay_1', invoice: 'in_nowhere' })
+    const res = await deliver(e)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ received: true, outcome: 'unrouted' })
+  })
+
+  it('never asks billing about a customer that is no Stripe id', async () => {
+    const e = event('invoice.paid', { id: 'in_y', customer: '😀'.repeat(5_000) })
+    const res = await deliver(e)
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({ received: true, outcome: 'unrouted' })
+    const report = (await (
+      await operatorFetch('/v1/webhooks/stripe/events?outcome=unrouted')
+    ).json()) as { events: Array<{ id: string; customerId?: string }> }
+    expect(report.events.find((x) => x.id === e.id)?.customerId).toBeUndefined()
+  })
 })

@@ -63,16 +63,20 @@ function isEnding(sub: SubscriptionStatusFacts): boolean {
   )
 }
 
+/** The last instant a JavaScript Date can hold, in unix seconds (a later one is no date at all). */
+const MAX_UNIX_SECONDS = 8.64e12
+
 /**
  * The end of the current billing period (`YYYY-MM-DD`): the latest item's, since periods live on
- * subscription items at the pinned API version. Undefined for a subscription without items.
+ * subscription items at the pinned API version. Undefined for a subscription without items (or
+ * whose ends are not dates).
  */
 export function currentPeriodEnd(
   items: ReadonlyArray<{ current_period_end?: unknown }>,
 ): string | undefined {
   const ends = items
     .map((si) => si.current_period_end)
-    .filter((t): t is number => typeof t === 'number')
+    .filter((t): t is number => typeof t === 'number' && t <= MAX_UNIX_SECONDS)
   const end = Math.max(0, ...ends)
   return end > 0 ? isoDate(end) : undefined
 }
