@@ -142,13 +142,15 @@ describe('POST /v1/salesforce/events', () => {
       })
       const res = await postEvents([bad])
       expect(res.status).toBe(200)
-      const body = (await res.json()) as {
+      const body = await res.json<{
         results: Array<{ status: string; quarantineId: string }>
-      }
+      }>()
       expect(body.results[0]?.status).toBe('rejected')
-      const { items } = (await (await operatorFetch('/v1/quarantine')).json()) as {
+      const { items } = await (
+        await operatorFetch('/v1/quarantine')
+      ).json<{
         items: Array<{ id: string; raw: string; eventUuid?: string }>
-      }
+      }>()
       const entry = items.find((i) => i.id === body.results[0]?.quarantineId)
       expect(entry?.eventUuid).toBe(bad.EventUuid)
       expect(entry?.raw).toHaveLength(MAX_QUARANTINED_RAW_CHARS)
@@ -157,9 +159,9 @@ describe('POST /v1/salesforce/events', () => {
 
     it('rejects a ReplayId longer than 255 characters rather than storing it', async () => {
       const res = await postEvents([amendmentEvent({ ReplayId: '7'.repeat(256) })])
-      const body = (await res.json()) as {
+      const body = await res.json<{
         results: Array<{ status: string; errors: Array<{ field: string }> }>
-      }
+      }>()
       expect(body.results[0]?.status).toBe('rejected')
       expect(body.results[0]?.errors[0]?.field).toBe('ReplayId')
     })

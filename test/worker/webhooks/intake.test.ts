@@ -126,9 +126,9 @@ describe('POST /v1/webhooks/stripe', () => {
     const res = await deliver(e)
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ received: true, outcome: 'unrouted' })
-    const report = (await (
+    const report = await (
       await operatorFetch('/v1/webhooks/stripe/events?outcome=unrouted')
-    ).json()) as { events: Array<{ id: string; customerId?: string }> }
+    ).json<{ events: Array<{ id: string; customerId?: string }> }>()
     expect(report.events.find((x) => x.id === e.id)?.customerId).toBeUndefined()
   })
 })
