@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest'
-import { specProblems } from './spec.ts'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { loadSpec, specProblems } from './spec.ts'
 
 // The check the SDK tests lean on must itself be able to fail.
 const line = {
@@ -40,6 +40,8 @@ const line = {
 }
 
 describe('specProblems', () => {
+  beforeAll(loadSpec, 120_000)
+
   it('passes a line item in the pinned version’s shape', () => {
     expect(specProblems(line)).toEqual([])
     expect(specProblems({ object: 'list', data: [line], has_more: false, url: '/v1/x' })).toEqual(

@@ -84,6 +84,14 @@ function load(): NonNullable<typeof loaded> {
 }
 
 /**
+ * Builds the SDK's declarations into a type checker now (seconds of work, more on a busy machine),
+ * so a suite can pay for it in a hook with room for it rather than inside its first test.
+ */
+export function loadSpec(): void {
+  load()
+}
+
+/**
  * Every way `body` departs from the pinned version's shape, as `path: problem` lines (empty when
  * it conforms). Objects are recognised by their `object` field; lists by their items; error
  * bodies by `error`.
