@@ -13,6 +13,7 @@ import {
 } from '../support/helpers.ts'
 import { GAP_WINDOW_SECONDS } from '../support/test-config.ts'
 import { useConnectorFactory } from '../support/wiring.ts'
+import { until } from '../../support/poll.ts'
 
 let doubles: DoubleConnectors
 let account: string
@@ -99,7 +100,7 @@ describe('AccountLedger: the subscription mirror', () => {
     })
     await ledger(account).recordBillingEvents(account, [event(1)])
     const run = drain(account)
-    for (let i = 0; i < 500 && reads.length === 0; i++) await new Promise((r) => setTimeout(r, 5))
+    await until('the first read to start', () => reads.length > 0)
     expect(reads).toEqual([1])
     quantity = 2
     await ledger(account).recordBillingEvents(account, [event(2)])
