@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import { seededRandom, shuffle } from '../worker/support/random.ts'
 import { amendmentEvent, drainWriter, ledger, postEvents } from '../worker/support/helpers.ts'
 import {
@@ -12,7 +12,8 @@ import {
 } from '../worker/support/vendors.ts'
 import { until } from '../support/poll.ts'
 
-const SEED = Number(process.env.CHAOS_SEED ?? 20261122)
+// workerd has no process.env: the shell's CHAOS_SEED comes in through the global setup.
+const SEED = Number(inject('replay').CHAOS_SEED ?? 20261122)
 const ACCOUNTS = 30
 const SUBSCRIPTIONS_PER_ACCOUNT = 2
 const AMENDMENTS_PER_SUBSCRIPTION = 5

@@ -30,7 +30,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     'replay',
     Object.fromEntries(
       Object.entries(process.env).filter(
-        (e): e is [string, string] => /_(SEED|RUNS)$/.test(e[0]) && e[1] !== undefined,
+        (e): e is [string, string] => /_(SEED|RUNS|ORDERS)$/.test(e[0]) && e[1] !== undefined,
       ),
     ),
   )

@@ -1,11 +1,12 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, inject, it } from 'vitest'
 import { seededRandom, shuffle } from '../support/random.ts'
 import { drain } from '../support/helpers.ts'
 import { createAccount, salesforceRecords } from '../support/vendors.ts'
 import { deliver, drainWriter, eventsOf, stripeApi, stripeControl } from './support.ts'
 
-const ORDERS = Number(process.env.LIFECYCLE_ORDERS ?? 6)
-const SEED = Number(process.env.LIFECYCLE_SEED ?? 7)
+// workerd has no process.env: the shell's settings come in through the global setup.
+const ORDERS = Number(inject('replay').LIFECYCLE_ORDERS ?? 6)
+const SEED = Number(inject('replay').LIFECYCLE_SEED ?? 7)
 
 type Json = Record<string, unknown>
 
