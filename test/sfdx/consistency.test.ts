@@ -285,6 +285,50 @@ describe('metadata cross-references', () => {
     expect(tag(lastSequence ?? '', 'editable')).toBe('false')
   })
 
+  it('runs the relay trigger as a user whose Concord_Relay set holds the principal and the sync rows', () => {
+    const config = read(
+      join(
+        DEFAULT,
+        'PlatformEventSubscriberConfigs',
+        'SubscriptionAmendmentRelayConfig.platformEventSubscriberConfig-meta.xml',
+      ),
+    )
+    expect(tag(config, 'platformEventConsumer')).toBe('SubscriptionAmendmentRelay')
+    expect(APEX.map((p) => p.split('/').pop())).toContain('SubscriptionAmendmentRelay.trigger')
+    // One trigger run is one Queueable and one callout: the batch is the relay's chunk.
+    const relay = read(APEX.find((p) => p.endsWith('/AmendmentRelay.cls')) ?? '')
+    expect(tag(config, 'batchSize')).toBe(/chunkSize = (\d+);/.exec(relay)?.[1])
+    expect(tag(config, 'user')).toMatch(/^[^@\s]+@[^@\s]+$/)
+
+    const external = read(
+      join(DEFAULT, 'externalCredentials', 'Concord_Worker.externalCredential-meta.xml'),
+    )
+    const xml = permissionSet('Concord_Relay')
+    expect(tag(xml, 'externalCredentialPrincipal')).toBe(
+      `Concord_Worker-${tag(external, 'parameterName')}`,
+    )
+    expect(tags(xml, 'apexClass').sort()).toEqual([
+      'AmendmentRelay',
+      'AmendmentRelayFinalizer',
+      'WorkerClient',
+    ])
+    const objectAccess = Object.fromEntries(
+      tags(xml, 'objectPermissions').map((b) => [
+        tag(b, 'object'),
+        ['allowRead', 'allowCreate', 'allowEdit'].filter((p) => tag(b, p) === 'true'),
+      ]),
+    )
+    expect(objectAccess).toEqual({
+      Subscription_Amendment__e: ['allowRead'],
+      Subscription_Sync__c: ['allowRead', 'allowCreate', 'allowEdit'],
+    })
+    const editable = tags(xml, 'fieldPermissions')
+      .filter((b) => tag(b, 'editable') === 'true')
+      .map((b) => tag(b, 'field'))
+    for (const field of ['External_Id__c', 'Status__c', 'Error_Code__c', 'Error_Message__c'])
+      expect(editable).toContain(`Subscription_Sync__c.${field}`)
+  })
+
   it('places existing components and points the credential at its principal', () => {
     const flexipage = read(
       join(DEFAULT, 'flexipages', 'Concord_Account_Record_Page.flexipage-meta.xml'),

@@ -6,7 +6,7 @@ import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retri
 import { LWC, SFDX, read, sourceApiVersion, tag, tags } from './project.ts'
 
 const EXPECTED_COUNTS: Record<string, number> = {
-  ApexClass: 12,
+  ApexClass: 14,
   ApexTrigger: 1,
   CompactLayout: 4,
   CustomApplication: 1,
@@ -24,8 +24,9 @@ const EXPECTED_COUNTS: Record<string, number> = {
   LightningComponentBundle: 3,
   ListView: 10,
   NamedCredential: 1,
-  PermissionSet: 4,
+  PermissionSet: 5,
   PermissionSetGroup: 1,
+  PlatformEventSubscriberConfig: 1,
   QuickAction: 1,
   ReportType: 2,
   StaticResource: 1,
@@ -90,9 +91,11 @@ describe('sfdx and lwc package directories', () => {
     expect(types.PermissionSet).toEqual([
       'Concord_Integration',
       'Concord_Operations',
+      'Concord_Relay',
       'Concord_Sales',
       'Concord_Viewer',
     ])
+    expect(types.PlatformEventSubscriberConfig).toEqual(['SubscriptionAmendmentRelayConfig'])
     expect(types.PermissionSetGroup).toEqual(['Concord_Admin'])
     expect(types.CustomApplication).toEqual(['Concord'])
     expect(types.QuickAction).toEqual(['Account.Amend_Subscription'])
