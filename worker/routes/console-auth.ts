@@ -33,12 +33,14 @@ export function consoleSettings(c: AppContext): ConsoleSettings {
 
 /** Sets the session cookie: HttpOnly, SameSite=Strict, Secure unless served from loopback. */
 export async function startSession(c: AppContext, settings: ConsoleSettings, session: Session) {
+  // Whole seconds left, rounded up: the clock moves during sealing, and the server checks `exp`.
+  const maxAge = Math.ceil((session.exp - Date.now()) / 1000)
   setCookie(c, SESSION_COOKIE, await sealSession(settings.sessionSecret, session), {
     path: '/console',
     httpOnly: true,
     secure: !LOCAL_HOSTS.has(new URL(c.req.url).hostname),
     sameSite: 'Strict',
-    maxAge: Math.floor((session.exp - Date.now()) / 1000),
+    maxAge,
   })
 }
 
