@@ -10,6 +10,7 @@ export default defineConfig(
       'node_modules/',
       '.wrangler/',
       '.stack/',
+      '.assets/',
       'coverage/',
       'dist/',
       'lwc/',
@@ -45,7 +46,7 @@ export default defineConfig(
   {
     // Node's program (Node types) for what runs in Node. Named here rather than left to the first
     // program that holds a file: worker tests import emulators, and node tests import worker code.
-    files: ['test/{emulators,stack,bench,e2e,sfdx,node}/**/*.ts'],
+    files: ['test/{emulators,stack,bench,e2e,sfdx,node}/**/*.ts', 'scripts/**/*.ts'],
     languageOptions: { parserOptions: { project: ['./tsconfig.node.json'] } },
   },
   {

@@ -2,6 +2,11 @@ import { defineConfig } from 'vitest/config'
 import { createHash } from 'node:crypto'
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { testBindings } from './test/worker/support/test-config.ts'
+import { buildConsoleAssets } from './scripts/console-assets.ts'
+
+// The workerd projects serve the console's static assets (wrangler.toml `[assets]`): build them
+// before the pools read the config, as wrangler's build step does for `dev` and `deploy`.
+buildConsoleAssets()
 
 const sha256 = (token: string) => createHash('sha256').update(token).digest('hex')
 

@@ -1,9 +1,10 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { FieldError } from './salesforce-event.ts'
+import './zod-messages.ts'
 
 /** Body of `POST /v1/salesforce/events`. Items stay `unknown` so one bad event can't sink the batch. */
 export const SalesforceEventBatch = z.object({
-  events: z.array(z.unknown()).min(1, 'must hold at least one event'),
+  events: z.array(z.unknown()).check(z.minLength(1, 'must hold at least one event')),
 })
 export const MAX_EVENTS_PER_BATCH = 2000
 
@@ -13,7 +14,7 @@ export const EventResult = z.discriminatedUnion('status', [
   z.object({ index: z.number(), eventUuid: z.string(), status: z.literal('duplicate') }),
   z.object({
     index: z.number(),
-    eventUuid: z.string().optional(),
+    eventUuid: z.optional(z.string()),
     status: z.literal('rejected'),
     quarantineId: z.string(),
     errors: z.array(FieldError),
@@ -40,7 +41,7 @@ export const ErrorBody = z.object({
     code: z.string(),
     message: z.string(),
     requestId: z.string(),
-    details: z.unknown().optional(),
+    details: z.optional(z.unknown()),
   }),
 })
 export type ErrorBody = z.infer<typeof ErrorBody>

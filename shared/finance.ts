@@ -1,20 +1,23 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { AccountId } from './salesforce-id.ts'
 import { INVOICE_STATUSES, PAYMENT_STATUSES, STANDINGS } from './salesforce-schema.ts'
+import './zod-messages.ts'
 
 /** ISO 4217 code, upper case. */
-export const Currency = z.string().regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like USD')
+export const Currency = z.string().check(z.regex(/^[A-Z]{3}$/, 'must be an ISO 4217 code like USD'))
 export type Currency = z.infer<typeof Currency>
 /** An amount in the currency's minor unit (cents), as billing systems keep it. */
-export const MinorAmount = z.number().int()
+export const MinorAmount = z.int()
+const count = () => z.int().check(z.nonnegative())
+const dateTime = () => z.iso.datetime({ offset: true })
 
 /** The one customer seen from the three systems, linked by ids each side can search by. */
 export const CustomerXref = z.object({
   accountId: AccountId,
-  billingCustomerId: z.string().min(1).optional(),
-  erpCustomerId: z.string().min(1).optional(),
+  billingCustomerId: z.optional(z.string().check(z.minLength(1))),
+  erpCustomerId: z.optional(z.string().check(z.minLength(1))),
   /** The ERP subsidiary chosen from the Account's legal entity. */
-  erpSubsidiaryId: z.string().optional(),
+  erpSubsidiaryId: z.optional(z.string()),
 })
 export type CustomerXref = z.infer<typeof CustomerXref>
 
@@ -25,21 +28,21 @@ export type InvoiceStatus = z.infer<typeof InvoiceStatus>
 export const Invoice = z.object({
   id: z.string(),
   accountId: AccountId,
-  number: z.string().optional(),
+  number: z.optional(z.string()),
   status: InvoiceStatus,
   currency: Currency,
   amountDue: MinorAmount,
   amountPaid: MinorAmount,
   amountRemaining: MinorAmount,
-  issuedDate: z.iso.date().optional(),
-  dueDate: z.iso.date().optional(),
-  hostedUrl: z.url().optional(),
-  erpDocumentId: z.string().optional(),
-  correlationId: z.string().optional(),
+  issuedDate: z.optional(z.iso.date()),
+  dueDate: z.optional(z.iso.date()),
+  hostedUrl: z.optional(z.url()),
+  erpDocumentId: z.optional(z.string()),
+  correlationId: z.optional(z.string()),
   /** Failed collection attempts on this invoice (billing counts them on the invoice). */
-  failedPaymentAttempts: z.number().int().nonnegative().optional(),
+  failedPaymentAttempts: z.optional(count()),
   /** When the source last changed it: newer always wins, older never overwrites. */
-  sourceUpdatedAt: z.iso.datetime({ offset: true }),
+  sourceUpdatedAt: dateTime(),
 })
 export type Invoice = z.infer<typeof Invoice>
 
@@ -49,26 +52,26 @@ export type PaymentStatus = z.infer<typeof PaymentStatus>
 export const Payment = z.object({
   id: z.string(),
   accountId: AccountId,
-  invoiceId: z.string().optional(),
+  invoiceId: z.optional(z.string()),
   status: PaymentStatus,
   currency: Currency,
   amount: MinorAmount,
-  amountRefunded: MinorAmount.default(0),
-  paidAt: z.iso.datetime({ offset: true }).optional(),
-  method: z.string().optional(),
-  failureReason: z.string().optional(),
-  sourceUpdatedAt: z.iso.datetime({ offset: true }),
+  amountRefunded: z._default(MinorAmount, 0),
+  paidAt: z.optional(dateTime()),
+  method: z.optional(z.string()),
+  failureReason: z.optional(z.string()),
+  sourceUpdatedAt: dateTime(),
 })
 export type Payment = z.infer<typeof Payment>
 
 export const CreditNote = z.object({
   id: z.string(),
   accountId: AccountId,
-  invoiceId: z.string().optional(),
+  invoiceId: z.optional(z.string()),
   status: z.enum(['issued', 'void']),
   currency: Currency,
   amount: MinorAmount,
-  sourceUpdatedAt: z.iso.datetime({ offset: true }),
+  sourceUpdatedAt: dateTime(),
 })
 export type CreditNote = z.infer<typeof CreditNote>
 
@@ -97,10 +100,12 @@ export const FinancialStanding = z.object({
   /** The reasons the rules gave for `standing`, in words an admin can check against the README. */
   reasons: z.array(z.string()),
   exposures: z.array(CurrencyExposure),
-  daysPastDue: z.number().int().nonnegative(),
-  lastPayment: z.object({ date: z.iso.date(), amount: MinorAmount, currency: Currency }).optional(),
-  failedPayments: z.number().int().nonnegative(),
+  daysPastDue: count(),
+  lastPayment: z.optional(
+    z.object({ date: z.iso.date(), amount: MinorAmount, currency: Currency }),
+  ),
+  failedPayments: count(),
   creditHold: z.boolean(),
-  asOf: z.iso.datetime({ offset: true }),
+  asOf: dateTime(),
 })
 export type FinancialStanding = z.infer<typeof FinancialStanding>

@@ -1,29 +1,37 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { Amendment } from './amendment.ts'
+import './zod-messages.ts'
 
-const nullable = <T extends z.ZodType>(schema: T) =>
-  schema.nullish().transform((v) => v ?? undefined)
+const nullable = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.nullish(schema),
+    z.transform((v: z.output<T> | null | undefined) => v ?? undefined),
+  )
 /**
  * Salesforce writes DateTimes as `2026-11-20T15:04:11.000+0000` (Apex JSON) or with `Z`
  * (REST, CometD); both become ISO-8601 UTC.
  */
-export const SalesforceDateTime = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:?\d{2})$/,
-    'must be a date-time like 2026-11-20T15:04:11.000+0000',
-  )
-  .transform((v, ctx) => {
+export const SalesforceDateTime = z.pipe(
+  z
+    .string()
+    .check(
+      z.regex(
+        /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?(Z|[+-]\d{2}:?\d{2})$/,
+        'must be a date-time like 2026-11-20T15:04:11.000+0000',
+      ),
+    ),
+  z.transform((v: string, ctx) => {
     const ms = Date.parse(v.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))
     if (Number.isNaN(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'is not a real date-time' })
+      ctx.issues.push({ code: 'custom', message: 'is not a real date-time', input: v })
       return z.NEVER
     }
     return new Date(ms).toISOString()
-  })
+  }),
+)
 
 /** Salesforce serializes Number(18,0) fields as JSON numbers, sometimes with a `.0`. */
-const wholeNumber = z.number().refine(Number.isInteger, 'must be a whole number')
+const wholeNumber = z.number().check(z.refine(Number.isInteger, 'must be a whole number'))
 
 /**
  * `Subscription_Amendment__e` as Salesforce serializes it (Apex `JSON.serialize` of the event,
@@ -32,7 +40,7 @@ const wholeNumber = z.number().refine(Number.isInteger, 'must be a whole number'
  */
 export const SubscriptionAmendmentEvent = z.object({
   EventUuid: z.uuid(),
-  ReplayId: nullable(z.union([z.string(), z.number()]).transform(String)),
+  ReplayId: nullable(z.pipe(z.union([z.string(), z.number()]), z.transform(String))),
   CreatedDate: SalesforceDateTime,
   CreatedById: nullable(z.string()),
   Account_Id__c: z.string(),

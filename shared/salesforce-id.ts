@@ -1,4 +1,5 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
+import './zod-messages.ts'
 
 const ID15 = /^[a-zA-Z0-9]{15}$/
 const ID18 = /^[a-zA-Z0-9]{18}$/
@@ -31,15 +32,18 @@ export function idSuffix(id15: string): string {
 }
 
 /** A Salesforce record id (15 or 18 characters), normalised to 18. */
-export const SalesforceId = z
-  .string()
-  .refine((v) => ID15.test(v) || ID18.test(v), 'must be a 15- or 18-character Salesforce id')
-  .transform(toId18)
+export const SalesforceId = z.pipe(
+  z
+    .string()
+    .check(
+      z.refine((v) => ID15.test(v) || ID18.test(v), 'must be a 15- or 18-character Salesforce id'),
+    ),
+  z.transform(toId18),
+)
 export type SalesforceId = z.infer<typeof SalesforceId>
 
 /** An Account id: a Salesforce id with the Account key prefix `001`. */
-export const AccountId = SalesforceId.refine(
-  (v) => v.startsWith('001'),
-  'must be an Account id (prefix 001)',
+export const AccountId = SalesforceId.check(
+  z.refine((v) => v.startsWith('001'), 'must be an Account id (prefix 001)'),
 )
 export type AccountId = z.infer<typeof AccountId>

@@ -1,7 +1,7 @@
 // Types for tests that run inside workerd. The bindings (`Env`, `Cloudflare.Env`) come from
 // worker-configuration.d.ts (`wrangler types`); the tests also read the vendor variables
 // global-setup gives the pool, which the worker itself only reads through its config schema.
-import type * as z from 'zod'
+import type * as z from 'zod/mini'
 import type { EnvVars } from '../worker/config/schema.ts'
 
 type VendorVars = { [K in keyof z.input<typeof EnvVars>]?: string }

@@ -4,9 +4,12 @@ const DEFAULT_RETRY_AFTER_MS = 5_000
 /**
  * The one error hierarchy. `message` is safe to show a caller; `internalMessage` goes only to
  * logs. `app.onError` is the only place one becomes a response, with `Retry-After` when the
- * error is `retryable` (the caller may send the same request again later).
+ * error is `retryable` (the caller may send the same request again later). Each class names
+ * itself (`name`, in logs): the deploy bundle is minified without keeping function names.
  */
 export class AppError extends Error {
+  override readonly name: string = 'AppError'
+
   readonly code: string
   readonly status: number
   readonly retryable: boolean
@@ -25,7 +28,6 @@ export class AppError extends Error {
     details?: unknown
   }) {
     super(opts.message)
-    this.name = new.target.name
     this.code = opts.code
     this.status = opts.status
     this.retryable = opts.retryable ?? false
@@ -42,42 +44,56 @@ export class AppError extends Error {
 }
 
 export class ValidationError extends AppError {
+  override readonly name: string = 'ValidationError'
+
   constructor(message: string, details?: unknown) {
     super({ code: 'invalid_request', status: 400, message, details })
   }
 }
 
 export class UnauthorizedError extends AppError {
+  override readonly name: string = 'UnauthorizedError'
+
   constructor(message = 'Authentication failed.', internalMessage?: string) {
     super({ code: 'unauthorized', status: 401, message, internalMessage })
   }
 }
 
 export class ForbiddenError extends AppError {
+  override readonly name: string = 'ForbiddenError'
+
   constructor(message = 'This token may not do that.') {
     super({ code: 'forbidden', status: 403, message })
   }
 }
 
 export class NotFoundError extends AppError {
+  override readonly name: string = 'NotFoundError'
+
   constructor(what: string) {
     super({ code: 'not_found', status: 404, message: `${what} was not found.` })
   }
 }
 
 export class ConflictError extends AppError {
+  override readonly name: string = 'ConflictError'
+
   constructor(message: string) {
     super({ code: 'conflict', status: 409, message })
   }
 }
 
 export class PayloadTooLargeError extends AppError {
+  override readonly name: string = 'PayloadTooLargeError'
+
   constructor(message: string) {
     super({ code: 'payload_too_large', status: 413, message })
   }
 }
 
 export class UnavailableError extends AppError {
+  override readonly name: string = 'UnavailableError'
+
   constructor(message: string, internalMessage?: string, retryAfterMs?: number) {
     super({
       code: 'unavailable',
@@ -92,6 +108,8 @@ export class UnavailableError extends AppError {
 
 /** The worker's configuration is wrong: an operator must fix it, callers learn only that. */
 export class ConfigError extends AppError {
+  override readonly name: string = 'ConfigError'
+
   constructor(internalMessage: string) {
     super({
       code: 'misconfigured',
@@ -104,6 +122,8 @@ export class ConfigError extends AppError {
 
 /** A signed request that was already let through once, sent again. */
 export class ReplayedRequestError extends AppError {
+  override readonly name: string = 'ReplayedRequestError'
+
   constructor() {
     super({
       code: 'replayed_request',

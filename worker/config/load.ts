@@ -1,4 +1,4 @@
-import type * as z from 'zod'
+import * as z from 'zod/mini'
 import { ConfigError } from '../errors.ts'
 import {
   ConsoleVars,
@@ -20,7 +20,7 @@ import type {
 
 type Vars = Record<string, unknown>
 
-const problemsOf = (error: z.ZodError) =>
+const problemsOf = (error: z.core.$ZodError) =>
   error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
 
 const present = (env: Vars, keys: readonly string[]) =>
@@ -163,8 +163,8 @@ function consoleSection(env: Vars): Section<ConsoleSettings> {
   }
 }
 
-function parseOrThrow<T extends z.ZodType>(schema: T, env: Vars, what: string): z.output<T> {
-  const parsed = schema.safeParse(env)
+function parseOrThrow<T extends z.core.$ZodType>(schema: T, env: Vars, what: string): z.output<T> {
+  const parsed = z.safeParse(schema, env)
   if (parsed.success) return parsed.data
   throw new ConfigError(`invalid ${what}: ${problemsOf(parsed.error).join('; ')}`)
 }

@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { Catalog } from '../../shared/index.ts'
 
 /**
@@ -8,30 +8,43 @@ import { Catalog } from '../../shared/index.ts'
  */
 
 const int = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number().int().min(min).max(max).default(fallback)
+  z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), fallback)
 
-const optionalText = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+const text = (min: number, message?: string) => z.string().check(z.minLength(min, message))
+const secret = () => z.optional(text(32, 'must be at least 32 characters'))
 
-const jsonOf = <T extends z.ZodType>(schema: T) =>
-  z
-    .string()
-    .transform((raw, ctx) => {
-      try {
-        return JSON.parse(raw) as unknown
-      } catch {
-        ctx.addIssue({ code: 'custom', message: 'is not valid JSON' })
-        return z.NEVER
-      }
-    })
-    .pipe(schema)
+/** Absent, empty or blank is `undefined`; anything else is trimmed. */
+const optionalText = z.pipe(
+  z.optional(z.string()),
+  z.transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+)
+
+/** `optionalText`, then (when present) normalised by `tidy` and checked by `schema`. */
+const optionalShaped = (tidy: (v: string) => string, schema: z.ZodMiniType<string, string>) =>
+  z.pipe(optionalText, z.optional(z.pipe(z.pipe(z.string(), z.transform(tidy)), schema)))
+
+const noTrailingSlash = (v: string) => v.replace(/\/+$/, '')
+
+const jsonOf = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.pipe(
+      z.string(),
+      z.transform((raw: string, ctx) => {
+        try {
+          return JSON.parse(raw) as unknown
+        } catch {
+          ctx.issues.push({ code: 'custom', message: 'is not valid JSON', input: raw })
+          return z.NEVER
+        }
+      }),
+    ),
+    schema,
+  )
 
 export const OperatorToken = z.object({
-  name: z.string().min(1),
+  name: text(1),
   role: z.enum(['viewer', 'operator']),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the token'),
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the token')),
 })
 export type OperatorToken = z.infer<typeof OperatorToken>
 
@@ -42,30 +55,31 @@ export type ConsoleRole = z.infer<typeof ConsoleRole>
 
 /** Who gets which console role: by Access email (case-insensitive) or by an IdP group. */
 export const ConsoleRoleMap = z.object({
-  emails: z.record(z.string().min(3), ConsoleRole).default({}),
-  groups: z.record(z.string().min(1), ConsoleRole).default({}),
+  emails: z._default(z.record(text(3), ConsoleRole), {}),
+  groups: z._default(z.record(text(1), ConsoleRole), {}),
 })
 export type ConsoleRoleMap = z.infer<typeof ConsoleRoleMap>
 
 /** Everything Concord itself needs: a bad value here stops the worker. */
 export const CoreVars = z.object({
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
   SEQUENCE_GAP_WINDOW_SECONDS: int(900),
   PREVIEW_MAX_AGE_SECONDS: int(3600, 60),
   RETRY_BASE_MS: int(1000, 1),
   RETRY_CAP_MS: int(300_000, 1),
   MAX_TRANSIENT_ATTEMPTS: int(20, 1),
   PUMP_BUDGET_MS: int(20_000, 100),
-  CATALOG: jsonOf(Catalog).default({ version: 'empty', prices: {} }),
+  CATALOG: z._default(jsonOf(Catalog), { version: 'empty', prices: {} }),
   WRITER_FLUSH_MS: int(2000, 10),
-  WRITER_BATCH_SIZE: int(1000, 1).pipe(
-    z.number().max(1000, 'at most 1000 (five collections of 200)'),
+  WRITER_BATCH_SIZE: z.pipe(
+    int(1000, 1),
+    z.number().check(z.lte(1000, 'at most 1000 (five collections of 200)')),
   ),
-  SALESFORCE_API_SHARE: z.coerce.number().gt(0).max(1).default(0.25),
+  SALESFORCE_API_SHARE: z._default(z.coerce.number().check(z.gt(0), z.lte(1)), 0.25),
   ERP_AR_LAG_SECONDS: int(30),
-  SALESFORCE_EVENTS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
-  SALESFORCE_EVENTS_SECRET_PREVIOUS: z.string().min(32).optional(),
-  OPERATOR_TOKENS: jsonOf(z.array(OperatorToken)).default([]),
+  SALESFORCE_EVENTS_SECRET: secret(),
+  SALESFORCE_EVENTS_SECRET_PREVIOUS: z.optional(text(32)),
+  OPERATOR_TOKENS: z._default(jsonOf(z.array(OperatorToken)), []),
   /** Comma-separated during a roll. */
   STRIPE_WEBHOOK_SECRET: optionalText,
 })
@@ -73,28 +87,25 @@ export const CoreVars = z.object({
 /** The operations console: sign-in (Cloudflare Access, or a one-time link locally) and roles. */
 export const ConsoleVars = z.object({
   /** Signs console sessions and their CSRF tokens; the console is off without it. */
-  CONSOLE_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  CONSOLE_SESSION_SECRET: secret(),
   CONSOLE_SESSION_HOURS: int(8, 1, 24 * 7),
   /** `https://<team>.cloudflareaccess.com`: the JWT's issuer; its JWKS is under /cdn-cgi/access/certs. */
-  ACCESS_TEAM_DOMAIN: optionalText.pipe(
+  ACCESS_TEAM_DOMAIN: optionalShaped(
+    noTrailingSlash,
     z
       .string()
-      .transform((v) => v.replace(/\/+$/, ''))
-      .pipe(
-        z
-          .string()
-          .regex(
-            /^https:\/\/[a-z0-9-]+\.cloudflareaccess\.com$/i,
-            'must look like https://<team>.cloudflareaccess.com',
-          ),
-      )
-      .optional(),
+      .check(
+        z.regex(
+          /^https:\/\/[a-z0-9-]+\.cloudflareaccess\.com$/i,
+          'must look like https://<team>.cloudflareaccess.com',
+        ),
+      ),
   ),
   /** The Access application's audience (AUD) tag; comma-separated to accept several. */
   ACCESS_AUD: optionalText,
-  CONSOLE_ROLES: jsonOf(ConsoleRoleMap).default({ emails: {}, groups: {} }),
+  CONSOLE_ROLES: z._default(jsonOf(ConsoleRoleMap), { emails: {}, groups: {} }),
   /** Enables one-time sign-in links (the local stack mints them); ignored once Access is set. */
-  CONSOLE_LOGIN_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  CONSOLE_LOGIN_SECRET: secret(),
 })
 
 const SALESFORCE_FLOWS: Record<string, 'jwt_bearer' | 'client_credentials'> = {
@@ -106,39 +117,39 @@ const SALESFORCE_FLOWS: Record<string, 'jwt_bearer' | 'client_credentials'> = {
 }
 
 export const SalesforceVars = z.object({
-  SALESFORCE_LOGIN_URL: optionalText.pipe(
+  SALESFORCE_LOGIN_URL: optionalShaped(
+    noTrailingSlash,
     z
       .string()
-      .transform((v) => v.replace(/\/+$/, ''))
-      .pipe(
-        z
-          .string()
-          .regex(/^https?:\/\/[^/\s]+$/, 'must be an origin like https://acme.my.salesforce.com'),
-      )
-      .optional(),
+      .check(
+        z.regex(/^https?:\/\/[^/\s]+$/, 'must be an origin like https://acme.my.salesforce.com'),
+      ),
   ),
-  SALESFORCE_AUTH_FLOW: optionalText.transform((v, ctx) => {
-    const flow = SALESFORCE_FLOWS[(v ?? 'jwt_bearer').toLowerCase()]
-    if (!flow) ctx.addIssue({ code: 'custom', message: 'must be jwt_bearer or client_credentials' })
-    return flow ?? 'jwt_bearer'
-  }),
+  SALESFORCE_AUTH_FLOW: z.pipe(
+    optionalText,
+    z.transform((v: string | undefined, ctx) => {
+      const flow = SALESFORCE_FLOWS[(v ?? 'jwt_bearer').toLowerCase()]
+      if (!flow) {
+        const message = 'must be jwt_bearer or client_credentials'
+        ctx.issues.push({ code: 'custom', message, input: v })
+      }
+      return flow ?? 'jwt_bearer'
+    }),
+  ),
   SALESFORCE_CLIENT_ID: optionalText,
   SALESFORCE_USERNAME: optionalText,
-  SALESFORCE_PRIVATE_KEY: z.string().optional(),
-  SALESFORCE_CLIENT_SECRET: z.string().optional(),
-  SALESFORCE_API_VERSION: optionalText.pipe(
-    z
-      .string()
-      .transform((v) => v.replace(/^v/i, ''))
-      .pipe(z.string().regex(/^\d{2,3}\.\d$/, 'must look like 65.0'))
-      .optional(),
+  SALESFORCE_PRIVATE_KEY: z.optional(z.string()),
+  SALESFORCE_CLIENT_SECRET: z.optional(z.string()),
+  SALESFORCE_API_VERSION: optionalShaped(
+    (v) => v.replace(/^v/i, ''),
+    z.string().check(z.regex(/^\d{2,3}\.\d$/, 'must look like 65.0')),
   ),
 })
 
 export const StripeVars = z.object({
   STRIPE_SECRET_KEY: optionalText,
   /** Default https://api.stripe.com; the local stack points it at the emulator. */
-  STRIPE_API_BASE: optionalText.pipe(z.url().optional()),
+  STRIPE_API_BASE: z.pipe(optionalText, z.optional(z.url())),
   STRIPE_API_VERSION: optionalText,
 })
 
@@ -147,24 +158,32 @@ export const NETSUITE_JWT_ALGS = ['PS256', 'PS384', 'PS512', 'ES256', 'ES384', '
 export const NetsuiteVars = z.object({
   NETSUITE_ACCOUNT_ID: z
     .string()
-    .trim()
-    .regex(/^[A-Za-z0-9_-]+$/, 'must be the account id, e.g. 1234567 or 1234567_SB1'),
-  NETSUITE_BASE_URL: z.url().optional(),
-  NETSUITE_AUTH_FLOW: z.enum(['m2m', 'tba']).default('m2m'),
-  NETSUITE_JWT_ALG: z.enum(NETSUITE_JWT_ALGS).default('PS256'),
+    .check(
+      z.trim(),
+      z.regex(/^[A-Za-z0-9_-]+$/, 'must be the account id, e.g. 1234567 or 1234567_SB1'),
+    ),
+  NETSUITE_BASE_URL: z.optional(z.url()),
+  NETSUITE_AUTH_FLOW: z._default(z.enum(['m2m', 'tba']), 'm2m'),
+  NETSUITE_JWT_ALG: z._default(z.enum(NETSUITE_JWT_ALGS), 'PS256'),
   NETSUITE_CONCURRENCY: int(3, 1, 200),
-  NETSUITE_SUBSIDIARY_RULES: jsonOf(
-    z.record(z.string(), z.string().regex(/^\d+$/, 'subsidiary ids are internal ids (digits)')),
-  ).default({}),
-  NETSUITE_ADDRESS_BOOK: z.enum(['on', 'off']).default('on'),
+  NETSUITE_SUBSIDIARY_RULES: z._default(
+    jsonOf(
+      z.record(
+        z.string(),
+        z.string().check(z.regex(/^\d+$/, 'subsidiary ids are internal ids (digits)')),
+      ),
+    ),
+    {},
+  ),
+  NETSUITE_ADDRESS_BOOK: z._default(z.enum(['on', 'off']), 'on'),
   NETSUITE_TIMEOUT_MS: int(30_000, 1000, 900_000),
   NETSUITE_CLIENT_ID: optionalText,
   NETSUITE_CERTIFICATE_ID: optionalText,
-  NETSUITE_PRIVATE_KEY: z.string().optional(),
+  NETSUITE_PRIVATE_KEY: z.optional(z.string()),
   NETSUITE_CONSUMER_KEY: optionalText,
-  NETSUITE_CONSUMER_SECRET: z.string().optional(),
+  NETSUITE_CONSUMER_SECRET: z.optional(z.string()),
   NETSUITE_TOKEN_ID: optionalText,
-  NETSUITE_TOKEN_SECRET: z.string().optional(),
+  NETSUITE_TOKEN_SECRET: z.optional(z.string()),
 })
 
 /** All optional; the defaults suit production. */
@@ -178,14 +197,16 @@ export const SubscriberVars = z.object({
   /** Events handed to the intake at once. */
   SUBSCRIBER_BATCH_SIZE: int(200, 1, 2_000),
   /** Where the very first run starts: -2 everything retained (72 h), -1 only new events. */
-  SUBSCRIBER_INITIAL_REPLAY_ID: z.enum(['-1', '-2']).default('-2'),
+  SUBSCRIBER_INITIAL_REPLAY_ID: z._default(z.enum(['-1', '-2']), '-2'),
   SUBSCRIBER_RETRY_BASE_MS: int(5_000, 1),
   SUBSCRIBER_RETRY_CAP_MS: int(300_000, 1),
 })
 
 /** Every variable the worker reads, for documentation and `wrangler types` comparisons. */
-export const EnvVars = CoreVars.extend(SalesforceVars.shape)
-  .extend(StripeVars.shape)
-  .extend(NetsuiteVars.partial().shape)
-  .extend(SubscriberVars.shape)
-  .extend(ConsoleVars.shape)
+export const EnvVars = z.extend(CoreVars, {
+  ...SalesforceVars.shape,
+  ...StripeVars.shape,
+  ...z.partial(NetsuiteVars).shape,
+  ...SubscriberVars.shape,
+  ...ConsoleVars.shape,
+})

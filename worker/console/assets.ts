@@ -1,13 +1,12 @@
-import htmxSource from 'htmx.org/dist/htmx.min.js'
 import { version as htmxVersion } from 'htmx.org/package.json'
 
 /**
- * The console's static files. htmx comes from the `htmx.org` package (a text module, see the
- * `[[rules]]` in wrangler.toml), never a committed copy; its path carries the version, so it can
- * be cached for a year and an upgrade is a new URL.
+ * Where the console's static files are. htmx is a Workers Static Asset built from the `htmx.org`
+ * package by `scripts/console-assets.ts` (wrangler's build step), so the edge serves it and it
+ * stays out of the worker's bundle; its path carries the version, so it can be cached for a year
+ * and an upgrade is a new URL. The stylesheet is small and lives here.
  */
 export const HTMX_PATH = `/console/static/htmx-${htmxVersion}.min.js`
-export const HTMX_SOURCE: string = htmxSource
 
 export const STYLESHEET_PATH = '/console/static/console.css'
 

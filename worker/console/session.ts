@@ -1,4 +1,4 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { ConsoleRole } from '../config/schema.ts'
 import { constantTimeEqual, hmacSha256Hex, toHex } from '../lib/hmac.ts'
 import { seal, unseal } from './seal.ts'
@@ -8,11 +8,11 @@ export const SESSION_COOKIE = 'concord_console'
 
 /** A signed-in person: who, with which role, how they signed in, until when (ms since epoch). */
 export const Session = z.object({
-  sid: z.string().min(16),
-  sub: z.string().min(1),
+  sid: z.string().check(z.minLength(16)),
+  sub: z.string().check(z.minLength(1)),
   role: ConsoleRole,
   via: z.enum(['access', 'link']),
-  exp: z.number().int(),
+  exp: z.int(),
 })
 export type Session = z.infer<typeof Session>
 

@@ -1,7 +1,7 @@
 import { Hono, type MiddlewareHandler } from 'hono'
 import { AccountId } from '../../shared/index.ts'
 import type { AccessVerifier } from '../console/access.ts'
-import { HTMX_PATH, HTMX_SOURCE, STYLESHEET, STYLESHEET_PATH } from '../console/assets.ts'
+import { STYLESHEET, STYLESHEET_PATH } from '../console/assets.ts'
 import { openLoginCode } from '../console/login-link.ts'
 import { newSession } from '../console/session.ts'
 import { AccountPage, AmendmentPage } from '../console/views/account.tsx'
@@ -123,15 +123,12 @@ async function redeemLink(c: AppContext) {
   return c.redirect('/console', 303)
 }
 
-/** htmx and the stylesheet; anything else under /static is not found. */
+/**
+ * The stylesheet; anything else under /static is not found. (Vendor files are static assets,
+ * served before the worker runs: `scripts/console-assets.ts`.)
+ */
 function serveStatic(c: AppContext) {
-  const path = c.req.path
-  if (path === HTMX_PATH)
-    return c.body(HTMX_SOURCE, 200, {
-      'content-type': 'text/javascript; charset=utf-8',
-      'cache-control': 'public, max-age=31536000, immutable',
-    })
-  if (path === STYLESHEET_PATH)
+  if (c.req.path === STYLESHEET_PATH)
     return c.body(STYLESHEET, 200, {
       'content-type': 'text/css; charset=utf-8',
       'cache-control': 'public, max-age=3600',

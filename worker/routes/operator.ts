@@ -1,5 +1,5 @@
 import { Hono, type Context } from 'hono'
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { AccountId } from '../../shared/index.ts'
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts'
 import type { AppEnv } from './context.ts'
@@ -8,7 +8,7 @@ import { actOnParked, RetryInput, SkipInput } from './parked-actions.ts'
 import { readOverview } from './overview.ts'
 import { parse } from './validate.ts'
 
-const Limit = z.coerce.number().int().min(1).max(500).default(100)
+const Limit = z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(500)), 100)
 
 async function jsonBody(req: Request): Promise<unknown> {
   const text = await req.text()
@@ -37,7 +37,7 @@ export const operator = new Hono<AppEnv>()
   )
   .get('/quarantine', requireRole('viewer'), async (c) => {
     const q = parse(
-      z.object({ limit: Limit, before: z.string().optional() }),
+      z.object({ limit: Limit, before: z.optional(z.string()) }),
       c.req.query(),
       'query',
     )
@@ -48,8 +48,8 @@ export const operator = new Hono<AppEnv>()
     const q = parse(
       z.object({
         limit: Limit,
-        accountId: AccountId.optional(),
-        state: z.enum(['parked', 'waiting', 'applied', 'skipped']).default('parked'),
+        accountId: z.optional(AccountId),
+        state: z._default(z.enum(['parked', 'waiting', 'applied', 'skipped']), 'parked'),
       }),
       c.req.query(),
       'query',
@@ -68,7 +68,7 @@ export const operator = new Hono<AppEnv>()
     const q = parse(
       z.object({
         limit: Limit,
-        outcome: z.enum(['queued', 'duplicate', 'unrouted', 'ignored']).optional(),
+        outcome: z.optional(z.enum(['queued', 'duplicate', 'unrouted', 'ignored'])),
       }),
       c.req.query(),
       'query',
@@ -80,7 +80,7 @@ export const operator = new Hono<AppEnv>()
   )
   .post('/backfill', requireRole('operator'), async (c) => {
     const body = parse(
-      z.object({ accountId: AccountId.optional() }),
+      z.object({ accountId: z.optional(AccountId) }),
       await jsonBody(c.req.raw),
       'body',
     )

@@ -1,12 +1,16 @@
-import * as z from 'zod'
+import * as z from 'zod/mini'
 import { ConflictError, NotFoundError } from '../errors.ts'
 import type { OperatorResult } from '../ledger/account-ledger.ts'
 import type { Logger } from '../lib/log.ts'
 
 /** What retry and skip take, from the JSON API and the console alike. */
-export const RetryInput = z.object({ reason: z.string().trim().max(500).optional() })
+export const RetryInput = z.object({
+  reason: z.optional(z.string().check(z.trim(), z.maxLength(500))),
+})
 export const SkipInput = z.object({
-  reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500),
+  reason: z
+    .string()
+    .check(z.trim(), z.minLength(3, 'say why (at least 3 characters)'), z.maxLength(500)),
 })
 
 function answer(result: OperatorResult) {

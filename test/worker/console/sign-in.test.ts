@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { encodeBase64url, decodeJsonSegment } from '../../../worker/console/base64url.ts'
-import { HTMX_PATH } from '../../../worker/console/assets.ts'
 import { newSession, sealSession } from '../../../worker/console/session.ts'
 import { TEST_CONSOLE_SESSION_SECRET } from '../support/test-config.ts'
 import {
@@ -143,18 +142,5 @@ describe('console sessions', () => {
     })
     expect(res.status).toBe(303)
     expect(res.headers.get('set-cookie')).toMatch(/^concord_console=;.*Max-Age=0/)
-  })
-})
-
-describe('console static files', () => {
-  it('serves htmx from the htmx.org package, cacheable for a year, without a session', async () => {
-    const res = await consoleFetch(HTMX_PATH)
-    expect(res.status).toBe(200)
-    expect(res.headers.get('content-type')).toMatch(/^text\/javascript/)
-    expect(res.headers.get('cache-control')).toContain('immutable')
-    const source = await res.text()
-    expect(source.length).toBeGreaterThan(20_000)
-    expect(source).toContain('htmx')
-    expect(HTMX_PATH).toMatch(/^\/console\/static\/htmx-\d+\.\d+\.\d+\.min\.js$/)
   })
 })

@@ -1,0 +1,47 @@
+import { cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/**
+ * Builds the console's static files into `.assets/` (Workers Static Assets, `[assets]` in
+ * wrangler.toml): vendor JavaScript straight from its npm package, never a committed copy, under
+ * a path that carries its version so it is cached for a year and an upgrade is a new URL.
+ * Cloudflare serves these at the edge without running the worker, and they are not part of the
+ * worker's script bundle. wrangler runs this as its `[build]` command (dev and deploy); the
+ * vitest config runs it before the workerd tests start.
+ */
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
+export const ASSETS_DIR = join(ROOT, '.assets')
+const require = createRequire(import.meta.url)
+
+/** Every vendor file the console loads: its package, the file in it, the name it is served as. */
+const VENDOR_FILES = [{ pkg: 'htmx.org', file: 'dist/htmx.min.js', name: 'htmx' }]
+
+const versionOf = (pkg: string) =>
+  (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string })
+    .version
+
+const HEADERS = `# Versioned vendor files: a new version is a new URL.
+/console/static/*
+  Cache-Control: public, max-age=31536000, immutable
+  X-Content-Type-Options: nosniff
+`
+
+export function buildConsoleAssets(outDir = ASSETS_DIR): string[] {
+  rmSync(outDir, { recursive: true, force: true })
+  const staticDir = join(outDir, 'console', 'static')
+  mkdirSync(staticDir, { recursive: true })
+  const written = VENDOR_FILES.map(({ pkg, file, name }) => {
+    const target = `${name}-${versionOf(pkg)}.min.js`
+    cpSync(require.resolve(`${pkg}/${file}`), join(staticDir, target))
+    return `/console/static/${target}`
+  })
+  writeFileSync(join(outDir, '_headers'), HEADERS)
+  return written
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  for (const path of buildConsoleAssets()) console.log(`console asset: ${path}`)
+}

@@ -1,0 +1,31 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { buildConsoleAssets } from '../../scripts/console-assets.ts'
+import { HTMX_PATH } from '../../worker/console/assets.ts'
+
+/**
+ * The console's vendor files are Workers Static Assets (wrangler's build step writes them), so the
+ * worker tests in workerd never see them: here the build is checked against the paths the pages
+ * load. `npm start` and the browser tests load them from `wrangler dev`.
+ */
+describe('the console static assets', () => {
+  const out = mkdtempSync(join(tmpdir(), 'concord-assets-'))
+  afterAll(() => rmSync(out, { recursive: true, force: true }))
+
+  it('builds htmx from the htmx.org package at the versioned path the pages load', () => {
+    expect(buildConsoleAssets(out)).toEqual([HTMX_PATH])
+    expect(HTMX_PATH).toMatch(/^\/console\/static\/htmx-\d+\.\d+\.\d+\.min\.js$/)
+    const source = readFileSync(join(out, HTMX_PATH), 'utf8')
+    expect(source.length).toBeGreaterThan(20_000)
+    expect(source).toContain('htmx')
+  })
+
+  it('marks them cacheable for a year (a new version is a new path)', () => {
+    const headers = readFileSync(join(out, '_headers'), 'utf8')
+    expect(headers).toMatch(
+      /^\/console\/static\/\*\n\s+Cache-Control: public, max-age=31536000, immutable$/m,
+    )
+  })
+})
