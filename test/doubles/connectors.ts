@@ -1,10 +1,11 @@
-import type { Amendment } from '../../shared/index.ts'
+import type { Amendment, CatalogEntry } from '../../shared/index.ts'
 import { ConnectorError } from '../../worker/failure/errors.ts'
 import type {
   BillingReader,
   AccountProfile,
   BillingResult,
   Connectors,
+  ErpLine,
   StepContext,
 } from '../../worker/connectors/types.ts'
 import type { SyncStatus } from '../../worker/writer/records/index.ts'
@@ -23,6 +24,8 @@ export interface Effect {
   subscriptionKey?: string
   sequence?: number
   correlationId: string
+  /** ERP orders: the previous line the ledger handed over (none: the ERP would be read). */
+  previous?: ErpLine
 }
 
 export const transient = (code = 'rate_limited', retryAfterMs?: number) =>
@@ -169,13 +172,19 @@ export class DoubleConnectors implements Connectors {
       this.write('erp.ensureCustomer', ctx, {}, () => ({
         customerId: `ns-${account.accountId.slice(-6)}`,
       })),
-    recordAmendment: (input: { amendment: Amendment }, ctx: StepContext) => {
+    recordAmendment: (
+      input: { amendment: Amendment; price?: CatalogEntry; previous?: ErpLine },
+      ctx: StepContext,
+    ) => {
       const a = input.amendment
+      const { previous } = input
+      const itemId = input.price?.erpItemId ?? previous?.itemId ?? 'item-unknown'
+      const quantity = a.action === 'cancel' ? 0 : (a.quantity ?? previous?.quantity)
       return this.write(
         'erp.recordAmendment',
         ctx,
-        { amendmentId: a.id, subscriptionKey: a.subscriptionKey, sequence: a.sequence },
-        () => ({ ref: `so-${a.id.slice(0, 8)}` }),
+        { amendmentId: a.id, subscriptionKey: a.subscriptionKey, sequence: a.sequence, previous },
+        () => ({ ref: `so-${a.id.slice(0, 8)}`, line: { itemId, quantity } }),
       )
     },
   }

@@ -88,9 +88,22 @@ export interface ErpSystem {
       customerId: string
       billing: BillingResult
       price?: CatalogEntry
+      /** The line of the subscription's previous order, when the ledger kept it. */
+      previous?: ErpLine
     },
     ctx: StepContext,
-  ): Promise<{ ref: string }>
+  ): Promise<{ ref: string; line?: ErpLine }>
+}
+
+/**
+ * One order line as the ERP recorded it: the subscription's position after an amendment. The
+ * ledger keeps the last one, so an amendment without a price or quantity of its own (a seat
+ * change, a cancel) takes the rest from it instead of reading the ERP.
+ */
+export interface ErpLine {
+  itemId: string
+  quantity?: number
+  rate?: number
 }
 
 /**

@@ -34,6 +34,8 @@ export type SubscriptionRow = {
   status: string | null
   current_period_end: string | null
   currency: string | null
+  /** JSON `ErpLine`: the line of the last ERP order Concord recorded for it. */
+  erp_line: string | null
   updated_at: number
 }
 
@@ -112,6 +114,7 @@ export class Journal {
       status: null,
       current_period_end: null,
       currency: null,
+      erp_line: null,
       updated_at: now,
     }
   }

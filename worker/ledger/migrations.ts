@@ -96,4 +96,8 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   ALTER TABLE refresh ADD COLUMN generation INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE fin_doc ADD COLUMN read_at INTEGER NOT NULL DEFAULT 0;
   `,
+  /* 4: the line of the subscription's last ERP order (item, quantity, rate as JSON), so the next
+        order of a quantity change or cancel needs no NetSuite read */ `
+  ALTER TABLE subscription ADD COLUMN erp_line TEXT;
+  `,
 ]

@@ -2,7 +2,7 @@ import type { Config } from '../config/types.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
 import { ConnectorError } from '../failure/errors.ts'
 import { decide, RETRIES_EXHAUSTED, toFailure } from '../failure/policy.ts'
-import type { BillingResult, Connectors } from '../connectors/types.ts'
+import type { BillingResult, Connectors, ErpLine } from '../connectors/types.ts'
 import type { AmendmentRow, Journal } from './journal.ts'
 import { checkPreview, priceFingerprint, type PreviewRefusal } from './preview-token.ts'
 
@@ -85,7 +85,10 @@ const STEPS: Record<AmendmentRow['step'], Step> = {
     log.info('billing step applied', { billingRef: result.ref })
   },
   async erp(row, deps, log) {
-    const ref = await applyErp(row, deps)
+    const { ref, line } = await applyErp(row, deps)
+    // Kept with the checkpoint: the next amendment's order starts from this line.
+    if (line)
+      deps.journal.updateSubscription(row.subscription_key, { erp_line: JSON.stringify(line) })
     const next = deps.journal.transition(
       row,
       { step: 'status', attempts: 0, code: null, message: null, erpRef: ref },
@@ -205,7 +208,17 @@ async function applyBilling(row: AmendmentRow, deps: SagaDeps): Promise<BillingR
   return result
 }
 
-async function applyErp(row: AmendmentRow, deps: SagaDeps): Promise<string> {
+/** The line the subscription's last recorded ERP order holds, if the ledger kept one. */
+function previousLine(json: string | null): ErpLine | undefined {
+  if (!json) return undefined
+  const line = JSON.parse(json) as ErpLine
+  return typeof line.itemId === 'string' ? line : undefined
+}
+
+async function applyErp(
+  row: AmendmentRow,
+  deps: SagaDeps,
+): Promise<{ ref: string; line?: ErpLine }> {
   const { journal, connectors } = deps
   const { amendment, price } = priceOf(row, deps)
   const customerId = journal.xref().erp_customer_id
@@ -219,11 +232,10 @@ async function applyErp(row: AmendmentRow, deps: SagaDeps): Promise<string> {
     currentPeriodEnd: sub.current_period_end ?? undefined,
     currency: sub.currency ?? undefined,
   }
-  const { ref } = await connectors.erp.recordAmendment(
-    { amendment, customerId, billing, price },
+  return connectors.erp.recordAmendment(
+    { amendment, customerId, billing, price, previous: previousLine(sub.erp_line) },
     { idempotencyKey: `${row.id}:erp`, correlationId: row.correlation_id },
   )
-  return ref
 }
 
 const UNEXPECTED =

@@ -271,6 +271,36 @@ describe('NetSuite recordAmendment', () => {
     expect(changed.ref).not.toBe(created.ref)
   })
 
+  it('takes the previous line from the ledger when it kept one: one upsert, no SuiteQL or read', async () => {
+    const account = newAccountId()
+    const customerId = await customer(account)
+    const erp = erpOf()
+    const create = amendment(account, { priceKey: 'team-monthly-usd' })
+    const created = await erp.recordAmendment(
+      { amendment: create, customerId, billing, price: price('team-monthly-usd') },
+      { idempotencyKey: 'k1', correlationId: create.correlationId },
+    )
+    expect(created.line).toEqual({ itemId: '11', quantity: 10, rate: 20 })
+    const more = amendment(account, {
+      sequence: 2,
+      action: 'change_quantity',
+      priceKey: undefined,
+      quantity: 12,
+    })
+    const spy = vi.spyOn(globalThis, 'fetch')
+    const changed = await erp.recordAmendment(
+      { amendment: more, customerId, billing, previous: created.line },
+      { idempotencyKey: 'k2', correlationId: more.correlationId },
+    )
+    const calls = spy.mock.calls.map(
+      ([input, init]) => `${init?.method ?? 'GET'} ${requestUrl(input)}`,
+    )
+    expect(calls).toEqual([
+      `PUT ${BASE}/services/rest/record/v1/salesOrder/eid:${amendmentExternalId(more.id)}?replace=item`,
+    ])
+    expect(changed.line).toEqual({ itemId: '11', quantity: 12, rate: 20 })
+  })
+
   it('parks a quantity change when NetSuite has no earlier order to take the item from', async () => {
     const account = newAccountId()
     const a = amendment(account, {

@@ -49,6 +49,13 @@ describe('AccountLedger ordering', () => {
         .filter((e) => e.subscriptionKey === key)
         .map((e) => e.sequence),
     ).toEqual([1, 2, 3])
+    // Each order after the first starts from the line the ledger kept, not from an ERP read.
+    expect(
+      doubles
+        .effectsOf('erp.recordAmendment')
+        .filter((e) => e.subscriptionKey === key)
+        .map((e) => e.previous?.quantity),
+    ).toEqual([undefined, 10, 11])
     expect(doubles.statuses.get(three?.EventUuid as string)?.status).toBe('applied')
     const summary = await ledger(account).summary()
     expect(summary?.subscriptions.find((s) => s.key === key)).toMatchObject({

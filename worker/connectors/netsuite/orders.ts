@@ -1,5 +1,5 @@
 import type { Amendment, CatalogEntry } from '../../../shared/index.ts'
-import type { BillingResult, StepContext } from '../types.ts'
+import type { BillingResult, ErpLine, StepContext } from '../types.ts'
 import { toMajor } from './amounts.ts'
 import type { NetsuiteClient } from './client.ts'
 import { amendmentExternalId } from './external-ids.ts'
@@ -25,12 +25,8 @@ export interface OrderInput {
   customerId: string
   billing: BillingResult
   price?: CatalogEntry
-}
-
-interface OrderLine {
-  itemId: string
-  quantity?: number
-  rate?: number
+  /** The subscription's previous line as the ledger kept it; read from NetSuite when absent. */
+  previous?: ErpLine
 }
 
 /**
@@ -42,7 +38,7 @@ async function previousLine(
   customerId: string,
   subscriptionId: string,
   exclude: string,
-): Promise<OrderLine | undefined> {
+): Promise<ErpLine | undefined> {
   if (!subscriptionId || !/^\d+$/.test(customerId)) return undefined
   const query = suiteql`SELECT id FROM transaction
     WHERE type = 'SalesOrd' AND entity = ${sq.int(Number(customerId))} AND otherrefnum = ${sq.str(subscriptionId)}
@@ -92,13 +88,14 @@ export async function recordAmendment(
   client: NetsuiteClient,
   input: OrderInput,
   ctx: StepContext,
-): Promise<{ ref: string }> {
+): Promise<{ ref: string; line: ErpLine }> {
   const { amendment: a, customerId, billing, price } = input
   const externalId = amendmentExternalId(a.id)
   const wantsQuantity = a.action !== 'cancel' && a.quantity === undefined
   const previous =
     !price || wantsQuantity
-      ? await previousLine(client, customerId, billing.subscriptionId, externalId)
+      ? (input.previous ??
+        (await previousLine(client, customerId, billing.subscriptionId, externalId)))
       : undefined
   const itemId = price?.erpItemId ?? previous?.itemId
   if (!itemId) {
@@ -139,5 +136,5 @@ export async function recordAmendment(
   }
   if (billing.subscriptionId) body.otherRefNum = billing.subscriptionId
   const id = await upsertByExternalId(client, 'salesOrder', externalId, body, ['item'])
-  return { ref: `salesOrder:${id}` }
+  return { ref: `salesOrder:${id}`, line: { itemId, quantity, rate } }
 }
