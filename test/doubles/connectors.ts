@@ -58,6 +58,9 @@ export class DoubleConnectors implements Connectors {
   private script = new Map<string, ScriptedFailure[]>()
   private counter = 0
 
+  /** How long each vendor write takes, as a vendor's round trip would (0: answers at once). */
+  latencyMs = 0
+
   /** Queues failures for the next calls of `method` (e.g. `billing.applyAmendment`). */
   failNext(method: string, ...failures: Array<Error | ScriptedFailure>): this {
     const list = this.script.get(method) ?? []
@@ -81,6 +84,7 @@ export class DoubleConnectors implements Connectors {
     apply: () => T,
   ): Promise<T> {
     this.calls.push({ method, key: ctx.idempotencyKey })
+    if (this.latencyMs > 0) await scheduler.wait(this.latencyMs)
     const failure = this.script.get(method)?.shift()
     if (failure && !failure.afterEffect) throw failure.error
     let reply = this.replies.get(ctx.idempotencyKey) as T | undefined

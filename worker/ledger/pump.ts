@@ -64,16 +64,28 @@ function mirrorPort(ctx: PumpContext): MirrorPort {
   }
 }
 
-/** Advances due amendments one saga step at a time, until none is due or the budget is spent. */
+/** How often a long run hands the statuses it has so far to the OrgWriter. */
+const STATUS_HANDOFF_MS = 250
+
+/**
+ * Advances due amendments one saga step at a time, until none is due or the budget is spent.
+ * A long backlog hands its statuses on as it goes, so the first amendment's status does not wait
+ * for the last one's vendor calls.
+ */
 async function advanceDue(ctx: PumpContext): Promise<Wake> {
   const { journal, queries, config, connectors, log } = ctx
   const mirror = mirrorPort(ctx)
   const started = Date.now()
+  let handedOff = started
   for (;;) {
     const plan = planNext(journal, queries, Date.now(), config.gapWindowMs)
     if (!plan.next) return plan.wakeAt
     if (Date.now() - started > config.pumpBudgetMs) return Date.now()
     await advance(plan.next, { journal, connectors, config, log, mirror })
+    if (Date.now() - handedOff >= STATUS_HANDOFF_MS) {
+      await flushStatuses(ctx.sql, ctx.writer, config, log)
+      handedOff = Date.now()
+    }
   }
 }
 
