@@ -12,6 +12,8 @@ import { wrangler } from './processes.ts'
 
 const HARNESS = join('test', 'bench', 'harness', 'entry.js')
 const MAIN = /^main\s*=.*$/m
+/** The static assets' folder, relative in wrangler.toml: the copied config names it absolutely. */
+const ASSETS_DIR = /^directory\s*=\s*"\.\/\.assets"$/m
 
 /** The script every run serves, and the wrangler config (bindings, migrations) it goes with. */
 export interface Bundle {
@@ -40,7 +42,11 @@ export async function bundleWorker(outDir: string, ref?: string): Promise<Bundle
   const toml = readFileSync(join(root, 'wrangler.toml'), 'utf8')
   if (!MAIN.test(toml)) throw new Error('wrangler.toml has no `main = …` line to replace')
   const config = join(outDir, 'wrangler.toml')
-  writeFileSync(config, toml.replace(MAIN, `main = ${JSON.stringify(join(root, HARNESS))}`))
+  if (!ASSETS_DIR.test(toml)) throw new Error('wrangler.toml has no `directory = "./.assets"` line')
+  const absolute = toml
+    .replace(MAIN, `main = ${JSON.stringify(join(root, HARNESS))}`)
+    .replace(ASSETS_DIR, `directory = ${JSON.stringify(join(root, '.assets'))}`)
+  writeFileSync(config, absolute)
   const dist = join(outDir, 'dist')
   const child = wrangler(['deploy', '--dry-run', '-c', config, '--outdir', dist], { cwd: root })
   let output = ''
