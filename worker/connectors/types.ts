@@ -24,6 +24,11 @@ export interface AccountProfile {
 export interface StepContext {
   idempotencyKey: string
   correlationId: string
+  /**
+   * The earliest the key can have been used (ms since epoch): a vendor that forgets keys after
+   * a while (Stripe: 24 hours) knows from it whether the key alone still covers every earlier try.
+   */
+  keyFirstUsedAt?: number
 }
 
 /** The subscription as billing knows it after a step, for the next steps and the mirror record. */

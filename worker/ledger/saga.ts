@@ -197,7 +197,12 @@ async function applyBilling(row: AmendmentRow, deps: SagaDeps): Promise<BillingR
       price,
       prorationDate: amendment.prorationDate,
     },
-    { idempotencyKey: `${row.id}:billing`, correlationId: row.correlation_id },
+    {
+      idempotencyKey: `${row.id}:billing`,
+      correlationId: row.correlation_id,
+      // No try of this step can predate the amendment's arrival.
+      keyFirstUsedAt: row.received_at,
+    },
   )
   journal.updateSubscription(row.subscription_key, {
     billing_subscription_id: result.subscriptionId,

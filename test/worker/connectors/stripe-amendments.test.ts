@@ -1,6 +1,6 @@
 import { stripeClientOf } from '../support/connectors.ts'
 import { env } from 'cloudflare:workers'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { Amendment } from '../../../shared/index.ts'
 import { DEMO_CATALOG } from '../../stack/demo.ts'
 import {
@@ -460,6 +460,39 @@ describe('StripeBilling.applyAmendment', () => {
     })
     const err = await failure(stripe.applyAmendment({ amendment: a, customerId }, stepOf(a)))
     expect(err).toMatchObject({ kind: 'business', code: 'subscription_not_found' })
+  })
+
+  it('creates with one call while the key covers every earlier try, and looks the key up once Stripe may have forgotten it', async () => {
+    const stripe = billing()
+    const calls = async (keyAgeMs: number) => {
+      const accountId = newAccountId()
+      const { customerId } = await stripe.ensureCustomer(
+        { accountId, name: `Acme ${accountId}` },
+        { idempotencyKey: `${accountId}:customer:billing`, correlationId: crypto.randomUUID() },
+      )
+      const create = amendment(accountId, {
+        subscriptionKey: `SUB-${crypto.randomUUID().slice(0, 8)}`,
+        sequence: 1,
+        action: 'create',
+        priceKey: 'pro-monthly-usd',
+        quantity: 2,
+      })
+      const spy = vi.spyOn(globalThis, 'fetch')
+      await stripe.applyAmendment(
+        { amendment: create, customerId, price: PRICES['pro-monthly-usd'] },
+        { ...stepOf(create), keyFirstUsedAt: Date.now() - keyAgeMs },
+      )
+      const made = spy.mock.calls.map(([input, init]) => {
+        const url = new URL(input instanceof Request ? input.url : String(input))
+        return `${init?.method ?? 'GET'} ${url.pathname}`
+      })
+      spy.mockRestore()
+      return made
+    }
+    expect(await calls(60_000)).toEqual(['POST /v1/subscriptions'])
+    const old = await calls(25 * 3_600_000)
+    expect(old).toContain('GET /v1/subscriptions')
+    expect(old.at(-1)).toBe('POST /v1/subscriptions')
   })
 
   it('makes no second subscription when a create is retried', async () => {

@@ -19,7 +19,7 @@ export async function applyAmendment(
   input: ApplyInput,
   ctx: StepContext,
 ): Promise<BillingResult> {
-  const target = await readTarget(client, input)
+  const target = await readTarget(client, input, ctx)
   const priceId = target && phasePriceToRead(input, target)
   const phaseInterval =
     priceId === undefined
@@ -30,12 +30,27 @@ export async function applyAmendment(
 }
 
 /**
- * What the amendment acts on. A create looks its subscription key up first: a create whose
- * first answer was lost, retried after its key expired, must find what it made.
+ * Stripe keeps an idempotency key for at least 24 hours
+ * (https://docs.stripe.com/api/idempotent_requests); an hour's margin.
+ */
+const KEY_LIFE_MS = 23 * 3_600_000
+
+/**
+ * What the amendment acts on. A create whose key is younger than Stripe keeps keys needs no
+ * look-up: the key answers a repeat with the first result. An older one looks its subscription
+ * key up first: a create whose first answer was lost, retried after its key expired, must find
+ * what it made.
  * @throws ConnectorError
  */
-async function readTarget(client: StripeClient, input: ApplyInput): Promise<Target | undefined> {
+async function readTarget(
+  client: StripeClient,
+  input: ApplyInput,
+  ctx: StepContext,
+): Promise<Target | undefined> {
   if (input.amendment.action !== 'create') return resolveTarget(client, input)
+  const keyCovers =
+    ctx.keyFirstUsedAt !== undefined && Date.now() - ctx.keyFirstUsedAt < KEY_LIFE_MS
+  if (keyCovers) return undefined
   const existing = await findBySubscriptionKey(
     client,
     input.customerId,
