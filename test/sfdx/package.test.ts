@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retrieve'
-import { LWC, SFDX, read, sourceApiVersion, tag, tags } from './project.ts'
+import { ROOT, SFDX, read, sourceApiVersion, tag, tags } from './project.ts'
 
 const EXPECTED_COUNTS: Record<string, number> = {
   ApexClass: 14,
@@ -32,13 +32,18 @@ const EXPECTED_COUNTS: Record<string, number> = {
   StaticResource: 1,
 }
 
-describe('sfdx and lwc package directories', () => {
+const project = JSON.parse(read(join(ROOT, 'sfdx-project.json'))) as {
+  packageDirectories: Array<{ path: string }>
+}
+const directories = project.packageDirectories.map((d) => join(ROOT, d.path))
+
+describe("the project's package directories", () => {
   let components: ComponentSet
   let out: string
   let packageXml: string
 
   beforeAll(async () => {
-    components = ComponentSet.fromSource([SFDX, LWC])
+    components = ComponentSet.fromSource(directories)
     components.sourceApiVersion = sourceApiVersion()
     out = mkdtempSync(join(tmpdir(), 'concord-mdapi-'))
     await new MetadataConverter().convert(components, 'metadata', {
