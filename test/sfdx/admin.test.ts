@@ -68,6 +68,20 @@ describe('the admin experience in Salesforce', () => {
     }
   })
 
+  it('lets no rep-facing permission set read the amendment event, which carries Account ids', () => {
+    // Anyone who may read a platform event can subscribe to all of it with empApi; the refresh
+    // hint reps read names buckets only (shared/refresh-bucket.ts).
+    for (const set of ['Concord_Viewer', 'Concord_Sales', 'Concord_Operations']) {
+      const xml = read(join(DEFAULT, 'permissionsets', `${set}.permissionset-meta.xml`))
+      const readable = tags(xml, 'objectPermissions')
+        .filter((b) => tag(b, 'allowRead') === 'true')
+        .map((b) => tag(b, 'object'))
+      expect(readable, set).not.toContain('Subscription_Amendment__e')
+    }
+    const hint = objects.get('Concord_Refresh__e')
+    expect([...(hint?.fields.keys() ?? [])].sort()).toEqual(['Buckets__c', 'Reason__c'])
+  })
+
   it('builds report types on declared relationships and fields', () => {
     const byName = new Map(
       relationships(objects).map((r): [string, string] => [`${r.parent}.${r.name}__r`, r.child]),
