@@ -6,7 +6,7 @@ import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retri
 import { DEFAULT, ROOT, SFDX, filesUnder, read, sourceApiVersion, tag, tags } from './project.ts'
 
 const EXPECTED_COUNTS: Record<string, number> = {
-  ApexClass: 14,
+  ApexClass: 16,
   ApexTrigger: 1,
   CompactLayout: 4,
   CustomApplication: 1,
@@ -14,14 +14,14 @@ const EXPECTED_COUNTS: Record<string, number> = {
   CustomMetadata: 1,
   CustomObject: 7,
   CustomPermission: 1,
-  CustomTab: 4,
+  CustomTab: 5,
   ExternalClientApplication: 1,
   ExtlClntAppOauthConfigurablePolicies: 1,
   ExtlClntAppOauthSettings: 1,
   ExternalCredential: 1,
-  FlexiPage: 1,
+  FlexiPage: 2,
   Layout: 4,
-  LightningComponentBundle: 4,
+  LightningComponentBundle: 5,
   ListView: 10,
   NamedCredential: 1,
   PermissionSet: 5,
@@ -32,7 +32,13 @@ const EXPECTED_COUNTS: Record<string, number> = {
   StaticResource: 1,
 }
 
-const BUNDLES = ['amendSubscription', 'amendmentTimeline', 'concordRefresh', 'financialStanding']
+const BUNDLES = [
+  'amendSubscription',
+  'amendmentTimeline',
+  'concordRefresh',
+  'concordSetup',
+  'financialStanding',
+]
 
 interface PackageDirectory {
   path: string
