@@ -158,7 +158,7 @@ export default class FinancialStanding extends LightningElement {
       } else {
         unsubscribe(subscription, () => {})
       }
-    } catch (e) {
+    } catch {
       // No streaming (for example in the mobile app): the card still shows the last figures.
     }
   }
