@@ -1,5 +1,6 @@
 // ESLint for the TypeScript in worker/, shared/, test/, cli/ and the root config files, type-aware
-// (typescript-eslint's recommendedTypeChecked). lwc/ and sfdx/ get their own Salesforce config.
+// (typescript-eslint's recommendedTypeChecked). sfdx/ (with the LWCs) gets the Salesforce LWC config
+// from tools/lwc-lint, on ESLint 9 (`npm run lint` runs both).
 import js from '@eslint/js'
 import { defineConfig } from 'eslint/config'
 import tseslint from 'typescript-eslint'
@@ -13,7 +14,6 @@ export default defineConfig(
       '.assets/',
       'coverage/',
       'dist/',
-      'lwc/',
       'sfdx/',
       'cli/lib/',
     ],
@@ -46,7 +46,7 @@ export default defineConfig(
   {
     // Node's program (Node types) for what runs in Node. Named here rather than left to the first
     // program that holds a file: worker tests import emulators, and node tests import worker code.
-    files: ['test/{emulators,stack,bench,e2e,sfdx,node}/**/*.ts', 'scripts/**/*.ts'],
+    files: ['test/{emulators,stack,bench,e2e,sfdx,node}/**/*.ts', 'tools/*.ts'],
     languageOptions: { parserOptions: { project: ['./tsconfig.node.json'] } },
   },
   {
@@ -82,6 +82,11 @@ export default defineConfig(
   {
     files: ['*.js', '.ci/**/*.mjs'],
     languageOptions: { globals: { console: 'readonly' } },
+  },
+  {
+    // The LWC lint's runner (Node); the components themselves are linted by it, with ESLint 9.
+    files: ['tools/lwc-lint/*.{js,mjs}'],
+    languageOptions: { globals: { console: 'readonly', process: 'writable' } },
   },
   {
     // Bundled by wrangler into workerd, where these are globals.

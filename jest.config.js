@@ -1,15 +1,17 @@
 // LWC unit tests (sfdx-lwc-jest): no org needed.
 import { jestConfig } from '@salesforce/sfdx-lwc-jest/config.js'
 
+// The bundles live in the package directory, so the unlocked package ships them.
+const LWC = '<rootDir>/sfdx/main/default/lwc'
+
 export default {
   ...jestConfig,
-  roots: ['<rootDir>/lwc'],
+  roots: [LWC],
   // Tests are *.test.js under __tests__; lwc/__tests__/utils and mocks hold helpers, not tests.
-  testMatch: ['<rootDir>/lwc/**/__tests__/**/*.test.js'],
-  // sfdx-lwc-jest looks for `<packageDir>/**/lwc/<name>`; our bundles sit directly in lwc/.
+  testMatch: [`${LWC}/**/__tests__/**/*.test.js`],
   moduleNameMapper: {
-    '^c/(.+)$': '<rootDir>/lwc/$1/$1',
-    '^lightning/actions$': '<rootDir>/lwc/__tests__/mocks/lightningActions.js',
+    '^c/(.+)$': `${LWC}/$1/$1`,
+    '^lightning/actions$': `${LWC}/__tests__/mocks/lightningActions.js`,
   },
   modulePathIgnorePatterns: ['<rootDir>/.localdevserver'],
 }

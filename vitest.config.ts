@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config'
 import { createHash } from 'node:crypto'
 import { cloudflareTest } from '@cloudflare/vitest-plugin'
 import { testBindings } from './test/worker/support/test-config.ts'
-import { buildConsoleAssets } from './scripts/console-assets.ts'
+import { buildConsoleAssets } from './tools/console-assets.ts'
 
 // The workerd projects serve the console's static assets (wrangler.toml `[assets]`): build them
 // before the pools read the config, as wrangler's build step does for `dev` and `deploy`.

@@ -84,7 +84,8 @@ export const SALESFORCE_SCHEMA = {
   Concord_Refresh__e: {
     kind: 'PlatformEvent',
     fields: {
-      Account_Ids__c: { type: 'LongTextArea', length: 131072 },
+      // Buckets of the changed Accounts, never their ids (shared/refresh-bucket.ts): 256 at most.
+      Buckets__c: { type: 'LongTextArea', length: 1024 },
       Reason__c: text(40),
     },
   },

@@ -6,6 +6,7 @@ import { catalog } from './routes/catalog.ts'
 import { consoleRoutes } from './routes/console.tsx'
 import { operator } from './routes/operator.ts'
 import { salesforceEvents } from './routes/salesforce-events.ts'
+import { salesforceStatus } from './routes/salesforce-status.ts'
 import { stripeWebhooks } from './routes/stripe-webhooks.ts'
 import { subscriber } from './routes/subscriber.ts'
 
@@ -25,6 +26,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/console', consoleRoutes(createAccessVerifier({ fetch: deps.accessFetch })))
   app.use('/v1/*', requestContext)
   app.route('/v1/salesforce/events', salesforceEvents)
+  app.route('/v1/salesforce/status', salesforceStatus)
   app.route('/v1/catalog', catalog)
   app.route('/v1/amendments', amendments)
   app.route('/v1/webhooks/stripe', stripeWebhooks)

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { ASSETS_DIR } from '../../scripts/console-assets.ts'
+import { ASSETS_DIR } from '../../tools/console-assets.ts'
 import { gzipSync } from 'node:zlib'
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
@@ -11,7 +11,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..')
 /**
  * The deploy bundle's size: the worker script `wrangler deploy` would upload (minified, no source
  * map), every module counted. The console's vendor files are Workers Static Assets, uploaded
- * beside the script and served without it (`scripts/console-assets.ts`): reported apart.
+ * beside the script and served without it (`tools/console-assets.ts`): reported apart.
  */
 export function measureBundle(): { rawBytes: number; gzipBytes: number; assets: Sizes } {
   const out = mkdtempSync(join(tmpdir(), 'concord-bundle-'))

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { buildConsoleAssets } from '../../scripts/console-assets.ts'
+import { buildConsoleAssets } from '../../tools/console-assets.ts'
 import { HTMX_PATH } from '../../worker/console/assets.ts'
 
 /**

@@ -68,6 +68,40 @@ describe('the admin experience in Salesforce', () => {
     }
   })
 
+  it('lets no rep-facing permission set read the amendment event, which carries Account ids', () => {
+    // Anyone who may read a platform event can subscribe to all of it with empApi; the refresh
+    // hint reps read names buckets only (shared/refresh-bucket.ts).
+    for (const set of ['Concord_Viewer', 'Concord_Sales', 'Concord_Operations']) {
+      const xml = read(join(DEFAULT, 'permissionsets', `${set}.permissionset-meta.xml`))
+      const readable = tags(xml, 'objectPermissions')
+        .filter((b) => tag(b, 'allowRead') === 'true')
+        .map((b) => tag(b, 'object'))
+      expect(readable, set).not.toContain('Subscription_Amendment__e')
+    }
+    const hint = objects.get('Concord_Refresh__e')
+    expect([...(hint?.fields.keys() ?? [])].sort()).toEqual(['Buckets__c', 'Reason__c'])
+  })
+
+  it('has a Concord Setup tab in the app: a page with the setup component, for the admin group only', () => {
+    const app = read(join(DEFAULT, 'applications', 'Concord.app-meta.xml'))
+    expect(tags(app, 'tabs')).toContain('Concord_Setup')
+    const tab = read(join(DEFAULT, 'tabs', 'Concord_Setup.tab-meta.xml'))
+    const page = read(join(DEFAULT, 'flexipages', `${tag(tab, 'flexiPage')}.flexipage-meta.xml`))
+    expect(tags(page, 'type').at(-1)).toBe('AppPage')
+    expect(tags(page, 'componentName')).toEqual(['c:concordSetup'])
+    const visibleTo = (set: string) =>
+      tags(read(join(DEFAULT, 'permissionsets', `${set}.permissionset-meta.xml`)), 'tabSettings')
+        .filter((b) => tag(b, 'visibility') === 'Visible')
+        .map((b) => tag(b, 'tab'))
+    expect(visibleTo('Concord_Operations')).toEqual(['Concord_Setup'])
+    for (const set of ['Concord_Viewer', 'Concord_Sales'])
+      expect(visibleTo(set)).not.toContain('Concord_Setup')
+    const operations = read(
+      join(DEFAULT, 'permissionsets', 'Concord_Operations.permissionset-meta.xml'),
+    )
+    expect(tags(operations, 'apexClass')).toEqual(['ConcordSetupController'])
+  })
+
   it('builds report types on declared relationships and fields', () => {
     const byName = new Map(
       relationships(objects).map((r): [string, string] => [`${r.parent}.${r.name}__r`, r.child]),

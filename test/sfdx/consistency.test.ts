@@ -288,7 +288,8 @@ describe('metadata cross-references', () => {
   it('runs the relay trigger as a user whose Concord_Relay set holds the principal and the sync rows', () => {
     const config = read(
       join(
-        DEFAULT,
+        SFDX,
+        'org',
         'PlatformEventSubscriberConfigs',
         'SubscriptionAmendmentRelayConfig.platformEventSubscriberConfig-meta.xml',
       ),

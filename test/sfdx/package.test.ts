@@ -1,12 +1,12 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retrieve'
-import { LWC, SFDX, read, sourceApiVersion, tag, tags } from './project.ts'
+import { DEFAULT, ROOT, SFDX, filesUnder, read, sourceApiVersion, tag, tags } from './project.ts'
 
 const EXPECTED_COUNTS: Record<string, number> = {
-  ApexClass: 14,
+  ApexClass: 16,
   ApexTrigger: 1,
   CompactLayout: 4,
   CustomApplication: 1,
@@ -14,14 +14,14 @@ const EXPECTED_COUNTS: Record<string, number> = {
   CustomMetadata: 1,
   CustomObject: 7,
   CustomPermission: 1,
-  CustomTab: 4,
+  CustomTab: 5,
   ExternalClientApplication: 1,
   ExtlClntAppOauthConfigurablePolicies: 1,
   ExtlClntAppOauthSettings: 1,
   ExternalCredential: 1,
-  FlexiPage: 1,
+  FlexiPage: 2,
   Layout: 4,
-  LightningComponentBundle: 3,
+  LightningComponentBundle: 5,
   ListView: 10,
   NamedCredential: 1,
   PermissionSet: 5,
@@ -32,13 +32,34 @@ const EXPECTED_COUNTS: Record<string, number> = {
   StaticResource: 1,
 }
 
-describe('sfdx and lwc package directories', () => {
+const BUNDLES = [
+  'amendSubscription',
+  'amendmentTimeline',
+  'concordRefresh',
+  'concordSetup',
+  'financialStanding',
+]
+
+interface PackageDirectory {
+  path: string
+  default?: boolean
+  package?: string
+  versionName?: string
+  versionNumber?: string
+}
+const project = JSON.parse(read(join(ROOT, 'sfdx-project.json'))) as {
+  packageDirectories: PackageDirectory[]
+  packageAliases?: Record<string, string>
+}
+const directories = project.packageDirectories.map((d) => join(ROOT, d.path))
+
+describe("the project's package directories", () => {
   let components: ComponentSet
   let out: string
   let packageXml: string
 
   beforeAll(async () => {
-    components = ComponentSet.fromSource([SFDX, LWC])
+    components = ComponentSet.fromSource(directories)
     components.sourceApiVersion = sourceApiVersion()
     out = mkdtempSync(join(tmpdir(), 'concord-mdapi-'))
     await new MetadataConverter().convert(components, 'metadata', {
@@ -69,11 +90,7 @@ describe('sfdx and lwc package directories', () => {
         tags(m[1] ?? '', 'members'),
       ]),
     )
-    expect(types.LightningComponentBundle).toEqual([
-      'amendSubscription',
-      'amendmentTimeline',
-      'financialStanding',
-    ])
+    expect(types.LightningComponentBundle).toEqual(BUNDLES)
     expect(types.ApexTrigger).toEqual(['SubscriptionAmendmentRelay'])
     expect(types.CustomObject).toEqual(
       expect.arrayContaining([
@@ -105,11 +122,7 @@ describe('sfdx and lwc package directories', () => {
   })
 
   it('leave jest tests and helpers out of the converted bundles', () => {
-    expect(readdirSync(join(out, 'lwc')).sort()).toEqual([
-      'amendSubscription',
-      'amendmentTimeline',
-      'financialStanding',
-    ])
+    expect(readdirSync(join(out, 'lwc')).sort()).toEqual(BUNDLES)
     for (const bundle of readdirSync(join(out, 'lwc'))) {
       expect(readdirSync(join(out, 'lwc', bundle))).not.toContain('__tests__')
     }
@@ -126,5 +139,77 @@ describe('sfdx and lwc package directories', () => {
     const invoice = read(join(out, 'objects', 'Billing_Invoice__c.object'))
     expect(tags(invoice, 'fullName')).toContain('External_Id__c')
     expect(invoice).toContain('<sharingModel>ReadWrite</sharingModel>')
+  })
+})
+
+describe('the Concord unlocked package (sfdx-project.json)', () => {
+  const packaged = project.packageDirectories.filter((d) => d.package)
+  const concord = packaged[0]
+
+  it('defines one package, the default directory, with a version name and number', () => {
+    expect(packaged).toHaveLength(1)
+    expect(concord).toMatchObject({ path: 'sfdx/main', package: 'Concord', default: true })
+    expect(concord?.versionName).toMatch(/\S/)
+    // major.minor.patch.build, the build a number or NEXT (the CLI's keyword for the next one).
+    expect(concord?.versionNumber).toMatch(/^\d+\.\d+\.\d+\.(NEXT|\d+)$/)
+  })
+
+  it('has a package alias shaped like the package id `sf package create` writes (0Ho)', () => {
+    expect(Object.keys(project.packageAliases ?? {})).toContain('Concord')
+    expect(project.packageAliases?.Concord).toMatch(/^0Ho[a-zA-Z0-9]{15}$/)
+  })
+
+  it('lists every folder of sfdx/ that holds metadata, and only existing ones', () => {
+    for (const dir of directories) expect(existsSync(dir), dir).toBe(true)
+    const holders = readdirSync(SFDX, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name)
+      .filter((name) => filesUnder(join(SFDX, name), (f) => f.endsWith('-meta.xml')).length > 0)
+    expect(holders.map((name) => `sfdx/${name}`).sort()).toEqual(
+      project.packageDirectories.map((d) => d.path).sort(),
+    )
+  })
+
+  it('holds the components its flexipages place and the Apex its components call', () => {
+    const inPackage = ComponentSet.fromSource(join(ROOT, 'sfdx', 'main'))
+    const names = (type: string) =>
+      inPackage
+        .getSourceComponents()
+        .toArray()
+        .filter((c) => c.type.name === type)
+        .map((c) => c.fullName)
+    const bundles = names('LightningComponentBundle')
+    expect(bundles.sort()).toEqual(BUNDLES)
+    const placed = filesUnder(join(DEFAULT, 'flexipages'), (f) => f.endsWith('.xml')).flatMap((f) =>
+      tags(read(f), 'componentName').filter((n) => n.startsWith('c:')),
+    )
+    expect(placed.length).toBeGreaterThan(1)
+    for (const name of placed) expect(bundles, name).toContain(name.slice(2))
+    const classes = names('ApexClass')
+    const called = filesUnder(join(DEFAULT, 'lwc'), (f) => f.endsWith('.js')).flatMap((f) =>
+      [...read(f).matchAll(/@salesforce\/apex\/(\w+)\./g)].map((m) => m[1]),
+    )
+    expect(called.length).toBeGreaterThan(1)
+    for (const name of called) expect(classes, name).toContain(name)
+  })
+
+  it('leaves org-specific metadata out: the relay user config and the External Client App', () => {
+    const inPackage = ComponentSet.fromSource(join(ROOT, 'sfdx', 'main'))
+    const types = new Set(
+      inPackage
+        .getSourceComponents()
+        .toArray()
+        .map((c) => c.type.name),
+    )
+    // The subscriber config names a user of the installing org; the ECA is deployed on its own.
+    expect(types.has('PlatformEventSubscriberConfig')).toBe(false)
+    expect(types.has('ExternalClientApplication')).toBe(false)
+    const orgOnly = ComponentSet.fromSource(join(ROOT, 'sfdx', 'org'))
+    expect(
+      orgOnly
+        .getSourceComponents()
+        .toArray()
+        .map((c) => `${c.type.name}:${c.fullName}`),
+    ).toEqual(['PlatformEventSubscriberConfig:SubscriptionAmendmentRelayConfig'])
   })
 })

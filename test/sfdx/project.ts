@@ -7,8 +7,9 @@ import { fileURLToPath } from 'node:url'
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 export const SFDX = join(ROOT, 'sfdx')
-export const LWC = join(ROOT, 'lwc')
 export const DEFAULT = join(SFDX, 'main', 'default')
+/** The Lightning web components, inside the package directory so the package ships them. */
+export const LWC = join(DEFAULT, 'lwc')
 
 /** Every file under `dir` whose name passes `keep`, skipping jest folders. */
 export function filesUnder(dir: string, keep: (name: string) => boolean): string[] {

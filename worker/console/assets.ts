@@ -2,7 +2,7 @@ import { version as htmxVersion } from 'htmx.org/package.json'
 
 /**
  * Where the console's static files are. htmx is a Workers Static Asset built from the `htmx.org`
- * package by `scripts/console-assets.ts` (wrangler's build step), so the edge serves it and it
+ * package by `tools/console-assets.ts` (wrangler's build step), so the edge serves it and it
  * stays out of the worker's bundle; its path carries the version, so it can be cached for a year
  * and an upgrade is a new URL. The stylesheet is small and lives here.
  */

@@ -125,7 +125,7 @@ async function redeemLink(c: AppContext) {
 
 /**
  * The stylesheet; anything else under /static is not found. (Vendor files are static assets,
- * served before the worker runs: `scripts/console-assets.ts`.)
+ * served before the worker runs: `tools/console-assets.ts`.)
  */
 function serveStatic(c: AppContext) {
   if (c.req.path === STYLESHEET_PATH)

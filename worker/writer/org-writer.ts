@@ -9,7 +9,7 @@ import { refreshEvent } from './records/index.ts'
 import type { RecordOutcome, WriteRecord, WriterClient } from './types.ts'
 
 const DAY_MS = 86_400_000
-/** Ids per `Concord_Refresh__e.Account_Ids__c` (18 chars and a comma each, well inside 131,072). */
+/** Accounts per `Concord_Refresh__e` (they become at most 256 buckets, see shared/refresh-bucket.ts). */
 const HINT_IDS_PER_EVENT = 5_000
 /** A stored record naming an object or key field the Salesforce schema does not declare. */
 const INVALID_RECORD: RecordOutcome = {

@@ -121,7 +121,7 @@ describe('POST /composite', () => {
           method: 'POST',
           url: `${V}/sobjects/Concord_Refresh__e`,
           referenceId: 'hint',
-          body: { Account_Ids__c: '@{acct.records[0].attributes.url}', Reason__c: 'invoice' },
+          body: { Buckets__c: '@{acct.records[0].attributes.url}', Reason__c: 'invoice' },
         },
       ],
     })
@@ -130,7 +130,7 @@ describe('POST /composite', () => {
     expect(read).toMatchObject({ httpStatusCode: 200, body: { Name: 'INV-000001' } })
     expect(acct.body.records[0].Name).toBe('Kestrel Analytics Inc.')
     expect(hint).toMatchObject({ httpStatusCode: 201, body: { success: true } })
-    expect(org.emu.sf.org.bus.retained('/event/Concord_Refresh__e')[0]?.fields.Account_Ids__c).toBe(
+    expect(org.emu.sf.org.bus.retained('/event/Concord_Refresh__e')[0]?.fields.Buckets__c).toBe(
       `${V}/sobjects/Account/${accountId}`,
     )
   })
@@ -191,7 +191,7 @@ describe('POST /composite', () => {
           method: 'POST',
           url: `${V}/sobjects/Concord_Refresh__e`,
           referenceId: 'hint',
-          body: { Account_Ids__c: 'x', Reason__c: 'r' },
+          body: { Buckets__c: 'x', Reason__c: 'r' },
         },
         {
           method: 'POST',

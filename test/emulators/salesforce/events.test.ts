@@ -10,7 +10,7 @@ describe('POST /sobjects/{Event__e} (platform event publish)', () => {
 
   it('answers 201 with OPERATION_ENQUEUED carrying the EventUuid, and puts the event on the bus', async () => {
     const res = await org.api('POST', '/sobjects/Concord_Refresh__e/', {
-      Account_Ids__c: '001A,001B',
+      Buckets__c: '3f,a0',
       Reason__c: 'invoice.paid',
     })
     expect(res.status).toBe(201)
@@ -28,7 +28,7 @@ describe('POST /sobjects/{Event__e} (platform event publish)', () => {
     const [event] = org.emu.sf.org.bus.retained('/event/Concord_Refresh__e')
     expect(event).toMatchObject({
       uuid: res.body.errors[0].message,
-      fields: { Account_Ids__c: '001A,001B', Reason__c: 'invoice.paid' },
+      fields: { Buckets__c: '3f,a0', Reason__c: 'invoice.paid' },
     })
     expect(org.emu.effects.all()).toEqual([
       expect.objectContaining({ kind: 'event.publish.Concord_Refresh__e', target: event?.uuid }),

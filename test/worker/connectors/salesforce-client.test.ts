@@ -4,6 +4,7 @@ import { emulatorControl } from '../support/vendors.ts'
 import { describe, expect, inject, it, vi } from 'vitest'
 import { ConnectorError } from '../../../worker/failure/errors.ts'
 import { refreshEvent } from '../../../worker/writer/records/index.ts'
+import { refreshBucket } from '../../../shared/refresh-bucket.ts'
 import {
   SalesforceClient,
   soqlQuote,
@@ -179,9 +180,15 @@ describe('SalesforceClient.upsertMany', () => {
     })
     const bus = (await control('salesforce/events', { channel: '/event/Concord_Refresh__e' }))
       .events as Array<{ uuid: string; fields: Record<string, unknown> }>
-    expect(
-      bus.find((e) => e.uuid === (events[0] as { eventUuid: string }).eventUuid)?.fields,
-    ).toMatchObject({ Account_Ids__c: accounts.join(','), Reason__c: `test ${prefix}` })
+    const delivered = bus.find(
+      (e) => e.uuid === (events[0] as { eventUuid: string }).eventUuid,
+    )?.fields
+    expect(delivered).toMatchObject({
+      Buckets__c: accounts.map(refreshBucket).sort().join(','),
+      Reason__c: `test ${prefix}`,
+    })
+    // What every empApi subscriber receives names no record (issue 11, item 4).
+    for (const id of accounts) expect(JSON.stringify(delivered)).not.toContain(id.slice(0, 15))
   })
 })
 

@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers'
 import { runDurableObjectAlarm } from 'cloudflare:test'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { useWriterClient } from '../support/wiring.ts'
+import { refreshBucket } from '../../../shared/refresh-bucket.ts'
 import type { WriteRecord } from '../../../worker/writer/types.ts'
 import { DoubleWriterClient } from '../../doubles/writer-client.ts'
 import { until } from '../../support/poll.ts'
@@ -61,8 +62,9 @@ describe('OrgWriter', () => {
       External_Id__c: 'in_1',
     })
     expect(client.published).toEqual([
-      { Account_Ids__c: '001Hs00000Xk9ZpIAJ', Reason__c: 'financial_update' },
+      { Buckets__c: refreshBucket('001Hs00000Xk9ZpIAJ'), Reason__c: 'financial_update' },
     ])
+    expect(client.published[0]?.Buckets__c).toMatch(/^[0-9a-f]{2}$/)
   })
 
   it('coalesces by external id: the newest source time wins, an older update is ignored', async () => {
@@ -94,8 +96,12 @@ describe('OrgWriter', () => {
     await drainWriter()
     expect(client.records.size).toBe(10_000)
     expect(client.calls).toBeLessThanOrEqual(15)
-    const hinted = new Set(client.published.flatMap((p) => p.Account_Ids__c?.split(',') ?? []))
-    expect(hinted.size).toBe(200)
+    const hinted = new Set(client.published.flatMap((p) => p.Buckets__c?.split(',') ?? []))
+    expect(hinted).toEqual(new Set(accounts.map(refreshBucket)))
+    // The hint reaches every subscriber: it carries buckets many accounts share, never an id.
+    expect(hinted.size).toBeLessThan(200)
+    const sent = JSON.stringify(client.published)
+    for (const id of accounts) expect(sent).not.toContain(id.slice(0, 15))
     expect((await writer.status()).pending).toBe(0)
   })
 

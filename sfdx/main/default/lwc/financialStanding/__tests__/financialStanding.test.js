@@ -4,6 +4,7 @@ import { getRecord, notifyRecordUpdateAvailable } from 'lightning/uiRecordApi'
 import { getRelatedListRecords } from 'lightning/uiRelatedListApi'
 import { subscribe, unsubscribe, isEmpEnabled } from 'lightning/empApi'
 import { refreshApex } from '@salesforce/apex'
+import { refreshBucket } from 'c/concordRefresh'
 import { assertAccessible, flushPromises } from '../../__tests__/utils/assertAccessible'
 
 jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), {
@@ -12,6 +13,11 @@ jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolv
 
 const RECORD_ID = '001000000000001AAA'
 const MINUTE = 60 * 1000
+const OWN_BUCKET = refreshBucket(RECORD_ID)
+/** Every bucket but this Account's: a hint naming all of them is about other Accounts only. */
+const OTHER_BUCKETS = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0')).filter(
+  (b) => b !== OWN_BUCKET,
+)
 
 function field(value) {
   return { value, displayValue: null }
@@ -120,7 +126,7 @@ describe('c-financial-standing', () => {
     expect($(element, '.balance').textContent).toBe('$1,500.00')
     expect($(element, '.overdue').textContent).toContain('$500.00')
     expect($(element, '.days-past-due').textContent).toContain('12 days past due')
-    expect($(element, '.last-payment').textContent).toBe('$250.00 on 2030-01-15')
+    expect($(element, '.last-payment').textContent).toBe('$250.00 on Jan 15, 2030')
     expect($(element, '.credit-hold')).toBeNull()
     expect($(element, '.stale')).toBeNull()
     const segments = element.shadowRoot.querySelectorAll('.aging-bar .segment')
@@ -130,8 +136,35 @@ describe('c-financial-standing', () => {
     const invoice = $(element, '.invoices a')
     expect(invoice.textContent).toBe('INV-0042')
     expect(invoice.href).toBe('https://invoice.example.com/42')
+    expect($(element, '.invoices').textContent).toContain('due Jan 1, 2030')
     expect($(element, '.payments').textContent).toContain('card_declined')
     assertAccessible(element)
+  })
+
+  it("shows the Account's money in the Account's currency, and each document in its own", async () => {
+    const element = mount()
+    const record = account()
+    record.fields.CurrencyIsoCode = field('EUR')
+    getRecord.emit(record)
+    await emitRelatedLists()
+    await flushPromises()
+
+    expect($(element, '.balance').textContent).toBe('€1,500.00')
+    expect($(element, '.last-payment').textContent).toBe('€250.00 on Jan 15, 2030')
+    expect($(element, '.aging-bar').getAttribute('aria-label')).toContain('1–30 days €300.00')
+    // The invoice and the payment were issued in US dollars: they keep their own currency.
+    expect($(element, '.invoices').textContent).toContain('$500.00')
+    expect($(element, '.payments').textContent).toContain('$250.00')
+    assertAccessible(element)
+  })
+
+  it('reads the currency as an optional field, so a single-currency org can show the card', async () => {
+    mount()
+    await flushPromises()
+
+    const config = getRecord.getLastConfig()
+    expect(config.optionalFields).toEqual(['Account.CurrencyIsoCode'])
+    expect(config.fields).not.toContain('Account.CurrencyIsoCode')
   })
 
   it('shows the credit hold and a stale warning for old figures', async () => {
@@ -184,7 +217,7 @@ describe('c-financial-standing', () => {
     assertAccessible(element)
   })
 
-  it('subscribes to Concord_Refresh__e and refreshes when this account is named', async () => {
+  it("subscribes to Concord_Refresh__e and refreshes when this account's bucket is named", async () => {
     const element = mount()
     getRecord.emit(account())
     await emitRelatedLists()
@@ -196,7 +229,7 @@ describe('c-financial-standing', () => {
     const onMessage = subscribe.mock.calls[0][2]
     onMessage({
       data: {
-        payload: { Account_Ids__c: '001000000000009AAA,001000000000001', Reason__c: 'payment' },
+        payload: { Buckets__c: `${OTHER_BUCKETS[0]},${OWN_BUCKET}`, Reason__c: 'payment' },
       },
     })
 
@@ -205,14 +238,27 @@ describe('c-financial-standing', () => {
     expect(refreshed).toHaveBeenCalledTimes(1)
   })
 
-  it('ignores refresh hints for other accounts', async () => {
+  it('ignores refresh hints for every other bucket', async () => {
     mount()
     await flushPromises()
 
-    subscribe.mock.calls[0][2]({ data: { payload: { Account_Ids__c: '001000000000009AAA' } } })
+    subscribe.mock.calls[0][2]({ data: { payload: { Buckets__c: OTHER_BUCKETS.join(',') } } })
 
     expect(notifyRecordUpdateAvailable).not.toHaveBeenCalled()
     expect(refreshApex).not.toHaveBeenCalled()
+  })
+
+  it('ignores a hint that names record ids instead of buckets, and a malformed one', async () => {
+    mount()
+    await flushPromises()
+
+    const onMessage = subscribe.mock.calls[0][2]
+    onMessage({ data: { payload: { Account_Ids__c: RECORD_ID } } })
+    onMessage({ data: { payload: { Buckets__c: RECORD_ID } } })
+    onMessage({ data: {} })
+    onMessage(undefined)
+
+    expect(notifyRecordUpdateAvailable).not.toHaveBeenCalled()
   })
 
   it('unsubscribes when removed from the page', async () => {

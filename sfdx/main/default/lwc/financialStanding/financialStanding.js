@@ -20,8 +20,11 @@ import LAST_PAYMENT_AMOUNT from '@salesforce/schema/Account.Concord_Last_Payment
 import FAILED_PAYMENTS from '@salesforce/schema/Account.Concord_Failed_Payments__c'
 import CREDIT_HOLD from '@salesforce/schema/Account.Concord_Credit_Hold__c'
 import AS_OF from '@salesforce/schema/Account.Concord_As_Of__c'
+import { REFRESH_CHANNEL, namesRecord } from 'c/concordRefresh'
 
-export const REFRESH_CHANNEL = '/event/Concord_Refresh__e'
+export { REFRESH_CHANNEL }
+/** Only in multi-currency orgs; elsewhere every amount is in the org's (the user's) currency. */
+const ACCOUNT_CURRENCY = 'Account.CurrencyIsoCode'
 const FIELDS = [
   STANDING,
   BALANCE,
@@ -52,9 +55,12 @@ const AGING = [
   { key: 'd90_plus', label: '90+ days', field: AGING_90_PLUS },
 ]
 
-/** Two Salesforce ids are the same record when their 15-character forms match. */
-function sameRecord(a, b) {
-  return Boolean(a && b) && a.trim().substring(0, 15) === b.trim().substring(0, 15)
+/** A date-only value (`2026-03-31`) in the user's locale; the date is the same everywhere. */
+function formatDay(value) {
+  if (!value) return ''
+  return new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeZone: 'UTC' }).format(
+    new Date(`${value}T00:00:00Z`),
+  )
 }
 
 function messageOf(error) {
@@ -65,8 +71,10 @@ function messageOf(error) {
 
 /**
  * Financial standing of an Account from Concord: standing badge, balance, overdue, aging bar, days
- * past due, last payment, credit hold, freshness, open invoices and recent payments. Refreshes
- * itself when the worker publishes a Concord_Refresh__e hint naming this Account.
+ * past due, last payment, credit hold, freshness, open invoices and recent payments, money in the
+ * Account's currency and dates in the user's locale. Refreshes itself when the worker publishes a
+ * Concord_Refresh__e hint naming this Account's bucket (never its id: see c/concordRefresh), by
+ * re-reading through Lightning Data Service, so sharing decides what it shows.
  */
 export default class FinancialStanding extends LightningElement {
   @api recordId
@@ -79,9 +87,8 @@ export default class FinancialStanding extends LightningElement {
   paymentsResult
   subscription
   connected = false
-  money = new Intl.NumberFormat(LOCALE, { style: 'currency', currency: CURRENCY })
 
-  @wire(getRecord, { recordId: '$recordId', fields: FIELDS })
+  @wire(getRecord, { recordId: '$recordId', fields: FIELDS, optionalFields: [ACCOUNT_CURRENCY] })
   wiredRecord({ data, error }) {
     this.record = data
     this.error = error
@@ -151,15 +158,13 @@ export default class FinancialStanding extends LightningElement {
       } else {
         unsubscribe(subscription, () => {})
       }
-    } catch (e) {
+    } catch {
       // No streaming (for example in the mobile app): the card still shows the last figures.
     }
   }
 
   handleRefresh(message) {
-    const ids =
-      (message && message.data && message.data.payload && message.data.payload.Account_Ids__c) || ''
-    if (!ids.split(',').some((id) => sameRecord(id, this.recordId))) return
+    if (!namesRecord(message, this.recordId)) return
     notifyRecordUpdateAvailable([{ recordId: this.recordId }])
     refreshApex(this.invoicesResult)
     refreshApex(this.paymentsResult)
@@ -171,15 +176,18 @@ export default class FinancialStanding extends LightningElement {
     return getFieldValue(this.record, field)
   }
 
+  /** The Account's currency: its CurrencyIsoCode in a multi-currency org, else the org's. */
+  get currency() {
+    return (this.record && getFieldValue(this.record, ACCOUNT_CURRENCY)) || CURRENCY
+  }
+
+  /** An amount in `currency` (a document's own), else in the Account's currency. */
   format(amount, currency) {
     if (amount === null || amount === undefined) return '—'
-    if (currency && currency.toUpperCase() !== CURRENCY) {
-      return new Intl.NumberFormat(LOCALE, {
-        style: 'currency',
-        currency: currency.toUpperCase(),
-      }).format(amount)
-    }
-    return this.money.format(amount)
+    return new Intl.NumberFormat(LOCALE, {
+      style: 'currency',
+      currency: (currency || this.currency).toUpperCase(),
+    }).format(amount)
   }
 
   get loading() {
@@ -225,7 +233,7 @@ export default class FinancialStanding extends LightningElement {
   get lastPayment() {
     const date = this.value(LAST_PAYMENT_DATE)
     if (!date) return 'None yet'
-    return `${this.format(this.value(LAST_PAYMENT_AMOUNT))} on ${date}`
+    return `${this.format(this.value(LAST_PAYMENT_AMOUNT))} on ${formatDay(date)}`
   }
 
   get failedPayments() {
@@ -280,7 +288,7 @@ export default class FinancialStanding extends LightningElement {
     return records.map((r) => ({
       id: r.id,
       number: r.fields.Number__c.value || r.id,
-      due: r.fields.Due_Date__c.value,
+      due: formatDay(r.fields.Due_Date__c.value),
       amount: this.format(r.fields.Amount_Remaining__c.value, r.fields.Currency_Iso__c.value),
       url: r.fields.Hosted_Url__c.value,
     }))

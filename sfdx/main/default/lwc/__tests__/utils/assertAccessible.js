@@ -257,6 +257,8 @@ export function assertAccessible(element) {
 
 /** Resolves after pending promise callbacks (and the re-render they cause) have run. */
 export function flushPromises() {
+  // A test helper, not component code: a macrotask is the one way to wait for every pending
+  // microtask (wire emits, re-renders) to settle, as the sfdx-lwc-jest recipes do.
   // eslint-disable-next-line @lwc/lwc/no-async-operation
   return new Promise((resolve) => setTimeout(resolve, 0))
 }
