@@ -1,6 +1,7 @@
 import type { Config } from '../config/types.ts'
 import type { Connectors } from '../connectors/types.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
+import type { MetricPort } from '../lib/metrics.ts'
 import type { RecordSink } from '../writer/types.ts'
 import { FinanceBook } from './finance-book.ts'
 import { flushToWriter, runRefreshes } from './finance-pump.ts'
@@ -24,6 +25,7 @@ export interface PumpContext {
     rememberCustomer(billingCustomerId: string, accountId: string): Promise<void>
   }
   log: Logger
+  metrics: MetricPort
 }
 
 type Wake = number | undefined
@@ -66,14 +68,14 @@ function mirrorPort(ctx: PumpContext): MirrorPort {
 
 /** Advances due amendments one saga step at a time, until none is due or the budget is spent. */
 async function advanceDue(ctx: PumpContext): Promise<Wake> {
-  const { journal, queries, config, connectors, log } = ctx
+  const { journal, queries, config, connectors, log, metrics } = ctx
   const mirror = mirrorPort(ctx)
   const started = Date.now()
   for (;;) {
     const plan = planNext(journal, queries, Date.now(), config.gapWindowMs)
     if (!plan.next) return plan.wakeAt
     if (Date.now() - started > config.pumpBudgetMs) return Date.now()
-    await advance(plan.next, { journal, connectors, config, log, mirror })
+    await advance(plan.next, { journal, connectors, config, log, mirror, metrics })
   }
 }
 
