@@ -1,6 +1,6 @@
 import { METRIC_DEFS, type MetricDef } from '../lib/metric-catalog.ts'
-import type { GaugeReading, MetricBatch, Observation } from '../lib/metrics.ts'
-import { add, merge, quantile, type Histogram } from './histogram.ts'
+import type { GaugeReading, MetricBatch, Rollup } from '../lib/metrics.ts'
+import { merge, quantile, type Histogram } from '../lib/histogram.ts'
 
 const MINUTE_MS = 60_000
 /** Minute rows are kept this long (README, "KPIs"): a week's chart plus a day of margin. */
@@ -79,33 +79,34 @@ export class MetricStore {
   }
 
   record(batch: MetricBatch): void {
-    for (const o of batch.observations) this.observe(o)
+    for (const r of batch.rollups) this.addRollup(r)
     for (const g of batch.gauges) this.setGauge(g)
   }
 
-  private observe(o: Observation): void {
-    const def = METRIC_DEFS.get(o.name)
-    if (!def || def.kind === 'gauge') return
-    const minute = Math.floor(o.at / MINUTE_MS)
+  /** Folds a producer's minute into the stored one (one read and one write per metric-minute). */
+  private addRollup(r: Rollup): void {
+    const def = METRIC_DEFS.get(r.name)
+    if (!def || def.kind === 'gauge' || r.count <= 0) return
+    const minute = Math.floor(r.minute / MINUTE_MS)
     const row = this.sql
       .exec<MinuteRow>(
         'SELECT count, sum, min, max, hist FROM metric_minute WHERE name = ? AND minute = ?',
-        o.name,
+        r.name,
         minute,
       )
       .toArray()[0]
     const hist =
       def.kind === 'distribution'
-        ? JSON.stringify(add(row?.hist ? (JSON.parse(row.hist) as Histogram) : {}, o.value))
+        ? JSON.stringify(merge(row?.hist ? (JSON.parse(row.hist) as Histogram) : {}, r.hist ?? {}))
         : null
     this.sql.exec(
       'INSERT OR REPLACE INTO metric_minute (name, minute, count, sum, min, max, hist) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      o.name,
+      r.name,
       minute,
-      (row?.count ?? 0) + 1,
-      (row?.sum ?? 0) + o.value,
-      Math.min(row?.min ?? o.value, o.value),
-      Math.max(row?.max ?? o.value, o.value),
+      (row?.count ?? 0) + r.count,
+      (row?.sum ?? 0) + r.sum,
+      Math.min(row?.min ?? r.min, r.min),
+      Math.max(row?.max ?? r.max, r.max),
       hist,
     )
   }

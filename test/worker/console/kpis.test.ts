@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { METRICS } from '../../../worker/lib/metric-catalog.ts'
+import { rollUp } from '../../../worker/lib/metrics.ts'
 import { consoleFetch, signInByLink } from './support.ts'
 
 const TITLES = [
@@ -18,7 +19,7 @@ const TITLES = [
 describe('the overview KPIs', () => {
   it('shows every KPI with a chart and its figures as a table, over the range in the link', async () => {
     await env.METRICS.getByName('global').record({
-      observations: [{ name: METRICS.invoiceLag.name, value: 4321, at: Date.now() }],
+      rollups: rollUp([{ name: METRICS.invoiceLag.name, value: 4321, at: Date.now() }]),
       gauges: [],
     })
     const cookie = await signInByLink()
@@ -39,7 +40,7 @@ describe('the overview KPIs', () => {
 
   it('serves another range as a whole page without JavaScript and as a partial for htmx', async () => {
     await env.METRICS.getByName('global').record({
-      observations: [{ name: METRICS.statusBack.name, value: 250, at: Date.now() }],
+      rollups: rollUp([{ name: METRICS.statusBack.name, value: 250, at: Date.now() }]),
       gauges: [],
     })
     const cookie = await signInByLink()

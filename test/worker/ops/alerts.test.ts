@@ -53,7 +53,7 @@ function inScratch<T>(
 
 const share = (store: MetricStore, value: number, at = Date.now()) =>
   store.record({
-    observations: [],
+    rollups: [],
     gauges: [{ name: METRICS.apiShare.name, subject: 'org', value, at }],
   })
 
@@ -80,7 +80,7 @@ describe('SLA alerts', () => {
     inScratch((desk, store) => {
       const now = Date.now()
       store.record({
-        observations: [],
+        rollups: [],
         gauges: [
           {
             name: METRICS.oldestOpen.name,
@@ -186,7 +186,7 @@ describe('the alert banner', () => {
     const metrics = env.METRICS.getByName('global')
     const gauge = (value: number) =>
       metrics.record({
-        observations: [],
+        rollups: [],
         gauges: [{ name: METRICS.apiShare.name, subject: 'org', value, at: Date.now() }],
       })
     const cookie = await signInByLink()

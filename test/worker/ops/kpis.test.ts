@@ -2,7 +2,9 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { METRICS } from '../../../worker/lib/metric-catalog.ts'
-import { bucketOf, bucketValue, quantile, add } from '../../../worker/ops/histogram.ts'
+import { createLogger } from '../../../worker/lib/log.ts'
+import { MetricBuffer, rollUp, type MetricBatch } from '../../../worker/lib/metrics.ts'
+import { bucketOf, bucketValue, quantile, add } from '../../../worker/lib/histogram.ts'
 import { MetricStore, MINUTE_RETENTION_MS } from '../../../worker/ops/metrics.ts'
 import { until } from '../../support/poll.ts'
 import { DoubleConnectors } from '../../doubles/connectors.ts'
@@ -42,6 +44,47 @@ describe('the log histogram', () => {
   })
 })
 
+describe('MetricBuffer', () => {
+  const log = createLogger({}, 'error')
+
+  it('adds observations up per minute as they come, so 10,000 samples make one small batch', async () => {
+    const batches: MetricBatch[] = []
+    const buffer = new MetricBuffer(() => ({ record: (b) => Promise.resolve(batches.push(b)) }), {
+      intervalMs: 60_000,
+      log,
+    })
+    const at = Math.floor(Date.now() / MINUTE) * MINUTE + 10
+    for (let i = 1; i <= 10_000; i++) buffer.observe(METRICS.statusBack.name, i, at)
+    for (let i = 0; i < 50; i++) buffer.gauge(METRICS.writerPending.name, 'org', i)
+    await buffer.flush()
+    expect(batches).toHaveLength(1)
+    const [rollup] = batches[0]?.rollups ?? []
+    expect(batches[0]?.rollups).toHaveLength(1)
+    expect(rollup).toMatchObject({ count: 10_000, sum: 50_005_000, min: 1, max: 10_000 })
+    expect(Object.values(rollup?.hist ?? {}).reduce((a, b) => a + b, 0)).toBe(10_000)
+    expect(batches[0]?.gauges).toEqual([
+      expect.objectContaining({ name: METRICS.writerPending.name, subject: 'org', value: 49 }),
+    ])
+  })
+
+  it('keeps a batch the metrics object did not take and sends it with the next one', async () => {
+    const batches: MetricBatch[] = []
+    let fail = true
+    const sink = {
+      record: (b: MetricBatch) =>
+        fail ? Promise.reject(new Error('metrics object away')) : Promise.resolve(batches.push(b)),
+    }
+    const buffer = new MetricBuffer(() => sink, { intervalMs: 60_000, log })
+    const at = Date.now()
+    buffer.observe(METRICS.applied.name, 1, at)
+    await buffer.flush()
+    fail = false
+    buffer.observe(METRICS.applied.name, 1, at)
+    await buffer.flush()
+    expect(batches.flatMap((b) => b.rollups).reduce((n, r) => n + r.count, 0)).toBe(2)
+  })
+})
+
 describe('Metrics roll-ups', () => {
   it('rolls samples up per minute: count, sum, min, max, and 15-minute slots for a day', async () => {
     const stub = scratch()
@@ -49,13 +92,13 @@ describe('Metrics roll-ups', () => {
     const m0 = Math.floor(now / MINUTE) * MINUTE
     const name = METRICS.statusBack.name
     await stub.record({
-      observations: [
+      rollups: rollUp([
         { name, value: 100, at: m0 + 1 },
         { name, value: 300, at: m0 + 2 },
         { name, value: 50, at: m0 - MINUTE },
         { name: METRICS.applied.name, value: 1, at: m0 },
         { name: 'not.a.metric', value: 7, at: m0 },
-      ],
+      ]),
       gauges: [],
     })
     await withStore(stub, (store, sql) => {
@@ -86,7 +129,7 @@ describe('Metrics roll-ups', () => {
       value: i + 1,
       at: now - (i % 50) * MINUTE,
     }))
-    await stub.record({ observations, gauges: [] })
+    await stub.record({ rollups: rollUp(observations), gauges: [] })
     await withStore(stub, (store) => {
       for (const range of ['hour', 'day', 'week'] as const) {
         const { summary } = store.series(name, range, now)
@@ -104,7 +147,7 @@ describe('Metrics roll-ups', () => {
     const now = Date.now()
     const waiting = 'backlog.waiting.billing'
     await stub.record({
-      observations: [],
+      rollups: [],
       gauges: [
         { name: waiting, subject: 'a', value: 3, at: now },
         { name: waiting, subject: 'b', value: 4, at: now },
@@ -114,7 +157,7 @@ describe('Metrics roll-ups', () => {
     })
     // An older reading of the same subject never overwrites a newer one; zero removes it.
     await stub.record({
-      observations: [],
+      rollups: [],
       gauges: [
         { name: waiting, subject: 'a', value: 99, at: now - 1 },
         { name: waiting, subject: 'b', value: 0, at: now + 1 },
@@ -137,11 +180,11 @@ describe('Metrics roll-ups', () => {
     const now = Date.now()
     const name = METRICS.statusBack.name
     await stub.record({
-      observations: [
+      rollups: rollUp([
         { name, value: 1, at: now - MINUTE_RETENTION_MS - 5 * MINUTE },
         { name, value: 2, at: now - MINUTE_RETENTION_MS + 60 * MINUTE },
         { name, value: 3, at: now },
-      ],
+      ]),
       gauges: [],
     })
     const count = (sql: SqlStorage) =>
@@ -195,12 +238,12 @@ describe('GET /v1/overview', () => {
     const before = await read()
     // A reading only the metrics object holds: the registry's quarantine table has no such rows.
     await env.METRICS.getByName('global').record({
-      observations: [],
+      rollups: [],
       gauges: [{ name: METRICS.quarantine.name, subject: 'elsewhere', value: 40, at: Date.now() }],
     })
     expect(await read()).toBe(before + 40)
     await env.METRICS.getByName('global').record({
-      observations: [],
+      rollups: [],
       gauges: [{ name: METRICS.quarantine.name, subject: 'elsewhere', value: 0, at: Date.now() }],
     })
     expect(await read()).toBe(before)
