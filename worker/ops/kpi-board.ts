@@ -56,6 +56,10 @@ export class KpiBoard extends StoredModule {
     this.store.prune(now)
     this.alerts.prune(now)
     if (alerts.webhook.status === 'ok') await this.alerts.deliver(alerts.webhook.settings, now)
+    else if (alerts.webhook.status === 'invalid')
+      this.log.warn('alert webhook misconfigured; alerts are not posted', {
+        problems: alerts.webhook.problems,
+      })
     const nextMinute = (Math.floor(Date.now() / MINUTE_MS) + 1) * MINUTE_MS
     await this.clock.set(Math.min(nextMinute, this.alerts.nextDeliveryAt() ?? nextMinute))
   }

@@ -115,6 +115,11 @@ export const KpiSection: FC<{ report?: KpiReport; range: Range }> = ({ report, r
     <RangeSwitch range={range} />
     {report ? (
       <>
+        {report.webhookProblems.length > 0 ? (
+          <p class="notice bad">
+            SLA alerts are not being posted: {report.webhookProblems.join('; ')}.
+          </p>
+        ) : null}
         <div class="kpis">
           {kpiCards(report).map((card) => (
             <Card card={card} range={range} />
