@@ -1,6 +1,8 @@
 import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test'
 import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
+import { alertSettings } from '../../../worker/config/alerts.ts'
+import { ConfigError } from '../../../worker/errors.ts'
 import type { AlertSettings } from '../../../worker/config/types.ts'
 import { hmacSha256Hex } from '../../../worker/lib/hmac.ts'
 import { createLogger } from '../../../worker/lib/log.ts'
@@ -145,7 +147,7 @@ describe('SLA alerts', () => {
       receiver(503, 200),
     ))
 
-  it('dead-letters a delivery the receiver refuses (4xx) and gives up after the attempt cap', () =>
+  it('dead-letters a delivery the receiver refuses (4xx) at once', () =>
     inScratch(async (desk, store) => {
       const now = Date.now()
       share(store, 99, now)
@@ -203,5 +205,48 @@ describe('the alert banner', () => {
     await gauge(10)
     await runDurableObjectAlarm(metrics)
     expect(await page('/console')).not.toContain('class="banner"')
+  })
+})
+
+describe('alert configuration', () => {
+  it('defaults every threshold and names a bad one without stopping on the webhook', () => {
+    const { alerts, metricsFlushMs } = alertSettings({})
+    expect(alerts).toMatchObject({
+      amendmentMinutes: 30,
+      backlogMax: 100,
+      parkedHours: 24,
+      cursorHours: 48,
+      apiSharePercent: 80,
+      webhook: { status: 'absent' },
+    })
+    expect(metricsFlushMs).toBe(5_000)
+    let thrown: unknown
+    try {
+      alertSettings({ ALERT_CURSOR_HOURS: '96' })
+    } catch (err) {
+      thrown = err
+    }
+    expect(thrown).toBeInstanceOf(ConfigError)
+    expect((thrown as ConfigError).internalMessage).toMatch(
+      /ALERT_CURSOR_HOURS: must be a whole number from 1 to 72/,
+    )
+  })
+
+  it('reports a half-set webhook as invalid, naming the variable and never the value', () => {
+    const { alerts } = alertSettings({ ALERT_WEBHOOK_URL: 'https://hooks.example.test/x' })
+    expect(alerts.webhook.status).toBe('invalid')
+    const problems = alerts.webhook.status === 'invalid' ? alerts.webhook.problems : []
+    expect(problems.join(' ')).toContain('ALERT_WEBHOOK_SECRET')
+    const short = alertSettings({
+      ALERT_WEBHOOK_URL: 'https://hooks.example.test/x',
+      ALERT_WEBHOOK_SECRET: 'too-short-secret',
+    }).alerts.webhook
+    expect(JSON.stringify(short)).not.toContain('too-short-secret')
+    expect(
+      alertSettings({
+        ALERT_WEBHOOK_URL: 'https://hooks.example.test/x',
+        ALERT_WEBHOOK_SECRET: SECRET,
+      }).alerts.webhook,
+    ).toEqual({ status: 'ok', settings: { url: 'https://hooks.example.test/x', secret: SECRET } })
   })
 })
