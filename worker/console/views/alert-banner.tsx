@@ -10,14 +10,15 @@ export interface BannerAlert {
 
 /**
  * The open SLA alerts, on top of every signed-in page (`role="alert"`, so a screen reader
- * announces them). Nothing at all when none is open.
+ * announces them). Its title is not a heading: it comes before the page's `<h1>`. Nothing at all
+ * when none is open.
  */
 export const AlertBanner: FC<{ alerts?: BannerAlert[] }> = ({ alerts }) =>
   alerts && alerts.length > 0 ? (
     <section class="banner" role="alert" aria-labelledby="banner-title">
-      <h2 id="banner-title">
+      <p id="banner-title" class="title">
         {alerts.length === 1 ? '1 open SLA alert' : `${alerts.length} open SLA alerts`}
-      </h2>
+      </p>
       <ul>
         {alerts.slice(0, 5).map((a) => (
           <li data-rule={a.rule}>
