@@ -8,6 +8,7 @@ export { OrgWriter } from './objects/org-writer.ts'
 export { EventSubscriber } from './objects/event-subscriber.ts'
 export { ErpArSync } from './objects/erp-ar-sync.ts'
 export { Backfill } from './objects/backfill.ts'
+export { Metrics } from './objects/metrics.ts'
 
 const app = createApp({ accessFetch: (url) => fetch(url) })
 
@@ -17,6 +18,9 @@ export default {
   scheduled(controller, env, ctx) {
     if (controller.cron === '*/5 * * * *')
       ctx.waitUntil(env.EVENT_SUBSCRIBER.getByName(SUBSCRIBER_NAME).kick('cron'))
-    else ctx.waitUntil(env.ERP_AR_SYNC.getByName('netsuite').kick())
+    else {
+      ctx.waitUntil(env.ERP_AR_SYNC.getByName('netsuite').kick())
+      ctx.waitUntil(env.METRICS.getByName('global').kick())
+    }
   },
 } satisfies ExportedHandler<Env>

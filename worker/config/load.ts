@@ -1,5 +1,6 @@
 import * as z from 'zod/mini'
 import { ConfigError } from '../errors.ts'
+import { alertSettings } from './alerts.ts'
 import {
   ConsoleVars,
   CoreVars,
@@ -198,6 +199,7 @@ function build(env: Vars): Config {
     stripe: stripeSection(env),
     netsuite: netsuiteSection(env),
     console: consoleSection(env),
+    ...alertSettings(env),
     subscriber: {
       connectTimeoutMs: s.SUBSCRIBER_CONNECT_TIMEOUT_MS,
       runBudgetMs: s.SUBSCRIBER_RUN_BUDGET_MS,

@@ -87,6 +87,27 @@ export interface ConsoleSettings {
   roles: ConsoleRoleMap
 }
 
+/** Where SLA alerts are posted, signed with `secret` (README, "SLA alerts"). */
+export interface AlertWebhook {
+  url: string
+  secret: string
+}
+
+/** SLA alert thresholds (`ALERT_*`) and the webhook alerts go to. */
+export interface AlertSettings {
+  /** An amendment not applied this many minutes after it arrived. */
+  amendmentMinutes: number
+  /** Any backlog (per system and state, outbox, writer) above this. */
+  backlogMax: number
+  /** A parked amendment older than this many hours. */
+  parkedHours: number
+  /** The CometD cursor older than this many hours (Salesforce keeps events 72 h). */
+  cursorHours: number
+  /** Concord's share of the org's daily API requests above this percentage. */
+  apiSharePercent: number
+  webhook: Section<AlertWebhook>
+}
+
 /** The worker's configuration, parsed once per `env` object (`loadConfig`) and passed down. */
 export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error'
@@ -113,4 +134,7 @@ export interface Config {
   netsuite: Section<NetsuiteSettings>
   subscriber: SubscriberSettings
   console: Section<ConsoleSettings>
+  alerts: AlertSettings
+  /** How often a producer sends its metric samples at most (`METRICS_FLUSH_MS`). */
+  metricsFlushMs: number
 }

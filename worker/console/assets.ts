@@ -36,4 +36,10 @@ input[type=text] { font: inherit; padding: .25rem .4rem; border: 1px solid var(-
 button { font: inherit; padding: .3rem .8rem; border: 1px solid var(--accent); border-radius: 4px; background: var(--bg); color: var(--accent); cursor: pointer; }
 .notice { border-left: 4px solid var(--accent); padding: .5rem 1rem; } .notice.bad { border-color: var(--bad); }
 pre { white-space: pre-wrap; word-break: break-all; max-width: 60rem; }
+.banner { border: 2px solid var(--bad); border-radius: 6px; padding: .25rem 1rem; margin: 0 0 1rem; } .banner .title { font-weight: 600; margin: .5rem 0; color: var(--bad); }
+.ranges { display: flex; gap: 1rem; list-style: none; padding: 0; } .ranges [aria-current] { font-weight: 700; text-decoration: none; }
+.kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(17rem, 1fr)); gap: 1rem; }
+.kpi { border: 1px solid var(--line); border-radius: 6px; padding: .5rem 1rem; } .kpi h3 { font-size: 1rem; margin: .25rem 0; }
+.kpi .figure { font-size: 1.3rem; font-weight: 600; margin: 0; } .kpi .note { color: var(--muted); margin: 0 0 .25rem; font-size: .85rem; }
+.spark polyline { fill: none; stroke: var(--accent); stroke-width: 1.5; } .spark circle { fill: var(--accent); } .spark .axis { stroke: var(--line); }
 `

@@ -3,12 +3,14 @@ import type { Config } from '../config/types.ts'
 import type { Connectors, ProrationPreview } from '../connectors/types.ts'
 import { ConnectorError, type FailureCategory, type FailureKind } from '../failure/errors.ts'
 import { errorFields } from '../lib/log.ts'
+import { NO_METRICS, type MetricPort } from '../lib/metrics.ts'
 import { StoredModule, type ObjectStorage } from '../lib/storage.ts'
 import type { RecordSink } from '../writer/types.ts'
 import { Journal, type AmendmentRow, type ExceptionEntry } from './journal.ts'
 import { JournalQueries } from './queries.ts'
 import type { BillingEventRef } from '../webhooks/stripe-events.ts'
 import { FinanceBook } from './finance-book.ts'
+import { reportBacklog } from './kpis.ts'
 import { pump } from './pump.ts'
 import type { ErpFacts } from '../finance/standing.ts'
 import { retryParked, skipParked } from './operator-actions.ts'
@@ -31,6 +33,8 @@ export interface LedgerDeps {
     upsertExceptions(entries: ExceptionEntry[]): Promise<void>
     rememberCustomer(billingCustomerId: string, accountId: string): Promise<void>
   }
+  /** KPI samples (batched by the object, `lib/metrics.ts`). */
+  metrics?: MetricPort
 }
 
 export type EnqueueResult =
@@ -73,6 +77,10 @@ export class Ledger extends StoredModule {
     this.queries = new JournalQueries(this.sql)
   }
 
+  private get metrics(): MetricPort {
+    return this.deps.metrics ?? NO_METRICS
+  }
+
   private accountId(): string | undefined {
     return this.sql
       .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'account_id'")
@@ -92,6 +100,7 @@ export class Ledger extends StoredModule {
     this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
     const journal = new Journal(this.sql, accountId)
     const results = amendments.map((a) => this.record(journal, a))
+    reportBacklog(this.sql, accountId, this.metrics)
     if (results.some((r) => r.status === 'queued')) await this.armAt(Date.now())
     return results
   }
@@ -149,7 +158,9 @@ export class Ledger extends StoredModule {
       writer: this.deps.writer,
       registry: this.deps.registry,
       log: this.log.with({ accountId: journal.accountId }),
+      metrics: this.metrics,
     })
+    reportBacklog(this.sql, journal.accountId, this.metrics)
     // Set unconditionally: inside the handler the running alarm may still be reported as set.
     if (at !== undefined) await this.clock.set(Math.max(at, Date.now()))
   }
@@ -234,6 +245,7 @@ export class Ledger extends StoredModule {
     if (!journal || !row) return { status: 'not_found' }
     const refused = action(journal, row)
     if (refused) return { status: 'conflict', message: refused }
+    reportBacklog(this.sql, journal.accountId, this.metrics)
     await this.armAt(Date.now())
     return {
       status: 'ok',

@@ -1,6 +1,7 @@
 import type { Config } from '../config/types.ts'
 import type { Connectors } from '../connectors/types.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
+import type { MetricPort } from '../lib/metrics.ts'
 import type { RecordSink } from '../writer/types.ts'
 import { FinanceBook } from './finance-book.ts'
 import { flushToWriter, runRefreshes } from './finance-pump.ts'
@@ -24,6 +25,7 @@ export interface PumpContext {
     rememberCustomer(billingCustomerId: string, accountId: string): Promise<void>
   }
   log: Logger
+  metrics: MetricPort
 }
 
 type Wake = number | undefined
@@ -73,7 +75,7 @@ const STATUS_HANDOFF_MS = 250
  * for the last one's vendor calls.
  */
 async function advanceDue(ctx: PumpContext): Promise<Wake> {
-  const { journal, queries, config, connectors, log } = ctx
+  const { journal, queries, config, connectors, log, metrics } = ctx
   const mirror = mirrorPort(ctx)
   const started = Date.now()
   let handedOff = started
@@ -81,7 +83,7 @@ async function advanceDue(ctx: PumpContext): Promise<Wake> {
     const plan = planNext(journal, queries, Date.now(), config.gapWindowMs)
     if (!plan.next) return plan.wakeAt
     if (Date.now() - started > config.pumpBudgetMs) return Date.now()
-    await advance(plan.next, { journal, connectors, config, log, mirror })
+    await advance(plan.next, { journal, connectors, config, log, mirror, metrics })
     if (Date.now() - handedOff >= STATUS_HANDOFF_MS) {
       await flushStatuses(ctx.sql, ctx.writer, config, log)
       handedOff = Date.now()

@@ -3,7 +3,9 @@ import { errorFields, type Logger } from '../lib/log.ts'
 import { ConnectorError } from '../failure/errors.ts'
 import { decide, RETRIES_EXHAUSTED, toFailure } from '../failure/policy.ts'
 import type { BillingResult, Connectors, ErpLine } from '../connectors/types.ts'
+import type { MetricPort } from '../lib/metrics.ts'
 import type { AmendmentRow, Journal } from './journal.ts'
+import { observeApplied, observeParked } from './kpis.ts'
 import { checkPreview, priceFingerprint, type PreviewRefusal } from './preview-token.ts'
 
 /** The subscription's `Billing_Subscription__c` mirror, as the saga feeds it. */
@@ -20,6 +22,7 @@ export interface SagaDeps {
   config: Config
   log: Logger
   mirror: MirrorPort
+  metrics: MetricPort
 }
 
 const business = (system: string, code: string, message: string) =>
@@ -97,7 +100,7 @@ const STEPS: Record<AmendmentRow['step'], Step> = {
     deps.journal.queueStatus(next, 'posted')
     log.info('erp step applied', { erpRef: ref })
   },
-  status(row, { journal, mirror }, log) {
+  status(row, { journal, mirror, metrics }, log) {
     // An operator may release a stale amendment below the position: never move it backwards.
     const sub = journal.subscription(row.subscription_key)
     journal.updateSubscription(row.subscription_key, {
@@ -110,6 +113,7 @@ const STEPS: Record<AmendmentRow['step'], Step> = {
       { state: 'applied', step: 'done', code: null, message: null },
       { actor: 'concord', action: 'applied' },
     )
+    observeApplied(row, metrics)
     log.info('amendment applied')
   },
   done: () => Promise.resolve(),
@@ -247,7 +251,12 @@ const UNEXPECTED =
   'Unexpected error inside Concord; the logs have the detail under this correlation id.'
 
 /** Refusals park; the rest retry with full-jitter backoff until the attempt cap parks them. */
-function fail(row: AmendmentRow, err: unknown, { journal, config }: SagaDeps, log: Logger): void {
+function fail(
+  row: AmendmentRow,
+  err: unknown,
+  { journal, config, metrics }: SagaDeps,
+  log: Logger,
+): void {
   const known = err instanceof ConnectorError
   if (!known) log.error('unexpected error in saga step', errorFields(err))
   const system = known ? err.system : 'concord'
@@ -274,7 +283,10 @@ function fail(row: AmendmentRow, err: unknown, { journal, config }: SagaDeps, lo
         detail: { attempts, delayMs: decision.delayMs, step: row.step },
       },
     )
-  } else if (decision.code === RETRIES_EXHAUSTED) {
+    return
+  }
+  observeParked(metrics)
+  if (decision.code === RETRIES_EXHAUSTED) {
     log.warn('retries exhausted; amendment parked', { code, attempts })
     journal.transition(
       row,

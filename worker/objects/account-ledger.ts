@@ -9,6 +9,7 @@ import {
 import type { BillingEventRef } from '../webhooks/stripe-events.ts'
 import { LEDGER_MIGRATIONS } from '../ledger/migrations.ts'
 import type { AccountSummary, AmendmentDetail } from '../ledger/views.ts'
+import { metricBuffer } from './metric-port.ts'
 import { SqlObject } from './sql-object.ts'
 import type { Wiring } from './wiring.ts'
 
@@ -26,6 +27,7 @@ export class AccountLedger extends SqlObject {
       connectors: () => this.wiring.connectors(env, this.config),
       writer: env.ORG_WRITER.getByName('org'),
       registry: env.OPS_REGISTRY.getByName('global'),
+      metrics: metricBuffer(env, this.config, 'AccountLedger'),
     })
   }
 

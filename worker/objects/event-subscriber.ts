@@ -5,12 +5,16 @@ import {
   type SubscriberStatus,
 } from '../subscriber/event-subscriber.ts'
 import { SUBSCRIBER_MIGRATIONS } from '../subscriber/migrations.ts'
+import { METRICS } from '../lib/metric-catalog.ts'
+import type { MetricBuffer } from '../lib/metrics.ts'
+import { metricBuffer } from './metric-port.ts'
 import { SqlObject } from './sql-object.ts'
 import { intakePorts, type Wiring } from './wiring.ts'
 
 /** The CometD catch-up (`subscriber/event-subscriber.ts`): one instance per org, named `org`. */
 export class EventSubscriber extends SqlObject {
   private readonly subscriber: Subscriber
+  private readonly metrics: MetricBuffer
 
   constructor(ctx: DurableObjectState, env: Env, wiring?: Wiring) {
     super(ctx, env, SUBSCRIBER_MIGRATIONS, wiring)
@@ -19,6 +23,7 @@ export class EventSubscriber extends SqlObject {
       tokens: () => this.wiring.salesforceTokens(env, this.config),
       intake: intakePorts(env),
     })
+    this.metrics = metricBuffer(env, this.config, 'EventSubscriber')
   }
 
   /** Asks for a run as soon as possible (a run in progress already covers the request). */
@@ -26,8 +31,20 @@ export class EventSubscriber extends SqlObject {
     return this.subscriber.kick(trigger)
   }
 
-  override alarm(): Promise<void> {
-    return this.subscriber.alarm()
+  override async alarm(): Promise<void> {
+    await this.subscriber.alarm()
+    await this.reportCursor()
+  }
+
+  /**
+   * The cursor's age for the KPIs: measured from the end of the last run that finished without
+   * error (the cursor was at the channel's head then). Salesforce keeps events 72 h.
+   */
+  private async reportCursor(): Promise<void> {
+    const status = await this.subscriber.status()
+    const good = status.recentRuns.find((r) => r.finishedAt && !r.error)
+    const at = good?.finishedAt ? Date.parse(good.finishedAt) : undefined
+    if (at !== undefined) this.metrics.gauge(METRICS.cursor.name, status.channel, at)
   }
 
   /** Operator: marks a reported gap as handled (reconciled, or accepted as lost). */

@@ -8,6 +8,9 @@ import {
   type WebhookOutcome,
 } from '../ops/ops-registry.ts'
 import { ReplayMemory, type RememberResult } from '../ops/replay-memory.ts'
+import { METRICS } from '../lib/metric-catalog.ts'
+import type { MetricBuffer } from '../lib/metrics.ts'
+import { metricBuffer } from './metric-port.ts'
 import { SqlObject } from './sql-object.ts'
 import type { Wiring } from './wiring.ts'
 
@@ -20,11 +23,13 @@ type Store = OpsStore
 export class OpsRegistry extends SqlObject {
   private readonly store: OpsStore
   private readonly replays: ReplayMemory
+  private readonly metrics: MetricBuffer
 
   constructor(ctx: DurableObjectState, env: Env, wiring?: Wiring) {
     super(ctx, env, OPS_MIGRATIONS, wiring)
     this.store = new OpsStore(this.storage.sql)
     this.replays = new ReplayMemory(this.storage.sql)
+    this.metrics = metricBuffer(env, this.config, 'OpsRegistry')
   }
 
   /** `first` the first time a signed request's key is seen within its window, then `replayed`. */
@@ -38,7 +43,13 @@ export class OpsRegistry extends SqlObject {
   }
 
   quarantine(entries: QuarantineInput[]): string[] {
-    return this.store.quarantine(entries)
+    const ids = this.store.quarantine(entries)
+    // Counted when the quarantine changes, so the overview reads the count without a scan.
+    const { quarantined, oldestQuarantinedAt } = this.store.backlog()
+    this.metrics.gauge(METRICS.quarantine.name, 'global', quarantined)
+    const oldest = oldestQuarantinedAt ? Date.parse(oldestQuarantinedAt) : 0
+    this.metrics.gauge(METRICS.quarantineOldest.name, 'global', oldest)
+    return ids
   }
 
   listQuarantine(opts: { limit: number; before?: string }): QuarantineEntry[] {

@@ -1,6 +1,7 @@
 import { WRITER_MIGRATIONS } from '../writer/migrations.ts'
 import { WriterQueue, type WriterStatus } from '../writer/org-writer.ts'
 import type { WriteRecord } from '../writer/types.ts'
+import { metricBuffer } from './metric-port.ts'
 import { SqlObject } from './sql-object.ts'
 import type { Wiring } from './wiring.ts'
 
@@ -13,6 +14,7 @@ export class OrgWriter extends SqlObject {
     this.queue = new WriterQueue(this.storage, {
       config: this.config,
       client: () => this.wiring.writerClient(env, this.config),
+      metrics: metricBuffer(env, this.config, 'OrgWriter'),
     })
   }
 

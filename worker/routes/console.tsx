@@ -11,7 +11,7 @@ import {
   type ExceptionsView,
 } from '../console/views/exceptions.tsx'
 import type { Viewer } from '../console/views/layout.tsx'
-import { BacklogTiles, OverviewPage } from '../console/views/overview.tsx'
+import { BacklogTiles } from '../console/views/overview.tsx'
 import { ErrorPage, SignInPage } from '../console/views/sign-in.tsx'
 import { AppError, NotFoundError } from '../errors.ts'
 import { requestContext, describeFailure, type AppContext, type AppEnv } from './context.ts'
@@ -23,6 +23,7 @@ import {
   startSession,
 } from './console-auth.ts'
 import { readOverview } from './overview.ts'
+import { kpiPartial, overviewPage, withAlerts } from './console-kpis.tsx'
 import { actOnParked, RetryInput, SkipInput } from './parked-actions.ts'
 import { parse } from './validate.ts'
 
@@ -177,15 +178,9 @@ export function consoleRoutes(access: AccessVerifier) {
     })
     .post('/login', redeemLink)
     .use(consoleSignIn(access))
-    .get('/', async (c) =>
-      c.html(
-        <OverviewPage
-          overview={await readOverview(c.env, c.get('log'))}
-          now={Date.now()}
-          viewer={viewerOf(c)}
-        />,
-      ),
-    )
+    .use(withAlerts)
+    .get('/', overviewPage)
+    .get('/partials/kpis', kpiPartial)
     .get('/partials/backlog', async (c) =>
       c.html(<BacklogTiles overview={await readOverview(c.env, c.get('log'))} now={Date.now()} />),
     )

@@ -1,5 +1,7 @@
 import type { Config } from '../config/types.ts'
 import { errorFields } from '../lib/log.ts'
+import { METRICS } from '../lib/metric-catalog.ts'
+import { NO_METRICS, type MetricPort } from '../lib/metrics.ts'
 import { StoredModule, type ObjectStorage } from '../lib/storage.ts'
 import { ConnectorError } from '../failure/errors.ts'
 import { decide, toFailure, type Failure } from '../failure/policy.ts'
@@ -48,6 +50,7 @@ export class WriterQueue extends StoredModule {
     config: Config
     /** Undefined when Salesforce is not configured: updates then wait, durable. */
     client(): WriterClient | undefined
+    metrics?: MetricPort
   }
 
   constructor(
@@ -56,6 +59,7 @@ export class WriterQueue extends StoredModule {
       config: Config
       /** Undefined when Salesforce is not configured: updates then wait, durable. */
       client(): WriterClient | undefined
+      metrics?: MetricPort
     },
   ) {
     super(storage, { component: 'OrgWriter', logLevel: deps.config.logLevel })
@@ -114,8 +118,24 @@ export class WriterQueue extends StoredModule {
       this.log.error('flush failed', errorFields(err))
     } finally {
       this.flushing = false
+      this.reportGauges()
       await this.arm()
     }
+  }
+
+  private get metrics(): MetricPort {
+    return this.deps.metrics ?? NO_METRICS
+  }
+
+  /** The queue and the API share as gauges (subject `org`), after each flush run. */
+  private reportGauges(): void {
+    const count = (table: string) =>
+      this.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`).one().n
+    this.metrics.gauge(METRICS.writerPending.name, 'org', count('pending'))
+    this.metrics.gauge(METRICS.writerParked.name, 'org', count('parked'))
+    const usage = this.usage()
+    if (usage && usage.max > 0)
+      this.metrics.gauge(METRICS.apiShare.name, 'org', (100 * usage.used) / usage.max)
   }
 
   private config() {
@@ -315,6 +335,7 @@ export class WriterQueue extends StoredModule {
          ON CONFLICT (object, external_id) DO UPDATE SET source_updated_at = MAX(written.source_updated_at, excluded.source_updated_at)`,
         ...same,
       )
+      this.observeWritten(row)
       return
     }
     const decision = decide(outcome, {
@@ -403,6 +424,14 @@ export class WriterQueue extends StoredModule {
       },
     ])
     return true
+  }
+
+  /** Status-back latency: from the source's change to its write in Salesforce. */
+  private observeWritten(row: PendingRow): void {
+    const now = Date.now()
+    const lag = Math.max(0, now - row.source_updated_at)
+    this.metrics.observe(METRICS.statusBack.name, lag, now)
+    if (row.object === 'Billing_Invoice__c') this.metrics.observe(METRICS.invoiceLag.name, lag, now)
   }
 
   status(): WriterStatus {

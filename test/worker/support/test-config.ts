@@ -34,5 +34,6 @@ export function testBindings(hash: (token: string) => string): Record<string, st
     ERP_AR_LAG_SECONDS: '0',
     CONSOLE_SESSION_SECRET: TEST_CONSOLE_SESSION_SECRET,
     CONSOLE_LOGIN_SECRET: TEST_CONSOLE_LOGIN_SECRET,
+    METRICS_FLUSH_MS: '20',
   }
 }

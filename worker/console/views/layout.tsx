@@ -2,12 +2,15 @@ import type { Child, FC } from 'hono/jsx'
 import { raw } from 'hono/html'
 import { HTMX_PATH, STYLESHEET_PATH } from '../assets.ts'
 import type { ConsoleRole } from '../roles.ts'
+import { AlertBanner, type BannerAlert } from './alert-banner.tsx'
 
 /** The signed-in person as pages show them, and the CSRF token every form of theirs carries. */
 export interface Viewer {
   name: string
   role: ConsoleRole
   csrf: string
+  /** Open SLA alerts, shown as a banner on every page. */
+  alerts?: BannerAlert[]
 }
 
 const NAV = [
@@ -49,6 +52,7 @@ export const Layout: FC<{ title: string; section?: Section; viewer?: Viewer; chi
           {props.viewer ? <Navigation section={props.section} viewer={props.viewer} /> : null}
         </header>
         <main id="main" tabindex={-1}>
+          <AlertBanner alerts={props.viewer?.alerts} />
           <h1>{props.title}</h1>
           {props.children}
         </main>

@@ -1,4 +1,4 @@
-import type { FC } from 'hono/jsx'
+import type { Child, FC } from 'hono/jsx'
 import type { Backlog } from '../../ops/ops-registry.ts'
 import type { ArSyncStatus } from '../../reconcile/erp-ar-sync.ts'
 import type { BackfillStatus } from '../../reconcile/backfill.ts'
@@ -96,9 +96,16 @@ export const BacklogTiles: FC<{ overview: Overview; now: number }> = ({ overview
   </section>
 )
 
-export const OverviewPage: FC<{ overview: Overview; now: number; viewer: Viewer }> = (props) => (
+export const OverviewPage: FC<{
+  overview: Overview
+  now: number
+  viewer: Viewer
+  /** The KPI section (`kpis.tsx`). */
+  kpis?: Child
+}> = (props) => (
   <Layout title="Overview" section="overview" viewer={props.viewer}>
     <BacklogTiles overview={props.overview} now={props.now} />
+    {props.kpis}
     <section aria-labelledby="find-title">
       <h2 id="find-title">Find an account</h2>
       <form class="inline" method="get" action="/console/accounts">
