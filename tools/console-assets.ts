@@ -18,26 +18,38 @@ const require = createRequire(import.meta.url)
 
 /** Every vendor file the console loads: its package, the file in it, the name it is served as. */
 const VENDOR_FILES = [{ pkg: 'htmx.org', file: 'dist/htmx.min.js', name: 'htmx' }]
+/** The console's own files, from the worker's console folder. */
+const OWN_FILES = ['console.css']
+const CONSOLE_DIR = join(ROOT, 'worker', 'console')
 
 const versionOf = (pkg: string) =>
   (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string })
     .version
 
 const HEADERS = `# Versioned vendor files: a new version is a new URL.
-/console/static/*
+/console/static/vendor/*
   Cache-Control: public, max-age=31536000, immutable
+  X-Content-Type-Options: nosniff
+# The console's own files change with a deploy.
+/console/static/console.css
+  Cache-Control: public, max-age=3600
   X-Content-Type-Options: nosniff
 `
 
 export function buildConsoleAssets(outDir = ASSETS_DIR): string[] {
   rmSync(outDir, { recursive: true, force: true })
   const staticDir = join(outDir, 'console', 'static')
-  mkdirSync(staticDir, { recursive: true })
-  const written = VENDOR_FILES.map(({ pkg, file, name }) => {
-    const target = `${name}-${versionOf(pkg)}.min.js`
+  mkdirSync(join(staticDir, 'vendor'), { recursive: true })
+  const vendor = VENDOR_FILES.map(({ pkg, file, name }) => {
+    const target = `vendor/${name}-${versionOf(pkg)}.min.js`
     cpSync(require.resolve(`${pkg}/${file}`), join(staticDir, target))
     return `/console/static/${target}`
   })
+  const own = OWN_FILES.map((file) => {
+    cpSync(join(CONSOLE_DIR, file), join(staticDir, file))
+    return `/console/static/${file}`
+  })
+  const written = [...vendor, ...own]
   writeFileSync(join(outDir, '_headers'), HEADERS)
   return written
 }

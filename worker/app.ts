@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { createAccessVerifier } from './console/access.ts'
 import { requestContext, describeFailure, type AppEnv } from './routes/context.ts'
 import { amendments } from './routes/amendments.ts'

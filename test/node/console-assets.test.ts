@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { buildConsoleAssets } from '../../tools/console-assets.ts'
-import { HTMX_PATH } from '../../worker/console/assets.ts'
+import { HTMX_PATH, STYLESHEET_PATH } from '../../worker/console/assets.ts'
 
 /**
  * The console's vendor files are Workers Static Assets (wrangler's build step writes them), so the
@@ -14,18 +14,22 @@ describe('the console static assets', () => {
   const out = mkdtempSync(join(tmpdir(), 'concord-assets-'))
   afterAll(() => rmSync(out, { recursive: true, force: true }))
 
-  it('builds htmx from the htmx.org package at the versioned path the pages load', () => {
-    expect(buildConsoleAssets(out)).toEqual([HTMX_PATH])
-    expect(HTMX_PATH).toMatch(/^\/console\/static\/htmx-\d+\.\d+\.\d+\.min\.js$/)
+  it('builds htmx from the htmx.org package at the versioned path the pages load, and the stylesheet', () => {
+    expect(buildConsoleAssets(out)).toEqual([HTMX_PATH, STYLESHEET_PATH])
+    expect(HTMX_PATH).toMatch(/^\/console\/static\/vendor\/htmx-\d+\.\d+\.\d+\.min\.js$/)
+    expect(readFileSync(join(out, STYLESHEET_PATH), 'utf8')).toContain(':focus-visible')
     const source = readFileSync(join(out, HTMX_PATH), 'utf8')
     expect(source.length).toBeGreaterThan(20_000)
     expect(source).toContain('htmx')
   })
 
-  it('marks them cacheable for a year (a new version is a new path)', () => {
+  it('marks vendor files cacheable for a year (a new version is a new path), the stylesheet for an hour', () => {
     const headers = readFileSync(join(out, '_headers'), 'utf8')
     expect(headers).toMatch(
-      /^\/console\/static\/\*\n\s+Cache-Control: public, max-age=31536000, immutable$/m,
+      /^\/console\/static\/vendor\/\*\n\s+Cache-Control: public, max-age=31536000, immutable$/m,
+    )
+    expect(headers).toMatch(
+      /^\/console\/static\/console\.css\n\s+Cache-Control: public, max-age=3600$/m,
     )
   })
 })

@@ -1,45 +1,11 @@
 import { version as htmxVersion } from 'htmx.org/package.json'
 
 /**
- * Where the console's static files are. htmx is a Workers Static Asset built from the `htmx.org`
- * package by `tools/console-assets.ts` (wrangler's build step), so the edge serves it and it
- * stays out of the worker's bundle; its path carries the version, so it can be cached for a year
- * and an upgrade is a new URL. The stylesheet is small and lives here.
+ * Where the console's static files are: Workers Static Assets that `tools/console-assets.ts`
+ * (wrangler's build step) builds into `.assets/`, served at the edge and kept out of the worker's
+ * bundle. htmx comes from the `htmx.org` package, under a path that carries its version (cached
+ * for a year; an upgrade is a new URL); the stylesheet is `console.css` beside this file.
  */
-export const HTMX_PATH = `/console/static/htmx-${htmxVersion}.min.js`
+export const HTMX_PATH = `/console/static/vendor/htmx-${htmxVersion}.min.js`
 
 export const STYLESHEET_PATH = '/console/static/console.css'
-
-/** Plain, readable, high-contrast; focus is always visible (keyboard use). */
-export const STYLESHEET = `
-:root { color-scheme: light dark; --fg: #1b1f24; --muted: #57606a; --line: #d0d7de; --accent: #0b57d0; --bad: #b3261e; --bg: #fff; }
-@media (prefers-color-scheme: dark) { :root { --fg: #e6edf3; --muted: #9da7b3; --line: #30363d; --accent: #79b8ff; --bad: #ff8a80; --bg: #0d1117; } }
-* { box-sizing: border-box; }
-body { margin: 0; font: 15px/1.5 system-ui, sans-serif; color: var(--fg); background: var(--bg); }
-a { color: var(--accent); }
-:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
-.skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: var(--bg); padding: .5rem; }
-header { display: flex; gap: 1.5rem; align-items: center; padding: .75rem 1.5rem; border-bottom: 1px solid var(--line); flex-wrap: wrap; }
-header nav ul { display: flex; gap: 1rem; list-style: none; margin: 0; padding: 0; }
-header .who { margin-left: auto; color: var(--muted); display: flex; gap: .75rem; align-items: center; }
-main { padding: 1rem 1.5rem 3rem; max-width: 80rem; }
-.tiles { display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: 1rem; padding: 0; }
-.tiles > div { border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; margin: 0; }
-.tiles dt { color: var(--muted); } .tiles dd { margin: 0; font-size: 1.6rem; font-weight: 600; }
-.tiles dd small { font-size: .85rem; font-weight: 400; color: var(--muted); display: block; }
-table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; }
-th, td { text-align: left; padding: .4rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
-caption { text-align: left; font-weight: 600; padding: .25rem 0; }
-form.inline { display: flex; gap: .5rem; align-items: end; flex-wrap: wrap; margin: 0 0 .5rem; }
-label { display: block; font-size: .85rem; color: var(--muted); }
-input[type=text] { font: inherit; padding: .25rem .4rem; border: 1px solid var(--line); border-radius: 4px; background: var(--bg); color: var(--fg); }
-button { font: inherit; padding: .3rem .8rem; border: 1px solid var(--accent); border-radius: 4px; background: var(--bg); color: var(--accent); cursor: pointer; }
-.notice { border-left: 4px solid var(--accent); padding: .5rem 1rem; } .notice.bad { border-color: var(--bad); }
-pre { white-space: pre-wrap; word-break: break-all; max-width: 60rem; }
-.banner { border: 2px solid var(--bad); border-radius: 6px; padding: .25rem 1rem; margin: 0 0 1rem; } .banner .title { font-weight: 600; margin: .5rem 0; color: var(--bad); }
-.ranges { display: flex; gap: 1rem; list-style: none; padding: 0; } .ranges [aria-current] { font-weight: 700; text-decoration: none; }
-.kpis { display: grid; grid-template-columns: repeat(auto-fill, minmax(17rem, 1fr)); gap: 1rem; }
-.kpi { border: 1px solid var(--line); border-radius: 6px; padding: .5rem 1rem; } .kpi h3 { font-size: 1rem; margin: .25rem 0; }
-.kpi .figure { font-size: 1.3rem; font-weight: 600; margin: 0; } .kpi .note { color: var(--muted); margin: 0 0 .25rem; font-size: .85rem; }
-.spark polyline { fill: none; stroke: var(--accent); stroke-width: 1.5; } .spark circle { fill: var(--accent); } .spark .axis { stroke: var(--line); }
-`

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { amendmentFromEvent } from '../../shared/index.ts'
 import { ValidationError } from '../errors.ts'
 import { toAppError } from '../failure/http.ts'

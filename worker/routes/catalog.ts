@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { readRawBody, type AppEnv } from './context.ts'
 import { requireSignedRequest } from './signed.ts'
 

@@ -1,7 +1,7 @@
-import { Hono, type MiddlewareHandler } from 'hono'
+import type { MiddlewareHandler } from 'hono'
+import { Hono } from 'hono/tiny'
 import { AccountId } from '../../shared/index.ts'
 import type { AccessVerifier } from '../console/access.ts'
-import { STYLESHEET, STYLESHEET_PATH } from '../console/assets.ts'
 import { openLoginCode } from '../console/login-link.ts'
 import { newSession } from '../console/session.ts'
 import { AccountPage, AmendmentPage } from '../console/views/account.tsx'
@@ -125,15 +125,10 @@ async function redeemLink(c: AppContext) {
 }
 
 /**
- * The stylesheet; anything else under /static is not found. (Vendor files are static assets,
- * served before the worker runs: `tools/console-assets.ts`.)
+ * Anything under /static the edge did not serve: the console's files are static assets
+ * (`tools/console-assets.ts`), answered before the worker runs.
  */
-function serveStatic(c: AppContext) {
-  if (c.req.path === STYLESHEET_PATH)
-    return c.body(STYLESHEET, 200, {
-      'content-type': 'text/css; charset=utf-8',
-      'cache-control': 'public, max-age=3600',
-    })
+function serveStatic(): never {
   throw new NotFoundError('File')
 }
 

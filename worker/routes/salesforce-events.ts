@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import {
   MAX_EVENTS_PER_BATCH,
   SalesforceEventBatch,

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { EVENT_RETENTION_HOURS, SetupStatus, type SetupError } from '../../shared/index.ts'
 import { ValidationError } from '../errors.ts'
 import { errorFields, type Logger } from '../lib/log.ts'

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { NotFoundError, ValidationError } from '../errors.ts'
 import type { AppEnv } from './context.ts'
 import { requireRole } from './operator-auth.ts'
