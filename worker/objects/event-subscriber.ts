@@ -26,6 +26,11 @@ export class EventSubscriber extends SqlObject {
     return this.subscriber.kick(trigger)
   }
 
+  /** Operator: moves the cursor back to `fromReplayId` and asks for a run from there. */
+  replayFrom(fromReplayId: number, trigger: string): Promise<KickResult> {
+    return this.subscriber.replayFrom(fromReplayId, trigger)
+  }
+
   override alarm(): Promise<void> {
     return this.subscriber.alarm()
   }
