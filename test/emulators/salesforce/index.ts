@@ -7,6 +7,8 @@ import { compositeRoute } from './composite.ts'
 import { control, publishAsApex } from './control.ts'
 import { faultBody } from './errors.ts'
 import type { BusEvent } from './events.ts'
+import { MetadataDeploys } from './metadata/deploy.ts'
+import { metadataSoap } from './metadata/soap.ts'
 import { Org, type SalesforceEmulatorOptions } from './org.ts'
 import type { RecordFaultRule } from './record-faults.ts'
 import { QUERY_ROUTES, VERSIONS } from './rest-query.ts'
@@ -24,6 +26,8 @@ export interface SalesforceEmulator extends EmulatorSpec {
   /** All vendor state; tests may read it directly. */
   org: Org
   cometd: CometD
+  /** Metadata API deploys (SOAP `deploy` / `checkDeployStatus`) and what they left in the org. */
+  metadata: MetadataDeploys
   /** Loads the demo org (idempotent) and returns its ids. */
   seed(): SeedResult
   /** Publishes platform events as Apex would (e.g. Subscription_Amendment__e from the LWC). */
@@ -48,6 +52,7 @@ export interface SalesforceEmulator extends EmulatorSpec {
 export function salesforceEmulator(options: SalesforceEmulatorOptions = {}): SalesforceEmulator {
   const org = new Org(options)
   const cometd = new CometD(org)
+  const metadata = new MetadataDeploys(org)
   let lastSeed: SeedResult | undefined
   const seed = () => (lastSeed = seedDemoOrg(org))
   if (options.seed) seed()
@@ -60,6 +65,7 @@ export function salesforceEmulator(options: SalesforceEmulatorOptions = {}): Sal
   for (const route of [...routes, compositeRoute(routes)]) {
     router.on(route.method, `/services/data/:version${route.path}`, serveApi(org, route))
   }
+  router.on('POST', '/services/Soap/m/:version', (req) => metadataSoap(org, metadata, req))
   router.on('POST', '/cometd/:version', (req) => cometd.handle(req))
   router.on('POST', '/cometd/:version/:kind', (req) => cometd.handle(req))
 
@@ -69,12 +75,14 @@ export function salesforceEmulator(options: SalesforceEmulatorOptions = {}): Sal
     router,
     org,
     cometd,
+    metadata,
     faultBody,
     commonHeaders: (req): Record<string, string> =>
       req.path.startsWith('/services/data/') ? { [LIMIT_HEADER]: org.usage.header() } : {},
     reset() {
       org.reset()
       cometd.reset()
+      metadata.reset()
       lastSeed = undefined
       if (options.seed) seed()
     },
