@@ -146,7 +146,7 @@ export class CredentialStore {
         path: '/named-credentials/credential',
         handler: ({ req }) => ({
           status: 201,
-          body: this.write((jsonBody(req) ?? {}), 'create'),
+          body: this.write(jsonBody(req) ?? {}, 'create'),
         }),
       },
       {
@@ -154,7 +154,7 @@ export class CredentialStore {
         path: '/named-credentials/credential',
         handler: ({ req }) => ({
           status: 200,
-          body: this.write((jsonBody(req) ?? {}), 'replace'),
+          body: this.write(jsonBody(req) ?? {}, 'replace'),
         }),
       },
     ]
