@@ -1,4 +1,5 @@
 import { Hono } from 'hono/tiny'
+import { WORKER_VERSION } from './lib/version.ts'
 import { createAccessVerifier } from './console/access.ts'
 import { requestContext, describeFailure, type AppEnv } from './routes/context.ts'
 import { amendments } from './routes/amendments.ts'
@@ -21,7 +22,7 @@ export interface AppDeps {
  */
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
-  app.get('/healthz', (c) => c.json({ ok: true }))
+  app.get('/healthz', (c) => c.json({ ok: true, version: WORKER_VERSION }))
   app.get('/', (c) => c.redirect('/console', 302))
   app.route('/console', consoleRoutes(createAccessVerifier({ fetch: deps.accessFetch })))
   app.use('/v1/*', requestContext)

@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startVendors, type VendorStack } from '../../test/stack/vendors.ts'
 import Doctor, { type DoctorResult } from '../src/commands/concord/doctor.ts'
@@ -13,6 +17,8 @@ describe('sf concord doctor', () => {
   let vendors: VendorStack
   let worker: FakeWorker
   let sfToken: string
+  let nsKeyFile: string
+  let nsFlags: string[]
 
   beforeAll(async () => {
     worker = await startFakeWorker(TOKEN)
@@ -21,6 +27,22 @@ describe('sf concord doctor', () => {
       stripeWebhookUrl: `${worker.url}/v1/webhooks/stripe`,
     })
     sfToken = await loginToEmulator(vendors, 'concord')
+    const dir = mkdtempSync(join(tmpdir(), 'concord-doctor-'))
+    nsKeyFile = join(dir, 'netsuite.pem')
+    writeFileSync(nsKeyFile, vendors.bindings.NETSUITE_PRIVATE_KEY ?? '')
+    nsFlags = [
+      '--netsuite-account',
+      vendors.bindings.NETSUITE_ACCOUNT_ID ?? '',
+      '--netsuite-client-id',
+      vendors.bindings.NETSUITE_CLIENT_ID ?? '',
+      '--netsuite-certificate-id',
+      vendors.bindings.NETSUITE_CERTIFICATE_ID ?? '',
+      '--netsuite-private-key-file',
+      nsKeyFile,
+      '--netsuite-base-url',
+      vendors.netsuite.url,
+    ]
+    worker.state.version = '0.1.0'
   })
   afterAll(async () => {
     await vendors.close()
@@ -42,6 +64,8 @@ describe('sf concord doctor', () => {
       vendors.stripe.url,
       '--json',
       ...(extra.includes('--stripe-key') ? [] : ['--stripe-key', STRIPE_KEY]),
+      ...(extra.includes('--netsuite-account') ? [] : nsFlags),
+      ...(extra.includes('--netsuite-concurrency') ? [] : ['--netsuite-concurrency', '3']),
       ...extra,
     ])
   const sfControl = (action: string, body: unknown) =>
@@ -83,9 +107,17 @@ describe('sf concord doctor', () => {
       'parked amendments',
       'key mode',
       'webhook endpoint',
+      'M2M login',
+      'concurrency',
       'skew',
     ])
-    for (const secret of [TOKEN, STRIPE_KEY, sfToken]) {
+    expect(statusOf(run, 'health')?.detail).toBe('ok, version 0.1.0')
+    expect(statusOf(run, 'concurrency')?.detail).toBe(
+      "NETSUITE_CONCURRENCY 3; 5 slot(s) unallocated, of the account's 5",
+    )
+    const pem = vendors.bindings.NETSUITE_PRIVATE_KEY ?? ''
+    const keyLine = pem.split('\n')[1] ?? 'no key line'
+    for (const secret of [TOKEN, STRIPE_KEY, sfToken, keyLine]) {
       expect(run.stdout).not.toContain(secret)
       expect(run.stderr).not.toContain(secret)
     }
@@ -106,7 +138,8 @@ describe('sf concord doctor', () => {
     expect(run.stdout).toMatch(
       /FAIL\s+worker\s+operator token\s+Reading the writer status failed: the worker\s+Pass a valid operator token/,
     )
-    expect(run.stdout).toContain('9 checks: 7 pass, 1 warn, 1 fail')
+    expect(run.stdout).toContain('10 checks: 7 pass, 2 warn, 1 fail')
+    expect(run.stdout).toMatch(/WARN\s+netsuite\s+M2M login\s+not checked/)
     expect(run.stdout).toContain('OPERATOR_TOKENS')
     expect(run.stdout).toMatch(/WARN\s+stripe\s+key/)
     expect(run.stdout).not.toContain(TOKEN)
@@ -236,5 +269,43 @@ describe('sf concord doctor', () => {
     const run = await doctor('--stripe-key', 'pk_live_not_a_secret_key')
     expect(statusOf(run, 'key')).toMatchObject({ status: 'fail' })
     expect(run.stdout).not.toContain('pk_live_not_a_secret_key')
+  })
+
+  it('fails when NetSuite refuses the M2M login, naming what NetSuite said and where to look', async () => {
+    const other = generateKeyPairSync('rsa', { modulusLength: 2048 })
+    const wrongKey = join(nsKeyFile, '..', 'wrong.pem')
+    writeFileSync(wrongKey, other.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString())
+    const flags = nsFlags.map((f) => (f === nsKeyFile ? wrongKey : f))
+    const run = await doctor(...flags)
+    expect(run.exitCode).toBe(1)
+    const check = statusOf(run, 'M2M login')
+    expect(check).toMatchObject({
+      status: 'fail',
+      detail: expect.stringMatching(
+        /certificate concord-local-cert-1: .*oauth2\/v1\/token answered 40\d invalid_/,
+      ) as string,
+      fix: expect.stringContaining('OAuth 2.0 Client Credentials (M2M) Setup') as string,
+    })
+    expect(statusOf(run, 'concurrency')).toBeUndefined()
+  })
+
+  it('fails a NETSUITE_CONCURRENCY above the account’s limit, warns one that takes every slot', async () => {
+    const over = await doctor('--netsuite-concurrency', '8')
+    expect(statusOf(over, 'concurrency')).toMatchObject({
+      status: 'fail',
+      fix: expect.stringContaining('at most 5') as string,
+    })
+    expect(over.exitCode).toBe(1)
+    expect(statusOf(await doctor('--netsuite-concurrency', '5'), 'concurrency')?.status).toBe(
+      'warn',
+    )
+  })
+
+  it('refuses half-given NetSuite settings before checking anything', async () => {
+    const run = await doctor('--netsuite-account', '1234567')
+    expect(run.exitCode).not.toBe(0)
+    expect(run.error?.message).toMatch(
+      /Reading the NetSuite settings failed: --netsuite-client-id, --netsuite-certificate-id, --netsuite-private-key-file are missing/,
+    )
   })
 })

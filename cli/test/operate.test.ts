@@ -20,12 +20,13 @@ const OTHER = '001000000000002AAA'
 function amendment(
   id: string,
   accountId: string,
-  over: Partial<AmendmentDetail> & { indexed?: boolean } = {},
+  over: Partial<AmendmentDetail> & { indexed?: boolean; traced?: boolean } = {},
 ) {
   return {
     id,
     accountId,
     indexed: true,
+    traced: true,
     subscriptionKey: `${accountId}:main`,
     sequence: 2,
     action: 'change_quantity',
@@ -93,7 +94,12 @@ describe('sf concord operating commands', () => {
     worker.state.amendments = [
       amendment('amd-1', ACCOUNT),
       amendment('amd-2', OTHER, { errorCode: 'resource_missing', errorMessage: 'No such price.' }),
-      amendment('amd-3', ACCOUNT, { indexed: false, state: 'applied', errorCode: undefined }),
+      amendment('amd-3', ACCOUNT, {
+        indexed: false,
+        traced: false,
+        state: 'applied',
+        errorCode: undefined,
+      }),
     ]
     worker.state.requests.length = 0
   })
@@ -195,7 +201,23 @@ describe('sf concord operating commands', () => {
     expect(run.error?.actions?.[0]).toContain('--worker-url')
   })
 
-  it('traces by correlation id through the index, or through Salesforce’s status rows', async () => {
+  it('traces by correlation id through the worker’s trace index, the exception index, or Salesforce’s status rows', async () => {
+    worker.state.amendments.push(
+      amendment('amd-4', OTHER, { indexed: false, state: 'applied', errorCode: undefined }),
+    )
+    const traced = await runCommand<{ foundVia: string; accountId: string }>(
+      Trace,
+      args('corr-amd-4'),
+    )
+    expect(traced.error).toBeUndefined()
+    expect(traced.result).toMatchObject({ foundVia: 'trace index', accountId: OTHER })
+    expect(traced.stdout).toContain('Amendment amd-4')
+    expect(worker.state.requests.map((r) => r.path)).toEqual([
+      '/v1/trace/corr-amd-4',
+      `/v1/accounts/${OTHER}/amendments/amd-4`,
+    ])
+
+    worker.state.amendments[1]!.traced = false
     const indexed = await runCommand<{ foundVia: string }>(Trace, args('corr-amd-2'))
     expect(indexed.result?.foundVia).toBe('exception index')
     expect(indexed.stdout).toContain('Amendment amd-2')
@@ -281,21 +303,34 @@ describe('sf concord operating commands', () => {
     )
   })
 
-  it('replays from the stored replay id, and refuses another one without calling the worker', async () => {
-    const refused = await runCommand(Replay, args('--from', '12'))
+  it('replays from the stored replay id, or from an earlier one; a later one is refused by the worker', async () => {
+    const refused = await runCommand(Replay, args('--from', '50'))
     expectAdminError(
       refused,
-      /Replaying from replay id 12 failed/,
-      /cannot move the catch-up cursor.*\(41\)/,
+      /Replaying from replay id 50 failed/,
+      /400 validation_failed: Replay id 50 is past the stored one \(41\)/,
     )
-    expect(worker.state.requests.some((r) => r.method === 'POST')).toBe(false)
+    expect(worker.state.subscriber.replayId).toBe(41)
 
-    const run = await runCommand<{ run?: { toReplayId?: number } }>(
+    const here = await runCommand<{ run?: { toReplayId?: number } }>(
       Replay,
       args('--from', '41', '--wait', '--poll-interval', '50'),
     )
-    expect(run.error).toBeUndefined()
-    expect(run.result?.run?.toReplayId).toBe(43)
-    expect(run.stdout).toContain('replay id 41 → 43')
+    expect(here.error).toBeUndefined()
+    expect(here.result?.run?.toReplayId).toBe(43)
+    expect(here.stdout).toContain('replay id 41 → 43')
+
+    worker.state.requests.length = 0
+    const back = await runCommand<{ fromReplayId?: number; run?: { fromReplayId?: number } }>(
+      Replay,
+      args('--from', '12', '--wait', '--poll-interval', '50'),
+    )
+    expect(back.error).toBeUndefined()
+    expect(worker.state.requests.filter((r) => r.method === 'POST')).toEqual([
+      expect.objectContaining({ path: '/v1/subscriber/run', body: { fromReplayId: 12 } }),
+    ])
+    expect(back.result).toMatchObject({ fromReplayId: 12, run: { fromReplayId: 12 } })
+    expect(back.stdout).toContain('after replay id 12')
+    expect(back.stdout).toContain('replay id 12 → 14')
   })
 })

@@ -1,4 +1,8 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import pkg from '../../package.json' with { type: 'json' }
 import { startVendors, type VendorStack } from '../../test/stack/vendors.ts'
 import Doctor, { type DoctorResult } from '../src/commands/concord/doctor.ts'
 import ExceptionsList from '../src/commands/concord/exceptions/list.ts'
@@ -11,11 +15,14 @@ import { runCommand } from './support/run.ts'
 describe('sf concord against the real worker', () => {
   let vendors: VendorStack
   let worker: RealWorker
+  let nsKeyFile: string
 
   beforeAll(async () => {
     vendors = await startVendors({ seedSalesforce: true })
     worker = await startRealWorker({ ...vendors.bindings, SUBSCRIBER_CONNECT_TIMEOUT_MS: '500' })
     await loginToEmulator(vendors, 'concord-real')
+    nsKeyFile = join(mkdtempSync(join(tmpdir(), 'concord-real-')), 'netsuite.pem')
+    writeFileSync(nsKeyFile, vendors.bindings.NETSUITE_PRIVATE_KEY ?? '')
     await fetch(`${vendors.stripe.url}/v1/webhook_endpoints`, {
       method: 'POST',
       headers: {
@@ -45,6 +52,16 @@ describe('sf concord against the real worker', () => {
       vendors.bindings.STRIPE_SECRET_KEY ?? '',
       '--stripe-api-base',
       vendors.stripe.url,
+      '--netsuite-account',
+      vendors.bindings.NETSUITE_ACCOUNT_ID ?? '',
+      '--netsuite-client-id',
+      vendors.bindings.NETSUITE_CLIENT_ID ?? '',
+      '--netsuite-certificate-id',
+      vendors.bindings.NETSUITE_CERTIFICATE_ID ?? '',
+      '--netsuite-private-key-file',
+      nsKeyFile,
+      '--netsuite-base-url',
+      vendors.netsuite.url,
       '--json',
     ])
   const checks = (run: { stdout: string }) =>
@@ -55,6 +72,8 @@ describe('sf concord against the real worker', () => {
     expect(before.filter((c) => c.status !== 'pass').map((c) => [c.check, c.status])).toEqual([
       ['CometD catch-up cursor', 'warn'],
     ])
+    expect(before.find((c) => c.check === 'health')?.detail).toBe(`ok, version ${pkg.version}`)
+    expect(before.find((c) => c.check === 'M2M login')?.status).toBe('pass')
     const replay = await runCommand(Replay, [
       '--worker-url',
       worker.url,
@@ -69,6 +88,23 @@ describe('sf concord against the real worker', () => {
     expect(checks(after).filter((c) => c.status !== 'pass')).toEqual([])
     expect(after.exitCode).toBe(0)
     expect(after.stdout).not.toContain(worker.token)
+
+    const again = await runCommand<{ fromReplayId?: number; run?: { fromReplayId?: number } }>(
+      Replay,
+      [
+        '--worker-url',
+        worker.url,
+        '--token',
+        worker.token,
+        '--from',
+        '-2',
+        '--wait',
+        '--poll-interval',
+        '250',
+      ],
+    )
+    expect(again.error).toBeUndefined()
+    expect(again.result).toMatchObject({ fromReplayId: -2, run: { fromReplayId: -2 } })
   })
 
   it('reads the exception index and names a refused token', async () => {

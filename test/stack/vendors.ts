@@ -26,6 +26,8 @@ export interface VendorStackOptions {
   stripeWebhookUrl?: string
   /** Seed the Salesforce demo org (Accounts with addresses and legal entities). */
   seedSalesforce?: boolean
+  /** False: the Salesforce org starts without the package, for a Metadata API deploy to bring. */
+  salesforcePackageDeployed?: boolean
   netsuiteConcurrency?: number
 }
 
@@ -51,6 +53,7 @@ export async function startVendors(options: VendorStackOptions = {}): Promise<Ve
       jwtPublicKeyPem: sfKeys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
       usernames: [SF_USERNAME],
       seed: options.seedSalesforce ?? false,
+      packageDeployed: options.salesforcePackageDeployed,
     },
     options.ports?.salesforce ?? 0,
   )

@@ -7,6 +7,7 @@ import {
 } from '../../shared/index.ts'
 import type { Config } from '../config/types.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
+import type { IndexedAmendment } from '../ops/amendment-index.ts'
 import type { QuarantineInput } from '../ops/ops-registry.ts'
 
 /** Where the intake puts what it takes: each account's ledger, and the quarantine. */
@@ -22,6 +23,8 @@ export interface IntakePorts {
     >
   }
   quarantine(entries: QuarantineInput[]): Promise<string[]>
+  /** Notes which ledger holds each stored amendment, for lookups by correlation id. */
+  index(entries: IndexedAmendment[]): Promise<void>
 }
 
 /**
@@ -74,7 +77,12 @@ async function enqueueAccount(
   ports: IntakePorts,
   accountId: string,
   items: Item[],
-  out: { results: Array<EventResult | undefined>; rejections: Rejection[]; log: Logger },
+  out: {
+    results: Array<EventResult | undefined>
+    rejections: Rejection[]
+    indexed: IndexedAmendment[]
+    log: Logger
+  },
 ): Promise<void> {
   try {
     const answers = await ports.ledger(accountId).enqueue(items.map((i) => i.amendment))
@@ -89,12 +97,20 @@ async function enqueueAccount(
           accountId,
           errors: [{ field: 'Sequence__c', message: answer.message }],
         })
-      } else
+      } else {
         out.results[item.index] = {
           index: item.index,
           eventUuid: answer.eventUuid,
           status: answer.status,
         }
+        const a = item.amendment
+        out.indexed.push({
+          amendmentId: a.id,
+          correlationId: a.correlationId,
+          accountId,
+          receivedAt: new Date().toISOString(),
+        })
+      }
     })
   } catch (err) {
     // Not stored: say so per event, so Salesforce sends them again (dedupe makes that safe).
@@ -124,12 +140,33 @@ export async function ingestEvents(opts: {
 }): Promise<EventResult[]> {
   const results = new Array<EventResult | undefined>(opts.events.length)
   const { byAccount, rejections } = sortEvents(opts.events, opts.config)
-  const out = { results, rejections, log: opts.log }
+  const out = { results, rejections, indexed: [] as IndexedAmendment[], log: opts.log }
   await Promise.all(
     [...byAccount].map(([accountId, items]) => enqueueAccount(opts.ports, accountId, items, out)),
   )
+  if (out.indexed.length > 0) await indexStored(opts.ports, out.indexed, opts.log)
   if (rejections.length > 0) await quarantine(opts, rejections, results)
   return results.map((r, index) => r ?? { index, eventUuid: '', status: 'failed', retryable: true })
+}
+
+/**
+ * The index only points at ledgers: the amendments are already stored, so a failed index write
+ * is logged (with the ids, to add them by hand) and the intake still answers for them. A
+ * redelivery of the same events indexes them again.
+ */
+async function indexStored(
+  ports: IntakePorts,
+  entries: IndexedAmendment[],
+  log: Logger,
+): Promise<void> {
+  try {
+    await ports.index(entries)
+  } catch (err) {
+    log.error('amendment index write failed', {
+      amendmentIds: entries.map((e) => e.amendmentId),
+      ...errorFields(err),
+    })
+  }
 }
 
 async function quarantine(

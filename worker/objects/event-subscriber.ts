@@ -31,6 +31,11 @@ export class EventSubscriber extends SqlObject {
     return this.subscriber.kick(trigger)
   }
 
+  /** Operator: moves the cursor back to `fromReplayId` and asks for a run from there. */
+  replayFrom(fromReplayId: number, trigger: string): Promise<KickResult> {
+    return this.subscriber.replayFrom(fromReplayId, trigger)
+  }
+
   override async alarm(): Promise<void> {
     await this.subscriber.alarm()
     await this.reportCursor()

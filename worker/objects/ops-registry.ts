@@ -7,6 +7,7 @@ import {
   type QuarantineInput,
   type WebhookOutcome,
 } from '../ops/ops-registry.ts'
+import { AmendmentIndex, type IndexedAmendment } from '../ops/amendment-index.ts'
 import { ReplayMemory, type RememberResult } from '../ops/replay-memory.ts'
 import { METRICS } from '../lib/metric-catalog.ts'
 import type { MetricBuffer } from '../lib/metrics.ts'
@@ -24,12 +25,14 @@ export class OpsRegistry extends SqlObject {
   private readonly store: OpsStore
   private readonly replays: ReplayMemory
   private readonly metrics: MetricBuffer
+  private readonly amendments: AmendmentIndex
 
   constructor(ctx: DurableObjectState, env: Env, wiring?: Wiring) {
     super(ctx, env, OPS_MIGRATIONS, wiring)
     this.store = new OpsStore(this.storage.sql)
     this.replays = new ReplayMemory(this.storage.sql)
     this.metrics = metricBuffer(env, this.config, 'OpsRegistry')
+    this.amendments = new AmendmentIndex(this.storage.sql)
   }
 
   /** `first` the first time a signed request's key is seen within its window, then `replayed`. */
@@ -40,6 +43,16 @@ export class OpsRegistry extends SqlObject {
   /** How many signed requests are remembered now. */
   rememberedRequests(): number {
     return this.replays.size()
+  }
+
+  /** Records where the intake put each amendment (`ops/amendment-index.ts`). */
+  indexAmendments(entries: IndexedAmendment[]): void {
+    this.amendments.add(entries)
+  }
+
+  /** The amendments whose amendment id or correlation id is `id`. */
+  findAmendments(id: string): IndexedAmendment[] {
+    return this.amendments.find(id)
   }
 
   quarantine(entries: QuarantineInput[]): string[] {

@@ -122,5 +122,6 @@ export function intakePorts(env: Env): IntakePorts {
   return {
     ledger: (accountId) => env.ACCOUNT_LEDGER.getByName(accountId),
     quarantine: (entries) => env.OPS_REGISTRY.getByName('global').quarantine(entries),
+    index: (entries) => env.OPS_REGISTRY.getByName('global').indexAmendments(entries),
   }
 }

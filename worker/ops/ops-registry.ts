@@ -1,4 +1,5 @@
 import type { ExceptionEntry } from '../ledger/journal.ts'
+import { AMENDMENT_INDEX_MIGRATION } from './amendment-index.ts'
 import { REPLAY_MEMORY_MIGRATION } from './replay-memory.ts'
 
 export const OPS_MIGRATIONS: readonly string[] = [
@@ -33,6 +34,7 @@ export const OPS_MIGRATIONS: readonly string[] = [
   /* 4 */ `
   CREATE TABLE console_login (nonce TEXT PRIMARY KEY, redeemed_at TEXT NOT NULL);
   `,
+  /* 5 */ AMENDMENT_INDEX_MIGRATION,
 ]
 
 /** The cross-account backlog at a glance: exceptions by state and the quarantine's size. */

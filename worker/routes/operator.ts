@@ -126,6 +126,16 @@ export const operator = new Hono<AppEnv>()
     if (!summary) throw new NotFoundError('Account')
     return c.json(summary)
   })
+  .get('/trace/:id', requireRole('viewer'), async (c) => {
+    const id = parse(
+      z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
+      c.req.param('id'),
+      'id',
+    )
+    const items = await c.env.OPS_REGISTRY.getByName('global').findAmendments(id)
+    if (items.length === 0) throw new NotFoundError('Amendment')
+    return c.json({ items })
+  })
   .get('/accounts/:accountId/amendments/:id', requireRole('viewer'), async (c) => {
     const accountId = parse(AccountId, c.req.param('accountId'), 'account id')
     const detail = await c.env.ACCOUNT_LEDGER.getByName(accountId).amendment(c.req.param('id'))

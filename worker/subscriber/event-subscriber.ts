@@ -22,7 +22,13 @@ export interface SubscriberDeps {
   intake: IntakePorts
 }
 
-export type KickResult = { status: 'scheduled'; runAt: string } | { status: 'running' }
+export type KickResult =
+  | { status: 'scheduled'; runAt: string; fromReplayId?: number }
+  | { status: 'running' }
+  | { status: 'refused'; message: string }
+
+/** Replays everything Salesforce still retains (72 h of events). */
+const ALL_RETAINED = -2
 export type { SubscriberStatus }
 export type AcknowledgeResult = { status: 'ok'; gap: GapView } | { status: 'not_found' }
 
@@ -70,6 +76,22 @@ export class Subscriber {
     this.store.setPendingTrigger(trigger)
     const runAt = await this.armAt(Date.now())
     return { status: 'scheduled', runAt: new Date(runAt).toISOString() }
+  }
+
+  /**
+   * Moves the cursor back to `fromReplayId` and asks for a run: the next run subscribes after
+   * it, so events already taken come again (harmless: the intake dedupes by EventUuid). Only
+   * backwards: a replay id past the stored one would skip events the intake never took, and
+   * while a run is going its progress would overwrite the move.
+   */
+  async replayFrom(fromReplayId: number, trigger: string): Promise<KickResult> {
+    if (this.running) return { status: 'running' }
+    const stored = this.store.cursor(AMENDMENT_CHANNEL)?.replayId
+    const refusal = rewindRefusal(fromReplayId, stored)
+    if (refusal) return { status: 'refused', message: refusal }
+    this.store.rewind(AMENDMENT_CHANNEL, fromReplayId)
+    const kicked = await this.kick(`${trigger} from ${fromReplayId}`)
+    return kicked.status === 'scheduled' ? { ...kicked, fromReplayId } : kicked
   }
 
   async alarm(): Promise<void> {
@@ -228,6 +250,18 @@ export class Subscriber {
     const alarmAt = await this.storage.alarm.get()
     return readStatus(this.store, { channel: AMENDMENT_CHANNEL, running: this.running, alarmAt })
   }
+}
+
+/** Why the cursor may not move to `from`, or undefined when it may. */
+function rewindRefusal(from: number, stored: number | undefined): string | undefined {
+  if (!Number.isSafeInteger(from) || (from < 0 && from !== ALL_RETAINED))
+    return `Replay id ${from} is not one to replay from: use -2 (everything retained) or a replay id of an event.`
+  if (from === ALL_RETAINED) return undefined
+  if (stored === undefined || stored < 0)
+    return `The catch-up has no stored replay id to go back from (it replays everything retained next run): ${from} would skip events it never took.`
+  if (from > stored)
+    return `Replay id ${from} is past the stored one (${stored}): moving forward would skip events the worker never took.`
+  return undefined
 }
 
 function tally(results: EventResult[]): IntakeCounts {

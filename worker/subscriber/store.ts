@@ -95,6 +95,17 @@ export class SubscriberStore {
     return id
   }
 
+  /** Puts the cursor at `replayId` (an operator's replay); the next run subscribes after it. */
+  rewind(channel: string, replayId: number): void {
+    this.sql.exec(
+      `INSERT INTO cursor (channel, replay_id, event_at, updated_at) VALUES (?, ?, NULL, ?)
+       ON CONFLICT (channel) DO UPDATE SET replay_id = excluded.replay_id, event_at = NULL, updated_at = excluded.updated_at`,
+      channel,
+      replayId,
+      now(),
+    )
+  }
+
   acknowledgeGap(id: number, actor: string): GapView | undefined {
     this.sql.exec(
       'UPDATE gap SET acknowledged_at = ?, acknowledged_by = ? WHERE id = ? AND acknowledged_at IS NULL',

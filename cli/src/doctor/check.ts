@@ -1,6 +1,6 @@
 /** One line of `sf concord doctor`: what was checked, how it went, and what to do about it. */
 export interface CheckResult {
-  area: 'salesforce' | 'worker' | 'stripe' | 'clock'
+  area: 'salesforce' | 'worker' | 'stripe' | 'netsuite' | 'clock'
   check: string
   status: 'pass' | 'warn' | 'fail'
   detail: string

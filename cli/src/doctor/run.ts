@@ -3,6 +3,7 @@ import { redact } from '../lib/failure.ts'
 import { WorkerApi } from '../lib/worker-api.ts'
 import type { CheckResult, ClockSample } from './check.ts'
 import { checkClocks } from './clock.ts'
+import { checkNetsuite, type NetsuiteTarget } from './netsuite.ts'
 import { checkSalesforce } from './salesforce.ts'
 import { checkStripe } from './stripe.ts'
 import { checkWorker } from './worker.ts'
@@ -15,6 +16,7 @@ export interface DoctorTarget {
   token?: string
   stripeKey?: string
   stripeApiBase: string
+  netsuite: NetsuiteTarget
 }
 
 async function sampleDate(source: string, url: string): Promise<ClockSample | undefined> {
@@ -31,16 +33,22 @@ async function sampleDate(source: string, url: string): Promise<ClockSample | un
 /** Every check, Salesforce, worker and Stripe side by side, then the clocks they reported. */
 export async function runDoctor(t: DoctorTarget): Promise<CheckResult[]> {
   const clock: ClockSample[] = []
-  const [salesforce, worker, stripe, sfClock] = await Promise.all([
+  const [salesforce, worker, stripe, netsuite, sfClock] = await Promise.all([
     checkSalesforce({ conn: t.conn, org: t.org, integrationUser: t.integrationUser }),
     checkWorker(new WorkerApi(t.workerUrl, t.token), clock),
     checkStripe({ key: t.stripeKey, apiBase: t.stripeApiBase, workerUrl: t.workerUrl }, clock),
+    checkNetsuite(t.netsuite),
     sampleDate('salesforce', `${t.conn.instanceUrl}/services/data`),
   ])
   if (sfClock) clock.push(sfClock)
   // A vendor may echo what it was sent (a key in an error message): nothing secret leaves here.
-  const secrets = [t.token, t.stripeKey, t.conn.accessToken ?? undefined]
-  return [...salesforce, ...worker, ...stripe, ...checkClocks(clock)].map((c) => ({
+  const secrets = [
+    t.token,
+    t.stripeKey,
+    t.conn.accessToken ?? undefined,
+    t.netsuite.m2m?.privateKeyPem,
+  ]
+  return [...salesforce, ...worker, ...stripe, ...netsuite, ...checkClocks(clock)].map((c) => ({
     ...c,
     detail: redact(c.detail, secrets),
     fix: c.fix === undefined ? undefined : redact(c.fix, secrets),

@@ -9,13 +9,19 @@ const STATES: AmendmentState[] = ['parked', 'waiting', 'applied', 'skipped']
 export interface Located {
   accountId: string
   amendmentId: string
-  via: 'flag' | 'exception index' | 'Subscription_Sync__c'
+  via: 'flag' | 'trace index' | 'exception index' | 'Subscription_Sync__c'
+}
+
+/** `GET /v1/trace/:id`: the worker's index of every amendment it took, by both ids. */
+interface TraceMatches {
+  items: Array<{ amendmentId: string; correlationId: string; accountId: string }>
 }
 
 /**
- * Finds the account of an amendment, by amendment id or correlation id: first in the worker's
- * exception index (every amendment that was ever parked), then, with an org, in the
- * `Subscription_Sync__c` rows the worker wrote back to Salesforce.
+ * Finds the account of an amendment, by amendment id or correlation id: in the worker's trace
+ * index (every amendment it took since the index exists), then for older ones in its exception
+ * index (every amendment that was ever parked) and, with an org, in the `Subscription_Sync__c`
+ * rows the worker wrote back to Salesforce.
  * @throws SfError when neither knows the id.
  */
 export async function locateAmendment(
@@ -24,6 +30,12 @@ export async function locateAmendment(
   opts: { accountId?: string; conn?: Connection },
 ): Promise<Located> {
   if (opts.accountId) return { accountId: opts.accountId, amendmentId: id, via: 'flag' }
+  const doing = `Looking ${id} up in the worker’s trace index`
+  const traced = await api.send('GET', `/v1/trace/${encodeURIComponent(id)}`, doing)
+  if (traced.status === 200) {
+    const hit = (traced.body as TraceMatches).items[0]
+    if (hit) return { accountId: hit.accountId, amendmentId: hit.amendmentId, via: 'trace index' }
+  } else if (traced.status !== 404) throw api.refusal(traced, doing)
   for (const state of STATES) {
     const page = await api.call<{ items: ExceptionEntry[] }>(
       'GET',
@@ -49,7 +61,7 @@ export async function locateAmendment(
   }
   throw failure({
     doing: `Finding amendment ${id}`,
-    said: `neither the worker's exception index (amendments that were ever parked)${opts.conn ? ' nor Salesforce’s Subscription_Sync__c rows' : ''} know that id`,
+    said: `neither the worker's trace and exception indexes${opts.conn ? ' nor Salesforce’s Subscription_Sync__c rows' : ''} know that id`,
     next: [
       'Pass the account with --account <Salesforce Account id>: the worker finds any amendment in that account’s ledger.',
       ...(opts.conn

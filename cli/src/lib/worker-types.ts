@@ -84,7 +84,8 @@ export interface SubscriberStatus {
 }
 
 /** `POST /v1/subscriber/run`. */
-export type KickResult = { status: 'running' } | { status: 'scheduled'; runAt: string }
+export type KickResult =
+  { status: 'running' } | { status: 'scheduled'; runAt: string; fromReplayId?: number }
 
 /** `GET /v1/writer`. */
 export interface WriterStatus {

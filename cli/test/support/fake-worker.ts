@@ -18,11 +18,16 @@ import type {
 export interface FakeWorkerState {
   tokens: Array<{ sha256: string; role: 'viewer' | 'operator' }>
   healthy: boolean
+  /** What /healthz names; undefined like a worker from before the version was there. */
+  version?: string
   writer: WriterStatus
   subscriber: SubscriberStatus
   quarantine: Array<{ id: string; reason: string }>
-  /** Every amendment the ledgers hold, by account. */
-  amendments: Array<AmendmentDetail & { accountId: string; indexed: boolean }>
+  /**
+   * Every amendment the ledgers hold, by account; `indexed` when the exception index has it,
+   * `traced` when the trace index does (amendments taken before it existed are not).
+   */
+  amendments: Array<AmendmentDetail & { accountId: string; indexed: boolean; traced: boolean }>
   backfill: BackfillStatus
   /** How many GETs of /v1/backfill move a running backfill forward by one account. */
   backfillStep: number
@@ -156,7 +161,7 @@ function route(
   const path = url.pathname
   const method = req.method ?? 'GET'
   if (method === 'GET' && path === '/healthz')
-    return state.healthy ? [200, { ok: true }] : [500, { ok: false }]
+    return state.healthy ? [200, { ok: true, version: state.version }] : [500, { ok: false }]
   const viewer = () => authorize(state, req, 'viewer')
   const operator = () => authorize(state, req, 'operator')
   if (method === 'GET' && path === '/v1/writer') {
@@ -167,8 +172,31 @@ function route(
     viewer()
     return [200, state.subscriber]
   }
+  const trace = /^\/v1\/trace\/([^/]+)$/.exec(path)
+  if (method === 'GET' && trace) {
+    viewer()
+    const id = decodeURIComponent(trace[1] ?? '')
+    const items = state.amendments
+      .filter((a) => a.traced && (a.id === id || a.correlationId === id))
+      .map((a) => ({
+        amendmentId: a.id,
+        correlationId: a.correlationId,
+        accountId: a.accountId,
+        receivedAt: a.receivedAt,
+      }))
+    if (items.length === 0) throw new HttpError(404, 'not_found', 'Amendment was not found.')
+    return [200, { items }]
+  }
   if (method === 'POST' && path === '/v1/subscriber/run') {
     operator()
+    const from = (body as { fromReplayId?: number }).fromReplayId
+    if (from !== undefined && from > (state.subscriber.replayId ?? -2))
+      throw new HttpError(
+        400,
+        'validation_failed',
+        `Replay id ${from} is past the stored one (${state.subscriber.replayId}): moving forward would skip events the worker never took.`,
+      )
+    if (from !== undefined) state.subscriber = { ...state.subscriber, replayId: from }
     const id = (state.subscriber.lastRun?.id ?? 0) + 1
     const run = {
       id,
@@ -185,7 +213,14 @@ function route(
       lastRun: run,
       recentRuns: [run, ...state.subscriber.recentRuns],
     }
-    return [202, { status: 'scheduled', runAt: new Date().toISOString() }]
+    return [
+      202,
+      {
+        status: 'scheduled',
+        runAt: new Date().toISOString(),
+        ...(from === undefined ? {} : { fromReplayId: from }),
+      },
+    ]
   }
   if (method === 'GET' && path === '/v1/quarantine') {
     viewer()
@@ -214,7 +249,7 @@ function route(
       throw new HttpError(409, 'conflict', `Amendment is ${a.state}, not parked.`)
     a.state = action[2] === 'retry' ? 'waiting' : 'skipped'
     a.updatedAt = new Date().toISOString()
-    const { accountId: _account, indexed: _indexed, ...amendment } = a
+    const { accountId: _account, indexed: _indexed, traced: _traced, ...amendment } = a
     return [200, { amendment }]
   }
   const detail = /^\/v1\/accounts\/([^/]+)\/amendments\/([^/]+)$/.exec(path)
@@ -224,7 +259,7 @@ function route(
       (x) => x.accountId === detail[1] && x.id === decodeURIComponent(detail[2] ?? ''),
     )
     if (!a) throw new HttpError(404, 'not_found', 'Amendment not found.')
-    const { accountId: _account, indexed: _indexed, ...amendment } = a
+    const { accountId: _account, indexed: _indexed, traced: _traced, ...amendment } = a
     return [200, amendment]
   }
   if (method === 'GET' && path === '/v1/backfill') {

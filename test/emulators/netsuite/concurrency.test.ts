@@ -99,3 +99,21 @@ describe('account concurrency governance', () => {
     expect(await governance()).toMatchObject({ admitted: 1, rejected: 0 })
   })
 })
+
+describe('GET /services/rest/system/v1/governanceLimits', () => {
+  it('reports the account limit as Oracle documents it, and follows a changed limit', async () => {
+    await fx.control('netsuite/concurrency', { limit: 15 })
+    const res = await fx.call('/services/rest/system/v1/governanceLimits', { token })
+    expect(res.status).toBe(200)
+    expect(await res.json()).toEqual({
+      accountConcurrencyLimit: 15,
+      accountUnallocatedConcurrencyLimit: 15,
+      integrationLimitType: 'accountLimit',
+    })
+  })
+
+  it('refuses a caller without a valid token', async () => {
+    const res = await fx.call('/services/rest/system/v1/governanceLimits', { token: 'nope' })
+    expect(res.status).toBe(401)
+  })
+})

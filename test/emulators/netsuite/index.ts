@@ -122,6 +122,22 @@ export function netsuiteEmulator(input: NetsuiteEmulatorOptions = {}): NetsuiteE
       ),
     ),
   )
+  // https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/article_0625010817.html: the
+  // account's limit, what no integration has reserved, and this integration's kind of limit. The
+  // emulator allocates nothing per integration, so every client gets `accountLimit`.
+  router.on('GET', '/services/rest/system/v1/governanceLimits', (req) =>
+    guard(req, () => {
+      const { limit } = gate.state()
+      return {
+        status: 200,
+        body: {
+          accountConcurrencyLimit: limit,
+          accountUnallocatedConcurrencyLimit: limit,
+          integrationLimitType: 'accountLimit',
+        },
+      }
+    }),
+  )
 
   const reset = () => {
     store.reset()

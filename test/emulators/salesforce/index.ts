@@ -4,9 +4,12 @@ import { startEmulator, type EmulatorSpec, type RunningEmulator } from '../commo
 import { LIMIT_HEADER, serveApi } from './api.ts'
 import { CometD } from './cometd.ts'
 import { compositeRoute } from './composite.ts'
+import { CredentialStore } from './credentials.ts'
 import { control, publishAsApex } from './control.ts'
 import { faultBody } from './errors.ts'
 import type { BusEvent } from './events.ts'
+import { MetadataDeploys } from './metadata/deploy.ts'
+import { metadataSoap } from './metadata/soap.ts'
 import { Org, type SalesforceEmulatorOptions } from './org.ts'
 import type { RecordFaultRule } from './record-faults.ts'
 import { QUERY_ROUTES, VERSIONS } from './rest-query.ts'
@@ -24,6 +27,10 @@ export interface SalesforceEmulator extends EmulatorSpec {
   /** All vendor state; tests may read it directly. */
   org: Org
   cometd: CometD
+  /** Metadata API deploys (SOAP `deploy` / `checkDeployStatus`) and what they left in the org. */
+  metadata: MetadataDeploys
+  /** External Credential principal parameters (Connect REST `named-credentials/credential`). */
+  credentials: CredentialStore
   /** Loads the demo org (idempotent) and returns its ids. */
   seed(): SeedResult
   /** Publishes platform events as Apex would (e.g. Subscription_Amendment__e from the LWC). */
@@ -48,6 +55,8 @@ export interface SalesforceEmulator extends EmulatorSpec {
 export function salesforceEmulator(options: SalesforceEmulatorOptions = {}): SalesforceEmulator {
   const org = new Org(options)
   const cometd = new CometD(org)
+  const metadata = new MetadataDeploys(org)
+  const credentials = new CredentialStore(metadata, options.packageDeployed !== false)
   let lastSeed: SeedResult | undefined
   const seed = () => (lastSeed = seedDemoOrg(org))
   if (options.seed) seed()
@@ -57,9 +66,10 @@ export function salesforceEmulator(options: SalesforceEmulatorOptions = {}): Sal
   router.on('GET', '/services/oauth2/userinfo', (req) => org.auth.userinfo(req))
   router.on('GET', '/services/data', VERSIONS)
   const routes = [...SOBJECT_ROUTES, ...QUERY_ROUTES]
-  for (const route of [...routes, compositeRoute(routes)]) {
+  for (const route of [...routes, compositeRoute(routes), ...credentials.routes()]) {
     router.on(route.method, `/services/data/:version${route.path}`, serveApi(org, route))
   }
+  router.on('POST', '/services/Soap/m/:version', (req) => metadataSoap(org, metadata, req))
   router.on('POST', '/cometd/:version', (req) => cometd.handle(req))
   router.on('POST', '/cometd/:version/:kind', (req) => cometd.handle(req))
 
@@ -69,12 +79,16 @@ export function salesforceEmulator(options: SalesforceEmulatorOptions = {}): Sal
     router,
     org,
     cometd,
+    metadata,
+    credentials,
     faultBody,
     commonHeaders: (req): Record<string, string> =>
       req.path.startsWith('/services/data/') ? { [LIMIT_HEADER]: org.usage.header() } : {},
     reset() {
       org.reset()
       cometd.reset()
+      metadata.reset()
+      credentials.reset()
       lastSeed = undefined
       if (options.seed) seed()
     },

@@ -31,6 +31,11 @@ export interface SalesforceEmulatorOptions {
   currencies?: string[]
   /** Load the demo org at start and on reset. */
   seed?: boolean
+  /**
+   * Whether the org starts with the package's permission sets and custom permission, as if
+   * `sfdx/` were deployed (default true); false leaves them to a Metadata API deploy.
+   */
+  packageDeployed?: boolean
   /** Platform event retention window. */
   retentionHours?: number
   /** How long an idle `/meta/connect` is held before it returns empty (Salesforce: 110 s). */
@@ -99,7 +104,7 @@ export class Org {
       (u) => this.users.get(u),
     )
     this.createUsers()
-    deployPermissions(this, this.integrationUserId)
+    if (this.options.packageDeployed !== false) deployPermissions(this, this.integrationUserId)
   }
 
   get corporateCurrency(): string {
@@ -163,6 +168,6 @@ export class Org {
     this.cursors.clear()
     this.clock.reset()
     this.createUsers()
-    deployPermissions(this, this.integrationUserId)
+    if (this.options.packageDeployed !== false) deployPermissions(this, this.integrationUserId)
   }
 }

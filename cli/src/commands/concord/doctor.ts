@@ -1,7 +1,7 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core'
 import type { CheckResult } from '../../doctor/check.ts'
 import { runDoctor } from '../../doctor/run.ts'
-import { workerFlags } from '../../lib/flags.ts'
+import { netsuiteFlags, netsuiteM2m, workerFlags } from '../../lib/flags.ts'
 import { connectionOf } from '../../lib/org.ts'
 import { renderTable } from '../../lib/table.ts'
 
@@ -15,7 +15,7 @@ const MARK = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const
 /** `sf concord doctor`: checks every link of an installation and says how to fix each broken one. */
 export default class Doctor extends SfCommand<DoctorResult> {
   public static override readonly summary =
-    'Check every link of a Concord installation: Salesforce, the worker, Stripe, clocks.'
+    'Check every link of a Concord installation: Salesforce, the worker, Stripe, NetSuite, clocks.'
   public static override readonly description =
     'Prints one line per check (pass, warn or fail) with the fix for each problem. Exits 1 when any check fails. The worker token and the Stripe key are never printed.'
   public static override readonly examples = [
@@ -40,6 +40,7 @@ export default class Doctor extends SfCommand<DoctorResult> {
       env: 'CONCORD_STRIPE_API_BASE',
       default: 'https://api.stripe.com',
     }),
+    ...netsuiteFlags,
   }
 
   public async run(): Promise<DoctorResult> {
@@ -53,6 +54,7 @@ export default class Doctor extends SfCommand<DoctorResult> {
       token: flags.token,
       stripeKey: flags['stripe-key'],
       stripeApiBase: flags['stripe-api-base'],
+      netsuite: { m2m: netsuiteM2m(flags), concurrency: flags['netsuite-concurrency'] },
     })
     const table = renderTable(checks, [
       { header: 'STATUS', get: (c) => MARK[c.status], max: 6 },

@@ -11,19 +11,26 @@ export interface ReplayResult {
 }
 
 /**
- * `sf concord replay`: runs the CometD catch-up now, from the worker's stored replay id.
- * `POST /v1/subscriber/run` takes no replay id, so `--from` is only accepted when it is the
- * stored one; anything else is refused with what to do instead.
+ * `sf concord replay`: runs the CometD catch-up now, from the worker's stored replay id, or with
+ * `--from` from an earlier one (`POST /v1/subscriber/run` with `fromReplayId`): the worker moves
+ * its cursor back and takes the events again, duplicates dropped by EventUuid. It refuses a
+ * replay id past the stored one (events would be skipped) and says so.
  */
 export default class Replay extends SfCommand<ReplayResult> {
   public static override readonly summary =
-    'Run the Salesforce event catch-up now, from the stored replay id.'
-  public static override readonly examples = ['<%= config.bin %> <%= command.id %> --wait']
+    'Run the Salesforce event catch-up now, from the stored replay id or an earlier one.'
+  public static override readonly examples = [
+    '<%= config.bin %> <%= command.id %> --wait',
+    '<%= config.bin %> <%= command.id %> --from 41 --wait',
+    '<%= config.bin %> <%= command.id %> --from -2',
+  ]
   public static override readonly enableJsonFlag = true
   public static override readonly flags = {
     ...workerFlags,
     from: Flags.integer({
-      summary: 'Replay id to start after (must be the worker’s stored one: the API cannot rewind).',
+      summary:
+        'Replay id to replay after: an earlier event’s, or -2 for everything Salesforce retains (72 h).',
+      min: -2,
     }),
     wait: Flags.boolean({ summary: 'Wait for the run to finish and print what it took in.' }),
     'poll-interval': Flags.integer(pollIntervalFlag),
@@ -37,27 +44,21 @@ export default class Replay extends SfCommand<ReplayResult> {
       '/v1/subscriber',
       'Reading the subscriber status',
     )
-    if (flags.from !== undefined && flags.from !== before.replayId)
-      throw failure({
-        doing: `Replaying from replay id ${flags.from}`,
-        said: `the worker's API cannot move the catch-up cursor: POST /v1/subscriber/run takes no replay id and runs from the stored one (${before.replayId ?? 'none yet: everything retained'})`,
-        next: [
-          'Run `sf concord replay` without --from to catch up from the stored replay id.',
-          'Events before it were already taken in; to send one again, republish it from Salesforce (its EventUuid makes a duplicate harmless).',
-        ],
-        code: 'ReplayFromUnsupported',
-      })
+    const from = flags.from
+    const rewind = from !== undefined && from !== before.replayId
     const kicked = await api.call<KickResult>(
       'POST',
       '/v1/subscriber/run',
-      'Starting a catch-up run',
+      rewind ? `Replaying from replay id ${from}` : 'Starting a catch-up run',
+      rewind ? { fromReplayId: from } : undefined,
     )
+    const after = rewind ? from : before.replayId
     this.log(
       kicked.status === 'running'
         ? 'A catch-up run is already going.'
-        : `Catch-up run scheduled for ${kicked.runAt}, after replay id ${before.replayId ?? '(all retained)'}.`,
+        : `Catch-up run scheduled for ${kicked.runAt}, after replay id ${after === -2 || after === undefined ? '(all retained)' : after}.`,
     )
-    if (!flags.wait) return { kicked, fromReplayId: before.replayId }
+    if (!flags.wait) return { kicked, fromReplayId: after }
     const lastId = before.lastRun?.id ?? 0
     this.spinner.start('Waiting for the run')
     let run: RunView | undefined
@@ -83,6 +84,6 @@ export default class Replay extends SfCommand<ReplayResult> {
     this.log(
       `Run ${run.id} ${run.outcome ?? 'finished'}: replay id ${run.fromReplayId ?? '-'} → ${run.toReplayId ?? '-'}.`,
     )
-    return { kicked, fromReplayId: before.replayId, run }
+    return { kicked, fromReplayId: after, run }
   }
 }
