@@ -63,6 +63,15 @@ export default defineConfig({
         },
       },
       {
+        // Deterministic simulation of the ledger, outboxes and OrgWriter (test/sim/README.md).
+        test: {
+          name: 'sim',
+          include: ['test/sim/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 900_000,
+        },
+      },
+      {
         test: {
           name: 'node',
           include: [
