@@ -68,7 +68,7 @@ export default defineConfig({
           name: 'sim',
           include: ['test/sim/**/*.test.ts'],
           environment: 'node',
-          testTimeout: 900_000,
+          testTimeout: 1_800_000,
         },
       },
       {

@@ -224,8 +224,12 @@ export class SimObject<T extends object> {
 
   get(): T {
     this.instance ??= this.make(this.storage)
+    this.made = true
     return this.instance
   }
+
+  /** Whether it ever ran (its migrations are in storage). */
+  made = false
 
   get started(): boolean {
     return this.instance !== undefined
