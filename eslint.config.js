@@ -50,6 +50,11 @@ export default defineConfig(
     languageOptions: { parserOptions: { project: ['./tsconfig.node.json'] } },
   },
   {
+    // The simulation runs worker code on Node: Workers and Node types together (tsconfig.sim.json).
+    files: ['test/sim/**/*.ts'],
+    languageOptions: { parserOptions: { project: ['./tsconfig.sim.json'] } },
+  },
+  {
     // The sf plugin (cli/) is its own Node program, module resolution nodenext.
     files: ['cli/**/*.ts'],
     languageOptions: { parserOptions: { project: ['./cli/tsconfig.json'] } },

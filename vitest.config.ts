@@ -68,6 +68,15 @@ export default defineConfig({
         },
       },
       {
+        // Deterministic simulation of the ledger, outboxes and OrgWriter (test/sim/README.md).
+        test: {
+          name: 'sim',
+          include: ['test/sim/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 1_800_000,
+        },
+      },
+      {
         test: {
           name: 'node',
           include: [

@@ -21,6 +21,15 @@ const INVALID_RECORD: RecordOutcome = {
   message: 'the object or its key field is not in the Salesforce schema',
 }
 
+/**
+ * A pending row exactly as a flush read it. An update that replaced it meanwhile is another row
+ * even at the same source time (two statuses of one amendment made in the same millisecond: the
+ * runtime's clock only moves on I/O), so settling the one sent never deletes or delays the newer.
+ */
+const AS_SENT = 'object = ? AND external_id = ? AND source_updated_at = ? AND fields = ?'
+const asSent = (row: PendingRow) =>
+  [row.object, row.external_id, row.source_updated_at, row.fields] as const
+
 export interface WriterStatus {
   pending: number
   parked: Array<{
@@ -324,16 +333,14 @@ export class WriterQueue extends StoredModule {
    * parked with the reason (refused, or out of attempts).
    */
   private settle(row: PendingRow, outcome: RecordOutcome, retryAt?: number): void {
-    const same = [row.object, row.external_id, row.source_updated_at] as const
     if (outcome.ok) {
-      this.sql.exec(
-        'DELETE FROM pending WHERE object = ? AND external_id = ? AND source_updated_at = ?',
-        ...same,
-      )
+      this.sql.exec(`DELETE FROM pending WHERE ${AS_SENT}`, ...asSent(row))
       this.sql.exec(
         `INSERT INTO written (object, external_id, source_updated_at) VALUES (?, ?, ?)
          ON CONFLICT (object, external_id) DO UPDATE SET source_updated_at = MAX(written.source_updated_at, excluded.source_updated_at)`,
-        ...same,
+        row.object,
+        row.external_id,
+        row.source_updated_at,
       )
       this.observeWritten(row)
       return
@@ -345,10 +352,10 @@ export class WriterQueue extends StoredModule {
     })
     if (decision.action === 'retry') {
       this.sql.exec(
-        'UPDATE pending SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE object = ? AND external_id = ? AND source_updated_at = ?',
+        `UPDATE pending SET attempts = attempts + 1, not_before = ?, last_error = ? WHERE ${AS_SENT}`,
         retryAt ?? decision.at,
         `${outcome.code}: ${outcome.message}`,
-        ...same,
+        ...asSent(row),
       )
       return
     }
@@ -373,12 +380,7 @@ export class WriterQueue extends StoredModule {
       message,
       Date.now(),
     )
-    this.sql.exec(
-      'DELETE FROM pending WHERE object = ? AND external_id = ? AND source_updated_at = ?',
-      row.object,
-      row.external_id,
-      row.source_updated_at,
-    )
+    this.sql.exec(`DELETE FROM pending WHERE ${AS_SENT}`, ...asSent(row))
   }
 
   /**
