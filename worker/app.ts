@@ -1,6 +1,7 @@
 import { Hono } from 'hono'
 import { createAccessVerifier } from './console/access.ts'
 import { requestContext, describeFailure, type AppEnv } from './routes/context.ts'
+import { actions } from './routes/actions.ts'
 import { amendments } from './routes/amendments.ts'
 import { catalog } from './routes/catalog.ts'
 import { consoleRoutes } from './routes/console.tsx'
@@ -29,6 +30,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/amendments', amendments)
   app.route('/v1/webhooks/stripe', stripeWebhooks)
   app.route('/v1/subscriber', subscriber)
+  app.route('/v1/actions', actions)
   app.route('/v1', operator)
 
   app.notFound((c) =>

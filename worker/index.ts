@@ -8,6 +8,7 @@ export { OrgWriter } from './objects/org-writer.ts'
 export { EventSubscriber } from './objects/event-subscriber.ts'
 export { ErpArSync } from './objects/erp-ar-sync.ts'
 export { Backfill } from './objects/backfill.ts'
+export { ApprovalDesk } from './objects/approval-desk.ts'
 
 const app = createApp({ accessFetch: (url) => fetch(url) })
 

@@ -43,3 +43,9 @@ export class Backfill extends worker.Backfill {
     super(ctx, env, TEST_WIRING)
   }
 }
+
+export class ApprovalDesk extends worker.ApprovalDesk {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, TEST_WIRING)
+  }
+}
