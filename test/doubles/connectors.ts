@@ -164,7 +164,12 @@ export class DoubleConnectors implements Connectors {
     },
     /** The one call an apply would make, priced by the seats it adds to what the double holds now. */
     planAmendment: async (
-      input: { amendment: Amendment; subscriptionId?: string; prorationDate?: number },
+      input: {
+        amendment: Amendment
+        subscriptionId?: string
+        prorationDate?: number
+        priceAt?: number
+      },
       ctx: StepContext,
     ) => {
       this.calls.push({ method: 'billing.planAmendment' })
@@ -187,7 +192,7 @@ export class DoubleConnectors implements Connectors {
           subtotal: line.amount,
           total: line.amount,
           amountDue: line.amount,
-          prorationDate: input.prorationDate,
+          prorationDate: input.prorationDate ?? input.priceAt,
         },
       }
     },

@@ -106,8 +106,9 @@ export interface BillingSystem {
     price?: CatalogEntry
   }): Promise<ProrationPreview>
   /**
-   * A dry run of `applyAmendment`: reads billing's current state, plans the calls the step would
-   * make and prices them (at `prorationDate` when given), changing nothing.
+   * A dry run of `applyAmendment` with the same input: reads billing's current state, plans the
+   * calls the step would make and prices them at `priceAt` (unix seconds; the apply's own
+   * `prorationDate` wins), changing nothing.
    */
   planAmendment(
     input: {
@@ -116,6 +117,7 @@ export interface BillingSystem {
       subscriptionId?: string
       price?: CatalogEntry
       prorationDate?: number
+      priceAt?: number
     },
     ctx: StepContext,
   ): Promise<BillingPlan>

@@ -79,7 +79,8 @@ export async function planDiff(
         customerId: xref.billing_customer_id ?? undefined,
         subscriptionId: sub.billing_subscription_id ?? undefined,
         price,
-        prorationDate: at,
+        prorationDate: amendment.prorationDate,
+        priceAt: at,
       },
       ctx,
     )

@@ -46,24 +46,27 @@ const NEW_CUSTOMER = '{new_customer}'
 
 /**
  * A dry run of `applyAmendment`: the calls it would make now, as data, and their price from
- * `create_preview` (at `input.prorationDate` when given, so two dry runs of one state agree).
+ * `create_preview` at the apply's `prorationDate`, else at `priceAt` (so two dry runs of one
+ * state agree).
  * A create before its customer exists is planned against `{new_customer}` with nothing to read.
  * @throws ConnectorError
  */
 export async function dryRunAmendment(
   client: StripeClient,
-  input: Omit<ApplyInput, 'customerId'> & { customerId?: string },
+  input: Omit<ApplyInput, 'customerId'> & { customerId?: string; priceAt?: number },
   ctx: StepContext,
 ): Promise<BillingPlan> {
+  const { priceAt, ...apply } = input
   const a = input.amendment
   if (input.customerId === undefined && a.action !== 'create')
     throw businessError('missing_xref', `Amendment ${a.id} has no billing customer to act on.`)
-  const planned = { ...input, customerId: input.customerId ?? NEW_CUSTOMER }
+  const planned = { ...apply, customerId: input.customerId ?? NEW_CUSTOMER }
   const plan =
     input.customerId === undefined
       ? planAmendment({ ...planned, now: nowSeconds(), ctx })
       : await planFromStripe(client, planned, ctx)
-  const preview = await previewAmendment(client, input as ApplyInput)
+  const prorationDate = input.prorationDate ?? priceAt
+  const preview = await previewAmendment(client, { ...apply, prorationDate } as ApplyInput)
   return { calls: plan.calls.map(toPlannedCall), preview }
 }
 

@@ -43,7 +43,7 @@ export class StripeBilling implements BillingSystem {
 
   /** The calls `applyAmendment` would make now, priced, changing nothing. */
   planAmendment(
-    input: Omit<ApplyInput, 'customerId'> & { customerId?: string },
+    input: Omit<ApplyInput, 'customerId'> & { customerId?: string; priceAt?: number },
     ctx: StepContext,
   ): Promise<BillingPlan> {
     return dryRunAmendment(this.client, input, ctx)
