@@ -2,6 +2,7 @@ import { Hono } from 'hono/tiny'
 import { WORKER_VERSION } from './lib/version.ts'
 import { createAccessVerifier } from './console/access.ts'
 import { requestContext, describeFailure, type AppEnv } from './routes/context.ts'
+import { actions } from './routes/actions.ts'
 import { amendments } from './routes/amendments.ts'
 import { catalog } from './routes/catalog.ts'
 import { consoleRoutes } from './routes/console.tsx'
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/amendments', amendments)
   app.route('/v1/webhooks/stripe', stripeWebhooks)
   app.route('/v1/subscriber', subscriber)
+  app.route('/v1/actions', actions)
   app.route('/v1', operator)
 
   app.notFound((c) =>

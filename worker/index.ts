@@ -9,6 +9,7 @@ export { EventSubscriber } from './objects/event-subscriber.ts'
 export { ErpArSync } from './objects/erp-ar-sync.ts'
 export { Backfill } from './objects/backfill.ts'
 export { Metrics } from './objects/metrics.ts'
+export { ApprovalDesk } from './objects/approval-desk.ts'
 
 const app = createApp({ accessFetch: (url) => fetch(url) })
 

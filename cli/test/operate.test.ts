@@ -3,6 +3,7 @@ import { startVendors, type VendorStack } from '../../test/stack/vendors.ts'
 import Backfill from '../src/commands/concord/backfill.ts'
 import ExceptionsList from '../src/commands/concord/exceptions/list.ts'
 import ExceptionsRetry from '../src/commands/concord/exceptions/retry.ts'
+import type { ParkedActionResult } from '../src/lib/parked-action.ts'
 import ExceptionsShow from '../src/commands/concord/exceptions/show.ts'
 import ExceptionsSkip from '../src/commands/concord/exceptions/skip.ts'
 import Replay from '../src/commands/concord/replay.ts'
@@ -132,17 +133,17 @@ describe('sf concord operating commands', () => {
   })
 
   it('retries and skips parked amendments with the reason, and the worker applies it', async () => {
-    const retried = await runCommand<AmendmentDetail>(
+    const retried = await runCommand<ParkedActionResult>(
       ExceptionsRetry,
       args('amd-1', '--reason', 'card updated'),
     )
-    expect(retried.result?.state).toBe('waiting')
+    expect(retried.result).toMatchObject({ status: 'done', amendment: { state: 'waiting' } })
     expect(worker.state.requests.at(-1)).toMatchObject({
       method: 'POST',
       path: '/v1/exceptions/amd-1/retry',
       body: { reason: 'card updated' },
     })
-    const skipped = await runCommand<AmendmentDetail>(
+    const skipped = await runCommand<ParkedActionResult>(
       ExceptionsSkip,
       args('amd-2', '--reason', 'entered twice'),
     )

@@ -1,11 +1,18 @@
+import { randomUUID } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pkg from '../../package.json' with { type: 'json' }
+import { until } from '../../test/support/poll.ts'
 import { startVendors, type VendorStack } from '../../test/stack/vendors.ts'
+import { signRequest } from '../../worker/lib/signature.ts'
+import Approve from '../src/commands/concord/approve.ts'
 import Doctor, { type DoctorResult } from '../src/commands/concord/doctor.ts'
 import ExceptionsList from '../src/commands/concord/exceptions/list.ts'
+import ExceptionsRetry from '../src/commands/concord/exceptions/retry.ts'
+import type { ParkedActionResult } from '../src/lib/parked-action.ts'
+import type { ApprovalAnswer } from '../src/lib/worker-types.ts'
 import Replay from '../src/commands/concord/replay.ts'
 import { loginToEmulator } from './support/org.ts'
 import { startRealWorker, type RealWorker } from './support/real-worker.ts'
@@ -124,5 +131,104 @@ describe('sf concord against the real worker', () => {
     expect(refused.error?.message).toMatch(
       /401 unauthorized: Operator token not recognised\. \[request id [0-9a-f-]{36}\]/,
     )
+  })
+
+  /** Posts one signed `create` for a demo Account, as the Apex Queueable would. */
+  async function postCreate(accountId: string): Promise<string> {
+    const id = randomUUID()
+    const event = {
+      attributes: { type: 'Subscription_Amendment__e' },
+      EventUuid: id,
+      ReplayId: null,
+      CreatedDate: new Date().toISOString(),
+      CreatedById: null,
+      Account_Id__c: accountId,
+      Subscription_Key__c: `SUB-CLI-${id.slice(0, 6)}`,
+      Sequence__c: 1,
+      Action__c: 'create',
+      Price_Key__c: 'pro-monthly-usd',
+      Quantity__c: 7,
+      Effective_Date__c: null,
+      Proration__c: 'create_prorations',
+      Cancel_Mode__c: null,
+      Correlation_Id__c: randomUUID(),
+      Requested_By__c: null,
+    }
+    const body = JSON.stringify({ events: [event] })
+    const target = '/v1/salesforce/events'
+    const headers = await signRequest(worker.eventsSecret, { method: 'POST', target, body })
+    const res = await fetch(`${worker.url}${target}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body,
+    })
+    expect(res.status).toBe(200)
+    return id
+  }
+
+  const asWorker = (token: string, ...rest: string[]) => [
+    ...rest,
+    '--worker-url',
+    worker.url,
+    '--token',
+    token,
+  ]
+
+  it('approves a money retry only as a second person with the approver role, then it runs', async () => {
+    // Stripe declines the subscription create once (402): the amendment parks at its billing step.
+    await fetch(`${vendors.stripe.url}/__control/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ rules: [{ route: 'POST /v1/subscriptions', status: 402, count: 1 }] }),
+    })
+    const accountId = vendors.salesforce.sf.seed().accountIds[0] ?? ''
+    const id = await postCreate(accountId)
+    const amendment = () =>
+      fetch(`${worker.url}/v1/accounts/${accountId}/amendments/${id}`, {
+        headers: { authorization: `Bearer ${worker.token}` },
+      }).then((r) => r.json() as Promise<{ state?: string }>)
+    await until('the create to park on the declined card', async () =>
+      (await amendment()).state === 'parked' ? true : undefined,
+    )
+
+    const asked = await runCommand<ParkedActionResult>(
+      ExceptionsRetry,
+      asWorker(worker.approverToken, id, '--reason', 'card updated', '--json'),
+    )
+    expect(asked.result?.status).toBe('approval_required')
+    const request = asked.result?.status === 'approval_required' ? asked.result.request : undefined
+    expect(request?.diff?.billing?.calls.map((c) => `${c.method} ${c.path}`)).toEqual([
+      'POST /v1/subscriptions',
+    ])
+    expect(request?.diff?.billing?.preview.amountDue).toBeGreaterThan(0)
+    const requestId = request?.id ?? ''
+
+    const self = await runCommand(Approve, asWorker(worker.approverToken, requestId))
+    expect(self.error?.message).toMatch(
+      /403 forbidden: You asked for this action; another approver/,
+    )
+    const operator = await runCommand(Approve, asWorker(worker.token, requestId))
+    expect(operator.error?.message).toMatch(/403 forbidden: This needs the approver role/)
+    expect((await amendment()).state).toBe('parked')
+
+    const approved = await runCommand<ApprovalAnswer>(
+      Approve,
+      asWorker(worker.adminToken, requestId),
+    )
+    expect(approved.error).toBeUndefined()
+    expect(approved.stdout).toContain(`Request ${requestId} approved and run`)
+    await until(
+      'the approved retry to apply',
+      async () => ((await amendment()).state === 'applied' ? true : undefined),
+      { timeoutMs: 60_000, intervalMs: 100 },
+    )
+    expect(vendors.stripe.effects.counts()['subscription.create']).toBe(1)
+
+    const late = await runCommand(
+      Approve,
+      asWorker(worker.adminToken, requestId, '--reject', '--reason', 'too late'),
+    )
+    expect(late.error?.message).toMatch(/409 conflict: This request is executed, not pending/)
+    expect(`${late.stdout}${late.error?.message ?? ''}`).not.toContain(worker.adminToken)
   })
 })

@@ -169,6 +169,40 @@ export class DoubleConnectors implements Connectors {
         prorationDate: Math.floor(Date.now() / 1000),
       }
     },
+    /** The one call an apply would make, priced by the seats it adds to what the double holds now. */
+    planAmendment: async (
+      input: {
+        amendment: Amendment
+        subscriptionId?: string
+        prorationDate?: number
+        priceAt?: number
+      },
+      ctx: StepContext,
+    ) => {
+      this.calls.push({ method: 'billing.planAmendment' })
+      const failure = this.script.get('billing.planAmendment')?.shift()
+      if (failure) throw failure.error
+      const a = input.amendment
+      const held = input.subscriptionId ? this.subscriptions.get(input.subscriptionId) : undefined
+      const seats = (a.quantity ?? 0) - (held?.quantity ?? 0)
+      const path = input.subscriptionId
+        ? `/v1/subscriptions/${input.subscriptionId}`
+        : '/v1/subscriptions'
+      const params: Record<string, string> = { 'metadata[correlation_id]': a.correlationId }
+      if (a.quantity !== undefined) params['items[0][quantity]'] = String(a.quantity)
+      const line = { description: `${seats} × seat`, amount: seats * 1000, proration: true }
+      return {
+        calls: [{ method: 'POST', path, idempotencyKey: ctx.idempotencyKey, params }],
+        preview: {
+          currency: 'USD',
+          lines: [line],
+          subtotal: line.amount,
+          total: line.amount,
+          amountDue: line.amount,
+          prorationDate: input.prorationDate ?? input.priceAt,
+        },
+      }
+    },
   }
 
   erp = {
@@ -191,6 +225,14 @@ export class DoubleConnectors implements Connectors {
         () => ({ ref: `so-${a.id.slice(0, 8)}`, line: { itemId, quantity } }),
       )
     },
+    planAmendment: (input: { amendment: Amendment; customerId?: string }) =>
+      Promise.resolve({
+        operation: 'upsert' as const,
+        record: 'salesOrder',
+        externalId: `so-${input.amendment.id.slice(0, 8)}`,
+        customerId: input.customerId,
+        quantity: input.amendment.quantity,
+      }),
   }
 
   billingReader: BillingReader = {

@@ -11,6 +11,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       gapWindowMs: 900_000,
       previewMaxAgeSeconds: 3600,
+      approvalTtlMs: 86_400_000,
       writerFlushMs: 2000,
       writerBatchSize: 1000,
       salesforce: { status: 'absent' },
@@ -18,6 +19,19 @@ describe('loadConfig', () => {
       netsuite: { status: 'absent' },
       subscriber: { initialReplayId: -2, apiVersion: '65.0' },
     })
+  })
+
+  it('takes a governed action TTL of at least five minutes, in seconds', () => {
+    expect(loadConfig({ APPROVAL_TTL_SECONDS: '900' }).approvalTtlMs).toBe(900_000)
+    expect(() => loadConfig({ APPROVAL_TTL_SECONDS: '10' })).toThrow(ConfigError)
+  })
+
+  it('accepts operator tokens with every console role and refuses an unknown role', () => {
+    const token = (role: string) => JSON.stringify([{ name: 'ann', role, sha256: 'a'.repeat(64) }])
+    expect(loadConfig({ OPERATOR_TOKENS: token('approver') }).operatorTokens[0]?.role).toBe(
+      'approver',
+    )
+    expect(() => loadConfig({ OPERATOR_TOKENS: token('root') })).toThrow(ConfigError)
   })
 
   it('parses once per env object', () => {

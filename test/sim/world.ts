@@ -130,6 +130,7 @@ export class World {
         applyAmendment: (input, ctx) =>
           rt.call('stripe.applyAmendment', 'vendor', () => stripe.applyAmendment(input, ctx)),
         previewAmendment: () => Promise.reject(new Error('previews are not simulated')),
+        planAmendment: () => Promise.reject(new Error('dry runs are not simulated')),
       },
       billingReader: {
         ...unmodelledReads(),
@@ -141,6 +142,7 @@ export class World {
           rt.call('netsuite.ensureCustomer', 'vendor', () => netsuite.ensureCustomer(p, ctx)),
         recordAmendment: (input, ctx) =>
           rt.call('netsuite.recordAmendment', 'vendor', () => netsuite.recordAmendment(input, ctx)),
+        planAmendment: () => Promise.reject(new Error('dry runs are not simulated')),
       },
       salesforce: {
         readAccount: (id) =>
@@ -388,8 +390,8 @@ export class World {
     const skip = code === 'sequence_gap' || code === 'sequence_stale' || rt.rng.chance(0.5)
     rt.start(ledger, 'operator', () =>
       skip
-        ? ledger.get().skip(id, 'sim-operator', 'simulated skip')
-        : ledger.get().retry(id, 'sim-operator'),
+        ? ledger.get().skip(id, { actor: 'sim-operator', reason: 'simulated skip' })
+        : ledger.get().retry(id, { actor: 'sim-operator' }),
     ).then(
       (r) => rt.log(`operator ${skip ? 'skip' : 'retry'} ${id} ${r.status}`),
       (e: unknown) => rt.log(`operator ${id} threw ${String(e)}`),

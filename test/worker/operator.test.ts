@@ -11,6 +11,7 @@ import {
   postEvents,
   useRecordSink,
 } from './support/helpers.ts'
+import { requestAndApprove } from './support/approvals.ts'
 import { GAP_WINDOW_SECONDS, TEST_VIEWER_TOKEN } from './support/test-config.ts'
 
 let doubles: DoubleConnectors
@@ -61,21 +62,24 @@ describe('operator API', () => {
 
   it('retries a parked amendment from the step it stopped at, audited with actor and correlation id', async () => {
     const { one, two } = await parkedPair()
-    const res = await operatorFetch(`/v1/exceptions/${one.EventUuid}/retry`, {
-      method: 'POST',
+    // A retry whose billing step is ahead moves money: it waits for appr-carol's approval.
+    const approval = await requestAndApprove(`/v1/exceptions/${one.EventUuid}/retry`, {
       body: JSON.stringify({ reason: 'customer updated card' }),
     })
-    expect(res.status).toBe(200)
+    expect(approval.status).toBe('executed')
     await drain(account)
     expect(doubles.effectsOf('billing.applyAmendment').map((e) => e.sequence)).toEqual([1, 2])
     const detail = await ledger(account).amendment(one.EventUuid as string)
     expect(detail?.state).toBe('applied')
     const retryLine = detail?.audit.find((a) => a.action === 'operator_retry')
     expect(retryLine).toMatchObject({
-      actor: 'ops-alice',
+      actor: 'appr-carol',
       fromState: 'parked',
       toState: 'waiting',
-      detail: { reason: 'customer updated card' },
+      detail: {
+        reason: 'requested by ops-alice, approved by appr-carol: customer updated card',
+        requestId: approval.request.id,
+      },
     })
     expect((await ledger(account).amendment(two.EventUuid as string))?.state).toBe('applied')
     const listed = await (await operatorFetch(`/v1/exceptions?accountId=${account}`)).json<Listed>()
@@ -86,20 +90,21 @@ describe('operator API', () => {
 
   it('skips a parked amendment with a reason; the subscription moves on and Salesforce sees superseded', async () => {
     const { one, two } = await parkedPair()
-    const res = await operatorFetch(`/v1/exceptions/${one.EventUuid}/skip`, {
-      method: 'POST',
+    // Skipping a billing step withholds money: it waits for appr-carol's approval.
+    const approval = await requestAndApprove(`/v1/exceptions/${one.EventUuid}/skip`, {
       body: JSON.stringify({ reason: 'duplicate request from rep' }),
     })
-    expect(res.status).toBe(200)
+    expect(approval.status).toBe('executed')
     await drain(account)
     expect((await ledger(account).amendment(one.EventUuid as string))?.audit.at(-1)).toMatchObject({
-      actor: 'ops-alice',
+      actor: 'appr-carol',
       action: 'operator_skip',
       toState: 'skipped',
     })
     expect(doubles.statuses.get(one.EventUuid as string)).toMatchObject({
       status: 'superseded',
-      errorMessage: 'Skipped by ops-alice: duplicate request from rep',
+      errorMessage:
+        'Skipped by appr-carol: requested by ops-alice, approved by appr-carol: duplicate request from rep',
     })
     // `two` runs next; the double has no subscription for the skipped create, so it parks with that reason.
     expect((await ledger(account).amendment(two.EventUuid as string))?.errorCode).toBe(
@@ -119,10 +124,8 @@ describe('operator API', () => {
     })
     expect(blocked.status).toBe(409)
     expect((await expectSafeError(blocked)).message).toMatch(/Sequence 3 .* is still open/)
-    const res = await operatorFetch(`/v1/exceptions/${String(three?.EventUuid)}/retry`, {
-      method: 'POST',
-    })
-    expect(res.status).toBe(200)
+    const approval = await requestAndApprove(`/v1/exceptions/${String(three?.EventUuid)}/retry`)
+    expect(approval.status).toBe('executed')
     await drain(account)
     expect(doubles.effectsOf('billing.applyAmendment').map((e) => e.sequence)).toEqual([1, 3, 4])
     const audit = (await ledger(account).amendment(three?.EventUuid as string))?.audit.map(
@@ -172,8 +175,7 @@ describe('operator API', () => {
     expect(missing.status).toBe(404)
     await expectSafeError(missing)
     const { one } = await parkedPair()
-    await operatorFetch(`/v1/exceptions/${one.EventUuid}/skip`, {
-      method: 'POST',
+    await requestAndApprove(`/v1/exceptions/${one.EventUuid}/skip`, {
       body: JSON.stringify({ reason: 'not needed' }),
     })
     const again = await operatorFetch(`/v1/exceptions/${one.EventUuid}/retry`, { method: 'POST' })

@@ -178,6 +178,7 @@ function build(env: Vars): Config {
     logLevel: c.LOG_LEVEL,
     gapWindowMs: c.SEQUENCE_GAP_WINDOW_SECONDS * 1000,
     previewMaxAgeSeconds: c.PREVIEW_MAX_AGE_SECONDS,
+    approvalTtlMs: c.APPROVAL_TTL_SECONDS * 1000,
     retryBaseMs: c.RETRY_BASE_MS,
     retryCapMs: c.RETRY_CAP_MS,
     maxTransientAttempts: c.MAX_TRANSIENT_ATTEMPTS,

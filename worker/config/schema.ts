@@ -41,17 +41,18 @@ const jsonOf = <T extends z.ZodMiniType>(schema: T) =>
     schema,
   )
 
-export const OperatorToken = z.object({
-  name: text(1),
-  role: z.enum(['viewer', 'operator']),
-  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the token')),
-})
-export type OperatorToken = z.infer<typeof OperatorToken>
-
 /** Console roles, lowest first: each may do everything the ones before it may. */
 export const CONSOLE_ROLES = ['viewer', 'operator', 'approver', 'admin'] as const
 export const ConsoleRole = z.enum(CONSOLE_ROLES)
 export type ConsoleRole = z.infer<typeof ConsoleRole>
+
+/** An operator API token: its name is the actor on every audit line, its role what it may do. */
+export const OperatorToken = z.object({
+  name: text(1),
+  role: ConsoleRole,
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the token')),
+})
+export type OperatorToken = z.infer<typeof OperatorToken>
 
 /** Who gets which console role: by Access email (case-insensitive) or by an IdP group. */
 export const ConsoleRoleMap = z.object({
@@ -65,6 +66,8 @@ export const CoreVars = z.object({
   LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error']), 'info'),
   SEQUENCE_GAP_WINDOW_SECONDS: int(900),
   PREVIEW_MAX_AGE_SECONDS: int(3600, 60),
+  /** How long a governed action waits for a second person's approval before it expires. */
+  APPROVAL_TTL_SECONDS: int(86_400, 300),
   RETRY_BASE_MS: int(1000, 1),
   RETRY_CAP_MS: int(300_000, 1),
   MAX_TRANSIENT_ATTEMPTS: int(20, 1),

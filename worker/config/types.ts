@@ -114,6 +114,8 @@ export interface Config {
   gapWindowMs: number
   /** A previewed amendment whose preview (or proration date) is older than this is refused. */
   previewMaxAgeSeconds: number
+  /** A governed action's request expires this long after it was made (or re-asked). */
+  approvalTtlMs: number
   retryBaseMs: number
   retryCapMs: number
   maxTransientAttempts: number

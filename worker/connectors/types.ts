@@ -58,6 +58,37 @@ export interface ProrationPreview {
   prorationDate?: number
 }
 
+/**
+ * One vendor call a dry run says a step would make: method, path, idempotency key and the
+ * parameters as the vendor would receive them (Stripe's bracket form, flattened).
+ */
+export interface PlannedCall {
+  method: string
+  path: string
+  idempotencyKey?: string
+  params: Record<string, string>
+}
+
+/** What a billing step would do now: its calls, planned from billing's current state, and their price. */
+export interface BillingPlan {
+  calls: PlannedCall[]
+  preview: ProrationPreview
+}
+
+/** What an ERP step would write: one upsert by an external id. */
+export interface ErpPlan {
+  operation: 'upsert'
+  record: string
+  externalId: string
+  customerId?: string
+  itemId?: string
+  quantity?: number
+  /** Unit rate in major units, as the ERP stores it. */
+  rate?: number
+  /** What the step settles only when it runs (an item or quantity taken from an earlier order). */
+  note?: string
+}
+
 export interface BillingSystem {
   /** Finds the customer by Salesforce account id, or creates it. */
   ensureCustomer(account: AccountProfile, ctx: StepContext): Promise<{ customerId: string }>
@@ -79,6 +110,22 @@ export interface BillingSystem {
     subscriptionId?: string
     price?: CatalogEntry
   }): Promise<ProrationPreview>
+  /**
+   * A dry run of `applyAmendment` with the same input: reads billing's current state, plans the
+   * calls the step would make and prices them at `priceAt` (unix seconds; the apply's own
+   * `prorationDate` wins), changing nothing.
+   */
+  planAmendment(
+    input: {
+      amendment: Amendment
+      customerId?: string
+      subscriptionId?: string
+      price?: CatalogEntry
+      prorationDate?: number
+      priceAt?: number
+    },
+    ctx: StepContext,
+  ): Promise<BillingPlan>
 }
 
 export interface ErpSystem {
@@ -98,6 +145,12 @@ export interface ErpSystem {
     },
     ctx: StepContext,
   ): Promise<{ ref: string; line?: ErpLine }>
+  /** A dry run of `recordAmendment`: the record it would upsert, without a call. */
+  planAmendment(input: {
+    amendment: Amendment
+    customerId?: string
+    price?: CatalogEntry
+  }): Promise<ErpPlan>
 }
 
 /**

@@ -13,7 +13,8 @@ import { FinanceBook } from './finance-book.ts'
 import { reportBacklog } from './kpis.ts'
 import { pump } from './pump.ts'
 import type { ErpFacts } from '../finance/standing.ts'
-import { retryParked, skipParked } from './operator-actions.ts'
+import { retryParked, skipParked, type OperatorAct } from './operator-actions.ts'
+import { dryRun, type DryRunResult } from './dry-run.ts'
 import { priceFingerprint, signPreview } from './preview-token.ts'
 import {
   readAmendmentDetail,
@@ -51,6 +52,15 @@ export type PreviewResult =
       message: string
       retryAfterMs?: number
     }
+
+/** One amendment as a governed action sees it. */
+export interface ActionTarget {
+  accountId: string
+  state: AmendmentRow['state']
+  step: AmendmentRow['step']
+  correlationId: string
+  amendment: Pick<Amendment, 'action' | 'proration' | 'cancelMode'>
+}
 
 export type OperatorResult =
   | { status: 'ok'; amendment: AmendmentDetail }
@@ -225,25 +235,31 @@ export class Ledger extends StoredModule {
   }
 
   /** Operator: run a parked amendment again from the step it stopped at. */
-  async retry(amendmentId: string, actor: string, reason?: string): Promise<OperatorResult> {
-    return this.operate(amendmentId, (journal, row) =>
-      retryParked(journal, this.queries, row, actor, reason),
+  async retry(amendmentId: string, act: OperatorAct): Promise<OperatorResult> {
+    return this.operate(amendmentId, act, (journal, row) =>
+      retryParked(journal, this.queries, row, act),
     )
   }
 
   /** Operator: give up on a parked amendment, with a reason; its subscription moves on. */
-  async skip(amendmentId: string, actor: string, reason: string): Promise<OperatorResult> {
-    return this.operate(amendmentId, (journal, row) => skipParked(journal, row, actor, reason))
+  async skip(amendmentId: string, act: OperatorAct & { reason: string }): Promise<OperatorResult> {
+    return this.operate(amendmentId, act, (journal, row) => skipParked(journal, row, act))
   }
 
+  /**
+   * Runs an operator action once: an act carrying a request id that already acted on the
+   * amendment answers what it did (an approved request executes exactly once, whatever repeats).
+   */
   private async operate(
     amendmentId: string,
+    act: OperatorAct,
     action: (journal: Journal, row: AmendmentRow) => string | undefined,
   ): Promise<OperatorResult> {
     const journal = this.journal()
     const row = journal?.get(amendmentId)
     if (!journal || !row) return { status: 'not_found' }
-    const refused = action(journal, row)
+    const done = act.requestId !== undefined && journal.actedOnRequest(row.id, act.requestId)
+    const refused = done ? undefined : action(journal, row)
     if (refused) return { status: 'conflict', message: refused }
     reportBacklog(this.sql, journal.accountId, this.metrics)
     await this.armAt(Date.now())
@@ -305,6 +321,38 @@ export class Ledger extends StoredModule {
         code: 'internal_error',
         message: 'Preview failed inside Concord.',
       }
+    }
+  }
+
+  /**
+   * A dry run of a governed retry or skip: the vendor calls it would make, planned and priced
+   * from the vendors' current state. Read-only, so it may await vendors inside the RPC, as
+   * `preview` does.
+   */
+  async dryRun(
+    amendmentId: string,
+    kind: 'retry' | 'skip',
+    pricedAt: number,
+  ): Promise<DryRunResult> {
+    const journal = this.journal()
+    if (!journal) return { status: 'not_found' }
+    const connectors = this.deps.connectors()
+    const deps = { journal, queries: this.queries, connectors, config: this.deps.config }
+    return dryRun(deps, amendmentId, kind, pricedAt)
+  }
+
+  /** The facts the approval rule reads about one amendment (`governance.ts`). */
+  actionFacts(amendmentId: string): ActionTarget | undefined {
+    const journal = this.journal()
+    const row = journal?.get(amendmentId)
+    if (!journal || !row) return undefined
+    const { action, proration, cancelMode } = journal.amendment(row)
+    return {
+      accountId: journal.accountId,
+      state: row.state,
+      step: row.step,
+      correlationId: row.correlation_id,
+      amendment: { action, proration, cancelMode },
     }
   }
 

@@ -139,6 +139,19 @@ export class Journal {
     )
   }
 
+  /** Whether an operator request (by its id) already acted on the amendment. */
+  actedOnRequest(id: string, requestId: string): boolean {
+    return (
+      this.sql
+        .exec(
+          "SELECT 1 FROM audit WHERE amendment_id = ? AND json_extract(detail, '$.requestId') = ? LIMIT 1",
+          id,
+          requestId,
+        )
+        .toArray().length > 0
+    )
+  }
+
   updateSubscription(key: string, fields: Partial<Omit<SubscriptionRow, 'key'>>): void {
     this.subscription(key)
     const entries = Object.entries({ ...fields, updated_at: Date.now() })

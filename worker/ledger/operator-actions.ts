@@ -1,4 +1,4 @@
-import type { AmendmentRow, Journal } from './journal.ts'
+import type { AmendmentRow, AuditDetail, Journal } from './journal.ts'
 import type { JournalQueries } from './queries.ts'
 
 /*
@@ -6,13 +6,27 @@ import type { JournalQueries } from './queries.ts'
  * (the ledger turns that into a conflict); every change is audited with the operator's name.
  */
 
+/** Who acts and why; `requestId` is the approved request the action carries out, if any. */
+export interface OperatorAct {
+  actor: string
+  reason?: string
+  requestId?: string
+}
+
+/** The audit detail of an act: its reason and the request it carries out, when given. */
+function detailOf(act: OperatorAct): AuditDetail | undefined {
+  const detail: AuditDetail = {}
+  if (act.reason) detail.reason = act.reason
+  if (act.requestId) detail.requestId = act.requestId
+  return Object.keys(detail).length > 0 ? detail : undefined
+}
+
 /** Run a parked amendment again from the step it stopped at. */
 export function retryParked(
   journal: Journal,
   queries: JournalQueries,
   row: AmendmentRow,
-  actor: string,
-  reason?: string,
+  act: OperatorAct,
 ): string | undefined {
   if (row.state !== 'parked') return `Amendment is ${row.state}, not parked.`
   if (row.error_code === 'sequence_gap' || row.error_code === 'sequence_stale') {
@@ -22,7 +36,7 @@ export function retryParked(
   journal.transition(
     row,
     { state: 'waiting', attempts: 0, notBefore: 0, code: null, message: null },
-    { actor, action: 'operator_retry', detail: reason ? { reason } : undefined },
+    { actor: act.actor, action: 'operator_retry', detail: detailOf(act) },
   )
   return undefined
 }
@@ -31,14 +45,13 @@ export function retryParked(
 export function skipParked(
   journal: Journal,
   row: AmendmentRow,
-  actor: string,
-  reason: string,
+  act: OperatorAct & { reason: string },
 ): string | undefined {
   if (row.state !== 'parked') return `Amendment is ${row.state}, not parked.`
   journal.transition(
     row,
-    { state: 'skipped', message: `Skipped by ${actor}: ${reason}` },
-    { actor, action: 'operator_skip', detail: { reason } },
+    { state: 'skipped', message: `Skipped by ${act.actor}: ${act.reason}` },
+    { actor: act.actor, action: 'operator_skip', detail: detailOf(act) },
   )
   return undefined
 }
@@ -52,10 +65,9 @@ function acceptOutOfOrder(
   queries: JournalQueries,
   row: AmendmentRow,
 ): string | undefined {
+  const blocker = retryBlocker(journal, queries, row)
+  if (blocker) return blocker
   const sub = journal.subscription(row.subscription_key)
-  const earlier = queries.openBetween(row.subscription_key, sub.resolved_sequence, row.sequence)
-  if (earlier !== undefined)
-    return `Sequence ${earlier} of ${row.subscription_key} is still open; resolve it first.`
   if (row.error_code === 'sequence_gap') {
     journal.audit({
       actor: 'concord',
@@ -66,4 +78,22 @@ function acceptOutOfOrder(
     journal.updateSubscription(row.subscription_key, { resolved_sequence: row.sequence - 1 })
   }
   return undefined
+}
+
+/**
+ * Why a retry of `row` would be refused now, without changing anything (a dry run asks this
+ * before a request waits for approval): an earlier sequence of a gap- or stale-parked
+ * amendment is still open.
+ */
+export function retryBlocker(
+  journal: Journal,
+  queries: JournalQueries,
+  row: AmendmentRow,
+): string | undefined {
+  if (row.error_code !== 'sequence_gap' && row.error_code !== 'sequence_stale') return undefined
+  const sub = journal.subscription(row.subscription_key)
+  const earlier = queries.openBetween(row.subscription_key, sub.resolved_sequence, row.sequence)
+  return earlier === undefined
+    ? undefined
+    : `Sequence ${earlier} of ${row.subscription_key} is still open; resolve it first.`
 }

@@ -1,7 +1,10 @@
 import type { Amendment, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
 import type { ErpFacts } from '../finance/standing.ts'
+import type { DryRunResult } from '../ledger/dry-run.ts'
+import type { OperatorAct } from '../ledger/operator-actions.ts'
 import {
   Ledger,
+  type ActionTarget,
   type EnqueueResult,
   type OperatorResult,
   type PreviewResult,
@@ -65,14 +68,24 @@ export class AccountLedger extends SqlObject {
     return this.ledger.financialStanding()
   }
 
-  /** Operator: run a parked amendment again from the step it stopped at. */
-  retry(amendmentId: string, actor: string, reason?: string): Promise<OperatorResult> {
-    return this.ledger.retry(amendmentId, actor, reason)
+  /** Operator: run a parked amendment again from the step it stopped at (once per request id). */
+  retry(amendmentId: string, act: OperatorAct): Promise<OperatorResult> {
+    return this.ledger.retry(amendmentId, act)
   }
 
   /** Operator: give up on a parked amendment, with a reason; its subscription moves on. */
-  skip(amendmentId: string, actor: string, reason: string): Promise<OperatorResult> {
-    return this.ledger.skip(amendmentId, actor, reason)
+  skip(amendmentId: string, act: OperatorAct & { reason: string }): Promise<OperatorResult> {
+    return this.ledger.skip(amendmentId, act)
+  }
+
+  /** The dry-run diff of a governed retry or skip, from the vendors' current state. */
+  dryRun(amendmentId: string, kind: 'retry' | 'skip', pricedAt: number): Promise<DryRunResult> {
+    return this.ledger.dryRun(amendmentId, kind, pricedAt)
+  }
+
+  /** What the approval rule needs to know of an amendment. */
+  actionFacts(amendmentId: string): ActionTarget | undefined {
+    return this.ledger.actionFacts(amendmentId)
   }
 
   /** Prices an amendment against this account's billing customer and subscription (read-only). */

@@ -60,7 +60,12 @@ function missingBilling(section: Section<unknown>): {
 } {
   const fail = unavailable('billing', section)
   return {
-    billing: { ensureCustomer: fail, applyAmendment: fail, previewAmendment: fail },
+    billing: {
+      ensureCustomer: fail,
+      applyAmendment: fail,
+      previewAmendment: fail,
+      planAmendment: fail,
+    },
     reader: {
       accountOfCustomer: fail,
       listMappedCustomers: fail,
@@ -77,7 +82,7 @@ function missingBilling(section: Section<unknown>): {
 
 function missingErp(section: Section<unknown>): ErpSystem {
   const fail = unavailable('erp', section)
-  return { ensureCustomer: fail, recordAmendment: fail }
+  return { ensureCustomer: fail, recordAmendment: fail, planAmendment: fail }
 }
 
 function missingSalesforce(section: Section<unknown>): SalesforceSink {

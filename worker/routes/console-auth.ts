@@ -107,6 +107,7 @@ export function consoleSignIn(verifier: AccessVerifier): MiddlewareHandler<AppEn
     }
     c.set('session', session)
     c.set('actor', session.sub)
+    c.set('role', session.role)
     c.set('viewer', {
       name: session.sub,
       role: session.role,

@@ -1,6 +1,6 @@
 import type { MiddlewareHandler } from 'hono'
 import { Hono } from 'hono/tiny'
-import { AccountId } from '../../shared/index.ts'
+import { AccountId, type ActionRequestInput } from '../../shared/index.ts'
 import type { AccessVerifier } from '../console/access.ts'
 import { openLoginCode } from '../console/login-link.ts'
 import { newSession } from '../console/session.ts'
@@ -24,7 +24,10 @@ import {
 } from './console-auth.ts'
 import { readOverview } from './overview.ts'
 import { kpiPartial, overviewPage, withAlerts } from './console-kpis.tsx'
-import { actOnParked, RetryInput, SkipInput } from './parked-actions.ts'
+import { RetryInput, SkipInput } from './parked-actions.ts'
+import { actorOf, auditDownload, depsOf } from './actions.ts'
+import { consoleApprovals } from './console-approvals.tsx'
+import { requestAction } from './governed-actions.ts'
 import { parse } from './validate.ts'
 
 /** Who a one-time link signs in: the person at the machine that ran `npm start`. */
@@ -76,26 +79,39 @@ function noticeOf(err: AppError): string {
   return said.length > 0 ? `${err.message} ${said.join('; ')}.` : err.message
 }
 
-/** Retry or skip from a console form: the JSON API's code path, answered as HTML. */
-async function onParkedForm(c: AppContext, action: 'retry' | 'skip') {
+/**
+ * Retry or skip from a console form: the JSON API's code path (the approval rule included),
+ * answered as HTML. One that needs approval leads to its request's page.
+ */
+async function onParkedForm(c: AppContext, kind: 'retry' | 'skip') {
   const form = await c.req.parseBody()
   const given = { reason: typeof form.reason === 'string' ? form.reason : '' }
-  const id = c.req.param('id') ?? ''
+  const amendmentId = c.req.param('id') ?? ''
   let failed: AppError | undefined
+  let pending: string | undefined
   try {
-    const { reason } = parse(action === 'retry' ? RetryInput : SkipInput, given, 'form')
-    const actor = c.get('actor') ?? ''
-    await actOnParked(c.env, c.get('log'), { id, action, actor, reason: reason || undefined })
+    const { reason } = parse(kind === 'retry' ? RetryInput : SkipInput, given, 'form')
+    const input: ActionRequestInput =
+      kind === 'retry'
+        ? { kind, amendmentId, reason: reason || undefined }
+        : { kind, amendmentId, reason: reason ?? '' }
+    const outcome = await requestAction(depsOf(c), actorOf(c), input)
+    if (outcome.status === 'pending') pending = outcome.request.id
   } catch (err) {
     if (!(err instanceof AppError) || err.status >= 500) throw err
     failed = err
   }
-  const notice = failed ? { text: noticeOf(failed), bad: true } : { text: DONE[action] ?? '' }
+  if (pending) {
+    const href = `/console/approvals/${encodeURIComponent(pending)}?done=requested`
+    if (isHtmx(c)) return c.body(null, 200, { 'HX-Redirect': href })
+    return c.redirect(href, 303)
+  }
+  const notice = failed ? { text: noticeOf(failed), bad: true } : { text: DONE[kind] ?? '' }
   if (isHtmx(c))
     return c.html(
-      <ExceptionsTable view={await exceptionsView(c, notice, failed ? undefined : id)} />,
+      <ExceptionsTable view={await exceptionsView(c, notice, failed ? undefined : amendmentId)} />,
     )
-  if (!failed) return c.redirect(`/console/exceptions?done=${action}`, 303)
+  if (!failed) return c.redirect(`/console/exceptions?done=${kind}`, 303)
   return c.html(<ExceptionsPage view={await exceptionsView(c, notice)} />, failed.status as 400)
 }
 
@@ -187,6 +203,8 @@ export function consoleRoutes(access: AccessVerifier) {
     })
     .post('/exceptions/:id/retry', requireConsoleRole('operator'), (c) => onParkedForm(c, 'retry'))
     .post('/exceptions/:id/skip', requireConsoleRole('operator'), (c) => onParkedForm(c, 'skip'))
+    .route('/approvals', consoleApprovals)
+    .get('/audit.csv', auditDownload)
     .get('/accounts', (c) => {
       const id = parse(AccountId, c.req.query('id')?.trim(), 'id')
       return c.redirect(`/console/accounts/${id}`, 303)

@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from 'hono'
 import { loadConfig } from '../config/load.ts'
 import type { Config } from '../config/types.ts'
+import type { ConsoleRole } from '../console/roles.ts'
 import type { Session } from '../console/session.ts'
 import type { Viewer } from '../console/views/layout.tsx'
 import { AppError, PayloadTooLargeError, ValidationError } from '../errors.ts'
@@ -12,6 +13,8 @@ export interface AppVariables {
   log: Logger
   /** The operator's name, once an operator token or a console session was accepted. */
   actor?: string
+  /** The actor's role (operator token or console session), for the two-person rules. */
+  role?: ConsoleRole
   /** The console session, once the console's sign-in accepted the request. */
   session?: Session
   /** The signed-in person as console pages show them, with their CSRF token. */

@@ -2,10 +2,13 @@ import type { Context } from 'hono'
 import { Hono } from 'hono/tiny'
 import * as z from 'zod/mini'
 import { AccountId } from '../../shared/index.ts'
-import { ConflictError, NotFoundError, ValidationError } from '../errors.ts'
+import { NotFoundError, ValidationError } from '../errors.ts'
 import type { AppEnv } from './context.ts'
 import { requireRole } from './operator-auth.ts'
-import { actOnParked, RetryInput, SkipInput } from './parked-actions.ts'
+import { actorOf, depsOf } from './actions.ts'
+import { requestAction } from './governed-actions.ts'
+import { RetryInput, SkipInput } from './parked-actions.ts'
+import { startBackfill } from './direct-actions.ts'
 import { readOverview } from './overview.ts'
 import { parse } from './validate.ts'
 
@@ -21,14 +24,17 @@ async function jsonBody(req: Request): Promise<unknown> {
   }
 }
 
-/** Retry or skip from the JSON API: the same path as the console's buttons. */
-function onParked(c: Context<AppEnv>, action: 'retry' | 'skip', reason: string | undefined) {
-  return actOnParked(c.env, c.get('log'), {
-    id: c.req.param('id') ?? '',
-    action,
-    actor: c.get('actor') ?? 'operator',
-    reason,
-  })
+/**
+ * Retry or skip from the JSON API, through the approval rule like the console's buttons: done
+ * now (200, the amendment), or a request waiting for an approver (202, the request and its diff).
+ */
+async function onParked(c: Context<AppEnv>, kind: 'retry' | 'skip', reason: string | undefined) {
+  const amendmentId = c.req.param('id') ?? ''
+  const input =
+    kind === 'retry' ? { kind, amendmentId, reason } : { kind, amendmentId, reason: reason ?? '' }
+  const outcome = await requestAction(depsOf(c), actorOf(c), input)
+  if (outcome.status === 'executed') return c.json({ amendment: outcome.result })
+  return c.json({ status: 'approval_required', request: outcome.request }, 202)
 }
 
 /** Operator API: the overview, quarantine, exceptions (list, retry, skip), accounts and amendments. */
@@ -59,11 +65,11 @@ export const operator = new Hono<AppEnv>()
   })
   .post('/exceptions/:id/retry', requireRole('operator'), async (c) => {
     const body = parse(RetryInput, await jsonBody(c.req.raw), 'body')
-    return c.json({ amendment: await onParked(c, 'retry', body.reason) })
+    return onParked(c, 'retry', body.reason)
   })
   .post('/exceptions/:id/skip', requireRole('operator'), async (c) => {
     const body = parse(SkipInput, await jsonBody(c.req.raw), 'body')
-    return c.json({ amendment: await onParked(c, 'skip', body.reason) })
+    return onParked(c, 'skip', body.reason)
   })
   .get('/webhooks/stripe/events', requireRole('viewer'), async (c) => {
     const q = parse(
@@ -85,24 +91,7 @@ export const operator = new Hono<AppEnv>()
       await jsonBody(c.req.raw),
       'body',
     )
-    let customerId: string | undefined
-    if (body.accountId) {
-      customerId =
-        (await c.env.ACCOUNT_LEDGER.getByName(body.accountId).summary())?.xref.billingCustomerId ??
-        (await c.env.OPS_REGISTRY.getByName('global').customerOf(body.accountId))
-      if (!customerId)
-        throw new ValidationError('That account has no billing customer linked yet.', [
-          { field: 'accountId', message: 'no billing customer linked' },
-        ])
-    }
-    const started = await c.env.BACKFILL.getByName('global').start({
-      actor: c.get('actor') ?? 'operator',
-      accountId: body.accountId,
-      customerId,
-    })
-    if (started.status === 'busy')
-      throw new ConflictError('A backfill is already running; follow it with GET /v1/backfill.')
-    return c.json(await c.env.BACKFILL.getByName('global').status(), 202)
+    return c.json(await startBackfill(c.env, c.get('actor') ?? 'operator', body.accountId), 202)
   })
   .get('/backfill', requireRole('viewer'), async (c) =>
     c.json(await c.env.BACKFILL.getByName('global').status()),

@@ -2,7 +2,7 @@ import * as z from 'zod/mini'
 import { ValidationError } from '../errors.ts'
 
 /**
- * Parses route input with a schema.
+ * Parses route input with a schema (classic zod or zod/mini: both are core schemas).
  * @throws ValidationError naming each field that failed (`where` when the issue has no path).
  */
 export function parse<T extends z.core.$ZodType>(

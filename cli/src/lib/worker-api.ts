@@ -22,7 +22,11 @@ function nextSteps(status: number, retryAfter: string | null): string[] {
       'Pass an operator token with --token or the CONCORD_TOKEN environment variable.',
       'The worker keeps only SHA-256 hashes of its tokens (the OPERATOR_TOKENS secret): add the hash of a new token there with `npx wrangler secret put OPERATOR_TOKENS` if this one was lost.',
     ]
-  if (status === 403) return ['Use a token with the operator role: viewer tokens can only read.']
+  if (status === 403)
+    return [
+      'Use a token whose role allows this (the message names it): viewer tokens read, operator tokens act, approver tokens approve.',
+      'Nobody approves their own request: a second person with the approver role must.',
+    ]
   if (status === 404)
     return [
       'Check the id. `sf concord exceptions list` shows parked amendments with their account and amendment ids.',

@@ -115,3 +115,41 @@ export interface QuarantinePage {
   items: Array<{ id: string; reason?: string; receivedAt?: string }>
   next?: string
 }
+
+/** One Stripe call of a dry-run diff. */
+export interface PlannedCall {
+  method: string
+  path: string
+  idempotencyKey?: string
+  params: Record<string, string>
+}
+
+/** A governed action's request, as `/v1/actions` answers it. */
+export interface ActionRequest {
+  id: string
+  kind: string
+  target: string
+  accountId?: string
+  correlationId: string
+  requestedBy: string
+  reason?: string
+  state: 'pending' | 'approved' | 'executed' | 'rejected' | 'expired' | 'superseded'
+  createdAt: string
+  expiresAt: string
+  diff?: {
+    effect: 'apply' | 'withhold'
+    billing?: {
+      calls: PlannedCall[]
+      preview: { currency: string; total: number; amountDue: number }
+    }
+    erp?: { record: string; externalId: string; quantity?: number }
+  }
+  decidedBy?: string
+  outcome?: string
+}
+
+/** What approving a request led to. */
+export interface ApprovalAnswer {
+  status: 'executed' | 'superseded' | 'needs_reapproval' | 'rejected'
+  request: ActionRequest
+}

@@ -11,9 +11,17 @@ const WRANGLER = join(REPO, 'node_modules', 'wrangler', 'wrangler-dist', 'cli.js
 
 export interface RealWorker {
   url: string
+  /** `cli-test`, an operator. */
   token: string
+  /** `cli-approver` (approver) and `cli-admin` (admin): the second person of governed actions. */
+  approverToken: string
+  adminToken: string
+  /** Signs intake requests, as Salesforce's External Credential does. */
+  eventsSecret: string
   stop(): Promise<void>
 }
+
+const sha256 = (token: string) => createHash('sha256').update(token).digest('hex')
 
 async function freePort(): Promise<number> {
   return new Promise((done, fail) => {
@@ -35,15 +43,16 @@ async function freePort(): Promise<number> {
 export async function startRealWorker(bindings: Record<string, string>): Promise<RealWorker> {
   const dir = mkdtempSync(join(tmpdir(), 'concord-cli-worker-'))
   const token = `op_${randomBytes(12).toString('hex')}`
+  const approverToken = `op_${randomBytes(12).toString('hex')}`
+  const adminToken = `op_${randomBytes(12).toString('hex')}`
+  const eventsSecret = randomBytes(24).toString('hex')
   const vars: Record<string, string> = {
     ...bindings,
-    SALESFORCE_EVENTS_SECRET: randomBytes(24).toString('hex'),
+    SALESFORCE_EVENTS_SECRET: eventsSecret,
     OPERATOR_TOKENS: JSON.stringify([
-      {
-        name: 'cli-test',
-        role: 'operator',
-        sha256: createHash('sha256').update(token).digest('hex'),
-      },
+      { name: 'cli-test', role: 'operator', sha256: sha256(token) },
+      { name: 'cli-approver', role: 'approver', sha256: sha256(approverToken) },
+      { name: 'cli-admin', role: 'admin', sha256: sha256(adminToken) },
     ]),
   }
   const envFile = join(dir, 'dev.vars')
@@ -109,7 +118,7 @@ export async function startRealWorker(bindings: Record<string, string>): Promise
     const up = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) })
       .then((r) => r.ok)
       .catch(() => false)
-    if (up) return { url, token, stop }
+    if (up) return { url, token, approverToken, adminToken, eventsSecret, stop }
     if (Date.now() > deadline) {
       await stop()
       throw new Error(`wrangler dev did not answer /healthz in 2 minutes:\n${log}`)

@@ -221,3 +221,38 @@ describe('StripeBilling.previewAmendment', () => {
     expect(later.lines).toEqual([expect.objectContaining({ proration: false, amount: 6 * 5000 })])
   })
 })
+
+describe('StripeBilling.planAmendment (the dry run of an apply)', () => {
+  it('plans the calls from Stripe’s state, priced at the given instant, and changes nothing', async () => {
+    const { stripe, customerId, subscriptionId, input } = await subscribed(5)
+    const before = await footprint(customerId, subscriptionId)
+    const fields = { action: 'change_quantity', quantity: 8, proration: 'always_invoice' }
+    const asked = input(fields)
+    const priceAt = Math.floor(Date.now() / 1000)
+    const plan = await stripe.planAmendment({ ...asked, priceAt }, stepOf(asked.amendment))
+    expect(await footprint(customerId, subscriptionId)).toBe(before)
+    expect(plan.calls).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        path: `/v1/subscriptions/${subscriptionId}`,
+        idempotencyKey: `${asked.amendment.id}:billing`,
+        params: expect.objectContaining({
+          'items[0][quantity]': '8',
+          proration_behavior: 'always_invoice',
+        }),
+      }),
+    ])
+    expect(plan.preview).toMatchObject({ currency: 'USD', prorationDate: priceAt })
+    expect(plan.preview.amountDue).toBeGreaterThan(0)
+    const again = await stripe.planAmendment({ ...asked, priceAt }, stepOf(asked.amendment))
+    expect(again).toEqual(plan)
+
+    // Applied at the same instant, Stripe invoices exactly what the dry run priced.
+    const apply = input(fields, priceAt)
+    const applyAsked = { ...apply, amendment: asked.amendment }
+    await stripe.applyAmendment(applyAsked, stepOf(asked.amendment))
+    const sub = await stripeGet<StripeSubscription>(`/v1/subscriptions/${subscriptionId}`)
+    const invoice = await stripeGet<StripeInvoice>(`/v1/invoices/${sub.latest_invoice}`)
+    expect(invoice.amount_due).toBe(plan.preview.amountDue)
+  })
+})

@@ -47,6 +47,15 @@ async function parked(): Promise<string> {
   return (one as { EventUuid: string }).EventUuid
 }
 
+/** One amendment billed, then parked at its ERP step: acting on it moves no money. */
+async function parkedAtErp(): Promise<string> {
+  const [one] = amendmentChain(1, { Account_Id__c: account })
+  doubles.failNext('erp.recordAmendment', business('erp_item_unknown', 'No such item'))
+  await postEvents([one])
+  await drain(account)
+  return (one as { EventUuid: string }).EventUuid
+}
+
 const stateOf = async (id: string) => (await ledger(account).amendment(id))?.state
 
 describe('console exceptions (one-time link session)', () => {
@@ -97,7 +106,28 @@ describe('console exceptions (one-time link session)', () => {
     expect(doubles.effectsOf('billing.applyAmendment')).toEqual([])
   })
 
-  it('retries with the session’s CSRF token: audited under the console actor, then applied', async () => {
+  it('retries past billing with the session’s CSRF token at once: audited under the console actor', async () => {
+    const id = await parkedAtErp()
+    const cookie = await signInByLink()
+    const csrf = csrfIn(
+      await (await consoleFetch('/console/exceptions', { headers: { cookie } })).text(),
+    )
+    const res = await consoleFetch(
+      `/console/exceptions/${id}/retry`,
+      form({ _csrf: csrf, reason: 'item created in NetSuite' }, { cookie }),
+    )
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe('/console/exceptions?done=retry')
+    await drain(account)
+    const detail = await ledger(account).amendment(id)
+    expect(detail?.state).toBe('applied')
+    expect(detail?.audit.find((a) => a.action === 'operator_retry')).toMatchObject({
+      actor: 'local-console',
+      detail: { reason: 'item created in NetSuite' },
+    })
+  })
+
+  it('sends a money retry to its request page with the diff instead of running it', async () => {
     const id = await parked()
     const cookie = await signInByLink()
     const csrf = csrfIn(
@@ -108,18 +138,20 @@ describe('console exceptions (one-time link session)', () => {
       form({ _csrf: csrf, reason: 'card updated' }, { cookie }),
     )
     expect(res.status).toBe(303)
-    expect(res.headers.get('location')).toBe('/console/exceptions?done=retry')
+    const location = res.headers.get('location') ?? ''
+    expect(location).toMatch(/^\/console\/approvals\/ar_[0-9a-f-]+\?done=requested$/)
+    const page = await (await consoleFetch(location, { headers: { cookie } })).text()
+    expect(page).toContain('waits for a second person')
+    expect(page).toContain(`${id}:billing`)
+    expect(page).toContain('You asked for this action')
+    expect(page).not.toContain('Approve and run')
     await drain(account)
-    const detail = await ledger(account).amendment(id)
-    expect(detail?.state).toBe('applied')
-    expect(detail?.audit.find((a) => a.action === 'operator_retry')).toMatchObject({
-      actor: 'local-console',
-      detail: { reason: 'card updated' },
-    })
+    expect(await stateOf(id)).toBe('parked')
+    expect(doubles.effectsOf('billing.applyAmendment')).toEqual([])
   })
 
   it('answers an htmx skip with the refreshed table, and a skip without reason with the reason why', async () => {
-    const id = await parked()
+    const id = await parkedAtErp()
     const cookie = await signInByLink()
     const csrf = csrfIn(
       await (await consoleFetch('/console/exceptions', { headers: { cookie } })).text(),
@@ -188,8 +220,8 @@ describe('console behind Cloudflare Access', () => {
     expect(await stateOf(id)).toBe('parked')
   })
 
-  it('lets an operator (by IdP group) retry with a CSRF token', async () => {
-    const id = await parked()
+  it('lets an operator (by IdP group) retry past billing with a CSRF token', async () => {
+    const id = await parkedAtErp()
     const headers = await as(OPERATOR_EMAIL, { groups: ['finance-ops'] })
     const page = await request('/console/exceptions', { headers })
     const cookie = (page.headers.get('set-cookie') ?? '').split(';')[0] ?? ''

@@ -78,6 +78,8 @@ export function jwksServer(keys: AccessKey[]) {
 
 export const VIEWER_EMAIL = 'vera.viewer@example.com'
 export const OPERATOR_EMAIL = 'oscar.operator@example.com'
+export const APPROVER_EMAIL = 'alma.approver@example.com'
+export const APPROVER_2_EMAIL = 'abe.approver@example.com'
 
 /** The worker's app behind Access (as deployed), with Access keys read through `fetch`. */
 export function accessApp(fetch: (url: string) => Promise<Response>) {
@@ -87,7 +89,11 @@ export function accessApp(fetch: (url: string) => Promise<Response>) {
     ACCESS_TEAM_DOMAIN: TEAM,
     ACCESS_AUD: AUD,
     CONSOLE_ROLES: JSON.stringify({
-      emails: { [VIEWER_EMAIL]: 'viewer' },
+      emails: {
+        [VIEWER_EMAIL]: 'viewer',
+        [APPROVER_EMAIL]: 'approver',
+        [APPROVER_2_EMAIL]: 'approver',
+      },
       groups: { 'finance-ops': 'operator' },
     }),
   }

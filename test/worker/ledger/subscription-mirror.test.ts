@@ -7,10 +7,10 @@ import {
   drain,
   ledger,
   newAccountId,
-  operatorFetch,
   postEvents,
   useRecordSink,
 } from '../support/helpers.ts'
+import { requestAndApprove } from '../support/approvals.ts'
 import { GAP_WINDOW_SECONDS } from '../support/test-config.ts'
 import { useConnectorFactory } from '../support/wiring.ts'
 import { until } from '../../support/poll.ts'
@@ -37,8 +37,9 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
+/** An operator's retry of an amendment whose billing step is ahead, approved by an approver. */
 const retry = async (eventUuid: unknown) =>
-  (await operatorFetch(`/v1/exceptions/${String(eventUuid)}/retry`, { method: 'POST' })).status
+  (await requestAndApprove(`/v1/exceptions/${String(eventUuid)}/retry`)).status
 
 describe('AccountLedger: the subscription mirror', () => {
   it('never moves Applied_Sequence__c back when an operator applies an amendment below the position', async () => {
@@ -48,7 +49,7 @@ describe('AccountLedger: the subscription mirror', () => {
     await drain(account)
     vi.setSystemTime(Date.now() + (GAP_WINDOW_SECONDS + 1) * 1000)
     await drain(account)
-    expect(await retry(three?.EventUuid)).toBe(200)
+    expect(await retry(three?.EventUuid)).toBe('executed')
     await drain(account)
     // Two arrives after three applied: parked as stale, then applied by an operator's decision.
     await postEvents([two])
@@ -56,7 +57,7 @@ describe('AccountLedger: the subscription mirror', () => {
     expect((await ledger(account).amendment(String(two?.EventUuid)))?.errorCode).toBe(
       'sequence_stale',
     )
-    expect(await retry(two?.EventUuid)).toBe(200)
+    expect(await retry(two?.EventUuid)).toBe('executed')
     await drain(account)
     expect(doubles.effectsOf('billing.applyAmendment').map((e) => e.sequence)).toEqual([1, 3, 2])
 

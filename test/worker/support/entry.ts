@@ -49,3 +49,9 @@ export class Metrics extends worker.Metrics {
     super(ctx, env, TEST_WIRING)
   }
 }
+
+export class ApprovalDesk extends worker.ApprovalDesk {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, TEST_WIRING)
+  }
+}

@@ -8,6 +8,9 @@ export const TEST_EVENTS_SECRET_PREVIOUS =
   'test-events-secret-previous-0123456789-not-for-production'
 export const TEST_OPERATOR_TOKEN = 'op-token-for-tests-only'
 export const TEST_VIEWER_TOKEN = 'viewer-token-for-tests-only'
+/** Approves governed actions (`appr-carol`); the admin token (`admin-dan`) may too. */
+export const TEST_APPROVER_TOKEN = 'approver-token-for-tests-only'
+export const TEST_ADMIN_TOKEN = 'admin-token-for-tests-only'
 
 /** Console sessions and one-time sign-in links (test values only). */
 export const TEST_CONSOLE_SESSION_SECRET = 'console-session-secret-for-tests-only-0123456789'
@@ -25,6 +28,8 @@ export function testBindings(hash: (token: string) => string): Record<string, st
     OPERATOR_TOKENS: JSON.stringify([
       { name: 'ops-alice', role: 'operator', sha256: hash(TEST_OPERATOR_TOKEN) },
       { name: 'view-bob', role: 'viewer', sha256: hash(TEST_VIEWER_TOKEN) },
+      { name: 'appr-carol', role: 'approver', sha256: hash(TEST_APPROVER_TOKEN) },
+      { name: 'admin-dan', role: 'admin', sha256: hash(TEST_ADMIN_TOKEN) },
     ]),
     SEQUENCE_GAP_WINDOW_SECONDS: String(GAP_WINDOW_SECONDS),
     RETRY_BASE_MS: '1000',

@@ -8,7 +8,7 @@ import { M2mAuth } from './auth-m2m.ts'
 import { TbaAuth } from './auth-tba.ts'
 import { NetsuiteClient } from './client.ts'
 import { ensureCustomer } from './customers.ts'
-import { recordAmendment } from './orders.ts'
+import { planOrder, recordAmendment } from './orders.ts'
 import { gatePermits, type GateResolver } from './permits.ts'
 
 export type { ArDelta, ErpCustomerAr, ErpOpenInvoice, ErpPayment, ReadArOptions } from './ar.ts'
@@ -88,6 +88,7 @@ export function createNetsuite(
     erp: {
       ensureCustomer: (account, ctx) => ensureCustomer(customers, account, ctx),
       recordAmendment: (input, ctx) => recordAmendment(client, input, ctx),
+      planAmendment: planOrder,
     },
     reader: { readArSince: (watermark, opts) => readArSince(client, watermark, opts) },
   }
@@ -123,6 +124,7 @@ export function netsuiteErp(parts: NetsuiteParts | { failure: ConnectorError }):
   return {
     ensureCustomer: () => Promise.reject(parts.failure),
     recordAmendment: () => Promise.reject(parts.failure),
+    planAmendment: () => Promise.reject(parts.failure),
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Amendment, CatalogEntry } from '../../../shared/index.ts'
-import type { BillingResult, ErpLine, StepContext } from '../types.ts'
+import type { BillingResult, ErpLine, ErpPlan, StepContext } from '../types.ts'
 import { toMajor } from './amounts.ts'
 import type { NetsuiteClient } from './client.ts'
 import { amendmentExternalId } from './external-ids.ts'
@@ -137,4 +137,36 @@ export async function recordAmendment(
   if (billing.subscriptionId) body.otherRefNum = billing.subscriptionId
   const id = await upsertByExternalId(client, 'salesOrder', externalId, body, ['item'])
   return { ref: `salesOrder:${id}`, line: { itemId, quantity, rate } }
+}
+
+/**
+ * A dry run of `recordAmendment`: the sales order it would upsert, from the amendment and its
+ * catalog price alone (no call). What only an earlier order can settle is named in `note`.
+ */
+export function planOrder(input: {
+  amendment: Amendment
+  customerId?: string
+  price?: CatalogEntry
+}): Promise<ErpPlan> {
+  const { amendment: a, customerId, price } = input
+  const quantity = a.action === 'cancel' ? 0 : a.quantity
+  const rate =
+    price?.unitAmount === undefined ? undefined : toMajor(price.unitAmount, price.currency)
+  const settledLater = [
+    ...(price ? [] : ['item and rate']),
+    ...(quantity === undefined ? ['quantity'] : []),
+  ]
+  return Promise.resolve({
+    operation: 'upsert',
+    record: 'salesOrder',
+    externalId: amendmentExternalId(a.id),
+    customerId,
+    itemId: price?.erpItemId,
+    quantity,
+    rate,
+    note:
+      settledLater.length > 0
+        ? `${settledLater.join(' and ')} from the subscription's previous Concord order`
+        : undefined,
+  })
 }

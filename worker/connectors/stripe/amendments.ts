@@ -1,7 +1,11 @@
-import type { BillingResult, StepContext } from '../types.ts'
+import type { BillingPlan, BillingResult, PlannedCall, StepContext } from '../types.ts'
+import type { StripeCall } from './calls.ts'
 import type { StripeClient } from './client.ts'
+import { businessError } from './errors.ts'
 import { executePlan } from './execute.ts'
-import { intervalOf, type ApplyInput } from './plan-core.ts'
+import { formEntries } from './form.ts'
+import { intervalOf, type AmendmentPlan, type ApplyInput } from './plan-core.ts'
+import { previewAmendment } from './preview.ts'
 import { phasePriceToRead, planAmendment } from './plan.ts'
 import type { StripePrice } from './stripe-types.ts'
 import { findBySubscriptionKey, resolveTarget, type Target } from './subscriptions.ts'
@@ -19,14 +23,56 @@ export async function applyAmendment(
   input: ApplyInput,
   ctx: StepContext,
 ): Promise<BillingResult> {
+  return executePlan(client, await planFromStripe(client, input, ctx))
+}
+
+/** Reads what the amendment acts on and plans the step's calls from it (changes nothing). */
+async function planFromStripe(
+  client: StripeClient,
+  input: ApplyInput,
+  ctx: StepContext,
+): Promise<AmendmentPlan> {
   const target = await readTarget(client, input, ctx)
   const priceId = target && phasePriceToRead(input, target)
   const phaseInterval =
     priceId === undefined
       ? undefined
       : intervalOf(await client.get<StripePrice>(`/v1/prices/${encodeURIComponent(priceId)}`))
-  const plan = planAmendment({ ...input, target, phaseInterval, now: nowSeconds(), ctx })
-  return executePlan(client, plan)
+  return planAmendment({ ...input, target, phaseInterval, now: nowSeconds(), ctx })
+}
+
+/** Stands for the customer a create's account gets at its cross-reference step. */
+const NEW_CUSTOMER = '{new_customer}'
+
+/**
+ * A dry run of `applyAmendment`: the calls it would make now, as data, and their price from
+ * `create_preview` at the apply's `prorationDate`, else at `priceAt` (so two dry runs of one
+ * state agree).
+ * A create before its customer exists is planned against `{new_customer}` with nothing to read.
+ * @throws ConnectorError
+ */
+export async function dryRunAmendment(
+  client: StripeClient,
+  input: Omit<ApplyInput, 'customerId'> & { customerId?: string; priceAt?: number },
+  ctx: StepContext,
+): Promise<BillingPlan> {
+  const { priceAt, ...apply } = input
+  const a = input.amendment
+  if (input.customerId === undefined && a.action !== 'create')
+    throw businessError('missing_xref', `Amendment ${a.id} has no billing customer to act on.`)
+  const planned = { ...apply, customerId: input.customerId ?? NEW_CUSTOMER }
+  const plan =
+    input.customerId === undefined
+      ? planAmendment({ ...planned, now: nowSeconds(), ctx })
+      : await planFromStripe(client, planned, ctx)
+  const prorationDate = input.prorationDate ?? priceAt
+  const preview = await previewAmendment(client, { ...apply, prorationDate } as ApplyInput)
+  return { calls: plan.calls.map(toPlannedCall), preview }
+}
+
+function toPlannedCall(call: StripeCall): PlannedCall {
+  const params = Object.fromEntries(formEntries(call.params))
+  return { method: call.method, path: call.path, idempotencyKey: call.idempotencyKey, params }
 }
 
 /**

@@ -1,11 +1,12 @@
 import type {
   AccountProfile,
+  BillingPlan,
   BillingResult,
   BillingSystem,
   ProrationPreview,
   StepContext,
 } from '../types.ts'
-import { applyAmendment, type ApplyInput } from './amendments.ts'
+import { applyAmendment, dryRunAmendment, type ApplyInput } from './amendments.ts'
 import type { StripeClient } from './client.ts'
 import { ensureCustomer } from './customers.ts'
 import { previewAmendment } from './preview.ts'
@@ -38,5 +39,13 @@ export class StripeBilling implements BillingSystem {
   /** Prices an amendment without changing anything; pass `prorationDate` back to the apply. */
   previewAmendment(input: ApplyInput): Promise<ProrationPreview> {
     return previewAmendment(this.client, input)
+  }
+
+  /** The calls `applyAmendment` would make now, priced, changing nothing. */
+  planAmendment(
+    input: Omit<ApplyInput, 'customerId'> & { customerId?: string; priceAt?: number },
+    ctx: StepContext,
+  ): Promise<BillingPlan> {
+    return dryRunAmendment(this.client, input, ctx)
   }
 }

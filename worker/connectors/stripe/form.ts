@@ -17,20 +17,25 @@ export type FormParams = Record<string, FormValue>
  * v1 takes form-encoded bodies only (https://docs.stripe.com/api); the emulator refuses JSON too.
  */
 export function encodeForm(params: FormParams): string {
-  const out = new URLSearchParams()
+  return new URLSearchParams(formEntries(params)).toString()
+}
+
+/** The form's fields in order, as `[key, value]` pairs (what `encodeForm` encodes). */
+export function formEntries(params: FormParams): Array<[string, string]> {
+  const out: Array<[string, string]> = []
   const walk = (key: string, value: FormValue): void => {
     if (value === undefined) return
-    if (value === null) out.append(key, '')
-    else if (typeof value === 'boolean') out.append(key, value ? 'true' : 'false')
+    if (value === null) out.push([key, ''])
+    else if (typeof value === 'boolean') out.push([key, value ? 'true' : 'false'])
     else if (typeof value === 'number') {
       if (!Number.isFinite(value)) throw new Error(`cannot encode ${key}: not a finite number`)
-      out.append(key, String(value))
-    } else if (typeof value === 'string') out.append(key, value)
+      out.push([key, String(value)])
+    } else if (typeof value === 'string') out.push([key, value])
     else if (Array.isArray(value)) value.forEach((v, i) => walk(`${key}[${i}]`, v as FormValue))
     else
       for (const [k, v] of Object.entries(value as Record<string, FormValue>))
         walk(`${key}[${k}]`, v)
   }
   for (const [k, v] of Object.entries(params)) walk(k, v)
-  return out.toString()
+  return out
 }

@@ -16,6 +16,7 @@ export interface Viewer {
 const NAV = [
   { href: '/console', label: 'Overview', key: 'overview' },
   { href: '/console/exceptions', label: 'Exceptions', key: 'exceptions' },
+  { href: '/console/approvals', label: 'Approvals', key: 'approvals' },
 ] as const
 
 export type Section = (typeof NAV)[number]['key'] | 'account'

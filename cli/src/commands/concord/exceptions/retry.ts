@@ -1,10 +1,9 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core'
 import { workerFlags } from '../../../lib/flags.ts'
-import { actOnParked, amendmentIdArg } from '../../../lib/parked-action.ts'
-import type { AmendmentDetail } from '../../../lib/worker-types.ts'
+import { actOnParked, amendmentIdArg, type ParkedActionResult } from '../../../lib/parked-action.ts'
 
 /** `sf concord exceptions retry <amendment-id>`: POST /v1/exceptions/:id/retry (operator role). */
-export default class ExceptionsRetry extends SfCommand<AmendmentDetail> {
+export default class ExceptionsRetry extends SfCommand<ParkedActionResult> {
   public static override readonly summary =
     'Retry a parked amendment now (it goes back in line for its subscription).'
   public static override readonly examples = [
@@ -17,7 +16,7 @@ export default class ExceptionsRetry extends SfCommand<AmendmentDetail> {
     reason: Flags.string({ summary: 'Why: kept in the audit trail.', required: false }),
   }
 
-  public async run(): Promise<AmendmentDetail> {
+  public async run(): Promise<ParkedActionResult> {
     const { args, flags } = await this.parse(ExceptionsRetry)
     return actOnParked((line) => this.log(line), flags, 'retry', args.id, flags.reason)
   }

@@ -1,0 +1,162 @@
+import type { CatalogEntry } from '../../shared/index.ts'
+import type { Config } from '../config/types.ts'
+import type { BillingPlan, Connectors, ErpPlan } from '../connectors/types.ts'
+import { ConnectorError } from '../failure/errors.ts'
+import { sha256Hex } from '../lib/hmac.ts'
+import type { AmendmentRow, Journal } from './journal.ts'
+import { retryBlocker } from './operator-actions.ts'
+import type { JournalQueries } from './queries.ts'
+
+/**
+ * The dry-run diff of a governed action on one parked amendment: the vendor calls the action
+ * would let happen (`retry`) or withhold for good (`skip`), planned from billing's current state
+ * and priced, and the ERP record the step after it would upsert.
+ */
+export interface ActionDiff {
+  kind: 'retry' | 'skip'
+  effect: 'apply' | 'withhold'
+  amendment: {
+    id: string
+    subscriptionKey: string
+    sequence: number
+    action: string
+    step: string
+    correlationId: string
+  }
+  /** Absent when billing is already done. */
+  billing?: BillingPlan
+  /** Unix seconds the billing preview was priced at (the amendment's own, else the request's). */
+  pricedAt?: number
+  erp?: ErpPlan
+  notes: string[]
+  computedAt: string
+}
+
+export interface DryRunDeps {
+  journal: Journal
+  queries: JournalQueries
+  connectors: Connectors
+  config: Config
+}
+
+/** What a dry run answers: the diff and its fingerprint, or why there is none. */
+export type DryRunResult =
+  | { status: 'ok'; diff: ActionDiff; fingerprint: string }
+  | { status: 'not_found' }
+  | { status: 'conflict'; message: string }
+  | { status: 'failed'; code: string; message: string; retryable: boolean }
+
+function priceOf(config: Config, priceKey: string | undefined): CatalogEntry | undefined {
+  return priceKey ? config.catalog.prices[priceKey] : undefined
+}
+
+/**
+ * Plans the diff of `kind` on a parked amendment from the vendors' current state. Read-only:
+ * vendors are only read and priced. `pricedAt` pins the proration instant when the amendment
+ * carries none, so a re-check at execution compares vendor state, not the clock.
+ * @throws ConnectorError when a vendor can't be read.
+ */
+export async function planDiff(
+  input: DryRunDeps,
+  row: AmendmentRow,
+  kind: 'retry' | 'skip',
+  pricedAt: number,
+): Promise<ActionDiff> {
+  const { journal, connectors, config } = input
+  const amendment = journal.amendment(row)
+  const price = priceOf(config, amendment.priceKey)
+  const xref = journal.xref()
+  const notes: string[] = []
+  const ctx = { idempotencyKey: `${row.id}:billing`, correlationId: row.correlation_id }
+  let billing: BillingPlan | undefined
+  const at = amendment.prorationDate ?? pricedAt
+  if (row.step === 'xref' || row.step === 'billing') {
+    if (!xref.billing_customer_id) notes.push('The billing customer is created first.')
+    const sub = journal.subscription(row.subscription_key)
+    billing = await connectors.billing.planAmendment(
+      {
+        amendment,
+        customerId: xref.billing_customer_id ?? undefined,
+        subscriptionId: sub.billing_subscription_id ?? undefined,
+        price,
+        prorationDate: amendment.prorationDate,
+        priceAt: at,
+      },
+      ctx,
+    )
+  }
+  if (!xref.erp_customer_id) notes.push('The ERP customer is created first.')
+  const erp =
+    row.step === 'status' || row.step === 'done'
+      ? undefined
+      : await connectors.erp.planAmendment({
+          amendment,
+          customerId: xref.erp_customer_id ?? undefined,
+          price,
+        })
+  return {
+    kind,
+    effect: kind === 'retry' ? 'apply' : 'withhold',
+    amendment: {
+      id: row.id,
+      subscriptionKey: row.subscription_key,
+      sequence: row.sequence,
+      action: row.action,
+      step: row.step,
+      correlationId: row.correlation_id,
+    },
+    billing,
+    pricedAt: billing ? at : undefined,
+    erp,
+    notes,
+    computedAt: new Date().toISOString(),
+  }
+}
+
+/** JSON with keys sorted at every level, so equal diffs serialise to equal bytes. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`
+  }
+  return JSON.stringify(value)
+}
+
+/**
+ * The SHA-256 of everything a diff says would happen: every field but when it was computed.
+ * Two diffs of the same vendor state share it; a changed amount, call or parameter does not.
+ */
+export function fingerprintOf(diff: ActionDiff): Promise<string> {
+  const { computedAt: _, ...said } = diff
+  return sha256Hex(canonical(said))
+}
+
+/**
+ * The dry run of a governed `kind` on amendment `id`, as an RPC-safe answer: only a parked
+ * amendment can be retried or skipped; a vendor failure is answered with its code and message.
+ * Anything else unexpected propagates (the caller logs it and answers a generic error).
+ */
+export async function dryRun(
+  deps: DryRunDeps,
+  id: string,
+  kind: 'retry' | 'skip',
+  pricedAt: number,
+): Promise<DryRunResult> {
+  const row = deps.journal.get(id)
+  if (!row) return { status: 'not_found' }
+  if (row.state !== 'parked')
+    return { status: 'conflict', message: `Amendment is ${row.state}, not parked.` }
+  const blocker = kind === 'retry' ? retryBlocker(deps.journal, deps.queries, row) : undefined
+  if (blocker) return { status: 'conflict', message: blocker }
+  try {
+    const diff = await planDiff(deps, row, kind, pricedAt)
+    return { status: 'ok', diff, fingerprint: await fingerprintOf(diff) }
+  } catch (err) {
+    if (!(err instanceof ConnectorError)) throw err
+    const retryable = err.kind === 'transient'
+    return { status: 'failed', code: err.code, message: `${err.system}: ${err.message}`, retryable }
+  }
+}
