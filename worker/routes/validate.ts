@@ -1,12 +1,16 @@
-import type * as z from 'zod'
+import * as z from 'zod/mini'
 import { ValidationError } from '../errors.ts'
 
 /**
  * Parses route input with a schema.
  * @throws ValidationError naming each field that failed (`where` when the issue has no path).
  */
-export function parse<T extends z.ZodType>(schema: T, input: unknown, where: string): z.infer<T> {
-  const result = schema.safeParse(input)
+export function parse<T extends z.core.$ZodType>(
+  schema: T,
+  input: unknown,
+  where: string,
+): z.output<T> {
+  const result = z.safeParse(schema, input)
   if (!result.success) {
     const details = result.error.issues.map((i) => ({
       field: i.path.join('.') || where,
