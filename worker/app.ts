@@ -8,6 +8,7 @@ import { operator } from './routes/operator.ts'
 import { salesforceEvents } from './routes/salesforce-events.ts'
 import { stripeWebhooks } from './routes/stripe-webhooks.ts'
 import { subscriber } from './routes/subscriber.ts'
+import { trace } from './routes/trace.ts'
 
 /** What the app takes from outside: the `fetch` Access keys are read with. */
 export interface AppDeps {
@@ -29,6 +30,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/amendments', amendments)
   app.route('/v1/webhooks/stripe', stripeWebhooks)
   app.route('/v1/subscriber', subscriber)
+  app.route('/v1/trace', trace)
   app.route('/v1', operator)
 
   app.notFound((c) =>

@@ -20,6 +20,8 @@ body { margin: 0; font: 15px/1.5 system-ui, sans-serif; color: var(--fg); backgr
 a { color: var(--accent); }
 :focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
 .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: var(--bg); padding: .5rem; }
+.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+dl.pairs { display: grid; grid-template-columns: max-content 1fr; gap: .15rem 1rem; } dl.pairs dd { margin: 0; }
 header { display: flex; gap: 1.5rem; align-items: center; padding: .75rem 1.5rem; border-bottom: 1px solid var(--line); flex-wrap: wrap; }
 header nav ul { display: flex; gap: 1rem; list-style: none; margin: 0; padding: 0; }
 header .who { margin-left: auto; color: var(--muted); display: flex; gap: .75rem; align-items: center; }

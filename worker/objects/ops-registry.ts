@@ -1,4 +1,4 @@
-import type { ExceptionEntry } from '../ledger/journal.ts'
+import type { ExceptionEntry, TraceIndexEntry } from '../ledger/journal.ts'
 import {
   OPS_MIGRATIONS,
   type Backlog,
@@ -8,6 +8,7 @@ import {
   type WebhookOutcome,
 } from '../ops/ops-registry.ts'
 import { ReplayMemory, type RememberResult } from '../ops/replay-memory.ts'
+import { TraceIndex, type TraceMatch } from '../ops/trace-index.ts'
 import { SqlObject } from './sql-object.ts'
 import type { Wiring } from './wiring.ts'
 
@@ -20,11 +21,23 @@ type Store = OpsStore
 export class OpsRegistry extends SqlObject {
   private readonly store: OpsStore
   private readonly replays: ReplayMemory
+  private readonly traces: TraceIndex
 
   constructor(ctx: DurableObjectState, env: Env, wiring?: Wiring) {
     super(ctx, env, OPS_MIGRATIONS, wiring)
     this.store = new OpsStore(this.storage.sql)
     this.replays = new ReplayMemory(this.storage.sql)
+    this.traces = new TraceIndex(this.storage.sql)
+  }
+
+  /** The ids each ledger's amendments can be found by (`ops/trace-index.ts`). */
+  indexTraces(entries: TraceIndexEntry[]): void {
+    this.traces.add(entries)
+  }
+
+  /** The amendments known by an id: correlation, EventUuid, account, Stripe or NetSuite id. */
+  findTraces(key: string, limit = 20): TraceMatch[] {
+    return this.traces.find(key, limit)
   }
 
   /** `first` the first time a signed request's key is seen within its window, then `replayed`. */

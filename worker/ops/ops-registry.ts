@@ -1,5 +1,6 @@
 import type { ExceptionEntry } from '../ledger/journal.ts'
 import { REPLAY_MEMORY_MIGRATION } from './replay-memory.ts'
+import { TRACE_INDEX_MIGRATION } from './trace-index.ts'
 
 export const OPS_MIGRATIONS: readonly string[] = [
   /* 1 */ `
@@ -33,6 +34,7 @@ export const OPS_MIGRATIONS: readonly string[] = [
   /* 4 */ `
   CREATE TABLE console_login (nonce TEXT PRIMARY KEY, redeemed_at TEXT NOT NULL);
   `,
+  /* 5 */ TRACE_INDEX_MIGRATION,
 ]
 
 /** The cross-account backlog at a glance: exceptions by state and the quarantine's size. */

@@ -22,6 +22,7 @@ import {
   requireConsoleRole,
   startSession,
 } from './console-auth.ts'
+import { consoleTrace } from './console-trace.tsx'
 import { readOverview } from './overview.ts'
 import { actOnParked, RetryInput, SkipInput } from './parked-actions.ts'
 import { parse } from './validate.ts'
@@ -206,6 +207,7 @@ export function consoleRoutes(access: AccessVerifier) {
     })
     .get('/accounts/:accountId', accountPage)
     .get('/accounts/:accountId/amendments/:id', amendmentPage)
+    .route('/trace', consoleTrace)
     .post('/logout', (c) => {
       endSession(c)
       const access = consoleSettings(c).access !== undefined

@@ -13,6 +13,7 @@ export interface Viewer {
 const NAV = [
   { href: '/console', label: 'Overview', key: 'overview' },
   { href: '/console/exceptions', label: 'Exceptions', key: 'exceptions' },
+  { href: '/console/trace', label: 'Trace', key: 'trace' },
 ] as const
 
 export type Section = (typeof NAV)[number]['key'] | 'account'
