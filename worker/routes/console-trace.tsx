@@ -3,7 +3,7 @@ import { readTraceOf, searchTraces } from '../console/trace-lookup.ts'
 import type { Viewer } from '../console/views/layout.tsx'
 import { TracePage, TraceSearchPage } from '../console/views/trace.tsx'
 import type { AppEnv } from './context.ts'
-import { CorrelationIdParam, TraceSearchQuery } from './trace.ts'
+import { CorrelationIdParam, TraceSearchQuery } from './operator-schemas.ts'
 import { parse } from './validate.ts'
 
 /**

@@ -1,14 +1,17 @@
 import { Hono, type Context } from 'hono'
-import * as z from 'zod'
-import { AccountId } from '../../shared/index.ts'
 import { ConflictError, NotFoundError, ValidationError } from '../errors.ts'
 import type { AppEnv } from './context.ts'
 import { requireRole } from './operator-auth.ts'
 import { actOnParked, RetryInput, SkipInput } from './parked-actions.ts'
+import {
+  BackfillInput,
+  ExceptionsQuery,
+  QuarantineQuery,
+  WebhookEventsQuery,
+} from './operator-schemas.ts'
 import { readOverview } from './overview.ts'
 import { parse } from './validate.ts'
-
-const Limit = z.coerce.number().int().min(1).max(500).default(100)
+import { AccountId } from '../../shared/index.ts'
 
 async function jsonBody(req: Request): Promise<unknown> {
   const text = await req.text()
@@ -36,24 +39,12 @@ export const operator = new Hono<AppEnv>()
     c.json(await readOverview(c.env, c.get('log'))),
   )
   .get('/quarantine', requireRole('viewer'), async (c) => {
-    const q = parse(
-      z.object({ limit: Limit, before: z.string().optional() }),
-      c.req.query(),
-      'query',
-    )
+    const q = parse(QuarantineQuery, c.req.query(), 'query')
     const items = await c.env.OPS_REGISTRY.getByName('global').listQuarantine(q)
     return c.json({ items, next: items.length === q.limit ? items.at(-1)?.id : undefined })
   })
   .get('/exceptions', requireRole('viewer'), async (c) => {
-    const q = parse(
-      z.object({
-        limit: Limit,
-        accountId: AccountId.optional(),
-        state: z.enum(['parked', 'waiting', 'applied', 'skipped']).default('parked'),
-      }),
-      c.req.query(),
-      'query',
-    )
+    const q = parse(ExceptionsQuery, c.req.query(), 'query')
     return c.json({ items: await c.env.OPS_REGISTRY.getByName('global').listExceptions(q) })
   })
   .post('/exceptions/:id/retry', requireRole('operator'), async (c) => {
@@ -65,25 +56,14 @@ export const operator = new Hono<AppEnv>()
     return c.json({ amendment: await onParked(c, 'skip', body.reason) })
   })
   .get('/webhooks/stripe/events', requireRole('viewer'), async (c) => {
-    const q = parse(
-      z.object({
-        limit: Limit,
-        outcome: z.enum(['queued', 'duplicate', 'unrouted', 'ignored']).optional(),
-      }),
-      c.req.query(),
-      'query',
-    )
+    const q = parse(WebhookEventsQuery, c.req.query(), 'query')
     return c.json(await c.env.OPS_REGISTRY.getByName('global').webhookReport(q))
   })
   .get('/writer', requireRole('viewer'), async (c) =>
     c.json(await c.env.ORG_WRITER.getByName('org').status()),
   )
   .post('/backfill', requireRole('operator'), async (c) => {
-    const body = parse(
-      z.object({ accountId: AccountId.optional() }),
-      await jsonBody(c.req.raw),
-      'body',
-    )
+    const body = parse(BackfillInput, await jsonBody(c.req.raw), 'body')
     let customerId: string | undefined
     if (body.accountId) {
       customerId =

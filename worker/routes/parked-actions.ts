@@ -1,13 +1,8 @@
-import * as z from 'zod'
 import { ConflictError, NotFoundError } from '../errors.ts'
 import type { OperatorResult } from '../ledger/account-ledger.ts'
 import type { Logger } from '../lib/log.ts'
 
-/** What retry and skip take, from the JSON API and the console alike. */
-export const RetryInput = z.object({ reason: z.string().trim().max(500).optional() })
-export const SkipInput = z.object({
-  reason: z.string().trim().min(3, 'say why (at least 3 characters)').max(500),
-})
+export { RetryInput, SkipInput } from './operator-schemas.ts'
 
 function answer(result: OperatorResult) {
   if (result.status === 'not_found') throw new NotFoundError('Amendment')

@@ -1,19 +1,9 @@
 import { Hono } from 'hono'
-import * as z from 'zod/mini'
 import type { AppEnv } from './context.ts'
 import { requireRole } from './operator-auth.ts'
+import { CorrelationIdParam, TraceSearchQuery } from './operator-schemas.ts'
 import { readTraceOf, searchTraces } from '../console/trace-lookup.ts'
 import { parse } from './validate.ts'
-
-/** What a trace search takes: any id an amendment is known by. */
-export const TraceSearchQuery = z.object({
-  q: z.string().check(z.trim(), z.minLength(1, 'give an id to search for'), z.maxLength(200)),
-})
-
-/** A correlation id as Salesforce sends it (`Correlation_Id__c`, at most 64 characters). */
-export const CorrelationIdParam = z.object({
-  correlationId: z.string().check(z.minLength(1), z.maxLength(64)),
-})
 
 /**
  * `GET /v1/trace?q=` finds amendments by any id; `GET /v1/trace/:correlationId` is the trace
