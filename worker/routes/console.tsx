@@ -2,7 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono'
 import { AccountId } from '../../shared/index.ts'
 import type { AccessVerifier } from '../console/access.ts'
 import { HTMX_PATH, HTMX_SOURCE, STYLESHEET, STYLESHEET_PATH } from '../console/assets.ts'
-import { openLoginCode } from '../console/login-link.ts'
+import { loginIdentity, openLoginCode } from '../console/login-link.ts'
 import { newSession } from '../console/session.ts'
 import { AccountPage, AmendmentPage } from '../console/views/account.tsx'
 import {
@@ -114,13 +114,17 @@ async function redeemLink(c: AppContext) {
       'This sign-in link is no longer valid: it was used, it expired, or it was altered.'
     return c.html(<SignInPage access={false} problem={problem} />, 401)
   }
+  const who = (await loginIdentity(settings.loginSecret, code)) ?? {
+    name: LINK_ACTOR,
+    role: 'admin',
+  }
   const session = newSession(
-    { sub: LINK_ACTOR, role: 'admin', via: 'link' },
+    { sub: who.name, role: who.role, via: 'link' },
     settings.sessionTtlMs,
     Date.now(),
   )
   await startSession(c, settings, session)
-  c.get('log').info('console sign-in by one-time link', { actor: LINK_ACTOR })
+  c.get('log').info('console sign-in by one-time link', { actor: who.name })
   return c.redirect('/console', 303)
 }
 
