@@ -154,6 +154,33 @@ const WrittenBack: FC<{ a: TraceAmendment; links: TraceLinks }> = ({ a, links })
   )
 }
 
+const Audit: FC<{ a: TraceAmendment }> = ({ a }) => (
+  <table>
+    <caption>Audit trail</caption>
+    <thead>
+      <tr>
+        <th scope="col">At</th>
+        <th scope="col">Who</th>
+        <th scope="col">What</th>
+        <th scope="col">State</th>
+      </tr>
+    </thead>
+    <tbody>
+      {a.detail.audit.map((line) => (
+        <tr>
+          <td>{at(line.at)}</td>
+          <td>{line.actor}</td>
+          <td>{line.action}</td>
+          <td>
+            {line.fromState ?? ''}
+            {line.toState && line.toState !== line.fromState ? ` → ${line.toState}` : ''}
+          </td>
+        </tr>
+      ))}
+    </tbody>
+  </table>
+)
+
 const AmendmentTrace: FC<{ a: TraceAmendment; links: TraceLinks; n: number }> = (p) => {
   const d = p.a.detail
   const href = `/console/accounts/${p.a.event.accountId}/amendments/${encodeURIComponent(d.id)}`
@@ -171,6 +198,7 @@ const AmendmentTrace: FC<{ a: TraceAmendment; links: TraceLinks; n: number }> = 
       <Steps steps={p.a.steps} n={p.n} />
       <Calls steps={p.a.steps} />
       <WrittenBack a={p.a} links={p.links} />
+      <Audit a={p.a} />
     </section>
   )
 }
