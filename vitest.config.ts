@@ -77,6 +77,19 @@ export default defineConfig({
         },
       },
       {
+        // Real Chromium against the local stack (`npm run test:browser`; not part of `vitest run`
+        // in `npm test`, which names its projects). Add a flow as one more file in test/browser/.
+        test: {
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/browser/global-setup.ts'],
+          environment: 'node',
+          fileParallelism: false,
+          testTimeout: 240_000,
+          hookTimeout: 240_000,
+        },
+      },
+      {
         test: {
           name: 'node',
           include: [

@@ -11,6 +11,9 @@ import { salesforceEvents } from './routes/salesforce-events.ts'
 import { salesforceStatus } from './routes/salesforce-status.ts'
 import { stripeWebhooks } from './routes/stripe-webhooks.ts'
 import { subscriber } from './routes/subscriber.ts'
+import { trace } from './routes/trace.ts'
+// Generated at build and test time (`npm run openapi`), so the generator stays out of the bundle.
+import openapi from './routes/openapi.json'
 
 /** What the app takes from outside: the `fetch` Access keys are read with. */
 export interface AppDeps {
@@ -27,6 +30,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get('/', (c) => c.redirect('/console', 302))
   app.route('/console', consoleRoutes(createAccessVerifier({ fetch: deps.accessFetch })))
   app.use('/v1/*', requestContext)
+  app.get('/v1/openapi.json', (c) => c.json(openapi))
   app.route('/v1/salesforce/events', salesforceEvents)
   app.route('/v1/salesforce/status', salesforceStatus)
   app.route('/v1/catalog', catalog)
@@ -34,6 +38,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/webhooks/stripe', stripeWebhooks)
   app.route('/v1/subscriber', subscriber)
   app.route('/v1/actions', actions)
+  app.route('/v1/trace', trace)
   app.route('/v1', operator)
 
   app.notFound((c) =>

@@ -214,7 +214,7 @@ describe('sf concord operating commands', () => {
     expect(traced.result).toMatchObject({ foundVia: 'trace index', accountId: OTHER })
     expect(traced.stdout).toContain('Amendment amd-4')
     expect(worker.state.requests.map((r) => r.path)).toEqual([
-      '/v1/trace/corr-amd-4',
+      '/v1/lookup/corr-amd-4',
       `/v1/accounts/${OTHER}/amendments/amd-4`,
     ])
 

@@ -55,3 +55,54 @@ export async function vendorFetch(
     retryAfterMs: parseRetryAfter(res.headers.get('retry-after')),
   }
 }
+
+/** One HTTP call to a vendor as the trace view shows it: no body, no headers but the key. */
+export interface VendorCall {
+  system: string
+  method: string
+  /** The URL's path, without the query (which may carry search terms). */
+  path: string
+  /** The HTTP status; 0 when no answer came (network failure or timeout). */
+  status: number
+  idempotencyKey?: string
+  durationMs: number
+  /** When the call started, ms since the epoch. */
+  at: number
+}
+
+/** Where a connector's calls are recorded (the account ledger's SQLite, per correlation id). */
+export interface CallRecorder {
+  record(call: VendorCall): void
+}
+
+/**
+ * `send` with every call handed to `recorder` once it answered or failed. The recorder must not
+ * throw; a call that threw still rethrows as it would have.
+ */
+export function recordingFetch(send: Fetch, system: string, recorder: CallRecorder): Fetch {
+  return async (input, init) => {
+    // Read without building a Request, which would take hold of a streamed body.
+    const asRequest = input instanceof Request ? input : undefined
+    const url = typeof input === 'string' ? input : input instanceof URL ? input.href : input.url
+    const headers = new Headers(init?.headers ?? asRequest?.headers)
+    const started = Date.now()
+    const note = (status: number) =>
+      recorder.record({
+        system,
+        method: (init?.method ?? asRequest?.method ?? 'GET').toUpperCase(),
+        path: new URL(url).pathname,
+        status,
+        idempotencyKey: headers.get('idempotency-key') ?? undefined,
+        durationMs: Date.now() - started,
+        at: started,
+      })
+    try {
+      const res = await send(input, init)
+      note(res.status)
+      return res
+    } catch (err) {
+      note(0)
+      throw err
+    }
+  }
+}

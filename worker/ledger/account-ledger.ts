@@ -1,12 +1,14 @@
 import type { Amendment, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
 import type { Config } from '../config/types.ts'
+import type { CallRecorder } from '../connectors/http.ts'
 import type { Connectors, ProrationPreview } from '../connectors/types.ts'
 import { ConnectorError, type FailureCategory, type FailureKind } from '../failure/errors.ts'
 import { errorFields } from '../lib/log.ts'
 import { NO_METRICS, type MetricPort } from '../lib/metrics.ts'
 import { StoredModule, type ObjectStorage } from '../lib/storage.ts'
 import type { RecordSink } from '../writer/types.ts'
-import { Journal, type AmendmentRow, type ExceptionEntry } from './journal.ts'
+import { Journal, type AmendmentRow, type ExceptionEntry, type TraceIndexEntry } from './journal.ts'
+import { readTrace, VendorCallLog, type Trace } from './trace.ts'
 import { JournalQueries } from './queries.ts'
 import type { BillingEventRef } from '../webhooks/stripe-events.ts'
 import { FinanceBook } from './finance-book.ts'
@@ -26,12 +28,14 @@ import {
 /** What a ledger needs besides its storage: its config, the vendors and where records go. */
 export interface LedgerDeps {
   config: Config
-  connectors(): Connectors
+  /** The vendors; `calls` records each call they make (the trace view). */
+  connectors(calls?: CallRecorder): Connectors
   /** The org's OrgWriter: status and finance records for Salesforce. */
   writer: RecordSink
-  /** The cross-account registry: the exception index and the billing customer directory. */
+  /** The cross-account registry: the exception and trace indexes, the billing customer directory. */
   registry: {
     upsertExceptions(entries: ExceptionEntry[]): Promise<void>
+    indexTraces(entries: TraceIndexEntry[]): Promise<void>
     rememberCustomer(billingCustomerId: string, accountId: string): Promise<void>
   }
   /** KPI samples (batched by the object, `lib/metrics.ts`). */
@@ -80,11 +84,13 @@ export class Ledger extends StoredModule {
   private pumping = false
 
   private readonly deps: LedgerDeps
+  private readonly calls: VendorCallLog
 
   constructor(storage: ObjectStorage, deps: LedgerDeps) {
     super(storage, { component: 'AccountLedger', logLevel: deps.config.logLevel })
     this.deps = deps
     this.queries = new JournalQueries(this.sql)
+    this.calls = new VendorCallLog(this.sql)
   }
 
   private get metrics(): MetricPort {
@@ -164,9 +170,10 @@ export class Ledger extends StoredModule {
       journal,
       queries: this.queries,
       config: this.deps.config,
-      connectors: this.deps.connectors(),
+      connectors: this.deps.connectors(this.calls),
       writer: this.deps.writer,
       registry: this.deps.registry,
+      calls: this.calls,
       log: this.log.with({ accountId: journal.accountId }),
       metrics: this.metrics,
     })
@@ -372,5 +379,11 @@ export class Ledger extends StoredModule {
 
   amendment(amendmentId: string): AmendmentDetail | undefined {
     return readAmendmentDetail(this.sql, amendmentId)
+  }
+
+  /** Everything one correlation id touched here: event, steps, vendor calls, records written back. */
+  trace(correlationId: string): Trace | undefined {
+    const id = this.accountId()
+    return id ? readTrace(this.sql, id, correlationId) : undefined
   }
 }

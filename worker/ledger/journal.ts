@@ -60,6 +60,16 @@ export interface ExceptionEntry {
   updatedAt: string
 }
 
+/** An entry of the cross-account trace index: the keys an amendment can be found by. */
+export interface TraceIndexEntry {
+  correlationId: string
+  amendmentId: string
+  accountId: string
+  /** Correlation id, amendment id (EventUuid), account id, billing and ERP ids as they appear. */
+  keys: string[]
+  at: string
+}
+
 const SYNC_STATUS: Record<AmendmentState, SyncStatus['status'] | undefined> = {
   waiting: undefined,
   parked: 'parked',
@@ -219,6 +229,7 @@ export class Journal {
     })
     this.queueStatus(row, park ? 'parked' : 'received')
     if (park) this.queueIndex(row)
+    this.queueTraceKeys(row)
     return row
   }
 
@@ -266,7 +277,32 @@ export class Journal {
     const status = to.syncStatus ?? SYNC_STATUS[state]
     if (status && state !== row.state) this.queueStatus(next, status)
     if (state !== row.state && (state === 'parked' || row.state === 'parked')) this.queueIndex(next)
+    // New ids to find it by: the customers (cross-references done), the billing or ERP record.
+    if (to.billingRef || to.erpRef || (row.step === 'xref' && next.step !== 'xref'))
+      this.queueTraceKeys(next)
     return next
+  }
+
+  /** Queues the keys the trace index finds this amendment by (the latest entry per amendment wins). */
+  private queueTraceKeys(row: AmendmentRow): void {
+    const x = this.xref()
+    // An ERP ref reads `salesOrder:<internal id>`; people search by the internal id alone.
+    const erpId = row.erp_ref?.split(':')[1] ?? null
+    const keys = [row.correlation_id, row.id, this.accountId, row.billing_ref, row.erp_ref, erpId]
+      .concat([x.billing_customer_id, x.erp_customer_id])
+      .filter((k): k is string => typeof k === 'string' && k.length > 0)
+    const entry: TraceIndexEntry = {
+      correlationId: row.correlation_id,
+      amendmentId: row.id,
+      accountId: this.accountId,
+      keys: [...new Set(keys)],
+      at: new Date(row.received_at).toISOString(),
+    }
+    this.sql.exec(
+      'INSERT OR REPLACE INTO trace_outbox (amendment_id, entry) VALUES (?, ?)',
+      row.id,
+      JSON.stringify(entry),
+    )
   }
 
   audit(e: {

@@ -100,4 +100,31 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
         order of a quantity change or cancel needs no NetSuite read */ `
   ALTER TABLE subscription ADD COLUMN erp_line TEXT;
   `,
+  /* 5: the trace view: vendor calls per correlation id (bounded), what went back to Salesforce,
+        and the keys the cross-account trace index finds an amendment by */ `
+  CREATE TABLE vendor_call (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at INTEGER NOT NULL,
+    correlation_id TEXT NOT NULL,
+    amendment_id TEXT NOT NULL,
+    step TEXT NOT NULL,
+    system TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    status INTEGER NOT NULL,
+    idempotency_key TEXT,
+    duration_ms INTEGER NOT NULL
+  );
+  CREATE INDEX vendor_call_by_correlation ON vendor_call (correlation_id, id);
+  CREATE INDEX vendor_call_by_time ON vendor_call (at);
+  CREATE TABLE written_back (
+    amendment_id TEXT NOT NULL,
+    object TEXT NOT NULL,
+    external_id TEXT NOT NULL,
+    status TEXT NOT NULL,
+    handed_at INTEGER NOT NULL,
+    PRIMARY KEY (amendment_id, object)
+  );
+  CREATE TABLE trace_outbox (amendment_id TEXT PRIMARY KEY, entry TEXT NOT NULL);
+  `,
 ]

@@ -3,7 +3,7 @@ import { errorFields, type Logger } from '../lib/log.ts'
 import { decide, toFailure, type Failure } from '../failure/policy.ts'
 import { statusRecords, type SyncStatus } from '../writer/records/index.ts'
 import type { RecordSink } from '../writer/types.ts'
-import type { ExceptionEntry } from './journal.ts'
+import type { ExceptionEntry, TraceIndexEntry } from './journal.ts'
 
 const BATCH = 500
 
@@ -37,7 +37,9 @@ export async function flushStatuses(
     .toArray()
   if (rows.length > 0) {
     try {
-      await sink.enqueue(statusRecords(rows.map((r) => JSON.parse(r.status) as SyncStatus)))
+      const statuses = rows.map((r) => JSON.parse(r.status) as SyncStatus)
+      await sink.enqueue(statusRecords(statuses))
+      noteWrittenBack(sql, statuses)
       for (const row of rows)
         sql.exec(
           'DELETE FROM status_outbox WHERE amendment_id = ? AND status = ?',
@@ -64,6 +66,19 @@ export async function flushStatuses(
     )
     .one().t
   return next ?? undefined
+}
+
+/** What went back to Salesforce for each amendment, for its trace (the OrgWriter has it now). */
+function noteWrittenBack(sql: SqlStorage, statuses: SyncStatus[]): void {
+  for (const s of statuses)
+    sql.exec(
+      `INSERT OR REPLACE INTO written_back (amendment_id, object, external_id, status, handed_at)
+       VALUES (?, 'Subscription_Sync__c', ?, ?, ?)`,
+      s.amendmentId,
+      s.amendmentId,
+      s.status,
+      Date.now(),
+    )
 }
 
 /**
@@ -130,5 +145,34 @@ export async function flushIndex(
     return Date.now() + 5_000
   }
   const left = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM index_outbox').one().n
+  return left > 0 ? Date.now() : undefined
+}
+
+/** Pushes trace-index entries to the OpsRegistry; same compare-and-delete as the exception index. */
+export async function flushTraceIndex(
+  sql: SqlStorage,
+  push: (entries: TraceIndexEntry[]) => Promise<void>,
+  log: Logger,
+): Promise<number | undefined> {
+  const rows = sql
+    .exec<{ amendment_id: string; entry: string }>(
+      'SELECT amendment_id, entry FROM trace_outbox LIMIT ?',
+      BATCH,
+    )
+    .toArray()
+  if (rows.length === 0) return undefined
+  try {
+    await push(rows.map((r) => JSON.parse(r.entry) as TraceIndexEntry))
+    for (const r of rows)
+      sql.exec(
+        'DELETE FROM trace_outbox WHERE amendment_id = ? AND entry = ?',
+        r.amendment_id,
+        r.entry,
+      )
+  } catch (err) {
+    log.warn('trace index update failed; will retry', errorFields(err))
+    return Date.now() + 5_000
+  }
+  const left = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM trace_outbox').one().n
   return left > 0 ? Date.now() : undefined
 }

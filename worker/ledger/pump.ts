@@ -5,12 +5,13 @@ import type { MetricPort } from '../lib/metrics.ts'
 import type { RecordSink } from '../writer/types.ts'
 import { FinanceBook } from './finance-book.ts'
 import { flushToWriter, runRefreshes } from './finance-pump.ts'
-import type { ExceptionEntry, Journal } from './journal.ts'
-import { flushIndex, flushStatuses } from './outbox.ts'
+import type { ExceptionEntry, Journal, TraceIndexEntry } from './journal.ts'
+import { flushIndex, flushStatuses, flushTraceIndex } from './outbox.ts'
 import type { JournalQueries } from './queries.ts'
 import { advance, type MirrorPort } from './saga.ts'
 import { planNext } from './sequencer.ts'
 import { SubscriptionMirrors } from './subscription-mirror.ts'
+import type { VendorCallLog } from './trace.ts'
 
 /** What one run of an account's pump works with. */
 export interface PumpContext {
@@ -22,8 +23,11 @@ export interface PumpContext {
   writer: RecordSink
   registry: {
     upsertExceptions(entries: ExceptionEntry[]): Promise<void>
+    indexTraces(entries: TraceIndexEntry[]): Promise<void>
     rememberCustomer(billingCustomerId: string, accountId: string): Promise<void>
   }
+  /** Where the connectors record their calls; the pump scopes it to the step it runs. */
+  calls: VendorCallLog
   log: Logger
   metrics: MetricPort
 }
@@ -83,7 +87,13 @@ async function advanceDue(ctx: PumpContext): Promise<Wake> {
     const plan = planNext(journal, queries, Date.now(), config.gapWindowMs)
     if (!plan.next) return plan.wakeAt
     if (Date.now() - started > config.pumpBudgetMs) return Date.now()
-    await advance(plan.next, { journal, connectors, config, log, mirror, metrics })
+    const row = plan.next
+    ctx.calls.scope = { correlationId: row.correlation_id, amendmentId: row.id, step: row.step }
+    try {
+      await advance(row, { journal, connectors, config, log, mirror, metrics })
+    } finally {
+      ctx.calls.scope = undefined
+    }
     if (Date.now() - handedOff >= STATUS_HANDOFF_MS) {
       await flushStatuses(ctx.sql, ctx.writer, config, log)
       handedOff = Date.now()
@@ -153,6 +163,7 @@ async function flushOutboxes(ctx: PumpContext): Promise<Wake[]> {
     const wakes = [
       await flushStatuses(sql, ctx.writer, config, log),
       await flushIndex(sql, (entries) => registry.upsertExceptions(entries), log),
+      await flushTraceIndex(sql, (entries) => registry.indexTraces(entries), log),
     ]
     const customerId = journal.xref().billing_customer_id
     if (customerId && !metaHas(sql, 'directory', customerId)) {

@@ -33,6 +33,7 @@ export class JournalQueries {
                       OR (a.sequence = s.resolved_sequence + 1 AND (a.state IN ('applied', 'skipped') OR a.error_code = 'sequence_gap')))
            OR EXISTS (SELECT 1 FROM status_outbox WHERE dead_reason IS NULL AND not_before <= ?1)
            OR EXISTS (SELECT 1 FROM index_outbox)
+           OR EXISTS (SELECT 1 FROM trace_outbox)
            OR EXISTS (SELECT 1 FROM refresh WHERE not_before <= ?1)
            OR EXISTS (SELECT 1 FROM sf_outbox)
          ) AS due`,

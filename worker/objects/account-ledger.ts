@@ -11,6 +11,7 @@ import {
 } from '../ledger/account-ledger.ts'
 import type { BillingEventRef } from '../webhooks/stripe-events.ts'
 import { LEDGER_MIGRATIONS } from '../ledger/migrations.ts'
+import type { Trace } from '../ledger/trace.ts'
 import type { AccountSummary, AmendmentDetail } from '../ledger/views.ts'
 import { metricBuffer } from './metric-port.ts'
 import { SqlObject } from './sql-object.ts'
@@ -27,7 +28,7 @@ export class AccountLedger extends SqlObject {
     super(ctx, env, LEDGER_MIGRATIONS, wiring)
     this.ledger = new Ledger(this.storage, {
       config: this.config,
-      connectors: () => this.wiring.connectors(env, this.config),
+      connectors: (calls) => this.wiring.connectors(env, this.config, calls),
       writer: env.ORG_WRITER.getByName('org'),
       registry: env.OPS_REGISTRY.getByName('global'),
       metrics: metricBuffer(env, this.config, 'AccountLedger'),
@@ -104,5 +105,13 @@ export class AccountLedger extends SqlObject {
 
   amendment(amendmentId: string): AmendmentDetail | undefined {
     return this.ledger.amendment(amendmentId)
+  }
+
+  /**
+   * One correlation id's trace in this account (`ledger/trace.ts`). Not named `trace`: that is
+   * the runtime's name for a tail handler, which RPC will not call.
+   */
+  correlationTrace(correlationId: string): Trace | undefined {
+    return this.ledger.trace(correlationId)
   }
 }

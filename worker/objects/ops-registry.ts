@@ -1,4 +1,4 @@
-import type { ExceptionEntry } from '../ledger/journal.ts'
+import type { ExceptionEntry, TraceIndexEntry } from '../ledger/journal.ts'
 import {
   OPS_MIGRATIONS,
   type Backlog,
@@ -12,6 +12,7 @@ import { ReplayMemory, type RememberResult } from '../ops/replay-memory.ts'
 import { METRICS } from '../lib/metric-catalog.ts'
 import type { MetricBuffer } from '../lib/metrics.ts'
 import { metricBuffer } from './metric-port.ts'
+import { TraceIndex, type TraceMatch } from '../ops/trace-index.ts'
 import { SqlObject } from './sql-object.ts'
 import type { Wiring } from './wiring.ts'
 
@@ -26,6 +27,7 @@ export class OpsRegistry extends SqlObject {
   private readonly replays: ReplayMemory
   private readonly metrics: MetricBuffer
   private readonly amendments: AmendmentIndex
+  private readonly traces: TraceIndex
 
   constructor(ctx: DurableObjectState, env: Env, wiring?: Wiring) {
     super(ctx, env, OPS_MIGRATIONS, wiring)
@@ -33,6 +35,17 @@ export class OpsRegistry extends SqlObject {
     this.replays = new ReplayMemory(this.storage.sql)
     this.metrics = metricBuffer(env, this.config, 'OpsRegistry')
     this.amendments = new AmendmentIndex(this.storage.sql)
+    this.traces = new TraceIndex(this.storage.sql)
+  }
+
+  /** The ids each ledger's amendments can be found by (`ops/trace-index.ts`). */
+  indexTraces(entries: TraceIndexEntry[]): void {
+    this.traces.add(entries)
+  }
+
+  /** The amendments known by an id: correlation, EventUuid, account, Stripe or NetSuite id. */
+  findTraces(key: string, limit = 20): TraceMatch[] {
+    return this.traces.find(key, limit)
   }
 
   /** `first` the first time a signed request's key is seen within its window, then `replayed`. */

@@ -6,6 +6,7 @@ import { gateName } from '../connectors/netsuite/index.ts'
 import { salesforceOrg } from '../connectors/salesforce/index.ts'
 import { stripeConnector } from '../connectors/stripe/index.ts'
 import { ConnectorError } from '../failure/errors.ts'
+import { recordingFetch, type CallRecorder } from '../connectors/http.ts'
 import {
   type BillingReader,
   type BillingSystem,
@@ -25,7 +26,8 @@ import type { WriterClient } from '../writer/types.ts'
  */
 export interface Wiring {
   config(env: Env): Config
-  connectors(env: Env, config: Config): Connectors
+  /** `calls`, when given, records every Stripe and NetSuite call (the trace view's vendor calls). */
+  connectors(env: Env, config: Config, calls?: CallRecorder): Connectors
   /** The Salesforce client the OrgWriter flushes through, or undefined when not configured. */
   writerClient(env: Env, config: Config): WriterClient | undefined
   /** The org's token source for the CometD subscriber, or undefined when not configured. */
@@ -92,15 +94,19 @@ function missingSalesforce(section: Section<unknown>): SalesforceSink {
 
 const gates = (env: Env) => (name: string) => env.NETSUITE_GATE.getByName(name)
 
-function netsuiteParts(env: Env, config: Config) {
-  return netsuiteConnector(config.netsuite, gates(env))
+function netsuiteParts(env: Env, config: Config, calls?: CallRecorder) {
+  const send = calls ? recordingFetch(fetch, 'netsuite', calls) : undefined
+  return netsuiteConnector(config.netsuite, gates(env), send)
 }
 
 export const PRODUCTION: Wiring = {
   config: (env) => loadConfig(env),
-  connectors(env, config) {
-    const stripe = stripeConnector(config.stripe) ?? missingBilling(config.stripe)
-    const netsuite = netsuiteParts(env, config)
+  connectors(env, config, calls) {
+    // Salesforce's client is shared isolate-wide (one token, one API budget), so its calls are
+    // not recorded per correlation id; Stripe's and NetSuite's clients are built per use.
+    const send = calls ? recordingFetch(fetch, 'stripe', calls) : undefined
+    const stripe = stripeConnector(config.stripe, send) ?? missingBilling(config.stripe)
+    const netsuite = netsuiteParts(env, config, calls)
     const org = salesforceOrg(config.salesforce)
     return {
       billing: stripe.billing,

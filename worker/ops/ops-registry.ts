@@ -1,6 +1,7 @@
 import type { ExceptionEntry } from '../ledger/journal.ts'
 import { AMENDMENT_INDEX_MIGRATION } from './amendment-index.ts'
 import { REPLAY_MEMORY_MIGRATION } from './replay-memory.ts'
+import { TRACE_INDEX_MIGRATION } from './trace-index.ts'
 
 export const OPS_MIGRATIONS: readonly string[] = [
   /* 1 */ `
@@ -35,6 +36,7 @@ export const OPS_MIGRATIONS: readonly string[] = [
   CREATE TABLE console_login (nonce TEXT PRIMARY KEY, redeemed_at TEXT NOT NULL);
   `,
   /* 5 */ AMENDMENT_INDEX_MIGRATION,
+  /* 6 */ TRACE_INDEX_MIGRATION,
 ]
 
 /** The cross-account backlog at a glance: exceptions by state and the quarantine's size. */

@@ -2,7 +2,7 @@ import type { MiddlewareHandler } from 'hono'
 import { Hono } from 'hono/tiny'
 import { AccountId, type ActionRequestInput } from '../../shared/index.ts'
 import type { AccessVerifier } from '../console/access.ts'
-import { openLoginCode } from '../console/login-link.ts'
+import { loginIdentity, openLoginCode } from '../console/login-link.ts'
 import { newSession } from '../console/session.ts'
 import { AccountPage, AmendmentPage } from '../console/views/account.tsx'
 import {
@@ -22,6 +22,7 @@ import {
   requireConsoleRole,
   startSession,
 } from './console-auth.ts'
+import { consoleTrace } from './console-trace.tsx'
 import { readOverview } from './overview.ts'
 import { kpiPartial, overviewPage, withAlerts } from './console-kpis.tsx'
 import { RetryInput, SkipInput } from './parked-actions.ts'
@@ -130,13 +131,17 @@ async function redeemLink(c: AppContext) {
       'This sign-in link is no longer valid: it was used, it expired, or it was altered.'
     return c.html(<SignInPage access={false} problem={problem} />, 401)
   }
+  const who = (await loginIdentity(settings.loginSecret, code)) ?? {
+    name: LINK_ACTOR,
+    role: 'admin',
+  }
   const session = newSession(
-    { sub: LINK_ACTOR, role: 'admin', via: 'link' },
+    { sub: who.name, role: who.role, via: 'link' },
     settings.sessionTtlMs,
     Date.now(),
   )
   await startSession(c, settings, session)
-  c.get('log').info('console sign-in by one-time link', { actor: LINK_ACTOR })
+  c.get('log').info('console sign-in by one-time link', { actor: who.name })
   return c.redirect('/console', 303)
 }
 
@@ -211,6 +216,7 @@ export function consoleRoutes(access: AccessVerifier) {
     })
     .get('/accounts/:accountId', accountPage)
     .get('/accounts/:accountId/amendments/:id', amendmentPage)
+    .route('/trace', consoleTrace)
     .post('/logout', (c) => {
       endSession(c)
       const access = consoleSettings(c).access !== undefined

@@ -8,11 +8,15 @@ import { requireRole } from './operator-auth.ts'
 import { actorOf, depsOf } from './actions.ts'
 import { requestAction } from './governed-actions.ts'
 import { RetryInput, SkipInput } from './parked-actions.ts'
+import {
+  BackfillInput,
+  ExceptionsQuery,
+  QuarantineQuery,
+  WebhookEventsQuery,
+} from './operator-schemas.ts'
 import { startBackfill } from './direct-actions.ts'
 import { readOverview } from './overview.ts'
 import { parse } from './validate.ts'
-
-const Limit = z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(500)), 100)
 
 async function jsonBody(req: Request): Promise<unknown> {
   const text = await req.text()
@@ -43,24 +47,12 @@ export const operator = new Hono<AppEnv>()
     c.json(await readOverview(c.env, c.get('log'))),
   )
   .get('/quarantine', requireRole('viewer'), async (c) => {
-    const q = parse(
-      z.object({ limit: Limit, before: z.optional(z.string()) }),
-      c.req.query(),
-      'query',
-    )
+    const q = parse(QuarantineQuery, c.req.query(), 'query')
     const items = await c.env.OPS_REGISTRY.getByName('global').listQuarantine(q)
     return c.json({ items, next: items.length === q.limit ? items.at(-1)?.id : undefined })
   })
   .get('/exceptions', requireRole('viewer'), async (c) => {
-    const q = parse(
-      z.object({
-        limit: Limit,
-        accountId: z.optional(AccountId),
-        state: z._default(z.enum(['parked', 'waiting', 'applied', 'skipped']), 'parked'),
-      }),
-      c.req.query(),
-      'query',
-    )
+    const q = parse(ExceptionsQuery, c.req.query(), 'query')
     return c.json({ items: await c.env.OPS_REGISTRY.getByName('global').listExceptions(q) })
   })
   .post('/exceptions/:id/retry', requireRole('operator'), async (c) => {
@@ -72,25 +64,14 @@ export const operator = new Hono<AppEnv>()
     return onParked(c, 'skip', body.reason)
   })
   .get('/webhooks/stripe/events', requireRole('viewer'), async (c) => {
-    const q = parse(
-      z.object({
-        limit: Limit,
-        outcome: z.optional(z.enum(['queued', 'duplicate', 'unrouted', 'ignored'])),
-      }),
-      c.req.query(),
-      'query',
-    )
+    const q = parse(WebhookEventsQuery, c.req.query(), 'query')
     return c.json(await c.env.OPS_REGISTRY.getByName('global').webhookReport(q))
   })
   .get('/writer', requireRole('viewer'), async (c) =>
     c.json(await c.env.ORG_WRITER.getByName('org').status()),
   )
   .post('/backfill', requireRole('operator'), async (c) => {
-    const body = parse(
-      z.object({ accountId: z.optional(AccountId) }),
-      await jsonBody(c.req.raw),
-      'body',
-    )
+    const body = parse(BackfillInput, await jsonBody(c.req.raw), 'body')
     return c.json(await startBackfill(c.env, c.get('actor') ?? 'operator', body.accountId), 202)
   })
   .get('/backfill', requireRole('viewer'), async (c) =>
@@ -115,7 +96,7 @@ export const operator = new Hono<AppEnv>()
     if (!summary) throw new NotFoundError('Account')
     return c.json(summary)
   })
-  .get('/trace/:id', requireRole('viewer'), async (c) => {
+  .get('/lookup/:id', requireRole('viewer'), async (c) => {
     const id = parse(
       z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
       c.req.param('id'),

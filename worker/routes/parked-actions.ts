@@ -1,16 +1,7 @@
-import * as z from 'zod/mini'
 import type { OperatorResult } from '../ledger/account-ledger.ts'
 import type { Logger } from '../lib/log.ts'
 
-/** What retry and skip take, from the JSON API and the console alike. */
-export const RetryInput = z.object({
-  reason: z.optional(z.string().check(z.trim(), z.maxLength(500))),
-})
-export const SkipInput = z.object({
-  reason: z
-    .string()
-    .check(z.trim(), z.minLength(3, 'say why (at least 3 characters)'), z.maxLength(500)),
-})
+export { RetryInput, SkipInput } from './operator-schemas.ts'
 
 /**
  * Has the account's ledger retry or skip an amendment, once per `requestId` when one is given

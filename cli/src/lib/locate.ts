@@ -12,7 +12,7 @@ export interface Located {
   via: 'flag' | 'trace index' | 'exception index' | 'Subscription_Sync__c'
 }
 
-/** `GET /v1/trace/:id`: the worker's index of every amendment it took, by both ids. */
+/** `GET /v1/lookup/:id`: the worker's index of every amendment it took, by both ids. */
 interface TraceMatches {
   items: Array<{ amendmentId: string; correlationId: string; accountId: string }>
 }
@@ -31,7 +31,7 @@ export async function locateAmendment(
 ): Promise<Located> {
   if (opts.accountId) return { accountId: opts.accountId, amendmentId: id, via: 'flag' }
   const doing = `Looking ${id} up in the worker’s trace index`
-  const traced = await api.send('GET', `/v1/trace/${encodeURIComponent(id)}`, doing)
+  const traced = await api.send('GET', `/v1/lookup/${encodeURIComponent(id)}`, doing)
   if (traced.status === 200) {
     const hit = (traced.body as TraceMatches).items[0]
     if (hit) return { accountId: hit.accountId, amendmentId: hit.amendmentId, via: 'trace index' }

@@ -24,7 +24,8 @@ export const TEST_WIRING: Wiring = {
       enumerable: true,
     })
   },
-  connectors: (env, config) => overrides.connectors?.(env) ?? PRODUCTION.connectors(env, config),
+  connectors: (env, config, calls) =>
+    overrides.connectors?.(env) ?? PRODUCTION.connectors(env, config, calls),
   writerClient: (env, config) =>
     overrides.writerClient ? overrides.writerClient(env) : PRODUCTION.writerClient(env, config),
   salesforceTokens: (env, config) => PRODUCTION.salesforceTokens(env, config),

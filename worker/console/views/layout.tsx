@@ -17,6 +17,7 @@ const NAV = [
   { href: '/console', label: 'Overview', key: 'overview' },
   { href: '/console/exceptions', label: 'Exceptions', key: 'exceptions' },
   { href: '/console/approvals', label: 'Approvals', key: 'approvals' },
+  { href: '/console/trace', label: 'Trace', key: 'trace' },
 ] as const
 
 export type Section = (typeof NAV)[number]['key'] | 'account'

@@ -1,0 +1,114 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { until } from '../support/poll.ts'
+import { expectAccessible, launchChromium, signIn } from './support/browser.ts'
+import { control, postCreate } from './support/vendors.ts'
+
+const stack = inject('consoleStack')
+let browser: Browser
+
+beforeAll(async () => {
+  browser = await launchChromium()
+})
+afterAll(() => browser?.close())
+
+/** The figure of an overview tile, as the page shows it (the tile's first text line). */
+async function tile(page: Page, label: string): Promise<string> {
+  await page.goto(`${stack.workerUrl}/console`)
+  const value = page.locator('.tiles > div', { hasText: label }).locator('dd')
+  return (await value.evaluate((dd) => dd.firstChild?.textContent ?? '')).trim()
+}
+
+/** Reloads `path` until `text` shows (the worker moves on in the background). */
+async function untilShown(page: Page, path: string, text: string): Promise<void> {
+  await until(
+    `${path} to show "${text}"`,
+    async () => {
+      await page.goto(`${stack.workerUrl}${path}`)
+      return (await page.content()).includes(text)
+    },
+    { timeoutMs: 90_000, intervalMs: 500 },
+  )
+}
+
+describe('the console in Chromium', () => {
+  it('parks a refused amendment, retries it once the data is fixed, and traces it', async () => {
+    const page = await signIn(browser, stack)
+    await expectAccessible(page, 'overview')
+    const parkedBefore = await tile(page, 'Parked amendments')
+
+    // Stripe refuses every new subscription (402): a business failure, so the amendment parks.
+    await control(stack.stripeUrl, 'faults', {
+      rules: [{ route: '/^POST \\/v1\\/subscriptions$/', status: 402 }],
+    })
+    const account = stack.accounts[0]
+    if (!account) throw new Error('the demo org has no Account')
+    const sent = await postCreate(stack, account.id)
+    await untilShown(page, '/console/exceptions', sent.subscriptionKey)
+    await expectAccessible(page, 'exceptions')
+    expect(Number(await tile(page, 'Parked amendments'))).toBe(Number(parkedBefore) + 1)
+
+    // The data is fixed in Stripe: new subscriptions go through again.
+    await control(stack.stripeUrl, 'faults', { rules: [] })
+    await page.goto(`${stack.workerUrl}/console/exceptions`)
+    const row = page.locator('#exceptions tr', { hasText: sent.subscriptionKey })
+    await row.getByLabel('Retry note (optional)').fill('Stripe accepts the card again')
+    await row.getByRole('button', { name: 'Retry' }).click()
+    await expect.poll(() => page.locator('#exceptions .notice').textContent()).toContain('Retried')
+
+    await untilShown(page, `/console/trace/${sent.correlationId}`, ': applied')
+    expect(await tile(page, 'Parked amendments')).toBe(parkedBefore)
+    await page.screenshot({ path: 'docs/console-overview.png', fullPage: true })
+
+    await page.getByRole('navigation').getByRole('link', { name: 'Trace' }).click()
+    await page.getByLabel('Correlation id, Salesforce, Stripe or NetSuite id').fill(sent.eventUuid)
+    await page.getByRole('button', { name: 'Find' }).click()
+    await page.waitForURL(`${stack.workerUrl}/console/trace/${sent.correlationId}`)
+    const html = await page.content()
+    expect(html).toContain(`${sent.eventUuid}:billing`)
+    expect(html).toMatch(/local-console<\/td><td>operator_retry/)
+    expect(html).toMatch(/POST \/v1\/subscriptions<\/code>[\s\S]*?402/)
+    await expectAccessible(page, 'trace')
+    await page.screenshot({ path: 'docs/console-trace.png', fullPage: true })
+    await page.locator('h3 a').first().click()
+    await expect.poll(() => page.locator('h1').textContent()).toMatch(/Amendment|#1/)
+    await expectAccessible(page, 'amendment')
+    await page.goto(`${stack.workerUrl}/console/accounts/${account.id}`)
+    await expectAccessible(page, 'account')
+  })
+
+  it('is usable from the keyboard: the skip link comes first and moves focus to the page', async () => {
+    const page = await signIn(browser, stack)
+    await page.keyboard.press('Tab')
+    const focused = await page.evaluate(() => document.activeElement?.textContent?.trim())
+    expect(focused).toBe('Skip to content')
+    await page.keyboard.press('Enter')
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('main')
+    await page.goto(`${stack.workerUrl}/console/trace`)
+    await expectAccessible(page, 'trace search')
+    // Every control of the search form is reachable with Tab, and Enter submits it.
+    await page.keyboard.press('Tab')
+    for (let i = 0; i < 12; i++) {
+      const id = await page.evaluate(() => document.activeElement?.id)
+      if (id === 'trace-q') break
+      await page.keyboard.press('Tab')
+    }
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('trace-q')
+    await page.keyboard.type('no-such-id')
+    await page.keyboard.press('Enter')
+    await expect.poll(() => page.content()).toContain('Nothing is known by no-such-id.')
+  })
+
+  it('reads with JavaScript off', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false })
+    const page = await context.newPage()
+    const signedIn = await signIn(browser, stack)
+    const cookies = await signedIn.context().cookies()
+    await context.addCookies(cookies)
+    await page.goto(`${stack.workerUrl}/console/exceptions`)
+    expect(await page.locator('h1').textContent()).toBe('Exceptions')
+    await page.goto(`${stack.workerUrl}/console/trace?q=no-such-id`)
+    expect(await page.content()).toContain('Nothing is known by no-such-id.')
+    await context.close()
+  })
+})

@@ -1,0 +1,9 @@
+import { buildOpenApi } from '../../worker/routes/contract/openapi.ts'
+
+/** Where the generated document is committed; the worker imports it from there. */
+export const OPENAPI_PATH = 'worker/routes/openapi.json'
+
+/** The document as committed: two-space JSON and a final newline. */
+export function renderOpenApi(): string {
+  return `${JSON.stringify(buildOpenApi(), null, 2)}\n`
+}

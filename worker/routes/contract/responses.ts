@@ -1,0 +1,154 @@
+import * as z from 'zod/mini'
+import { Amendment } from '../../../shared/index.ts'
+
+/**
+ * The answers of the operator API as zod schemas, for the OpenAPI document only (the worker
+ * builds these answers from typed objects, it never parses them). `checks.ts` fails the type
+ * check when a schema and the type the route answers with drift apart.
+ */
+
+const opt = <T extends z.core.$ZodType>(t: T) => z.optional(t)
+const flat = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
+const state = z.enum(['waiting', 'parked', 'applied', 'skipped'])
+const step = z.enum(['xref', 'billing', 'erp', 'status', 'done'])
+
+export const AuditLineSchema = z.object({
+  at: z.string(),
+  actor: z.string(),
+  action: z.string(),
+  fromState: opt(z.string()),
+  toState: opt(z.string()),
+  detail: opt(flat),
+})
+
+const amendmentFields = {
+  id: z.string(),
+  subscriptionKey: z.string(),
+  sequence: z.number(),
+  action: z.string(),
+  state,
+  step,
+  attempts: z.number(),
+  nextAttemptAt: opt(z.string()),
+  errorCode: opt(z.string()),
+  errorMessage: opt(z.string()),
+  billingRef: opt(z.string()),
+  erpRef: opt(z.string()),
+  correlationId: z.string(),
+  receivedAt: z.string(),
+  updatedAt: z.string(),
+}
+
+export const AmendmentDetailSchema = z.object({
+  ...amendmentFields,
+  audit: z.array(AuditLineSchema),
+})
+
+export const AccountSummarySchema = z.object({
+  accountId: z.string(),
+  xref: z.object({
+    billingCustomerId: opt(z.string()),
+    erpCustomerId: opt(z.string()),
+    erpSubsidiaryId: opt(z.string()),
+  }),
+  counts: z.record(z.string(), z.number()),
+  subscriptions: z.array(
+    z.object({
+      key: z.string(),
+      resolvedSequence: z.number(),
+      appliedSequence: z.number(),
+      billingSubscriptionId: opt(z.string()),
+      status: opt(z.string()),
+    }),
+  ),
+  open: z.array(z.object(amendmentFields)),
+  statusOutbox: z.object({
+    pending: z.number(),
+    dead: z.array(z.object({ amendmentId: z.string(), reason: z.string() })),
+  }),
+})
+
+export const ExceptionEntrySchema = z.object({
+  amendmentId: z.string(),
+  accountId: z.string(),
+  subscriptionKey: z.string(),
+  sequence: z.number(),
+  action: z.string(),
+  state,
+  code: z.nullable(z.string()),
+  message: z.nullable(z.string()),
+  correlationId: z.string(),
+  updatedAt: z.string(),
+})
+
+export const QuarantineEntrySchema = z.object({
+  id: z.string(),
+  receivedAt: z.string(),
+  source: z.string(),
+  requestId: z.string(),
+  eventUuid: opt(z.string()),
+  accountId: opt(z.string()),
+  reasons: z.array(z.object({ field: z.string(), message: z.string() })),
+  raw: z.string(),
+})
+
+export const TraceMatchSchema = z.object({
+  correlationId: z.string(),
+  amendmentId: z.string(),
+  accountId: z.string(),
+  at: z.string(),
+})
+
+const TraceCallSchema = z.object({
+  at: z.string(),
+  system: z.string(),
+  method: z.string(),
+  path: z.string(),
+  status: z.number(),
+  idempotencyKey: opt(z.string()),
+  durationMs: z.number(),
+})
+
+const links = z.record(z.string(), z.string())
+
+export const TraceResultSchema = z.object({
+  correlationId: z.string(),
+  accounts: z.array(
+    z.object({
+      trace: z.object({
+        correlationId: z.string(),
+        accountId: z.string(),
+        xref: z.object({ billingCustomerId: opt(z.string()), erpCustomerId: opt(z.string()) }),
+        amendments: z.array(
+          z.object({
+            detail: AmendmentDetailSchema,
+            event: Amendment,
+            steps: z.array(
+              z.object({
+                step: z.enum(['xref', 'billing', 'erp', 'status']),
+                status: z.enum(['done', 'current', 'pending']),
+                attempts: z.array(AuditLineSchema),
+                calls: z.array(TraceCallSchema),
+              }),
+            ),
+            writtenBack: z.array(
+              z.object({
+                object: z.string(),
+                externalId: z.string(),
+                status: z.string(),
+                handedAt: z.string(),
+              }),
+            ),
+          }),
+        ),
+      }),
+      links: z.object({
+        salesforceAccount: opt(z.string()),
+        stripeCustomer: opt(z.string()),
+        stripeBilling: opt(links),
+        netsuiteCustomer: opt(z.string()),
+        netsuiteOrders: opt(links),
+      }),
+    }),
+  ),
+})
