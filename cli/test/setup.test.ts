@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync, cpSync, mkdirSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, cpSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -159,7 +159,6 @@ describe('sf concord setup', () => {
   it('stops at a deploy the org refuses, naming the component and what to do', async () => {
     const project = mkdtempSync(join(tmpdir(), 'concord-setup-project-'))
     cpSync(join(ROOT, 'sfdx/main'), join(project, 'sfdx/main'), { recursive: true })
-    mkdirSync(join(project, 'lwc'))
     writeFileSync(
       join(project, 'sfdx/main/default/permissionsets/Concord_Broken.permissionset-meta.xml'),
       '<?xml version="1.0" encoding="UTF-8"?><PermissionSet xmlns="http://soap.sforce.com/2006/04/metadata"><fieldPermissions><editable>false</editable><field>Account.Gone__c</field><readable>true</readable></fieldPermissions><label>Broken</label></PermissionSet>',

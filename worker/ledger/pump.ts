@@ -70,19 +70,11 @@ function mirrorPort(ctx: PumpContext): MirrorPort {
   }
 }
 
-/** How often a long run hands the statuses it has so far to the OrgWriter. */
-const STATUS_HANDOFF_MS = 250
-
-/**
- * Advances due amendments one saga step at a time, until none is due or the budget is spent.
- * A long backlog hands its statuses on as it goes, so the first amendment's status does not wait
- * for the last one's vendor calls.
- */
+/** Advances due amendments one saga step at a time, until none is due or the budget is spent. */
 async function advanceDue(ctx: PumpContext): Promise<Wake> {
   const { journal, queries, config, connectors, log, metrics } = ctx
   const mirror = mirrorPort(ctx)
   const started = Date.now()
-  let handedOff = started
   for (;;) {
     const plan = planNext(journal, queries, Date.now(), config.gapWindowMs)
     if (!plan.next) return plan.wakeAt
@@ -93,10 +85,6 @@ async function advanceDue(ctx: PumpContext): Promise<Wake> {
       await advance(row, { journal, connectors, config, log, mirror, metrics })
     } finally {
       ctx.calls.scope = undefined
-    }
-    if (Date.now() - handedOff >= STATUS_HANDOFF_MS) {
-      await flushStatuses(ctx.sql, ctx.writer, config, log)
-      handedOff = Date.now()
     }
   }
 }

@@ -6,8 +6,8 @@ import { ComponentSet, ComponentStatus } from '@salesforce/source-deploy-retriev
 import { failure, messageOf } from '../lib/failure.ts'
 import { step, type StepResult } from './step.ts'
 
-/** What setup deploys: the package and its components, as sfdx/README.md's step 1. */
-export const PACKAGE_DIRS = ['sfdx/main', 'lwc']
+/** What setup deploys: the package, its Lightning components included, as sfdx/README.md's step 1. */
+export const PACKAGE_DIRS = ['sfdx/main']
 const SETTINGS = 'main/default/customMetadata/Concord_Setting.Default.md-meta.xml'
 const NAMED_CREDENTIAL = 'main/default/namedCredentials/Concord_Worker.namedCredential-meta.xml'
 
@@ -30,11 +30,8 @@ export function stagePackage(projectDir: string, workerUrl: string): string {
       code: 'PackageNotFound',
     })
   const dir = mkdtempSync(join(tmpdir(), 'concord-setup-'))
-  cpSync(main, join(dir, 'main'), { recursive: true })
-  cpSync(join(projectDir, 'lwc'), join(dir, 'lwc'), {
-    recursive: true,
-    filter: (src) => !src.includes('__tests__'),
-  })
+  // The components' jest tests and mocks stay behind, as .forceignore has it.
+  cpSync(main, join(dir, 'main'), { recursive: true, filter: (src) => !src.includes('__tests__') })
   const url = xmlEscape(workerUrl)
   const settings = join(dir, SETTINGS)
   writeFileSync(
@@ -69,7 +66,7 @@ export async function deployPackage(
 ): Promise<StepResult> {
   const dir = stagePackage(projectDir, workerUrl)
   try {
-    const set = ComponentSet.fromSource([join(dir, 'main'), join(dir, 'lwc')])
+    const set = ComponentSet.fromSource([join(dir, 'main')])
     const op = await set.deploy({ usernameOrConnection: conn })
     op.onUpdate((r) =>
       onProgress(`${r.status} ${r.numberComponentsDeployed}/${r.numberComponentsTotal}`),

@@ -64,19 +64,6 @@ describe('AccountLedger ordering', () => {
     })
   })
 
-  it('hands statuses to the writer while a long backlog is still being worked through', async () => {
-    doubles.latencyMs = 60
-    const chain = amendmentChain(8, { Account_Id__c: account })
-    await postEvents(chain)
-    await drain(account)
-    const order = doubles.calls.map((c) => c.method)
-    const firstHandoff = order.indexOf('writer.enqueue')
-    const lastBilling = order.lastIndexOf('billing.applyAmendment')
-    expect(firstHandoff).toBeGreaterThan(-1)
-    expect(firstHandoff).toBeLessThan(lastBilling)
-    expect(doubles.statuses.get(chain.at(-1)?.EventUuid as string)?.status).toBe('applied')
-  })
-
   it('hands billing the proration date the rep previewed', async () => {
     const [create, change] = amendmentChain(2, { Account_Id__c: account })
     const previewed = Math.floor(Date.now() / 1000) - 120
