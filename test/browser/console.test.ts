@@ -32,7 +32,7 @@ async function untilShown(page: Page, path: string, text: string): Promise<void>
 }
 
 describe('the console in Chromium', () => {
-  it('parks a refused amendment, retries it once the data is fixed, and traces it', async () => {
+  it('parks a refused amendment, has its retry approved by a second person once the data is fixed, and traces it', async () => {
     const page = await signIn(browser, stack)
     await expectAccessible(page, 'overview')
     const parkedBefore = await tile(page, 'Parked amendments')
@@ -54,7 +54,21 @@ describe('the console in Chromium', () => {
     const row = page.locator('#exceptions tr', { hasText: sent.subscriptionKey })
     await row.getByLabel('Retry note (optional)').fill('Stripe accepts the card again')
     await row.getByRole('button', { name: 'Retry' }).click()
-    await expect.poll(() => page.locator('#exceptions .notice').textContent()).toContain('Retried')
+
+    // The retry will bill, so it waits for a second person: its request page shows the dry run
+    // (the Stripe call it would make) and refuses its requester the approval.
+    await page.waitForURL(/\/console\/approvals\/[^/?]+\?done=requested$/)
+    const request = new URL(page.url()).pathname
+    await expect.poll(() => page.content()).toContain('/v1/subscriptions')
+    expect(await page.content()).toContain('another approver must approve or reject it')
+    expect(await page.getByRole('button', { name: 'Approve and run' }).count()).toBe(0)
+    await expectAccessible(page, 'approval request')
+
+    const approver = await signIn(browser, stack, { name: 'finance-approver', role: 'approver' })
+    await approver.goto(`${stack.workerUrl}${request}`)
+    await approver.getByRole('button', { name: 'Approve and run' }).click()
+    await untilShown(approver, request, 'executed')
+    await approver.context().close()
 
     await untilShown(page, `/console/trace/${sent.correlationId}`, ': applied')
     expect(await tile(page, 'Parked amendments')).toBe(parkedBefore)
@@ -66,7 +80,7 @@ describe('the console in Chromium', () => {
     await page.waitForURL(`${stack.workerUrl}/console/trace/${sent.correlationId}`)
     const html = await page.content()
     expect(html).toContain(`${sent.eventUuid}:billing`)
-    expect(html).toMatch(/local-console<\/td><td>operator_retry/)
+    expect(html).toMatch(/operator_retry/)
     expect(html).toMatch(/POST \/v1\/subscriptions<\/code>[\s\S]*?402/)
     await expectAccessible(page, 'trace')
     await page.screenshot({ path: 'docs/console-trace.png', fullPage: true })
