@@ -46,7 +46,10 @@ describe('the console in Chromium', () => {
     const sent = await postCreate(stack, account.id)
     await untilShown(page, '/console/exceptions', sent.subscriptionKey)
     await expectAccessible(page, 'exceptions')
-    expect(Number(await tile(page, 'Parked amendments'))).toBe(Number(parkedBefore) + 1)
+    // The overview reads the per-minute roll-ups: the figure moves within a minute or so.
+    await expect
+      .poll(async () => Number(await tile(page, 'Parked amendments')), { timeout: 150_000 })
+      .toBe(Number(parkedBefore) + 1)
 
     // The data is fixed in Stripe: new subscriptions go through again.
     await control(stack.stripeUrl, 'faults', { rules: [] })
@@ -71,7 +74,9 @@ describe('the console in Chromium', () => {
     await approver.context().close()
 
     await untilShown(page, `/console/trace/${sent.correlationId}`, ': applied')
-    expect(await tile(page, 'Parked amendments')).toBe(parkedBefore)
+    await expect
+      .poll(() => tile(page, 'Parked amendments'), { timeout: 150_000 })
+      .toBe(parkedBefore)
     await page.screenshot({ path: 'docs/console-overview.png', fullPage: true })
 
     await page.getByRole('navigation').getByRole('link', { name: 'Trace' }).click()
