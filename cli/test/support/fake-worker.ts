@@ -172,7 +172,7 @@ function route(
     viewer()
     return [200, state.subscriber]
   }
-  const trace = /^\/v1\/trace\/([^/]+)$/.exec(path)
+  const trace = /^\/v1\/lookup\/([^/]+)$/.exec(path)
   if (method === 'GET' && trace) {
     viewer()
     const id = decodeURIComponent(trace[1] ?? '')
