@@ -21,7 +21,7 @@ interface IntakeAnswer {
 export async function postAmendments(
   stack: BenchStack,
   secret: string,
-  batch: PlannedAmendment[],
+  batch: Array<Pick<PlannedAmendment, 'event'>>,
 ): Promise<number> {
   const body = JSON.stringify({ events: batch.map((a) => a.event) })
   for (let attempt = 1; ; attempt++) {

@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startVendors, type VendorStack } from '../stack/vendors.ts'
 import type { Bundle } from './bundle.ts'
-import { freePort, removeTemp, stopChild, tempDir, wrangler } from './processes.ts'
+import { exited, freePort, removeTemp, stopChild, tempDir, wrangler } from './processes.ts'
 
 /** The three emulators (in this process) plus one `wrangler dev` of the bench bundle, on loopback. */
 export interface BenchStack {
@@ -13,6 +13,12 @@ export interface BenchStack {
   operatorToken: string
   /** Lines wrangler printed that look like trouble (reloads, uncaught errors), for the report. */
   warnings: string[]
+  /**
+   * Kills `wrangler dev` and its workerd at once (SIGKILL to the process group: no shutdown, no
+   * flush), then starts it again on the same port and Durable Object store, as a crash and a
+   * restart would. Resolves when the new process answers `/healthz`.
+   */
+  crash(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -97,7 +103,7 @@ export async function startBenchStack(
       .join('\n') + '\n',
     { mode: 0o600 },
   )
-  const child = wrangler([
+  const args = [
     'dev',
     bundle.script,
     '--no-bundle',
@@ -116,25 +122,36 @@ export async function startBenchStack(
     '--show-interactive-dev-session=false',
     '--log-level',
     'warn',
-  ])
+  ]
   let log = ''
   const warnings: string[] = []
   const watch = (chunk: Buffer) => {
     log = (log + chunk.toString()).slice(-20_000)
     warnings.push(...troubleLines(chunk.toString()).slice(0, Math.max(0, 20 - warnings.length)))
   }
-  child.stdout?.on('data', watch)
-  child.stderr?.on('data', watch)
+  let child: ChildProcess | undefined
+  const launch = async () => {
+    const started = wrangler(args)
+    child = started
+    started.stdout?.on('data', watch)
+    started.stderr?.on('data', watch)
+    await waitHealthy(workerUrl, started, () => log, 90_000)
+  }
   const stop = async () => {
-    await stopChild(child)
+    if (child) await stopChild(child)
     await vendors.close()
     removeTemp(dir)
   }
+  const crash = async () => {
+    if (child?.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+    if (child) await exited(child, 5_000)
+    await launch()
+  }
   try {
-    await waitHealthy(workerUrl, child, () => log, 90_000)
+    await launch()
   } catch (err) {
     await stop()
     throw err
   }
-  return { workerUrl, vendors, operatorToken, warnings, stop }
+  return { workerUrl, vendors, operatorToken, warnings, crash, stop }
 }
