@@ -4,6 +4,7 @@ import { WorkerApi } from '../lib/worker-api.ts'
 import type { CheckResult, ClockSample } from './check.ts'
 import { checkClocks } from './clock.ts'
 import { checkNetsuite, type NetsuiteTarget } from './netsuite.ts'
+import { checkRoundTrip } from './round-trip.ts'
 import { checkSalesforce } from './salesforce.ts'
 import { checkStripe } from './stripe.ts'
 import { checkWorker } from './worker.ts'
@@ -33,8 +34,9 @@ async function sampleDate(source: string, url: string): Promise<ClockSample | un
 /** Every check, Salesforce, worker and Stripe side by side, then the clocks they reported. */
 export async function runDoctor(t: DoctorTarget): Promise<CheckResult[]> {
   const clock: ClockSample[] = []
-  const [salesforce, worker, stripe, netsuite, sfClock] = await Promise.all([
+  const [salesforce, roundTrip, worker, stripe, netsuite, sfClock] = await Promise.all([
     checkSalesforce({ conn: t.conn, org: t.org, integrationUser: t.integrationUser }),
+    checkRoundTrip({ conn: t.conn, org: t.org, workerUrl: t.workerUrl }),
     checkWorker(new WorkerApi(t.workerUrl, t.token), clock),
     checkStripe({ key: t.stripeKey, apiBase: t.stripeApiBase, workerUrl: t.workerUrl }, clock),
     checkNetsuite(t.netsuite),
@@ -48,9 +50,11 @@ export async function runDoctor(t: DoctorTarget): Promise<CheckResult[]> {
     t.conn.accessToken ?? undefined,
     t.netsuite.m2m?.privateKeyPem,
   ]
-  return [...salesforce, ...worker, ...stripe, ...netsuite, ...checkClocks(clock)].map((c) => ({
-    ...c,
-    detail: redact(c.detail, secrets),
-    fix: c.fix === undefined ? undefined : redact(c.fix, secrets),
-  }))
+  return [...salesforce, roundTrip, ...worker, ...stripe, ...netsuite, ...checkClocks(clock)].map(
+    (c) => ({
+      ...c,
+      detail: redact(c.detail, secrets),
+      fix: c.fix === undefined ? undefined : redact(c.fix, secrets),
+    }),
+  )
 }

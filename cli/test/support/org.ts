@@ -43,3 +43,22 @@ export async function loginToEmulator(vendors: VendorStack, alias: string): Prom
   await state.aliases.setAndSave(alias, username)
   return body.access_token
 }
+
+/**
+ * Puts the intake signing secret in the `Concord_Worker` principal (`Signer`) as an admin (or
+ * `sf concord setup`) does through the Connect REST API: created the first time, replaced after.
+ */
+export function storeSigningSecret(vendors: VendorStack, secret: string): void {
+  const store = vendors.salesforce.sf.credentials
+  const exists = store.value('Concord_Worker', 'Signer', 'SigningSecret') !== undefined
+  store.write(
+    {
+      externalCredential: 'Concord_Worker',
+      principalName: 'Signer',
+      principalType: 'NamedPrincipal',
+      authenticationProtocol: 'Custom',
+      credentials: { SigningSecret: { value: secret, encrypted: true } },
+    },
+    exists ? 'replace' : 'create',
+  )
+}
