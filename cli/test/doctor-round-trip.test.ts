@@ -1,14 +1,15 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { Org, type Connection } from '@salesforce/core'
-import { ComponentSet } from '@salesforce/source-deploy-retrieve'
+import type { Connection } from '@salesforce/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startVendors, type VendorStack } from '../../test/stack/vendors.ts'
 import Doctor, { type DoctorResult } from '../src/commands/concord/doctor.ts'
 import type { CheckResult } from '../src/doctor/check.ts'
 import { startFakeWorker, type FakeWorker } from './support/fake-worker.ts'
-import { loginToEmulator, storeSigningSecret } from './support/org.ts'
+import {
+  connectionFor,
+  deployNamedCredential,
+  loginToEmulator,
+  storeSigningSecret,
+} from './support/org.ts'
 import { runCommand } from './support/run.ts'
 
 const TOKEN = 'op_round_trip_token_3c9e1a'
@@ -26,7 +27,7 @@ describe('sf concord doctor: the signed round trip from Salesforce', () => {
     worker = await startFakeWorker(TOKEN)
     vendors = await startVendors({ seedSalesforce: true, workerUrl: worker.url })
     await loginToEmulator(vendors, 'round-trip')
-    conn = (await Org.create({ aliasOrUsername: 'round-trip' })).getConnection()
+    conn = await connectionFor('round-trip')
     storeSigningSecret(vendors, SECRET)
     worker.state.eventsSecrets = [SECRET]
   })
@@ -72,35 +73,7 @@ describe('sf concord doctor: the signed round trip from Salesforce', () => {
       headers: { 'content-type': 'application/json' },
     })
 
-  /** Deploys the Concord_Worker named credential with another URL (Metadata API, as an admin would). */
-  const deployNamedCredential = async (url: string) => {
-    const dir = mkdtempSync(join(tmpdir(), 'concord-nc-'))
-    const folder = join(dir, 'main', 'default', 'namedCredentials')
-    mkdirSync(folder, { recursive: true })
-    writeFileSync(
-      join(folder, 'Concord_Worker.namedCredential-meta.xml'),
-      `<?xml version="1.0" encoding="UTF-8"?>
-<NamedCredential xmlns="http://soap.sforce.com/2006/04/metadata">
-    <allowMergeFieldsInBody>false</allowMergeFieldsInBody>
-    <allowMergeFieldsInHeader>true</allowMergeFieldsInHeader>
-    <calloutStatus>Enabled</calloutStatus>
-    <generateAuthorizationHeader>false</generateAuthorizationHeader>
-    <label>Concord Worker</label>
-    <namedCredentialParameters>
-        <parameterName>Url</parameterName>
-        <parameterType>Url</parameterType>
-        <parameterValue>${url}</parameterValue>
-    </namedCredentialParameters>
-    <namedCredentialType>SecuredEndpoint</namedCredentialType>
-</NamedCredential>
-`,
-    )
-    const op = await ComponentSet.fromSource([join(dir, 'main')]).deploy({
-      usernameOrConnection: conn,
-    })
-    const result = await op.pollStatus(200, 60)
-    expect(result.response.success).toBe(true)
-  }
+  const deployUrl = async (url: string) => expect(await deployNamedCredential(conn, url)).toBe(true)
 
   it('passes when Salesforce signs with the secret the worker holds, with the skew the worker saw', async () => {
     const { check, stdout } = await roundTrip()
@@ -148,7 +121,7 @@ describe('sf concord doctor: the signed round trip from Salesforce', () => {
 
   it('fails naming the Named Credential URL when Salesforce cannot reach the worker', async () => {
     const nowhere = 'http://127.0.0.1:9'
-    await deployNamedCredential(nowhere)
+    await deployUrl(nowhere)
     try {
       const { check, exitCode } = await roundTrip()
       expect(exitCode).toBe(1)
@@ -158,7 +131,7 @@ describe('sf concord doctor: the signed round trip from Salesforce', () => {
       )
       expect(check?.fix).toContain(`points at ${nowhere}, not ${worker.url}`)
     } finally {
-      await deployNamedCredential(worker.url)
+      await deployUrl(worker.url)
     }
     expect((await roundTrip()).check?.status).toBe('pass')
   })

@@ -6,10 +6,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startVendors, type VendorStack } from '../../test/stack/vendors.ts'
 import Doctor, { type DoctorResult } from '../src/commands/concord/doctor.ts'
 import { startFakeWorker, sha256, type FakeWorker } from './support/fake-worker.ts'
-import { loginToEmulator, storeSigningSecret } from './support/org.ts'
+import {
+  connectionFor,
+  loginToEmulator,
+  setUpRelayUser,
+  storeSigningSecret,
+} from './support/org.ts'
 import { runCommand } from './support/run.ts'
 
 const TOKEN = 'op_doctor_test_token_5f2a9c'
+const RELAY_USER = 'relay@concord.example'
 const EVENTS_SECRET = 'doctor-test-events-secret-8e1f0c2b7a9d4e6f'
 const STRIPE_KEY = 'sk_test_concord_local'
 const HOUR = 3_600_000
@@ -30,6 +36,7 @@ describe('sf concord doctor', () => {
     })
     sfToken = await loginToEmulator(vendors, 'concord')
     storeSigningSecret(vendors, EVENTS_SECRET)
+    await setUpRelayUser(vendors, await connectionFor('concord'), RELAY_USER)
     worker.state.eventsSecrets = [EVENTS_SECRET]
     const dir = mkdtempSync(join(tmpdir(), 'concord-doctor-'))
     nsKeyFile = join(dir, 'netsuite.pem')
@@ -103,6 +110,7 @@ describe('sf concord doctor', () => {
       'permission sets deployed',
       'Concord_Integration assigned',
       'Concord_Amend_Subscriptions assigned',
+      'SubscriptionAmendmentRelay running user',
       'signed round trip from Salesforce',
       'health',
       'operator token',
@@ -143,7 +151,7 @@ describe('sf concord doctor', () => {
     expect(run.stdout).toMatch(
       /FAIL\s+worker\s+operator token\s+Reading the writer status failed: the worker\s+Pass a valid operator token/,
     )
-    expect(run.stdout).toContain('11 checks: 8 pass, 2 warn, 1 fail')
+    expect(run.stdout).toContain('12 checks: 9 pass, 2 warn, 1 fail')
     expect(run.stdout).toMatch(/WARN\s+netsuite\s+M2M login\s+not checked/)
     expect(run.stdout).toContain('OPERATOR_TOKENS')
     expect(run.stdout).toMatch(/WARN\s+stripe\s+key/)

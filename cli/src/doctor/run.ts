@@ -7,6 +7,7 @@ import { checkNetsuite, type NetsuiteTarget } from './netsuite.ts'
 import { checkRoundTrip } from './round-trip.ts'
 import { checkSalesforce } from './salesforce.ts'
 import { checkStripe } from './stripe.ts'
+import { checkTriggerUsers } from './trigger-user.ts'
 import { checkWorker } from './worker.ts'
 
 export interface DoctorTarget {
@@ -34,9 +35,11 @@ async function sampleDate(source: string, url: string): Promise<ClockSample | un
 /** Every check, Salesforce, worker and Stripe side by side, then the clocks they reported. */
 export async function runDoctor(t: DoctorTarget): Promise<CheckResult[]> {
   const clock: ClockSample[] = []
-  const [salesforce, roundTrip, worker, stripe, netsuite, sfClock] = await Promise.all([
+  const target = { conn: t.conn, org: t.org, workerUrl: t.workerUrl }
+  const [salesforce, triggers, roundTrip, worker, stripe, netsuite, sfClock] = await Promise.all([
     checkSalesforce({ conn: t.conn, org: t.org, integrationUser: t.integrationUser }),
-    checkRoundTrip({ conn: t.conn, org: t.org, workerUrl: t.workerUrl }),
+    checkTriggerUsers(target),
+    checkRoundTrip(target),
     checkWorker(new WorkerApi(t.workerUrl, t.token), clock),
     checkStripe({ key: t.stripeKey, apiBase: t.stripeApiBase, workerUrl: t.workerUrl }, clock),
     checkNetsuite(t.netsuite),
@@ -50,11 +53,17 @@ export async function runDoctor(t: DoctorTarget): Promise<CheckResult[]> {
     t.conn.accessToken ?? undefined,
     t.netsuite.m2m?.privateKeyPem,
   ]
-  return [...salesforce, roundTrip, ...worker, ...stripe, ...netsuite, ...checkClocks(clock)].map(
-    (c) => ({
-      ...c,
-      detail: redact(c.detail, secrets),
-      fix: c.fix === undefined ? undefined : redact(c.fix, secrets),
-    }),
-  )
+  return [
+    ...salesforce,
+    ...triggers,
+    roundTrip,
+    ...worker,
+    ...stripe,
+    ...netsuite,
+    ...checkClocks(clock),
+  ].map((c) => ({
+    ...c,
+    detail: redact(c.detail, secrets),
+    fix: c.fix === undefined ? undefined : redact(c.fix, secrets),
+  }))
 }

@@ -132,7 +132,7 @@ export class Org {
       this.store.insert(
         tx,
         user,
-        { Username: username, Name: username.split('@')[0] ?? username },
+        { Username: username, Name: username.split('@')[0] ?? username, IsActive: true },
         id,
         id,
       )
