@@ -26,9 +26,10 @@ describe('sf concord doctor: the trigger’s running user', () => {
     await worker.close()
   })
 
-  const check = async () => {
+  const check = async (...extra: string[]) => {
     const run = await runCommand<DoctorResult>(Doctor, [
       ...['--target-org', 'trigger-user', '--worker-url', worker.url, '--token', TOKEN, '--json'],
+      ...extra,
     ])
     const out = JSON.parse(run.stdout) as { result: DoctorResult }
     return { ...out.result.checks.find((c) => c.check === CHECK), exitCode: run.exitCode }
@@ -59,6 +60,16 @@ describe('sf concord doctor: the trigger’s running user', () => {
       status: 'pass',
       detail: `runs as ${RELAY} (active, holds Concord_Relay), batch size 500`,
     })
+  })
+
+  it('fails when the trigger runs as another user than --relay-user names', async () => {
+    expect((await check('--relay-user', RELAY)).status).toBe('pass')
+    const other = await check('--relay-user', 'concord-relay@elsewhere.example')
+    expect(other).toMatchObject({
+      status: 'fail',
+      detail: `runs as ${RELAY}, not concord-relay@elsewhere.example`,
+    })
+    expect(other.fix).toContain('--relay-user concord-relay@elsewhere.example')
   })
 
   it('fails when the running user has lost Concord_Relay, with the command that assigns it', async () => {

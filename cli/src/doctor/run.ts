@@ -14,6 +14,8 @@ export interface DoctorTarget {
   conn: Connection
   org: string
   integrationUser?: string
+  /** The user the relay trigger should run as, when the admin names it. */
+  relayUser?: string
   workerUrl: string
   token?: string
   stripeKey?: string
@@ -38,7 +40,7 @@ export async function runDoctor(t: DoctorTarget): Promise<CheckResult[]> {
   const target = { conn: t.conn, org: t.org, workerUrl: t.workerUrl }
   const [salesforce, triggers, roundTrip, worker, stripe, netsuite, sfClock] = await Promise.all([
     checkSalesforce({ conn: t.conn, org: t.org, integrationUser: t.integrationUser }),
-    checkTriggerUsers(target),
+    checkTriggerUsers({ ...target, relayUser: t.relayUser }),
     checkRoundTrip(target),
     checkWorker(new WorkerApi(t.workerUrl, t.token), clock),
     checkStripe({ key: t.stripeKey, apiBase: t.stripeApiBase, workerUrl: t.workerUrl }, clock),

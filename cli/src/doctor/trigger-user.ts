@@ -13,6 +13,8 @@ export interface TriggerUserTarget {
   conn: Connection
   org: string
   workerUrl: string
+  /** The user the trigger should run as, when the admin names it (--relay-user). */
+  relayUser?: string
 }
 
 interface SubscriberConfig {
@@ -47,6 +49,13 @@ function verdict(
       check,
       `${config.DeveloperName} names user ${config.UserId}, which the org does not have`,
       `Name an existing user: ${setup}.`,
+    )
+  if (t.relayUser && user.Username !== t.relayUser)
+    return fail(
+      'salesforce',
+      check,
+      `runs as ${user.Username}, not ${t.relayUser}`,
+      `Name ${t.relayUser}: ${setup.replace('<username>', t.relayUser)}.`,
     )
   if (!user.IsActive)
     return fail(
