@@ -154,11 +154,13 @@ export async function runSetup(t: SetupTarget, progress: Progress): Promise<Step
     )
     await run('assign Concord_Relay', () => assignPermissionSet(t.conn, 'Concord_Relay', relay))
   } else
-    await run('trigger running user', async () =>
-      step(
-        'trigger running user',
-        'skipped',
-        'no --relay-user: the relay trigger keeps its current running user (doctor checks it)',
+    await run('trigger running user', () =>
+      Promise.resolve(
+        step(
+          'trigger running user',
+          'skipped',
+          'no --relay-user: the relay trigger keeps its current running user (doctor checks it)',
+        ),
       ),
     )
   await run('intake signing secret', () => intakeSecret(t, state))
