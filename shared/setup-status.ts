@@ -34,3 +34,20 @@ export const SetupStatus = z.object({
   errors: z.array(SetupError),
 })
 export type SetupStatus = z.infer<typeof SetupStatus>
+
+/**
+ * Answer of `GET /v1/salesforce/ping` (signed like every call from Salesforce): what the worker
+ * saw of the signature, so `sf concord doctor` can prove the whole path from Salesforce. Which of
+ * the worker's secrets matched (`previous` during a rotation) and the sender's clock skew; never
+ * a secret, a signature or a hash of one.
+ */
+export const SignedPing = z.object({
+  ok: z.literal(true),
+  key: z.enum(['current', 'previous']),
+  /** The worker's clock minus X-Concord-Timestamp, in seconds (positive: Salesforce is behind). */
+  skewSeconds: z.number(),
+  /** How far the timestamp may be from the worker's clock before a call is refused. */
+  toleranceSeconds: z.number(),
+  receivedAt: z.string(),
+})
+export type SignedPing = z.infer<typeof SignedPing>

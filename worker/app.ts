@@ -8,6 +8,7 @@ import { catalog } from './routes/catalog.ts'
 import { consoleRoutes } from './routes/console.tsx'
 import { operator } from './routes/operator.ts'
 import { salesforceEvents } from './routes/salesforce-events.ts'
+import { salesforcePing } from './routes/salesforce-ping.ts'
 import { salesforceStatus } from './routes/salesforce-status.ts'
 import { stripeWebhooks } from './routes/stripe-webhooks.ts'
 import { subscriber } from './routes/subscriber.ts'
@@ -33,6 +34,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get('/v1/openapi.json', (c) => c.json(openapi))
   app.route('/v1/salesforce/events', salesforceEvents)
   app.route('/v1/salesforce/status', salesforceStatus)
+  app.route('/v1/salesforce/ping', salesforcePing)
   app.route('/v1/catalog', catalog)
   app.route('/v1/amendments', amendments)
   app.route('/v1/webhooks/stripe', stripeWebhooks)

@@ -6,10 +6,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { startVendors, type VendorStack } from '../../test/stack/vendors.ts'
 import Doctor, { type DoctorResult } from '../src/commands/concord/doctor.ts'
 import { startFakeWorker, sha256, type FakeWorker } from './support/fake-worker.ts'
-import { loginToEmulator } from './support/org.ts'
+import {
+  connectionFor,
+  loginToEmulator,
+  setUpRelayUser,
+  storeSigningSecret,
+} from './support/org.ts'
 import { runCommand } from './support/run.ts'
 
 const TOKEN = 'op_doctor_test_token_5f2a9c'
+const RELAY_USER = 'relay@concord.example'
+const EVENTS_SECRET = 'doctor-test-events-secret-8e1f0c2b7a9d4e6f'
 const STRIPE_KEY = 'sk_test_concord_local'
 const HOUR = 3_600_000
 
@@ -25,8 +32,12 @@ describe('sf concord doctor', () => {
     vendors = await startVendors({
       seedSalesforce: true,
       stripeWebhookUrl: `${worker.url}/v1/webhooks/stripe`,
+      workerUrl: worker.url,
     })
     sfToken = await loginToEmulator(vendors, 'concord')
+    storeSigningSecret(vendors, EVENTS_SECRET)
+    await setUpRelayUser(vendors, await connectionFor('concord'), RELAY_USER)
+    worker.state.eventsSecrets = [EVENTS_SECRET]
     const dir = mkdtempSync(join(tmpdir(), 'concord-doctor-'))
     nsKeyFile = join(dir, 'netsuite.pem')
     writeFileSync(nsKeyFile, vendors.bindings.NETSUITE_PRIVATE_KEY ?? '')
@@ -99,6 +110,8 @@ describe('sf concord doctor', () => {
       'permission sets deployed',
       'Concord_Integration assigned',
       'Concord_Amend_Subscriptions assigned',
+      'SubscriptionAmendmentRelay running user',
+      'signed round trip from Salesforce',
       'health',
       'operator token',
       'Salesforce writer',
@@ -117,7 +130,7 @@ describe('sf concord doctor', () => {
     )
     const pem = vendors.bindings.NETSUITE_PRIVATE_KEY ?? ''
     const keyLine = pem.split('\n')[1] ?? 'no key line'
-    for (const secret of [TOKEN, STRIPE_KEY, sfToken, keyLine]) {
+    for (const secret of [TOKEN, STRIPE_KEY, sfToken, keyLine, EVENTS_SECRET]) {
       expect(run.stdout).not.toContain(secret)
       expect(run.stderr).not.toContain(secret)
     }
@@ -138,7 +151,7 @@ describe('sf concord doctor', () => {
     expect(run.stdout).toMatch(
       /FAIL\s+worker\s+operator token\s+Reading the writer status failed: the worker\s+Pass a valid operator token/,
     )
-    expect(run.stdout).toContain('10 checks: 7 pass, 2 warn, 1 fail')
+    expect(run.stdout).toContain('12 checks: 9 pass, 2 warn, 1 fail')
     expect(run.stdout).toMatch(/WARN\s+netsuite\s+M2M login\s+not checked/)
     expect(run.stdout).toContain('OPERATOR_TOKENS')
     expect(run.stdout).toMatch(/WARN\s+stripe\s+key/)

@@ -14,7 +14,13 @@ import ExceptionsRetry from '../src/commands/concord/exceptions/retry.ts'
 import type { ParkedActionResult } from '../src/lib/parked-action.ts'
 import type { ApprovalAnswer } from '../src/lib/worker-types.ts'
 import Replay from '../src/commands/concord/replay.ts'
-import { loginToEmulator } from './support/org.ts'
+import {
+  connectionFor,
+  deployNamedCredential,
+  loginToEmulator,
+  setUpRelayUser,
+  storeSigningSecret,
+} from './support/org.ts'
 import { startRealWorker, type RealWorker } from './support/real-worker.ts'
 import { runCommand } from './support/run.ts'
 
@@ -28,6 +34,11 @@ describe('sf concord against the real worker', () => {
     vendors = await startVendors({ seedSalesforce: true })
     worker = await startRealWorker({ ...vendors.bindings, SUBSCRIBER_CONNECT_TIMEOUT_MS: '500' })
     await loginToEmulator(vendors, 'concord-real')
+    // What setup leaves in the org: the worker's URL and its secret, and the relay user.
+    const conn = await connectionFor('concord-real')
+    await deployNamedCredential(conn, worker.url)
+    storeSigningSecret(vendors, worker.eventsSecret)
+    await setUpRelayUser(vendors, conn, 'relay@concord.example')
     nsKeyFile = join(mkdtempSync(join(tmpdir(), 'concord-real-')), 'netsuite.pem')
     writeFileSync(nsKeyFile, vendors.bindings.NETSUITE_PRIVATE_KEY ?? '')
     await fetch(`${vendors.stripe.url}/v1/webhook_endpoints`, {

@@ -6,7 +6,7 @@ import { startVendors, type VendorStack } from '../../test/stack/vendors.ts'
 import Setup, { type SetupResult } from '../src/commands/concord/setup.ts'
 import { HANDLED_EVENTS } from '../src/doctor/stripe.ts'
 import { startFakeWorker, type FakeWorker } from './support/fake-worker.ts'
-import { loginToEmulator } from './support/org.ts'
+import { loginToEmulator, sfUser } from './support/org.ts'
 import { runCommand, type CommandRun } from './support/run.ts'
 
 const TOKEN = 'op_setup_test_token_7d1e0b'
@@ -83,6 +83,7 @@ describe('sf concord setup', () => {
     expect(outcomes(first)).toEqual({
       'deploy package': 'created',
       'assign Concord_Integration': 'created',
+      'trigger running user': 'skipped',
       'intake signing secret': 'created',
       'Stripe webhook endpoint': 'created',
       'NetSuite M2M and concurrency': 'checked',
@@ -113,6 +114,7 @@ describe('sf concord setup', () => {
     expect(Object.values(outcomes(second))).toEqual([
       'unchanged',
       'unchanged',
+      'skipped',
       'unchanged',
       'unchanged',
       'checked',
@@ -169,5 +171,55 @@ describe('sf concord setup', () => {
       /Deploying the Concord package failed: the org refused it \(Failed\): PermissionSet Concord_Broken: In field: field - no CustomField named Account.Gone__c found/,
     )
     expect(run.error?.actions?.join(' ')).toContain('run setup again')
+  })
+
+  it('runs the relay trigger as the named user: refuses an unknown or inactive one, then is idempotent', async () => {
+    const user = 'relay@concord.example'
+    const unknown = await setup(['--relay-user', user])
+    expect(unknown.exitCode).not.toBe(0)
+    expect(unknown.error?.message).toBe(
+      `Checking the relay user ${user} failed: the org has no user ${user}`,
+    )
+    expect(unknown.error?.actions?.join(' ')).toMatch(
+      /user licence "Salesforce Integration", profile "Minimum Access - API Only Integrations"/,
+    )
+
+    await sfUser(vendors, user, false)
+    const inactive = await setup(['--relay-user', user])
+    expect(inactive.error?.message).toMatch(
+      /is inactive, and a platform event trigger runs only as an active user/,
+    )
+    expect(vendors.salesforce.sf.records('PlatformEventSubscriberConfig')).toEqual([])
+
+    await sfUser(vendors, user, true)
+    const first = await setup(['--relay-user', user])
+    expect(first.error).toBeUndefined()
+    expect(outcomes(first)).toMatchObject({
+      'trigger running user': 'created',
+      'assign Concord_Relay': 'created',
+    })
+    const [config] = vendors.salesforce.sf.records('PlatformEventSubscriberConfig')
+    const [trigger] = vendors.salesforce.sf
+      .records('ApexTrigger')
+      .filter((t) => t.Name === 'SubscriptionAmendmentRelay')
+    expect(config).toMatchObject({
+      DeveloperName: 'SubscriptionAmendmentRelayConfig',
+      PlatformEventConsumerId: trigger?.Id,
+      UserId: vendors.salesforce.sf.org.users.get(user),
+      BatchSize: 500,
+    })
+    const doctor = (JSON.parse(first.stdout) as { result: SetupResult }).result.doctor
+    expect(doctor.find((c) => c.check === 'SubscriptionAmendmentRelay running user')).toMatchObject(
+      {
+        status: 'pass',
+        detail: `runs as ${user} (active, holds Concord_Relay), batch size 500`,
+      },
+    )
+
+    const again = await setup(['--relay-user', user])
+    expect(outcomes(again)).toMatchObject({
+      'trigger running user': 'unchanged',
+      'assign Concord_Relay': 'unchanged',
+    })
   })
 })

@@ -99,7 +99,7 @@ describe('the admin experience in Salesforce', () => {
     const operations = read(
       join(DEFAULT, 'permissionsets', 'Concord_Operations.permissionset-meta.xml'),
     )
-    expect(tags(operations, 'apexClass')).toEqual(['ConcordSetupController'])
+    expect(tags(operations, 'apexClass')).toEqual(['ConcordPing', 'ConcordSetupController'])
   })
 
   it('builds report types on declared relationships and fields', () => {

@@ -6,7 +6,7 @@ import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retri
 import { DEFAULT, ROOT, SFDX, filesUnder, read, sourceApiVersion, tag, tags } from './project.ts'
 
 const EXPECTED_COUNTS: Record<string, number> = {
-  ApexClass: 16,
+  ApexClass: 18,
   ApexTrigger: 1,
   CompactLayout: 4,
   CustomApplication: 1,

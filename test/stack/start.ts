@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createHash, randomBytes } from 'node:crypto'
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, rmSync, watch, writeFileSync } from 'node:fs'
 import { mintLoginCode } from '../../worker/console/login-link.ts'
 import { startVendors } from './vendors.ts'
 
@@ -71,31 +71,65 @@ writeFileSync(
   { mode: 0o600 },
 )
 
-const wrangler: ChildProcess = spawn(
-  'npx',
-  [
-    'wrangler',
-    'dev',
-    '--ip',
-    '127.0.0.1',
-    '--port',
-    String(WORKER_PORT),
-    '--env-file',
-    '.stack/dev.vars',
-    '--persist-to',
-    '.stack/state',
-    '--show-interactive-dev-session=false',
-  ],
-  { stdio: ['ignore', 'pipe', 'inherit'] },
-)
+const WRANGLER_ARGS = [
+  'wrangler',
+  'dev',
+  '--ip',
+  '127.0.0.1',
+  '--port',
+  String(WORKER_PORT),
+  '--env-file',
+  '.stack/dev.vars',
+  '--persist-to',
+  '.stack/state',
+  '--show-interactive-dev-session=false',
+]
 let announced = false
-wrangler.stdout?.on('data', (chunk: Buffer) => {
-  const text = chunk.toString()
-  process.stdout.write(text.replace(/^/gm, '[worker] '))
-  if (!announced && text.includes('Ready on')) {
-    announced = true
-    void announce()
-  }
+let restarting = false
+
+/** wrangler dev, its output prefixed; the stack ends with it unless it is being restarted. */
+function startWrangler(): ChildProcess {
+  // Its own process group: npx does not pass a signal on to wrangler and its workerd, so the
+  // whole group is signalled (killWrangler).
+  const child = spawn('npx', WRANGLER_ARGS, {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+  })
+  child.stdout?.on('data', (chunk: Buffer) => {
+    const text = chunk.toString()
+    process.stdout.write(text.replace(/^/gm, '[worker] '))
+    if (!announced && text.includes('Ready on')) {
+      announced = true
+      void announce()
+    }
+  })
+  child.on('exit', (code) => {
+    if (restarting) {
+      restarting = false
+      wrangler = startWrangler()
+      return
+    }
+    console.error(`wrangler dev exited (${code ?? 'signal'})`)
+    void vendors.close().then(() => process.exit(code ?? 1))
+  })
+  return child
+}
+let wrangler = startWrangler()
+const killWrangler = () => {
+  if (wrangler.pid) process.kill(-wrangler.pid, 'SIGTERM')
+}
+
+// wrangler dev reads .stack/dev.vars only when it starts: when `sf concord setup --dev-vars
+// .stack/dev.vars` writes a secret there, the worker is restarted to take it (the emulators,
+// and the Durable Objects in .stack/state, keep their state).
+let pending: NodeJS.Timeout | undefined
+watch('.stack/dev.vars', () => {
+  clearTimeout(pending)
+  pending = setTimeout(() => {
+    console.log('[stack] .stack/dev.vars changed: restarting the worker')
+    restarting = true
+    killWrangler()
+  }, 500)
 })
 
 async function announce() {
@@ -117,12 +151,8 @@ Fire a sample amendment and watch it reach all three systems:
 }
 
 const stop = () => {
-  wrangler.kill('SIGTERM')
+  killWrangler()
   void vendors.close().then(() => process.exit(0))
 }
 process.on('SIGINT', stop)
 process.on('SIGTERM', stop)
-wrangler.on('exit', (code) => {
-  console.error(`wrangler dev exited (${code ?? 'signal'})`)
-  void vendors.close().then(() => process.exit(code ?? 1))
-})

@@ -28,6 +28,8 @@ export interface VendorStackOptions {
   seedSalesforce?: boolean
   /** False: the Salesforce org starts without the package, for a Metadata API deploy to bring. */
   salesforcePackageDeployed?: boolean
+  /** The worker URL the preinstalled package's `Concord_Worker` named credential calls. */
+  workerUrl?: string
   netsuiteConcurrency?: number
 }
 
@@ -54,6 +56,7 @@ export async function startVendors(options: VendorStackOptions = {}): Promise<Ve
       usernames: [SF_USERNAME],
       seed: options.seedSalesforce ?? false,
       packageDeployed: options.salesforcePackageDeployed,
+      namedCredentialUrl: options.workerUrl,
     },
     options.ports?.salesforce ?? 0,
   )

@@ -31,6 +31,10 @@ export interface VerifiedRequest {
   replayKey: string
   /** Unix seconds after which the timestamp window refuses the request anyway. */
   rememberUntil: number
+  /** Which configured secret matched: 0 the current one, 1 the previous one (a rotation). */
+  secretIndex: number
+  /** Our clock minus the request's timestamp, in seconds (positive: the sender is behind). */
+  skewSeconds: number
 }
 
 /**
@@ -83,7 +87,7 @@ export async function verifyRequestSignature(opts: {
     target: opts.target,
     body: opts.rawBody,
   })
-  for (const secret of opts.secrets) {
+  for (const [secretIndex, secret] of opts.secrets.entries()) {
     const expected = await hmacSha256Hex(secret, canonical)
     // Every offered value is compared, whatever matched before, to keep the timing flat.
     let ok = false
@@ -92,6 +96,8 @@ export async function verifyRequestSignature(opts: {
       return {
         replayKey: await sha256Hex(canonical),
         rememberUntil: Number(timestamp) + SIGNATURE_TOLERANCE_SECONDS + REPLAY_SKEW_SECONDS,
+        secretIndex,
+        skewSeconds: (opts.nowSeconds ?? Math.floor(Date.now() / 1000)) - Number(timestamp),
       }
   }
   throw new UnauthorizedError(

@@ -1,5 +1,5 @@
 import { ReplayedRequestError, UnavailableError } from '../errors.ts'
-import { verifyRequestSignature } from '../lib/signature.ts'
+import { verifyRequestSignature, type VerifiedRequest } from '../lib/signature.ts'
 import type { RememberResult } from '../ops/replay-memory.ts'
 import type { AppContext } from './context.ts'
 
@@ -15,7 +15,7 @@ import type { AppContext } from './context.ts'
 export async function requireSignedRequest(
   c: AppContext,
   rawBody: Uint8Array<ArrayBuffer>,
-): Promise<void> {
+): Promise<VerifiedRequest> {
   const url = new URL(c.req.url)
   const verified = await verifyRequestSignature({
     timestamp: c.req.header('x-concord-timestamp'),
@@ -39,4 +39,5 @@ export async function requireSignedRequest(
     )
   }
   if (seen.status === 'replayed') throw new ReplayedRequestError()
+  return verified
 }

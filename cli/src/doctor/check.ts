@@ -1,3 +1,5 @@
+import { renderTable } from '../lib/table.ts'
+
 /** One line of `sf concord doctor`: what was checked, how it went, and what to do about it. */
 export interface CheckResult {
   area: 'salesforce' | 'worker' | 'stripe' | 'netsuite' | 'clock'
@@ -35,3 +37,13 @@ export interface ClockSample {
   sentAt: number
   receivedAt: number
 }
+
+/** The doctor's table: status, area, check, what was found and the fix. */
+export const checkTable = (checks: CheckResult[]): string[] =>
+  renderTable(checks, [
+    { header: 'STATUS', get: (c) => c.status.toUpperCase(), max: 6 },
+    { header: 'AREA', get: (c) => c.area, max: 10 },
+    { header: 'CHECK', get: (c) => c.check, max: 36 },
+    { header: 'DETAIL', get: (c) => c.detail, max: 48 },
+    { header: 'FIX', get: (c) => c.fix ?? '', max: 48 },
+  ])

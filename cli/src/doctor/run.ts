@@ -4,14 +4,18 @@ import { WorkerApi } from '../lib/worker-api.ts'
 import type { CheckResult, ClockSample } from './check.ts'
 import { checkClocks } from './clock.ts'
 import { checkNetsuite, type NetsuiteTarget } from './netsuite.ts'
+import { checkRoundTrip } from './round-trip.ts'
 import { checkSalesforce } from './salesforce.ts'
 import { checkStripe } from './stripe.ts'
+import { checkTriggerUsers } from './trigger-user.ts'
 import { checkWorker } from './worker.ts'
 
 export interface DoctorTarget {
   conn: Connection
   org: string
   integrationUser?: string
+  /** The user the relay trigger should run as, when the admin names it. */
+  relayUser?: string
   workerUrl: string
   token?: string
   stripeKey?: string
@@ -33,8 +37,11 @@ async function sampleDate(source: string, url: string): Promise<ClockSample | un
 /** Every check, Salesforce, worker and Stripe side by side, then the clocks they reported. */
 export async function runDoctor(t: DoctorTarget): Promise<CheckResult[]> {
   const clock: ClockSample[] = []
-  const [salesforce, worker, stripe, netsuite, sfClock] = await Promise.all([
+  const target = { conn: t.conn, org: t.org, workerUrl: t.workerUrl }
+  const [salesforce, triggers, roundTrip, worker, stripe, netsuite, sfClock] = await Promise.all([
     checkSalesforce({ conn: t.conn, org: t.org, integrationUser: t.integrationUser }),
+    checkTriggerUsers({ ...target, relayUser: t.relayUser }),
+    checkRoundTrip(target),
     checkWorker(new WorkerApi(t.workerUrl, t.token), clock),
     checkStripe({ key: t.stripeKey, apiBase: t.stripeApiBase, workerUrl: t.workerUrl }, clock),
     checkNetsuite(t.netsuite),
@@ -48,7 +55,15 @@ export async function runDoctor(t: DoctorTarget): Promise<CheckResult[]> {
     t.conn.accessToken ?? undefined,
     t.netsuite.m2m?.privateKeyPem,
   ]
-  return [...salesforce, ...worker, ...stripe, ...netsuite, ...checkClocks(clock)].map((c) => ({
+  return [
+    ...salesforce,
+    ...triggers,
+    roundTrip,
+    ...worker,
+    ...stripe,
+    ...netsuite,
+    ...checkClocks(clock),
+  ].map((c) => ({
     ...c,
     detail: redact(c.detail, secrets),
     fix: c.fix === undefined ? undefined : redact(c.fix, secrets),

@@ -93,7 +93,21 @@ export async function checkWorker(
 ): Promise<CheckResult[]> {
   const results = [await health(api, clock)]
   if (results[0]?.status === 'fail') return results
-  const writer = await api.send('GET', '/v1/writer', 'Reading the writer status')
+  let writer: WorkerAnswer
+  try {
+    writer = await api.send('GET', '/v1/writer', 'Reading the writer status')
+  } catch (err) {
+    // It answered /healthz a moment ago: a restart or a deploy in progress, or a dropped connection.
+    results.push(
+      fail(
+        'worker',
+        'operator API',
+        messageOf(err),
+        'Run doctor again; if it persists, see the worker logs: npx wrangler tail.',
+      ),
+    )
+    return results
+  }
   if (writer.status === 401 || writer.status === 403) {
     results.push(
       fail(

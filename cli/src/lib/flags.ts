@@ -17,6 +17,31 @@ export const workerFlags = {
   }),
 }
 
+/**
+ * What `setup` configures and `doctor` checks on the Salesforce and Stripe side: the two
+ * Salesforce users Concord runs as, and the Stripe key. Never printed.
+ */
+export const installationFlags = {
+  'integration-user': Flags.string({
+    summary:
+      'Username of the worker’s API-only Salesforce user, who holds Concord_Integration (setup: default the target org’s user).',
+  }),
+  'relay-user': Flags.string({
+    summary:
+      'Username the relay trigger runs as: holds Concord_Relay, named in the trigger’s PlatformEventSubscriberConfig.',
+  }),
+  'stripe-key': Flags.string({
+    summary:
+      'Stripe secret or restricted key (or CONCORD_STRIPE_KEY); setup needs webhook endpoints: write. Never printed.',
+    env: 'CONCORD_STRIPE_KEY',
+  }),
+  'stripe-api-base': Flags.string({
+    summary: 'Stripe API base URL.',
+    env: 'CONCORD_STRIPE_API_BASE',
+    default: 'https://api.stripe.com',
+  }),
+}
+
 /** The worker client for parsed `workerFlags`. */
 export function workerApi(flags: { 'worker-url': URL; token?: string }): WorkerApi {
   return new WorkerApi(flags['worker-url'].toString(), flags.token)

@@ -11,7 +11,7 @@ export const PACKAGE_DIRS = ['sfdx/main']
 const SETTINGS = 'main/default/customMetadata/Concord_Setting.Default.md-meta.xml'
 const NAMED_CREDENTIAL = 'main/default/namedCredentials/Concord_Worker.namedCredential-meta.xml'
 
-const xmlEscape = (s: string) =>
+export const xmlEscape = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 
 /**
@@ -52,21 +52,28 @@ export function stagePackage(projectDir: string, workerUrl: string): string {
   return dir
 }
 
+/** What a deploy is for, as its step and its errors name it. */
+export interface DeployJob {
+  step: string
+  doing: string
+  /** What to do when the org refuses a component. */
+  next: string
+}
+
 /**
- * Deploys the staged package with source-deploy-retrieve (Metadata API deploy, then status
+ * Deploys a source folder with source-deploy-retrieve (Metadata API deploy, then status
  * polling), and says whether anything changed: `unchanged` when the org reports every component
  * as it already was. A failure lists the org's component errors.
  * @throws SfError naming the components the org refused and why.
  */
-export async function deployPackage(
+export async function deploySource(
   conn: Connection,
-  projectDir: string,
-  workerUrl: string,
+  sourceDir: string,
+  job: DeployJob,
   onProgress: (status: string) => void,
 ): Promise<StepResult> {
-  const dir = stagePackage(projectDir, workerUrl)
   try {
-    const set = ComponentSet.fromSource([join(dir, 'main')])
+    const set = ComponentSet.fromSource([sourceDir])
     const op = await set.deploy({ usernameOrConnection: conn })
     op.onUpdate((r) =>
       onProgress(`${r.status} ${r.numberComponentsDeployed}/${r.numberComponentsTotal}`),
@@ -80,11 +87,9 @@ export async function deployPackage(
         .slice(0, 5)
         .map((f) => `${f.type} ${f.fullName}: ${'error' in f ? f.error : 'failed'}`)
       throw failure({
-        doing: 'Deploying the Concord package',
+        doing: job.doing,
         said: `the org refused it (${result.response.status}${result.response.errorMessage ? `: ${result.response.errorMessage}` : ''})${problems.length ? `: ${problems.join('; ')}` : ''}`,
-        next: [
-          'Fix what the org names (sfdx/README.md "Deploy" lists the prerequisites: the relay user, My Domain), then run setup again: it resumes.',
-        ],
+        next: [job.next],
         code: 'DeployFailed',
       })
     }
@@ -92,16 +97,41 @@ export async function deployPackage(
     const created = by(ComponentStatus.Created)
     const changed = by(ComponentStatus.Changed)
     const detail = `${files.length} component(s): ${created} created, ${changed} changed, ${by(ComponentStatus.Unchanged)} unchanged (deploy ${result.response.id})`
-    if (created === 0 && changed === 0) return step('deploy package', 'unchanged', detail)
-    return step('deploy package', changed === 0 ? 'created' : 'updated', detail)
+    if (created === 0 && changed === 0) return step(job.step, 'unchanged', detail)
+    return step(job.step, changed === 0 ? 'created' : 'updated', detail)
   } catch (err) {
     if (err instanceof Error && err.name === 'DeployFailed') throw err
     throw failure({
-      doing: 'Deploying the Concord package',
+      doing: job.doing,
       said: messageOf(err),
       next: ['Check the org login (sf org display --target-org <alias>), then run setup again.'],
       code: 'DeployFailed',
     })
+  }
+}
+
+/**
+ * Deploys the package staged with this installation's worker URL (`stagePackage`).
+ * @throws SfError naming the components the org refused and why.
+ */
+export async function deployPackage(
+  conn: Connection,
+  projectDir: string,
+  workerUrl: string,
+  onProgress: (status: string) => void,
+): Promise<StepResult> {
+  const dir = stagePackage(projectDir, workerUrl)
+  try {
+    return await deploySource(
+      conn,
+      join(dir, 'main'),
+      {
+        step: 'deploy package',
+        doing: 'Deploying the Concord package',
+        next: 'Fix what the org names (sfdx/README.md "Deploy" lists the prerequisites: the relay user, My Domain), then run setup again: it resumes.',
+      },
+      onProgress,
+    )
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }

@@ -6,6 +6,7 @@ import { deployPackage } from './deploy.ts'
 import { assignPermissionSet, signingSecretPresent, storeSigningSecret } from './salesforce.ts'
 import { fingerprint, loadState, saveState, type SetupState } from './state.ts'
 import { step, type StepResult } from './step.ts'
+import { configureTriggerUser } from './trigger-user.ts'
 import { planEndpoint, type StripeClient } from './stripe.ts'
 import type { WorkerSecrets } from './worker-secrets.ts'
 
@@ -147,8 +148,21 @@ export async function runSetup(t: SetupTarget, progress: Progress): Promise<Step
     assignPermissionSet(t.conn, 'Concord_Integration', t.integrationUser),
   )
   const relay = t.relayUser
-  if (relay)
+  if (relay) {
+    await run('trigger running user', () =>
+      configureTriggerUser(t.conn, t.projectDir, relay, (s) => progress.status(s)),
+    )
     await run('assign Concord_Relay', () => assignPermissionSet(t.conn, 'Concord_Relay', relay))
+  } else
+    await run('trigger running user', () =>
+      Promise.resolve(
+        step(
+          'trigger running user',
+          'skipped',
+          'no --relay-user: the relay trigger keeps its current running user (doctor checks it)',
+        ),
+      ),
+    )
   await run('intake signing secret', () => intakeSecret(t, state))
   await run('Stripe webhook endpoint', () => stripeEndpoint(t, state))
   await run('NetSuite M2M and concurrency', () => netsuite(t))

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type {
@@ -32,6 +32,8 @@ export interface FakeWorkerState {
   /** How many GETs of /v1/backfill move a running backfill forward by one account. */
   backfillStep: number
   requests: Array<{ method: string; path: string; authorization?: string; body?: unknown }>
+  /** SALESFORCE_EVENTS_SECRET (and _PREVIOUS): `GET /v1/salesforce/ping` verifies with these. */
+  eventsSecrets: string[]
 }
 
 export interface FakeWorker {
@@ -96,6 +98,7 @@ function initialState(token: string): FakeWorkerState {
     },
     backfillStep: 1,
     requests: [],
+    eventsSecrets: [],
   }
 }
 
@@ -150,6 +153,46 @@ function advanceBackfill(state: FakeWorkerState): void {
     b.state = b.failed.length ? 'failed' : 'done'
     b.finishedAt = new Date().toISOString()
   }
+}
+
+/**
+ * `GET /v1/salesforce/ping` as the worker answers it: the v2 signature (README "Request
+ * signature") checked against each of `eventsSecrets` within 5 minutes, the matching secret and
+ * the skew answered. Written from the contract, in node, as the worker's own check runs in workerd.
+ */
+function ping(state: FakeWorkerState, req: IncomingMessage): [number, unknown] {
+  const header = (name: string) => {
+    const v = req.headers[name]
+    return (Array.isArray(v) ? v[0] : v) ?? ''
+  }
+  const timestamp = header('x-concord-timestamp')
+  const skewSeconds = Math.floor(Date.now() / 1000) - Number(timestamp)
+  if (!/^\d+$/.test(timestamp) || Math.abs(skewSeconds) > 300)
+    throw new HttpError(401, 'unauthorized', 'X-Concord-Timestamp is more than 5 minutes from now.')
+  const canonical = [
+    timestamp,
+    header('x-concord-nonce'),
+    req.method ?? 'GET',
+    req.url ?? '/',
+    sha256(''),
+  ].join('\n')
+  const offered = Buffer.from(header('x-concord-signature').replace(/^v2=/, ''))
+  const index = state.eventsSecrets.findIndex((secret) => {
+    const expected = Buffer.from(createHmac('sha256', secret).update(canonical).digest('hex'))
+    return expected.length === offered.length && timingSafeEqual(expected, offered)
+  })
+  if (index < 0)
+    throw new HttpError(401, 'unauthorized', 'X-Concord-Signature does not match this request.')
+  return [
+    200,
+    {
+      ok: true,
+      key: index === 0 ? 'current' : 'previous',
+      skewSeconds,
+      toleranceSeconds: 300,
+      receivedAt: new Date().toISOString(),
+    },
+  ]
 }
 
 function route(
@@ -317,7 +360,8 @@ export async function startFakeWorker(token: string): Promise<FakeWorker> {
       let status: number
       let payload: unknown
       try {
-        ;[status, payload] = route(state, req, url, body)
+        ;[status, payload] =
+          url.pathname === '/v1/salesforce/ping' ? ping(state, req) : route(state, req, url, body)
       } catch (err) {
         const e =
           err instanceof HttpError

@@ -3,7 +3,9 @@ import {
   type SalesforceFieldType,
   type SalesforceObjectSchema,
 } from '../../../shared/salesforce-schema.ts'
-import { SETUP_PREFIXES, SETUP_SCHEMA } from './setup-schema.ts'
+import { SETUP_PREFIXES, SETUP_SCHEMA, TOOLING_SCHEMA } from './setup-schema.ts'
+
+const SYSTEM_SCHEMA = { ...SETUP_SCHEMA, ...TOOLING_SCHEMA }
 
 /** A field as the emulator knows it: the shared contract's type plus the standard-field flags. */
 export type FieldType = SalesforceFieldType | { type: 'Id' } | { type: 'TextArea'; length: number }
@@ -103,13 +105,14 @@ function standardFields(
       readOnly('CreatedById', { type: 'Lookup', referenceTo: 'User' }),
     ]
   }
-  if (name in SETUP_SCHEMA) return auditFields()
+  if (name in SYSTEM_SCHEMA) return auditFields()
   const currency = writable('CurrencyIsoCode', { type: 'Picklist', values: currencies })
   if (name === 'User') {
     return [
       ...auditFields(),
       writable('Name', { type: 'Text', length: 121 }),
       writable('Username', { type: 'Text', length: 80 }),
+      writable('IsActive', { type: 'Checkbox' }),
     ]
   }
   const owner = writable(
@@ -183,7 +186,7 @@ export class Catalog {
     const schemas: Record<string, SalesforceObjectSchema> = {
       ...SALESFORCE_SCHEMA,
       User: { kind: 'StandardObject', fields: {} },
-      ...SETUP_SCHEMA,
+      ...SYSTEM_SCHEMA,
     }
     let customN = 4
     let eventN = 1
@@ -194,7 +197,7 @@ export class Catalog {
           ? `e${String(++eventN).padStart(2, '0')}`
           : `a${String(++customN).padStart(2, '0')}`)
       const describe = describeObject(name, schema, prefix, currencies)
-      if (name === 'User' || name in SETUP_SCHEMA) describe.kind = 'System'
+      if (name === 'User' || name in SYSTEM_SCHEMA) describe.kind = 'System'
       this.objects.set(name.toLowerCase(), describe)
       this.byPrefix.set(prefix, describe)
     }

@@ -1,6 +1,7 @@
 import type { EmuResponse } from '../common/router.ts'
 import type { CometD } from './cometd.ts'
 import { SalesforceApiError } from './errors.ts'
+import { upsertUser } from './metadata/triggers.ts'
 import type { Org } from './org.ts'
 import { assignPermissionSet, unassignPermissionSet } from './permissions.ts'
 import { publishEvent } from './publish.ts'
@@ -82,7 +83,7 @@ function records(org: Org, object: string) {
  * Vendor control actions, at `POST /__control/salesforce/<action>` (camelCase or kebab-case):
  * seed, expireTokens, recordFaults, limit, publish, records, put, advanceClock, purgeEvents,
  * retention, dropClients, events, assignPermissionSet / unassignPermissionSet
- * `{username, permissionSet}`.
+ * `{username, permissionSet}`, user `{username, isActive?}` (creates or (de)activates a user).
  */
 export function control(
   org: Org,
@@ -134,6 +135,8 @@ export function control(
       }
       case 'records':
         return ok({ records: records(org, arg ?? asText(body.object ?? '')) })
+      case 'user':
+        return ok({ id: upsertUser(org, asText(body.username ?? ''), body.isActive !== false) })
       case 'put':
         return ok({ results: put(org, body) })
       case 'advanceclock': {

@@ -2,6 +2,7 @@ import type { Effects } from '../common/effects.ts'
 import { Router } from '../common/router.ts'
 import { startEmulator, type EmulatorSpec, type RunningEmulator } from '../common/server.ts'
 import { LIMIT_HEADER, serveApi } from './api.ts'
+import { apexPing, PLACEHOLDER_URL } from './apex-ping.ts'
 import { CometD } from './cometd.ts'
 import { compositeRoute } from './composite.ts'
 import { CredentialStore } from './credentials.ts'
@@ -70,6 +71,11 @@ export function salesforceEmulator(options: SalesforceEmulatorOptions = {}): Sal
     router.on(route.method, `/services/data/:version${route.path}`, serveApi(org, route))
   }
   router.on('POST', '/services/Soap/m/:version', (req) => metadataSoap(org, metadata, req))
+  router.on(
+    'GET',
+    '/services/apexrest/concord/ping',
+    apexPing(org, metadata, credentials, options.namedCredentialUrl ?? PLACEHOLDER_URL),
+  )
   router.on('POST', '/cometd/:version', (req) => cometd.handle(req))
   router.on('POST', '/cometd/:version/:kind', (req) => cometd.handle(req))
 

@@ -36,6 +36,11 @@ export interface SalesforceEmulatorOptions {
    * `sfdx/` were deployed (default true); false leaves them to a Metadata API deploy.
    */
   packageDeployed?: boolean
+  /**
+   * The `Concord_Worker` named credential's URL in a preinstalled package (default the shipped
+   * placeholder, which resolves nowhere); a deployed named credential's own URL wins.
+   */
+  namedCredentialUrl?: string
   /** Platform event retention window. */
   retentionHours?: number
   /** How long an idle `/meta/connect` is held before it returns empty (Salesforce: 110 s). */
@@ -127,7 +132,7 @@ export class Org {
       this.store.insert(
         tx,
         user,
-        { Username: username, Name: username.split('@')[0] ?? username },
+        { Username: username, Name: username.split('@')[0] ?? username, IsActive: true },
         id,
         id,
       )

@@ -8,7 +8,10 @@ export const CONCORD_PERMISSION_SETS = [
   'Concord_Viewer',
   'Concord_Sales',
   'Concord_Operations',
+  'Concord_Relay',
 ] as const
+/** The package's platform event trigger (its subscriber config is per org: `sfdx/org/`). */
+export const CONCORD_TRIGGER = 'SubscriptionAmendmentRelay'
 export const AMEND_PERMISSION = 'Concord_Amend_Subscriptions'
 const GRANTS_AMEND = 'Concord_Sales'
 
@@ -36,6 +39,12 @@ export function deployPermissions(org: Org, userId: string): void {
     tx,
     describe(org, 'CustomPermission'),
     { DeveloperName: AMEND_PERMISSION, MasterLabel: 'Amend Subscriptions' },
+    userId,
+  )
+  org.store.insert(
+    tx,
+    describe(org, 'ApexTrigger'),
+    { Name: CONCORD_TRIGGER, TableEnumOrId: 'Subscription_Amendment__e', Status: 'Active' },
     userId,
   )
   org.store.insert(

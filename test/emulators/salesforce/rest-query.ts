@@ -3,6 +3,7 @@ import type { ApiCtx, ApiRoute } from './api.ts'
 import { SalesforceApiError } from './errors.ts'
 import { runSoql } from './soql-exec.ts'
 import { parseSoql } from './soql-parser.ts'
+import { TOOLING_ONLY } from './setup-schema.ts'
 
 const MAX_CURSORS = 200
 
@@ -34,10 +35,16 @@ function page(
  * `GET /query?q=`: the first batch of results, with `nextRecordsUrl` when more remain.
  * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/dome_query.htm
  */
-function query(ctx: ApiCtx): EmuResponse {
+function query(ctx: ApiCtx, tooling = false): EmuResponse {
   const q = ctx.req.query.get('q')
   if (!q) throw new SalesforceApiError(400, 'MALFORMED_QUERY', 'A query string has to be specified')
   const parsed = parseSoql(q)
+  if (!tooling && TOOLING_ONLY.has(parsed.object.toLowerCase()))
+    throw new SalesforceApiError(
+      400,
+      'INVALID_TYPE',
+      `sObject type '${parsed.object}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`,
+    )
   const { count, rows } = runSoql(ctx.org, parsed, ctx.version)
   if (parsed.fields === 'count')
     return { status: 200, body: { totalSize: count, done: true, records: [] } }
@@ -89,8 +96,11 @@ function resources(ctx: ApiCtx): EmuResponse {
 
 /** Query, limits and the version's resource list. */
 export const QUERY_ROUTES: ApiRoute[] = [
-  { method: 'GET', path: '/query', handler: query, kind: 'query' },
-  { method: 'GET', path: '/queryAll', handler: query, kind: 'query' },
+  { method: 'GET', path: '/query', handler: (ctx) => query(ctx), kind: 'query' },
+  // The Tooling API's query (setup objects such as PlatformEventSubscriberConfig):
+  // https://developer.salesforce.com/docs/atlas.en-us.api_tooling.meta/api_tooling/intro_rest_resources.htm
+  { method: 'GET', path: '/tooling/query', handler: (ctx) => query(ctx, true), kind: 'query' },
+  { method: 'GET', path: '/queryAll', handler: (ctx) => query(ctx), kind: 'query' },
   { method: 'GET', path: '/query/:locator', handler: queryMore, kind: 'query' },
   { method: 'GET', path: '/limits', handler: limits },
   { method: 'GET', path: '', handler: resources },

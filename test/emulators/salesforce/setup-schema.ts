@@ -45,8 +45,40 @@ export const SETUP_SCHEMA: Record<string, SalesforceObjectSchema> = {
   },
 }
 
-/** Key prefixes as Salesforce has them. */
+/**
+ * Tooling API objects the setup and doctor read: the Apex triggers and the platform event
+ * triggers' subscriber configs (running user and batch size):
+ * https://developer.salesforce.com/docs/atlas.en-us.api_tooling.meta/api_tooling/tooling_api_objects_platformeventsubscriberconfig.htm
+ * `PlatformEventSubscriberConfig` answers only on `/tooling/query`.
+ */
+export const TOOLING_SCHEMA: Record<string, SalesforceObjectSchema> = {
+  ApexTrigger: {
+    kind: 'StandardObject',
+    fields: {
+      Name: { type: 'Text', length: 255 },
+      TableEnumOrId: { type: 'Text', length: 40 },
+      Status: { type: 'Picklist', values: ['Active', 'Inactive', 'Deleted'] },
+    },
+  },
+  PlatformEventSubscriberConfig: {
+    kind: 'StandardObject',
+    fields: {
+      DeveloperName: { type: 'Text', length: 80 },
+      MasterLabel: { type: 'Text', length: 80 },
+      PlatformEventConsumerId: { type: 'Lookup', referenceTo: 'ApexTrigger' },
+      UserId: { type: 'Lookup', referenceTo: 'User' },
+      BatchSize: { type: 'Number', precision: 4, scale: 0 },
+    },
+  },
+}
+
+/** Objects the REST `/query` refuses (INVALID_TYPE): they live in the Tooling API only. */
+export const TOOLING_ONLY = new Set(['platformeventsubscriberconfig'])
+
+/** Key prefixes as Salesforce has them (the Tooling ones: 01q is ApexTrigger's; the config's is the emulator's). */
 export const SETUP_PREFIXES: Record<string, string> = {
+  ApexTrigger: '01q',
+  PlatformEventSubscriberConfig: '3Nb',
   PermissionSet: '0PS',
   CustomPermission: '0CP',
   SetupEntityAccess: '0J0',

@@ -78,6 +78,8 @@ describe('verifyRequestSignature', () => {
       expect(verified).toEqual({
         replayKey: await sha256Hex(v.canonical),
         rememberUntil: Number(v.timestamp) + 300 + 60,
+        secretIndex: 0,
+        skewSeconds: 0,
       })
     },
   )
@@ -93,6 +95,7 @@ describe('verifyRequestSignature', () => {
     )
     // The same request under either key is one request to the replay memory.
     expect(b.replayKey).toBe(a.replayKey)
+    expect([a.secretIndex, b.secretIndex]).toEqual([0, 1])
     const third = await refusal(
       asReceived(vector, { secrets, signature: await signedWith('y'.repeat(40)) }),
     )

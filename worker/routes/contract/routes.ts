@@ -2,6 +2,7 @@ import * as z from 'zod/mini'
 import {
   FinancialStanding,
   IntakeResponse,
+  SignedPing,
   SubscriptionAmendmentEvent,
 } from '../../../shared/index.ts'
 import { ACTION_ROUTES } from '../../../shared/actions.ts'
@@ -379,6 +380,15 @@ const MORE: RouteContract[] = [
     tag: 'intake',
     auth: 'salesforce',
     ok: ok('The status', statusObject('SetupStatus')),
+  },
+  {
+    method: 'get',
+    path: '/v1/salesforce/ping',
+    summary:
+      'Signed round trip for sf concord doctor: which secret matched and the clock skew (shared/setup-status.ts)',
+    tag: 'intake',
+    auth: 'salesforce',
+    ok: ok('What the worker saw of the signature', SignedPing),
   },
 ]
 

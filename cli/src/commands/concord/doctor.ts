@@ -1,16 +1,13 @@
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core'
-import type { CheckResult } from '../../doctor/check.ts'
+import { checkTable, type CheckResult } from '../../doctor/check.ts'
 import { runDoctor } from '../../doctor/run.ts'
-import { netsuiteFlags, netsuiteM2m, workerFlags } from '../../lib/flags.ts'
+import { installationFlags, netsuiteFlags, netsuiteM2m, workerFlags } from '../../lib/flags.ts'
 import { connectionOf } from '../../lib/org.ts'
-import { renderTable } from '../../lib/table.ts'
 
 export interface DoctorResult {
   ok: boolean
   checks: CheckResult[]
 }
-
-const MARK = { pass: 'PASS', warn: 'WARN', fail: 'FAIL' } as const
 
 /** `sf concord doctor`: checks every link of an installation and says how to fix each broken one. */
 export default class Doctor extends SfCommand<DoctorResult> {
@@ -27,19 +24,7 @@ export default class Doctor extends SfCommand<DoctorResult> {
   public static override readonly flags = {
     'target-org': Flags.requiredOrg(),
     ...workerFlags,
-    'integration-user': Flags.string({
-      summary:
-        'Username of the worker’s API-only Salesforce user (checked for Concord_Integration).',
-    }),
-    'stripe-key': Flags.string({
-      summary: 'Stripe secret or restricted key (or CONCORD_STRIPE_KEY). Never printed.',
-      env: 'CONCORD_STRIPE_KEY',
-    }),
-    'stripe-api-base': Flags.string({
-      summary: 'Stripe API base URL.',
-      env: 'CONCORD_STRIPE_API_BASE',
-      default: 'https://api.stripe.com',
-    }),
+    ...installationFlags,
     ...netsuiteFlags,
   }
 
@@ -50,20 +35,14 @@ export default class Doctor extends SfCommand<DoctorResult> {
       conn: connectionOf(org),
       org: org.getUsername() ?? 'concord',
       integrationUser: flags['integration-user'],
+      relayUser: flags['relay-user'],
       workerUrl: flags['worker-url'].toString().replace(/\/+$/, ''),
       token: flags.token,
       stripeKey: flags['stripe-key'],
       stripeApiBase: flags['stripe-api-base'],
       netsuite: { m2m: netsuiteM2m(flags), concurrency: flags['netsuite-concurrency'] },
     })
-    const table = renderTable(checks, [
-      { header: 'STATUS', get: (c) => MARK[c.status], max: 6 },
-      { header: 'AREA', get: (c) => c.area, max: 10 },
-      { header: 'CHECK', get: (c) => c.check, max: 36 },
-      { header: 'DETAIL', get: (c) => c.detail, max: 48 },
-      { header: 'FIX', get: (c) => c.fix ?? '', max: 48 },
-    ])
-    for (const line of table) this.log(line)
+    for (const line of checkTable(checks)) this.log(line)
     const failed = checks.filter((c) => c.status === 'fail').length
     const warned = checks.filter((c) => c.status === 'warn').length
     this.log(

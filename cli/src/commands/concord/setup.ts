@@ -1,9 +1,9 @@
 import { join, resolve } from 'node:path'
 import { Flags, SfCommand } from '@salesforce/sf-plugins-core'
-import type { CheckResult } from '../../doctor/check.ts'
+import { checkTable, type CheckResult } from '../../doctor/check.ts'
 import { runDoctor } from '../../doctor/run.ts'
 import { redact } from '../../lib/failure.ts'
-import { netsuiteFlags, netsuiteM2m, workerFlags } from '../../lib/flags.ts'
+import { installationFlags, netsuiteFlags, netsuiteM2m, workerFlags } from '../../lib/flags.ts'
 import { connectionOf } from '../../lib/org.ts'
 import { renderTable } from '../../lib/table.ts'
 import { runSetup } from '../../setup/run.ts'
@@ -41,13 +41,7 @@ export default class Setup extends SfCommand<SetupResult> {
   public static override readonly flags = {
     'target-org': Flags.requiredOrg(),
     ...workerFlags,
-    'integration-user': Flags.string({
-      summary:
-        'Username the worker logs in as (gets Concord_Integration); default the target org’s user.',
-    }),
-    'relay-user': Flags.string({
-      summary: 'Username the relay trigger runs as (gets Concord_Relay).',
-    }),
+    ...installationFlags,
     'project-dir': Flags.directory({
       summary: 'The Concord checkout (holds sfdx/ and lwc/).',
       default: '.',
@@ -78,15 +72,6 @@ export default class Setup extends SfCommand<SetupResult> {
     'cloudflare-api-base': Flags.string({
       default: 'https://api.cloudflare.com/client/v4',
       hidden: true,
-    }),
-    'stripe-key': Flags.string({
-      summary: 'Stripe secret or restricted key (webhook endpoints: write). Never printed.',
-      env: 'CONCORD_STRIPE_KEY',
-    }),
-    'stripe-api-base': Flags.string({
-      summary: 'Stripe API base URL.',
-      env: 'CONCORD_STRIPE_API_BASE',
-      default: 'https://api.stripe.com',
     }),
     ...netsuiteFlags,
   }
@@ -165,6 +150,7 @@ export default class Setup extends SfCommand<SetupResult> {
       conn,
       org: org.getUsername() ?? 'concord',
       integrationUser: flags['integration-user'],
+      relayUser: flags['relay-user'],
       workerUrl,
       token: flags.token,
       stripeKey: flags['stripe-key'],
@@ -173,14 +159,7 @@ export default class Setup extends SfCommand<SetupResult> {
     })
     const failed = doctor.filter((c) => c.status === 'fail')
     this.spinner.stop(failed.length ? `${failed.length} fail` : 'all pass')
-    for (const line of renderTable(doctor, [
-      { header: 'STATUS', get: (c) => c.status.toUpperCase(), max: 6 },
-      { header: 'AREA', get: (c) => c.area, max: 10 },
-      { header: 'CHECK', get: (c) => c.check, max: 36 },
-      { header: 'DETAIL', get: (c) => c.detail, max: 48 },
-      { header: 'FIX', get: (c) => c.fix ?? '', max: 48 },
-    ]))
-      this.log(line)
+    for (const line of checkTable(doctor)) this.log(line)
     if (failed.length) process.exitCode = 1
     return { ok: failed.length === 0, steps: clean, doctor }
   }

@@ -11,6 +11,7 @@ import {
   parseManifest,
   type ZipComponent,
 } from './package.ts'
+import { applySubscriberConfig, applyTrigger, subscriberConfigProblem } from './triggers.ts'
 import { BadZip, readZip } from './zip.ts'
 
 /** A `DeployMessage` of the Metadata API: one component's outcome. */
@@ -192,9 +193,13 @@ export class MetadataDeploys {
           )
       }
     const known = this.knownFields(components)
+    const triggers = components.filter((c) => c.type === 'ApexTrigger').map((c) => c.fullName)
     const problems = new Map<string, string>()
     for (const c of components) {
-      const problem = this.problemOf(c, known)
+      const problem =
+        c.type === 'PlatformEventSubscriberConfig'
+          ? subscriberConfigProblem(this.org, text(c), triggers)
+          : this.problemOf(c, known)
       if (problem) problems.set(`${c.type}:${c.fullName}`, problem)
     }
     const successes: DeployMessage[] = []
@@ -268,6 +273,10 @@ export class MetadataDeploys {
           userId,
         )
     }
+    for (const c of components) if (c.type === 'ApexTrigger') applyTrigger(this.org, tx, c, userId)
+    for (const c of components)
+      if (c.type === 'PlatformEventSubscriberConfig')
+        applySubscriberConfig(this.org, tx, c, text(c), userId)
     for (const c of components) {
       if (c.type !== 'PermissionSet') continue
       const set = this.ensure(
