@@ -32,56 +32,37 @@ export type RoutedOutcome = 'queued' | 'duplicate' | 'ignored' | 'unrouted'
 const CACHE_MAX = 20_000
 
 /**
- * Customer → account and invoice → customer links this isolate has seen, and the lookups under
- * way. A link never changes once made, so a cached one spares every later event of the customer
- * the registry (and billing) call: the hot path is one hop, to the account's ledger. Concurrent
- * first events of one customer share one lookup. Bounded, so a long-lived isolate can't grow it.
+ * Customer → account and invoice → customer links this isolate has seen. A link never changes
+ * once made, so a cached one spares every later event of the customer the registry (and billing)
+ * call: the hot path is one hop, to the account's ledger. A lookup is never shared between
+ * requests while it runs: a promise another request created is cancelled with that request
+ * (workerd), so concurrent first events of one customer each look it up once. Bounded, so a
+ * long-lived isolate can't grow it.
  */
 class LinkCache {
   private readonly done = new Map<string, string>()
-  private readonly pending = new Map<string, Promise<string | undefined>>()
-
-  get(key: string): string | undefined {
-    return this.done.get(key)
-  }
 
   set(key: string, value: string): void {
     if (this.done.size >= CACHE_MAX) this.done.clear()
     this.done.set(key, value)
   }
 
-  /** The cached value, else `load`'s (one load per key at a time); only a found value is kept. */
-  async once(key: string, load: () => Promise<string | undefined>): Promise<string | undefined> {
+  /** The cached value, else `load`'s; only a found value is kept. */
+  async cached(key: string, load: () => Promise<string | undefined>): Promise<string | undefined> {
     const hit = this.done.get(key)
     if (hit) return hit
-    const running = this.pending.get(key)
-    if (running) return running
-    const p = load().then((v) => {
-      if (v) this.set(key, v)
-      return v
-    })
-    this.pending.set(key, p)
-    try {
-      return await p
-    } finally {
-      this.pending.delete(key)
-    }
+    const value = await load()
+    if (value) this.set(key, value)
+    return value
   }
 
   clear(): void {
     this.done.clear()
-    this.pending.clear()
   }
 }
 
 const accounts = new LinkCache()
 const invoiceCustomers = new LinkCache()
-
-/** Forgets what this isolate learnt (tests that change the directory under a running isolate). */
-export function forgetStripeLinks(): void {
-  accounts.clear()
-  invoiceCustomers.clear()
-}
 
 /**
  * The answer of a read, or undefined when billing says the object is not there (deleted, another
@@ -127,7 +108,7 @@ export async function accountOfEvent(
   const customer =
     c.customerId ??
     (invoiceId && reader
-      ? await invoiceCustomers.once(invoiceId, () =>
+      ? await invoiceCustomers.cached(invoiceId, () =>
           unlessUnknown(reader.customerOfInvoice(invoiceId)),
         )
       : undefined)
@@ -135,7 +116,7 @@ export async function accountOfEvent(
   // Invoice events name their customer: remembered, a later payment of the invoice needs no read.
   if (c.customerId)
     for (const r of c.ref.refresh) if (r.kind === 'invoice') invoiceCustomers.set(r.id, customer)
-  return accounts.once(customer, () => lookUpAccount(customer, ports))
+  return accounts.cached(customer, () => lookUpAccount(customer, ports))
 }
 
 /**
