@@ -33,6 +33,8 @@ const spread = (xs: number[]): Spread => ({
 
 export interface RateResult {
   targetPerS: number
+  /** `GET /healthz` answered per second on the same stack just before: what the machine allowed. */
+  ceilingPerS: number
   accounts: number
   deliveries: number
   distinctEvents: number
@@ -116,6 +118,21 @@ async function deliver(
 }
 
 /**
+ * The stack's ceiling at this moment: `GET /healthz` (no Durable Object, no vendor) answered per
+ * second with `MAX_IN_FLIGHT` requests open. On a shared machine the webhook figures only mean
+ * something beside it.
+ */
+export async function healthzPerS(stack: BenchStack, n = 1_000): Promise<number> {
+  let next = 0
+  const started = Date.now()
+  const lane = async () => {
+    while (next++ < n) await (await fetch(`${stack.workerUrl}/healthz`)).arrayBuffer()
+  }
+  await Promise.all(Array.from({ length: Math.min(n, MAX_IN_FLIGHT) }, lane))
+  return Math.round((n * 1000) / (Date.now() - started))
+}
+
+/**
  * Sends the world's events (with duplicates) to the worker at `ratePerS`, open loop (the next
  * send never waits for an answer, up to `MAX_IN_FLIGHT` at once), signed with the endpoint secret
  * by the official Stripe library; then waits until Salesforce shows every invoice paid and the
@@ -126,6 +143,7 @@ export async function runRate(
   world: WebhookWorld,
   opts: { ratePerS: number; duplicateRate: number; seed: number; timeoutMs: number },
 ): Promise<RateResult> {
+  const ceilingPerS = await healthzPerS(stack)
   const deliveries = schedule(world.events, {
     duplicateRate: opts.duplicateRate,
     lateBy: 200,
@@ -178,6 +196,7 @@ export async function runRate(
   const accepted = results.filter((r) => r.ok)
   return {
     targetPerS: opts.ratePerS,
+    ceilingPerS,
     accounts: world.accounts,
     deliveries: deliveries.length,
     distinctEvents: world.events.length,

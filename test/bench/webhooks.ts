@@ -71,7 +71,7 @@ for (const rate of rates) {
       timeoutMs: 120_000,
     })
     log(
-      `  ${r.acceptedPerS}/s accepted, 2xx p99 ${fmtMs(r.ack.p99)}, Salesforce p99 ${fmtMs(r.toSalesforce.p99)}, load ${r.load.before.map((l) => l.toFixed(1)).join(' ')}`,
+      `  ${r.acceptedPerS}/s accepted (healthz ${r.ceilingPerS}/s), 2xx p99 ${fmtMs(r.ack.p99)}, Salesforce p99 ${fmtMs(r.toSalesforce.p99)}, load ${r.load.before.map((l) => l.toFixed(1)).join(' ')}`,
     )
     if (stack.warnings.length) log(`  wrangler: ${stack.warnings.slice(0, 3).join(' | ')}`)
     results.push(r)
@@ -83,6 +83,7 @@ for (const rate of rates) {
 const rows = results.map((r) => [
   `${r.targetPerS}/s`,
   fmtInt(r.deliveries),
+  fmtInt(r.ceilingPerS),
   fmtInt(r.acceptedPerS),
   fmtInt(r.unaccepted),
   `${fmtMs(r.ack.p50)} / ${fmtMs(r.ack.p95)} / ${fmtMs(r.ack.p99)}`,
@@ -100,6 +101,7 @@ console.log(
     [
       'target',
       'deliveries',
+      'healthz/s',
       'accepted/s',
       'refused',
       '→ 2xx p50/p95/p99',
