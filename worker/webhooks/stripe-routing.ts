@@ -31,33 +31,50 @@ export type RoutedOutcome = 'queued' | 'duplicate' | 'ignored' | 'unrouted'
 
 const CACHE_MAX = 20_000
 
+/** How long a request waits on another request's lookup of the same key before making its own. */
+const SHARED_LOOKUP_WAIT_MS = 2_000
+
 /**
  * Customer → account and invoice → customer links this isolate has seen. A link never changes
  * once made, so a cached one spares every later event of the customer the registry (and billing)
- * call: the hot path is one hop, to the account's ledger. A lookup is never shared between
- * requests while it runs: a promise another request created is cancelled with that request
- * (workerd), so concurrent first events of one customer each look it up once. Bounded, so a
- * long-lived isolate can't grow it.
+ * call: the hot path is one hop, to the account's ledger. Concurrent first events of one customer
+ * wait for one lookup, but never on it alone: workerd cancels a promise with the request that made
+ * it (a delivery Stripe gave up on), so a waiter makes its own lookup after a bounded wait.
+ * Bounded in size, so a long-lived isolate can't grow it.
  */
 class LinkCache {
   private readonly done = new Map<string, string>()
+  private readonly running = new Map<string, Promise<string | undefined>>()
 
   set(key: string, value: string): void {
     if (this.done.size >= CACHE_MAX) this.done.clear()
     this.done.set(key, value)
   }
 
-  /** The cached value, else `load`'s; only a found value is kept. */
+  /** The cached value, else one lookup's (shared while it runs); only a found value is kept. */
   async cached(key: string, load: () => Promise<string | undefined>): Promise<string | undefined> {
     const hit = this.done.get(key)
     if (hit) return hit
-    const value = await load()
-    if (value) this.set(key, value)
-    return value
-  }
-
-  clear(): void {
-    this.done.clear()
+    const other = this.running.get(key)
+    if (other) {
+      const waited = await Promise.race([
+        other.then(
+          (v) => v ?? null,
+          () => null,
+        ),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), SHARED_LOOKUP_WAIT_MS)),
+      ])
+      if (waited) return waited
+    }
+    const mine = load()
+    this.running.set(key, mine)
+    try {
+      const value = await mine
+      if (value) this.set(key, value)
+      return value
+    } finally {
+      if (this.running.get(key) === mine) this.running.delete(key)
+    }
   }
 }
 
