@@ -32,7 +32,7 @@ export type RoutedOutcome = 'queued' | 'duplicate' | 'ignored' | 'unrouted'
 const CACHE_MAX = 20_000
 
 /** How long a request waits on another request's lookup of the same key before making its own. */
-const SHARED_LOOKUP_WAIT_MS = 2_000
+const SHARED_LOOKUP_WAIT_MS = 10_000
 
 /**
  * Customer → account and invoice → customer links this isolate has seen. A link never changes
