@@ -11,7 +11,7 @@ import { Journal, type AmendmentRow, type ExceptionEntry, type TraceIndexEntry }
 import { readTrace, VendorCallLog, type Trace } from './trace.ts'
 import { JournalQueries } from './queries.ts'
 import type { BillingEventRef } from '../webhooks/stripe-events.ts'
-import { FinanceBook } from './finance-book.ts'
+import { BILLING_COALESCE_MS, FinanceBook } from './finance-book.ts'
 import { reportBacklog } from './kpis.ts'
 import { pump } from './pump.ts'
 import type { ErpFacts } from '../finance/standing.ts'
@@ -205,7 +205,8 @@ export class Ledger extends StoredModule {
   ): Promise<Array<'queued' | 'duplicate'>> {
     this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
     const results = new FinanceBook(this.sql, this.accountId() ?? accountId).recordEvents(events)
-    if (results.includes('queued')) await this.armAt(Date.now())
+    // Stripe sends an object's events in bursts: the pump waits a moment so a burst costs one read.
+    if (results.includes('queued')) await this.armAt(Date.now() + BILLING_COALESCE_MS)
     return results
   }
 

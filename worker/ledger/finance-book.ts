@@ -19,6 +19,14 @@ const RANK: Record<DocKind, Record<string, number>> = {
 
 type Doc = Invoice | Payment | CreditNote
 
+/**
+ * How long the pump waits after a billing event before it re-reads: Stripe sends several events
+ * for one object within milliseconds (an invoice paid: `invoice.updated`, `invoice.paid`,
+ * `invoice.payment_succeeded`, `invoice_payment.paid`, `charge.succeeded`), and the events that
+ * land in this window cost one read of each object, not one each.
+ */
+export const BILLING_COALESCE_MS = 250
+
 /** A re-read that is due: `generation` tells a request made while it ran from the one it serves. */
 export type DueRefresh = {
   kind: RefreshKind

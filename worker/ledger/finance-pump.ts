@@ -21,7 +21,7 @@ export interface RefreshTargets {
  * Re-reads one object and merges it; true when that changed a document the standing is
  * computed from. `readAt` is taken before the read: a later read never loses to an earlier one.
  */
-async function refreshOne(due: DueRefresh, t: RefreshTargets): Promise<boolean> {
+async function refreshOne(due: DueRefresh, t: RefreshTargets, read: Set<string>): Promise<boolean> {
   const { book, reader, accountId } = t
   const readAt = Date.now()
   if (due.kind === 'subscription') {
@@ -31,8 +31,10 @@ async function refreshOne(due: DueRefresh, t: RefreshTargets): Promise<boolean> 
   }
   if (due.kind === 'invoice') {
     let changed = book.merge('invoice', await reader.invoice(due.object_id, accountId), readAt)
-    for (const payment of await reader.paymentsOfInvoice(due.object_id, accountId))
+    for (const payment of await reader.paymentsOfInvoice(due.object_id, accountId)) {
       changed = book.merge('payment', payment, readAt) || changed
+      read.add(payment.id)
+    }
     return changed
   }
   if (due.kind === 'payment') {
@@ -47,6 +49,17 @@ async function refreshOne(due: DueRefresh, t: RefreshTargets): Promise<boolean> 
   return book.merge('credit_note', note, readAt)
 }
 
+const READ_ORDER: Record<DueRefresh['kind'], number> = {
+  invoice: 0,
+  credit_note: 1,
+  payment: 2,
+  subscription: 3,
+}
+
+/** Invoices first: their read brings their payments, so the payments' own reads can be spared. */
+const inReadOrder = (due: DueRefresh[]) =>
+  [...due].sort((a, b) => READ_ORDER[a.kind] - READ_ORDER[b.kind])
+
 /**
  * Re-reads the objects webhooks (and the saga) pointed at — billing's current state, not an
  * event's payload: events arrive late, twice and out of order — and merges them order-proof.
@@ -60,9 +73,13 @@ export async function runRefreshes(
 ): Promise<{ changed: boolean }> {
   const { book } = targets
   let changed = false
-  for (const due of book.dueRefreshes(Date.now(), REFRESHES_PER_RUN)) {
+  // Payments an invoice's read brought back in this run. Every request taken here was made before
+  // that read began, so such a payment's own request is answered: it costs no second read.
+  const read = new Set<string>()
+  for (const due of inReadOrder(book.dueRefreshes(Date.now(), REFRESHES_PER_RUN))) {
     try {
-      changed = (await refreshOne(due, targets)) || changed
+      if (due.kind !== 'payment' || !read.has(due.object_id))
+        changed = (await refreshOne(due, targets, read)) || changed
       book.refreshDone(due)
     } catch (err) {
       if (!(err instanceof ConnectorError))

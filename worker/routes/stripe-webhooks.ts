@@ -1,16 +1,15 @@
 import { Hono } from 'hono/tiny'
-import { AccountId } from '../../shared/index.ts'
 import {
   stripeConnector,
   StripeReader,
   StripeSignatureError,
   verifyStripeSignature,
 } from '../connectors/stripe/index.ts'
-import { ConnectorError } from '../failure/errors.ts'
 import { AppError, ValidationError } from '../errors.ts'
 import { readRawBody, type AppEnv, type AppContext } from './context.ts'
 import { errorFields } from '../lib/log.ts'
-import { classifyStripeEvent, type StripeEventEnvelope } from '../webhooks/stripe-events.ts'
+import type { StripeEventEnvelope } from '../webhooks/stripe-events.ts'
+import { routeStripeEvent, type StripeRoutingPorts } from '../webhooks/stripe-routing.ts'
 
 const MAX_WEBHOOK_BYTES = 1024 * 1024
 
@@ -45,63 +44,6 @@ function envelope(body: unknown): StripeEventEnvelope | undefined {
 }
 
 /**
- * Customer → account links seen by this isolate. A link never changes once made, so caching it
- * spares the single OpsRegistry a call on every webhook; bounded so a long-lived isolate can't grow it.
- */
-const knownCustomers = new Map<string, string>()
-const KNOWN_CUSTOMERS_MAX = 20_000
-
-function remember(customerId: string, accountId: string): string {
-  if (knownCustomers.size >= KNOWN_CUSTOMERS_MAX) knownCustomers.clear()
-  knownCustomers.set(customerId, accountId)
-  return accountId
-}
-
-/**
- * The answer of a read, or undefined when billing says the object is not there (deleted, another
- * account's, never existed): such an event is unroutable, not an outage.
- * @throws what the read threw otherwise (an outage: Stripe delivers again later).
- */
-async function unlessUnknown<T>(read: Promise<T>): Promise<T | undefined> {
-  try {
-    return await read
-  } catch (err) {
-    if (err instanceof ConnectorError && err.kind === 'business') return undefined
-    throw err
-  }
-}
-
-async function customerOfInvoice(
-  reader: StripeReader,
-  invoiceId: string,
-): Promise<string | undefined> {
-  return (await unlessUnknown(reader.getInvoice(invoiceId)))?.customer ?? undefined
-}
-
-/** Finds the Salesforce account of a billing customer: the directory first, then the customer's metadata. */
-async function accountOf(
-  c: AppContext,
-  customerId: string | undefined,
-  invoiceId: string | undefined,
-): Promise<string | undefined> {
-  const registry = c.env.OPS_REGISTRY.getByName('global')
-  const stripe = stripeConnector(c.get('config').stripe)
-  const reader = stripe && new StripeReader(stripe.client)
-  const customer =
-    customerId ?? (invoiceId && reader ? await customerOfInvoice(reader, invoiceId) : undefined)
-  if (!customer) return undefined
-  const cached = knownCustomers.get(customer)
-  if (cached) return cached
-  const known = await registry.lookupCustomer(customer)
-  if (known) return remember(customer, known)
-  const fromStripe = reader ? await unlessUnknown(reader.accountIdOf(customer)) : undefined
-  const account = fromStripe ? AccountId.safeParse(fromStripe) : undefined
-  if (!account?.success) return undefined
-  await registry.rememberCustomer(customer, account.data)
-  return remember(customer, account.data)
-}
-
-/**
  * The event in a request, once its signature holds on the raw body.
  * @throws AppError 400 (after quarantining the request) when the signature or the body is bad.
  */
@@ -127,39 +69,53 @@ async function verifiedEvent(c: AppContext): Promise<StripeEventEnvelope> {
   throw new ValidationError('Body is not a Stripe event.')
 }
 
-/** Keeps an event no ledger takes (unhandled type, unknown customer) where operators look. */
-async function keepAside(
-  c: AppContext,
-  event: StripeEventEnvelope,
-  note: { outcome: 'ignored' | 'unrouted'; customerId?: string; reason: string },
-): Promise<Response> {
-  await c.env.OPS_REGISTRY.getByName('global').noteWebhook({
-    id: event.id,
-    type: event.type,
-    payload: JSON.stringify(event),
-    ...note,
-  })
-  return c.json({ received: true, outcome: note.outcome })
+/** Routing's ports from this request's bindings: the registry, billing's reads, the ledgers. */
+function routingPorts(c: AppContext, event: StripeEventEnvelope): StripeRoutingPorts {
+  const registry = c.env.OPS_REGISTRY.getByName('global')
+  const stripe = stripeConnector(c.get('config').stripe)
+  const reader = stripe && new StripeReader(stripe.client)
+  return {
+    lookupCustomer: (customerId) => registry.lookupCustomer(customerId),
+    rememberCustomer: (customerId, accountId) => registry.rememberCustomer(customerId, accountId),
+    reader: reader && {
+      accountIdOf: (customerId) => reader.accountIdOf(customerId),
+      customerOfInvoice: async (invoiceId) =>
+        (await reader.getInvoice(invoiceId)).customer ?? undefined,
+    },
+    record: async (accountId, ref) => {
+      const [outcome] = await c.env.ACCOUNT_LEDGER.getByName(accountId).recordBillingEvents(
+        accountId,
+        [ref],
+      )
+      if (!outcome) throw new Error('the ledger answered no outcome for the event')
+      return outcome
+    },
+    keepAside: (note) =>
+      registry.noteWebhook({
+        id: event.id,
+        type: event.type,
+        payload: JSON.stringify(event),
+        ...note,
+      }),
+  }
 }
 
 /**
- * `POST /v1/webhooks/stripe`: verified on the raw body, deduped by event id in the account's
- * ledger, which re-reads the documents the event names. Unknown customers and unhandled types
- * are acknowledged (Stripe would otherwise retry for days), counted and kept for operators.
+ * `POST /v1/webhooks/stripe`: verified on the raw body, then routed in one hop to the account's
+ * ledger (`webhooks/stripe-routing.ts`), which records it durably (deduped by event id) before
+ * this answers 2xx and re-reads the documents it names in its alarm. Unknown customers and
+ * unhandled types are acknowledged (Stripe would otherwise retry for days), counted and kept for
+ * operators.
  */
 export const stripeWebhooks = new Hono<AppEnv>().post('/', async (c) => {
   const event = await verifiedEvent(c)
   const log = c.get('log').with({ stripeEventId: event.id, eventType: event.type })
-  const classified = classifyStripeEvent(event)
-  const customerId = classified.customerId
-  if (!classified.handled)
-    return keepAside(c, event, { outcome: 'ignored', customerId, reason: 'type not handled' })
-  let accountId: string | undefined
+  let routed: Awaited<ReturnType<typeof routeStripeEvent>>
   try {
-    accountId = await accountOf(c, customerId, classified.invoiceId)
+    routed = await routeStripeEvent(event, routingPorts(c, event))
   } catch (err) {
-    // Billing could not be asked now: a 5xx makes Stripe deliver again later.
-    log.warn('could not resolve the customer; Stripe will retry', errorFields(err))
+    // Billing, the registry or the ledger could not be asked now: a 5xx makes Stripe deliver again later.
+    log.warn('could not route the event; Stripe will retry', errorFields(err))
     throw new AppError({
       code: 'unavailable',
       status: 503,
@@ -167,15 +123,7 @@ export const stripeWebhooks = new Hono<AppEnv>().post('/', async (c) => {
       retryable: true,
     })
   }
-  if (!accountId) {
-    log.warn('webhook for an unknown customer kept as unrouted', { customerId })
-    const reason = 'customer is not linked to a Salesforce account'
-    return keepAside(c, event, { outcome: 'unrouted', customerId, reason })
-  }
-  // Routed events are counted where they land (each ledger's billing_event table); the shared
-  // registry only hears about the ones that need an operator's eye.
-  const [outcome] = await c.env.ACCOUNT_LEDGER.getByName(accountId).recordBillingEvents(accountId, [
-    classified.ref,
-  ])
-  return c.json({ received: true, outcome })
+  if (routed.outcome === 'unrouted')
+    log.warn('webhook for an unknown customer kept as unrouted', { customerId: routed.customerId })
+  return c.json({ received: true, outcome: routed.outcome })
 })
