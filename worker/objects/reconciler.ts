@@ -2,6 +2,7 @@ import {
   DRIFT_MIGRATIONS,
   DriftReconciler,
   type RunRequest,
+  type RunResult,
 } from '../reconcile/drift/reconciler.ts'
 import type { DriftReport } from '../reconcile/drift/types.ts'
 import { driftSources } from './drift-sources.ts'
@@ -42,7 +43,7 @@ export class Reconciler extends SqlObject {
   }
 
   /** Runs now (an operator, or a test) and answers the report. */
-  run(req: RunRequest): Promise<DriftReport> {
+  run(req: RunRequest): Promise<RunResult> {
     return this.job.run(req)
   }
 

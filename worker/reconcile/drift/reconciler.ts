@@ -29,6 +29,9 @@ export interface RunRequest {
   parts?: Array<'events' | 'edits' | 'pass'>
 }
 
+export type RunResult =
+  { status: 'done'; report: DriftReport } | { status: 'busy' } | { status: 'no_customer' }
+
 /**
  * The drift reconciler: compares Salesforce's mirrors with Stripe and repairs what Concord owns
  * through the account ledgers. A sweep (cron, every third of the repair window) catches up on
@@ -56,7 +59,7 @@ export class DriftReconciler extends StoredModule {
 
   async alarm(): Promise<void> {
     if (this.running) return
-    const report = await this.run({ trigger: 'schedule', repair: true })
+    const report = await this.runNow({ trigger: 'schedule', repair: true })
     this.log.info('drift sweep done', {
       findings: report.findings.length,
       stripeCalls: report.calls.stripe,
@@ -64,8 +67,20 @@ export class DriftReconciler extends StoredModule {
     })
   }
 
-  /** Runs now and answers the report (also kept for `lastReports`). */
-  async run(req: RunRequest): Promise<DriftReport> {
+  /**
+   * Runs now and answers the report (also kept for `lastReports`); `busy` while another run is
+   * under way, `no_customer` for an account with no billing customer linked.
+   */
+  async run(req: RunRequest): Promise<RunResult> {
+    if (this.running) return { status: 'busy' }
+    const customerId = req.accountId
+      ? await this.deps.targets.registry.customerOf(req.accountId)
+      : undefined
+    if (req.accountId && !customerId) return { status: 'no_customer' }
+    return { status: 'done', report: await this.runNow(req, customerId) }
+  }
+
+  private async runNow(req: RunRequest, customerId?: string): Promise<DriftReport> {
     const sources = this.deps.sources()
     const ctx: RunContext = {
       runId: crypto.randomUUID(),
@@ -84,7 +99,7 @@ export class DriftReconciler extends StoredModule {
     const startedAt = new Date().toISOString()
     this.running = true
     try {
-      if (req.accountId) await this.oneAccount(ctx, req.accountId)
+      if (req.accountId && customerId) await this.oneAccount(ctx, req.accountId, customerId)
       else await this.sweep(ctx, req.parts ?? ['events', 'edits', 'pass'])
     } catch (err) {
       this.log.warn('drift run stopped early; the next sweep resumes', errorFields(err))
@@ -178,12 +193,7 @@ export class DriftReconciler extends StoredModule {
   }
 
   /** An operator's run for one account: its events of the last window, then a full compare. */
-  private async oneAccount(ctx: RunContext, accountId: string): Promise<void> {
-    const customerId = await ctx.targets.registry.customerOf(accountId)
-    if (!customerId) {
-      ctx.deferred.push(`${accountId}: no billing customer is linked to this account`)
-      return
-    }
+  private async oneAccount(ctx: RunContext, accountId: string, customerId: string): Promise<void> {
     ctx.known.set(customerId, accountId)
     const lte = Math.floor(Date.now() / 1000)
     const gte = lte - Math.floor(ctx.settings.withinMs / 1000)

@@ -19,6 +19,7 @@ import {
   CorrelationIdParam,
   WebhookEventsQuery,
 } from '../operator-schemas.ts'
+import { RECONCILE } from './reconcile.ts'
 import {
   AccountSummarySchema,
   AmendmentDetailSchema,
@@ -383,4 +384,10 @@ const MORE: RouteContract[] = [
 ]
 
 /** Every route of the HTTP API under `/v1`; a worker test checks the app serves exactly these. */
-export const ROUTES: readonly RouteContract[] = [...INTAKE, ...OPERATOR, ...ACTIONS, ...MORE]
+export const ROUTES: readonly RouteContract[] = [
+  ...INTAKE,
+  ...OPERATOR,
+  ...ACTIONS,
+  ...MORE,
+  ...RECONCILE,
+]
