@@ -82,11 +82,11 @@ export function compareAccount(input: {
     const row =
       rows.find((r) => !!sub.subscriptionKey && r.subscriptionKey === sub.subscriptionKey) ??
       rows.find((r) => r.externalId === sub.id)
+    // Without a Salesforce key nothing in Salesforce drives it: Concord mirrors it (by its id)
+    // but cannot own it, so an operator hears of it whether or not a mirror exists.
+    if (!sub.subscriptionKey) out.push({ subscriptionId: sub.id, cause: 'unowned_subscription' })
     if (!row) {
-      out.push({
-        subscriptionId: sub.id,
-        cause: sub.subscriptionKey ? 'missing_mirror' : 'unowned_subscription',
-      })
+      if (sub.subscriptionKey) out.push({ subscriptionId: sub.id, cause: 'missing_mirror' })
       continue
     }
     matched.add(row.id)
