@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers'
+import { runInDurableObject } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { DriftReport } from '../../../worker/reconcile/drift/types.ts'
 import {
@@ -96,6 +97,7 @@ describe('drift reconciler', () => {
         id: subscriptionId,
         cause: 'stale_mirror',
         fields: [{ field: 'Quantity__c', salesforce: 5, billing: 3 }],
+        detail: 'repaired by the re-read of the lost event found in this run',
       }),
     ])
     await settle(account)
@@ -208,6 +210,19 @@ describe('drift reconciler', () => {
 
     const listed = await operatorFetch('/v1/reconcile?limit=1')
     expect(((await listed.json()) as { items: DriftReport[] }).items[0]?.runId).toBe(report.runId)
+  })
+
+  it('is kicked by the cron into a sweep every third of the repair window', async () => {
+    const reconciler = env.RECONCILER.getByName(`cadence-${crypto.randomUUID()}`)
+    const alarmAt = () => runInDurableObject(reconciler, (_o, state) => state.storage.getAlarm())
+    const swept = Date.now()
+    const run = await reconciler.run({ trigger: 'schedule', repair: true, parts: ['edits'] })
+    expect(run.status).toBe('done')
+    await reconciler.kick()
+    const next = (await alarmAt()) ?? 0
+    await runInDurableObject(reconciler, (_o, state) => state.storage.deleteAlarm())
+    expect(next - swept).toBeGreaterThanOrEqual(5 * 60_000 - 1_000)
+    expect(next - swept).toBeLessThanOrEqual(5 * 60_000 + 60_000)
   })
 
   it('refuses an account with no billing customer, naming the problem', async () => {

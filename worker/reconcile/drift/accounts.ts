@@ -24,8 +24,13 @@ async function act(ctx: RunContext, accountId: string, found: DriftFinding[]): P
     if (f.action === 'exception') {
       seen.add(`drift:${f.cause}:${f.id}`)
       await raise(ctx, f)
+    } else if (f.action === 'repair_requested' && ctx.refreshing.has(f.id)) {
+      // A lost event of this run already has the ledger re-read it: a second, forced rewrite
+      // could race that read and write the mirror twice.
+      f.detail = 'repaired by the re-read of the lost event found in this run'
     } else if (f.action === 'repair_requested') {
       await ctx.targets.ledger(accountId).repairSubscription(accountId, f.id)
+      ctx.refreshing.add(f.id)
       ctx.ledgerCalls++
     }
   }

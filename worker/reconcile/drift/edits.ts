@@ -31,8 +31,11 @@ async function checkRow(ctx: RunContext, row: MirrorRow): Promise<void> {
     action: ctx.repair ? 'repair_requested' : 'reported',
     fields,
   })
+  // Forced even when a lost event of this run re-reads it too: that read writes only if billing
+  // changed, and the person's edit must go either way (the two coalesce when the pump is idle).
   if (!ctx.repair) return
   await ctx.targets.ledger(accountId).repairSubscription(accountId, sub.id)
+  ctx.refreshing.add(sub.id)
   ctx.ledgerCalls++
 }
 

@@ -61,6 +61,7 @@ export async function catchUpEvents(
     repair: boolean
     only?: { accountId: string; customerId: string }
     known: Map<string, string | undefined>
+    refreshing: Set<string>
   },
 ): Promise<EventsPageResult> {
   const routed = await route(page.events, ctx.sources, ctx.targets, ctx.known, ctx.only)
@@ -75,6 +76,7 @@ export async function catchUpEvents(
     if (ctx.repair) {
       await ledger.recordBillingEvents(accountId, lost)
       ledgerCalls++
+      for (const r of lost) for (const x of r.refresh) ctx.refreshing.add(x.id)
     }
     for (const r of lost)
       findings.push({

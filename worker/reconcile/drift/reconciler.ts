@@ -95,6 +95,7 @@ export class DriftReconciler extends StoredModule {
       checked: { events: 0, editedRows: 0, accounts: 0, subscriptions: 0 },
       ledgerCalls: 0,
       known: new Map(),
+      refreshing: new Set(),
     }
     const startedAt = new Date().toISOString()
     this.running = true
@@ -129,6 +130,7 @@ export class DriftReconciler extends StoredModule {
   }
 
   private async sweep(ctx: RunContext, parts: NonNullable<RunRequest['parts']>): Promise<void> {
+    this.store.cursor(Date.now() - this.deps.settings.withinMs)
     this.store.saveCursor({ last_sweep_at: Date.now() })
     if (parts.includes('events')) await this.sweepEvents(ctx)
     if (parts.includes('edits')) await sweepHandEdits(ctx)

@@ -19,6 +19,8 @@ export interface RunContext {
   ledgerCalls: number
   /** Customer → account, as routed in this run. */
   known: Map<string, string | undefined>
+  /** Objects a lost event handed to a ledger in this run will be re-read for anyway. */
+  refreshing: Set<string>
 }
 
 /** True while the run may still call Stripe (its per-sweep budget). */
