@@ -54,7 +54,7 @@ export function publishAsApex(
 function put(org: Org, body: Body) {
   const asUser = body.asUser === undefined ? undefined : org.users.get(asText(body.asUser))
   if (body.asUser !== undefined && !asUser)
-    throw new SalesforceApiError(400, 'NOT_FOUND', `unknown user ${String(body.asUser)}`)
+    throw new SalesforceApiError(400, 'NOT_FOUND', `unknown user ${asText(body.asUser)}`)
   const obj = org.catalog.get(asText(body.object ?? ''))
   if (!obj) throw new SalesforceApiError(404, 'NOT_FOUND', `unknown object ${String(body.object)}`)
   const key = body.externalIdField

@@ -21,7 +21,7 @@ function fakeStripe(events: Array<{ id: string; created: number }>) {
   let calls = 0
   const sources: DriftSources = {
     stripe: {
-      async events(q) {
+      events(q) {
         calls++
         queries.push(q)
         const window = events
@@ -29,7 +29,7 @@ function fakeStripe(events: Array<{ id: string; created: number }>) {
           .sort((a, b) => b.created - a.created)
         const from = q.after ? window.findIndex((e) => e.id === q.after) + 1 : 0
         const page = window.slice(from, from + 2)
-        return {
+        return Promise.resolve({
           events: page.map((e) => ({
             id: e.id,
             type: 'customer.subscription.updated',
@@ -37,7 +37,7 @@ function fakeStripe(events: Array<{ id: string; created: number }>) {
             data: { object: { id: `sub_${e.id}`, customer: 'cus_known' } },
           })),
           next: from + 2 < window.length ? page.at(-1)?.id : undefined,
-        }
+        })
       },
       subscription: () => Promise.resolve(undefined),
       subscriptionsOf: () => Promise.resolve([]),

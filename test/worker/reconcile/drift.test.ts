@@ -54,7 +54,7 @@ async function reconcileAccount(account: string, repair = true): Promise<DriftRe
     body: JSON.stringify({ accountId: account, repair }),
   })
   expect(res.status).toBe(200)
-  return (await res.json()) as DriftReport
+  return await res.json<DriftReport>()
 }
 
 /** Changes the seats in Stripe directly, as finance would in the dashboard. */
@@ -174,7 +174,7 @@ describe('drift reconciler', () => {
     )
     const raised = async () => {
       const res = await operatorFetch(`/v1/exceptions?accountId=${account}`)
-      const body = (await res.json()) as { items: Array<{ amendmentId: string; code: string }> }
+      const body = await res.json<{ items: Array<{ amendmentId: string; code: string }> }>()
       return body.items.filter((e) => e.amendmentId.startsWith('drift:'))
     }
     expect(await raised()).toEqual([
@@ -209,7 +209,7 @@ describe('drift reconciler', () => {
     expect(report.checked).toMatchObject({ accounts: 1, subscriptions: 1 })
 
     const listed = await operatorFetch('/v1/reconcile?limit=1')
-    expect(((await listed.json()) as { items: DriftReport[] }).items[0]?.runId).toBe(report.runId)
+    expect((await listed.json<{ items: DriftReport[] }>()).items[0]?.runId).toBe(report.runId)
   })
 
   it('is kicked by the cron into a sweep every third of the repair window', async () => {
