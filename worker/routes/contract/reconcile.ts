@@ -1,6 +1,5 @@
 import * as z from 'zod/mini'
 import { AccountId } from '../../../shared/index.ts'
-import type { RouteContract } from './routes.ts'
 
 /** `POST /v1/reconcile`: one account (or every account: a sweep), repairing or only reporting. */
 export const ReconcileInput = z.object({
@@ -54,30 +53,3 @@ export const DriftReportSchema = z.object({
   findings: z.array(DriftFinding),
   deferred: z.array(z.string()),
 })
-
-/** The drift reconciler's operator routes. */
-export const RECONCILE: RouteContract[] = [
-  {
-    method: 'post',
-    path: '/v1/reconcile',
-    summary:
-      'Reconcile now: one account (its events of the last window and a full compare) or a sweep of all; repairs only with repair: true',
-    tag: 'operator',
-    auth: 'operator',
-    body: ReconcileInput,
-    ok: { status: 200, body: DriftReportSchema, description: 'The run’s report' },
-  },
-  {
-    method: 'get',
-    path: '/v1/reconcile',
-    summary: 'The drift reconciler’s latest runs, newest first',
-    tag: 'operator',
-    auth: 'viewer',
-    query: ReconcileQuery,
-    ok: {
-      status: 200,
-      body: z.object({ items: z.array(DriftReportSchema) }),
-      description: 'The latest reports',
-    },
-  },
-]
