@@ -7,6 +7,7 @@ import { amendments } from './routes/amendments.ts'
 import { catalog } from './routes/catalog.ts'
 import { consoleRoutes } from './routes/console.tsx'
 import { operator } from './routes/operator.ts'
+import { reconcile } from './routes/reconcile.ts'
 import { salesforceEvents } from './routes/salesforce-events.ts'
 import { salesforcePing } from './routes/salesforce-ping.ts'
 import { salesforceStatus } from './routes/salesforce-status.ts'
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/subscriber', subscriber)
   app.route('/v1/actions', actions)
   app.route('/v1/trace', trace)
+  app.route('/v1/reconcile', reconcile)
   app.route('/v1', operator)
 
   app.notFound((c) =>

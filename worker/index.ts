@@ -10,6 +10,7 @@ export { ErpArSync } from './objects/erp-ar-sync.ts'
 export { Backfill } from './objects/backfill.ts'
 export { Metrics } from './objects/metrics.ts'
 export { ApprovalDesk } from './objects/approval-desk.ts'
+export { Reconciler } from './objects/reconciler.ts'
 
 const app = createApp({ accessFetch: (url) => fetch(url) })
 
@@ -22,6 +23,7 @@ export default {
     else {
       ctx.waitUntil(env.ERP_AR_SYNC.getByName('netsuite').kick())
       ctx.waitUntil(env.METRICS.getByName('global').kick())
+      ctx.waitUntil(env.RECONCILER.getByName('global').kick())
     }
   },
 } satisfies ExportedHandler<Env>

@@ -1,4 +1,5 @@
 import * as z from 'zod/mini'
+import { reconcileSettings } from './reconcile.ts'
 import { ConfigError } from '../errors.ts'
 import { alertSettings } from './alerts.ts'
 import {
@@ -201,6 +202,7 @@ function build(env: Vars): Config {
     netsuite: netsuiteSection(env),
     console: consoleSection(env),
     ...alertSettings(env),
+    ...reconcileSettings(env),
     subscriber: {
       connectTimeoutMs: s.SUBSCRIBER_CONNECT_TIMEOUT_MS,
       runBudgetMs: s.SUBSCRIBER_RUN_BUDGET_MS,

@@ -108,6 +108,22 @@ export interface AlertSettings {
   webhook: Section<AlertWebhook>
 }
 
+/** The drift reconciler's cadence and bounds (`RECONCILE_*`). */
+export interface ReconcileSettings {
+  /** A lost webhook or a hand edit is found and repaired within this long. */
+  withinMs: number
+  /** How often a sweep runs (a third of `withinMs`). */
+  sweepEveryMs: number
+  /** Events younger than this are left to their webhook. */
+  eventLagSeconds: number
+  /** Accounts the slow full pass compares per sweep. */
+  accountsPerSweep: number
+  /** The full pass starts over at most this often. */
+  fullPassEveryMs: number
+  /** Stripe calls one sweep may make at most. */
+  stripeCallsPerSweep: number
+}
+
 /** The worker's configuration, parsed once per `env` object (`loadConfig`) and passed down. */
 export interface Config {
   logLevel: 'debug' | 'info' | 'warn' | 'error'
@@ -137,6 +153,7 @@ export interface Config {
   subscriber: SubscriberSettings
   console: Section<ConsoleSettings>
   alerts: AlertSettings
+  reconcile: ReconcileSettings
   /** How often a producer sends its metric samples at most (`METRICS_FLUSH_MS`). */
   metricsFlushMs: number
 }

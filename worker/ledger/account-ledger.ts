@@ -12,6 +12,7 @@ import { readTrace, VendorCallLog, type Trace } from './trace.ts'
 import { JournalQueries } from './queries.ts'
 import type { BillingEventRef } from '../webhooks/stripe-events.ts'
 import { BILLING_COALESCE_MS, FinanceBook } from './finance-book.ts'
+import { requestMirrorRepair } from './subscription-mirror.ts'
 import { reportBacklog } from './kpis.ts'
 import { pump } from './pump.ts'
 import type { ErpFacts } from '../finance/standing.ts'
@@ -208,6 +209,28 @@ export class Ledger extends StoredModule {
     // Stripe sends an object's events in bursts: the pump waits a moment so a burst costs one read.
     if (results.includes('queued')) await this.armAt(Date.now() + BILLING_COALESCE_MS)
     return results
+  }
+
+  /** Of these billing event ids, the ones this ledger has never recorded (drift reconciler). */
+  unseenBillingEvents(ids: string[]): string[] {
+    return ids.filter(
+      (id) => this.sql.exec('SELECT 1 FROM billing_event WHERE id = ?', id).toArray().length === 0,
+    )
+  }
+
+  /**
+   * The drift reconciler found the subscription's mirror unlike billing: the pump re-reads it
+   * (coalesced with any webhook's read) and writes the mirror once, even when billing did not
+   * change (a hand edit in Salesforce). Asking again before the read changes nothing.
+   */
+  async repairSubscription(accountId: string, subscriptionId: string): Promise<void> {
+    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
+    requestMirrorRepair(this.sql, subscriptionId)
+    new FinanceBook(this.sql, this.accountId() ?? accountId).requestRefresh(
+      'subscription',
+      subscriptionId,
+    )
+    await this.armAt(Date.now())
   }
 
   /** The ERP's AR facts for this account (ERP owns what is owed and the credit hold). */

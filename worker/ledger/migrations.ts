@@ -127,4 +127,8 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE trace_outbox (amendment_id TEXT PRIMARY KEY, entry TEXT NOT NULL);
   `,
+  /* 6: mirrors the drift reconciler found changed in Salesforce: the next read of the subscription
+        writes its mirror again even when billing did not change */ `
+  CREATE TABLE mirror_repair (subscription_id TEXT PRIMARY KEY, requested_at INTEGER NOT NULL);
+  `,
 ]

@@ -59,8 +59,9 @@ export class SubscriptionMirrors {
     const shown = held?.subscription
       ? (JSON.parse(held.subscription) as BillingSubscription)
       : undefined
+    const repair = this.takeRepair(sub.id)
     if (shown && shown.id !== sub.id && !supersedes(sub, shown)) return false
-    if (shown && JSON.stringify(shown) === JSON.stringify(sub)) return false
+    if (!repair && shown && JSON.stringify(shown) === JSON.stringify(sub)) return false
     this.sql.exec(
       `INSERT INTO subscription_mirror (external_id, by_key, subscription, version) VALUES (?, ?, ?, 0)
        ON CONFLICT (external_id) DO UPDATE SET subscription = excluded.subscription`,
@@ -81,6 +82,13 @@ export class SubscriptionMirrors {
       subscriptionKey,
     )
     this.emit(subscriptionKey)
+  }
+
+  private takeRepair(subscriptionId: string): boolean {
+    return (
+      this.sql.exec('DELETE FROM mirror_repair WHERE subscription_id = ?', subscriptionId)
+        .rowsWritten > 0
+    )
   }
 
   private row(externalId: string): MirrorRow | undefined {
@@ -119,18 +127,34 @@ export class SubscriptionMirrors {
   }
 
   private stateOf(sub: BillingSubscription): SubscriptionState {
-    const priceKey = sub.priceId
-      ? (Object.entries(this.catalog.prices).find(
-          ([, p]) => p.billingPriceId === sub.priceId,
-        )?.[0] ?? sub.priceId)
-      : undefined
-    return {
-      billingId: sub.id,
-      status: sub.status,
-      currentPeriodEnd: sub.currentPeriodEnd,
-      quantity: sub.quantity,
-      priceKey,
-      currency: sub.currency,
-    }
+    return mirrorState(sub, this.catalog)
+  }
+}
+
+/**
+ * The drift reconciler found this subscription's mirror changed in Salesforce (a hand edit): its
+ * next read writes the mirror again, once, whatever billing says.
+ */
+export function requestMirrorRepair(sql: SqlStorage, subscriptionId: string): void {
+  sql.exec(
+    'INSERT OR IGNORE INTO mirror_repair (subscription_id, requested_at) VALUES (?, ?)',
+    subscriptionId,
+    Date.now(),
+  )
+}
+
+/** What a mirror shows of a billing subscription: its price as the catalog's key when known. */
+export function mirrorState(sub: BillingSubscription, catalog: Catalog): SubscriptionState {
+  const priceKey = sub.priceId
+    ? (Object.entries(catalog.prices).find(([, p]) => p.billingPriceId === sub.priceId)?.[0] ??
+      sub.priceId)
+    : undefined
+  return {
+    billingId: sub.id,
+    status: sub.status,
+    currentPeriodEnd: sub.currentPeriodEnd,
+    quantity: sub.quantity,
+    priceKey,
+    currency: sub.currency,
   }
 }

@@ -52,6 +52,16 @@ export class AccountLedger extends SqlObject {
     return this.ledger.recordBillingEvents(accountId, events)
   }
 
+  /** Of these billing event ids, the ones this ledger has never recorded. */
+  unseenBillingEvents(ids: string[]): string[] {
+    return this.ledger.unseenBillingEvents(ids)
+  }
+
+  /** The drift reconciler: re-read the subscription and write its mirror once, changed or not. */
+  repairSubscription(accountId: string, subscriptionId: string): Promise<void> {
+    return this.ledger.repairSubscription(accountId, subscriptionId)
+  }
+
   /** The ERP's AR facts for this account (ERP owns what is owed and the credit hold). */
   applyErpFacts(accountId: string, facts: ErpFacts, asOf: string): Promise<void> {
     return this.ledger.applyErpFacts(accountId, facts, asOf)

@@ -153,3 +153,38 @@ export interface ApprovalAnswer {
   status: 'executed' | 'superseded' | 'needs_reapproval' | 'rejected'
   request: ActionRequest
 }
+
+/** One difference the drift reconciler found (`POST /v1/reconcile`, `GET /v1/reconcile`). */
+export interface DriftFinding {
+  accountId?: string
+  object: 'event' | 'subscription'
+  id: string
+  cause:
+    | 'lost_webhook'
+    | 'hand_edit'
+    | 'stale_mirror'
+    | 'missing_mirror'
+    | 'unowned_subscription'
+    | 'orphan_mirror'
+  action: 'repair_requested' | 'exception' | 'reported'
+  fields?: Array<{
+    field: string
+    salesforce: string | number | null
+    billing: string | number | null
+  }>
+  detail?: string
+}
+
+/** One run of the drift reconciler: what it compared, found and did, and its calls per system. */
+export interface DriftReport {
+  runId: string
+  trigger: 'schedule' | 'operator'
+  scope: string
+  repair: boolean
+  startedAt: string
+  finishedAt: string
+  calls: { stripe: number; salesforce: number; netsuite: number; ledger: number }
+  checked: { events: number; editedRows: number; accounts: number; subscriptions: number }
+  findings: DriftFinding[]
+  deferred: string[]
+}

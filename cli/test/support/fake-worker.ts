@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net'
 import type {
   AmendmentDetail,
   BackfillStatus,
+  DriftReport,
   ExceptionEntry,
   SubscriberStatus,
   WriterStatus,
@@ -31,6 +32,9 @@ export interface FakeWorkerState {
   backfill: BackfillStatus
   /** How many GETs of /v1/backfill move a running backfill forward by one account. */
   backfillStep: number
+  /** What the next `POST /v1/reconcile` finds, and every report so far (newest first). */
+  drift: DriftReport['findings']
+  reconcileReports: DriftReport[]
   requests: Array<{ method: string; path: string; authorization?: string; body?: unknown }>
   /** SALESFORCE_EVENTS_SECRET (and _PREVIOUS): `GET /v1/salesforce/ping` verifies with these. */
   eventsSecrets: string[]
@@ -97,6 +101,8 @@ function initialState(token: string): FakeWorkerState {
       failed: [],
     },
     backfillStep: 1,
+    drift: [],
+    reconcileReports: [],
     requests: [],
     eventsSecrets: [],
   }
@@ -333,7 +339,45 @@ function route(
     }
     return [202, state.backfill]
   }
+  if (path === '/v1/reconcile') return reconcile(state, method, body, { viewer, operator })
   throw new HttpError(404, 'not_found', `No route for ${method} ${path}.`)
+}
+
+/** `POST /v1/reconcile` reports `state.drift` (repaired with `repair`); `GET` the reports. */
+function reconcile(
+  state: FakeWorkerState,
+  method: string,
+  body: unknown,
+  auth: { viewer: () => void; operator: () => void },
+): [number, unknown] {
+  if (method === 'GET') {
+    auth.viewer()
+    return [200, { items: state.reconcileReports.slice(0, 1) }]
+  }
+  auth.operator()
+  const { accountId, repair = false } = body as { accountId?: string; repair?: boolean }
+  const findings = state.drift
+    .filter((f) => !accountId || f.accountId === accountId)
+    .map((f) => ({
+      ...f,
+      action: f.action === 'exception' ? f.action : repair ? 'repair_requested' : 'reported',
+    })) as DriftReport['findings']
+  const now = new Date().toISOString()
+  const report: DriftReport = {
+    runId: `run-${state.reconcileReports.length + 1}`,
+    trigger: 'operator',
+    scope: accountId ?? 'all',
+    repair,
+    startedAt: now,
+    finishedAt: now,
+    calls: { stripe: 3, salesforce: 1, netsuite: 0, ledger: repair ? findings.length : 0 },
+    checked: { events: 12, editedRows: 0, accounts: 1, subscriptions: 2 },
+    findings,
+    deferred: [],
+  }
+  if (repair) state.drift = state.drift.filter((f) => f.action === 'exception')
+  state.reconcileReports.unshift(report)
+  return [200, report]
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {

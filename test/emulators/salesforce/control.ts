@@ -47,8 +47,15 @@ export function publishAsApex(
     .filter((e) => results.some((r) => r.uuid === e.uuid))
 }
 
-/** Creates or upserts records as an admin would (data loader): validated, but not an effect. */
+/**
+ * Creates or upserts records as an admin would (data loader): validated, but not an effect.
+ * `asUser` (a username, e.g. `rep@concord.example`) attributes the write to that person, as a
+ * hand edit in the UI is (`LastModifiedById`); by default it is the integration user's.
+ */
 function put(org: Org, body: Body) {
+  const asUser = body.asUser === undefined ? undefined : org.users.get(asText(body.asUser))
+  if (body.asUser !== undefined && !asUser)
+    throw new SalesforceApiError(400, 'NOT_FOUND', `unknown user ${asText(body.asUser)}`)
   const obj = org.catalog.get(asText(body.object ?? ''))
   if (!obj) throw new SalesforceApiError(404, 'NOT_FOUND', `unknown object ${String(body.object)}`)
   const key = body.externalIdField
@@ -65,7 +72,7 @@ function put(org: Org, body: Body) {
         parsed: parseRecord(org.catalog, obj, raw),
         key: key ? asText(raw[key.name] ?? '') : undefined,
       },
-      org.integrationUserId,
+      asUser ?? org.integrationUserId,
     ),
   )
   tx.effects.length = 0

@@ -1,6 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
+import Stripe from 'stripe'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { customerWithSubscription, harness, type Harness } from './fixtures.ts'
+import { STRIPE_API_VERSION } from '../../../worker/connectors/stripe/client.ts'
+import { customerWithSubscription, harness, KEY, type Harness } from './fixtures.ts'
 import type { Customer, StripeEvent } from './types.ts'
 import type { Delivery } from './webhooks.ts'
 import { startWebhookSink, type WebhookSink } from './webhook-sink.ts'
@@ -137,6 +139,50 @@ describe('webhook delivery', () => {
     expect(
       sink.received.every((r) => verify(String(r.headers['stripe-signature']), r.raw, SECRET)),
     ).toBe(true)
+  })
+
+  it('loses events under loseTypes and loseRate; Stripe’s own client still finds them in GET /v1/events', async () => {
+    h = await harness({ webhooks: [{ url: sink.url, secret: SECRET }] })
+    await h.api.control('stripe/delivery', { loseTypes: ['customer.*'] })
+    const ids = await createCustomers(3)
+    await h.emu.stripe.webhooks.idle()
+    expect(sink.received).toHaveLength(0)
+    const lost = h.emu.stripe.webhooks.deliveries().filter((d) => d.lost)
+    expect(lost.map((d) => d.type)).toEqual(Array(3).fill('customer.created'))
+    const url = new URL(h.emu.url)
+    const stripe = new Stripe(KEY, {
+      apiVersion: STRIPE_API_VERSION,
+      host: url.hostname,
+      port: Number(url.port),
+      protocol: 'http',
+      maxNetworkRetries: 0,
+      httpClient: Stripe.createFetchHttpClient(),
+    })
+    // Stripe's documented catch-up: list events since a moment, by type, a page at a time.
+    await h.api.control('stripe/advance', { seconds: 120 })
+    await createCustomers(1)
+    const found: string[] = []
+    for await (const e of stripe.events.list({
+      created: { gte: h.emu.stripe.now() - 60 },
+      types: ['customer.created', 'invoice.paid'],
+      limit: 2,
+    }))
+      found.push((e.data.object as { id: string }).id)
+    expect(found).toHaveLength(1)
+    expect(ids).not.toContain(found[0])
+    const all: string[] = []
+    for await (const e of stripe.events.list({ types: ['customer.created'], limit: 2 }))
+      all.push((e.data.object as { id: string }).id)
+    expect(all).toHaveLength(4)
+    expect(all).toEqual(expect.arrayContaining(ids))
+
+    await h.api.control('stripe/delivery', { loseTypes: [], loseRate: 1 })
+    await createCustomers(1)
+    await h.api.control('stripe/delivery', { loseRate: 0 })
+    await createCustomers(1)
+    await h.emu.stripe.webhooks.idle()
+    expect(sink.received).toHaveLength(1)
+    expect(h.emu.stripe.webhooks.deliveries().filter((d) => d.lost)).toHaveLength(5)
   })
 
   it('delays deliveries by delayMs and takes endpoints and modes from the control API', async () => {

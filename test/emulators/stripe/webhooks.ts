@@ -11,6 +11,14 @@ export interface DeliveryMode {
   shuffle?: boolean
   /** Probability 0..1 that an event is delivered a second time (same event id). */
   duplicateRate?: number
+  /**
+   * Probability 0..1 that an event is lost: never sent to the endpoint, as when Stripe gives up
+   * or a delivery never arrives. It stays in `GET /v1/events` (Stripe keeps events 30 days),
+   * which is how a consumer finds it again. Logged in `deliveries()` with `lost: true`.
+   */
+  loseRate?: number
+  /** Event types (`type` or `prefix.*`) that are always lost while set. */
+  loseTypes?: string[]
   /** Fixed delay before an event's first attempt. */
   delayMs?: number
   /** Extra seeded random delay 0..jitterMs per event (reorders events on its own). */
@@ -34,6 +42,8 @@ export interface Delivery {
   url: string
   attempt: number
   duplicate: boolean
+  /** True when the fault injection lost the event: nothing was sent. */
+  lost?: boolean
   /** HTTP status, or 0 when the request failed (refused, timed out). */
   status: number
   ok: boolean
@@ -64,6 +74,8 @@ export function signPayload(
 const DEFAULTS: Required<Omit<DeliveryMode, 'seed'>> = {
   shuffle: false,
   duplicateRate: 0,
+  loseRate: 0,
+  loseTypes: [],
   delayMs: 0,
   jitterMs: 0,
   paused: false,
@@ -97,6 +109,10 @@ export class Webhooks {
 
   enqueue(event: StripeEvent, endpoints: WebhookEndpoint[]): void {
     for (const endpoint of endpoints) {
+      if (this.loses(event.type)) {
+        this.noteLost(event, endpoint)
+        continue
+      }
       const copies = this.random() < this.mode.duplicateRate ? 2 : 1
       for (let i = 0; i < copies; i++) {
         const jitter = this.mode.jitterMs ? Math.floor(this.random() * this.mode.jitterMs) : 0
@@ -110,6 +126,32 @@ export class Webhooks {
       }
     }
     this.schedule()
+  }
+
+  private loses(type: string): boolean {
+    const byType = this.mode.loseTypes.some((t) =>
+      t.endsWith('.*') ? type.startsWith(t.slice(0, -1)) : t === type,
+    )
+    return byType || (this.mode.loseRate > 0 && this.random() < this.mode.loseRate)
+  }
+
+  private noteLost(event: StripeEvent, endpoint: WebhookEndpoint): void {
+    this.log.push({
+      seq: this.log.length + 1,
+      eventId: event.id,
+      type: event.type,
+      endpointId: endpoint.id,
+      url: endpoint.url,
+      attempt: 0,
+      duplicate: false,
+      lost: true,
+      status: 0,
+      ok: false,
+      error: 'lost by fault injection',
+      signature: '',
+      at: Date.now(),
+      durationMs: 0,
+    })
   }
 
   pause(): void {

@@ -55,3 +55,9 @@ export class ApprovalDesk extends worker.ApprovalDesk {
     super(ctx, env, TEST_WIRING)
   }
 }
+
+export class Reconciler extends worker.Reconciler {
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env, TEST_WIRING)
+  }
+}

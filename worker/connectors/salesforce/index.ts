@@ -22,6 +22,7 @@ export { MAX_HEAVY_SUBREQUESTS, MAX_SUBREQUESTS } from './composite.ts'
 export { isTransientCode } from './errors.ts'
 export { ApiLimitsTracker, parseLimitInfo, type ApiLimits } from './limits.ts'
 export { SalesforceConnector } from './sink.ts'
+export { MirrorRows, type MirrorRow, type RowsPage } from './mirror-rows.ts'
 
 interface Org {
   tokens: SalesforceTokenSource

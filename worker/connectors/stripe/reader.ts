@@ -5,6 +5,7 @@ import type {
   StripeCharge,
   StripeCreditNote,
   StripeCustomer,
+  StripeEvent,
   StripeInvoice,
   StripeInvoicePayment,
   StripeList,
@@ -139,6 +140,47 @@ export class StripeReader {
   }
 
   /**
+   * One page of events, newest first, created within [`createdGte`, `createdLte`] (unix
+   * seconds) and of one of `types` (at most 20, exact names, as Stripe takes them). Stripe keeps
+   * events 30 days; listing them is its documented way to find events whose webhook was lost.
+   * https://docs.stripe.com/api/events/list
+   */
+  async listEvents(opts: {
+    createdGte: number
+    createdLte: number
+    types: readonly string[]
+    startingAfter?: string
+    limit?: number
+  }): Promise<Page<StripeEvent>> {
+    const list = await this.client.get<StripeList<StripeEvent>>('/v1/events', {
+      created: { gte: opts.createdGte, lte: opts.createdLte },
+      types: [...opts.types],
+      starting_after: opts.startingAfter,
+      limit: Math.min(opts.limit ?? MAX_LIMIT, MAX_LIMIT),
+    })
+    return page(list)
+  }
+
+  /**
+   * One page of a customer's subscriptions, ended ones included (`status=all`), each with its
+   * schedule expanded as `getSubscription` reads it.
+   */
+  async listSubscriptions(opts: {
+    customerId: string
+    startingAfter?: string
+    limit?: number
+  }): Promise<Page<StripeSubscription>> {
+    const list = await this.client.get<StripeList<StripeSubscription>>('/v1/subscriptions', {
+      customer: opts.customerId,
+      status: 'all',
+      starting_after: opts.startingAfter,
+      limit: Math.min(opts.limit ?? MAX_LIMIT, MAX_LIMIT),
+      expand: ['data.schedule'],
+    })
+    return page(list)
+  }
+
+  /**
    * The Salesforce Account a customer belongs to (`metadata.sf_account_id`); undefined when the
    * customer was not made by Concord or has been deleted.
    */
@@ -150,16 +192,19 @@ export class StripeReader {
   }
 
   /**
-   * One page (100) of customers that carry a Salesforce Account id, for a backfill of every
+   * One page (`limit`, 100 at most) of customers that carry a Salesforce Account id, for a backfill of every
    * mapped account. `nextCursor` moves past the whole page, unmapped customers included.
    */
-  async listCustomersWithAccount(startingAfter?: string): Promise<{
+  async listCustomersWithAccount(
+    startingAfter?: string,
+    limit = MAX_LIMIT,
+  ): Promise<{
     customers: Array<{ customerId: string; accountId: string }>
     hasMore: boolean
     nextCursor?: string
   }> {
     const list = await this.client.get<StripeList<StripeCustomer>>('/v1/customers', {
-      limit: MAX_LIMIT,
+      limit: Math.min(limit, MAX_LIMIT),
       starting_after: startingAfter,
     })
     const customers = list.data.flatMap((c) => {

@@ -52,6 +52,16 @@ export type StripeSubscriptionStatus =
   | 'unpaid'
   | 'paused'
 
+/** An event as `GET /v1/events` lists it: what happened, when, and the object as it was then. */
+export interface StripeEvent {
+  id: string
+  object: 'event'
+  type: string
+  /** Unix seconds (many events share one). */
+  created: number
+  data: { object: Record<string, unknown> }
+}
+
 export interface StripeSubscription {
   id: string
   object: 'subscription'

@@ -20,6 +20,7 @@ import {
   CorrelationIdParam,
   WebhookEventsQuery,
 } from '../operator-schemas.ts'
+import { DriftReportSchema, ReconcileInput, ReconcileQuery } from './reconcile.ts'
 import {
   AccountSummarySchema,
   AmendmentDetailSchema,
@@ -393,4 +394,37 @@ const MORE: RouteContract[] = [
 ]
 
 /** Every route of the HTTP API under `/v1`; a worker test checks the app serves exactly these. */
-export const ROUTES: readonly RouteContract[] = [...INTAKE, ...OPERATOR, ...ACTIONS, ...MORE]
+/** The drift reconciler's operator routes. */
+const RECONCILE: RouteContract[] = [
+  {
+    method: 'post',
+    path: '/v1/reconcile',
+    summary:
+      'Reconcile now: one account (its events of the last window and a full compare) or a sweep of all; repairs only with repair: true',
+    tag: 'operator',
+    auth: 'operator',
+    body: ReconcileInput,
+    ok: { status: 200, body: DriftReportSchema, description: 'The run’s report' },
+  },
+  {
+    method: 'get',
+    path: '/v1/reconcile',
+    summary: 'The drift reconciler’s latest runs, newest first',
+    tag: 'operator',
+    auth: 'viewer',
+    query: ReconcileQuery,
+    ok: {
+      status: 200,
+      body: z.object({ items: z.array(DriftReportSchema) }),
+      description: 'The latest reports',
+    },
+  },
+]
+
+export const ROUTES: readonly RouteContract[] = [
+  ...INTAKE,
+  ...OPERATOR,
+  ...ACTIONS,
+  ...MORE,
+  ...RECONCILE,
+]

@@ -1,0 +1,63 @@
+import * as z from 'zod/mini'
+import { ConfigError } from '../errors.ts'
+import type { ReconcileSettings } from './types.ts'
+
+const int = (fallback: number, min: number, max: number) =>
+  z._default(
+    z.pipe(
+      z.string(),
+      z.transform((v, ctx) => {
+        const n = Number(v)
+        if (!Number.isInteger(n) || n < min || n > max) {
+          ctx.issues.push({
+            code: 'custom',
+            input: v,
+            message: `must be a whole number from ${min} to ${max}`,
+          })
+          return z.NEVER
+        }
+        return n
+      }),
+    ),
+    fallback,
+  )
+
+/** The drift reconciler (README, "Drift reconciler"). */
+export const ReconcileVars = z.object({
+  /** A lost webhook or a hand edit is repaired within this many minutes. */
+  RECONCILE_WITHIN_MINUTES: int(15, 2, 1_440),
+  /** Events younger than this are left to their webhook (still in flight). */
+  RECONCILE_EVENT_LAG_SECONDS: int(60, 0, 3_600),
+  /** Accounts compared in full per sweep (one page of the slow pass). */
+  RECONCILE_ACCOUNTS_PER_SWEEP: int(25, 1, 100),
+  /** The slow pass starts over at most this often. */
+  RECONCILE_FULL_PASS_HOURS: int(24, 1, 720),
+  /** Stripe calls one sweep may make at most (Stripe allows 100 read requests per second live). */
+  RECONCILE_STRIPE_CALLS_PER_SWEEP: int(200, 10, 10_000),
+})
+
+type Vars = Record<string, unknown>
+
+/**
+ * The reconciler's cadence and bounds. A sweep runs every third of the repair window, so a miss
+ * in one sweep is still caught in time.
+ * @throws ConfigError naming every bad value.
+ */
+export function reconcileSettings(env: Vars): { reconcile: ReconcileSettings } {
+  const parsed = z.safeParse(ReconcileVars, env)
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
+    throw new ConfigError(`invalid reconciler configuration: ${problems.join('; ')}`)
+  }
+  const v = parsed.data
+  return {
+    reconcile: {
+      withinMs: v.RECONCILE_WITHIN_MINUTES * 60_000,
+      sweepEveryMs: Math.floor((v.RECONCILE_WITHIN_MINUTES * 60_000) / 3),
+      eventLagSeconds: v.RECONCILE_EVENT_LAG_SECONDS,
+      accountsPerSweep: v.RECONCILE_ACCOUNTS_PER_SWEEP,
+      fullPassEveryMs: v.RECONCILE_FULL_PASS_HOURS * 3_600_000,
+      stripeCallsPerSweep: v.RECONCILE_STRIPE_CALLS_PER_SWEEP,
+    },
+  }
+}

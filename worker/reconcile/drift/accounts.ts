@@ -1,0 +1,89 @@
+import { compareAccount } from './compare.ts'
+import { raise, resolveGone, stripeLeft, type RunContext } from './run.ts'
+import type { DriftFinding, MirrorRow } from './types.ts'
+
+/** Every mirror row of these accounts, a page (one API call) at a time. */
+async function rowsOf(ctx: RunContext, accountIds: string[]): Promise<MirrorRow[]> {
+  const rows: MirrorRow[] = []
+  for (let i = 0; i < accountIds.length; i += 200) {
+    let next: string | undefined
+    do {
+      const page = await ctx.sources.salesforce.ofAccounts(accountIds.slice(i, i + 200), next)
+      rows.push(...page.rows)
+      next = page.next
+    } while (next)
+  }
+  return rows
+}
+
+/** Acts on one account's findings: repairs through its ledger, or raises an exception. */
+async function act(ctx: RunContext, accountId: string, found: DriftFinding[]): Promise<void> {
+  const seen = new Set<string>()
+  for (const f of found) {
+    ctx.findings.push(f)
+    if (f.action === 'exception') {
+      seen.add(`drift:${f.cause}:${f.id}`)
+      await raise(ctx, f)
+    } else if (f.action === 'repair_requested' && ctx.refreshing.has(f.id)) {
+      // A lost event of this run already has the ledger re-read it: a second, forced rewrite
+      // could race that read and write the mirror twice.
+      f.detail = 'repaired by the re-read of the lost event found in this run'
+    } else if (f.action === 'repair_requested') {
+      await ctx.targets.ledger(accountId).repairSubscription(accountId, f.id)
+      ctx.refreshing.add(f.id)
+      ctx.ledgerCalls++
+    }
+  }
+  await resolveGone(ctx, accountId, seen)
+}
+
+/**
+ * Compares accounts in full: each customer's billing subscriptions (ended ones included)
+ * against the accounts' `Billing_Subscription__c` rows, read in one query per 200 accounts.
+ * Returns the accounts it had no Stripe budget left for.
+ */
+export async function compareAccounts(
+  ctx: RunContext,
+  accounts: Array<{ accountId: string; customerId: string }>,
+): Promise<Array<{ accountId: string; customerId: string }>> {
+  if (accounts.length === 0) return []
+  const userId = await integrationUser(ctx)
+  const rows = await rowsOf(
+    ctx,
+    accounts.map((a) => a.accountId),
+  )
+  for (const [i, { accountId, customerId }] of accounts.entries()) {
+    if (!stripeLeft(ctx)) return accounts.slice(i)
+    const subscriptions = await ctx.sources.stripe.subscriptionsOf(customerId)
+    ctx.checked.accounts++
+    ctx.checked.subscriptions += subscriptions.length
+    const drift = compareAccount({
+      subscriptions,
+      rows: rows.filter((r) => r.accountId === accountId),
+      catalog: ctx.catalog,
+      integrationUserId: userId,
+    })
+    const found: DriftFinding[] = drift.map((d) => {
+      const repairable = d.cause !== 'unowned_subscription' && d.cause !== 'orphan_mirror'
+      return {
+        accountId,
+        object: 'subscription',
+        id: d.subscriptionId ?? d.rowId ?? '',
+        cause: d.cause,
+        action: !repairable ? 'exception' : ctx.repair ? 'repair_requested' : 'reported',
+        fields: d.fields,
+      }
+    })
+    await act(ctx, accountId, found)
+  }
+  return []
+}
+
+/** The integration user's id, asked once and kept (it only changes with the credentials). */
+export async function integrationUser(ctx: RunContext): Promise<string> {
+  const kept = ctx.store.cursor(Date.now()).user_id
+  if (kept) return kept
+  const id = await ctx.sources.salesforce.integrationUserId()
+  ctx.store.saveCursor({ user_id: id })
+  return id
+}
