@@ -1,0 +1,105 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { freePort, removeTemp, stopChild, tempDir, wrangler } from '../bench/processes.ts'
+import { until } from './poll.ts'
+
+const REPO = fileURLToPath(new URL('../..', import.meta.url))
+
+/** One `wrangler dev` of the worker on loopback, answering `/healthz`. */
+export interface DevWorker {
+  url: string
+  /** The last 20,000 characters wrangler printed. */
+  log(): string
+  /** Stops wrangler (and workerd beneath it) and removes its state directory. */
+  stop(): Promise<void>
+}
+
+export interface DevWorkerOptions {
+  /** Vars and secrets, written to a private env file (wrangler's `--env-file`). */
+  vars: Record<string, string>
+  /** Arguments before the common ones: a script and `-c config` for a prebuilt bundle. */
+  args?: string[]
+  /** Where wrangler runs (its wrangler.toml); the repository's root by default. */
+  cwd?: string
+  /** Durable Object state on tmpfs when there is one (`tempDir`'s `memory`). */
+  memory?: boolean
+  /** Passed as `--log-level` when given. */
+  logLevel?: 'warn' | 'error'
+  /** Called with each chunk wrangler prints (the bench keeps its trouble lines). */
+  onOutput?: (text: string) => void
+  timeoutMs?: number
+}
+
+/**
+ * A value for wrangler's `.env` reader (dotenv): single quotes keep JSON and PEM newlines
+ * literally, where double quotes would leave JSON's `\"` escaped.
+ * @throws Error for a value holding a single quote (none of the bindings do).
+ */
+function dotenvValue(key: string, value: string): string {
+  if (value.includes("'"))
+    throw new Error(`${key}: a value with a single quote can't be written to the env file`)
+  return `'${value}'`
+}
+
+/**
+ * Starts `wrangler dev` (as `npm start` runs the worker: static assets, local Durable Objects in
+ * a fresh temporary directory) on free loopback ports and waits for `/healthz`.
+ * @throws Error when wrangler exits or the worker does not answer in time (with the output tail);
+ *   wrangler is stopped and its directory removed first.
+ */
+export async function startDevWorker(options: DevWorkerOptions): Promise<DevWorker> {
+  const dir = tempDir('concord-dev-', { memory: options.memory })
+  const envFile = join(dir, 'dev.vars')
+  const lines = Object.entries(options.vars).map(([k, v]) => `${k}=${dotenvValue(k, v)}`)
+  writeFileSync(envFile, `${lines.join('\n')}\n`, { mode: 0o600 })
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const child = wrangler(
+    [
+      'dev',
+      ...(options.args ?? []),
+      ...['--ip', '127.0.0.1', '--port', String(port)],
+      ...['--inspector-port', String(await freePort())],
+      ...['--env-file', envFile, '--persist-to', join(dir, 'state')],
+      '--show-interactive-dev-session=false',
+      ...(options.logLevel ? ['--log-level', options.logLevel] : []),
+    ],
+    { cwd: options.cwd ?? REPO },
+  )
+  let output = ''
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-20_000)
+    options.onOutput?.(chunk.toString())
+  }
+  child.stdout?.on('data', keep)
+  child.stderr?.on('data', keep)
+  const worker: DevWorker = {
+    url,
+    log: () => output,
+    stop: async () => {
+      await stopChild(child)
+      removeTemp(dir)
+    },
+  }
+  try {
+    await until('wrangler dev to answer /healthz', () => healthy(url, child.exitCode, output), {
+      timeoutMs: options.timeoutMs ?? 120_000,
+      intervalMs: 250,
+      describe: () => output.slice(-2000),
+    })
+  } catch (err) {
+    await worker.stop()
+    throw err
+  }
+  return worker
+}
+
+async function healthy(url: string, exitCode: number | null, output: string): Promise<boolean> {
+  if (exitCode !== null)
+    throw new Error(`wrangler dev exited (${exitCode}):\n${output.slice(-2000)}`)
+  const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(1_000) }).catch(
+    () => null,
+  )
+  return res?.ok ?? false
+}
