@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { OPENAPI_PATH } from '../support/openapi.ts'
-import { startDevWorker, type DevWorker } from '../support/dev-worker.ts'
+import { startDevWorker, type DevWorker } from '../stack/dev-worker.ts'
 
 /**
  * The OpenAPI document is a Workers Static Asset (tools/console-assets.ts), answered at the edge

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort, removeTemp, stopChild, tempDir, wrangler } from '../bench/processes.ts'
-import { until } from './poll.ts'
+import { until } from '../support/poll.ts'
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url))
 
