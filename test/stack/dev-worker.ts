@@ -26,6 +26,8 @@ export interface DevWorkerOptions {
   memory?: boolean
   /** Passed as `--log-level` when given. */
   logLevel?: 'warn' | 'error'
+  /** The loopback port, when the caller must know the URL before (a free one by default). */
+  port?: number
   /** Called with each chunk wrangler prints (the bench keeps its trouble lines). */
   onOutput?: (text: string) => void
   timeoutMs?: number
@@ -53,7 +55,7 @@ export async function startDevWorker(options: DevWorkerOptions): Promise<DevWork
   const envFile = join(dir, 'dev.vars')
   const lines = Object.entries(options.vars).map(([k, v]) => `${k}=${dotenvValue(k, v)}`)
   writeFileSync(envFile, `${lines.join('\n')}\n`, { mode: 0o600 })
-  const port = await freePort()
+  const port = options.port ?? (await freePort())
   const url = `http://127.0.0.1:${port}`
   const child = wrangler(
     [
