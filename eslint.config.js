@@ -80,6 +80,22 @@ export default defineConfig(
     rules: { '@typescript-eslint/require-await': 'off' },
   },
   {
+    // The worker's bundle (npm run size): Hono's full preset brings three routers where hono/tiny
+    // has one, and classic zod every locale; types may come from anywhere.
+    files: ['worker/**/*.{ts,tsx}', 'shared/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'hono', message: "Import Hono from 'hono/tiny'.", allowTypeImports: true },
+            { name: 'zod', message: "Import from 'zod/mini'.", allowTypeImports: true },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Plain JavaScript is in neither tsconfig, so it gets the rules that need no type information.
     files: ['**/*.{js,mjs}'],
     extends: [tseslint.configs.disableTypeChecked],

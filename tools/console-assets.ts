@@ -4,12 +4,14 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /**
- * Builds the console's static files into `.assets/` (Workers Static Assets, `[assets]` in
- * wrangler.toml): vendor JavaScript straight from its npm package, never a committed copy, under
- * a path that carries its version so it is cached for a year and an upgrade is a new URL.
- * Cloudflare serves these at the edge without running the worker, and they are not part of the
- * worker's script bundle. wrangler runs this as its `[build]` command (dev and deploy); the
- * vitest config runs it before the workerd tests start.
+ * Builds the static files into `.assets/` (Workers Static Assets, `[assets]` in wrangler.toml):
+ * the console's vendor JavaScript straight from its npm package, never a committed copy, under a
+ * path that carries its version so it is cached for a year and an upgrade is a new URL; the
+ * console's stylesheet; and the API's OpenAPI document at /v1/openapi.json, from the committed
+ * `worker/routes/openapi.json` (`npm run openapi`; a node test keeps it equal to what the route
+ * schemas generate). Cloudflare serves these at the edge without running the worker, and they are
+ * not part of the worker's script bundle. wrangler runs this as its `[build]` command (dev and
+ * deploy); the vitest config runs it before the workerd tests start.
  */
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..')
@@ -21,6 +23,10 @@ const VENDOR_FILES = [{ pkg: 'htmx.org', file: 'dist/htmx.min.js', name: 'htmx' 
 /** The console's own files, from the worker's console folder. */
 const OWN_FILES = ['console.css']
 const CONSOLE_DIR = join(ROOT, 'worker', 'console')
+/** Documents served as they are committed: the source file, the path it is served at. */
+const DOCUMENTS = [
+  { source: join(ROOT, 'worker', 'routes', 'openapi.json'), path: '/v1/openapi.json' },
+]
 
 const versionOf = (pkg: string) =>
   (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as { version: string })
@@ -33,6 +39,10 @@ const HEADERS = `# Versioned vendor files: a new version is a new URL.
 # The console's own files change with a deploy.
 /console/static/console.css
   Cache-Control: public, max-age=3600
+  X-Content-Type-Options: nosniff
+# The API's OpenAPI document changes with a deploy.
+/v1/openapi.json
+  Cache-Control: public, max-age=300
   X-Content-Type-Options: nosniff
 `
 
@@ -49,11 +59,16 @@ export function buildConsoleAssets(outDir = ASSETS_DIR): string[] {
     cpSync(join(CONSOLE_DIR, file), join(staticDir, file))
     return `/console/static/${file}`
   })
-  const written = [...vendor, ...own]
+  const documents = DOCUMENTS.map(({ source, path }) => {
+    mkdirSync(dirname(join(outDir, path)), { recursive: true })
+    cpSync(source, join(outDir, path))
+    return path
+  })
+  const written = [...vendor, ...own, ...documents]
   writeFileSync(join(outDir, '_headers'), HEADERS)
   return written
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const path of buildConsoleAssets()) console.log(`console asset: ${path}`)
+  for (const path of buildConsoleAssets()) console.log(`static asset: ${path}`)
 }

@@ -14,8 +14,6 @@ import { salesforceStatus } from './routes/salesforce-status.ts'
 import { stripeWebhooks } from './routes/stripe-webhooks.ts'
 import { subscriber } from './routes/subscriber.ts'
 import { trace } from './routes/trace.ts'
-// Generated at build and test time (`npm run openapi`), so the generator stays out of the bundle.
-import openapi from './routes/openapi.json'
 
 /** What the app takes from outside: the `fetch` Access keys are read with. */
 export interface AppDeps {
@@ -32,7 +30,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.get('/', (c) => c.redirect('/console', 302))
   app.route('/console', consoleRoutes(createAccessVerifier({ fetch: deps.accessFetch })))
   app.use('/v1/*', requestContext)
-  app.get('/v1/openapi.json', (c) => c.json(openapi))
   app.route('/v1/salesforce/events', salesforceEvents)
   app.route('/v1/salesforce/status', salesforceStatus)
   app.route('/v1/salesforce/ping', salesforcePing)

@@ -2,10 +2,14 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 
 // wrangler's CLI itself, not its bin wrapper (which only re-spawns it): one process to signal.
-const WRANGLER = resolve('node_modules', 'wrangler', 'wrangler-dist', 'cli.js')
+// Found from this file, so a workspace's tests (cli/) that run elsewhere find the same one.
+const WRANGLER = fileURLToPath(
+  new URL('../../node_modules/wrangler/wrangler-dist/cli.js', import.meta.url),
+)
 const CHILD_ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' }
 
 const children = new Set<ChildProcess>()

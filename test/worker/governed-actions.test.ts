@@ -1,5 +1,6 @@
 import { env, runInDurableObject } from 'cloudflare:test'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { useFreshDoubles } from './support/fresh-doubles.ts'
 import type { ActionRequest } from '../../worker/ops/action-requests.ts'
 import { business, DoubleConnectors } from '../doubles/connectors.ts'
 import { approve, type Approval } from './support/approvals.ts'
@@ -8,10 +9,8 @@ import {
   drain,
   expectSafeError,
   ledger,
-  newAccountId,
   operatorFetch,
   postEvents,
-  useRecordSink,
 } from './support/helpers.ts'
 import {
   TEST_ADMIN_TOKEN,
@@ -19,20 +18,13 @@ import {
   TEST_OPERATOR_TOKEN,
   TEST_VIEWER_TOKEN,
 } from './support/test-config.ts'
-import { useConnectorFactory } from './support/wiring.ts'
 
 let doubles: DoubleConnectors
 let account: string
 
-beforeEach(() => {
-  account = newAccountId()
-  doubles = new DoubleConnectors()
-  useConnectorFactory(() => doubles)
-  useRecordSink(doubles.writer)
-})
-afterEach(() => {
-  useConnectorFactory()
-  vi.restoreAllMocks()
+useFreshDoubles((fresh, id) => {
+  doubles = fresh
+  account = id
 })
 
 type Asked = { status: string; request: ActionRequest }

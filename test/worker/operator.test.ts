@@ -1,15 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { useConnectorFactory } from './support/wiring.ts'
+import { describe, expect, it, vi } from 'vitest'
+import { useFreshDoubles } from './support/fresh-doubles.ts'
 import { business, DoubleConnectors } from '../doubles/connectors.ts'
 import {
   amendmentChain,
   drain,
   expectSafeError,
   ledger,
-  newAccountId,
   operatorFetch,
   postEvents,
-  useRecordSink,
 } from './support/helpers.ts'
 import { requestAndApprove } from './support/approvals.ts'
 import { GAP_WINDOW_SECONDS, TEST_VIEWER_TOKEN } from './support/test-config.ts'
@@ -17,16 +15,9 @@ import { GAP_WINDOW_SECONDS, TEST_VIEWER_TOKEN } from './support/test-config.ts'
 let doubles: DoubleConnectors
 let account: string
 
-beforeEach(() => {
-  account = newAccountId()
-  doubles = new DoubleConnectors()
-  useConnectorFactory(() => doubles)
-  useRecordSink(doubles.writer)
-})
-afterEach(() => {
-  useConnectorFactory()
-  vi.restoreAllMocks()
-  vi.useRealTimers()
+useFreshDoubles((fresh, id) => {
+  doubles = fresh
+  account = id
 })
 
 /** Two amendments of one subscription with the first parked by a business error. */

@@ -1,5 +1,5 @@
 import type { AccessSettings } from '../config/types.ts'
-import { decodeBase64url, decodeJsonSegment } from './base64url.ts'
+import { decodeBase64url, decodeJsonSegment } from '../lib/base64url.ts'
 
 /** The header Cloudflare Access adds to every request it lets through to the origin. */
 export const ACCESS_HEADER = 'Cf-Access-Jwt-Assertion'

@@ -1,5 +1,5 @@
 import { constantTimeEqual, hmacSha256Hex } from '../lib/hmac.ts'
-import { decodeJsonSegment, encodeBase64url } from './base64url.ts'
+import { decodeJsonSegment, encodeBase64url } from '../lib/base64url.ts'
 
 /**
  * What a sealed value is for. The purpose is part of the signed text, so a value sealed for one

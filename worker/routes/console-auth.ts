@@ -1,5 +1,4 @@
 import type { MiddlewareHandler } from 'hono'
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
 import type { ConsoleSettings } from '../config/types.ts'
 import { ACCESS_HEADER, type AccessVerifier } from '../console/access.ts'
 import { hasRole, roleFor, type ConsoleRole } from '../console/roles.ts'
@@ -13,6 +12,7 @@ import {
   type Session,
 } from '../console/session.ts'
 import { ConfigError, ForbiddenError, UnauthorizedError } from '../errors.ts'
+import { readCookie, serializeCookie } from '../lib/cookie.ts'
 import type { AppContext, AppEnv } from './context.ts'
 
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]'])
@@ -35,17 +35,20 @@ export function consoleSettings(c: AppContext): ConsoleSettings {
 export async function startSession(c: AppContext, settings: ConsoleSettings, session: Session) {
   // Whole seconds left, rounded up: the clock moves during sealing, and the server checks `exp`.
   const maxAge = Math.ceil((session.exp - Date.now()) / 1000)
-  setCookie(c, SESSION_COOKIE, await sealSession(settings.sessionSecret, session), {
+  const sealed = await sealSession(settings.sessionSecret, session)
+  const cookie = serializeCookie(SESSION_COOKIE, sealed, {
     path: '/console',
     httpOnly: true,
     secure: !LOCAL_HOSTS.has(new URL(c.req.url).hostname),
     sameSite: 'Strict',
     maxAge,
   })
+  c.header('Set-Cookie', cookie, { append: true })
 }
 
 export function endSession(c: AppContext) {
-  deleteCookie(c, SESSION_COOKIE, { path: '/console' })
+  const cookie = serializeCookie(SESSION_COOKIE, '', { path: '/console', maxAge: 0 })
+  c.header('Set-Cookie', cookie, { append: true })
 }
 
 /**
@@ -90,7 +93,7 @@ export function consoleSignIn(verifier: AccessVerifier): MiddlewareHandler<AppEn
     const settings = consoleSettings(c)
     let session = await openSession(
       settings.sessionSecret,
-      getCookie(c, SESSION_COOKIE),
+      readCookie(c.req.header('Cookie'), SESSION_COOKIE),
       Date.now(),
     )
     if (settings.access) {

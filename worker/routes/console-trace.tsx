@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { readTraceOf, searchTraces } from '../console/trace-lookup.ts'
 import type { Viewer } from '../console/views/layout.tsx'
 import { TracePage, TraceSearchPage } from '../console/views/trace.tsx'

@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import type { AppEnv } from './context.ts'
 import { requireRole } from './operator-auth.ts'
 import { CorrelationIdParam, TraceSearchQuery } from './operator-schemas.ts'

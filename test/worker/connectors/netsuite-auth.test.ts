@@ -7,7 +7,8 @@ import {
   signClientAssertion,
   TOKEN_PATH,
 } from '../../../worker/connectors/netsuite/auth-m2m.ts'
-import { base64, utf8 } from '../../../worker/connectors/netsuite/auth.ts'
+import { utf8 } from '../../../worker/connectors/netsuite/auth.ts'
+import { encodeBase64 as base64 } from '../../../worker/lib/base64url.ts'
 import {
   signatureBaseString,
   tbaAuthorization,

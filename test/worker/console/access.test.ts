@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createAccessVerifier } from '../../../worker/console/access.ts'
 import { roleFor } from '../../../worker/console/roles.ts'
-import { encodeBase64url } from '../../../worker/console/base64url.ts'
+import { encodeBase64url } from '../../../worker/lib/base64url.ts'
 import { ACCESS, accessKey, claims, jwksServer, TEAM } from './support.ts'
 
 const EMAIL = 'ada@example.com'

@@ -1,14 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { useFreshDoubles } from '../support/fresh-doubles.ts'
 import { business, DoubleConnectors } from '../../doubles/connectors.ts'
-import {
-  amendmentChain,
-  drain,
-  ledger,
-  newAccountId,
-  postEvents,
-  useRecordSink,
-} from '../support/helpers.ts'
-import { useConnectorFactory } from '../support/wiring.ts'
+import { amendmentChain, drain, ledger, newAccountId, postEvents } from '../support/helpers.ts'
 import {
   accessApp,
   accessKey,
@@ -27,15 +20,9 @@ import {
 let doubles: DoubleConnectors
 let account: string
 
-beforeEach(() => {
-  account = newAccountId()
-  doubles = new DoubleConnectors()
-  useConnectorFactory(() => doubles)
-  useRecordSink(doubles.writer)
-})
-afterEach(() => {
-  useConnectorFactory()
-  vi.restoreAllMocks()
+useFreshDoubles((fresh, id) => {
+  doubles = fresh
+  account = id
 })
 
 /** One amendment parked by a declined card. */

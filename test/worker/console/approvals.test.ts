@@ -1,14 +1,7 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { useFreshDoubles } from '../support/fresh-doubles.ts'
 import { business, DoubleConnectors } from '../../doubles/connectors.ts'
-import {
-  amendmentChain,
-  drain,
-  ledger,
-  newAccountId,
-  postEvents,
-  useRecordSink,
-} from '../support/helpers.ts'
-import { useConnectorFactory } from '../support/wiring.ts'
+import { amendmentChain, drain, ledger, postEvents } from '../support/helpers.ts'
 import {
   accessApp,
   accessKey,
@@ -29,17 +22,13 @@ let account: string
 let key: AccessKey
 let request: ReturnType<typeof accessApp>
 
+useFreshDoubles((fresh, id) => {
+  doubles = fresh
+  account = id
+})
 beforeEach(async () => {
-  account = newAccountId()
-  doubles = new DoubleConnectors()
-  useConnectorFactory(() => doubles)
-  useRecordSink(doubles.writer)
   key = await accessKey()
   request = accessApp(jwksServer([key]).fetch)
-})
-afterEach(() => {
-  useConnectorFactory()
-  vi.restoreAllMocks()
 })
 
 /** A seat change parked at its billing step by a declined card (a retry of it moves money). */

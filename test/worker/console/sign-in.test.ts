@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { encodeBase64url, decodeJsonSegment } from '../../../worker/console/base64url.ts'
+import { encodeBase64url, decodeJsonSegment } from '../../../worker/lib/base64url.ts'
 import { newSession, sealSession } from '../../../worker/console/session.ts'
 import { TEST_CONSOLE_SESSION_SECRET } from '../support/test-config.ts'
 import {

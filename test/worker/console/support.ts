@@ -1,6 +1,6 @@
 import { env, exports } from 'cloudflare:workers'
 import { createApp } from '../../../worker/app.ts'
-import { encodeBase64url } from '../../../worker/console/base64url.ts'
+import { encodeBase64url } from '../../../worker/lib/base64url.ts'
 import { mintLoginCode } from '../../../worker/console/login-link.ts'
 import { TEST_CONSOLE_LOGIN_SECRET } from '../support/test-config.ts'
 

@@ -1,31 +1,19 @@
 import { evictDurableObject } from 'cloudflare:test'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { useConnectorFactory } from '../support/wiring.ts'
+import { beforeEach, describe, expect, it, vi } from 'vitest'
+import { useFreshDoubles } from '../support/fresh-doubles.ts'
 import { business, DoubleConnectors, transient } from '../../doubles/connectors.ts'
-import {
-  amendmentChain,
-  drain,
-  ledger,
-  newAccountId,
-  postEvents,
-  useRecordSink,
-} from '../support/helpers.ts'
+import { amendmentChain, drain, ledger, postEvents } from '../support/helpers.ts'
 import { MAX_ATTEMPTS } from '../support/test-config.ts'
 
 let doubles: DoubleConnectors
 let account: string
 
-beforeEach(() => {
-  account = newAccountId()
-  doubles = new DoubleConnectors()
-  useConnectorFactory(() => doubles)
-  useRecordSink(doubles.writer)
-  vi.useFakeTimers({ toFake: ['Date'] })
+useFreshDoubles((fresh, id) => {
+  doubles = fresh
+  account = id
 })
-afterEach(() => {
-  useConnectorFactory()
-  vi.restoreAllMocks()
-  vi.useRealTimers()
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'] })
 })
 
 /** Moves the shared clock (the ledger reads the same `Date`) and runs whatever became due. */

@@ -1,29 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { useConnectorFactory } from '../support/wiring.ts'
+import { describe, expect, it, vi } from 'vitest'
+import { useFreshDoubles } from '../support/fresh-doubles.ts'
 import { DoubleConnectors } from '../../doubles/connectors.ts'
-import {
-  amendmentChain,
-  drain,
-  ledger,
-  newAccountId,
-  postEvents,
-  useRecordSink,
-} from '../support/helpers.ts'
+import { amendmentChain, drain, ledger, postEvents } from '../support/helpers.ts'
 import { GAP_WINDOW_SECONDS } from '../support/test-config.ts'
 
 let doubles: DoubleConnectors
 let account: string
 
-beforeEach(() => {
-  account = newAccountId()
-  doubles = new DoubleConnectors()
-  useConnectorFactory(() => doubles)
-  useRecordSink(doubles.writer)
-})
-afterEach(() => {
-  useConnectorFactory()
-  vi.restoreAllMocks()
-  vi.useRealTimers()
+useFreshDoubles((fresh, id) => {
+  doubles = fresh
+  account = id
 })
 
 const sequencesApplied = (key: string) =>

@@ -1,30 +1,17 @@
 import { exports } from 'cloudflare:workers'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { useConnectorFactory } from '../support/wiring.ts'
+import { describe, expect, it } from 'vitest'
+import { useFreshDoubles } from '../support/fresh-doubles.ts'
 import { DoubleConnectors } from '../../doubles/connectors.ts'
 import { signRequest } from '../../../worker/lib/signature.ts'
-import {
-  amendmentChain,
-  drain,
-  ledger,
-  newAccountId,
-  postEvents,
-  useRecordSink,
-} from '../support/helpers.ts'
+import { amendmentChain, drain, ledger, postEvents } from '../support/helpers.ts'
 import { TEST_EVENTS_SECRET } from '../support/test-config.ts'
 
 let doubles: DoubleConnectors
 let account: string
 
-beforeEach(() => {
-  account = newAccountId()
-  doubles = new DoubleConnectors()
-  useConnectorFactory(() => doubles)
-  useRecordSink(doubles.writer)
-})
-afterEach(() => {
-  useConnectorFactory()
-  vi.restoreAllMocks()
+useFreshDoubles((fresh, id) => {
+  doubles = fresh
+  account = id
 })
 
 /** The fields the rep previews and then commits: a seat change on `key`. */

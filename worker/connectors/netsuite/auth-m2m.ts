@@ -1,7 +1,8 @@
 import { vendorFetch, type Fetch } from '../http.ts'
 import { isTransientStatus } from '../../failure/classify.ts'
 import { ConnectorError } from '../../failure/errors.ts'
-import { base64url, utf8, type NetsuiteAuth } from './auth.ts'
+import { encodeBase64url as base64url } from '../../lib/base64url.ts'
+import { utf8, type NetsuiteAuth } from './auth.ts'
 import type { JwtAlg } from '../../config/types.ts'
 
 /**

@@ -1,4 +1,5 @@
-import { base64, utf8, type NetsuiteAuth } from './auth.ts'
+import { encodeBase64 as base64 } from '../../lib/base64url.ts'
+import { utf8, type NetsuiteAuth } from './auth.ts'
 
 /**
  * Token-based authentication: OAuth 1.0a (RFC 5849) signatures with HMAC-SHA256, which NetSuite

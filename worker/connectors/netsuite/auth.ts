@@ -15,19 +15,6 @@ export interface NetsuiteAuth {
 
 const encoder = new TextEncoder()
 
-/** Base64url without padding (JWS, RFC 7515 §2). */
-export function base64url(bytes: ArrayBuffer | Uint8Array): string {
-  return base64(bytes).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
-
-/** Standard base64 (the TBA signature). */
-export function base64(bytes: ArrayBuffer | Uint8Array): string {
-  const view = bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)
-  let binary = ''
-  for (const b of view) binary += String.fromCharCode(b)
-  return btoa(binary)
-}
-
 /** UTF-8 bytes of `text`, typed for WebCrypto. */
 export function utf8(text: string): Uint8Array<ArrayBuffer> {
   return encoder.encode(text)

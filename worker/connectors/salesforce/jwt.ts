@@ -1,14 +1,7 @@
+import { encodeBase64url as base64url } from '../../lib/base64url.ts'
 import { connectorError } from './errors.ts'
 
 const encoder = new TextEncoder()
-
-/** Base64url without padding, as JWS compact serialization wants (RFC 7515 §2). */
-export function base64url(bytes: Uint8Array | string): string {
-  const data = typeof bytes === 'string' ? encoder.encode(bytes) : bytes
-  let binary = ''
-  for (const b of data) binary += String.fromCharCode(b)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
-}
 
 /**
  * Imports a PKCS#8 PEM RSA private key for RS256 (RSASSA-PKCS1-v1_5 with SHA-256).

@@ -113,8 +113,9 @@ const SECURITY_SCHEMES = {
 
 /**
  * The OpenAPI 3.1 document of the HTTP API, from the routes' zod schemas. Run at build and test
- * time only (`npm run openapi` writes `worker/routes/openapi.json`, which the worker serves), so
- * the worker bundle carries the document, never the generator.
+ * time only (`npm run openapi` writes `worker/routes/openapi.json`, served as a static asset that
+ * tools/console-assets.ts copies), so the worker bundle carries neither the document nor the
+ * generator.
  */
 export function buildOpenApi(): Json {
   const paths: Record<string, Record<string, Json>> = {}

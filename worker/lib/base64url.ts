@@ -1,11 +1,21 @@
 const encoder = new TextEncoder()
 
-/** Base64url without padding (RFC 7515 §2), as JWTs and the console's cookies use it. */
-export function encodeBase64url(data: Uint8Array | string): string {
-  const bytes = typeof data === 'string' ? encoder.encode(data) : data
+/** Standard base64 (RFC 4648 §4), of UTF-8 for a string. */
+export function encodeBase64(data: ArrayBuffer | Uint8Array | string): string {
+  const bytes =
+    typeof data === 'string'
+      ? encoder.encode(data)
+      : data instanceof Uint8Array
+        ? data
+        : new Uint8Array(data)
   let binary = ''
   for (const b of bytes) binary += String.fromCharCode(b)
-  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+  return btoa(binary)
+}
+
+/** Base64url without padding (RFC 7515 §2), as JWTs and the console's cookies use it. */
+export function encodeBase64url(data: ArrayBuffer | Uint8Array | string): string {
+  return encodeBase64(data).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
 }
 
 /** Undefined for anything that is not base64url. */
