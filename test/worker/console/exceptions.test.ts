@@ -1,14 +1,17 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { env } from 'cloudflare:workers'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { business, DoubleConnectors } from '../../doubles/connectors.ts'
+import { DoubleWriterClient } from '../../doubles/writer-client.ts'
 import {
   amendmentChain,
   drain,
+  drainWriter,
   newAccountId,
   postEvents,
   useRecordSink,
 } from '../support/helpers.ts'
-import { useConnectorFactory } from '../support/wiring.ts'
-import { consoleFetch, expectNoInternals, signInByLink } from './support.ts'
+import { useConnectorFactory, useWriterClient } from '../support/wiring.ts'
+import { consoleFetch, csrfIn, expectNoInternals, form, signInByLink } from './support.ts'
 
 let doubles: DoubleConnectors
 let account: string
@@ -21,6 +24,9 @@ beforeEach(() => {
 })
 afterEach(() => {
   useConnectorFactory()
+  useWriterClient()
+  vi.restoreAllMocks()
+  vi.useRealTimers()
 })
 
 /** One amendment parked at `method` with `code`; its event. */
@@ -73,5 +79,37 @@ describe('console exceptions: the work queue', () => {
     const html = await res.text()
     expect(html).toContain('30m, 4h or 2d')
     expectNoInternals(html)
+  })
+
+  it('puts a record Salesforce refused back in line with Write again, and it leaves the queue', async () => {
+    vi.restoreAllMocks() // the real OrgWriter, not the record sink the ledgers hand to
+    const client = new DoubleWriterClient()
+    useWriterClient(() => client)
+    vi.useFakeTimers({ toFake: ['Date'] })
+    const id = `in_console_${crypto.randomUUID().slice(0, 8)}`
+    client.fail(id, 'business', 1)
+    await env.ORG_WRITER.getByName('org').enqueue([
+      {
+        object: 'Billing_Invoice__c',
+        externalIdField: 'External_Id__c',
+        externalId: id,
+        fields: { Amount_Due__c: 100, Status__c: 'open' },
+        sourceUpdatedAt: Date.now(),
+        accountId: account,
+      },
+    ])
+    vi.setSystemTime(Date.now() + 2_000)
+    await drainWriter()
+    const cookie = await signInByLink()
+    const html = await (await page(`q=${id}`, { cookie })).text()
+    const action = `/console/exceptions/writes/Billing_Invoice__c/${id}/retry`
+    expect(html).toContain(`action="${action}"`)
+    const res = await consoleFetch(action, form({ _csrf: csrfIn(html) }, { cookie }))
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe('/console/exceptions?done=write')
+    vi.setSystemTime(Date.now() + 2_000)
+    await drainWriter()
+    expect(client.records.has(`Billing_Invoice__c:${id}`)).toBe(true)
+    expect(await (await page(`q=${id}`)).text()).toContain('Nothing here matches.')
   })
 })
