@@ -10,12 +10,7 @@ import { BacklogTiles } from '../console/views/overview.tsx'
 import { ErrorPage, SignInPage } from '../console/views/sign-in.tsx'
 import { NotFoundError } from '../errors.ts'
 import { requestContext, describeFailure, type AppContext, type AppEnv } from './context.ts'
-import {
-  consoleSettings,
-  consoleSignIn,
-  endSession,
-  startSession,
-} from './console-auth.ts'
+import { consoleSettings, consoleSignIn, endSession, startSession } from './console-auth.ts'
 import { consoleTrace } from './console-trace.tsx'
 import { readOverview } from './overview.ts'
 import { kpiPartial, overviewPage, withAlerts } from './console-kpis.tsx'

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini'
 import { AccountId } from '../../shared/index.ts'
 import { RECOVERABILITIES } from '../failure/recoverability.ts'
-import { WORK_SYSTEMS } from '../ops/work-queue.ts'
+import { WORK_SYSTEMS } from '../ops/work-item.ts'
 
 /**
  * The operator and trace routes' input schemas, apart from the routes so the OpenAPI generator

@@ -4,7 +4,7 @@ import type { ExceptionEntry } from '../../ledger/journal.ts'
 import type { AccountSummary, AmendmentDetail } from '../../ledger/views.ts'
 import type { QuarantineEntry } from '../../ops/ops-registry.ts'
 import type { TraceMatch } from '../../ops/trace-index.ts'
-import type { WorkQueuePage } from '../../ops/work-queue.ts'
+import type { WorkQueuePage } from '../../ops/work-item.ts'
 import type {
   AccountSummarySchema,
   AmendmentDetailSchema,

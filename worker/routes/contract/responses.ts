@@ -1,7 +1,7 @@
 import * as z from 'zod/mini'
 import { Amendment } from '../../../shared/index.ts'
 import { RECOVERABILITIES } from '../../failure/recoverability.ts'
-import { WORK_KINDS, WORK_SYSTEMS } from '../../ops/work-queue.ts'
+import { WORK_KINDS, WORK_SYSTEMS } from '../../ops/work-item.ts'
 
 /**
  * The answers of the operator API as zod schemas, for the OpenAPI document only (the worker
