@@ -108,19 +108,37 @@ describe('sf concord operating commands', () => {
   const w = ['--worker-url', '', '--token', TOKEN]
   const args = (...rest: string[]) => [...rest, ...w.map((v) => v || worker.url)]
 
-  it('lists parked amendments with their error, for one account or all', async () => {
-    const all = await runCommand<ExceptionEntry[]>(ExceptionsList, args())
+  it('lists the work queue with its counts, filtered and searched as asked', async () => {
+    type Page = { items: Array<{ amendmentId?: string }> }
+    const all = await runCommand<Page>(ExceptionsList, args())
     expect(all.exitCode).toBe(0)
-    expect(all.result?.map((e) => e.amendmentId)).toEqual(['amd-1', 'amd-2'])
+    expect(all.result?.items.map((e) => e.amendmentId)).toEqual(['amd-1', 'amd-2'])
+    expect(all.stdout).toContain('needs a data fix 2')
+    expect(all.stdout).toMatch(/needs_data_fix\s+stripe\s+card_declined: Your card was\s/)
+    const one = await runCommand<Page>(
+      ExceptionsList,
+      args('--account', OTHER, '--category', 'needs_data_fix', '--older-than', '2h', '-q', 'amd-2'),
+    )
+    expect(one.result?.items.map((e) => e.amendmentId)).toEqual(['amd-2'])
+    expect(worker.state.requests.at(-1)?.path).toBe(
+      `/v1/exceptions?limit=100&accountId=${OTHER}&category=needs_data_fix&olderThan=2h&q=amd-2`,
+    )
+    expect(all.stdout + one.stdout).not.toContain(TOKEN)
+  })
+
+  it('lists the amendments in one state with --state, for one account or all', async () => {
+    const all = await runCommand<{ items: ExceptionEntry[] }>(
+      ExceptionsList,
+      args('--state', 'parked'),
+    )
+    expect(all.result?.items.map((e) => e.amendmentId)).toEqual(['amd-1', 'amd-2'])
     expect(all.stdout).toMatch(
       /amd-1\s+001000000000001AAA.*card_declined: Your card was declined\./,
     )
-    const one = await runCommand<ExceptionEntry[]>(ExceptionsList, args('--account', OTHER))
-    expect(one.result?.map((e) => e.amendmentId)).toEqual(['amd-2'])
+    await runCommand(ExceptionsList, args('--state', 'parked', '--account', OTHER))
     expect(worker.state.requests.at(-1)?.path).toBe(
       `/v1/exceptions?state=parked&limit=100&accountId=${OTHER}`,
     )
-    expect(all.stdout + one.stdout).not.toContain(TOKEN)
   })
 
   it('shows one amendment with its audit trail, finding its account in the exception index', async () => {
@@ -185,7 +203,7 @@ describe('sf concord operating commands', () => {
     ])
     expectAdminError(
       wrong,
-      /Listing parked amendments failed/,
+      /Reading the exception work queue failed/,
       /401 unauthorized: Operator token not recognised/,
     )
     expect(wrong.error?.actions?.join(' ')).toContain('CONCORD_TOKEN')
@@ -198,7 +216,7 @@ describe('sf concord operating commands', () => {
       '--token',
       TOKEN,
     ])
-    expectAdminError(run, /Listing parked amendments failed/, /could not be reached/)
+    expectAdminError(run, /Reading the exception work queue failed/, /could not be reached/)
     expect(run.error?.actions?.[0]).toContain('--worker-url')
   })
 

@@ -132,7 +132,9 @@ describe('sf concord against the real worker', () => {
       '--token',
       worker.token,
     ])
-    expect(list.stdout).toContain('No parked amendments.')
+    // The queue as served (its counts line); what it holds depends on the tests before.
+    expect(list.error).toBeUndefined()
+    expect(list.stdout).toMatch(/^retrying \d+ · needs a data fix \d+ · needs approval \d+$/m)
     const refused = await runCommand(ExceptionsList, [
       '--worker-url',
       worker.url,

@@ -31,6 +31,30 @@ async function untilShown(page: Page, path: string, text: string): Promise<void>
   )
 }
 
+/**
+ * Narrows the exceptions page to the parked amendment with the filter form (htmx swaps the list
+ * and keeps the address), then to a system it did not fail in; the axe check runs on each.
+ */
+async function filterQueue(page: Page, correlationId: string): Promise<void> {
+  const form = page.getByRole('search', { name: 'Filter the exceptions' })
+  await form.getByLabel('Search any id').fill(correlationId)
+  await form.getByLabel('Category').selectOption('needs_approval')
+  await form.getByRole('button', { name: 'Filter' }).click()
+  await page.waitForURL(/category=needs_approval/)
+  const rows = page.locator('#exceptions tbody tr')
+  await expect.poll(() => rows.count()).toBe(1)
+  expect(await rows.first().textContent()).toContain('Needs finance approval')
+  expect(await page.locator('.counts').textContent()).toContain('Needs finance approval: 1')
+  await expectAccessible(page, 'exceptions, filtered')
+  await form.getByLabel('System').selectOption('netsuite')
+  await form.getByRole('button', { name: 'Filter' }).click()
+  await page.waitForURL(/system=netsuite/)
+  await expect
+    .poll(() => page.locator('#exceptions').textContent())
+    .toContain('Nothing here matches.')
+  await expectAccessible(page, 'exceptions, nothing matches')
+}
+
 describe('the console in Chromium', () => {
   it('parks a refused amendment, has its retry approved by a second person once the data is fixed, and traces it', async () => {
     const page = await signIn(browser, stack)
@@ -44,8 +68,9 @@ describe('the console in Chromium', () => {
     const account = stack.accounts[0]
     if (!account) throw new Error('the demo org has no Account')
     const sent = await postCreate(stack, account.id)
-    await untilShown(page, '/console/exceptions', sent.subscriptionKey)
+    await untilShown(page, '/console/exceptions', sent.correlationId)
     await expectAccessible(page, 'exceptions')
+    await filterQueue(page, sent.correlationId)
     // The overview reads the per-minute roll-ups: the figure moves within a minute or so.
     await expect
       .poll(async () => Number(await tile(page, 'Parked amendments')), { timeout: 150_000 })
@@ -54,9 +79,9 @@ describe('the console in Chromium', () => {
     // The data is fixed in Stripe: new subscriptions go through again.
     await control(stack.stripeUrl, 'faults', { rules: [] })
     await page.goto(`${stack.workerUrl}/console/exceptions`)
-    const row = page.locator('#exceptions tr', { hasText: sent.subscriptionKey })
+    const row = page.locator('#exceptions tr', { hasText: sent.correlationId })
     await row.getByLabel('Retry note (optional)').fill('Stripe accepts the card again')
-    await row.getByRole('button', { name: 'Retry' }).click()
+    await row.getByRole('button', { name: 'Ask to retry' }).click()
 
     // The retry will bill, so it waits for a second person: its request page shows the dry run
     // (the Stripe call it would make) and refuses its requester the approval.
@@ -126,6 +151,11 @@ describe('the console in Chromium', () => {
     await context.addCookies(cookies)
     await page.goto(`${stack.workerUrl}/console/exceptions`)
     expect(await page.locator('h1').textContent()).toBe('Exceptions')
+    // The filter form is a plain GET: it works without htmx.
+    await page.getByLabel('Older than').fill('3d')
+    await page.getByRole('button', { name: 'Filter' }).click()
+    await page.waitForURL(/olderThan=3d/)
+    expect(await page.getByLabel('Older than').inputValue()).toBe('3d')
     await page.goto(`${stack.workerUrl}/console/trace?q=no-such-id`)
     expect(await page.content()).toContain('Nothing is known by no-such-id.')
     await context.close()

@@ -53,10 +53,20 @@ describe('the OpenAPI document', () => {
       paths: Record<string, Record<string, { parameters: Array<Record<string, unknown>> }>>
     }
     const exceptions = doc.paths['/v1/exceptions']?.get?.parameters ?? []
-    expect(exceptions.find((p) => p.name === 'state')).toMatchObject({
+    // Without `state` the route answers the work queue; with it, the amendments in that state.
+    const state = exceptions.find((p) => p.name === 'state')
+    expect(state).toMatchObject({
       in: 'query',
       required: false,
-      schema: { enum: ['parked', 'waiting', 'applied', 'skipped'], default: 'parked' },
+      schema: { enum: ['parked', 'waiting', 'applied', 'skipped'] },
+    })
+    expect(state?.schema).not.toHaveProperty('default')
+    expect(exceptions.find((p) => p.name === 'category')).toMatchObject({
+      required: false,
+      schema: { enum: ['retrying', 'needs_data_fix', 'needs_approval'] },
+    })
+    expect(exceptions.find((p) => p.name === 'olderThan')).toMatchObject({
+      schema: { pattern: expect.stringContaining('[mhd]') },
     })
     expect(exceptions.find((p) => p.name === 'limit')).toMatchObject({
       schema: { minimum: 1, maximum: 500, default: 100 },

@@ -79,7 +79,7 @@ describe('simulation invariants', () => {
   it.fails(
     'keeps Salesforce equal to the ledger when a call of a dead writer lands late',
     async () => {
-      const world = new World(2185, { lateSalesforceWrites: true })
+      const world = new World(2211, { lateSalesforceWrites: true })
       const { settled } = await world.run()
       const found = violations(world, settled)
       world.dispose()

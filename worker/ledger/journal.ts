@@ -58,6 +58,18 @@ export interface ExceptionEntry {
   message: string | null
   correlationId: string
   updatedAt: string
+  /** The saga step it stopped at or will retry. */
+  step?: Step
+  /** When the ledger tries again on its own (a `waiting` amendment after a transient failure). */
+  nextAttemptAt?: string
+  /** What prices it (amount shown as its impact), and how billing prorates it. */
+  priceKey?: string
+  quantity?: number
+  proration?: string
+  billingRef?: string
+  erpRef?: string
+  billingCustomerId?: string
+  erpCustomerId?: string
 }
 
 /** An entry of the cross-account trace index: the keys an amendment can be found by. */
@@ -276,7 +288,7 @@ export class Journal {
     })
     const status = to.syncStatus ?? SYNC_STATUS[state]
     if (status && state !== row.state) this.queueStatus(next, status)
-    if (state !== row.state && (state === 'parked' || row.state === 'parked')) this.queueIndex(next)
+    if (inExceptionQueue(row) || inExceptionQueue(next)) this.queueIndex(next)
     // New ids to find it by: the customers (cross-references done), the billing or ERP record.
     if (to.billingRef || to.erpRef || (row.step === 'xref' && next.step !== 'xref'))
       this.queueTraceKeys(next)
@@ -350,7 +362,11 @@ export class Journal {
     )
   }
 
+  /** Queues the exception index's entry for this amendment (the latest entry wins). */
   queueIndex(row: AmendmentRow): void {
+    const a = JSON.parse(row.payload) as Amendment
+    const x = this.xref()
+    const retrying = row.state === 'waiting' && row.error_code !== null
     const entry: ExceptionEntry = {
       amendmentId: row.id,
       accountId: this.accountId,
@@ -362,6 +378,15 @@ export class Journal {
       message: row.error_message,
       correlationId: row.correlation_id,
       updatedAt: new Date(row.updated_at).toISOString(),
+      step: row.step,
+      nextAttemptAt: retrying ? new Date(row.not_before).toISOString() : undefined,
+      priceKey: a.priceKey,
+      quantity: a.quantity,
+      proration: a.proration,
+      billingRef: row.billing_ref ?? undefined,
+      erpRef: row.erp_ref ?? undefined,
+      billingCustomerId: x.billing_customer_id ?? undefined,
+      erpCustomerId: x.erp_customer_id ?? undefined,
     }
     this.sql.exec(
       'INSERT OR REPLACE INTO index_outbox (amendment_id, entry) VALUES (?, ?)',
@@ -369,4 +394,9 @@ export class Journal {
       JSON.stringify(entry),
     )
   }
+}
+
+/** Parked, or waiting on a retry the policy scheduled: what the exception queue lists. */
+function inExceptionQueue(row: AmendmentRow): boolean {
+  return row.state === 'parked' || (row.state === 'waiting' && row.error_code !== null)
 }

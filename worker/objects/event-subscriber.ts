@@ -7,7 +7,9 @@ import {
 import { SUBSCRIBER_MIGRATIONS } from '../subscriber/migrations.ts'
 import { METRICS } from '../lib/metric-catalog.ts'
 import type { MetricBuffer } from '../lib/metrics.ts'
+import { gapItem } from '../ops/work-items.ts'
 import { metricBuffer } from './metric-port.ts'
+import { workReporter } from './work-report.ts'
 import { SqlObject } from './sql-object.ts'
 import { intakePorts, type Wiring } from './wiring.ts'
 
@@ -15,6 +17,7 @@ import { intakePorts, type Wiring } from './wiring.ts'
 export class EventSubscriber extends SqlObject {
   private readonly subscriber: Subscriber
   private readonly metrics: MetricBuffer
+  private readonly report: ReturnType<typeof workReporter>
 
   constructor(ctx: DurableObjectState, env: Env, wiring?: Wiring) {
     super(ctx, env, SUBSCRIBER_MIGRATIONS, wiring)
@@ -24,6 +27,14 @@ export class EventSubscriber extends SqlObject {
       intake: intakePorts(env),
     })
     this.metrics = metricBuffer(env, this.config, 'EventSubscriber')
+    this.report = workReporter(env, this.config, 'subscriber_gap')
+  }
+
+  /** The gaps nobody acknowledged yet, for the exception work queue. */
+  private reportGaps(): Promise<void> {
+    return this.report(async () =>
+      (await this.subscriber.status()).gaps.filter((g) => !g.acknowledgedAt).map(gapItem),
+    )
   }
 
   /** Asks for a run as soon as possible (a run in progress already covers the request). */
@@ -39,6 +50,7 @@ export class EventSubscriber extends SqlObject {
   override async alarm(): Promise<void> {
     await this.subscriber.alarm()
     await this.reportCursor()
+    await this.reportGaps()
   }
 
   /**
@@ -53,8 +65,10 @@ export class EventSubscriber extends SqlObject {
   }
 
   /** Operator: marks a reported gap as handled (reconciled, or accepted as lost). */
-  acknowledgeGap(id: number, actor: string): AcknowledgeResult {
-    return this.subscriber.acknowledgeGap(id, actor)
+  async acknowledgeGap(id: number, actor: string): Promise<AcknowledgeResult> {
+    const result = this.subscriber.acknowledgeGap(id, actor)
+    await this.reportGaps()
+    return result
   }
 
   status(): Promise<SubscriberStatus> {

@@ -2,12 +2,15 @@ import type { MetricBatch } from '../lib/metrics.ts'
 import type { Alert } from '../ops/alerts.ts'
 import { KPI_MIGRATIONS, KpiBoard, type KpiReport } from '../ops/kpi-board.ts'
 import type { Range } from '../ops/metrics.ts'
+import { alertDeliveryItem } from '../ops/work-items.ts'
 import { SqlObject } from './sql-object.ts'
+import { workReporter } from './work-report.ts'
 import type { Wiring } from './wiring.ts'
 
 /** The KPI roll-ups and SLA alerts (`ops/kpi-board.ts`): one instance, named `global`. */
 export class Metrics extends SqlObject {
   private readonly board: KpiBoard
+  private readonly reportDeliveries: ReturnType<typeof workReporter>
 
   constructor(
     ctx: DurableObjectState,
@@ -20,6 +23,7 @@ export class Metrics extends SqlObject {
       config: this.config,
       fetch: (input, init) => alertFetch(input, init),
     })
+    this.reportDeliveries = workReporter(env, this.config, 'alert_delivery')
   }
 
   /** A producer's batch of samples (`lib/metrics.ts`). */
@@ -32,8 +36,10 @@ export class Metrics extends SqlObject {
     return this.board.ensureAlarm()
   }
 
-  override alarm(): Promise<void> {
-    return this.board.alarm()
+  override async alarm(): Promise<void> {
+    await this.board.alarm()
+    // Failed deliveries go to the exception work queue (at most 200: they are alike).
+    await this.reportDeliveries(() => this.board.alerts.troubled(200).map(alertDeliveryItem))
   }
 
   report(range: Range): KpiReport {

@@ -13,6 +13,8 @@ import { METRICS } from '../lib/metric-catalog.ts'
 import type { MetricBuffer } from '../lib/metrics.ts'
 import { metricBuffer } from './metric-port.ts'
 import { TraceIndex, type TraceMatch } from '../ops/trace-index.ts'
+import { ExceptionQueue } from '../ops/exception-queue.ts'
+import type { WorkItem, WorkKind, WorkQueueFilter, WorkQueuePage } from '../ops/work-queue.ts'
 import { SqlObject } from './sql-object.ts'
 import type { Wiring } from './wiring.ts'
 
@@ -28,6 +30,7 @@ export class OpsRegistry extends SqlObject {
   private readonly metrics: MetricBuffer
   private readonly amendments: AmendmentIndex
   private readonly traces: TraceIndex
+  private readonly work: ExceptionQueue
 
   constructor(ctx: DurableObjectState, env: Env, wiring?: Wiring) {
     super(ctx, env, OPS_MIGRATIONS, wiring)
@@ -36,6 +39,17 @@ export class OpsRegistry extends SqlObject {
     this.metrics = metricBuffer(env, this.config, 'OpsRegistry')
     this.amendments = new AmendmentIndex(this.storage.sql)
     this.traces = new TraceIndex(this.storage.sql)
+    this.work = new ExceptionQueue(this.storage.sql, () => this.config.catalog)
+  }
+
+  /** One page of the exception work queue (`ops/work-queue.ts`) and its counts per category. */
+  workQueue(filter: WorkQueueFilter): WorkQueuePage {
+    return this.work.queue.list(filter)
+  }
+
+  /** A singleton's full current set of items of one kind (OrgWriter, subscriber, alerts). */
+  reportWork(kind: WorkKind, items: WorkItem[]): void {
+    this.work.report(kind, items)
   }
 
   /** The ids each ledger's amendments can be found by (`ops/trace-index.ts`). */
@@ -61,6 +75,7 @@ export class OpsRegistry extends SqlObject {
   /** Records where the intake put each amendment (`ops/amendment-index.ts`). */
   indexAmendments(entries: IndexedAmendment[]): void {
     this.amendments.add(entries)
+    this.work.accepted(entries.map((e) => e.amendmentId))
   }
 
   /** The amendments whose amendment id or correlation id is `id`. */
@@ -69,13 +84,14 @@ export class OpsRegistry extends SqlObject {
   }
 
   quarantine(entries: QuarantineInput[]): string[] {
-    const ids = this.store.quarantine(entries)
+    const stored = this.store.quarantine(entries)
+    this.work.quarantined(stored)
     // Counted when the quarantine changes, so the overview reads the count without a scan.
     const { quarantined, oldestQuarantinedAt } = this.store.backlog()
     this.metrics.gauge(METRICS.quarantine.name, 'global', quarantined)
     const oldest = oldestQuarantinedAt ? Date.parse(oldestQuarantinedAt) : 0
     this.metrics.gauge(METRICS.quarantineOldest.name, 'global', oldest)
-    return ids
+    return stored.map((e) => e.id)
   }
 
   listQuarantine(opts: { limit: number; before?: string }): QuarantineEntry[] {
@@ -83,7 +99,7 @@ export class OpsRegistry extends SqlObject {
   }
 
   upsertExceptions(entries: ExceptionEntry[]): void {
-    this.store.upsertExceptions(entries)
+    this.work.amendmentsChanged(this.store.upsertExceptions(entries))
   }
 
   listExceptions(
@@ -102,10 +118,12 @@ export class OpsRegistry extends SqlObject {
 
   rememberCustomer(billingCustomerId: string, accountId: string): void {
     this.store.rememberCustomer(billingCustomerId, accountId)
+    this.work.customerLinked(billingCustomerId)
   }
 
   noteWebhook(e: Parameters<Store['noteWebhook']>[0]): void {
     this.store.noteWebhook(e)
+    if (e.outcome === 'unrouted') this.work.unrouted({ ...e, receivedAt: new Date().toISOString() })
   }
 
   webhookReport(opts: {

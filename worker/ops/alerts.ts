@@ -77,6 +77,20 @@ const toAlert = (r: AlertRow): Alert => ({
   resolvedAt: r.resolved_at === null ? undefined : new Date(r.resolved_at).toISOString(),
 })
 
+/** A failed alert delivery, for the exception work queue. */
+export interface TroubledDelivery {
+  id: number
+  rule: string
+  subject: string
+  state: 'pending' | 'dead'
+  attempts: number
+  nextAttemptAt?: string
+  /** `<code>: <message>` of the last failure. */
+  lastError: string
+  /** When the alert opened. */
+  since: string
+}
+
 /** The Slack-compatible body (`text` for notifications, `blocks` for the message). */
 export function slackBody(alert: Alert, event: 'opened' | 'resolved'): string {
   const head = event === 'opened' ? 'Concord alert' : 'Concord alert resolved'
@@ -311,6 +325,40 @@ export class AlertDesk {
         state: d.state,
         attempts: d.attempts,
         lastError: d.last_error ?? undefined,
+      }))
+  }
+
+  /**
+   * Deliveries that failed: given up (`dead`, kept for the retention) or waiting on a retry
+   * (`pending` after an attempt), oldest first; for the exception work queue.
+   */
+  troubled(limit: number): TroubledDelivery[] {
+    return this.sql
+      .exec<{
+        id: number
+        rule: string
+        subject: string
+        state: 'pending' | 'dead'
+        attempts: number
+        not_before: number
+        last_error: string | null
+        opened_at: number
+      }>(
+        `SELECT d.id, a.rule, a.subject, d.state, d.attempts, d.not_before, d.last_error, a.opened_at
+         FROM alert_delivery d JOIN alert a ON a.id = d.alert_id
+         WHERE d.state = 'dead' OR (d.state = 'pending' AND d.attempts > 0) ORDER BY d.id LIMIT ?`,
+        limit,
+      )
+      .toArray()
+      .map((d) => ({
+        id: d.id,
+        rule: d.rule,
+        subject: d.subject,
+        state: d.state,
+        attempts: d.attempts,
+        nextAttemptAt: d.state === 'pending' ? new Date(d.not_before).toISOString() : undefined,
+        lastError: d.last_error ?? 'unknown: no error kept',
+        since: new Date(d.opened_at).toISOString(),
       }))
   }
 

@@ -2,6 +2,7 @@ import type { ExceptionEntry } from '../ledger/journal.ts'
 import { AMENDMENT_INDEX_MIGRATION } from './amendment-index.ts'
 import { REPLAY_MEMORY_MIGRATION } from './replay-memory.ts'
 import { TRACE_INDEX_MIGRATION } from './trace-index.ts'
+import { WORK_QUEUE_MIGRATION } from './work-queue.ts'
 
 export const OPS_MIGRATIONS: readonly string[] = [
   /* 1 */ `
@@ -37,6 +38,7 @@ export const OPS_MIGRATIONS: readonly string[] = [
   `,
   /* 5 */ AMENDMENT_INDEX_MIGRATION,
   /* 6 */ TRACE_INDEX_MIGRATION,
+  /* 7 */ WORK_QUEUE_MIGRATION,
 ]
 
 /** The cross-account backlog at a glance: exceptions by state and the quarantine's size. */
@@ -87,7 +89,7 @@ export class OpsStore {
     this.sql = sql
   }
 
-  quarantine(entries: QuarantineInput[]): string[] {
+  quarantine(entries: QuarantineInput[]): QuarantineEntry[] {
     const at = new Date().toISOString()
     return entries.map((e) => {
       const id = `q_${crypto.randomUUID()}`
@@ -102,7 +104,7 @@ export class OpsStore {
         JSON.stringify(e.reasons),
         e.raw,
       )
-      return id
+      return { ...e, id, receivedAt: at }
     })
   }
 
@@ -139,19 +141,23 @@ export class OpsStore {
     }))
   }
 
-  upsertExceptions(entries: ExceptionEntry[]): void {
-    for (const e of entries) {
-      this.sql.exec(
-        `INSERT INTO exception (amendment_id, account_id, state, entry, updated_at) VALUES (?, ?, ?, ?, ?)
+  /** Stores the entries; returns those that were newer than what was held (the rest lose). */
+  upsertExceptions(entries: ExceptionEntry[]): ExceptionEntry[] {
+    return entries.filter(
+      (e) =>
+        this.sql
+          .exec(
+            `INSERT INTO exception (amendment_id, account_id, state, entry, updated_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (amendment_id) DO UPDATE SET state = excluded.state, entry = excluded.entry, updated_at = excluded.updated_at
-         WHERE excluded.updated_at >= exception.updated_at`,
-        e.amendmentId,
-        e.accountId,
-        e.state,
-        JSON.stringify(e),
-        e.updatedAt,
-      )
-    }
+         WHERE excluded.updated_at >= exception.updated_at RETURNING amendment_id`,
+            e.amendmentId,
+            e.accountId,
+            e.state,
+            JSON.stringify(e),
+            e.updatedAt,
+          )
+          .toArray().length > 0,
+    )
   }
 
   listExceptions(opts: { state: string; accountId?: string; limit: number }): ExceptionEntry[] {

@@ -1,43 +1,26 @@
 import type { MiddlewareHandler } from 'hono'
 import { Hono } from 'hono/tiny'
-import { AccountId, type ActionRequestInput } from '../../shared/index.ts'
+import { AccountId } from '../../shared/index.ts'
 import type { AccessVerifier } from '../console/access.ts'
 import { loginIdentity, openLoginCode } from '../console/login-link.ts'
 import { newSession } from '../console/session.ts'
 import { AccountPage, AmendmentPage } from '../console/views/account.tsx'
-import {
-  ExceptionsPage,
-  ExceptionsTable,
-  type ExceptionsView,
-} from '../console/views/exceptions.tsx'
 import type { Viewer } from '../console/views/layout.tsx'
 import { BacklogTiles } from '../console/views/overview.tsx'
 import { ErrorPage, SignInPage } from '../console/views/sign-in.tsx'
-import { AppError, NotFoundError } from '../errors.ts'
+import { NotFoundError } from '../errors.ts'
 import { requestContext, describeFailure, type AppContext, type AppEnv } from './context.ts'
-import {
-  consoleSettings,
-  consoleSignIn,
-  endSession,
-  requireConsoleRole,
-  startSession,
-} from './console-auth.ts'
+import { consoleSettings, consoleSignIn, endSession, startSession } from './console-auth.ts'
 import { consoleTrace } from './console-trace.tsx'
 import { readOverview } from './overview.ts'
 import { kpiPartial, overviewPage, withAlerts } from './console-kpis.tsx'
-import { RetryInput, SkipInput } from './parked-actions.ts'
-import { actorOf, auditDownload, depsOf } from './actions.ts'
+import { auditDownload } from './actions.ts'
 import { consoleApprovals } from './console-approvals.tsx'
-import { requestAction } from './governed-actions.ts'
+import { consoleExceptions } from './console-exceptions.tsx'
 import { parse } from './validate.ts'
 
 /** Who a one-time link signs in: the person at the machine that ran `npm start`. */
 const LINK_ACTOR = 'local-console'
-
-const DONE: Record<string, string> = {
-  retry: 'Retried: the amendment runs again from the step it stopped at.',
-  skip: 'Skipped: the amendment is given up and its subscription moves on.',
-}
 
 /** Pages are private and never framed; scripts and styles only from the console itself. */
 const pageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -53,68 +36,6 @@ const pageHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
 }
 
 const viewerOf = (c: AppContext): Viewer => c.get('viewer') as Viewer
-const isHtmx = (c: AppContext) => c.req.header('hx-request') === 'true'
-
-/**
- * The exceptions page's data. `unparked`: an amendment the ledger just moved on, which the
- * registry's index (kept current through the ledger's outbox, moments later) may still list.
- */
-async function exceptionsView(
-  c: AppContext,
-  notice?: ExceptionsView['notice'],
-  unparked?: string,
-): Promise<ExceptionsView> {
-  const registry = c.env.OPS_REGISTRY.getByName('global')
-  const [parked, quarantine] = await Promise.all([
-    registry.listExceptions({ state: 'parked', limit: 200 }),
-    registry.listQuarantine({ limit: 50 }),
-  ])
-  const current = parked.filter((e) => e.amendmentId !== unparked)
-  return { parked: current, quarantine, viewer: viewerOf(c), notice }
-}
-
-/** A refusal the person can act on (validation, not found, conflict) as a notice's words. */
-function noticeOf(err: AppError): string {
-  const details = Array.isArray(err.details) ? (err.details as Array<{ message?: unknown }>) : []
-  const said = details.map((d) => d.message).filter((m): m is string => typeof m === 'string')
-  return said.length > 0 ? `${err.message} ${said.join('; ')}.` : err.message
-}
-
-/**
- * Retry or skip from a console form: the JSON API's code path (the approval rule included),
- * answered as HTML. One that needs approval leads to its request's page.
- */
-async function onParkedForm(c: AppContext, kind: 'retry' | 'skip') {
-  const form = await c.req.parseBody()
-  const given = { reason: typeof form.reason === 'string' ? form.reason : '' }
-  const amendmentId = c.req.param('id') ?? ''
-  let failed: AppError | undefined
-  let pending: string | undefined
-  try {
-    const { reason } = parse(kind === 'retry' ? RetryInput : SkipInput, given, 'form')
-    const input: ActionRequestInput =
-      kind === 'retry'
-        ? { kind, amendmentId, reason: reason || undefined }
-        : { kind, amendmentId, reason: reason ?? '' }
-    const outcome = await requestAction(depsOf(c), actorOf(c), input)
-    if (outcome.status === 'pending') pending = outcome.request.id
-  } catch (err) {
-    if (!(err instanceof AppError) || err.status >= 500) throw err
-    failed = err
-  }
-  if (pending) {
-    const href = `/console/approvals/${encodeURIComponent(pending)}?done=requested`
-    if (isHtmx(c)) return c.body(null, 200, { 'HX-Redirect': href })
-    return c.redirect(href, 303)
-  }
-  const notice = failed ? { text: noticeOf(failed), bad: true } : { text: DONE[kind] ?? '' }
-  if (isHtmx(c))
-    return c.html(
-      <ExceptionsTable view={await exceptionsView(c, notice, failed ? undefined : amendmentId)} />,
-    )
-  if (!failed) return c.redirect(`/console/exceptions?done=${kind}`, 303)
-  return c.html(<ExceptionsPage view={await exceptionsView(c, notice)} />, failed.status as 400)
-}
 
 async function redeemLink(c: AppContext) {
   const settings = consoleSettings(c)
@@ -200,14 +121,7 @@ export function consoleRoutes(access: AccessVerifier) {
     .get('/partials/backlog', async (c) =>
       c.html(<BacklogTiles overview={await readOverview(c.env, c.get('log'))} now={Date.now()} />),
     )
-    .get('/exceptions', async (c) => {
-      const done = DONE[c.req.query('done') ?? '']
-      return c.html(
-        <ExceptionsPage view={await exceptionsView(c, done ? { text: done } : undefined)} />,
-      )
-    })
-    .post('/exceptions/:id/retry', requireConsoleRole('operator'), (c) => onParkedForm(c, 'retry'))
-    .post('/exceptions/:id/skip', requireConsoleRole('operator'), (c) => onParkedForm(c, 'skip'))
+    .route('/exceptions', consoleExceptions)
     .route('/approvals', consoleApprovals)
     .get('/audit.csv', auditDownload)
     .get('/accounts', (c) => {

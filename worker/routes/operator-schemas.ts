@@ -1,5 +1,7 @@
 import * as z from 'zod/mini'
 import { AccountId } from '../../shared/index.ts'
+import { RECOVERABILITIES } from '../failure/recoverability.ts'
+import { WORK_SYSTEMS } from '../ops/work-item.ts'
 
 /**
  * The operator and trace routes' input schemas, apart from the routes so the OpenAPI generator
@@ -31,10 +33,33 @@ export const Limit = z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte
 
 export const QuarantineQuery = z.object({ limit: Limit, before: z.optional(z.string()) })
 
+/** An age: a whole number of minutes, hours or days (`30m`, `4h`, `2d`). */
+export const Age = z
+  .string()
+  .check(z.trim(), z.regex(/^\d{1,5}[mhd]$/, 'give an age like 30m, 4h or 2d'))
+
+const UNIT_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 }
+
+/** `30m` → 1,800,000. */
+export function ageMs(age: string): number {
+  return Number(age.slice(0, -1)) * (UNIT_MS[age.slice(-1)] ?? 0)
+}
+
+/**
+ * The exception work queue's filters (`GET /v1/exceptions`, `/console/exceptions`): each
+ * narrows, `q` matches any id an item carries. `state` asks instead for the older list of
+ * amendments in one state (`sf concord doctor` and the amendment lookup still read it).
+ */
 export const ExceptionsQuery = z.object({
   limit: Limit,
   accountId: z.optional(AccountId),
-  state: z._default(z.enum(['parked', 'waiting', 'applied', 'skipped']), 'parked'),
+  system: z.optional(z.enum(WORK_SYSTEMS)),
+  category: z.optional(z.enum(RECOVERABILITIES)),
+  code: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(100))),
+  olderThan: z.optional(Age),
+  q: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(200))),
+  cursor: z.optional(z.string().check(z.maxLength(400))),
+  state: z.optional(z.enum(['parked', 'waiting', 'applied', 'skipped'])),
 })
 
 export const WebhookEventsQuery = z.object({

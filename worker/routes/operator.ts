@@ -17,6 +17,7 @@ import {
 import { startBackfill } from './direct-actions.ts'
 import { readOverview } from './overview.ts'
 import { parse } from './validate.ts'
+import { workFilter } from './work-filter.ts'
 
 async function jsonBody(req: Request): Promise<unknown> {
   const text = await req.text()
@@ -53,7 +54,9 @@ export const operator = new Hono<AppEnv>()
   })
   .get('/exceptions', requireRole('viewer'), async (c) => {
     const q = parse(ExceptionsQuery, c.req.query(), 'query')
-    return c.json({ items: await c.env.OPS_REGISTRY.getByName('global').listExceptions(q) })
+    const registry = c.env.OPS_REGISTRY.getByName('global')
+    if (q.state) return c.json({ items: await registry.listExceptions({ ...q, state: q.state }) })
+    return c.json(await registry.workQueue(workFilter(q)))
   })
   .post('/exceptions/:id/retry', requireRole('operator'), async (c) => {
     const body = parse(RetryInput, await jsonBody(c.req.raw), 'body')

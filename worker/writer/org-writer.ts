@@ -30,6 +30,17 @@ const AS_SENT = 'object = ? AND external_id = ? AND source_updated_at = ? AND fi
 const asSent = (row: PendingRow) =>
   [row.object, row.external_id, row.source_updated_at, row.fields] as const
 
+/** A record the writer could not write: parked, or `nextAttemptAt` when it will retry. */
+export interface TroubledRecord {
+  object: string
+  externalId: string
+  accountId?: string
+  code: string
+  message: string
+  since: string
+  nextAttemptAt?: string
+}
+
 export interface WriterStatus {
   pending: number
   parked: Array<{
@@ -426,6 +437,54 @@ export class WriterQueue extends StoredModule {
       },
     ])
     return true
+  }
+
+  /**
+   * Records Salesforce refused (parked) or that wait on a retry after a failure, oldest first:
+   * what the exception work queue lists for the writer.
+   */
+  troubled(limit: number): TroubledRecord[] {
+    type Row = {
+      object: string
+      external_id: string
+      account_id: string | null
+      code: string | null
+      message: string | null
+      at: number
+      not_before: number | null
+    }
+    const parked = this.sql
+      .exec<Row>(
+        `SELECT object, external_id, account_id, code, message, parked_at AS at, NULL AS not_before
+         FROM parked ORDER BY parked_at LIMIT ?`,
+        limit,
+      )
+      .toArray()
+    const retrying = this.sql
+      .exec<Row>(
+        `SELECT object, external_id, account_id, last_error AS code, NULL AS message, enqueued_at AS at, not_before
+         FROM pending WHERE attempts > 0 AND last_error IS NOT NULL ORDER BY enqueued_at LIMIT ?`,
+        limit,
+      )
+      .toArray()
+    const item = (r: Row, code: string, message: string): TroubledRecord => ({
+      object: r.object,
+      externalId: r.external_id,
+      accountId: r.account_id ?? undefined,
+      code,
+      message,
+      since: new Date(r.at).toISOString(),
+      nextAttemptAt: r.not_before === null ? undefined : new Date(r.not_before).toISOString(),
+    })
+    return parked
+      .map((r) => item(r, r.code ?? 'unknown', r.message ?? ''))
+      .concat(
+        retrying.map((r) => {
+          // `last_error` reads `<code>: <message>`.
+          const [code = 'unknown', ...rest] = (r.code ?? '').split(': ')
+          return item(r, code, rest.join(': '))
+        }),
+      )
   }
 
   /** Status-back latency: from the source's change to its write in Salesforce. */

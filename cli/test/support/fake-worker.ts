@@ -131,6 +131,31 @@ class HttpError extends Error {
   }
 }
 
+/** The work queue's answer (no `state`): parked amendments as items, `accountId` and `q` filters. */
+function workQueue(state: FakeWorkerState, query: URLSearchParams) {
+  const account = query.get('accountId')
+  const q = query.get('q')
+  const items = state.amendments
+    .filter((a) => a.indexed && a.state === 'parked' && (!account || a.accountId === account))
+    .filter((a) => !q || [a.id, a.correlationId, a.accountId].includes(q))
+    .map((a) => ({
+      id: `amendment:${a.id}`,
+      kind: 'amendment',
+      category: 'needs_data_fix',
+      system: 'stripe',
+      code: a.errorCode ?? 'unknown',
+      message: a.errorMessage ?? '',
+      since: a.updatedAt,
+      accountId: a.accountId,
+      correlationId: a.correlationId,
+      amendmentId: a.id,
+      ids: { salesforce: [a.accountId], stripe: [], netsuite: [] },
+      ref: a.id,
+    }))
+  const counts = { retrying: 0, needs_data_fix: items.length, needs_approval: 0 }
+  return { items, counts }
+}
+
 function authorize(state: FakeWorkerState, req: IncomingMessage, role: 'viewer' | 'operator') {
   const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')
   if (!m?.[1])
@@ -274,6 +299,10 @@ function route(
   if (method === 'GET' && path === '/v1/quarantine') {
     viewer()
     return [200, { items: state.quarantine }]
+  }
+  if (method === 'GET' && path === '/v1/exceptions' && !url.searchParams.has('state')) {
+    viewer()
+    return [200, workQueue(state, url.searchParams)]
   }
   if (method === 'GET' && path === '/v1/exceptions') {
     viewer()

@@ -14,6 +14,7 @@ import {
   TIMESTAMP_HEADER,
 } from '../../../worker/ops/alerts.ts'
 import { MetricStore } from '../../../worker/ops/metrics.ts'
+import { alertDeliveryItem } from '../../../worker/ops/work-items.ts'
 import { consoleFetch, signInByLink } from '../console/support.ts'
 
 const SECRET = 'alert-webhook-secret-for-tests-only-0123456789'
@@ -125,6 +126,16 @@ describe('SLA alerts', () => {
         await desk.deliver(webhook, now)
         expect(desk.deliveries()[0]).toMatchObject({ state: 'pending', attempts: 1 })
         expect(desk.deliveries()[0]?.lastError).toContain('http_503')
+        // The exception work queue shows it as retrying, with its next attempt.
+        expect(desk.troubled(10).map(alertDeliveryItem)).toEqual([
+          expect.objectContaining({
+            kind: 'alert_delivery',
+            category: 'retrying',
+            system: 'worker',
+            code: 'http_503',
+            nextAttemptAt: new Date(desk.nextDeliveryAt() ?? 0).toISOString(),
+          }),
+        ])
         // Not due again before its backoff.
         await desk.deliver(webhook, now)
         expect(r.seen).toHaveLength(1)
@@ -156,6 +167,9 @@ describe('SLA alerts', () => {
       await desk.deliver(webhook, now)
       expect(desk.deliveries()[0]).toMatchObject({ state: 'dead', attempts: 1 })
       expect(desk.deliveries()[0]?.lastError).toContain('http_404')
+      expect(desk.troubled(10).map(alertDeliveryItem)).toEqual([
+        expect.objectContaining({ category: 'needs_data_fix', code: 'http_404' }),
+      ])
     }, receiver(404)))
 
   it('gives up on a receiver that keeps failing after the attempt cap', () =>

@@ -274,6 +274,17 @@ describe('EventSubscriber', () => {
     // The next run starts from the new position: no second gap.
     await runSubscriber()
     expect((await status()).gaps).toHaveLength(1)
+    const gapQueue = async () =>
+      (
+        await (
+          await operatorFetch('/v1/exceptions?code=replay_id_expired')
+        ).json<{
+          items: Array<{ id: string }>
+        }>()
+      ).items.filter((i) => i.id === `subscriber_gap:${after.gaps[0]!.id}`)
+    expect(await gapQueue()).toEqual([
+      expect.objectContaining({ category: 'needs_data_fix', system: 'salesforce' }),
+    ])
 
     const res = await operatorFetch(`/v1/subscriber/gaps/${after.gaps[0]!.id}/acknowledge`, {
       method: 'POST',
@@ -283,6 +294,7 @@ describe('EventSubscriber', () => {
       'ops-alice',
     )
     expect((await status()).health).toBe('ok')
+    expect(await gapQueue()).toEqual([])
   })
 
   it('does not move the replay id past events the intake failed to store, and replays them next run', async () => {

@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import { expectSafeError, operatorFetch } from '../support/helpers.ts'
 import { createAccount } from '../support/vendors.ts'
@@ -48,14 +49,31 @@ describe('POST /v1/webhooks/stripe', () => {
   })
 
   it('acknowledges an event for an unknown customer and keeps it visible as unrouted', async () => {
-    const e = event('invoice.finalized', { id: 'in_unknown', customer: 'cus_nobody' })
+    // A customer of its own: linking it at the end must not route other tests' events.
+    const nobody = `cus_nobody${crypto.randomUUID().slice(0, 8)}`
+    const e = event('invoice.finalized', { id: 'in_unknown', customer: nobody })
     const res = await deliver(e)
     expect(res.status).toBe(200)
     expect(await res.json()).toEqual({ received: true, outcome: 'unrouted' })
     const report = await (
       await operatorFetch('/v1/webhooks/stripe/events?outcome=unrouted')
     ).json<{ events: Array<{ id: string; customerId: string }> }>()
-    expect(report.events.find((x) => x.id === e.id)).toMatchObject({ customerId: 'cus_nobody' })
+    expect(report.events.find((x) => x.id === e.id)).toMatchObject({ customerId: nobody })
+    // The exception work queue keeps it, found by the event or the customer, until the
+    // customer is linked to an account.
+    const queued = async (q: string) =>
+      (await (await operatorFetch(`/v1/exceptions?q=${q}`)).json<{ items: unknown[] }>()).items
+    expect(await queued(nobody)).toEqual([
+      expect.objectContaining({
+        id: `unmatched_webhook:${e.id}`,
+        category: 'needs_data_fix',
+        system: 'stripe',
+        code: 'customer_not_linked',
+      }),
+    ])
+    expect(await queued(e.id)).toHaveLength(1)
+    await env.OPS_REGISTRY.getByName('global').rememberCustomer(nobody, await createAccount())
+    expect(await queued(e.id)).toEqual([])
   })
 
   it('acknowledges and counts an unhandled type', async () => {

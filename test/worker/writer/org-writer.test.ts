@@ -7,6 +7,10 @@ import type { WriteRecord } from '../../../worker/writer/types.ts'
 import { DoubleWriterClient } from '../../doubles/writer-client.ts'
 import { until } from '../../support/poll.ts'
 
+/** The exception work queue's items found by `id` (a record's external id). */
+const writerQueue = async (id: string) =>
+  (await env.OPS_REGISTRY.getByName('global').workQueue({ q: id, limit: 10 })).items
+
 let client: DoubleWriterClient
 let writer: DurableObjectStub<import('../../../worker/objects/org-writer.ts').OrgWriter>
 
@@ -124,6 +128,14 @@ describe('OrgWriter', () => {
         message: 'Amount must be positive',
       }),
     ])
+    expect(await writerQueue('in_3')).toEqual([
+      expect.objectContaining({
+        id: 'writer_record:Billing_Invoice__c/in_3',
+        category: 'needs_data_fix',
+        system: 'salesforce',
+        code: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+      }),
+    ])
     const callsBefore = client.calls
     vi.setSystemTime(Date.now() + 3_600_000)
     await drainWriter()
@@ -169,10 +181,12 @@ describe('OrgWriter', () => {
     vi.setSystemTime(Date.now() + 2_000)
     await drainWriter()
     expect((await writer.status()).parked).toHaveLength(1)
+    expect(await writerQueue('in_9')).toHaveLength(1)
     await writer.enqueue([invoice('in_9', 5, 2)])
     vi.setSystemTime(Date.now() + 2_000)
     await drainWriter()
     expect(client.records.get('Billing_Invoice__c:in_9')?.Amount_Due__c).toBe(5)
     expect((await writer.status()).parked).toEqual([])
+    expect(await writerQueue('in_9')).toEqual([])
   })
 })

@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx'
 import type { FinancialStanding } from '../../../shared/index.ts'
 import type { AccountSummary, AmendmentDetail } from '../../ledger/views.ts'
+import { DataTable } from './data-table.tsx'
 import { at } from './format.ts'
 import { Layout, type Viewer } from './layout.tsx'
 
@@ -16,35 +17,21 @@ const Pairs: FC<{ rows: Array<[string, string | number | undefined]> }> = ({ row
 )
 
 const OpenWork: FC<{ summary: AccountSummary }> = ({ summary }) => (
-  <table>
-    <caption>Open amendments</caption>
-    <thead>
+  <DataTable caption="Open amendments" headers={['Amendment', 'State', 'Step', 'Attempts', 'Why']}>
+    {summary.open.map((a) => (
       <tr>
-        <th scope="col">Amendment</th>
-        <th scope="col">State</th>
-        <th scope="col">Step</th>
-        <th scope="col">Attempts</th>
-        <th scope="col">Why</th>
+        <td>
+          <a href={`/console/accounts/${summary.accountId}/amendments/${encodeURIComponent(a.id)}`}>
+            {a.subscriptionKey} #{a.sequence} {a.action}
+          </a>
+        </td>
+        <td>{a.state}</td>
+        <td>{a.step}</td>
+        <td>{a.attempts}</td>
+        <td>{a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ''}` : '—'}</td>
       </tr>
-    </thead>
-    <tbody>
-      {summary.open.map((a) => (
-        <tr>
-          <td>
-            <a
-              href={`/console/accounts/${summary.accountId}/amendments/${encodeURIComponent(a.id)}`}
-            >
-              {a.subscriptionKey} #{a.sequence} {a.action}
-            </a>
-          </td>
-          <td>{a.state}</td>
-          <td>{a.step}</td>
-          <td>{a.attempts}</td>
-          <td>{a.errorCode ? `${a.errorCode}: ${a.errorMessage ?? ''}` : '—'}</td>
-        </tr>
-      ))}
-    </tbody>
-  </table>
+    ))}
+  </DataTable>
 )
 
 /** One account: its cross-references, amendment counts, subscriptions, open work and standing. */
@@ -66,29 +53,20 @@ export const AccountPage: FC<{
     />
     <h2>Amendments by state</h2>
     <Pairs rows={Object.entries(summary.counts)} />
-    <table>
-      <caption>Subscriptions</caption>
-      <thead>
+    <DataTable
+      caption="Subscriptions"
+      headers={['Key', 'Applied up to', 'Resolved up to', 'Billing subscription', 'Status']}
+    >
+      {summary.subscriptions.map((s) => (
         <tr>
-          <th scope="col">Key</th>
-          <th scope="col">Applied up to</th>
-          <th scope="col">Resolved up to</th>
-          <th scope="col">Billing subscription</th>
-          <th scope="col">Status</th>
+          <td>{s.key}</td>
+          <td>{s.appliedSequence}</td>
+          <td>{s.resolvedSequence}</td>
+          <td>{s.billingSubscriptionId ?? '—'}</td>
+          <td>{s.status ?? '—'}</td>
         </tr>
-      </thead>
-      <tbody>
-        {summary.subscriptions.map((s) => (
-          <tr>
-            <td>{s.key}</td>
-            <td>{s.appliedSequence}</td>
-            <td>{s.resolvedSequence}</td>
-            <td>{s.billingSubscriptionId ?? '—'}</td>
-            <td>{s.status ?? '—'}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
     {summary.open.length > 0 ? <OpenWork summary={summary} /> : <p>No open amendments.</p>}
   </Layout>
 )
@@ -118,28 +96,16 @@ export const AmendmentPage: FC<{ accountId: string; detail: AmendmentDetail; vie
         ['Received', at(d.receivedAt)],
       ]}
     />
-    <table>
-      <caption>Audit trail</caption>
-      <thead>
+    <DataTable caption="Audit trail" headers={['At', 'Who', 'What', 'State', 'Detail']}>
+      {d.audit.map((a) => (
         <tr>
-          <th scope="col">At</th>
-          <th scope="col">Who</th>
-          <th scope="col">What</th>
-          <th scope="col">State</th>
-          <th scope="col">Detail</th>
+          <td>{at(a.at)}</td>
+          <td>{a.actor}</td>
+          <td>{a.action}</td>
+          <td>{a.fromState || a.toState ? `${a.fromState ?? '—'} → ${a.toState ?? '—'}` : ''}</td>
+          <td>{a.detail ? <code>{JSON.stringify(a.detail)}</code> : ''}</td>
         </tr>
-      </thead>
-      <tbody>
-        {d.audit.map((a) => (
-          <tr>
-            <td>{at(a.at)}</td>
-            <td>{a.actor}</td>
-            <td>{a.action}</td>
-            <td>{a.fromState || a.toState ? `${a.fromState ?? '—'} → ${a.toState ?? '—'}` : ''}</td>
-            <td>{a.detail ? <code>{JSON.stringify(a.detail)}</code> : ''}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   </Layout>
 )

@@ -3,6 +3,8 @@ import type { PlannedCall } from '../../connectors/types.ts'
 import type { ActionDiff } from '../../ledger/dry-run.ts'
 import type { ActionAuditLine, ActionRequest } from '../../ops/action-requests.ts'
 import { hasRole } from '../roles.ts'
+import { DataTable } from './data-table.tsx'
+import { ReasonForm } from './reason-form.tsx'
 import { at } from './format.ts'
 import { CsrfField, Layout, Notice, type Viewer } from './layout.tsx'
 
@@ -27,38 +29,28 @@ function money(minor: number, currency: string): string {
 }
 
 const RequestsTable: FC<{ items: ActionRequest[]; caption: string }> = ({ items, caption }) => (
-  <table>
-    <caption>{caption}</caption>
-    <thead>
-      <tr>
-        <th scope="col">Request</th>
-        <th scope="col">Target</th>
-        <th scope="col">Asked by</th>
-        <th scope="col">Asked</th>
-        <th scope="col">State</th>
-        <th scope="col">Amount due</th>
-      </tr>
-    </thead>
-    <tbody>
-      {items.map((r) => {
-        const preview = r.diff?.billing?.preview
-        return (
-          <tr>
-            <td>
-              <a href={requestHref(r)}>{r.kind}</a>
-            </td>
-            <td>
-              <code>{r.target}</code>
-            </td>
-            <td>{r.requestedBy}</td>
-            <td>{at(r.createdAt)}</td>
-            <td>{r.state}</td>
-            <td>{preview ? money(preview.amountDue, preview.currency) : '—'}</td>
-          </tr>
-        )
-      })}
-    </tbody>
-  </table>
+  <DataTable
+    caption={caption}
+    headers={['Request', 'Target', 'Asked by', 'Asked', 'State', 'Amount due']}
+  >
+    {items.map((r) => {
+      const preview = r.diff?.billing?.preview
+      return (
+        <tr>
+          <td>
+            <a href={requestHref(r)}>{r.kind}</a>
+          </td>
+          <td>
+            <code>{r.target}</code>
+          </td>
+          <td>{r.requestedBy}</td>
+          <td>{at(r.createdAt)}</td>
+          <td>{r.state}</td>
+          <td>{preview ? money(preview.amountDue, preview.currency) : '—'}</td>
+        </tr>
+      )
+    })}
+  </DataTable>
 )
 
 /** Pending requests first (what approvers act on), then the latest decided ones. */
@@ -84,39 +76,29 @@ export const ApprovalsPage: FC<{ view: ApprovalsView }> = ({ view }) => (
 )
 
 const CallsTable: FC<{ calls: PlannedCall[] }> = ({ calls }) => (
-  <table>
-    <caption>Stripe calls, in order</caption>
-    <thead>
+  <DataTable caption="Stripe calls, in order" headers={['Call', 'Idempotency key', 'Parameters']}>
+    {calls.map((c) => (
       <tr>
-        <th scope="col">Call</th>
-        <th scope="col">Idempotency key</th>
-        <th scope="col">Parameters</th>
+        <td>
+          <code>
+            {c.method} {c.path}
+          </code>
+        </td>
+        <td>
+          <code>{c.idempotencyKey ?? '—'}</code>
+        </td>
+        <td>
+          <ul>
+            {Object.entries(c.params).map(([k, v]) => (
+              <li>
+                <code>{k}</code> = <code>{v}</code>
+              </li>
+            ))}
+          </ul>
+        </td>
       </tr>
-    </thead>
-    <tbody>
-      {calls.map((c) => (
-        <tr>
-          <td>
-            <code>
-              {c.method} {c.path}
-            </code>
-          </td>
-          <td>
-            <code>{c.idempotencyKey ?? '—'}</code>
-          </td>
-          <td>
-            <ul>
-              {Object.entries(c.params).map(([k, v]) => (
-                <li>
-                  <code>{k}</code> = <code>{v}</code>
-                </li>
-              ))}
-            </ul>
-          </td>
-        </tr>
-      ))}
-    </tbody>
-  </table>
+    ))}
+  </DataTable>
 )
 
 const Billing: FC<{ diff: ActionDiff }> = ({ diff }) => {
@@ -130,36 +112,31 @@ const Billing: FC<{ diff: ActionDiff }> = ({ diff }) => {
       ) : (
         <CallsTable calls={plan.calls} />
       )}
-      <table>
-        <caption>
-          Priced by Stripe at{' '}
-          {diff.pricedAt ? at(new Date(diff.pricedAt * 1000).toISOString()) : '—'}
-        </caption>
-        <thead>
+      <DataTable
+        caption={
+          <>
+            Priced by Stripe at{' '}
+            {diff.pricedAt ? at(new Date(diff.pricedAt * 1000).toISOString()) : '—'}
+          </>
+        }
+        headers={['Line', 'Amount']}
+      >
+        {preview.lines.map((l) => (
           <tr>
-            <th scope="col">Line</th>
-            <th scope="col">Amount</th>
-          </tr>
-        </thead>
-        <tbody>
-          {preview.lines.map((l) => (
-            <tr>
-              <td>
-                {l.description}
-                {l.proration ? ' (proration)' : ''}
-              </td>
-              <td>{money(l.amount, preview.currency)}</td>
-            </tr>
-          ))}
-          <tr>
-            <th scope="row">Total · amount due</th>
             <td>
-              {money(preview.total, preview.currency)} ·{' '}
-              {money(preview.amountDue, preview.currency)}
+              {l.description}
+              {l.proration ? ' (proration)' : ''}
             </td>
+            <td>{money(l.amount, preview.currency)}</td>
           </tr>
-        </tbody>
-      </table>
+        ))}
+        <tr>
+          <th scope="row">Total · amount due</th>
+          <td>
+            {money(preview.total, preview.currency)} · {money(preview.amountDue, preview.currency)}
+          </td>
+        </tr>
+      </DataTable>
     </>
   )
 }
@@ -211,21 +188,14 @@ const Decide: FC<{ request: ActionRequest; viewer: Viewer }> = ({ request, viewe
         <CsrfField token={viewer.csrf} />
         <button type="submit">Approve and run</button>
       </form>
-      <form class="inline" method="post" action={`${base}/reject`}>
-        <CsrfField token={viewer.csrf} />
-        <div>
-          <label for="reject-reason">Why reject (required)</label>
-          <input
-            type="text"
-            id="reject-reason"
-            name="reason"
-            required
-            minlength={3}
-            maxlength={500}
-          />
-        </div>
-        <button type="submit">Reject</button>
-      </form>
+      <ReasonForm
+        action={`${base}/reject`}
+        csrf={viewer.csrf}
+        id="reject-reason"
+        label="Why reject (required)"
+        button="Reject"
+        required
+      />
     </section>
   )
 }
@@ -233,26 +203,16 @@ const Decide: FC<{ request: ActionRequest; viewer: Viewer }> = ({ request, viewe
 const Trail: FC<{ audit: ActionAuditLine[] }> = ({ audit }) => (
   <section aria-labelledby="trail-title">
     <h2 id="trail-title">Audit trail</h2>
-    <table>
-      <thead>
+    <DataTable headers={['When', 'What', 'Who', 'Detail']}>
+      {audit.map((a) => (
         <tr>
-          <th scope="col">When</th>
-          <th scope="col">What</th>
-          <th scope="col">Who</th>
-          <th scope="col">Detail</th>
+          <td>{at(a.at)}</td>
+          <td>{a.action}</td>
+          <td>{a.actor}</td>
+          <td>{a.detail ? <code>{JSON.stringify(a.detail)}</code> : ''}</td>
         </tr>
-      </thead>
-      <tbody>
-        {audit.map((a) => (
-          <tr>
-            <td>{at(a.at)}</td>
-            <td>{a.action}</td>
-            <td>{a.actor}</td>
-            <td>{a.detail ? <code>{JSON.stringify(a.detail)}</code> : ''}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   </section>
 )
 

@@ -2,6 +2,7 @@ import type { FC } from 'hono/jsx'
 import type { TraceAmendment, TraceCall, TraceStep } from '../../ledger/trace.ts'
 import type { TraceMatch } from '../../ops/trace-index.ts'
 import type { TraceAccount, TraceLinks, TraceResult } from '../trace-lookup.ts'
+import { DataTable } from './data-table.tsx'
 import { at } from './format.ts'
 import { Layout, Notice, type Viewer } from './layout.tsx'
 
@@ -92,37 +93,26 @@ const Calls: FC<{ steps: TraceStep[] }> = ({ steps }) => {
   const calls = steps.flatMap((s) => s.calls.map((c): [string, TraceCall] => [s.step, c]))
   if (calls.length === 0) return <p>No vendor calls recorded for this amendment.</p>
   return (
-    <table>
-      <caption>Vendor calls</caption>
-      <thead>
+    <DataTable
+      caption="Vendor calls"
+      headers={['At', 'Step', 'System', 'Call', 'Status', 'Idempotency key', 'Duration']}
+    >
+      {calls.map(([step, c]) => (
         <tr>
-          <th scope="col">At</th>
-          <th scope="col">Step</th>
-          <th scope="col">System</th>
-          <th scope="col">Call</th>
-          <th scope="col">Status</th>
-          <th scope="col">Idempotency key</th>
-          <th scope="col">Duration</th>
+          <td>{at(c.at)}</td>
+          <td>{step}</td>
+          <td>{c.system}</td>
+          <td>
+            <code>
+              {c.method} {c.path}
+            </code>
+          </td>
+          <td>{c.status === 0 ? 'no answer' : c.status}</td>
+          <td>{c.idempotencyKey ? <code>{c.idempotencyKey}</code> : '—'}</td>
+          <td>{c.durationMs} ms</td>
         </tr>
-      </thead>
-      <tbody>
-        {calls.map(([step, c]) => (
-          <tr>
-            <td>{at(c.at)}</td>
-            <td>{step}</td>
-            <td>{c.system}</td>
-            <td>
-              <code>
-                {c.method} {c.path}
-              </code>
-            </td>
-            <td>{c.status === 0 ? 'no answer' : c.status}</td>
-            <td>{c.idempotencyKey ? <code>{c.idempotencyKey}</code> : '—'}</td>
-            <td>{c.durationMs} ms</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   )
 }
 
@@ -155,30 +145,19 @@ const WrittenBack: FC<{ a: TraceAmendment; links: TraceLinks }> = ({ a, links })
 }
 
 const Audit: FC<{ a: TraceAmendment }> = ({ a }) => (
-  <table>
-    <caption>Audit trail</caption>
-    <thead>
+  <DataTable caption="Audit trail" headers={['At', 'Who', 'What', 'State']}>
+    {a.detail.audit.map((line) => (
       <tr>
-        <th scope="col">At</th>
-        <th scope="col">Who</th>
-        <th scope="col">What</th>
-        <th scope="col">State</th>
+        <td>{at(line.at)}</td>
+        <td>{line.actor}</td>
+        <td>{line.action}</td>
+        <td>
+          {line.fromState ?? ''}
+          {line.toState && line.toState !== line.fromState ? ` → ${line.toState}` : ''}
+        </td>
       </tr>
-    </thead>
-    <tbody>
-      {a.detail.audit.map((line) => (
-        <tr>
-          <td>{at(line.at)}</td>
-          <td>{line.actor}</td>
-          <td>{line.action}</td>
-          <td>
-            {line.fromState ?? ''}
-            {line.toState && line.toState !== line.fromState ? ` → ${line.toState}` : ''}
-          </td>
-        </tr>
-      ))}
-    </tbody>
-  </table>
+    ))}
+  </DataTable>
 )
 
 const AmendmentTrace: FC<{ a: TraceAmendment; links: TraceLinks; n: number }> = (p) => {
@@ -245,31 +224,23 @@ export const TraceSearchPage: FC<{ q?: string; matches?: TraceMatch[]; viewer: V
   <Layout title="Trace" section="trace" viewer={props.viewer}>
     <TraceSearch q={props.q} />
     {props.q === undefined ? null : props.matches && props.matches.length > 0 ? (
-      <table>
-        <caption>Amendments known by {props.q}</caption>
-        <thead>
+      <DataTable
+        caption={<>Amendments known by {props.q}</>}
+        headers={['Correlation id', 'Amendment', 'Account', 'Received']}
+      >
+        {props.matches.map((m) => (
           <tr>
-            <th scope="col">Correlation id</th>
-            <th scope="col">Amendment</th>
-            <th scope="col">Account</th>
-            <th scope="col">Received</th>
+            <td>
+              <a href={`/console/trace/${encodeURIComponent(m.correlationId)}`}>
+                {m.correlationId}
+              </a>
+            </td>
+            <td>{m.amendmentId}</td>
+            <td>{m.accountId}</td>
+            <td>{at(m.at)}</td>
           </tr>
-        </thead>
-        <tbody>
-          {props.matches.map((m) => (
-            <tr>
-              <td>
-                <a href={`/console/trace/${encodeURIComponent(m.correlationId)}`}>
-                  {m.correlationId}
-                </a>
-              </td>
-              <td>{m.amendmentId}</td>
-              <td>{m.accountId}</td>
-              <td>{at(m.at)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </DataTable>
     ) : (
       <Notice text={`Nothing is known by ${props.q}.`} bad />
     )}

@@ -4,6 +4,7 @@ import type { ExceptionEntry } from '../../ledger/journal.ts'
 import type { AccountSummary, AmendmentDetail } from '../../ledger/views.ts'
 import type { QuarantineEntry } from '../../ops/ops-registry.ts'
 import type { TraceMatch } from '../../ops/trace-index.ts'
+import type { WorkQueuePage } from '../../ops/work-item.ts'
 import type {
   AccountSummarySchema,
   AmendmentDetailSchema,
@@ -11,6 +12,7 @@ import type {
   QuarantineEntrySchema,
   TraceMatchSchema,
   TraceResultSchema,
+  WorkQueuePageSchema,
 } from './responses.ts'
 
 /**
@@ -27,4 +29,5 @@ export type ContractChecks = [
   Holds<Same<z.output<typeof QuarantineEntrySchema>, QuarantineEntry>>,
   Holds<Same<z.output<typeof TraceMatchSchema>, TraceMatch>>,
   Holds<Same<z.output<typeof TraceResultSchema>, TraceResult>>,
+  Holds<Same<z.output<typeof WorkQueuePageSchema>, WorkQueuePage>>,
 ]

@@ -1,5 +1,7 @@
 import * as z from 'zod/mini'
 import { Amendment } from '../../../shared/index.ts'
+import { RECOVERABILITIES } from '../../failure/recoverability.ts'
+import { WORK_KINDS, WORK_SYSTEMS } from '../../ops/work-item.ts'
 
 /**
  * The answers of the operator API as zod schemas, for the OpenAPI document only (the worker
@@ -79,6 +81,44 @@ export const ExceptionEntrySchema = z.object({
   message: z.nullable(z.string()),
   correlationId: z.string(),
   updatedAt: z.string(),
+  step: opt(z.enum(['xref', 'billing', 'erp', 'status', 'done'])),
+  nextAttemptAt: opt(z.string()),
+  priceKey: opt(z.string()),
+  quantity: opt(z.number()),
+  proration: opt(z.string()),
+  billingRef: opt(z.string()),
+  erpRef: opt(z.string()),
+  billingCustomerId: opt(z.string()),
+  erpCustomerId: opt(z.string()),
+})
+
+const Ids = z.array(z.string())
+
+export const WorkItemSchema = z.object({
+  id: z.string(),
+  kind: z.enum(WORK_KINDS),
+  category: z.enum(RECOVERABILITIES),
+  system: z.enum(WORK_SYSTEMS),
+  code: z.string(),
+  message: z.string(),
+  since: z.string(),
+  nextAttemptAt: opt(z.string()),
+  accountId: opt(z.string()),
+  correlationId: opt(z.string()),
+  amendmentId: opt(z.string()),
+  impact: opt(z.object({ amount: z.number(), currency: z.string(), basis: z.string() })),
+  ids: z.object({ salesforce: Ids, stripe: Ids, netsuite: Ids }),
+  ref: z.string(),
+})
+
+export const WorkQueuePageSchema = z.object({
+  items: z.array(WorkItemSchema),
+  counts: z.object({
+    retrying: z.number(),
+    needs_data_fix: z.number(),
+    needs_approval: z.number(),
+  }),
+  next: opt(z.string()),
 })
 
 export const QuarantineEntrySchema = z.object({

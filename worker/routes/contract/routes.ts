@@ -28,6 +28,7 @@ import {
   QuarantineEntrySchema,
   TraceMatchSchema,
   TraceResultSchema,
+  WorkQueuePageSchema,
 } from './responses.ts'
 
 /** Who may call a route: an operator token of at least a role, Salesforce's signature, Stripe's. */
@@ -180,11 +181,15 @@ const OPERATOR: RouteContract[] = [
   {
     method: 'get',
     path: '/v1/exceptions',
-    summary: 'Amendments by state across accounts (parked by default)',
+    summary:
+      'The exception work queue: filtered, searched by any id, oldest first, counts per category (with state: the amendments in that state)',
     tag: 'operator',
     auth: 'viewer',
     query: ExceptionsQuery,
-    ok: ok('The exceptions', items(ExceptionEntrySchema)),
+    ok: ok(
+      'A page of the queue and its counts (with state: the amendments in that state)',
+      z.union([WorkQueuePageSchema, items(ExceptionEntrySchema)]),
+    ),
   },
   {
     method: 'post',
