@@ -129,7 +129,7 @@ function canonical(value: unknown): string {
  * The SHA-256 of everything a diff says would happen: every field but when it was computed.
  * Two diffs of the same vendor state share it; a changed amount, call or parameter does not.
  */
-export function fingerprintOf(diff: ActionDiff): Promise<string> {
+export function fingerprintOf(diff: { computedAt: string }): Promise<string> {
   const { computedAt: _, ...said } = diff
   return sha256Hex(canonical(said))
 }
