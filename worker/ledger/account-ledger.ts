@@ -18,8 +18,8 @@ import type { ErpFacts } from '../finance/standing.ts'
 import { retryParked, skipParked, type OperatorAct } from './operator-actions.ts'
 import { dryRun, type DryRunResult } from './dry-run.ts'
 import type { MoneyRequest } from '../../shared/index.ts'
-import { moneyFacts, planMoney, type MoneyDiff, type MoneyPlanResult } from './money-plan.ts'
-import { moneyActions, recordMoneyAction, type MoneyActionView } from './money-run.ts'
+import { planMoney, type MoneyDiff, type MoneyPlanResult } from './money-plan.ts'
+import { moneyActions, moneyFacts, recordMoneyAction, type MoneyActionView } from './money-run.ts'
 import { priceFingerprint, signPreview } from './preview-token.ts'
 import {
   readAmendmentDetail,

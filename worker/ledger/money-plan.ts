@@ -11,7 +11,7 @@ import type {
 import { toMajor } from '../connectors/netsuite/amounts.ts'
 import type { PlannedCall } from '../connectors/types.ts'
 import { ConnectorError } from '../failure/errors.ts'
-import { fingerprintOf } from './dry-run.ts'
+import { fingerprintOf } from './fingerprint.ts'
 
 /**
  * The dry run of a credit note or a refund: the exact vendor calls with their amounts, planned
@@ -250,23 +250,5 @@ export async function planMoney(
       message: `${err.system}: ${err.message}`,
       retryable: true,
     }
-  }
-}
-
-/** What the account's ledger knows that a plan needs: its customers and its last ERP item. */
-export function moneyFacts(
-  sql: SqlStorage,
-  xref: { billing_customer_id: string | null; erp_customer_id: string | null },
-): MoneyFacts {
-  const line = sql
-    .exec<{ erp_line: string }>(
-      'SELECT erp_line FROM subscription WHERE erp_line IS NOT NULL ORDER BY rowid DESC LIMIT 1',
-    )
-    .toArray()[0]
-  const item = line ? (JSON.parse(line.erp_line) as { itemId?: string }).itemId : undefined
-  return {
-    billingCustomerId: xref.billing_customer_id ?? undefined,
-    erpCustomerId: xref.erp_customer_id ?? undefined,
-    fallbackItemId: item,
   }
 }

@@ -3,7 +3,7 @@ import type { MoneyConnectors } from '../connectors/money.ts'
 import { decide, toFailure } from '../failure/policy.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
 import type { FinanceBook } from './finance-book.ts'
-import type { MoneyDiff } from './money-plan.ts'
+import type { MoneyDiff, MoneyFacts } from './money-plan.ts'
 
 /**
  * Runs approved credit notes and refunds in the account's pump, one checkpointed step at a
@@ -194,4 +194,22 @@ export async function advanceMoney(
     }
   }
   return wake
+}
+
+/** What the account's ledger knows that a plan needs: its customers and its last ERP item. */
+export function moneyFacts(
+  sql: SqlStorage,
+  xref: { billing_customer_id: string | null; erp_customer_id: string | null },
+): MoneyFacts {
+  const line = sql
+    .exec<{ erp_line: string }>(
+      'SELECT erp_line FROM subscription WHERE erp_line IS NOT NULL ORDER BY rowid DESC LIMIT 1',
+    )
+    .toArray()[0]
+  const item = line ? (JSON.parse(line.erp_line) as { itemId?: string }).itemId : undefined
+  return {
+    billingCustomerId: xref.billing_customer_id ?? undefined,
+    erpCustomerId: xref.erp_customer_id ?? undefined,
+    fallbackItemId: item,
+  }
 }
