@@ -19,7 +19,13 @@ import { retryParked, skipParked, type OperatorAct } from './operator-actions.ts
 import { dryRun, type DryRunResult } from './dry-run.ts'
 import type { MoneyRequest } from '../../shared/index.ts'
 import { planMoney, type MoneyDiff, type MoneyPlanResult } from './money-plan.ts'
-import { moneyActions, moneyFacts, recordMoneyAction, type MoneyActionView } from './money-run.ts'
+import {
+  moneyActions,
+  moneyDue,
+  moneyFacts,
+  recordMoneyAction,
+  type MoneyActionView,
+} from './money-run.ts'
 import { priceFingerprint, signPreview } from './preview-token.ts'
 import {
   readAmendmentDetail,
@@ -403,7 +409,7 @@ export class Ledger extends StoredModule {
     return {
       pumping: this.pumping,
       alarmAt: await this.clock.get(),
-      dueNow: this.queries.hasDueWork(Date.now()),
+      dueNow: this.queries.hasDueWork(Date.now()) || moneyDue(this.sql, Date.now()),
     }
   }
 

@@ -71,6 +71,18 @@ export function recordMoneyAction(
   return 'queued'
 }
 
+/** Whether a money action is due now (the pump has work). */
+export function moneyDue(sql: SqlStorage, now: number): boolean {
+  return (
+    sql
+      .exec(
+        "SELECT 1 FROM money_action WHERE step NOT IN ('done', 'parked') AND not_before <= ? LIMIT 1",
+        now,
+      )
+      .toArray().length > 0
+  )
+}
+
 export function moneyActions(sql: SqlStorage): MoneyActionView[] {
   return sql.exec<Row>('SELECT * FROM money_action ORDER BY created_at').toArray().map(view)
 }

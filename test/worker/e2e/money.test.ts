@@ -5,13 +5,19 @@ import { approve, type Approval } from '../support/approvals.ts'
 import {
   amendmentEvent,
   drain,
+  drainWriter,
   expectSafeError,
   ledger,
   operatorFetch,
   postEvents,
 } from '../support/helpers.ts'
 import { TEST_ADMIN_TOKEN, TEST_APPROVER_TOKEN } from '../support/test-config.ts'
-import { createAccount, netsuiteEffects, stripeEffects } from '../support/vendors.ts'
+import {
+  createAccount,
+  netsuiteEffects,
+  salesforceRecords,
+  stripeEffects,
+} from '../support/vendors.ts'
 import { stripeApi } from '../webhooks/support.ts'
 
 type Json = Record<string, unknown>
@@ -185,6 +191,13 @@ describe('POST /v1/credits and /v1/refunds: money under two-person approval', ()
       'creditmemo.upsert.create',
       'customerRefund.upsert.create',
     ])
+    // The payment's refunded state reaches Salesforce through the OrgWriter.
+    await drain(account, 500)
+    await drainWriter()
+    const payment = (await salesforceRecords('Billing_Payment__c')).find(
+      (r) => r.External_Id__c === charge,
+    )
+    expect(payment).toMatchObject({ Status__c: 'partially_refunded', Amount_Refunded__c: 10 })
 
     const over = await ask('/v1/refunds', {
       accountId: account,
