@@ -131,6 +131,7 @@ export const SALESFORCE_SCHEMA = {
       Invoice__c: lookup('Billing_Invoice__c'),
       External_Id__c: extId(255),
       Amount__c: money,
+      Amount_Refunded__c: money,
       Currency_Iso__c: text(3),
       Status__c: picklist(PAYMENT_STATUSES),
       Paid_At__c: dateTime,

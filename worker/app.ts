@@ -3,6 +3,7 @@ import { WORKER_VERSION } from './lib/version.ts'
 import { createAccessVerifier } from './console/access.ts'
 import { requestContext, describeFailure, type AppEnv } from './routes/context.ts'
 import { actions } from './routes/actions.ts'
+import { credits, refunds, salesforceMoney } from './routes/money.ts'
 import { amendments } from './routes/amendments.ts'
 import { catalog } from './routes/catalog.ts'
 import { consoleRoutes } from './routes/console.tsx'
@@ -38,6 +39,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/webhooks/stripe', stripeWebhooks)
   app.route('/v1/subscriber', subscriber)
   app.route('/v1/actions', actions)
+  app.route('/v1/credits', credits)
+  app.route('/v1/refunds', refunds)
+  app.route('/v1/salesforce/money', salesforceMoney)
   app.route('/v1/trace', trace)
   app.route('/v1/reconcile', reconcile)
   app.route('/v1', operator)

@@ -1,4 +1,6 @@
 import type { Amendment, CatalogEntry, CreditNote, Invoice, Payment } from '../../shared/index.ts'
+import type { MoneyConnectors } from './money.ts'
+import type { PlannedCall } from './planned-call.ts'
 
 /**
  * The system layer as the saga sees it. Only connectors know vendor shapes; everything above
@@ -58,16 +60,7 @@ export interface ProrationPreview {
   prorationDate?: number
 }
 
-/**
- * One vendor call a dry run says a step would make: method, path, idempotency key and the
- * parameters as the vendor would receive them (Stripe's bracket form, flattened).
- */
-export interface PlannedCall {
-  method: string
-  path: string
-  idempotencyKey?: string
-  params: Record<string, string>
-}
+export type { PlannedCall } from './planned-call.ts'
 
 /** What a billing step would do now: its calls, planned from billing's current state, and their price. */
 export interface BillingPlan {
@@ -177,6 +170,8 @@ export interface Connectors {
   billingReader: BillingReader
   erp: ErpSystem
   salesforce: SalesforceSink
+  /** Credit notes and refunds; absent when billing or the ERP is not configured. */
+  money?: MoneyConnectors
 }
 
 /** An OAuth access token for the org, shared by every Salesforce caller (REST and CometD). */

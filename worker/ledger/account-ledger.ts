@@ -18,6 +18,15 @@ import { pump } from './pump.ts'
 import type { ErpFacts } from '../finance/standing.ts'
 import { retryParked, skipParked, type OperatorAct } from './operator-actions.ts'
 import { dryRun, type DryRunResult } from './dry-run.ts'
+import type { MoneyRequest } from '../../shared/index.ts'
+import { planMoney, type MoneyDiff, type MoneyPlanResult } from './money-plan.ts'
+import {
+  moneyActions,
+  moneyDue,
+  moneyFacts,
+  recordMoneyAction,
+  type MoneyActionView,
+} from './money-run.ts'
 import { priceFingerprint, signPreview } from './preview-token.ts'
 import {
   readAmendmentDetail,
@@ -372,6 +381,38 @@ export class Ledger extends StoredModule {
     return dryRun(deps, amendmentId, kind, pricedAt)
   }
 
+  /**
+   * The dry run of a credit note or refund on this account's billing documents (read-only, so
+   * it may await vendors inside the RPC, as `dryRun` does).
+   */
+  async moneyDryRun(requestId: string, req: MoneyRequest): Promise<MoneyPlanResult> {
+    const journal = this.journal()
+    if (!journal)
+      return { status: 'refused', message: `Account ${req.accountId} has no ledger yet.` }
+    const money = this.deps.connectors().money
+    if (!money)
+      return {
+        status: 'failed',
+        code: 'not_configured',
+        message: 'billing or the ERP is not configured',
+        retryable: true,
+      }
+    const facts = moneyFacts(this.sql, journal.xref())
+    return planMoney(money, this.deps.config, req, requestId, facts)
+  }
+
+  /** An approved credit note or refund: kept once per request id, run by the pump in order. */
+  async runMoney(diff: MoneyDiff): Promise<'queued' | 'duplicate'> {
+    const result = recordMoneyAction(this.sql, diff, Date.now())
+    if (result === 'queued') await this.armAt(Date.now())
+    return result
+  }
+
+  /** The account's money actions and the step each has reached. */
+  moneyActions(): MoneyActionView[] {
+    return moneyActions(this.sql)
+  }
+
   /** The facts the approval rule reads about one amendment (`governance.ts`). */
   actionFacts(amendmentId: string): ActionTarget | undefined {
     const journal = this.journal()
@@ -392,7 +433,7 @@ export class Ledger extends StoredModule {
     return {
       pumping: this.pumping,
       alarmAt: await this.clock.get(),
-      dueNow: this.queries.hasDueWork(Date.now()),
+      dueNow: this.queries.hasDueWork(Date.now()) || moneyDue(this.sql, Date.now()),
     }
   }
 

@@ -2,9 +2,11 @@ import type { CatalogEntry } from '../../shared/index.ts'
 import type { Config } from '../config/types.ts'
 import type { BillingPlan, Connectors, ErpPlan } from '../connectors/types.ts'
 import { ConnectorError } from '../failure/errors.ts'
-import { sha256Hex } from '../lib/hmac.ts'
 import type { AmendmentRow, Journal } from './journal.ts'
+import { fingerprintOf } from './fingerprint.ts'
 import { retryBlocker } from './operator-actions.ts'
+
+export { fingerprintOf } from './fingerprint.ts'
 import type { JournalQueries } from './queries.ts'
 
 /**
@@ -111,27 +113,6 @@ export async function planDiff(
     notes,
     computedAt: new Date().toISOString(),
   }
-}
-
-/** JSON with keys sorted at every level, so equal diffs serialise to equal bytes. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`
-  }
-  return JSON.stringify(value)
-}
-
-/**
- * The SHA-256 of everything a diff says would happen: every field but when it was computed.
- * Two diffs of the same vendor state share it; a changed amount, call or parameter does not.
- */
-export function fingerprintOf(diff: ActionDiff): Promise<string> {
-  const { computedAt: _, ...said } = diff
-  return sha256Hex(canonical(said))
 }
 
 /**

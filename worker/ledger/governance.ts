@@ -1,7 +1,7 @@
 import type { Amendment } from '../../shared/index.ts'
 import type { Step } from './journal.ts'
 
-/** What an operator may ask Concord to do; `credit` and `refund` are reserved for later. */
+/** What an operator may ask Concord to do (`credit` and `refund`: `ledger/money-plan.ts`). */
 export const ACTION_KINDS = ['retry', 'skip', 'backfill', 'replay', 'credit', 'refund'] as const
 export type ActionKind = (typeof ACTION_KINDS)[number]
 

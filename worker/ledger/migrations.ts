@@ -131,4 +131,22 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
         writes its mirror again even when billing did not change */ `
   CREATE TABLE mirror_repair (subscription_id TEXT PRIMARY KEY, requested_at INTEGER NOT NULL);
   `,
+  /* 7: credit notes and refunds approved for this account, run by the pump step by step */ `
+  CREATE TABLE money_action (
+    request_id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    request TEXT NOT NULL,
+    diff TEXT NOT NULL,
+    step TEXT NOT NULL,
+    billing_ref TEXT,
+    erp_memo_ref TEXT,
+    erp_refund_ref TEXT,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before INTEGER NOT NULL DEFAULT 0,
+    error TEXT,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX money_action_due ON money_action (step, not_before);
+  `,
 ]

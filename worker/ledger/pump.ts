@@ -6,6 +6,7 @@ import type { RecordSink } from '../writer/types.ts'
 import { FinanceBook } from './finance-book.ts'
 import { flushToWriter, runRefreshes } from './finance-pump.ts'
 import type { ExceptionEntry, Journal, TraceIndexEntry } from './journal.ts'
+import { advanceMoney } from './money-run.ts'
 import { flushIndex, flushStatuses, flushTraceIndex } from './outbox.ts'
 import type { JournalQueries } from './queries.ts'
 import { advance, type MirrorPort } from './saga.ts'
@@ -41,6 +42,7 @@ type Wake = number | undefined
 export async function pump(ctx: PumpContext): Promise<Wake> {
   const wakes: Wake[] = []
   wakes.push(await advanceDue(ctx))
+  wakes.push(await advanceMoneyActions(ctx))
   wakes.push(...(await refreshFinance(ctx)))
   wakes.push(...(await flushOutboxes(ctx)))
   // The flushes awaited I/O, so an enqueue may have slipped in: plan once more before sleeping.
@@ -87,6 +89,13 @@ async function advanceDue(ctx: PumpContext): Promise<Wake> {
       ctx.calls.scope = undefined
     }
   }
+}
+
+/** Approved credit notes and refunds, after the amendments due now (`money-run.ts`). */
+function advanceMoneyActions(ctx: PumpContext): Promise<Wake> {
+  const book = new FinanceBook(ctx.sql, ctx.journal.accountId)
+  const { config, log } = ctx
+  return advanceMoney(ctx.sql, { money: ctx.connectors.money, config, log, book })
 }
 
 /** A minute past the next UTC midnight. */

@@ -1,6 +1,9 @@
 import type { Amendment, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
 import type { ErpFacts } from '../finance/standing.ts'
+import type { MoneyRequest } from '../../shared/index.ts'
 import type { DryRunResult } from '../ledger/dry-run.ts'
+import type { MoneyDiff, MoneyPlanResult } from '../ledger/money-plan.ts'
+import type { MoneyActionView } from '../ledger/money-run.ts'
 import type { OperatorAct } from '../ledger/operator-actions.ts'
 import {
   Ledger,
@@ -92,6 +95,20 @@ export class AccountLedger extends SqlObject {
   /** The dry-run diff of a governed retry or skip, from the vendors' current state. */
   dryRun(amendmentId: string, kind: 'retry' | 'skip', pricedAt: number): Promise<DryRunResult> {
     return this.ledger.dryRun(amendmentId, kind, pricedAt)
+  }
+
+  /** The dry run of a credit note or refund on this account, from the vendors' current state. */
+  moneyDryRun(requestId: string, req: MoneyRequest): Promise<MoneyPlanResult> {
+    return this.ledger.moneyDryRun(requestId, req)
+  }
+
+  /** An approved credit note or refund, run by the pump once per request id. */
+  runMoney(diff: MoneyDiff): Promise<'queued' | 'duplicate'> {
+    return this.ledger.runMoney(diff)
+  }
+
+  moneyActions(): MoneyActionView[] {
+    return this.ledger.moneyActions()
   }
 
   /** What the approval rule needs to know of an amendment. */

@@ -1,4 +1,5 @@
 import type { ActionDiff } from '../ledger/dry-run.ts'
+import type { MoneyDiff } from '../ledger/money-plan.ts'
 import { ActionDesk } from '../ops/action-desk.ts'
 import {
   ACTION_MIGRATIONS,
@@ -47,7 +48,10 @@ export class ApprovalDesk extends SqlObject {
     return this.desk.claim(id, actor, Date.now())
   }
 
-  reask(id: string, next: { diff: ActionDiff; fingerprint: string; ttlMs: number }): ActionRequest {
+  reask(
+    id: string,
+    next: { diff: ActionDiff | MoneyDiff; fingerprint: string; ttlMs: number },
+  ): ActionRequest {
     return this.desk.reask(id, next, Date.now())
   }
 

@@ -1,6 +1,7 @@
 import { loadConfig } from '../config/load.ts'
 import type { Config, Section } from '../config/types.ts'
 import { netsuiteConnector, netsuiteErp, netsuiteReader } from '../connectors/netsuite/index.ts'
+import { netsuiteMoney } from '../connectors/netsuite/money.ts'
 import type { NetsuiteReader } from '../connectors/netsuite/index.ts'
 import { gateName } from '../connectors/netsuite/index.ts'
 import { salesforceOrg } from '../connectors/salesforce/index.ts'
@@ -105,7 +106,8 @@ export const PRODUCTION: Wiring = {
     // Salesforce's client is shared isolate-wide (one token, one API budget), so its calls are
     // not recorded per correlation id; Stripe's and NetSuite's clients are built per use.
     const send = calls ? recordingFetch(fetch, 'stripe', calls) : undefined
-    const stripe = stripeConnector(config.stripe, send) ?? missingBilling(config.stripe)
+    const live = stripeConnector(config.stripe, send)
+    const stripe = live ?? missingBilling(config.stripe)
     const netsuite = netsuiteParts(env, config, calls)
     const org = salesforceOrg(config.salesforce)
     return {
@@ -113,6 +115,10 @@ export const PRODUCTION: Wiring = {
       billingReader: stripe.reader,
       erp: netsuite ? netsuiteErp(netsuite) : missingErp(config.netsuite),
       salesforce: org ? org.sink : missingSalesforce(config.salesforce),
+      money:
+        live && netsuite && 'client' in netsuite
+          ? { billing: live.money, erp: netsuiteMoney(netsuite.client) }
+          : undefined,
     }
   },
   writerClient(_env, config) {

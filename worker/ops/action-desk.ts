@@ -1,4 +1,5 @@
 import type { ActionDiff } from '../ledger/dry-run.ts'
+import type { MoneyDiff } from '../ledger/money-plan.ts'
 import {
   RequestRows,
   type ActionAuditLine,
@@ -98,7 +99,7 @@ export class ActionDesk {
   /** The re-check found a different diff: back to pending, with the new diff and a fresh TTL. */
   reask(
     id: string,
-    next: { diff: ActionDiff; fingerprint: string; ttlMs: number },
+    next: { diff: ActionDiff | MoneyDiff; fingerprint: string; ttlMs: number },
     now: number,
   ): ActionRequest {
     const row = this.rows.row(id)

@@ -1,4 +1,5 @@
 import type { ActionDiff } from '../ledger/dry-run.ts'
+import type { MoneyDiff } from '../ledger/money-plan.ts'
 import type { ActionKind } from '../ledger/governance.ts'
 
 /** The request table and its audit: numbered, append-only (the `ApprovalDesk`'s own migrations). */
@@ -55,7 +56,7 @@ export interface ActionRequest {
   createdAt: string
   expiresAt: string
   pricedAt?: number
-  diff?: ActionDiff
+  diff?: ActionDiff | MoneyDiff
   fingerprint?: string
   decidedBy?: string
   decidedAt?: string
@@ -76,6 +77,8 @@ export interface ActionAuditLine {
 }
 
 export interface NewRequest {
+  /** The request's id when the caller needed it first (money plans derive their keys from it). */
+  id?: string
   kind: ActionKind
   target: string
   accountId?: string
@@ -84,7 +87,7 @@ export interface NewRequest {
   reason?: string
   ttlMs: number
   pricedAt?: number
-  diff?: ActionDiff
+  diff?: ActionDiff | MoneyDiff
   fingerprint?: string
   /** Why the rule asked (or did not ask) for approval. */
   why: string
@@ -131,7 +134,7 @@ function toRequest(r: Row): ActionRequest {
     createdAt: iso(r.created_at),
     expiresAt: iso(r.expires_at),
     pricedAt: r.priced_at ?? undefined,
-    diff: r.diff ? (JSON.parse(r.diff) as ActionDiff) : undefined,
+    diff: r.diff ? (JSON.parse(r.diff) as ActionDiff | MoneyDiff) : undefined,
     fingerprint: r.fingerprint ?? undefined,
     decidedBy: r.decided_by ?? undefined,
     decidedAt: r.decided_at === null ? undefined : iso(r.decided_at),
@@ -162,7 +165,7 @@ export class RequestRows {
   }
 
   insert(input: NewRequest, state: RequestState, now: number): Row {
-    const id = `ar_${crypto.randomUUID()}`
+    const id = input.id ?? `ar_${crypto.randomUUID()}`
     this.sql.exec(
       `INSERT INTO action_request (id, kind, target, account_id, correlation_id, requested_by, reason, state,
          created_at, expires_at, priced_at, diff, fingerprint, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

@@ -13,6 +13,7 @@ import { approvalRule } from '../ledger/governance.ts'
 import type { Logger } from '../lib/log.ts'
 import type { ActionRequest, ClaimResult, NewRequest } from '../ops/action-requests.ts'
 import { replayFromStored, startBackfill } from './direct-actions.ts'
+import { executeMoney } from './money-requests.ts'
 import { actOnLedger } from './parked-actions.ts'
 
 type Bindings = Pick<
@@ -194,6 +195,8 @@ async function execute(
 ): Promise<ApprovalOutcome> {
   const { env, log } = deps
   const kind = request.kind
+  if (kind === 'credit' || kind === 'refund')
+    return executeMoney(deps, request, (state, outcome) => finish(env, request.id, state, outcome))
   if ((kind !== 'retry' && kind !== 'skip') || !request.accountId)
     throw new ValidationError(`A ${kind} request cannot be executed by approval.`)
   const ledger = env.ACCOUNT_LEDGER.getByName(request.accountId)

@@ -22,7 +22,13 @@ export interface NsRecord {
  * Transaction record types share one internal-id sequence: SuiteQL's `transaction` table holds
  * them all under one `id`, so two transactions never share an id.
  */
-export const TRANSACTION_TYPES = new Set(['salesOrder', 'invoice', 'customerpayment', 'creditmemo'])
+export const TRANSACTION_TYPES = new Set([
+  'salesOrder',
+  'invoice',
+  'customerpayment',
+  'creditmemo',
+  'customerRefund',
+])
 
 const FIRST_ID: Record<string, number> = { transaction: 1000, customer: 100 }
 

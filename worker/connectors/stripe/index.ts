@@ -18,6 +18,8 @@ import { stripeBillingReader } from './billing-reader.ts'
 import { StripeBilling } from './billing.ts'
 import { StripeClient, type StripeClientOptions } from './client.ts'
 import { StripeReader } from './reader.ts'
+import { StripeMoney } from './money.ts'
+import type { MoneyBilling } from '../money.ts'
 
 export { StripeBilling } from './billing.ts'
 export { StripeClient, STRIPE_API_VERSION, type StripeClientOptions } from './client.ts'
@@ -46,13 +48,16 @@ export function stripeConnector(
   section: Section<StripeSettings>,
   fetch?: Fetch,
   options: Partial<StripeClientOptions> = {},
-): { client: StripeClient; billing: BillingSystem; reader: BillingReader } | undefined {
+):
+  | { client: StripeClient; billing: BillingSystem; reader: BillingReader; money: MoneyBilling }
+  | undefined {
   if (section.status !== 'ok') return undefined
   const { apiKey, apiBase, apiVersion } = section.settings
   const client = new StripeClient({ apiKey, apiBase, apiVersion, fetch, ...options })
   return {
     client,
     billing: new StripeBilling(client),
+    money: new StripeMoney(client),
     reader: stripeBillingReader(new StripeReader(client)),
   }
 }

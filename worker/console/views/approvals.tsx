@@ -1,6 +1,7 @@
 import type { FC } from 'hono/jsx'
 import type { PlannedCall } from '../../connectors/types.ts'
 import type { ActionDiff } from '../../ledger/dry-run.ts'
+import { isMoneyDiff, type MoneyDiff } from '../../ledger/money-plan.ts'
 import type { ActionAuditLine, ActionRequest } from '../../ops/action-requests.ts'
 import { hasRole } from '../roles.ts'
 import { DataTable } from './data-table.tsx'
@@ -35,6 +36,7 @@ const RequestsTable: FC<{ items: ActionRequest[]; caption: string }> = ({ items,
   >
     {items.map((r) => {
       const preview = r.diff?.billing?.preview
+      const moved = r.diff && isMoneyDiff(r.diff) ? r.diff : undefined
       return (
         <tr>
           <td>
@@ -46,7 +48,13 @@ const RequestsTable: FC<{ items: ActionRequest[]; caption: string }> = ({ items,
           <td>{r.requestedBy}</td>
           <td>{at(r.createdAt)}</td>
           <td>{r.state}</td>
-          <td>{preview ? money(preview.amountDue, preview.currency) : '—'}</td>
+          <td>
+            {preview
+              ? money(preview.amountDue, preview.currency)
+              : moved
+                ? `${money(moved.amount, moved.currency)} (${moved.kind})`
+                : '—'}
+          </td>
         </tr>
       )
     })}
@@ -140,6 +148,38 @@ const Billing: FC<{ diff: ActionDiff }> = ({ diff }) => {
     </>
   )
 }
+
+/** A credit note's or refund's plan: the Stripe call with its amounts, and the ERP records. */
+const MoneyPlan: FC<{ diff: MoneyDiff }> = ({ diff }) => (
+  <section aria-labelledby="diff-title">
+    <h2 id="diff-title">
+      What approving makes happen: a {diff.kind} of {money(diff.amount, diff.currency)}
+    </h2>
+    <p>
+      On {diff.source.document} ({diff.source.status}, total{' '}
+      {money(diff.source.total, diff.currency)}, still{' '}
+      {diff.kind === 'credit' ? 'creditable' : 'refundable'}{' '}
+      {money(diff.source.available, diff.currency)}); computed {at(diff.computedAt)} from the
+      vendors' state.
+    </p>
+    <ul>
+      {diff.notes.map((n) => (
+        <li>{n}</li>
+      ))}
+    </ul>
+    <h3>Billing</h3>
+    <CallsTable calls={diff.calls} />
+    <h3>ERP</h3>
+    <ul>
+      {diff.erp.map((e) => (
+        <li>
+          Upsert {e.record} <code>{e.externalId}</code> for customer {e.customerId}: {e.amount}{' '}
+          {diff.currency}
+        </li>
+      ))}
+    </ul>
+  </section>
+)
 
 /** The dry-run diff: what the action lets happen (retry) or withholds for good (skip). */
 const Diff: FC<{ diff: ActionDiff }> = ({ diff }) => (
@@ -246,7 +286,15 @@ export const ApprovalPage: FC<{ view: ApprovalView }> = ({ view }) => {
           </>
         ) : null}
       </dl>
-      {r.diff ? <Diff diff={r.diff} /> : <p>This action needed no approval and has no diff.</p>}
+      {r.diff ? (
+        isMoneyDiff(r.diff) ? (
+          <MoneyPlan diff={r.diff} />
+        ) : (
+          <Diff diff={r.diff} />
+        )
+      ) : (
+        <p>This action needed no approval and has no diff.</p>
+      )}
       <Decide request={r} viewer={view.viewer} />
       <Trail audit={view.audit} />
     </Layout>

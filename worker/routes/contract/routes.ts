@@ -1,5 +1,8 @@
 import * as z from 'zod/mini'
 import {
+  CreditRequestInput,
+  RefundRequestInput,
+  SalesforceMoneyInput,
   FinancialStanding,
   IntakeResponse,
   SignedPing,
@@ -370,6 +373,43 @@ const ACTIONS: RouteContract[] = ACTION_ROUTES.map((r) => ({
 }))
 
 const MORE: RouteContract[] = [
+  {
+    method: 'post',
+    path: '/v1/credits',
+    summary:
+      'Asks for a credit note on a billing invoice (waits for an approver, with its dry run)',
+    tag: 'operator',
+    auth: 'operator',
+    body: CreditRequestInput,
+    ok: ok('The pending request', statusObject('{status: pending, created, request}'), 202),
+  },
+  {
+    method: 'post',
+    path: '/v1/refunds',
+    summary: 'Asks for a refund of a billing payment (waits for an approver, with its dry run)',
+    tag: 'operator',
+    auth: 'operator',
+    body: RefundRequestInput,
+    ok: ok('The pending request', statusObject('{status: pending, created, request}'), 202),
+  },
+  {
+    method: 'post',
+    path: '/v1/salesforce/money',
+    summary: 'A credit or refund asked from Salesforce for one of its users (signed by Apex)',
+    tag: 'intake',
+    auth: 'salesforce',
+    body: SalesforceMoneyInput,
+    ok: ok('The pending request', statusObject('{status: pending, created, request}'), 202),
+  },
+  {
+    method: 'get',
+    path: '/v1/salesforce/money/{id}',
+    summary: 'A credit or refund request with its dry run and state (signed by Apex)',
+    tag: 'intake',
+    auth: 'salesforce',
+    params: z.object({ id: z.string() }),
+    ok: ok('The request', statusObject('{request}')),
+  },
   {
     method: 'get',
     path: '/v1/lookup/{id}',

@@ -16,6 +16,7 @@ export function paymentRecord(p: Payment): WriteRecordOf<typeof O> {
       // The invoice is upserted first in the same flush (the writer packs invoices before payments).
       Invoice__r: p.invoiceId ? { External_Id__c: p.invoiceId } : undefined,
       Amount__c: toMajor(p.amount, p.currency),
+      Amount_Refunded__c: toMajor(p.amountRefunded, p.currency),
       Currency_Iso__c: p.currency,
       Status__c: p.status,
       Paid_At__c: p.paidAt ?? null,

@@ -49,13 +49,29 @@ export function invoiceRemaining(store: RecordStore, invoice: NsRecord, except?:
   return round2(invoiceTotal(invoice) - appliedToInvoice(store, invoice.id, except))
 }
 
-/** What a payment or credit memo still has to give (not applied to any invoice). */
-export function unapplied(record: NsRecord): number {
+/** Customer refunds paid out of one credit memo. */
+export function refundedFrom(store: RecordStore, creditMemoId: number, except?: NsRecord): number {
+  let sum = 0
+  for (const refund of store.all('customerRefund')) {
+    if (refund === except) continue
+    for (const l of refund.lines.apply ?? [])
+      if (l.apply !== false && refId(l.doc) === creditMemoId) sum += Number(l.amount) || 0
+  }
+  return round2(sum)
+}
+
+/**
+ * What a payment or credit memo still has to give: not applied to any invoice and, for a
+ * credit memo when `store` is given, not paid out by a customer refund.
+ */
+export function unapplied(record: NsRecord, store?: RecordStore, except?: NsRecord): number {
   const total =
     record.type === 'customerpayment'
       ? Number(record.fields.payment) || 0
       : linesTotal(record.lines.item)
-  return round2(total - appliedTotal(record))
+  const refunded =
+    store && record.type === 'creditmemo' ? refundedFrom(store, record.id, except) : 0
+  return round2(total - appliedTotal(record) - refunded)
 }
 
 export interface CustomerAr {
@@ -83,7 +99,7 @@ export function customerAr(store: RecordStore, customerId: number, today: string
   for (const type of ['customerpayment', 'creditmemo']) {
     const field = type === 'customerpayment' ? 'customer' : 'entity'
     for (const doc of store.all(type))
-      if (refId(doc.fields[field]) === customerId) balance -= unapplied(doc)
+      if (refId(doc.fields[field]) === customerId) balance -= unapplied(doc, store)
   }
   const billed = new Set(store.all('invoice').map((inv) => refId(inv.fields.createdFrom)))
   const unbilledOrders = store

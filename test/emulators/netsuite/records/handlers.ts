@@ -5,6 +5,7 @@ import type { Fields, NsRecord } from '../store.ts'
 import type { RecordContext, RecordDef } from './model.ts'
 import { recordDef } from './registry.ts'
 import { recordUrl, serializeRecord, serializeSublist } from './serialize.ts'
+import { transformBody } from './transform.ts'
 import { applyBody, draftOf, sameContent } from './write.ts'
 
 export interface RecordRouteDeps {
@@ -117,9 +118,9 @@ function save(
   existing: NsRecord | undefined,
   urlEid: string | undefined,
   op: 'upsert' | 'create' | 'update',
+  body: unknown = parseBody(req),
 ): EmuResponse {
   const { store } = deps.ctx
-  const body = parseBody(req)
   const next = applyBody(def, existing, body, replaceSet(req), deps.ctx)
   if (urlEid !== undefined) {
     if (next.externalId !== undefined && next.externalId !== urlEid) {
@@ -182,6 +183,19 @@ export function registerRecordRoutes(router: Router, deps: RecordRouteDeps): voi
       const def = typeOf(req)
       writable(def)
       return save(deps, req, def, undefined, undefined, 'create')
+    }),
+  )
+  router.on('POST', `${ROOT}/:type/:id/!transform/:target`, (req) =>
+    deps.guard(req, () => {
+      const source = find(deps, typeOf(req), req.params.id ?? '')
+      if (!source) throw notFound()
+      const target = recordDef(req.params.target ?? '')
+      if (!target) throw notFound()
+      const overrides = req.rawBody.trim() ? parseBody(req) : {}
+      if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides))
+        throw new NetsuiteError(400, 'INVALID_CONTENT', 'The request body must be a JSON object.')
+      const body = transformBody(deps.ctx, source, target.id, overrides as Record<string, unknown>)
+      return save(deps, req, target, undefined, undefined, 'create', body)
     }),
   )
   router.on('PUT', `${ROOT}/:type/:id`, (req) =>

@@ -1,6 +1,7 @@
 import { changeOrderDef, subscriptionDef } from './billing.ts'
 import { currencyDef, customerDef, itemDef, subsidiaryDef } from './entities.ts'
 import type { RecordDef } from './model.ts'
+import { customerRefundDef } from './refunds.ts'
 import { creditMemoDef, customerPaymentDef, invoiceDef, salesOrderDef } from './transactions.ts'
 
 /** Every record type the emulator knows. */
@@ -13,6 +14,7 @@ export const RECORD_DEFS: RecordDef[] = [
   invoiceDef,
   customerPaymentDef,
   creditMemoDef,
+  customerRefundDef,
   subscriptionDef,
   changeOrderDef,
 ]

@@ -40,7 +40,7 @@ const applySublist: SublistDef = {
   },
 }
 
-const header = (entityField: string): Record<string, FieldDef> => ({
+export const header = (entityField: string): Record<string, FieldDef> => ({
   [entityField]: { kind: 'ref', ref: 'customer', required: true },
   tranId: { kind: 'string' },
   tranDate: { kind: 'date' },
@@ -50,9 +50,9 @@ const header = (entityField: string): Record<string, FieldDef> => ({
   otherRefNum: { kind: 'string' },
 })
 
-const READ_ONLY = ['total', 'status', 'createdDate', 'lastModifiedDate']
+export const READ_ONLY = ['total', 'status', 'createdDate', 'lastModifiedDate']
 
-function headerDefaults(entityField: string, prefix: string) {
+export function headerDefaults(entityField: string, prefix: string) {
   return (draft: Draft, ctx: RecordContext, existing: NsRecord | undefined): void => {
     const f = draft.fields
     f.tranDate ??= ctx.clock.today()
@@ -76,7 +76,7 @@ function headerDefaults(entityField: string, prefix: string) {
 }
 
 /** NetSuite refuses a transaction whose subsidiary is not the customer's (error text ours). */
-function checkSubsidiary(draft: Draft, ctx: RecordContext, entityField: string): void {
+export function checkSubsidiary(draft: Draft, ctx: RecordContext, entityField: string): void {
   const customer = ctx.store.get('customer', refId(draft.fields[entityField]) ?? -1)
   const want = refId(customer?.fields.subsidiary)
   if (want !== undefined && refId(draft.fields.subsidiary) !== want) {
@@ -152,7 +152,7 @@ export function tranStatus(
         ? { id: 'A', refName: 'Open' }
         : { id: 'B', refName: 'Paid In Full' }
     case 'creditmemo':
-      return unapplied(record) > 0
+      return unapplied(record, ctx.store) > 0
         ? { id: 'A', refName: 'Open' }
         : { id: 'B', refName: 'Fully Applied' }
     case 'salesOrder':
@@ -262,7 +262,7 @@ export const creditMemoDef: RecordDef = {
   },
   afterWrite: touchApplied,
   derive(r, ctx) {
-    const left = unapplied(r)
+    const left = unapplied(r, ctx.store)
     return {
       total: linesTotal(r.lines.item),
       applied: appliedTotal(r),

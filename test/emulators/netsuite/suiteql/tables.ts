@@ -66,7 +66,8 @@ const common: Record<string, Column> = {
   lastmodifieddate: { get: (r) => new Date(r.lastModifiedAt) },
 }
 
-const entityField = (r: NsRecord) => (r.type === 'customerpayment' ? 'customer' : 'entity')
+const entityField = (r: NsRecord) =>
+  r.type === 'customerpayment' || r.type === 'customerRefund' ? 'customer' : 'entity'
 
 const transaction: Table = {
   name: 'transaction',
@@ -99,7 +100,11 @@ const transaction: Table = {
     voided: { get: () => 'F' },
     foreigntotal: {
       get: (r) =>
-        r.type === 'customerpayment' ? Number(r.fields.payment) : linesTotal(r.lines.item),
+        r.type === 'customerpayment'
+          ? Number(r.fields.payment)
+          : r.type === 'customerRefund'
+            ? appliedTotal(r)
+            : linesTotal(r.lines.item),
     },
     foreignamountunpaid: {
       get: (r, ctx) => (r.type === 'invoice' ? invoiceRemaining(ctx.store, r) : null),

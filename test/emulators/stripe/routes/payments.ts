@@ -1,26 +1,89 @@
 import type { Api } from '../api.ts'
-import { issueCreditNote, refundCharge, voidCreditNote } from '../billing/credits.ts'
+import {
+  planCreditNote,
+  type CreditNoteInput,
+  type CreditNoteLineInput,
+} from '../billing/credit-note-plan.ts'
+import {
+  buildCreditNote,
+  issueCreditNote,
+  refundCharge,
+  voidCreditNote,
+} from '../billing/credits.ts'
 import type { Ctx } from '../context.ts'
 import { invalidRequest, resourceMissing } from '../errors.ts'
 import { hashes, int, mergeMetadata, str, type Params } from '../form.ts'
 import { filterCreated, paginate } from '../list.ts'
 import { requireCharge, requireCreditNote, requireInvoice } from '../lookup.ts'
 import { snapshot } from '../state.ts'
-import type { CreditNote } from '../types.ts'
+import type { Charge, CreditNote } from '../types.ts'
 
 const REASONS = ['duplicate', 'fraudulent', 'order_change', 'product_unsatisfactory']
 
-/** `amount`, or the sum of `lines[i][amount]` / `lines[i][unit_amount] × quantity`. */
-function creditAmount(p: Params): number | undefined {
-  const amount = int(p, 'amount')
-  if (amount !== undefined) return amount
-  const lines = hashes(p, 'lines')
-  if (!lines) return undefined
-  return lines.reduce(
-    (sum, l) =>
-      sum + (int(l, 'amount') ?? (int(l, 'unit_amount') ?? 0) * (int(l, 'quantity') ?? 1)),
-    0,
-  )
+const CREDIT_NOTE_PARAMS = [
+  'invoice',
+  'amount',
+  'lines',
+  'reason',
+  'memo',
+  'metadata',
+  'refund_amount',
+  'credit_amount',
+  'out_of_band_amount',
+  'effective_at',
+  'email_type',
+  'refunds',
+  'shipping_cost',
+]
+
+function creditNoteLine(l: Params): CreditNoteLineInput {
+  const type = str(l, 'type')
+  if (type !== 'invoice_line_item' && type !== 'custom_line_item')
+    throw invalidRequest(
+      'Invalid lines[type]: must be one of invoice_line_item or custom_line_item',
+      'lines',
+    )
+  return {
+    type,
+    invoiceLineItem: str(l, 'invoice_line_item'),
+    quantity: int(l, 'quantity'),
+    amount: int(l, 'amount'),
+    unitAmount: int(l, 'unit_amount'),
+    description: str(l, 'description'),
+  }
+}
+
+/** The parameters of `POST /v1/credit_notes`, shared with its preview. */
+function creditNoteInput(p: Params): CreditNoteInput {
+  const reason = str(p, 'reason')
+  if (reason && !REASONS.includes(reason))
+    throw invalidRequest(`Invalid reason: must be one of ${REASONS.join(', ')}`, 'reason')
+  return {
+    amount: int(p, 'amount'),
+    lines: hashes(p, 'lines')?.map(creditNoteLine),
+    reason: (reason ?? null) as CreditNote['reason'],
+    memo: str(p, 'memo'),
+    refundAmount: int(p, 'refund_amount'),
+    creditAmount: int(p, 'credit_amount'),
+    outOfBandAmount: int(p, 'out_of_band_amount'),
+    metadata: mergeMetadata({}, p),
+  }
+}
+
+/** The charge a refund names, by `charge` or by `payment_intent`. */
+function refundTarget(ctx: Ctx, p: Params): Charge {
+  const chargeId = str(p, 'charge')
+  if (chargeId) return requireCharge(ctx, chargeId)
+  const intent = str(p, 'payment_intent')
+  if (!intent)
+    throw invalidRequest(
+      'One of `charge` or `payment_intent` is required.',
+      'charge',
+      'parameter_missing',
+    )
+  const charge = [...ctx.store.charges.values()].find((c) => c.payment_intent === intent)
+  if (!charge) throw resourceMissing('payment_intent', intent, 'payment_intent')
+  return charge
 }
 
 /** Charges (read), refunds, credit notes. */
@@ -55,7 +118,7 @@ export function paymentRoutes(api: Api, ctx: Ctx): void {
       'instructions_email',
     ],
     async (r) => {
-      const charge = requireCharge(ctx, str(r.params, 'charge', true) as string)
+      const charge = refundTarget(ctx, r.params)
       const amount = int(r.params, 'amount')
       const reason = str(r.params, 'reason')
       if (reason && !['duplicate', 'fraudulent', 'requested_by_customer'].includes(reason))
@@ -83,49 +146,18 @@ export function paymentRoutes(api: Api, ctx: Ctx): void {
     },
   )
 
-  api.on(
-    'POST',
-    '/v1/credit_notes',
-    [
-      'invoice',
-      'amount',
-      'lines',
-      'reason',
-      'memo',
-      'metadata',
-      'refund_amount',
-      'credit_amount',
-      'out_of_band_amount',
-      'effective_at',
-      'email_type',
-      'refunds',
-      'shipping_cost',
-    ],
-    async (r) => {
-      const p = r.params
-      const invoice = requireInvoice(ctx, str(p, 'invoice', true) as string, 'invoice')
-      const amount = creditAmount(p)
-      if (amount === undefined)
-        throw invalidRequest(
-          'Missing required param: amount or lines.',
-          'amount',
-          'parameter_missing',
-        )
-      const reason = str(p, 'reason')
-      if (reason && !REASONS.includes(reason))
-        throw invalidRequest(`Invalid reason: must be one of ${REASONS.join(', ')}`, 'reason')
-      const input = {
-        amount,
-        reason: (reason ?? null) as CreditNote['reason'],
-        memo: str(p, 'memo'),
-        refundAmount: int(p, 'refund_amount'),
-        outOfBandAmount: int(p, 'out_of_band_amount'),
-        metadata: mergeMetadata({}, p),
-      }
-      await r.begin([invoice.id, invoice.customer])
-      return snapshot(issueCreditNote(ctx, invoice, input))
-    },
-  )
+  api.on('POST', '/v1/credit_notes', CREDIT_NOTE_PARAMS, async (r) => {
+    const invoice = requireInvoice(ctx, str(r.params, 'invoice', true) as string, 'invoice')
+    const input = creditNoteInput(r.params)
+    await r.begin([invoice.id, invoice.customer])
+    return snapshot(issueCreditNote(ctx, invoice, input))
+  })
+  // Registered before `/v1/credit_notes/:id` so `preview` is not read as an id.
+  api.on('GET', '/v1/credit_notes/preview', CREDIT_NOTE_PARAMS, (r) => {
+    const invoice = requireInvoice(ctx, str(r.params, 'invoice', true) as string, 'invoice')
+    const input = creditNoteInput(r.params)
+    return buildCreditNote(ctx, invoice, input, planCreditNote(ctx, invoice, input))
+  })
   api.on('GET', '/v1/credit_notes/:id', [], (r) =>
     snapshot(requireCreditNote(ctx, r.path['id'] ?? '')),
   )

@@ -300,12 +300,12 @@ export interface InvoicePayment {
   status_transitions: { canceled_at: number | null; paid_at: number | null }
 }
 
-/** A credit note's one line: Concord credits an amount, not invoice lines. */
+/** A credit note line: a custom amount, or part of one of the invoice's lines. */
 export interface CreditNoteLine {
   id: string
   object: 'credit_note_line_item'
   amount: number
-  description: string
+  description: string | null
   discount_amount: number
   discount_amounts: never[]
   livemode: false
@@ -314,9 +314,10 @@ export interface CreditNoteLine {
   quantity: number
   tax_rates: never[]
   taxes: never[]
-  type: 'custom_line_item'
-  unit_amount: number
-  unit_amount_decimal: string
+  type: 'custom_line_item' | 'invoice_line_item'
+  invoice_line_item?: string
+  unit_amount: number | null
+  unit_amount_decimal: string | null
 }
 
 export interface CreditNote {
@@ -344,7 +345,12 @@ export interface CreditNote {
   pre_payment_amount: number
   pretax_credit_amounts: never[]
   reason: 'duplicate' | 'fraudulent' | 'order_change' | 'product_unsatisfactory' | null
-  refunds: { amount_refunded: number; refund: string }[]
+  refunds: {
+    amount_refunded: number
+    payment_record_refund: null
+    refund: string
+    type: 'refund'
+  }[]
   shipping_cost: null
   status: 'issued' | 'void'
   subtotal: number
