@@ -1,6 +1,7 @@
 import { changeOrderDef, subscriptionDef } from './billing.ts'
 import { currencyDef, customerDef, itemDef, subsidiaryDef } from './entities.ts'
 import type { RecordDef } from './model.ts'
+import { usageSummaryDef } from './usage.ts'
 import { creditMemoDef, customerPaymentDef, invoiceDef, salesOrderDef } from './transactions.ts'
 
 /** Every record type the emulator knows. */
@@ -15,6 +16,7 @@ export const RECORD_DEFS: RecordDef[] = [
   creditMemoDef,
   subscriptionDef,
   changeOrderDef,
+  usageSummaryDef,
 ]
 
 const BY_NAME = new Map<string, RecordDef>()
