@@ -12,6 +12,8 @@ import { salesforceStatus } from './routes/salesforce-status.ts'
 import { stripeWebhooks } from './routes/stripe-webhooks.ts'
 import { subscriber } from './routes/subscriber.ts'
 import { trace } from './routes/trace.ts'
+import { usage } from './routes/usage.ts'
+import { usageOperator } from './routes/usage-operator.ts'
 // Generated at build and test time (`npm run openapi`), so the generator stays out of the bundle.
 import openapi from './routes/openapi.json'
 
@@ -39,6 +41,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/subscriber', subscriber)
   app.route('/v1/actions', actions)
   app.route('/v1/trace', trace)
+  app.route('/v1/usage', usage)
+  app.route('/v1', usageOperator)
   app.route('/v1', operator)
 
   app.notFound((c) =>

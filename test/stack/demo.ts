@@ -50,6 +50,20 @@ export const DEMO_CATALOG: Catalog = {
       unitAmount: 1200000,
     },
   },
+  meters: {
+    'api-calls': {
+      eventName: 'concord_api_calls',
+      erpItemId: '20',
+      productName: 'API calls',
+      unit: 'call',
+    },
+    'storage-gb': {
+      eventName: 'concord_storage_gb',
+      erpItemId: '21',
+      productName: 'Storage',
+      unit: 'GB-day',
+    },
+  },
 }
 
 export const DEMO_STRIPE: SeedInput = {
@@ -95,6 +109,10 @@ export const DEMO_STRIPE: SeedInput = {
       recurring: { interval: 'year' },
     },
   ],
+  meters: [
+    { id: 'mtr_api_calls', display_name: 'API calls', event_name: 'concord_api_calls' },
+    { id: 'mtr_storage_gb', display_name: 'Storage', event_name: 'concord_storage_gb' },
+  ],
 }
 
 /** Subsidiaries by Concord_Legal_Entity__c (the worker's rule maps these), and the catalog's items. */
@@ -139,6 +157,20 @@ export const DEMO_NETSUITE: NetsuiteSeed = {
       displayName: 'Pro seat (monthly, GBP)',
       itemType: 'serviceSaleItem',
       rate: 40,
+    },
+    {
+      id: 20,
+      itemId: 'API-CALLS',
+      displayName: 'API calls (usage)',
+      itemType: 'serviceSaleItem',
+      rate: 0.002,
+    },
+    {
+      id: 21,
+      itemId: 'STORAGE-GB',
+      displayName: 'Storage, GB-day (usage)',
+      itemType: 'serviceSaleItem',
+      rate: 0.01,
     },
   ],
 }

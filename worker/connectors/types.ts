@@ -1,4 +1,5 @@
 import type { Amendment, CatalogEntry, CreditNote, Invoice, Payment } from '../../shared/index.ts'
+import type { UsageConnectors } from './usage.ts'
 
 /**
  * The system layer as the saga sees it. Only connectors know vendor shapes; everything above
@@ -177,6 +178,8 @@ export interface Connectors {
   billingReader: BillingReader
   erp: ErpSystem
   salesforce: SalesforceSink
+  /** Meter events and usage summaries; absent where no vendor is configured (usage then waits). */
+  usage?: UsageConnectors
 }
 
 /** An OAuth access token for the org, shared by every Salesforce caller (REST and CometD). */

@@ -1,3 +1,5 @@
+import { USAGE_MIGRATION } from './usage/schema.ts'
+
 /**
  * The ledger's schema, as numbered, append-only migrations: never edit a shipped one, add the
  * next. They run in `blockConcurrencyWhile` when the object starts.
@@ -127,4 +129,5 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   );
   CREATE TABLE trace_outbox (amendment_id TEXT PRIMARY KEY, entry TEXT NOT NULL);
   `,
+  /* 6: usage records, their aggregates (meter events) and period summaries */ USAGE_MIGRATION,
 ]

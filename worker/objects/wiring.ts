@@ -1,12 +1,18 @@
 import { loadConfig } from '../config/load.ts'
 import type { Config, Section } from '../config/types.ts'
-import { netsuiteConnector, netsuiteErp, netsuiteReader } from '../connectors/netsuite/index.ts'
+import {
+  netsuiteConnector,
+  netsuiteErp,
+  netsuiteReader,
+  netsuiteUsage,
+} from '../connectors/netsuite/index.ts'
 import type { NetsuiteReader } from '../connectors/netsuite/index.ts'
 import { gateName } from '../connectors/netsuite/index.ts'
 import { salesforceOrg } from '../connectors/salesforce/index.ts'
 import { stripeConnector } from '../connectors/stripe/index.ts'
 import { ConnectorError } from '../failure/errors.ts'
 import { recordingFetch, type CallRecorder } from '../connectors/http.ts'
+import type { UsageBilling, UsageErp } from '../connectors/usage.ts'
 import {
   type BillingReader,
   type BillingSystem,
@@ -16,6 +22,7 @@ import {
   type SalesforceTokenSource,
 } from '../connectors/types.ts'
 import type { IntakePorts } from '../intake/ingest.ts'
+import type { UsagePorts } from '../intake/usage.ts'
 import { salesforceWriterClient } from '../writer/salesforce-writer.ts'
 import type { WriterClient } from '../writer/types.ts'
 
@@ -87,6 +94,14 @@ function missingErp(section: Section<unknown>): ErpSystem {
   return { ensureCustomer: fail, recordAmendment: fail, planAmendment: fail }
 }
 
+function missingUsageBilling(section: Section<unknown>): UsageBilling {
+  return { reportMeterEvent: unavailable('billing', section) }
+}
+
+function missingUsageErp(section: Section<unknown>): UsageErp {
+  return { recordUsageSummary: unavailable('erp', section) }
+}
+
 function missingSalesforce(section: Section<unknown>): SalesforceSink {
   const fail = unavailable('salesforce', section)
   return { readAccount: fail }
@@ -105,7 +120,10 @@ export const PRODUCTION: Wiring = {
     // Salesforce's client is shared isolate-wide (one token, one API budget), so its calls are
     // not recorded per correlation id; Stripe's and NetSuite's clients are built per use.
     const send = calls ? recordingFetch(fetch, 'stripe', calls) : undefined
-    const stripe = stripeConnector(config.stripe, send) ?? missingBilling(config.stripe)
+    const stripe = stripeConnector(config.stripe, send) ?? {
+      ...missingBilling(config.stripe),
+      usage: missingUsageBilling(config.stripe),
+    }
     const netsuite = netsuiteParts(env, config, calls)
     const org = salesforceOrg(config.salesforce)
     return {
@@ -113,6 +131,10 @@ export const PRODUCTION: Wiring = {
       billingReader: stripe.reader,
       erp: netsuite ? netsuiteErp(netsuite) : missingErp(config.netsuite),
       salesforce: org ? org.sink : missingSalesforce(config.salesforce),
+      usage: {
+        billing: stripe.usage,
+        erp: netsuite ? netsuiteUsage(netsuite) : missingUsageErp(config.netsuite),
+      },
     }
   },
   writerClient(_env, config) {
@@ -134,5 +156,13 @@ export function intakePorts(env: Env): IntakePorts {
     ledger: (accountId) => env.ACCOUNT_LEDGER.getByName(accountId),
     quarantine: (entries) => env.OPS_REGISTRY.getByName('global').quarantine(entries),
     index: (entries) => env.OPS_REGISTRY.getByName('global').indexAmendments(entries),
+  }
+}
+
+/** The usage intake's ports: each account's ledger and the global quarantine. */
+export function usagePorts(env: Env): UsagePorts {
+  return {
+    ledger: (accountId) => env.ACCOUNT_LEDGER.getByName(accountId),
+    quarantine: (entries) => env.OPS_REGISTRY.getByName('global').quarantine(entries),
   }
 }

@@ -18,6 +18,8 @@ import { stripeBillingReader } from './billing-reader.ts'
 import { StripeBilling } from './billing.ts'
 import { StripeClient, type StripeClientOptions } from './client.ts'
 import { StripeReader } from './reader.ts'
+import { stripeUsageBilling } from './meter-events.ts'
+import type { UsageBilling } from '../usage.ts'
 
 export { StripeBilling } from './billing.ts'
 export { StripeClient, STRIPE_API_VERSION, type StripeClientOptions } from './client.ts'
@@ -46,7 +48,9 @@ export function stripeConnector(
   section: Section<StripeSettings>,
   fetch?: Fetch,
   options: Partial<StripeClientOptions> = {},
-): { client: StripeClient; billing: BillingSystem; reader: BillingReader } | undefined {
+):
+  | { client: StripeClient; billing: BillingSystem; reader: BillingReader; usage: UsageBilling }
+  | undefined {
   if (section.status !== 'ok') return undefined
   const { apiKey, apiBase, apiVersion } = section.settings
   const client = new StripeClient({ apiKey, apiBase, apiVersion, fetch, ...options })
@@ -54,5 +58,6 @@ export function stripeConnector(
     client,
     billing: new StripeBilling(client),
     reader: stripeBillingReader(new StripeReader(client)),
+    usage: stripeUsageBilling(client),
   }
 }
