@@ -1,4 +1,4 @@
-import { Hono } from 'hono'
+import { Hono } from 'hono/tiny'
 import { MAX_USAGE_PER_BATCH, UsageBatch, type UsageResponse } from '../../shared/index.ts'
 import { PayloadTooLargeError, ValidationError } from '../errors.ts'
 import { ingestUsage } from '../intake/usage.ts'

@@ -27,6 +27,7 @@ import {
   TraceMatchSchema,
   TraceResultSchema,
 } from './responses.ts'
+import { USAGE_ROUTES } from './usage.ts'
 
 /** Who may call a route: an operator token of at least a role, Salesforce's signature, Stripe's. */
 export type Auth = 'viewer' | 'operator' | 'approver' | 'salesforce' | 'stripe' | 'none'
@@ -383,4 +384,10 @@ const MORE: RouteContract[] = [
 ]
 
 /** Every route of the HTTP API under `/v1`; a worker test checks the app serves exactly these. */
-export const ROUTES: readonly RouteContract[] = [...INTAKE, ...OPERATOR, ...ACTIONS, ...MORE]
+export const ROUTES: readonly RouteContract[] = [
+  ...INTAKE,
+  ...OPERATOR,
+  ...ACTIONS,
+  ...MORE,
+  ...USAGE_ROUTES,
+]
