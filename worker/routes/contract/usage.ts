@@ -1,7 +1,7 @@
 import * as z from 'zod/mini'
 import { MAX_USAGE_PER_BATCH, UsageRecord } from '../../../shared/index.ts'
 import { AccountParam } from '../operator-schemas.ts'
-import type { RouteContract } from './routes.ts'
+import type { RouteContract } from './route-contract.ts'
 
 /**
  * The usage routes' contract: `POST /v1/usage` and the usage operator API. `checks.ts` holds the
