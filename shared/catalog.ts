@@ -4,10 +4,15 @@ import './zod-messages.ts'
 
 const nonEmpty = () => z.string().check(z.minLength(1))
 
-/** One sellable price, mapped to its billing price and ERP item. */
+/**
+ * One sellable price (an offer), mapped to its billing price, ERP item and Salesforce product
+ * (`Product2.ProductCode`, priced by an active standard `PricebookEntry` in the same currency).
+ */
 export const CatalogEntry = z.object({
   billingPriceId: nonEmpty(),
   erpItemId: nonEmpty(),
+  /** The Salesforce `Product2.ProductCode` reps sell this offer as; `sf concord catalog check` flags it when absent. */
+  salesforceProductCode: z.optional(z.string().check(z.minLength(1), z.maxLength(255))),
   interval: z.enum(['month', 'year']),
   currency: Currency,
   productName: nonEmpty(),

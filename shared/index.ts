@@ -1,6 +1,7 @@
 export * from './amendment.ts'
 export * from './api.ts'
 export * from './catalog.ts'
+export * from './catalog-check.ts'
 export * from './finance.ts'
 export * from './salesforce-event.ts'
 export * from './salesforce-id.ts'

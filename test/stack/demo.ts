@@ -4,13 +4,15 @@ import type { SeedInput } from '../emulators/stripe/index.ts'
 
 /**
  * One demo world, consistent across the three systems: every catalog price key maps to a
- * Stripe price and a NetSuite item that exist in the emulators' seeds.
+ * Stripe price and a NetSuite item that exist in the emulators' seeds, and to a Salesforce
+ * product (the Salesforce emulator's `DEMO_PRODUCTS`: one Product2 per product code, a standard list price per currency).
  */
 export const DEMO_CATALOG: Catalog = {
   version: 'demo-2026-11',
   prices: {
     'pro-monthly-usd': {
       billingPriceId: 'price_pro_monthly_usd',
+      salesforceProductCode: 'PRO-SEAT-M',
       erpItemId: '10',
       interval: 'month',
       currency: 'USD',
@@ -19,6 +21,7 @@ export const DEMO_CATALOG: Catalog = {
     },
     'pro-annual-usd': {
       billingPriceId: 'price_pro_annual_usd',
+      salesforceProductCode: 'PRO-SEAT-A',
       erpItemId: '13',
       interval: 'year',
       currency: 'USD',
@@ -27,6 +30,7 @@ export const DEMO_CATALOG: Catalog = {
     },
     'team-monthly-usd': {
       billingPriceId: 'price_team_monthly_usd',
+      salesforceProductCode: 'TEAM-SEAT-M',
       erpItemId: '11',
       interval: 'month',
       currency: 'USD',
@@ -35,6 +39,7 @@ export const DEMO_CATALOG: Catalog = {
     },
     'pro-monthly-gbp': {
       billingPriceId: 'price_pro_monthly_gbp',
+      salesforceProductCode: 'PRO-SEAT-M',
       erpItemId: '14',
       interval: 'month',
       currency: 'GBP',
@@ -43,6 +48,7 @@ export const DEMO_CATALOG: Catalog = {
     },
     'enterprise-annual-eur': {
       billingPriceId: 'price_enterprise_annual_eur',
+      salesforceProductCode: 'ENTERPRISE-A',
       erpItemId: '12',
       interval: 'year',
       currency: 'EUR',

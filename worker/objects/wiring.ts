@@ -13,6 +13,10 @@ import { stripeConnector } from '../connectors/stripe/index.ts'
 import { ConnectorError } from '../failure/errors.ts'
 import { recordingFetch, type CallRecorder } from '../connectors/http.ts'
 import type { UsageBilling, UsageErp } from '../connectors/usage.ts'
+import type { CatalogSources } from '../connectors/catalog.ts'
+import { netsuiteCatalog } from '../connectors/netsuite/items.ts'
+import { salesforceCatalog } from '../connectors/salesforce/products.ts'
+import { stripeCatalog } from '../connectors/stripe/prices.ts'
 import {
   type BillingReader,
   type BillingSystem,
@@ -164,5 +168,27 @@ export function usagePorts(env: Env): UsagePorts {
   return {
     ledger: (accountId) => env.ACCOUNT_LEDGER.getByName(accountId),
     quarantine: (entries) => env.OPS_REGISTRY.getByName('global').quarantine(entries),
+  }
+}
+
+/**
+ * The catalog check's read side of each system; one that is not configured (or misconfigured)
+ * fails every read with `not_configured` (`misconfigured`), which the check reports.
+ */
+export function catalogSources(env: Env, config: Config): CatalogSources {
+  const stripe = stripeConnector(config.stripe)
+  const netsuite = netsuiteParts(env, config)
+  const org = config.salesforce.status === 'ok' ? salesforceOrg(config.salesforce) : undefined
+  return {
+    billing: stripe
+      ? stripeCatalog(stripe.client)
+      : { price: unavailable('billing', config.stripe) },
+    erp:
+      netsuite && 'client' in netsuite
+        ? netsuiteCatalog(netsuite.client)
+        : { items: unavailable('erp', config.netsuite) },
+    salesforce: org
+      ? salesforceCatalog(org.client)
+      : { products: unavailable('salesforce', config.salesforce) },
   }
 }

@@ -3,6 +3,7 @@ import {
   type SalesforceFieldType,
   type SalesforceObjectSchema,
 } from '../../../shared/salesforce-schema.ts'
+import { PRODUCT_PREFIXES, PRODUCT_SCHEMA } from './product-schema.ts'
 import { SETUP_PREFIXES, SETUP_SCHEMA } from './setup-schema.ts'
 
 /** A field as the emulator knows it: the shared contract's type plus the standard-field flags. */
@@ -47,6 +48,7 @@ const FIXED_PREFIXES: Record<string, string> = {
   Subscription_Amendment__e: 'e00',
   Concord_Refresh__e: 'e01',
   ...SETUP_PREFIXES,
+  ...PRODUCT_PREFIXES,
 }
 
 /** Custom objects' Name is an Auto Number in `sfdx/` (read-only, numbered on insert). */
@@ -105,6 +107,8 @@ function standardFields(
   }
   if (name in SETUP_SCHEMA) return auditFields()
   const currency = writable('CurrencyIsoCode', { type: 'Picklist', values: currencies })
+  if (name === 'Pricebook2') return [...auditFields(), readOnly('IsStandard', { type: 'Checkbox' })]
+  if (name in PRODUCT_SCHEMA) return [...auditFields(), currency]
   if (name === 'User') {
     return [
       ...auditFields(),
@@ -184,6 +188,7 @@ export class Catalog {
       ...SALESFORCE_SCHEMA,
       User: { kind: 'StandardObject', fields: {} },
       ...SETUP_SCHEMA,
+      ...PRODUCT_SCHEMA,
     }
     let customN = 4
     let eventN = 1

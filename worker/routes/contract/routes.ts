@@ -27,6 +27,7 @@ import {
   TraceMatchSchema,
   TraceResultSchema,
 } from './responses.ts'
+import { CATALOG_ROUTES } from './catalog.ts'
 import type { RouteContract } from './route-contract.ts'
 import { USAGE_ROUTES } from './usage.ts'
 
@@ -375,4 +376,5 @@ export const ROUTES: readonly RouteContract[] = [
   ...ACTIONS,
   ...MORE,
   ...USAGE_ROUTES,
+  ...CATALOG_ROUTES,
 ]
