@@ -2,6 +2,8 @@ import { env } from 'cloudflare:workers'
 import { describe, expect, it } from 'vitest'
 import type { Catalog, CatalogCheckReport, CatalogEntry } from '../../shared/index.ts'
 import { loadConfig } from '../../worker/config/load.ts'
+import type { CatalogSources } from '../../worker/connectors/catalog.ts'
+import { ConnectorError } from '../../worker/failure/errors.ts'
 import { catalogSources } from '../../worker/objects/wiring.ts'
 import { checkCatalog } from '../../worker/ops/catalog-check.ts'
 import { DEMO_PRODUCTS } from '../emulators/salesforce/seed.ts'
@@ -242,5 +244,35 @@ describe('checkCatalog', () => {
     const down = report.findings.find((f) => f.code === 'system_unavailable')
     expect(down?.message).toMatch(/^Stripe could not be read \(\w+\)/)
     expect(JSON.stringify(report)).not.toMatch(/sk_test|Invalid API Key|Bearer/i)
+  })
+
+  it('tries a read again after a transient failure, and reports a system still failing', async () => {
+    let erpCalls = 0
+    const busy = new ConnectorError({
+      kind: 'transient',
+      system: 'netsuite',
+      code: 'rate_limited',
+      message: 'Concurrency limit exceeded (internal detail)',
+      retryAfterMs: 10,
+    })
+    const sources: CatalogSources = {
+      billing: { price: () => Promise.reject(busy) },
+      erp: {
+        items: (ids) => {
+          erpCalls += 1
+          return erpCalls === 1
+            ? Promise.reject(busy)
+            : Promise.resolve(ids.map((id) => ({ id, name: id, inactive: false })))
+        },
+      },
+      salesforce: { products: () => Promise.resolve([]) },
+    }
+    const report = await checkCatalog({ version: 'retry', prices: { fine: sound() } }, sources)
+    expect(erpCalls).toBe(2)
+    expect(codesOf(report)).toEqual([
+      '- billing system_unavailable error',
+      'fine catalog salesforce_unmapped warning',
+    ])
+    expect(JSON.stringify(report)).not.toContain('internal detail')
   })
 })

@@ -26,6 +26,32 @@ export function unavailable(
   }
 }
 
+/** Reads tried per system call: a transient failure (429, 5xx, lost answer) is tried again. */
+const ATTEMPTS = 3
+
+/**
+ * `read()`, tried again after a transient failure (after its `Retry-After`, else 0.5 s, then
+ * 1 s; at most 2 s), so one busy moment of a vendor does not blank its side of the check.
+ * @throws the last error, or the first that is not transient
+ */
+export async function withRetry<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read()
+    } catch (err) {
+      // A system that is not (or wrongly) configured stays so: no second try.
+      const transient =
+        err instanceof ConnectorError &&
+        err.kind === 'transient' &&
+        err.code !== 'not_configured' &&
+        err.code !== 'misconfigured'
+      if (!transient || attempt >= ATTEMPTS) throw err
+      const wait = Math.min(err.retryAfterMs ?? 500 * 2 ** (attempt - 1), 2000)
+      await new Promise((resolve) => setTimeout(resolve, wait))
+    }
+  }
+}
+
 /** Prices read at once: well inside Stripe's read rate limit. */
 const CONCURRENCY = 4
 
@@ -100,7 +126,9 @@ export async function billingFindings(
   try {
     for (let i = 0; i < offers.length; i += CONCURRENCY) {
       const batch = offers.slice(i, i + CONCURRENCY)
-      const prices = await Promise.all(batch.map(([, e]) => billing.price(e.billingPriceId)))
+      const prices = await Promise.all(
+        batch.map(([, e]) => withRetry(() => billing.price(e.billingPriceId))),
+      )
       batch.forEach(([key, e], j) => out.push(...priceFindings(key, e, prices[j])))
     }
   } catch (err) {

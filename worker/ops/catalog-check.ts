@@ -5,7 +5,7 @@ import type {
   CatalogFinding,
 } from '../../shared/index.ts'
 import type { CatalogSources } from '../connectors/catalog.ts'
-import { billingFindings, unavailable } from './catalog-billing.ts'
+import { billingFindings, unavailable, withRetry } from './catalog-billing.ts'
 import { salesforceFindings } from './catalog-salesforce.ts'
 
 /** A price key and its entry. */
@@ -49,7 +49,8 @@ async function erpFindings(catalog: Catalog, sources: CatalogSources): Promise<C
   if (wanted.length === 0) return []
   let items
   try {
-    items = new Map((await sources.erp.items(wanted.map(([, id]) => id))).map((i) => [i.id, i]))
+    const ids = wanted.map(([, id]) => id)
+    items = new Map((await withRetry(() => sources.erp.items(ids))).map((i) => [i.id, i]))
   } catch (err) {
     return [unavailable('erp', err)]
   }

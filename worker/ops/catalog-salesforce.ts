@@ -1,7 +1,7 @@
 import type { CatalogEntry, CatalogFinding } from '../../shared/index.ts'
 import type { CatalogSalesforce, SalesforceProductFacts } from '../connectors/catalog.ts'
 import { toMajor } from '../writer/records/money.ts'
-import { unavailable } from './catalog-billing.ts'
+import { unavailable, withRetry } from './catalog-billing.ts'
 
 type At = (
   code: CatalogFinding['code'],
@@ -92,7 +92,8 @@ export async function salesforceFindings(
   let products
   try {
     const codes = mapped.map(([, e]) => e.salesforceProductCode ?? '')
-    products = new Map((await salesforce.products(codes)).map((p) => [p.productCode, p]))
+    const read = await withRetry(() => salesforce.products(codes))
+    products = new Map(read.map((p) => [p.productCode, p]))
   } catch (err) {
     return [unavailable('salesforce', err)]
   }
