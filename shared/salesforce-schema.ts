@@ -103,6 +103,8 @@ export const SALESFORCE_SCHEMA = {
       Last_Sequence__c: count,
       Applied_Sequence__c: count,
       Source_Updated_At__c: dateTime,
+      Usage_Period__c: text(7),
+      Usage_Summary__c: text(255),
     },
   },
   Billing_Invoice__c: {

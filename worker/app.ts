@@ -15,6 +15,8 @@ import { salesforceStatus } from './routes/salesforce-status.ts'
 import { stripeWebhooks } from './routes/stripe-webhooks.ts'
 import { subscriber } from './routes/subscriber.ts'
 import { trace } from './routes/trace.ts'
+import { usage } from './routes/usage.ts'
+import { usageOperator } from './routes/usage-operator.ts'
 
 /** What the app takes from outside: the `fetch` Access keys are read with. */
 export interface AppDeps {
@@ -44,6 +46,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/salesforce/money', salesforceMoney)
   app.route('/v1/trace', trace)
   app.route('/v1/reconcile', reconcile)
+  app.route('/v1/usage', usage)
+  app.route('/v1', usageOperator)
   app.route('/v1', operator)
 
   app.notFound((c) =>

@@ -55,7 +55,23 @@ export async function bundleWorker(outDir: string, ref?: string): Promise<Bundle
   const code = await new Promise<number | null>((done) => child.once('exit', done))
   if (code !== 0)
     throw new Error(`wrangler deploy --dry-run failed (${code}):\n${output.slice(-2000)}`)
-  const script = readdirSync(dist).find((f) => f.endsWith('.js'))
+  // The entry's own file: the dist also holds the console's static assets (htmx.min.js).
+  const files = readdirSync(dist)
+  const script = files.find((f) => f === 'entry.js') ?? files.find((f) => f.endsWith('.js'))
   if (!script) throw new Error(`wrangler deploy --dry-run wrote no script to ${dist}`)
-  return { script: join(dist, script), config }
+  // Served with --no-bundle, the script imports the modules the build wrote beside it (htmx as
+  // a text module under a hashed name): let wrangler find them there.
+  const served = join(outDir, 'wrangler.serve.toml')
+  const extra = [
+    'find_additional_modules = true',
+    `base_dir = ${JSON.stringify(dist)}`,
+    '[[rules]]',
+    'type = "Text"',
+    'globs = ["**/*htmx.min.js"]',
+    'fallthrough = true',
+  ].join('\n')
+  const built = readFileSync(config, 'utf8')
+  const firstTable = built.search(/^\[/m)
+  writeFileSync(served, `${built.slice(0, firstTable)}${extra}\n${built.slice(firstTable)}`)
+  return { script: join(dist, script), config: served }
 }

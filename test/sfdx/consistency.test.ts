@@ -226,8 +226,9 @@ describe('metadata cross-references', () => {
         const [object = '', name = ''] = field.split('.')
         expect(hasField(objects, object, name), field).toBe(true)
       }
+      // Standard objects: Account (read and written), Product2 (read by the catalog check).
       for (const object of tags(xml, 'object'))
-        expect(object === 'Account' || objects.has(object), object).toBe(true)
+        expect(['Account', 'Product2'].includes(object) || objects.has(object), object).toBe(true)
       for (const apexClass of tags(xml, 'apexClass'))
         expect(classNames.has(apexClass), apexClass).toBe(true)
       for (const block of tags(xml, 'objectPermissions')) {

@@ -4,13 +4,15 @@ import type { SeedInput } from '../emulators/stripe/index.ts'
 
 /**
  * One demo world, consistent across the three systems: every catalog price key maps to a
- * Stripe price and a NetSuite item that exist in the emulators' seeds.
+ * Stripe price and a NetSuite item that exist in the emulators' seeds, and to a Salesforce
+ * product (the Salesforce emulator's `DEMO_PRODUCTS`: one Product2 per product code, a standard list price per currency).
  */
 export const DEMO_CATALOG: Catalog = {
   version: 'demo-2026-11',
   prices: {
     'pro-monthly-usd': {
       billingPriceId: 'price_pro_monthly_usd',
+      salesforceProductCode: 'PRO-SEAT-M',
       erpItemId: '10',
       interval: 'month',
       currency: 'USD',
@@ -19,6 +21,7 @@ export const DEMO_CATALOG: Catalog = {
     },
     'pro-annual-usd': {
       billingPriceId: 'price_pro_annual_usd',
+      salesforceProductCode: 'PRO-SEAT-A',
       erpItemId: '13',
       interval: 'year',
       currency: 'USD',
@@ -27,6 +30,7 @@ export const DEMO_CATALOG: Catalog = {
     },
     'team-monthly-usd': {
       billingPriceId: 'price_team_monthly_usd',
+      salesforceProductCode: 'TEAM-SEAT-M',
       erpItemId: '11',
       interval: 'month',
       currency: 'USD',
@@ -35,6 +39,7 @@ export const DEMO_CATALOG: Catalog = {
     },
     'pro-monthly-gbp': {
       billingPriceId: 'price_pro_monthly_gbp',
+      salesforceProductCode: 'PRO-SEAT-M',
       erpItemId: '14',
       interval: 'month',
       currency: 'GBP',
@@ -43,11 +48,26 @@ export const DEMO_CATALOG: Catalog = {
     },
     'enterprise-annual-eur': {
       billingPriceId: 'price_enterprise_annual_eur',
+      salesforceProductCode: 'ENTERPRISE-A',
       erpItemId: '12',
       interval: 'year',
       currency: 'EUR',
       productName: 'Enterprise platform',
       unitAmount: 1200000,
+    },
+  },
+  meters: {
+    'api-calls': {
+      eventName: 'concord_api_calls',
+      erpItemId: '20',
+      productName: 'API calls',
+      unit: 'call',
+    },
+    'storage-gb': {
+      eventName: 'concord_storage_gb',
+      erpItemId: '21',
+      productName: 'Storage',
+      unit: 'GB-day',
     },
   },
 }
@@ -95,6 +115,10 @@ export const DEMO_STRIPE: SeedInput = {
       recurring: { interval: 'year' },
     },
   ],
+  meters: [
+    { id: 'mtr_api_calls', display_name: 'API calls', event_name: 'concord_api_calls' },
+    { id: 'mtr_storage_gb', display_name: 'Storage', event_name: 'concord_storage_gb' },
+  ],
 }
 
 /** Subsidiaries by Concord_Legal_Entity__c (the worker's rule maps these), and the catalog's items. */
@@ -139,6 +163,20 @@ export const DEMO_NETSUITE: NetsuiteSeed = {
       displayName: 'Pro seat (monthly, GBP)',
       itemType: 'serviceSaleItem',
       rate: 40,
+    },
+    {
+      id: 20,
+      itemId: 'API-CALLS',
+      displayName: 'API calls (usage)',
+      itemType: 'serviceSaleItem',
+      rate: 0.002,
+    },
+    {
+      id: 21,
+      itemId: 'STORAGE-GB',
+      displayName: 'Storage, GB-day (usage)',
+      itemType: 'serviceSaleItem',
+      rate: 0.01,
     },
   ],
 }

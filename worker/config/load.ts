@@ -189,6 +189,7 @@ function build(env: Vars): Config {
     writerBatchSize: c.WRITER_BATCH_SIZE,
     salesforceApiShare: c.SALESFORCE_API_SHARE,
     erpArLagSeconds: c.ERP_AR_LAG_SECONDS,
+    usageGraceMs: c.USAGE_PERIOD_GRACE_SECONDS * 1000,
     eventSecrets: [c.SALESFORCE_EVENTS_SECRET, c.SALESFORCE_EVENTS_SECRET_PREVIOUS].filter(
       (v): v is string => !!v,
     ),

@@ -80,6 +80,8 @@ export const CoreVars = z.object({
   ),
   SALESFORCE_API_SHARE: z._default(z.coerce.number().check(z.gt(0), z.lte(1)), 0.25),
   ERP_AR_LAG_SECONDS: int(30),
+  /** A usage period (UTC month) closes this long after it ends: Stripe's one-hour draft window. */
+  USAGE_PERIOD_GRACE_SECONDS: int(3600),
   SALESFORCE_EVENTS_SECRET: secret(),
   SALESFORCE_EVENTS_SECRET_PREVIOUS: z.optional(text(32)),
   OPERATOR_TOKENS: z._default(jsonOf(z.array(OperatorToken)), []),

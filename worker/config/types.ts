@@ -143,6 +143,8 @@ export interface Config {
   salesforceApiShare: number
   /** ERP changes younger than this wait for the next AR read (saves still committing). */
   erpArLagSeconds: number
+  /** How long after its month a usage period still takes records (then it closes). */
+  usageGraceMs: number
   eventSecrets: string[]
   operatorTokens: OperatorToken[]
   /** The Stripe webhook endpoint's signing secrets: the current one and, during a roll, others. */

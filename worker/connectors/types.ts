@@ -1,6 +1,7 @@
 import type { Amendment, CatalogEntry, CreditNote, Invoice, Payment } from '../../shared/index.ts'
 import type { MoneyConnectors } from './money.ts'
 import type { PlannedCall } from './planned-call.ts'
+import type { UsageConnectors } from './usage.ts'
 
 /**
  * The system layer as the saga sees it. Only connectors know vendor shapes; everything above
@@ -172,6 +173,8 @@ export interface Connectors {
   salesforce: SalesforceSink
   /** Credit notes and refunds; absent when billing or the ERP is not configured. */
   money?: MoneyConnectors
+  /** Meter events and usage summaries; absent where no vendor is configured (usage then waits). */
+  usage?: UsageConnectors
 }
 
 /** An OAuth access token for the org, shared by every Salesforce caller (REST and CometD). */

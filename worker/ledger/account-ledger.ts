@@ -1,4 +1,25 @@
-import type { Amendment, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
+import type {
+  Amendment,
+  FinancialStanding,
+  Invoice,
+  Payment,
+  UsageRecord,
+} from '../../shared/index.ts'
+import { acceptUsage, type RecordUsageResult } from './usage/accept.ts'
+import { usageDue } from './usage/close.ts'
+import {
+  closePeriod,
+  resolveRecord,
+  retryAggregate,
+  type UsageActionResult,
+} from './usage/operator.ts'
+import {
+  readUsageAggregate,
+  readUsageLine,
+  readUsageOverview,
+  type UsageLine,
+  type UsageOverview,
+} from './usage/views.ts'
 import type { Config } from '../config/types.ts'
 import type { CallRecorder } from '../connectors/http.ts'
 import type { Connectors, ProrationPreview } from '../connectors/types.ts'
@@ -428,12 +449,74 @@ export class Ledger extends StoredModule {
     }
   }
 
+  /** Records a batch of this account's usage; each answer is durable once this returns. */
+  async recordUsage(records: UsageRecord[], requestId: string): Promise<RecordUsageResult[]> {
+    const first = records[0]
+    if (!first) return []
+    this.sql.exec(
+      "INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)",
+      first.accountId,
+    )
+    const journal = new Journal(this.sql, this.accountId() ?? first.accountId)
+    const { config } = this.deps
+    const { results, wakeAt } = acceptUsage(
+      {
+        sql: this.sql,
+        accountId: journal.accountId,
+        catalog: config.catalog,
+        graceMs: config.usageGraceMs,
+        requestId,
+        now: Date.now(),
+      },
+      records,
+      journal.xref().billing_customer_id,
+    )
+    if (wakeAt !== undefined) await this.armAt(wakeAt)
+    return results
+  }
+
+  /** The account's usage: periods, counts and exceptions. */
+  usage(limit: number): UsageOverview {
+    return readUsageOverview(this.sql, limit)
+  }
+
+  /** The trail of an invoice line: a meter's aggregates and records in a period. */
+  usageLine(q: { period: string; meter: string; after?: string; limit: number }): UsageLine {
+    return readUsageLine(this.sql, q)
+  }
+
+  usageAggregate(identifier: string): ReturnType<typeof readUsageAggregate> {
+    return readUsageAggregate(this.sql, identifier)
+  }
+
+  /** Operator: send a parked aggregate again. */
+  async retryUsageAggregate(identifier: string, actor: string): Promise<UsageActionResult> {
+    const result = retryAggregate(this.sql, identifier, actor)
+    if (result.status === 'ok') await this.armAt(Date.now())
+    return result
+  }
+
+  /** Operator: close a usage period now (its summaries follow once its usage is reported). */
+  async closeUsagePeriod(period: string, actor: string): Promise<UsageActionResult> {
+    const result = closePeriod(this.sql, period, actor)
+    await this.armAt(Date.now())
+    return result
+  }
+
+  /** Operator: close a late record dealt with outside Concord. */
+  resolveUsageRecord(id: string, actor: string, reason: string): UsageActionResult {
+    return resolveRecord(this.sql, id, actor, reason)
+  }
+
   /** Whether the pump is running and when it runs next; for operators and tests. */
   async pumpState(): Promise<{ pumping: boolean; alarmAt: number | null; dueNow: boolean }> {
     return {
       pumping: this.pumping,
       alarmAt: await this.clock.get(),
-      dueNow: this.queries.hasDueWork(Date.now()) || moneyDue(this.sql, Date.now()),
+      dueNow:
+        this.queries.hasDueWork(Date.now()) ||
+        moneyDue(this.sql, Date.now()) ||
+        usageDue(this.sql, this.deps.config.usageGraceMs, Date.now()),
     }
   }
 

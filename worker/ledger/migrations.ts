@@ -1,3 +1,5 @@
+import { USAGE_MIGRATION } from './usage/schema.ts'
+
 /**
  * The ledger's schema, as numbered, append-only migrations: never edit a shipped one, add the
  * next. They run in `blockConcurrencyWhile` when the object starts.
@@ -149,4 +151,5 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX money_action_due ON money_action (step, not_before);
   `,
+  /* 8: usage records, their aggregates (meter events) and period summaries */ USAGE_MIGRATION,
 ]

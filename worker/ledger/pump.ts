@@ -13,6 +13,7 @@ import { advance, type MirrorPort } from './saga.ts'
 import { planNext } from './sequencer.ts'
 import { SubscriptionMirrors } from './subscription-mirror.ts'
 import type { VendorCallLog } from './trace.ts'
+import { pumpUsage } from './usage/step.ts'
 
 /** What one run of an account's pump works with. */
 export interface PumpContext {
@@ -43,6 +44,9 @@ export async function pump(ctx: PumpContext): Promise<Wake> {
   const wakes: Wake[] = []
   wakes.push(await advanceDue(ctx))
   wakes.push(await advanceMoneyActions(ctx))
+  // Before the finance step: a closed period's summary queues its mirror record, which the
+  // finance step hands to the writer in the same run.
+  wakes.push(...(await usage(ctx)))
   wakes.push(...(await refreshFinance(ctx)))
   wakes.push(...(await flushOutboxes(ctx)))
   // The flushes awaited I/O, so an enqueue may have slipped in: plan once more before sleeping.
@@ -70,6 +74,21 @@ function mirrorPort(ctx: PumpContext): MirrorPort {
     reread: (billingSubscriptionId) => book.requestRefresh('subscription', billingSubscriptionId),
     applied: (subscriptionKey) => mirrors.applied(subscriptionKey),
   }
+}
+
+/** Usage: aggregates to billing, closed periods to the ERP and the subscription mirrors. */
+function usage(ctx: PumpContext): Promise<Wake[]> {
+  const book = new FinanceBook(ctx.sql, ctx.journal.accountId)
+  const mirrors = mirrorsOf(ctx, book)
+  return pumpUsage({
+    sql: ctx.sql,
+    accountId: ctx.journal.accountId,
+    config: ctx.config,
+    usage: ctx.connectors.usage,
+    erpCustomerId: () => ctx.journal.xref().erp_customer_id,
+    summarised: (subscriptionKey) => mirrors.usageSummarised(subscriptionKey),
+    log: ctx.log,
+  })
 }
 
 /** Advances due amendments one saga step at a time, until none is due or the budget is spent. */

@@ -2,6 +2,7 @@ import type { Catalog } from '../../shared/index.ts'
 import type { BillingSubscription } from '../connectors/types.ts'
 import { isMirrorKey, subscriptionRecord, type SubscriptionState } from '../writer/records/index.ts'
 import type { WriteRecord } from '../writer/types.ts'
+import { latestUsage } from './usage/views.ts'
 
 type MirrorRow = {
   external_id: string
@@ -91,6 +92,11 @@ export class SubscriptionMirrors {
     )
   }
 
+  /** A usage period of `subscriptionKey` was summarised: its mirror shows the latest one. */
+  usageSummarised(subscriptionKey: string): void {
+    this.applied(subscriptionKey)
+  }
+
   private row(externalId: string): MirrorRow | undefined {
     return this.sql
       .exec<MirrorRow>('SELECT * FROM subscription_mirror WHERE external_id = ?', externalId)
@@ -121,6 +127,7 @@ export class SubscriptionMirrors {
         subscriptionKey: row.by_key ? externalId : undefined,
         state: sub && this.stateOf(sub),
         appliedSequence: applied,
+        usage: row.by_key ? latestUsage(this.sql, externalId) : undefined,
         version,
       }),
     )

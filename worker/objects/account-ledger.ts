@@ -1,4 +1,13 @@
-import type { Amendment, FinancialStanding, Invoice, Payment } from '../../shared/index.ts'
+import type {
+  Amendment,
+  FinancialStanding,
+  Invoice,
+  Payment,
+  UsageRecord,
+} from '../../shared/index.ts'
+import type { RecordUsageResult } from '../ledger/usage/accept.ts'
+import type { UsageActionResult } from '../ledger/usage/operator.ts'
+import type { UsageLine, UsageOverview } from '../ledger/usage/views.ts'
 import type { ErpFacts } from '../finance/standing.ts'
 import type { MoneyRequest } from '../../shared/index.ts'
 import type { DryRunResult } from '../ledger/dry-run.ts'
@@ -119,6 +128,35 @@ export class AccountLedger extends SqlObject {
   /** Prices an amendment against this account's billing customer and subscription (read-only). */
   preview(amendment: Amendment): Promise<PreviewResult> {
     return this.ledger.preview(amendment)
+  }
+
+  /** Records a batch of this account's usage; each answer is durable once this returns. */
+  recordUsage(records: UsageRecord[], requestId: string): Promise<RecordUsageResult[]> {
+    return this.ledger.recordUsage(records, requestId)
+  }
+
+  usage(limit: number): UsageOverview {
+    return this.ledger.usage(limit)
+  }
+
+  usageLine(q: { period: string; meter: string; after?: string; limit: number }): UsageLine {
+    return this.ledger.usageLine(q)
+  }
+
+  usageAggregate(identifier: string) {
+    return this.ledger.usageAggregate(identifier)
+  }
+
+  retryUsageAggregate(identifier: string, actor: string): Promise<UsageActionResult> {
+    return this.ledger.retryUsageAggregate(identifier, actor)
+  }
+
+  closeUsagePeriod(period: string, actor: string): Promise<UsageActionResult> {
+    return this.ledger.closeUsagePeriod(period, actor)
+  }
+
+  resolveUsageRecord(id: string, actor: string, reason: string): UsageActionResult {
+    return this.ledger.resolveUsageRecord(id, actor, reason)
   }
 
   /** Whether the pump is running and when it runs next; for operators and tests. */

@@ -1,6 +1,11 @@
 import { loadConfig } from '../config/load.ts'
 import type { Config, Section } from '../config/types.ts'
-import { netsuiteConnector, netsuiteErp, netsuiteReader } from '../connectors/netsuite/index.ts'
+import {
+  netsuiteConnector,
+  netsuiteErp,
+  netsuiteReader,
+  netsuiteUsage,
+} from '../connectors/netsuite/index.ts'
 import { netsuiteMoney } from '../connectors/netsuite/money.ts'
 import type { NetsuiteReader } from '../connectors/netsuite/index.ts'
 import { gateName } from '../connectors/netsuite/index.ts'
@@ -8,6 +13,11 @@ import { salesforceOrg } from '../connectors/salesforce/index.ts'
 import { stripeConnector } from '../connectors/stripe/index.ts'
 import { ConnectorError } from '../failure/errors.ts'
 import { recordingFetch, type CallRecorder } from '../connectors/http.ts'
+import type { UsageBilling, UsageErp } from '../connectors/usage.ts'
+import type { CatalogSources } from '../connectors/catalog.ts'
+import { netsuiteCatalog } from '../connectors/netsuite/items.ts'
+import { salesforceCatalog } from '../connectors/salesforce/products.ts'
+import { stripeCatalog } from '../connectors/stripe/prices.ts'
 import {
   type BillingReader,
   type BillingSystem,
@@ -17,6 +27,7 @@ import {
   type SalesforceTokenSource,
 } from '../connectors/types.ts'
 import type { IntakePorts } from '../intake/ingest.ts'
+import type { UsagePorts } from '../intake/usage.ts'
 import { salesforceWriterClient } from '../writer/salesforce-writer.ts'
 import type { WriterClient } from '../writer/types.ts'
 
@@ -88,6 +99,14 @@ function missingErp(section: Section<unknown>): ErpSystem {
   return { ensureCustomer: fail, recordAmendment: fail, planAmendment: fail }
 }
 
+function missingUsageBilling(section: Section<unknown>): UsageBilling {
+  return { reportMeterEvent: unavailable('billing', section) }
+}
+
+function missingUsageErp(section: Section<unknown>): UsageErp {
+  return { recordUsageSummary: unavailable('erp', section) }
+}
+
 function missingSalesforce(section: Section<unknown>): SalesforceSink {
   const fail = unavailable('salesforce', section)
   return { readAccount: fail }
@@ -107,7 +126,10 @@ export const PRODUCTION: Wiring = {
     // not recorded per correlation id; Stripe's and NetSuite's clients are built per use.
     const send = calls ? recordingFetch(fetch, 'stripe', calls) : undefined
     const live = stripeConnector(config.stripe, send)
-    const stripe = live ?? missingBilling(config.stripe)
+    const stripe = live ?? {
+      ...missingBilling(config.stripe),
+      usage: missingUsageBilling(config.stripe),
+    }
     const netsuite = netsuiteParts(env, config, calls)
     const org = salesforceOrg(config.salesforce)
     return {
@@ -119,6 +141,10 @@ export const PRODUCTION: Wiring = {
         live && netsuite && 'client' in netsuite
           ? { billing: live.money, erp: netsuiteMoney(netsuite.client) }
           : undefined,
+      usage: {
+        billing: stripe.usage,
+        erp: netsuite ? netsuiteUsage(netsuite) : missingUsageErp(config.netsuite),
+      },
     }
   },
   writerClient(_env, config) {
@@ -140,5 +166,35 @@ export function intakePorts(env: Env): IntakePorts {
     ledger: (accountId) => env.ACCOUNT_LEDGER.getByName(accountId),
     quarantine: (entries) => env.OPS_REGISTRY.getByName('global').quarantine(entries),
     index: (entries) => env.OPS_REGISTRY.getByName('global').indexAmendments(entries),
+  }
+}
+
+/** The usage intake's ports: each account's ledger and the global quarantine. */
+export function usagePorts(env: Env): UsagePorts {
+  return {
+    ledger: (accountId) => env.ACCOUNT_LEDGER.getByName(accountId),
+    quarantine: (entries) => env.OPS_REGISTRY.getByName('global').quarantine(entries),
+  }
+}
+
+/**
+ * The catalog check's read side of each system; one that is not configured (or misconfigured)
+ * fails every read with `not_configured` (`misconfigured`), which the check reports.
+ */
+export function catalogSources(env: Env, config: Config): CatalogSources {
+  const stripe = stripeConnector(config.stripe)
+  const netsuite = netsuiteParts(env, config)
+  const org = config.salesforce.status === 'ok' ? salesforceOrg(config.salesforce) : undefined
+  return {
+    billing: stripe
+      ? stripeCatalog(stripe.client)
+      : { price: unavailable('billing', config.stripe) },
+    erp:
+      netsuite && 'client' in netsuite
+        ? netsuiteCatalog(netsuite.client)
+        : { items: unavailable('erp', config.netsuite) },
+    salesforce: org
+      ? salesforceCatalog(org.client)
+      : { products: unavailable('salesforce', config.salesforce) },
   }
 }

@@ -3,6 +3,7 @@ import {
   type SalesforceFieldType,
   type SalesforceObjectSchema,
 } from '../../../shared/salesforce-schema.ts'
+import { PRODUCT_PREFIXES, PRODUCT_SCHEMA } from './product-schema.ts'
 import { SETUP_PREFIXES, SETUP_SCHEMA, TOOLING_SCHEMA } from './setup-schema.ts'
 
 const SYSTEM_SCHEMA = { ...SETUP_SCHEMA, ...TOOLING_SCHEMA }
@@ -49,6 +50,7 @@ const FIXED_PREFIXES: Record<string, string> = {
   Subscription_Amendment__e: 'e00',
   Concord_Refresh__e: 'e01',
   ...SETUP_PREFIXES,
+  ...PRODUCT_PREFIXES,
 }
 
 /** Custom objects' Name is an Auto Number in `sfdx/` (read-only, numbered on insert). */
@@ -107,6 +109,8 @@ function standardFields(
   }
   if (name in SYSTEM_SCHEMA) return auditFields()
   const currency = writable('CurrencyIsoCode', { type: 'Picklist', values: currencies })
+  if (name === 'Pricebook2') return [...auditFields(), readOnly('IsStandard', { type: 'Checkbox' })]
+  if (name in PRODUCT_SCHEMA) return [...auditFields(), currency]
   if (name === 'User') {
     return [
       ...auditFields(),
@@ -187,6 +191,7 @@ export class Catalog {
       ...SALESFORCE_SCHEMA,
       User: { kind: 'StandardObject', fields: {} },
       ...SYSTEM_SCHEMA,
+      ...PRODUCT_SCHEMA,
     }
     let customN = 4
     let eventN = 1

@@ -109,6 +109,7 @@ export class Org {
       (u) => this.users.get(u),
     )
     this.createUsers()
+    this.createStandardPricebook()
     if (this.options.packageDeployed !== false) deployPermissions(this, this.integrationUserId)
   }
 
@@ -137,6 +138,16 @@ export class Org {
         id,
       )
     }
+  }
+
+  /** Every org has one standard price book (`IsStandard`, which only Salesforce sets). */
+  private createStandardPricebook(): void {
+    const pricebook = this.catalog.get('Pricebook2')
+    if (!pricebook) return
+    const tx = new Tx()
+    const values = { Name: 'Standard Price Book', IsActive: true, IsStandard: true }
+    this.store.insert(tx, pricebook, values, this.integrationUserId)
+    tx.undo.length = 0
   }
 
   /** Makes a transaction's writes visible to the outside: effects recorded, events published. */
@@ -173,6 +184,7 @@ export class Org {
     this.cursors.clear()
     this.clock.reset()
     this.createUsers()
+    this.createStandardPricebook()
     if (this.options.packageDeployed !== false) deployPermissions(this, this.integrationUserId)
   }
 }

@@ -117,6 +117,18 @@ export const DEMO_SUBSCRIPTIONS = [
   },
 ] as const
 
+/**
+ * Demo products, the Salesforce side of the demo catalog (test/stack/demo.ts): Product2 by
+ * ProductCode, a Standard Price Book list price per currency (major units).
+ */
+export const DEMO_PRODUCTS: Array<{ code: string; name: string; prices: Record<string, number> }> =
+  [
+    { code: 'PRO-SEAT-M', name: 'Pro seat (monthly)', prices: { USD: 50, GBP: 40 } },
+    { code: 'PRO-SEAT-A', name: 'Pro seat (annual)', prices: { USD: 500 } },
+    { code: 'TEAM-SEAT-M', name: 'Team seat (monthly)', prices: { USD: 20 } },
+    { code: 'ENTERPRISE-A', name: 'Enterprise platform (annual)', prices: { EUR: 12000 } },
+  ]
+
 /** What `seed` made: Account ids in DEMO_ACCOUNTS order, subscription ids by Subscription_Key__c. */
 export interface SeedResult {
   accounts: Record<string, string>
@@ -154,11 +166,36 @@ export function seedDemoOrg(org: Org): SeedResult {
     const rec = existing ?? org.store.insert(tx, subscription, values, userId)
     result.subscriptions[row.Subscription_Key__c] = rec.Id
   }
+  seedProducts(org, tx, userId)
   tx.undo.length = 0
   for (const username of org.auth.config.usernames)
     assignPermissionSet(org, username, 'Concord_Integration')
   assignPermissionSet(org, 'rep@concord.example', 'Concord_Sales')
   return result
+}
+
+/** DEMO_PRODUCTS with their standard list prices; a product already there (by code) is kept. */
+function seedProducts(org: Org, tx: Tx, userId: string): void {
+  const product = org.catalog.get('Product2')
+  const entry = org.catalog.get('PricebookEntry')
+  const book = [...org.store.table('Pricebook2').values()].find((r) => r.values.IsStandard === true)
+  if (!product || !entry || !book) return
+  for (const p of DEMO_PRODUCTS) {
+    const products = [...org.store.table('Product2').values()]
+    if (products.some((r) => r.values.ProductCode === p.code)) continue
+    const values = { Name: p.name, ProductCode: p.code, IsActive: true }
+    const rec = org.store.insert(tx, product, checked(org, 'Product2', values), userId)
+    for (const [currency, unitPrice] of Object.entries(p.prices)) {
+      const row = {
+        Pricebook2Id: book.Id,
+        Product2Id: rec.Id,
+        UnitPrice: unitPrice,
+        IsActive: true,
+        CurrencyIsoCode: currency,
+      }
+      org.store.insert(tx, entry, checked(org, 'PricebookEntry', row), userId)
+    }
+  }
 }
 
 function checked(org: Org, object: string, raw: Record<string, unknown>): Record<string, unknown> {

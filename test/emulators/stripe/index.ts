@@ -20,6 +20,7 @@ import { catalogRoutes } from './routes/catalog.ts'
 import { customerRoutes } from './routes/customers.ts'
 import { addEndpoint, eventRoutes } from './routes/events.ts'
 import { invoiceRoutes } from './routes/invoices.ts'
+import { meterRoutes } from './routes/meters.ts'
 import { paymentRoutes } from './routes/payments.ts'
 import { scheduleRoutes } from './routes/schedules.ts'
 import { subscriptionRoutes } from './routes/subscriptions.ts'
@@ -121,6 +122,7 @@ export function stripeEmulator(options: StripeEmulatorOptions = {}): StripeEmula
   invoiceRoutes(api, ctx)
   paymentRoutes(api, ctx)
   eventRoutes(api, ctx)
+  meterRoutes(api, ctx)
 
   const init = () => {
     for (const w of options.webhooks ?? [])

@@ -1,5 +1,6 @@
 import type { Ctx } from './context.ts'
 import { invalidRequest } from './errors.ts'
+import { createMeter, type MeterInput } from './billing/meters.ts'
 import { createPrice, createProduct, type PriceInput, type ProductInput } from './routes/catalog.ts'
 import { blankCustomer } from './routes/customers.ts'
 import type { Metadata } from './types.ts'
@@ -19,12 +20,14 @@ export interface SeedInput {
   products?: ProductInput[]
   prices?: PriceInput[]
   customers?: CustomerSeed[]
+  meters?: MeterInput[]
 }
 
 export interface SeedResult {
   products: string[]
   prices: string[]
   customers: string[]
+  meters: string[]
 }
 
 /**
@@ -34,7 +37,7 @@ export interface SeedResult {
  */
 export function seed(ctx: Ctx, input: SeedInput): SeedResult {
   return ctx.quiet(() => {
-    const out: SeedResult = { products: [], prices: [], customers: [] }
+    const out: SeedResult = { products: [], prices: [], customers: [], meters: [] }
     for (const p of input.products ?? []) {
       if (p.id && ctx.store.products.has(p.id))
         throw invalidRequest(`Product ${p.id} already exists.`, 'id')
@@ -58,6 +61,7 @@ export function seed(ctx: Ctx, input: SeedInput): SeedResult {
       ctx.store.searchableAt.set(customer.id, 0)
       out.customers.push(customer.id)
     }
+    for (const m of input.meters ?? []) out.meters.push(createMeter(ctx, m).id)
     return out
   })
 }

@@ -35,6 +35,9 @@ const OBJECTS: Record<string, [file: string, name: string]> = {
   credit_note: ['CreditNotes.d.ts', 'CreditNote'],
   event: ['Events.d.ts', 'EventBase'],
   webhook_endpoint: ['WebhookEndpoints.d.ts', 'WebhookEndpoint'],
+  'billing.meter': ['Billing/Meters.d.ts', 'Meter'],
+  'billing.meter_event': ['Billing/MeterEvents.d.ts', 'MeterEvent'],
+  'billing.meter_event_summary': ['Billing/MeterEventSummaries.d.ts', 'MeterEventSummary'],
 }
 
 /** Stripe's error body (`#/components/schemas/error`), the fields a v1 error carries. */

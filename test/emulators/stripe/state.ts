@@ -13,8 +13,10 @@ import type {
   StripeEvent,
   Subscription,
   SubscriptionSchedule,
+  Meter,
   WebhookEndpoint,
 } from './types.ts'
+import type { StoredMeterEvent } from './billing/meters.ts'
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
 
@@ -54,6 +56,9 @@ export class Store {
   invoicePayments = new Map<string, InvoicePayment>()
   events = new Map<string, StripeEvent>()
   webhookEndpoints = new Map<string, WebhookEndpoint>()
+  meters = new Map<string, Meter>()
+  /** Meter events by identifier (Stripe dedupes on it). */
+  meterEvents = new Map<string, StoredMeterEvent>()
   /** Insertion order, so lists with equal `created` stay stable (newest first). */
   order = new Map<string, number>()
   /** Wall-clock ms after which a customer is visible to search (Stripe search lags writes). */
@@ -118,6 +123,8 @@ export class Store {
       credit_notes: [...this.creditNotes.values()],
       invoice_payments: [...this.invoicePayments.values()],
       events: [...this.events.values()],
+      meters: [...this.meters.values()],
+      meter_events: [...this.meterEvents.values()].map((e) => e.event),
     }
   }
 }

@@ -6,3 +6,4 @@
 export type * from './types/core.ts'
 export type * from './types/subscriptions.ts'
 export type * from './types/invoices.ts'
+export type * from './types/meters.ts'

@@ -10,6 +10,8 @@ import { NetsuiteClient } from './client.ts'
 import { ensureCustomer } from './customers.ts'
 import { planOrder, recordAmendment } from './orders.ts'
 import { gatePermits, type GateResolver } from './permits.ts'
+import { netsuiteUsageErp } from './usage.ts'
+import type { UsageErp } from '../usage.ts'
 
 export type { ArDelta, ErpCustomerAr, ErpOpenInvoice, ErpPayment, ReadArOptions } from './ar.ts'
 export { clearTokenCache } from './auth-m2m.ts'
@@ -24,6 +26,7 @@ export interface NetsuiteParts {
   client: NetsuiteClient
   erp: ErpSystem
   reader: NetsuiteReader
+  usage: UsageErp
 }
 
 /** How long a caller waits in line for a request slot before its step is retried later. */
@@ -91,6 +94,7 @@ export function createNetsuite(
       planAmendment: planOrder,
     },
     reader: { readArSince: (watermark, opts) => readArSince(client, watermark, opts) },
+    usage: netsuiteUsageErp(client),
   }
 }
 
@@ -126,6 +130,12 @@ export function netsuiteErp(parts: NetsuiteParts | { failure: ConnectorError }):
     recordAmendment: () => Promise.reject(parts.failure),
     planAmendment: () => Promise.reject(parts.failure),
   }
+}
+
+/** The usage summary port over a NetSuite connector, or its configuration failure. */
+export function netsuiteUsage(parts: NetsuiteParts | { failure: ConnectorError }): UsageErp {
+  if ('usage' in parts) return parts.usage
+  return { recordUsageSummary: () => Promise.reject(parts.failure) }
 }
 
 /** The AR reader over a NetSuite connector, or its configuration failure. */

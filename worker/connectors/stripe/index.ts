@@ -20,6 +20,8 @@ import { StripeClient, type StripeClientOptions } from './client.ts'
 import { StripeReader } from './reader.ts'
 import { StripeMoney } from './money.ts'
 import type { MoneyBilling } from '../money.ts'
+import { stripeUsageBilling } from './meter-events.ts'
+import type { UsageBilling } from '../usage.ts'
 
 export { StripeBilling } from './billing.ts'
 export { StripeClient, STRIPE_API_VERSION, type StripeClientOptions } from './client.ts'
@@ -49,7 +51,13 @@ export function stripeConnector(
   fetch?: Fetch,
   options: Partial<StripeClientOptions> = {},
 ):
-  | { client: StripeClient; billing: BillingSystem; reader: BillingReader; money: MoneyBilling }
+  | {
+      client: StripeClient
+      billing: BillingSystem
+      reader: BillingReader
+      money: MoneyBilling
+      usage: UsageBilling
+    }
   | undefined {
   if (section.status !== 'ok') return undefined
   const { apiKey, apiBase, apiVersion } = section.settings
@@ -59,5 +67,6 @@ export function stripeConnector(
     billing: new StripeBilling(client),
     money: new StripeMoney(client),
     reader: stripeBillingReader(new StripeReader(client)),
+    usage: stripeUsageBilling(client),
   }
 }

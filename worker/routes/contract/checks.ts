@@ -3,6 +3,8 @@ import type { TraceResult } from '../../console/trace-lookup.ts'
 import type { ExceptionEntry } from '../../ledger/journal.ts'
 import type { AccountSummary, AmendmentDetail } from '../../ledger/views.ts'
 import type { QuarantineEntry } from '../../ops/ops-registry.ts'
+import type { UsageResponse } from '../../../shared/index.ts'
+import type { UsageLine, UsageOverview, readUsageAggregate } from '../../ledger/usage/views.ts'
 import type { TraceMatch } from '../../ops/trace-index.ts'
 import type { WorkQueuePage } from '../../ops/work-item.ts'
 import type {
@@ -14,6 +16,12 @@ import type {
   TraceResultSchema,
   WorkQueuePageSchema,
 } from './responses.ts'
+import type {
+  UsageAggregateDetailSchema,
+  UsageLineSchema,
+  UsageOverviewSchema,
+  UsageResponseSchema,
+} from './usage.ts'
 
 /**
  * Type-level only (the worker's type check reads it; nothing imports it): each response schema
@@ -30,4 +38,13 @@ export type ContractChecks = [
   Holds<Same<z.output<typeof TraceMatchSchema>, TraceMatch>>,
   Holds<Same<z.output<typeof TraceResultSchema>, TraceResult>>,
   Holds<Same<z.output<typeof WorkQueuePageSchema>, WorkQueuePage>>,
+  Holds<Same<z.output<typeof UsageResponseSchema>, UsageResponse>>,
+  Holds<Same<z.output<typeof UsageOverviewSchema>, UsageOverview>>,
+  Holds<Same<z.output<typeof UsageLineSchema>, UsageLine>>,
+  Holds<
+    Same<
+      z.output<typeof UsageAggregateDetailSchema>,
+      NonNullable<ReturnType<typeof readUsageAggregate>>
+    >
+  >,
 ]

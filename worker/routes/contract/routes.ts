@@ -33,24 +33,11 @@ import {
   TraceResultSchema,
   WorkQueuePageSchema,
 } from './responses.ts'
+import { CATALOG_ROUTES } from './catalog.ts'
+import type { RouteContract } from './route-contract.ts'
+import { USAGE_ROUTES } from './usage.ts'
 
-/** Who may call a route: an operator token of at least a role, Salesforce's signature, Stripe's. */
-export type Auth = 'viewer' | 'operator' | 'approver' | 'salesforce' | 'stripe' | 'none'
-
-/** One route of the HTTP API as the OpenAPI document describes it. */
-export interface RouteContract {
-  method: 'get' | 'post'
-  /** OpenAPI path template (`/v1/accounts/{accountId}`). */
-  path: string
-  summary: string
-  tag: 'intake' | 'operator' | 'trace' | 'contract'
-  auth: Auth
-  params?: z.core.$ZodType
-  query?: z.core.$ZodType
-  body?: z.core.$ZodType
-  /** The success status and its body (JSON), when it has one. */
-  ok: { status: number; body?: z.core.$ZodType; description: string }
-}
+export type { Auth, RouteContract } from './route-contract.ts'
 
 /** A JSON object the contract does not detail yet (status views kept by each object). */
 const statusObject = (what: string) =>
@@ -472,4 +459,6 @@ export const ROUTES: readonly RouteContract[] = [
   ...ACTIONS,
   ...MORE,
   ...RECONCILE,
+  ...USAGE_ROUTES,
+  ...CATALOG_ROUTES,
 ]

@@ -1,5 +1,5 @@
 import type { WriteRecordOf } from '../types.ts'
-import { accountLookup, fitsKey, writeRecord } from './fields.ts'
+import { accountLookup, fitText, fitsKey, writeRecord } from './fields.ts'
 
 const O = 'Billing_Subscription__c'
 
@@ -23,6 +23,8 @@ export interface SubscriptionMirror {
   state?: SubscriptionState
   /** The highest sequence the ledger has applied to this subscription (0: none yet). */
   appliedSequence?: number
+  /** The latest usage period summarised for it (`2026-11`, `api-calls: 1200; storage-gb: 40`). */
+  usage?: { period: string; summary: string }
   /** Source time (ms), strictly increasing per mirror: the newest record made wins. */
   version: number
 }
@@ -59,6 +61,8 @@ export function subscriptionRecord(m: SubscriptionMirror): WriteRecordOf<typeof 
       Currency_Iso__c: s ? (s.currency ?? null) : undefined,
       Applied_Sequence__c: m.appliedSequence ? m.appliedSequence : undefined,
       Source_Updated_At__c: s ? new Date(m.version).toISOString() : undefined,
+      Usage_Period__c: m.usage?.period,
+      Usage_Summary__c: m.usage ? fitText(O, 'Usage_Summary__c', m.usage.summary) : undefined,
     },
     sourceUpdatedAt: m.version,
     accountId: m.accountId,

@@ -2,6 +2,7 @@ import { changeOrderDef, subscriptionDef } from './billing.ts'
 import { currencyDef, customerDef, itemDef, subsidiaryDef } from './entities.ts'
 import type { RecordDef } from './model.ts'
 import { customerRefundDef } from './refunds.ts'
+import { usageSummaryDef } from './usage.ts'
 import { creditMemoDef, customerPaymentDef, invoiceDef, salesOrderDef } from './transactions.ts'
 
 /** Every record type the emulator knows. */
@@ -17,6 +18,7 @@ export const RECORD_DEFS: RecordDef[] = [
   customerRefundDef,
   subscriptionDef,
   changeOrderDef,
+  usageSummaryDef,
 ]
 
 const BY_NAME = new Map<string, RecordDef>()
