@@ -13,6 +13,7 @@ export const WORK_KINDS = [
   'quarantine',
   'unmatched_webhook',
   'subscriber_gap',
+  'drift',
 ] as const
 export type WorkKind = (typeof WORK_KINDS)[number]
 

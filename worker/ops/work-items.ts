@@ -51,6 +51,7 @@ const present = (ids: Array<string | undefined>): string[] =>
  * retry or skip of one whose billing step is still ahead moves money: it needs approval.
  */
 export function amendmentItem(e: ExceptionEntry, catalog: Catalog): WorkItem | undefined {
+  if (e.action === DRIFT_ACTION) return driftItem(e)
   const retrying = e.state === 'waiting' && e.code !== null
   if (e.state !== 'parked' && !retrying) return undefined
   const amendment = {
@@ -76,6 +77,36 @@ export function amendmentItem(e: ExceptionEntry, catalog: Catalog): WorkItem | u
       salesforce: [e.accountId],
       stripe: present([e.billingCustomerId, e.billingRef]),
       netsuite: present([e.erpCustomerId, e.erpRef, erpId]),
+    },
+    ref: e.amendmentId,
+  }
+}
+
+/** The action the drift reconciler files its findings under (`reconcile/drift/run.ts`). */
+const DRIFT_ACTION = 'reconcile'
+
+/**
+ * A drift finding Concord may not decide (a Stripe subscription made outside Salesforce, a
+ * mirror naming a subscription its customer lacks): a person decides in Stripe or Salesforce,
+ * and the reconciler clears it once a compare no longer finds it. There is nothing to retry.
+ */
+function driftItem(e: ExceptionEntry): WorkItem | undefined {
+  if (e.state !== 'parked') return undefined
+  const inSalesforce = e.code === 'drift_orphan_mirror'
+  const object = e.subscriptionKey
+  return {
+    id: e.amendmentId,
+    kind: 'drift',
+    category: 'needs_data_fix',
+    system: inSalesforce ? 'salesforce' : 'stripe',
+    code: e.code ?? 'drift',
+    message: e.message ?? '',
+    since: e.updatedAt,
+    accountId: e.accountId || undefined,
+    ids: {
+      salesforce: present([e.accountId]),
+      stripe: present([object.startsWith('sub_') ? object : undefined]),
+      netsuite: [],
     },
     ref: e.amendmentId,
   }

@@ -174,13 +174,17 @@ describe('drift reconciler', () => {
     )
     const raised = async () => {
       const res = await operatorFetch(`/v1/exceptions?accountId=${account}`)
-      const body = await res.json<{ items: Array<{ amendmentId: string; code: string }> }>()
-      return body.items.filter((e) => e.amendmentId.startsWith('drift:'))
+      const body = await res.json<{ items: Array<{ id: string; kind: string }> }>()
+      return body.items.filter((e) => e.kind === 'drift')
     }
+    // A person decides (nothing to retry): in the queue as a data fix, findable by the Stripe id.
     expect(await raised()).toEqual([
       expect.objectContaining({
-        amendmentId: `drift:unowned_subscription:${String(stray.id)}`,
+        id: `drift:unowned_subscription:${String(stray.id)}`,
         code: 'drift_unowned_subscription',
+        category: 'needs_data_fix',
+        system: 'stripe',
+        ids: expect.objectContaining({ stripe: [stray.id] }) as unknown,
       }),
     ])
     await reconcileAccount(account)

@@ -35,6 +35,7 @@ const KIND: Record<WorkItem['kind'], string> = {
   quarantine: 'Quarantined input',
   unmatched_webhook: 'Unmatched Stripe event',
   subscriber_gap: 'Event subscriber gap',
+  drift: 'Drift finding',
 }
 
 /** The page's address with the filters, changed by `change` (an empty value drops a filter). */
@@ -185,6 +186,8 @@ const ADVICE: Partial<Record<WorkItem['kind'], string>> = {
   unmatched_webhook:
     'Link the Stripe customer to its Salesforce Account (metadata sf_account_id), then backfill that account.',
   alert_delivery: 'Fix the alert webhook (ALERT_WEBHOOK_URL); later alerts are delivered.',
+  drift:
+    'Decide in Stripe or Salesforce: give the subscription a Salesforce subscription key, or cancel it. The drift reconciler clears this once a compare no longer finds it.',
 }
 
 const amendmentHref = (accountId: string, id: string) =>
