@@ -1,67 +1,24 @@
-import Stripe from 'stripe'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { STRIPE_API_VERSION } from '../../../worker/connectors/stripe/client.ts'
-import { DAY, harness, KEY, START, type Harness } from './fixtures.ts'
-import { loadSpec, specProblems } from './spec.ts'
+import { describe, expect, it } from 'vitest'
+import { DAY, START } from './fixtures.ts'
+import { useStripeSdk, refusal } from './sdk-support.ts'
 
 // Billing meters and meter events, driven with the official `stripe` SDK; every answer is checked
 // against the pinned version's shapes (spec.ts).
 
-let h: Harness
-let stripe: Stripe
-const bodies: Array<{ path: string; body: unknown }> = []
-
-const recording: typeof fetch = async (input, init) => {
-  const res = await fetch(input, init)
-  const text = await res.clone().text()
-  const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url)
-  bodies.push({ path: url.pathname, body: text ? JSON.parse(text) : undefined })
-  return res
-}
-
-beforeAll(loadSpec, 120_000)
-beforeAll(async () => {
-  h = await harness()
-  const url = new URL(h.emu.url)
-  stripe = new Stripe(KEY, {
-    apiVersion: STRIPE_API_VERSION,
-    host: url.hostname,
-    port: Number(url.port),
-    protocol: 'http',
-    maxNetworkRetries: 0,
-    httpClient: Stripe.createFetchHttpClient(recording),
-  })
-})
-afterAll(async () => {
-  await h.emu.close()
-})
-afterEach(() => {
-  const problems = bodies.flatMap((x) => specProblems(x.body).map((p) => `${x.path} ${p}`))
-  bodies.length = 0
-  expect(problems).toEqual([])
-})
-
-async function refusal(p: Promise<unknown>): Promise<Stripe.errors.StripeError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(Stripe.errors.StripeError)
-  return err as Stripe.errors.StripeError
-}
+const sdk = useStripeSdk()
 
 async function meterAndCustomer(eventName: string) {
-  const meter = await stripe.billing.meters.create({
+  const meter = await sdk.stripe.billing.meters.create({
     display_name: `Meter ${eventName}`,
     event_name: eventName,
     default_aggregation: { formula: 'sum' },
   })
-  const customer = await stripe.customers.create({ name: 'Usage Co' })
+  const customer = await sdk.stripe.customers.create({ name: 'Usage Co' })
   return { meter, customer }
 }
 
 async function total(meterId: string, customer: string, start = START - DAY, end = START + DAY) {
-  const page = await stripe.billing.meters.listEventSummaries(meterId, {
+  const page = await sdk.stripe.billing.meters.listEventSummaries(meterId, {
     customer,
     start_time: start,
     end_time: end,
@@ -73,7 +30,7 @@ describe('Stripe emulator: billing meters and meter events', () => {
   it('sums meter events per customer, and counts an identifier once', async () => {
     const { meter, customer } = await meterAndCustomer('api_calls_sum')
     const send = (identifier: string, value: string, timestamp = START - 120) =>
-      stripe.billing.meterEvents.create({
+      sdk.stripe.billing.meterEvents.create({
         event_name: 'api_calls_sum',
         payload: { stripe_customer_id: customer.id, value },
         identifier,
@@ -90,21 +47,21 @@ describe('Stripe emulator: billing meters and meter events', () => {
     await send('agg-1', '25')
     await send('agg-1', '999')
     expect(await total(meter.id, customer.id)).toBe(42)
-    const counted = h.emu.stripe.effects.all().filter((e) => e.kind === 'meter_event.create')
+    const counted = sdk.h.emu.stripe.effects.all().filter((e) => e.kind === 'meter_event.create')
     expect(counted.filter((e) => e.detail?.['identifier'] === 'agg-1')).toHaveLength(1)
   })
 
   it('refuses an event for an unknown event name, customer or value, naming the problem', async () => {
     const { customer } = await meterAndCustomer('api_calls_checks')
     const unknown = await refusal(
-      stripe.billing.meterEvents.create({
+      sdk.stripe.billing.meterEvents.create({
         event_name: 'no_such_meter',
         payload: { stripe_customer_id: customer.id, value: '1' },
       }),
     )
     expect([unknown.statusCode, unknown.code]).toEqual([400, 'no_meter'])
     const noCustomer = await refusal(
-      stripe.billing.meterEvents.create({
+      sdk.stripe.billing.meterEvents.create({
         event_name: 'api_calls_checks',
         payload: { value: '1' },
       }),
@@ -114,14 +71,14 @@ describe('Stripe emulator: billing meters and meter events', () => {
       'payload[stripe_customer_id]',
     ])
     const missing = await refusal(
-      stripe.billing.meterEvents.create({
+      sdk.stripe.billing.meterEvents.create({
         event_name: 'api_calls_checks',
         payload: { stripe_customer_id: 'cus_nobody', value: '1' },
       }),
     )
     expect(missing.code).toBe('meter_event_customer_not_found')
     const negative = await refusal(
-      stripe.billing.meterEvents.create({
+      sdk.stripe.billing.meterEvents.create({
         event_name: 'api_calls_checks',
         payload: { stripe_customer_id: customer.id, value: '-3' },
       }),
@@ -132,7 +89,7 @@ describe('Stripe emulator: billing meters and meter events', () => {
   it('refuses timestamps more than 35 days old or 5 minutes ahead', async () => {
     const { meter, customer } = await meterAndCustomer('api_calls_time')
     const at = (timestamp: number) =>
-      stripe.billing.meterEvents.create({
+      sdk.stripe.billing.meterEvents.create({
         event_name: 'api_calls_time',
         payload: { stripe_customer_id: customer.id, value: '1' },
         timestamp,
@@ -147,17 +104,17 @@ describe('Stripe emulator: billing meters and meter events', () => {
   it('lists meters and refuses a second active meter for one event name', async () => {
     await meterAndCustomer('api_calls_list')
     const again = await refusal(
-      stripe.billing.meters.create({
+      sdk.stripe.billing.meters.create({
         display_name: 'Again',
         event_name: 'api_calls_list',
         default_aggregation: { formula: 'sum' },
       }),
     )
     expect(again.param).toBe('event_name')
-    const listed = await stripe.billing.meters.list({ status: 'active', limit: 100 })
+    const listed = await sdk.stripe.billing.meters.list({ status: 'active', limit: 100 })
     expect(listed.data.map((m) => m.event_name)).toContain('api_calls_list')
     const summary = await refusal(
-      stripe.billing.meters.listEventSummaries(listed.data[0]!.id, {
+      sdk.stripe.billing.meters.listEventSummaries(listed.data[0]!.id, {
         customer: 'cus_x',
         start_time: START + 1,
         end_time: START + 60,
