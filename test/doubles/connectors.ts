@@ -50,7 +50,13 @@ export class DoubleConnectors implements Connectors {
   statuses = new Map<string, SyncStatus>()
   subscriptions = new Map<
     string,
-    { quantity?: number; priceKey?: string; status: BillingResult['status'] }
+    {
+      quantity?: number
+      priceKey?: string
+      status: BillingResult['status']
+      subscriptionKey?: string
+      created?: number
+    }
   >()
   /** The proration date each billing call was given, by amendment id. */
   prorationDates = new Map<string, number | undefined>()
@@ -126,7 +132,11 @@ export class DoubleConnectors implements Connectors {
           const id = input.subscriptionId ?? `sub_${++this.counter}`
           if (a.action !== 'create' && !input.subscriptionId)
             throw business('resource_missing', `No subscription for ${a.subscriptionKey}`)
-          const current = this.subscriptions.get(id) ?? { status: 'active' as const }
+          const current = this.subscriptions.get(id) ?? {
+            status: 'active' as const,
+            subscriptionKey: a.subscriptionKey,
+            created: Math.floor(Date.now() / 1000),
+          }
           const next = { ...current }
           if (a.quantity !== undefined) next.quantity = a.quantity
           if (a.priceKey !== undefined) next.priceKey = a.priceKey
@@ -242,8 +252,20 @@ export class DoubleConnectors implements Connectors {
     paymentsOfInvoice: () => Promise.resolve([]),
     payment: () => Promise.reject(business('resource_missing', 'no payments in the double')),
     creditNote: () => Promise.reject(business('resource_missing', 'no credit notes in the double')),
-    subscription: () =>
-      Promise.reject(business('resource_missing', 'no subscriptions in the double')),
+    /** Answers for the subscriptions the double made, as Stripe would; refuses any other id. */
+    subscription: (id: string) => {
+      const held = this.subscriptions.get(id)
+      if (!held) return Promise.reject(business('resource_missing', `No such subscription: ${id}`))
+      return Promise.resolve({
+        id,
+        subscriptionKey: held.subscriptionKey,
+        status: held.status,
+        live: held.status !== 'canceled',
+        created: held.created ?? 0,
+        quantity: held.quantity,
+        currency: 'USD',
+      })
+    },
     listInvoices: () => Promise.resolve({ items: [] }),
     listPayments: () => Promise.resolve({ items: [] }),
   }

@@ -3,6 +3,10 @@ import { computeStanding, type ErpFacts } from '../finance/standing.ts'
 import { invoiceRecord, paymentRecord, standingRecord } from '../writer/records/index.ts'
 import type { BillingEventRef, DocKind, RefreshKind } from '../webhooks/stripe-events.ts'
 import type { WriteRecord } from '../writer/types.ts'
+import type { ExceptionEntry } from './journal.ts'
+
+/** The work-queue action (and id prefix) of a re-read billing refused for good. */
+export const BILLING_READ = 'billing_read'
 
 /**
  * Status order per document kind. A document only moves forward: an event (or a fetch) that
@@ -72,19 +76,74 @@ export class FinanceBook {
    * so finishing that read does not drop it: the object may have changed after it was read.
    */
   requestRefresh(kind: RefreshKind, id: string): void {
+    const refused =
+      this.sql
+        .exec(
+          'SELECT 1 FROM refresh WHERE kind = ? AND object_id = ? AND refused_at IS NOT NULL',
+          kind,
+          id,
+        )
+        .toArray().length > 0
     this.sql.exec(
       `INSERT INTO refresh (kind, object_id, requested_at) VALUES (?, ?, ?)
-       ON CONFLICT (kind, object_id) DO UPDATE SET not_before = 0, attempts = 0, generation = generation + 1`,
+       ON CONFLICT (kind, object_id) DO UPDATE SET not_before = 0, attempts = 0, generation = generation + 1, refused_at = NULL`,
       kind,
       id,
       Date.now(),
+    )
+    // Asked for again (a later event, a backfill): it leaves the work queue and is read again.
+    if (refused)
+      this.queueRefusal(kind, id, 'applied', 'refresh_requested_again', 'Asked for again.')
+  }
+
+  /**
+   * Billing refused the read for good (the object is gone, or another customer's): the request is
+   * kept, out of the queue of reads, and shown in the exception work queue until it is asked for
+   * again. A request made while the read was under way (a newer generation) stays a live one.
+   */
+  refreshRefused(due: DueRefresh, code: string, message: string): void {
+    const kept = this.sql.exec(
+      'UPDATE refresh SET refused_at = ?, last_error = ? WHERE kind = ? AND object_id = ? AND generation = ?',
+      Date.now(),
+      `${code}: ${message}`,
+      due.kind,
+      due.object_id,
+      due.generation,
+    ).rowsWritten
+    if (kept > 0) this.queueRefusal(due.kind, due.object_id, 'parked', code, message)
+  }
+
+  /** The work queue's entry for a refused read (`ops/work-items.ts` `billingReadItem`). */
+  private queueRefusal(
+    kind: RefreshKind,
+    id: string,
+    state: 'parked' | 'applied',
+    code: string,
+    message: string,
+  ): void {
+    const entry: ExceptionEntry = {
+      amendmentId: `${BILLING_READ}:${kind}:${id}`,
+      accountId: this.accountId,
+      subscriptionKey: id,
+      sequence: 0,
+      action: BILLING_READ,
+      state,
+      code,
+      message,
+      correlationId: '',
+      updatedAt: new Date().toISOString(),
+    }
+    this.sql.exec(
+      'INSERT OR REPLACE INTO index_outbox (amendment_id, entry) VALUES (?, ?)',
+      entry.amendmentId,
+      JSON.stringify(entry),
     )
   }
 
   dueRefreshes(now: number, limit: number): DueRefresh[] {
     return this.sql
       .exec<DueRefresh>(
-        'SELECT kind, object_id, attempts, generation FROM refresh WHERE not_before <= ? ORDER BY requested_at LIMIT ?',
+        'SELECT kind, object_id, attempts, generation FROM refresh WHERE not_before <= ? AND refused_at IS NULL ORDER BY requested_at LIMIT ?',
         now,
         limit,
       )
@@ -113,8 +172,11 @@ export class FinanceBook {
 
   nextRefreshAt(): number | undefined {
     return (
-      this.sql.exec<{ t: number | null }>('SELECT MIN(not_before) AS t FROM refresh').one().t ??
-      undefined
+      this.sql
+        .exec<{ t: number | null }>(
+          'SELECT MIN(not_before) AS t FROM refresh WHERE refused_at IS NULL',
+        )
+        .one().t ?? undefined
     )
   }
 

@@ -95,12 +95,12 @@ export async function runRefreshes(
         book.refreshLater(due.kind, due.object_id, decision.at, message)
         continue
       }
-      log.warn('billing object could not be read; dropped', {
+      log.warn('billing refused the read; kept for the work queue', {
         kind: due.kind,
         id: due.object_id,
         code: decision.code,
       })
-      book.refreshDone(due)
+      book.refreshRefused(due, decision.code, decision.message)
     }
   }
   return { changed }

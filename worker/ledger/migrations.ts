@@ -152,4 +152,7 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   CREATE INDEX money_action_due ON money_action (step, not_before);
   `,
   /* 8: usage records, their aggregates (meter events) and period summaries */ USAGE_MIGRATION,
+  /* 9: a re-read billing refused for good is kept (and shown in the work queue), not dropped */ `
+  ALTER TABLE refresh ADD COLUMN refused_at INTEGER;
+  `,
 ]

@@ -34,7 +34,7 @@ export class JournalQueries {
            OR EXISTS (SELECT 1 FROM status_outbox WHERE dead_reason IS NULL AND not_before <= ?1)
            OR EXISTS (SELECT 1 FROM index_outbox)
            OR EXISTS (SELECT 1 FROM trace_outbox)
-           OR EXISTS (SELECT 1 FROM refresh WHERE not_before <= ?1)
+           OR EXISTS (SELECT 1 FROM refresh WHERE not_before <= ?1 AND refused_at IS NULL)
            OR EXISTS (SELECT 1 FROM sf_outbox)
          ) AS due`,
           now,

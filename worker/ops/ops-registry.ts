@@ -4,6 +4,12 @@ import { REPLAY_MEMORY_MIGRATION } from './replay-memory.ts'
 import { TRACE_INDEX_MIGRATION } from './trace-index.ts'
 import { WORK_QUEUE_MIGRATION } from './work-queue.ts'
 
+/**
+ * The amendments among the exception index's entries: the drift reconciler's findings and refused
+ * billing reads share the index to reach the work queue, but the by-state list is of amendments.
+ */
+const AMENDMENTS_ONLY = "json_extract(entry, '$.action') NOT IN ('reconcile', 'billing_read')"
+
 export const OPS_MIGRATIONS: readonly string[] = [
   /* 1 */ `
   CREATE TABLE quarantine (
@@ -163,13 +169,13 @@ export class OpsStore {
   listExceptions(opts: { state: string; accountId?: string; limit: number }): ExceptionEntry[] {
     const rows = opts.accountId
       ? this.sql.exec<{ entry: string }>(
-          'SELECT entry FROM exception WHERE state = ? AND account_id = ? ORDER BY updated_at DESC LIMIT ?',
+          `SELECT entry FROM exception WHERE state = ? AND account_id = ? AND ${AMENDMENTS_ONLY} ORDER BY updated_at DESC LIMIT ?`,
           opts.state,
           opts.accountId,
           opts.limit,
         )
       : this.sql.exec<{ entry: string }>(
-          'SELECT entry FROM exception WHERE state = ? ORDER BY updated_at DESC LIMIT ?',
+          `SELECT entry FROM exception WHERE state = ? AND ${AMENDMENTS_ONLY} ORDER BY updated_at DESC LIMIT ?`,
           opts.state,
           opts.limit,
         )

@@ -1,6 +1,7 @@
 import type { Catalog } from '../../shared/index.ts'
 import { recoverability } from '../failure/recoverability.ts'
 import { approvalRule } from '../ledger/governance.ts'
+import { BILLING_READ } from '../ledger/finance-book.ts'
 import type { ExceptionEntry } from '../ledger/journal.ts'
 import type { TroubledRecord } from '../writer/org-writer.ts'
 import type { TroubledDelivery } from './alerts.ts'
@@ -52,6 +53,7 @@ const present = (ids: Array<string | undefined>): string[] =>
  */
 export function amendmentItem(e: ExceptionEntry, catalog: Catalog): WorkItem | undefined {
   if (e.action === DRIFT_ACTION) return driftItem(e)
+  if (e.action === BILLING_READ) return billingReadItem(e)
   const retrying = e.state === 'waiting' && e.code !== null
   if (e.state !== 'parked' && !retrying) return undefined
   const amendment = {
@@ -108,6 +110,26 @@ function driftItem(e: ExceptionEntry): WorkItem | undefined {
       stripe: present([object.startsWith('sub_') ? object : undefined]),
       netsuite: [],
     },
+    ref: e.amendmentId,
+  }
+}
+
+/**
+ * A re-read billing refused for good (the document is gone, or another customer's): the ledger
+ * keeps the request; a later event or a backfill asks for it again and clears this.
+ */
+function billingReadItem(e: ExceptionEntry): WorkItem | undefined {
+  if (e.state !== 'parked') return undefined
+  return {
+    id: e.amendmentId,
+    kind: 'billing_read',
+    category: 'needs_data_fix',
+    system: 'stripe',
+    code: e.code ?? 'unknown',
+    message: e.message ?? '',
+    since: e.updatedAt,
+    accountId: e.accountId,
+    ids: { salesforce: present([e.accountId]), stripe: [e.subscriptionKey], netsuite: [] },
     ref: e.amendmentId,
   }
 }

@@ -39,6 +39,11 @@ async function queue(query: Record<string, string>): Promise<WorkQueuePage> {
 }
 
 const ids = (page: WorkQueuePage) => page.items.map((i) => i.id)
+/**
+ * The amendments of a page. The billing double keeps no subscriptions, so the mirror's re-read
+ * after a billing step is refused and kept as a `billing_read` item beside them.
+ */
+const amendments = (page: WorkQueuePage) => page.items.filter((i) => i.kind === 'amendment')
 
 /** One amendment of a new subscription whose billing step is refused. */
 async function parkedAtBilling(): Promise<Record<string, string>> {
@@ -89,7 +94,7 @@ describe('GET /v1/exceptions (the work queue)', () => {
   it('lists an amendment refused by the ERP after billing as a data fix in netsuite', async () => {
     const one = await parkedAtErp()
     const page = await queue({ accountId: account })
-    expect(page.items).toEqual([
+    expect(amendments(page)).toEqual([
       expect.objectContaining({
         amendmentId: one.EventUuid,
         category: 'needs_data_fix',
@@ -104,13 +109,13 @@ describe('GET /v1/exceptions (the work queue)', () => {
     doubles.failNext('billing.applyAmendment', transient('rate_limit', 60_000))
     await postEvents([one])
     await drain(account)
-    const [item] = (await queue({ accountId: account })).items
+    const [item] = amendments(await queue({ accountId: account }))
     expect(item).toMatchObject({ category: 'retrying', system: 'stripe', code: 'rate_limit' })
     expect(Date.parse(item?.nextAttemptAt ?? '')).toBeGreaterThan(Date.now())
     // Once the retry succeeds, it leaves the queue.
     vi.setSystemTime(Date.now() + 3_600_000)
     await drain(account)
-    expect((await queue({ accountId: account })).items).toEqual([])
+    expect(amendments(await queue({ accountId: account }))).toEqual([])
   })
 
   it('filters by system, code, category and age', async () => {

@@ -36,6 +36,7 @@ const KIND: Record<WorkItem['kind'], string> = {
   unmatched_webhook: 'Unmatched Stripe event',
   subscriber_gap: 'Event subscriber gap',
   drift: 'Drift finding',
+  billing_read: 'Billing read refused',
 }
 
 /** The page's address with the filters, changed by `change` (an empty value drops a filter). */
@@ -186,6 +187,8 @@ const ADVICE: Partial<Record<WorkItem['kind'], string>> = {
   unmatched_webhook:
     'Link the Stripe customer to its Salesforce Account (metadata sf_account_id), then backfill that account.',
   alert_delivery: 'Fix the alert webhook (ALERT_WEBHOOK_URL); later alerts are delivered.',
+  billing_read:
+    'Stripe refused to give Concord this document (deleted, or another customer’s). Check it in Stripe; a later event for it, or a backfill of the account, reads it again and clears this.',
   drift:
     'Decide in Stripe or Salesforce: give the subscription a Salesforce subscription key, or cancel it. The drift reconciler clears this once a compare no longer finds it.',
 }
