@@ -186,3 +186,32 @@ export const SALESFORCE_SCHEMA = {
 export type SalesforceObjectName = keyof typeof SALESFORCE_SCHEMA
 export type SalesforceFieldName<O extends SalesforceObjectName> =
   keyof (typeof SALESFORCE_SCHEMA)[O]['fields'] & string
+
+/**
+ * The mirror objects the package guards against moving back in time, and the field holding the
+ * source time of what each record shows: a before-update trigger (`ConcordStaleGuard`) leaves a
+ * record unchanged when an update carries an older source time than it holds — a Composite call
+ * of a dead OrgWriter landing after its successor's newer one. An update without a source time
+ * (a person's edit) or with the same one applies. The emulators apply the same rule.
+ */
+export const STALE_GUARDS = {
+  Subscription_Sync__c: 'Updated_At__c',
+  Billing_Subscription__c: 'Source_Updated_At__c',
+  Billing_Invoice__c: 'Source_Updated_At__c',
+  Billing_Payment__c: 'Source_Updated_At__c',
+} as const satisfies { [O in SalesforceObjectName]?: SalesforceFieldName<O> }
+
+/** Milliseconds of a Salesforce DateTime as REST or the worker writes it (`+0000` or `Z`). */
+const instant = (v: unknown): number =>
+  typeof v === 'string' ? Date.parse(v.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : Number.NaN
+
+/** True when the package's guard keeps `held` as it is against an update writing `values`. */
+export function staleUpdate(
+  object: string,
+  held: Readonly<Record<string, unknown>>,
+  values: Readonly<Record<string, unknown>>,
+): boolean {
+  const stamp = (STALE_GUARDS as Readonly<Record<string, string>>)[object]
+  if (stamp === undefined) return false
+  return instant(values[stamp]) < instant(held[stamp])
+}

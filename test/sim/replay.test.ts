@@ -71,19 +71,15 @@ describe('simulation invariants', () => {
     world.dispose()
   })
 
-  // Known gap (test/sim/README.md, "What it found"): Salesforce applies upserts in the order they
-  // land, and the OrgWriter has no way to stop an older Composite call that is still in flight from
-  // landing after a newer one. This seed crashes the writer with a call in flight and lets it land
-  // after its successor's; Subscription_Sync__c rows then show older statuses than the ledger's.
-  // `it.fails` keeps the finding visible: it turns red the day the writer closes the gap.
-  it.fails(
-    'keeps Salesforce equal to the ledger when a call of a dead writer lands late',
-    async () => {
-      const world = new World(2211, { lateSalesforceWrites: true })
-      const { settled } = await world.run()
-      const found = violations(world, settled)
-      world.dispose()
-      expect(found).toEqual([])
-    },
-  )
+  // Finding 1 (test/sim/README.md, "What it found"): this seed crashes the writer with a Composite
+  // call in flight and lets it land after its successor's. Without the package's stale guard
+  // (`ConcordStaleGuard`, modelled by `staleUpdate`) Subscription_Sync__c rows showed older
+  // statuses than the ledger's; with it, the late call changes nothing.
+  it('keeps Salesforce equal to the ledger when a call of a dead writer lands late', async () => {
+    const world = new World(2211, { lateSalesforceWrites: true })
+    const { settled } = await world.run()
+    const found = violations(world, settled)
+    world.dispose()
+    expect(found).toEqual([])
+  })
 })

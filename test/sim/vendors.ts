@@ -1,4 +1,5 @@
 import type { Amendment, CatalogEntry } from '../../shared/index.ts'
+import { staleUpdate } from '../../shared/salesforce-schema.ts'
 import type {
   AccountProfile,
   BillingReader,
@@ -275,7 +276,10 @@ export class SimSalesforce {
           }
         const table = this.records.get(g.object) ?? new Map<string, Record<string, unknown>>()
         this.records.set(g.object, table)
-        table.set(externalId, { ...table.get(externalId), ...fields })
+        const held = table.get(externalId)
+        // The package's before-update triggers (`ConcordStaleGuard`): an older source time changes nothing.
+        if (held && staleUpdate(g.object, held, fields)) return { ok: true }
+        table.set(externalId, { ...held, ...fields })
         return { ok: true }
       }),
     )

@@ -66,7 +66,7 @@ export class World {
   private readonly lateSalesforceWrites: boolean
 
   constructor(seed: number, opts: { lateSalesforceWrites?: boolean } = {}) {
-    this.lateSalesforceWrites = opts.lateSalesforceWrites ?? false
+    this.lateSalesforceWrites = opts.lateSalesforceWrites ?? true
     this.rt = new Runtime(seed)
     this.plan = makePlan(this.rt.rng, this.rt.now)
     this.stripe = new SimStripe(() => this.rt.now, this.effects)

@@ -1,3 +1,4 @@
+import { staleUpdate } from '../../../shared/salesforce-schema.ts'
 import type { FieldDescribe, ObjectDescribe } from './catalog.ts'
 import { recordError, SalesforceApiError, type RecordError } from './errors.ts'
 import type { Org } from './org.ts'
@@ -164,7 +165,9 @@ export function writeRecord(
   if (duplicate) return failed(duplicate)
   const target = write.key ?? ''
   if (existing) {
-    const changed = org.store.update(tx, obj, existing, values, userId)
+    // The package's before-update triggers (`ConcordStaleGuard`): an older source time changes nothing.
+    const kept = staleUpdate(obj.name, existing.values, values)
+    const changed = org.store.update(tx, obj, existing, kept ? {} : values, userId)
     if (changed.length > 0) {
       tx.effects.push({
         kind: `${obj.name}.update`,
