@@ -152,4 +152,8 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   CREATE INDEX money_action_due ON money_action (step, not_before);
   `,
   /* 8: usage records, their aggregates (meter events) and period summaries */ USAGE_MIGRATION,
+  /* 9: billing's last fresh answer about each subscription, so the next amendment plans from it
+        instead of a read */ `
+  ALTER TABLE subscription ADD COLUMN billing_known TEXT;
+  `,
 ]
