@@ -40,6 +40,11 @@ export interface ModeResult {
   steps?: StepTimes
   calls: VendorCalls
   perAmendment: { stripe: number; netsuite: number; salesforce: number }
+  /**
+   * Concord only: CPU ms per amendment of the worker's processes (workerd, wrangler's node),
+   * from `/proc` between the first amendment and the writer's last record: load-independent.
+   */
+  cpuMsPerAmendment?: Record<string, number>
   /** Amendments that did not end applied, with why (first few). */
   problems: string[]
   warnings: string[]
@@ -89,6 +94,8 @@ export function measure(input: {
   intakeMs: number
   steps?: StepTimes
   calls: VendorCalls
+  /** CPU seconds of the worker's processes over the run, by process name. */
+  cpuSeconds?: Record<string, number>
   problems: string[]
   warnings?: string[]
 }): ModeResult {
@@ -128,10 +135,27 @@ export function measure(input: {
       netsuite: per(input.calls.netsuite),
       salesforce: per(input.calls.salesforce),
     },
+    cpuMsPerAmendment: input.cpuSeconds && cpuPer(input.cpuSeconds, n),
     problems: input.problems.slice(0, 10),
     warnings: input.warnings ?? [],
   }
 }
+
+function cpuPer(seconds: Record<string, number>, n: number): Record<string, number> {
+  const out: Record<string, number> = {}
+  let all = 0
+  for (const [name, s] of Object.entries(seconds)) {
+    out[name] = Math.round((s * 1e5) / n) / 100
+    all += s
+  }
+  out.all = Math.round((all * 1e5) / n) / 100
+  return out
+}
+
+const cpuLine = (c: Record<string, number> | undefined) =>
+  c
+    ? `; worker CPU ${c.all} ms per amendment (workerd ${c.workerd ?? 0}, wrangler ${c.node ?? 0})`
+    : ''
 
 const triple = (s: Spread) => `${fmtMs(s.p50)} / ${fmtMs(s.p95)} / ${fmtMs(s.p99)}`
 
@@ -206,7 +230,7 @@ export function printAmendmentSummary(info: AmendmentRunInfo, results: ModeResul
       .filter((r) => r.system === 'concord')
       .map(
         (r) =>
-          `  ${r.size} ${r.mode}: intake ${fmtMs(r.intakeRoundTrip?.p50)} (all taken in ${fmtMs(r.intakeMs)}), waiting ${fmtMs(r.steps?.waiting)}, billing ${fmtMs(r.steps?.billing)}, ERP ${fmtMs(r.steps?.erp)}, status ${fmtMs(r.steps?.status)}`,
+          `  ${r.size} ${r.mode}: intake ${fmtMs(r.intakeRoundTrip?.p50)} (all taken in ${fmtMs(r.intakeMs)}), waiting ${fmtMs(r.steps?.waiting)}, billing ${fmtMs(r.steps?.billing)}, ERP ${fmtMs(r.steps?.erp)}, status ${fmtMs(r.steps?.status)}${cpuLine(r.cpuMsPerAmendment)}`,
       ),
     '',
     'Goals (issue 14):',

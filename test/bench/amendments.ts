@@ -13,6 +13,7 @@ import {
   type ModeResult,
 } from './amendment-summary.ts'
 import { AppliedWatcher, callCounts, callsBetween, setUpstreamLatency } from './amendment-watch.ts'
+import { cpuBetween, readCpu } from './cpu.ts'
 import { bundleWorker, type Bundle } from './bundle.ts'
 import { tempDir } from './processes.ts'
 import { fmtMs, fmtNum } from './report.ts'
@@ -130,6 +131,7 @@ async function runConcord(bundle: Bundle, size: Size, mode: ModeResult['mode']) 
     const planned = planAmendments(accounts, size.amendments, config.subscriptionsPerAccount)
     const ids = planned.map((a) => a.id)
     const before = callCounts(stack.vendors)
+    const cpuBefore = readCpu(stack.processGroup())
     const watcher = new AppliedWatcher(stack.vendors, WATCH_MS)
     const trips: number[] = []
     const offered = Date.now()
@@ -141,6 +143,7 @@ async function runConcord(bundle: Bundle, size: Size, mode: ModeResult['mode']) 
     await watcher.waitFor(ids, deadlineAfter(waitMs(size.amendments, mode)))
     const settled = await writerSettled(stack, deadlineAfter(20_000))
     watcher.stop()
+    const cpuSeconds = cpuBetween(cpuBefore, readCpu(stack.processGroup())).byName
     const calls = callsBetween(before, callCounts(stack.vendors))
     const outcome = concordOutcome(stack, new Set(ids))
     const steps = await stepTimes(stack, planned, STEP_SAMPLE)
@@ -156,6 +159,7 @@ async function runConcord(bundle: Bundle, size: Size, mode: ModeResult['mode']) 
       intakeMs,
       steps,
       calls,
+      cpuSeconds,
       problems: outcome.others.map((o) => `${o.id}: ${o.status}${o.error ? ` (${o.error})` : ''}`),
       warnings: [
         ...(settled ? [] : ['the OrgWriter still held records 20 s after the last status']),

@@ -10,6 +10,8 @@ export interface BenchStack {
   operatorToken: string
   /** Lines wrangler printed that look like trouble (reloads, uncaught errors), for the report. */
   warnings: string[]
+  /** The process group of `wrangler dev` and its workerd, for their CPU time (`cpu.ts`). */
+  processGroup(): number | undefined
   /** Kills the worker process and starts it again on the same state (`DevWorker.crash`). */
   crash(): Promise<void>
   stop(): Promise<void>
@@ -76,6 +78,7 @@ export async function startBenchStack(
     vendors,
     operatorToken,
     warnings,
+    processGroup: () => worker.pid(),
     crash: () => worker.crash(),
     stop,
   }

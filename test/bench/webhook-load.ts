@@ -1,8 +1,9 @@
-import { loadavg } from 'node:os'
+import { availableParallelism, loadavg } from 'node:os'
 import Stripe from 'stripe'
 import type { StripeEvent } from '../emulators/stripe/types/core.ts'
 import type { VendorStack } from '../stack/vendors.ts'
 import { callCounts, callsBetween, type VendorCalls } from './amendment-watch.ts'
+import { cpuBetween, cpuMsPer, readCpu, type CpuReading } from './cpu.ts'
 import { per1000, percentile } from './report.ts'
 import type { BenchStack } from './stack.ts'
 import { writerStatus } from './vendors-api.ts'
@@ -53,6 +54,34 @@ export interface RateResult {
   stripeReadsPer1000: number | undefined
   salesforceCallsPer1000: number | undefined
   load: { before: number[]; after: number[] }
+  cpu: CpuFigures
+}
+
+/** CPU per unit of work of the worker's processes (`cpu.ts`): independent of the machine's load. */
+export interface CpuFigures {
+  /** ms of CPU per `GET /healthz`, by process name (`workerd`, `node` = wrangler). */
+  healthzMs: Record<string, number | undefined>
+  /** ms of CPU per delivery from the first send to the last 2xx (taking events in). */
+  ackMs: Record<string, number | undefined>
+  /** ms of CPU per delivery from the first send until Salesforce shows every invoice (all work). */
+  totalMs: Record<string, number | undefined>
+  /** ms of this process's CPU (the emulators and the sender) per delivery, over the same span. */
+  benchMs: number | undefined
+  /** The worker's processes' CPU seconds in each span, as measured. */
+  seconds: { healthz: CpuReading; ack: CpuReading; total: CpuReading }
+  /** This machine's cores: the ceiling is cores × 1,000 / (CPU ms per delivery). */
+  cores: number
+}
+
+function perUnit(r: CpuReading, units: number): Record<string, number | undefined> {
+  const out: Record<string, number | undefined> = {}
+  let sum = 0
+  for (const [name, s] of Object.entries(r.byName)) {
+    out[name] = cpuMsPer(s, units)
+    sum += s
+  }
+  out.all = cpuMsPer(sum, units)
+  return out
 }
 
 /**
@@ -143,7 +172,11 @@ export async function runRate(
   world: WebhookWorld,
   opts: { ratePerS: number; duplicateRate: number; seed: number; timeoutMs: number },
 ): Promise<RateResult> {
-  const ceilingPerS = await healthzPerS(stack)
+  const pgid = stack.processGroup()
+  const cpu0 = readCpu(pgid)
+  const healthzN = 1_000
+  const ceilingPerS = await healthzPerS(stack, healthzN)
+  const cpu1 = readCpu(pgid)
   const deliveries = schedule(world.events, {
     duplicateRate: opts.duplicateRate,
     lateBy: 200,
@@ -177,6 +210,7 @@ export async function runRate(
   }
   const results = await Promise.all(answers)
   const lastAck = Date.now()
+  const cpuAcked = readCpu(pgid)
   const deadline = Date.now() + opts.timeoutMs
   for (;;) {
     writes.look()
@@ -186,6 +220,17 @@ export async function runRate(
     await sleep(20)
   }
   load.after = loadavg()
+  const cpuDone = readCpu(pgid)
+  const span = { healthz: cpuBetween(cpu0, cpu1), ack: cpuBetween(cpu1, cpuAcked) }
+  const total = cpuBetween(cpu1, cpuDone)
+  const cpu: CpuFigures = {
+    healthzMs: perUnit(span.healthz, healthzN),
+    ackMs: perUnit(span.ack, deliveries.length),
+    totalMs: perUnit(total, deliveries.length),
+    benchMs: cpuMsPer(total.bench, deliveries.length),
+    seconds: { ...span, total },
+    cores: availableParallelism(),
+  }
   const calls = callsBetween(before, callCounts(stack.vendors))
   const paid = writes.paid()
   const toSalesforce = world.invoices.flatMap((id) => {
@@ -212,5 +257,6 @@ export async function runRate(
     stripeReadsPer1000: per1000(calls.stripe, deliveries.length),
     salesforceCallsPer1000: per1000(calls.salesforce, deliveries.length),
     load,
+    cpu,
   }
 }

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { bundleWorker } from './bundle.ts'
+import { cpuMsPer, type CpuReading } from './cpu.ts'
 import { tempDir } from './processes.ts'
 import { fmtInt, fmtMs, fmtNum, table } from './report.ts'
 import { describeSource, positiveOption, startRun, workerSource } from './run.ts'
@@ -114,6 +115,49 @@ console.log(
     rows,
   ),
 )
+const ms2 = (n: number | undefined) => (n === undefined ? '–' : n.toFixed(2))
+const cpuPair = (m: Record<string, number | undefined>) =>
+  `${ms2(m.workerd)} / ${ms2(m.node)} / ${ms2(m.all)}`
+const ceiling = (m: Record<string, number | undefined>, cores: number) =>
+  m.all ? fmtInt(Math.round((cores * 1000) / m.all)) : '–'
+console.log(
+  `\nCPU per request of the worker's processes (/proc, ms; workerd / wrangler's node / both), ${results[0]?.cpu.cores ?? '?'} cores: the ceiling is cores × 1,000 / CPU ms, whatever the load\n`,
+)
+console.log(
+  table(
+    [
+      'target',
+      'healthz ms',
+      'healthz ceiling/s',
+      'webhook → 2xx ms',
+      'intake ceiling/s',
+      'webhook, all work ms',
+      'all-work ceiling/s',
+      'bench process ms',
+    ],
+    results.map((r) => [
+      `${r.targetPerS}/s`,
+      cpuPair(r.cpu.healthzMs),
+      ceiling(r.cpu.healthzMs, r.cpu.cores),
+      cpuPair(r.cpu.ackMs),
+      ceiling(r.cpu.ackMs, r.cpu.cores),
+      cpuPair(r.cpu.totalMs),
+      ceiling(r.cpu.totalMs, r.cpu.cores),
+      ms2(r.cpu.benchMs),
+    ]),
+  ),
+)
+// wrangler dev runs two workerd: its own proxy in front (started first) and the worker's.
+for (const r of results) {
+  const workerd = Object.entries(r.cpu.seconds.healthz.byProcess ?? {})
+    .filter(([p]) => p.startsWith('workerd:'))
+    .sort(([a], [b]) => Number(a.split(':')[1]) - Number(b.split(':')[1]))
+  const each = (span: CpuReading, units: number) =>
+    workerd.map(([p]) => ms2(cpuMsPer(span.byProcess?.[p], units))).join(' + ')
+  console.log(
+    `  ${r.targetPerS}/s: workerd by process (by pid, ms): healthz ${each(r.cpu.seconds.healthz, 1_000)}, webhook → 2xx ${each(r.cpu.seconds.ack, r.deliveries)}`,
+  )
+}
 const met = results.find((r) => r.targetPerS >= 500)
 if (met) {
   const ok = met.acceptedPerS >= 500 && (met.toSalesforce.p99 ?? Infinity) < 2000

@@ -12,6 +12,8 @@ export interface DevWorker {
   url: string
   /** The last 20,000 characters wrangler printed. */
   log(): string
+  /** wrangler's process id, which is also its process group's (workerd runs in that group). */
+  pid(): number | undefined
   /**
    * Kills wrangler and its workerd at once (SIGKILL to the process group: no shutdown, no flush),
    * then starts it again on the same port and Durable Object state, as a crash and a restart
@@ -93,6 +95,7 @@ export async function startDevWorker(options: DevWorkerOptions): Promise<DevWork
   const worker: DevWorker = {
     url,
     log: () => output,
+    pid: () => child?.pid,
     crash: async () => {
       if (child?.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
       if (child) await exited(child, 5_000)

@@ -42,6 +42,14 @@ export interface BillingResult {
   status: 'active' | 'past_due' | 'canceled' | 'scheduled_cancel' | 'pending'
   currentPeriodEnd?: string
   currency?: string
+  /**
+   * Billing's answer to the step's last write, when it is fresh (not a replay of an earlier
+   * answer under the same idempotency key): the subscription as it stands right after the change.
+   * `snapshot` is opaque (the vendor's own object): handed back as `known` to the next
+   * amendment's apply, it spares that apply the read it would plan from. `subscription` is the
+   * same answer in canonical shape, for the mirror.
+   */
+  answer?: { snapshot: string; subscription: BillingSubscription }
 }
 
 export interface ProrationPreview {
@@ -94,6 +102,12 @@ export interface BillingSystem {
       subscriptionId?: string
       price?: CatalogEntry
       prorationDate?: number
+      /**
+       * The `answer.snapshot` of the subscription's last apply: planned from it instead of a read.
+       * A plan from it that billing refuses is a business error like any other; the caller
+       * applies again without it (under a new key) to plan from a fresh read.
+       */
+      known?: string
     },
     ctx: StepContext,
   ): Promise<BillingResult>

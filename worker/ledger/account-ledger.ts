@@ -128,6 +128,20 @@ export class Ledger extends StoredModule {
     return this.deps.metrics ?? NO_METRICS
   }
 
+  /** The account this object serves, once read or recorded (it never changes after). */
+  private served: string | undefined
+
+  /**
+   * The account this object serves, recorded from `given` when none is yet. Kept in memory once
+   * stored, so the webhook path's every event costs no meta read or write.
+   */
+  private servedAccount(given: string): string {
+    if (this.served) return this.served
+    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", given)
+    this.served = this.accountId() ?? given
+    return this.served
+  }
+
   private accountId(): string | undefined {
     return this.sql
       .exec<{ value: string }>("SELECT value FROM meta WHERE key = 'account_id'")
@@ -234,8 +248,7 @@ export class Ledger extends StoredModule {
     accountId: string,
     events: BillingEventRef[],
   ): Promise<Array<'queued' | 'duplicate'>> {
-    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
-    const results = new FinanceBook(this.sql, this.accountId() ?? accountId).recordEvents(events)
+    const results = new FinanceBook(this.sql, this.servedAccount(accountId)).recordEvents(events)
     // Stripe sends an object's events in bursts: the pump waits a moment so a burst costs one read.
     if (results.includes('queued')) await this.armAt(Date.now() + BILLING_COALESCE_MS)
     return results

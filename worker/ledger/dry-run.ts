@@ -5,6 +5,7 @@ import { ConnectorError } from '../failure/errors.ts'
 import type { AmendmentRow, Journal } from './journal.ts'
 import { fingerprintOf } from './fingerprint.ts'
 import { retryBlocker } from './operator-actions.ts'
+import { billingKey } from './saga.ts'
 
 export { fingerprintOf } from './fingerprint.ts'
 import type { JournalQueries } from './queries.ts'
@@ -69,7 +70,7 @@ export async function planDiff(
   const price = priceOf(config, amendment.priceKey)
   const xref = journal.xref()
   const notes: string[] = []
-  const ctx = { idempotencyKey: `${row.id}:billing`, correlationId: row.correlation_id }
+  const ctx = { idempotencyKey: billingKey(journal, row.id), correlationId: row.correlation_id }
   let billing: BillingPlan | undefined
   const at = amendment.prorationDate ?? pricedAt
   if (row.step === 'xref' || row.step === 'billing') {

@@ -56,16 +56,15 @@ export class FinanceBook {
   recordEvents(events: BillingEventRef[]): Array<'queued' | 'duplicate'> {
     const now = Date.now()
     return events.map((e) => {
-      const seen =
-        this.sql.exec('SELECT 1 FROM billing_event WHERE id = ?', e.id).toArray().length > 0
-      if (seen) return 'duplicate'
-      this.sql.exec(
-        'INSERT INTO billing_event (id, type, created, received_at) VALUES (?, ?, ?, ?)',
+      // One statement dedupes and records: a known id writes nothing.
+      const recorded = this.sql.exec(
+        'INSERT OR IGNORE INTO billing_event (id, type, created, received_at) VALUES (?, ?, ?, ?)',
         e.id,
         e.type,
         e.created,
         now,
-      )
+      ).rowsWritten
+      if (recorded === 0) return 'duplicate'
       for (const r of e.refresh) this.requestRefresh(r.kind, r.id)
       return 'queued'
     })

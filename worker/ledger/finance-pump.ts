@@ -26,7 +26,8 @@ async function refreshOne(due: DueRefresh, t: RefreshTargets, read: Set<string>)
   const readAt = Date.now()
   if (due.kind === 'subscription') {
     const sub = await reader.subscription(due.object_id)
-    if (sub) t.mirrors.applyRead(sub)
+    // Changed since billing's last answer (edited elsewhere, renewed): the next amendment reads.
+    if (sub && t.mirrors.applyRead(sub)) t.mirrors.forgetAnswer(sub.id)
     return false
   }
   if (due.kind === 'invoice') {

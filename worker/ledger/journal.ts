@@ -36,6 +36,11 @@ export type SubscriptionRow = {
   currency: string | null
   /** JSON `ErpLine`: the line of the last ERP order Concord recorded for it. */
   erp_line: string | null
+  /**
+   * Billing's own object as its last fresh answer to the billing step showed it (opaque, the
+   * connector's): the next amendment plans from it instead of reading.
+   */
+  billing_known: string | null
   updated_at: number
 }
 
@@ -137,6 +142,7 @@ export class Journal {
       current_period_end: null,
       currency: null,
       erp_line: null,
+      billing_known: null,
       updated_at: now,
     }
   }

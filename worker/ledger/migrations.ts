@@ -155,4 +155,8 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   /* 9: a re-read billing refused for good is kept (and shown in the work queue), not dropped */ `
   ALTER TABLE refresh ADD COLUMN refused_at INTEGER;
   `,
+  /* 10: billing's last fresh answer about each subscription, so the next amendment plans from it
+        instead of a read */ `
+  ALTER TABLE subscription ADD COLUMN billing_known TEXT;
+  `,
 ]

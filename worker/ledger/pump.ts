@@ -72,6 +72,7 @@ function mirrorPort(ctx: PumpContext): MirrorPort {
   const mirrors = mirrorsOf(ctx, book)
   return {
     reread: (billingSubscriptionId) => book.requestRefresh('subscription', billingSubscriptionId),
+    answered: (subscription) => void mirrors.applyRead(subscription),
     applied: (subscriptionKey) => mirrors.applied(subscriptionKey),
   }
 }

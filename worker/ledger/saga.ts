@@ -2,7 +2,12 @@ import type { Config } from '../config/types.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
 import { ConnectorError } from '../failure/errors.ts'
 import { decide, RETRIES_EXHAUSTED, toFailure } from '../failure/policy.ts'
-import type { BillingResult, Connectors, ErpLine } from '../connectors/types.ts'
+import type {
+  BillingResult,
+  BillingSubscription,
+  Connectors,
+  ErpLine,
+} from '../connectors/types.ts'
 import type { MetricPort } from '../lib/metrics.ts'
 import type { AmendmentRow, Journal } from './journal.ts'
 import { observeApplied, observeParked } from './kpis.ts'
@@ -12,6 +17,8 @@ import { checkPreview, priceFingerprint, type PreviewRefusal } from './preview-t
 export interface MirrorPort {
   /** Billing changed the subscription: re-read it (coalesced with its webhooks' re-reads). */
   reread(billingSubscriptionId: string): void
+  /** Billing changed the subscription and answered with it, fresh: taken as a read made now. */
+  answered(subscription: BillingSubscription): void
   /** An amendment of the subscription applied: the mirror shows the highest sequence applied. */
   applied(subscriptionKey: string): void
 }
@@ -76,9 +83,12 @@ const STEPS: Record<AmendmentRow['step'], Step> = {
       log.warn('amendment refused: its preview no longer holds', { code: refusal.code })
       return
     }
-    const result = await applyBilling(row, deps)
-    // The mirror is written from a read made after this change, never from the step's answer.
-    deps.mirror.reread(result.subscriptionId)
+    const result = await billFromKnownOrRead(row, deps, log)
+    if (!result) return
+    // Billing's fresh answer is its state right after this change, as a read made now would be
+    // (the ledger's reads and writes run one at a time); without one, the mirror reads it again.
+    if (result.answer) deps.mirror.answered(result.answer.subscription)
+    else deps.mirror.reread(result.subscriptionId)
     const next = deps.journal.transition(
       row,
       { step: 'erp', attempts: 0, code: null, message: null, billingRef: result.ref },
@@ -186,7 +196,59 @@ async function previewRefusal(
   return refusal
 }
 
-async function applyBilling(row: AmendmentRow, deps: SagaDeps): Promise<BillingResult> {
+const BILLING_REREAD = 'billing_reread'
+
+/**
+ * The billing step's idempotency key. Once a write planned from the ledger's copy of the
+ * subscription was refused, the step plans from a fresh read under a key of its own: the refused
+ * try's key may hold that refusal (Stripe keeps an answer per key, refusals included), and a key
+ * can't be sent again with other parameters.
+ */
+export function billingKey(journal: Journal, rowId: string): string {
+  return journal.hasAudit(rowId, BILLING_REREAD) ? `${rowId}:billing:reread` : `${rowId}:billing`
+}
+
+/**
+ * Applies the billing step, planned from the subscription as billing last answered (no read),
+ * when the ledger kept that answer. Billing refusing a write planned so (the subscription
+ * changed elsewhere since, or the refusal is real) sends the step back at once to plan from a
+ * fresh read; undefined then. A transient failure plans from the same copy again, so its retry
+ * sends the same calls under the same key.
+ * @throws ConnectorError from the step otherwise.
+ */
+async function billFromKnownOrRead(
+  row: AmendmentRow,
+  deps: SagaDeps,
+  log: Logger,
+): Promise<BillingResult | undefined> {
+  const { journal } = deps
+  const reread = journal.hasAudit(row.id, BILLING_REREAD)
+  const known = reread
+    ? undefined
+    : (journal.subscription(row.subscription_key).billing_known ?? undefined)
+  try {
+    return await applyBilling(row, deps, known)
+  } catch (err) {
+    if (!known || !(err instanceof ConnectorError) || err.kind !== 'business') throw err
+    journal.updateSubscription(row.subscription_key, { billing_known: null })
+    journal.audit({ actor: 'concord', action: BILLING_REREAD, row, detail: { code: err.code } })
+    journal.transition(
+      row,
+      { notBefore: Date.now() },
+      { actor: 'concord', action: 'retry_scheduled', detail: { step: row.step, reread: true } },
+    )
+    log.info('billing refused a change planned from its last answer; planning from a read', {
+      code: err.code,
+    })
+    return undefined
+  }
+}
+
+async function applyBilling(
+  row: AmendmentRow,
+  deps: SagaDeps,
+  known: string | undefined,
+): Promise<BillingResult> {
   const { journal, connectors } = deps
   const { amendment, price } = priceOf(row, deps)
   const customerId = journal.xref().billing_customer_id
@@ -200,9 +262,10 @@ async function applyBilling(row: AmendmentRow, deps: SagaDeps): Promise<BillingR
       subscriptionId: sub.billing_subscription_id ?? undefined,
       price,
       prorationDate: amendment.prorationDate,
+      known,
     },
     {
-      idempotencyKey: `${row.id}:billing`,
+      idempotencyKey: billingKey(journal, row.id),
       correlationId: row.correlation_id,
       // No try of this step can predate the amendment's arrival.
       keyFirstUsedAt: row.received_at,
@@ -213,6 +276,8 @@ async function applyBilling(row: AmendmentRow, deps: SagaDeps): Promise<BillingR
     status: result.status,
     current_period_end: result.currentPeriodEnd ?? null,
     currency: result.currency ?? null,
+    // Kept to plan the next amendment from; a replayed (or no) answer leaves nothing to plan from.
+    billing_known: result.answer?.snapshot ?? null,
   })
   return result
 }

@@ -74,6 +74,17 @@ export class SubscriptionMirrors {
     return true
   }
 
+  /**
+   * A read found the subscription unlike what the mirror held (changed in billing since the
+   * saga's last answer): the saga's copy of that answer no longer tells what to plan from.
+   */
+  forgetAnswer(subscriptionId: string): void {
+    this.sql.exec(
+      'UPDATE subscription SET billing_known = NULL WHERE billing_subscription_id = ?',
+      subscriptionId,
+    )
+  }
+
   /** The saga applied an amendment of `subscriptionKey`: its mirror shows the applied sequence. */
   applied(subscriptionKey: string): void {
     if (!isMirrorKey(subscriptionKey)) return

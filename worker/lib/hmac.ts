@@ -7,11 +7,18 @@ export function toHex(bytes: ArrayBuffer | Uint8Array): string {
   return out
 }
 
-/** HMAC-SHA256 of `message` under `secret`, hex encoded. */
-export async function hmacSha256Hex(
-  secret: string,
-  message: string | Uint8Array<ArrayBuffer>,
-): Promise<string> {
+/**
+ * Imported signing keys by secret: a webhook or a signed request is verified under one of a few
+ * configured secrets, so importing the key once per isolate spares each request that work. The
+ * key itself is kept, never a promise of it (workerd ties a promise to the request that made it).
+ * Bounded: the secrets are few.
+ */
+const keys = new Map<string, CryptoKey>()
+const KEYS_MAX = 64
+
+async function signingKey(secret: string): Promise<CryptoKey> {
+  const held = keys.get(secret)
+  if (held) return held
   const key = await crypto.subtle.importKey(
     'raw',
     encoder.encode(secret),
@@ -19,6 +26,17 @@ export async function hmacSha256Hex(
     false,
     ['sign'],
   )
+  if (keys.size >= KEYS_MAX) keys.clear()
+  keys.set(secret, key)
+  return key
+}
+
+/** HMAC-SHA256 of `message` under `secret`, hex encoded. */
+export async function hmacSha256Hex(
+  secret: string,
+  message: string | Uint8Array<ArrayBuffer>,
+): Promise<string> {
+  const key = await signingKey(secret)
   const data = typeof message === 'string' ? encoder.encode(message) : message
   return toHex(await crypto.subtle.sign('HMAC', key, data))
 }

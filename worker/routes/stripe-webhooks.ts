@@ -71,17 +71,26 @@ async function verifiedEvent(c: AppContext): Promise<StripeEventEnvelope> {
 
 /** Routing's ports from this request's bindings: the registry, billing's reads, the ledgers. */
 function routingPorts(c: AppContext, event: StripeEventEnvelope): StripeRoutingPorts {
-  const registry = c.env.OPS_REGISTRY.getByName('global')
-  const stripe = stripeConnector(c.get('config').stripe)
-  const reader = stripe && new StripeReader(stripe.client)
+  // Built when first asked: an event of a customer this isolate knows needs neither.
+  const registry = () => c.env.OPS_REGISTRY.getByName('global')
+  let reader: StripeReader | undefined
+  const read = () => {
+    const stripe = stripeConnector(c.get('config').stripe)
+    reader ??= stripe && new StripeReader(stripe.client)
+    if (!reader) throw new Error('billing is not configured')
+    return reader
+  }
   return {
-    lookupCustomer: (customerId) => registry.lookupCustomer(customerId),
-    rememberCustomer: (customerId, accountId) => registry.rememberCustomer(customerId, accountId),
-    reader: reader && {
-      accountIdOf: (customerId) => reader.accountIdOf(customerId),
-      customerOfInvoice: async (invoiceId) =>
-        (await reader.getInvoice(invoiceId)).customer ?? undefined,
-    },
+    lookupCustomer: (customerId) => registry().lookupCustomer(customerId),
+    rememberCustomer: (customerId, accountId) => registry().rememberCustomer(customerId, accountId),
+    reader:
+      c.get('config').stripe.status === 'ok'
+        ? {
+            accountIdOf: (customerId) => read().accountIdOf(customerId),
+            customerOfInvoice: async (invoiceId) =>
+              (await read().getInvoice(invoiceId)).customer ?? undefined,
+          }
+        : undefined,
     record: async (accountId, ref) => {
       const [outcome] = await c.env.ACCOUNT_LEDGER.getByName(accountId).recordBillingEvents(
         accountId,
@@ -91,7 +100,7 @@ function routingPorts(c: AppContext, event: StripeEventEnvelope): StripeRoutingP
       return outcome
     },
     keepAside: (note) =>
-      registry.noteWebhook({
+      registry().noteWebhook({
         id: event.id,
         type: event.type,
         payload: JSON.stringify(event),

@@ -7,8 +7,13 @@ import { formEntries } from './form.ts'
 import { intervalOf, type AmendmentPlan, type ApplyInput } from './plan-core.ts'
 import { previewAmendment } from './preview.ts'
 import { phasePriceToRead, planAmendment } from './plan.ts'
-import type { StripePrice } from './stripe-types.ts'
-import { findBySubscriptionKey, resolveTarget, type Target } from './subscriptions.ts'
+import type { StripePrice, StripeSubscription } from './stripe-types.ts'
+import {
+  attachedSchedule,
+  findBySubscriptionKey,
+  resolveTarget,
+  type Target,
+} from './subscriptions.ts'
 import { nowSeconds } from './time.ts'
 
 export type { ApplyInput } from './plan-core.ts'
@@ -82,7 +87,20 @@ function toPlannedCall(call: StripeCall): PlannedCall {
 const KEY_LIFE_MS = 23 * 3_600_000
 
 /**
- * What the amendment acts on. A create whose key is younger than Stripe keeps keys needs no
+ * The subscription the ledger kept from its last apply's answer, when it is the one this
+ * amendment acts on and that answer still tells what to plan from: a live subscription, not a
+ * schedule that has yet to start one.
+ */
+function fromKnown(input: ApplyInput): Target | undefined {
+  if (!input.known || !input.subscriptionId || input.amendment.action === 'create') return undefined
+  const sub = JSON.parse(input.known) as StripeSubscription
+  if (sub.id !== input.subscriptionId || sub.customer !== input.customerId) return undefined
+  return { subscription: sub, schedule: attachedSchedule(sub) }
+}
+
+/**
+ * What the amendment acts on: what the last apply's answer showed, when the ledger kept it (a
+ * write planned from it that Stripe refuses sends the saga back to a fresh read). A create whose key is younger than Stripe keeps keys needs no
  * look-up: the key answers a repeat with the first result. An older one looks its subscription
  * key up first: a create whose first answer was lost, retried after its key expired, must find
  * what it made.
@@ -93,7 +111,7 @@ async function readTarget(
   input: ApplyInput,
   ctx: StepContext,
 ): Promise<Target | undefined> {
-  if (input.amendment.action !== 'create') return resolveTarget(client, input)
+  if (input.amendment.action !== 'create') return fromKnown(input) ?? resolveTarget(client, input)
   const keyCovers =
     ctx.keyFirstUsedAt !== undefined && Date.now() - ctx.keyFirstUsedAt < KEY_LIFE_MS
   if (keyCovers) return undefined

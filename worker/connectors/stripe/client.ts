@@ -49,8 +49,8 @@ export class StripeClient {
   }
 
   /** @throws ConnectorError */
-  get<T>(path: string, params: FormParams = {}): Promise<T> {
-    return this.send<T>('GET', path, params)
+  async get<T>(path: string, params: FormParams = {}): Promise<T> {
+    return (await this.send<T>('GET', path, params)).body
   }
 
   /**
@@ -58,7 +58,21 @@ export class StripeClient {
    * Stripe answers a repeat with the first response instead of a second effect (for 24 h).
    * @throws ConnectorError
    */
-  post<T>(path: string, params: FormParams, idempotencyKey: string): Promise<T> {
+  async post<T>(path: string, params: FormParams, idempotencyKey: string): Promise<T> {
+    return (await this.send<T>('POST', path, params, idempotencyKey)).body
+  }
+
+  /**
+   * A write, and whether its answer is a replay (`Idempotent-Replayed: true`): a replayed answer
+   * is the object as it was when the key was first used, not as it is now.
+   * https://docs.stripe.com/api/idempotent_requests
+   * @throws ConnectorError
+   */
+  write<T>(
+    path: string,
+    params: FormParams,
+    idempotencyKey: string,
+  ): Promise<{ body: T; replayed: boolean }> {
     return this.send<T>('POST', path, params, idempotencyKey)
   }
 
@@ -66,8 +80,8 @@ export class StripeClient {
    * A POST that changes nothing, such as `POST /v1/invoices/create_preview`: no idempotency key.
    * @throws ConnectorError
    */
-  query<T>(path: string, params: FormParams): Promise<T> {
-    return this.send<T>('POST', path, params)
+  async query<T>(path: string, params: FormParams): Promise<T> {
+    return (await this.send<T>('POST', path, params)).body
   }
 
   /**
@@ -75,8 +89,8 @@ export class StripeClient {
    * so callers check the object first and skip a delete that already happened.
    * @throws ConnectorError
    */
-  del<T>(path: string, params: FormParams = {}): Promise<T> {
-    return this.send<T>('DELETE', path, params)
+  async del<T>(path: string, params: FormParams = {}): Promise<T> {
+    return (await this.send<T>('DELETE', path, params)).body
   }
 
   private async send<T>(
@@ -84,7 +98,7 @@ export class StripeClient {
     path: string,
     params: FormParams,
     idempotencyKey?: string,
-  ): Promise<T> {
+  ): Promise<{ body: T; replayed: boolean }> {
     for (let attempt = 0; ; attempt++) {
       try {
         return await this.once<T>(method, path, params, idempotencyKey)
@@ -110,7 +124,7 @@ export class StripeClient {
     path: string,
     params: FormParams,
     idempotencyKey?: string,
-  ): Promise<T> {
+  ): Promise<{ body: T; replayed: boolean }> {
     const form = encodeForm(params)
     const hasBody = method === 'POST'
     const url = `${this.base}${path}${!hasBody && form ? `?${form}` : ''}`
@@ -144,7 +158,7 @@ export class StripeClient {
           `${method} ${path}: Stripe answered ${res.status} without a JSON body.`,
           { status: res.status },
         )
-      return res.json as T
+      return { body: res.json as T, replayed: res.headers.get('idempotent-replayed') === 'true' }
     }
     throw classifyResponse(res, method, path)
   }

@@ -21,6 +21,8 @@ export interface ApplyInput {
   subscriptionId?: string
   price?: CatalogEntry
   prorationDate?: number
+  /** The last apply's `answer.snapshot`: the subscription to plan from instead of a read. */
+  known?: string
 }
 
 /** Everything a plan is made from. */
