@@ -1,4 +1,6 @@
 import { compareAccount } from './compare.ts'
+import { compareDocuments } from './documents.ts'
+import { compareErpOrders } from './erp-orders.ts'
 import { raise, resolveGone, stripeLeft, type RunContext } from './run.ts'
 import type { DriftFinding, MirrorRow } from './types.ts'
 
@@ -16,14 +18,25 @@ async function rowsOf(ctx: RunContext, accountIds: string[]): Promise<MirrorRow[
   return rows
 }
 
-/** Acts on one account's findings: repairs through its ledger, or raises an exception. */
-async function act(ctx: RunContext, accountId: string, found: DriftFinding[]): Promise<void> {
+/**
+ * Acts on one account's findings: repairs subscriptions through its ledger (documents and ERP
+ * orders were handed over by their compare), raises exceptions, and, after a complete compare,
+ * resolves the account's exceptions no longer found.
+ */
+async function act(
+  ctx: RunContext,
+  accountId: string,
+  found: DriftFinding[],
+  complete: boolean,
+): Promise<void> {
   const seen = new Set<string>()
   for (const f of found) {
     ctx.findings.push(f)
     if (f.action === 'exception') {
       seen.add(`drift:${f.cause}:${f.id}`)
       await raise(ctx, f)
+    } else if (f.object !== 'subscription') {
+      continue
     } else if (f.action === 'repair_requested' && ctx.refreshing.has(f.id)) {
       // A lost event of this run already has the ledger re-read it: a second, forced rewrite
       // could race that read and write the mirror twice.
@@ -34,7 +47,24 @@ async function act(ctx: RunContext, accountId: string, found: DriftFinding[]): P
       ctx.ledgerCalls++
     }
   }
-  await resolveGone(ctx, accountId, seen)
+  if (complete) await resolveGone(ctx, accountId, seen)
+}
+
+/** The account's invoices, payments and ERP orders compared; false parts were cut by a budget. */
+async function compareMore(
+  ctx: RunContext,
+  a: { accountId: string; customerId: string },
+  userId: string,
+): Promise<{ found: DriftFinding[]; complete: boolean }> {
+  const docs = await compareDocuments(ctx, a, userId)
+  const erp = await compareErpOrders(ctx, a.accountId)
+  if (docs === false)
+    ctx.deferred.push(`${a.accountId}: invoices and payments: Stripe budget reached`)
+  if (erp === false) ctx.deferred.push(`${a.accountId}: ERP orders: NetSuite budget reached`)
+  return {
+    found: [...(docs || []), ...(erp || [])],
+    complete: docs !== false && erp !== false,
+  }
 }
 
 /**
@@ -74,7 +104,8 @@ export async function compareAccounts(
         fields: d.fields,
       }
     })
-    await act(ctx, accountId, found)
+    const more = await compareMore(ctx, { accountId, customerId }, userId)
+    await act(ctx, accountId, [...found, ...more.found], more.complete)
   }
   return []
 }
