@@ -152,7 +152,7 @@ function salesforceSources(
     integrationUserId: rows ? counted(() => rows.integrationUserId()) : fail,
     editedSince: rows ? counted((s, u, n) => rows.editedSince(s, u, n)) : fail,
     ofAccounts: rows ? counted((ids, n) => rows.ofAccounts(ids, n)) : fail,
-    documents: docs ? counted((o, ids, n) => docs.byExternalIds(o, ids, n)) : fail,
+    documents: docs ? counted((o, ids, n) => docs.ofAccounts(o, ids, n)) : fail,
     documentsEditedSince: docs ? counted((o, s, u, n) => docs.editedSince(o, s, u, n)) : fail,
     async withinBudget() {
       // The OrgWriter slows its flushes past half of Concord's share: reads wait from there.

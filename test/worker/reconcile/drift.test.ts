@@ -69,7 +69,7 @@ describe('drift reconciler', () => {
     expect((await mirrorOf(key))?._writes).toBe(after?._writes)
   })
 
-  it('rewrites a Billing_Subscription__c quantity edited by hand, found by the sweep’s one query, once', async () => {
+  it('rewrites a Billing_Subscription__c quantity edited by hand, found by the sweep’s hand-edit query, once', async () => {
     const { account, key, subscriptionId } = await subscribedAccount()
     await emulatorControl(vendors().salesforceUrl, 'salesforce/put', {
       object: 'Billing_Subscription__c',

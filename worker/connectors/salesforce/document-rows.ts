@@ -38,7 +38,8 @@ const value = (v: unknown): string | number | null =>
 const soqlDateTime = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
 
 /**
- * Reads of the invoice and payment mirrors for the drift reconciler: one REST query per page
+ * Reads of the invoice and payment mirrors for the drift reconciler, by Account or hand-edited
+ * since a stamp: one REST query per page
  * (2,000 rows), so the caller counts calls and stops at its budget.
  * https://developer.salesforce.com/docs/atlas.en-us.api_rest.meta/api_rest/resources_query.htm
  */
@@ -54,10 +55,10 @@ export class DocumentRows {
     return `SELECT ${[...fields, 'LastModifiedById', 'SystemModstamp'].join(', ')} FROM ${object}`
   }
 
-  /** The rows of these billing ids (at most 200 per query keeps the URL short). */
-  byExternalIds(object: DocumentObject, ids: readonly string[], next?: string) {
-    const list = ids.map(soqlQuote).join(', ')
-    return this.page(object, `${this.select(object)} WHERE External_Id__c IN (${list})`, next)
+  /** Every row of these Accounts (at most 200 ids per query keeps the URL short). */
+  ofAccounts(object: DocumentObject, accountIds: readonly string[], next?: string) {
+    const list = accountIds.map(soqlQuote).join(', ')
+    return this.page(object, `${this.select(object)} WHERE Account__c IN (${list})`, next)
   }
 
   /** Rows someone other than `integrationUserId` changed after `sinceMs`, oldest first. */

@@ -1,5 +1,6 @@
 import { compareAccount } from './compare.ts'
-import { compareDocuments } from './documents.ts'
+import type { DocumentRow } from '../../connectors/salesforce/document-rows.ts'
+import { compareDocuments, documentRowsOf } from './documents.ts'
 import { compareErpOrders } from './erp-orders.ts'
 import { raise, resolveGone, stripeLeft, type RunContext } from './run.ts'
 import type { DriftFinding, MirrorRow } from './types.ts'
@@ -54,9 +55,12 @@ async function act(
 async function compareMore(
   ctx: RunContext,
   a: { accountId: string; customerId: string },
-  userId: string,
+  seen: { userId: string; rows: DocumentRow[] },
 ): Promise<{ found: DriftFinding[]; complete: boolean }> {
-  const docs = await compareDocuments(ctx, a, userId)
+  const docs = await compareDocuments(ctx, a, {
+    userId: seen.userId,
+    rows: seen.rows.filter((r) => r.accountId === a.accountId),
+  })
   const erp = await compareErpOrders(ctx, a.accountId)
   if (docs === false)
     ctx.deferred.push(`${a.accountId}: invoices and payments: Stripe budget reached`)
@@ -78,10 +82,9 @@ export async function compareAccounts(
 ): Promise<Array<{ accountId: string; customerId: string }>> {
   if (accounts.length === 0) return []
   const userId = await integrationUser(ctx)
-  const rows = await rowsOf(
-    ctx,
-    accounts.map((a) => a.accountId),
-  )
+  const ids = accounts.map((a) => a.accountId)
+  const rows = await rowsOf(ctx, ids)
+  const documents = await documentRowsOf(ctx, ids)
   for (const [i, { accountId, customerId }] of accounts.entries()) {
     if (!stripeLeft(ctx)) return accounts.slice(i)
     const subscriptions = await ctx.sources.stripe.subscriptionsOf(customerId)
@@ -104,7 +107,7 @@ export async function compareAccounts(
         fields: d.fields,
       }
     })
-    const more = await compareMore(ctx, { accountId, customerId }, userId)
+    const more = await compareMore(ctx, { accountId, customerId }, { userId, rows: documents })
     await act(ctx, accountId, [...found, ...more.found], more.complete)
   }
   return []

@@ -58,17 +58,28 @@ function causeOf(
   return behind ? 'lost_webhook' : 'stale_mirror'
 }
 
-/** Rows of these billing ids, 200 ids per query, every page. */
-async function rowsOf(ctx: RunContext, object: DocumentObject, ids: string[]) {
+/**
+ * The invoice and payment rows of these accounts: one query per object and 200 accounts (every
+ * page), read once for a page of the full pass, so an account costs no Salesforce call of its own.
+ */
+export async function documentRowsOf(
+  ctx: RunContext,
+  accountIds: string[],
+): Promise<DocumentRow[]> {
   const rows: DocumentRow[] = []
-  for (let i = 0; i < ids.length; i += 200) {
-    let next: string | undefined
-    do {
-      const page = await ctx.sources.salesforce.documents(object, ids.slice(i, i + 200), next)
-      rows.push(...page.rows)
-      next = page.next
-    } while (next)
-  }
+  for (const object of Object.values(OBJECT_OF))
+    for (let i = 0; i < accountIds.length; i += 200) {
+      let next: string | undefined
+      do {
+        const page = await ctx.sources.salesforce.documents(
+          object,
+          accountIds.slice(i, i + 200),
+          next,
+        )
+        rows.push(...page.rows)
+        next = page.next
+      } while (next)
+    }
   return rows
 }
 
@@ -78,11 +89,12 @@ async function compareKind(
   accountId: string,
   kind: DocKind,
   docs: Array<Invoice | Payment>,
-  userId: string,
+  seen: { userId: string; rows: DocumentRow[] },
 ): Promise<DriftFinding[]> {
   if (docs.length === 0) return []
   const ids = docs.map((d) => d.id)
-  const rows = await rowsOf(ctx, OBJECT_OF[kind], ids)
+  const { userId } = seen
+  const rows = seen.rows.filter((r) => r.object === OBJECT_OF[kind])
   const held = await ctx.targets.ledger(accountId).heldDocuments(kind, ids)
   ctx.ledgerCalls++
   const found: DriftFinding[] = []
@@ -131,13 +143,14 @@ export async function repairDocuments(
 
 /**
  * Compares an account's newest invoices and payments in billing (one page of each, within the
- * run's Stripe budget) with their Salesforce records, and repairs what differs. Returns the
- * findings, repaired or reported; false when the budget left no room for it.
+ * run's Stripe budget) with their Salesforce records (`rows`, the account's, read with its page),
+ * and repairs what differs. Returns the findings, repaired or reported; false when the budget
+ * left no room for it.
  */
 export async function compareDocuments(
   ctx: RunContext,
   a: { accountId: string; customerId: string },
-  userId: string,
+  seen: { userId: string; rows: DocumentRow[] },
 ): Promise<DriftFinding[] | false> {
   if (!stripeLeft(ctx)) return false
   const limit = ctx.settings.documentsPerAccount
@@ -147,8 +160,8 @@ export async function compareDocuments(
   ctx.checked.invoices += invoices.length
   ctx.checked.payments += payments.length
   const found = [
-    ...(await compareKind(ctx, a.accountId, 'invoice', invoices, userId)),
-    ...(await compareKind(ctx, a.accountId, 'payment', payments, userId)),
+    ...(await compareKind(ctx, a.accountId, 'invoice', invoices, seen)),
+    ...(await compareKind(ctx, a.accountId, 'payment', payments, seen)),
   ]
   if (ctx.repair) await repairDocuments(ctx, a.accountId, found)
   return found

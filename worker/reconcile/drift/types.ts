@@ -113,7 +113,11 @@ export interface DriftSources {
     integrationUserId(): Promise<string>
     editedSince(sinceMs: number, userId: string, next?: string): Promise<RowsPage>
     ofAccounts(accountIds: readonly string[], next?: string): Promise<RowsPage>
-    documents(object: DocumentObject, ids: readonly string[], next?: string): Promise<DocumentPage>
+    documents(
+      object: DocumentObject,
+      accountIds: readonly string[],
+      next?: string,
+    ): Promise<DocumentPage>
     documentsEditedSince(
       object: DocumentObject,
       sinceMs: number,
