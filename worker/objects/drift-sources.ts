@@ -8,7 +8,7 @@ import { stripeBillingReader } from '../connectors/stripe/billing-reader.ts'
 import { invoiceFromStripe, paymentFromCharge } from '../connectors/stripe/mapping.ts'
 import { DocumentRows } from '../connectors/salesforce/document-rows.ts'
 import { netsuiteConnector } from '../connectors/netsuite/index.ts'
-import { concordOrdersPage } from '../connectors/netsuite/order-rows.ts'
+import { concordOrdersPage, invoicesByExternalIds } from '../connectors/netsuite/order-rows.ts'
 import type { GateResolver } from '../connectors/netsuite/permits.ts'
 import type { BillingSubscription } from '../connectors/types.ts'
 import { ConnectorError } from '../failure/errors.ts'
@@ -124,11 +124,15 @@ function netsuiteSources(
     gates,
     recordingFetch(fetch, 'netsuite', { record: count }),
   )
-  if (!parts) return { orders: notConfigured('netsuite') }
-  if (!('client' in parts)) return { orders: () => Promise.reject(parts.failure) }
+  if (!parts) return { orders: notConfigured('netsuite'), invoices: notConfigured('netsuite') }
+  if (!('client' in parts)) {
+    const fail = () => Promise.reject(parts.failure)
+    return { orders: fail, invoices: fail }
+  }
   return {
     orders: (customerId, limit, offset) =>
       concordOrdersPage(parts.client, customerId, limit, offset),
+    invoices: (customerId, ids) => invoicesByExternalIds(parts.client, customerId, ids),
   }
 }
 

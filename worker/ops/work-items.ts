@@ -95,7 +95,10 @@ function driftItem(e: ExceptionEntry): WorkItem | undefined {
   if (e.state !== 'parked') return undefined
   const inSalesforce = e.code === 'drift_orphan_mirror'
   // An ERP order edited in NetSuite, or one whose re-run NetSuite refused: named by its external id.
-  const inNetsuite = e.code === 'drift_erp_edit' || e.code === 'drift_lost_erp_step'
+  const inNetsuite =
+    e.code === 'drift_erp_edit' ||
+    e.code === 'drift_lost_erp_step' ||
+    e.code === 'drift_erp_mismatch'
   const object = e.subscriptionKey
   return {
     id: e.amendmentId,

@@ -72,7 +72,7 @@ describe('drift reconciler: invoices and payments', () => {
     expect(ofAccount(second, account)).toEqual([])
     await settle(account)
     expect((await rowOf('Billing_Invoice__c', account))?._writes).toBe(repaired?._writes)
-  })
+  }, 30_000)
 
   it('finds a payment edited by hand in the full compare of the account, repairs it once and reports its cost', async () => {
     const { account, payment, invoice } = await invoicedAccount()
@@ -115,5 +115,5 @@ describe('drift reconciler: invoices and payments', () => {
     await settle(account)
     expect((await rowOf('Billing_Payment__c', account))?._writes).toBe(repaired?._writes)
     expect((await rowOf('Billing_Invoice__c', account))?._writes).toBe(invoice._writes)
-  })
+  }, 30_000)
 })

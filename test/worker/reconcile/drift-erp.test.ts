@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import type { DriftReport } from '../../../worker/reconcile/drift/types.ts'
 import { amendmentEvent, ledger, operatorFetch, postEvents } from '../support/helpers.ts'
-import { createAccount, emulatorControl, netsuiteEffects, vendors } from '../support/vendors.ts'
+import {
+  createAccount,
+  emulatorControl,
+  netsuiteEffects,
+  salesforceRecords,
+  vendors,
+} from '../support/vendors.ts'
 import { reconcileAccount, settle } from './drift-support.ts'
 
 type Json = Record<string, unknown>
@@ -92,7 +98,7 @@ describe('drift reconciler: NetSuite sales orders', () => {
     expect(await ledger(account).rerunErpOrder(amendmentId, Date.now() - 60_000)).toBe('already')
     await settle(account)
     expect((await upsertsOf(externalId)).length).toBe(before + 1)
-  })
+  }, 30_000)
 
   it('raises a sales order changed in NetSuite as a drift item naming the order and the field, once, and leaves it as NetSuite has it', async () => {
     const { account, externalId, order } = await orderedAccount()
@@ -141,5 +147,48 @@ describe('drift reconciler: NetSuite sales orders', () => {
     // Concord never overwrites the ERP's edit.
     expect((await upsertsOf(externalId)).length).toBe(upserts)
     expect(lineOf((await salesOrder(externalId))!).quantity).toBe(7)
-  })
+  }, 30_000)
+
+  it('raises a NetSuite invoice that disagrees with the billing invoice whose id it carries, naming both and the fields, once', async () => {
+    const { account } = await orderedAccount()
+    const invoice = (await salesforceRecords('Billing_Invoice__c')).find(
+      (r) => r.Account__c === account,
+    )
+    const invoiceId = String(invoice?.External_Id__c)
+    const due = Number(invoice?.Amount_Due__c)
+    expect(invoice?.Status__c).toBe('paid')
+    const erpCustomerId = (await ledger(account).summary())?.xref.erpCustomerId
+    // Posted by something other than Concord (Concord makes no invoices in NetSuite), 10 too much.
+    const posted = await netsuite('add-invoice', {
+      customer: Number(erpCustomerId),
+      amount: due + 10,
+      externalId: invoiceId,
+    })
+
+    const report = await reconcileAccount(account)
+    expect(report.checked).toMatchObject({ erpOrders: 1, erpInvoices: 1 })
+    expect(ofAccount(report, account)).toEqual([
+      expect.objectContaining({
+        object: 'invoice',
+        id: invoiceId,
+        cause: 'erp_mismatch',
+        action: 'exception',
+        fields: [
+          { field: 'foreigntotal', billing: due, netsuite: due + 10 },
+          { field: 'foreignamountunpaid', billing: 0, netsuite: due + 10 },
+        ],
+        detail: expect.stringContaining(`NetSuite invoice ${String(posted.id)}`) as unknown,
+      }),
+    ])
+    await reconcileAccount(account)
+    const res = await operatorFetch(`/v1/exceptions?accountId=${account}`)
+    const items = (await res.json<{ items: Json[] }>()).items.filter((e) => e.kind === 'drift')
+    expect(items).toEqual([
+      expect.objectContaining({
+        id: `drift:erp_mismatch:${invoiceId}`,
+        system: 'netsuite',
+        code: 'drift_erp_mismatch',
+      }),
+    ])
+  }, 30_000)
 })

@@ -60,7 +60,10 @@ function fakeStripe(events: Array<{ id: string; created: number }>) {
       documentsEditedSince: () => Promise.resolve({ rows: [] }),
       withinBudget: () => Promise.resolve(true),
     },
-    netsuite: { orders: () => Promise.resolve({ rows: [], hasMore: false }) },
+    netsuite: {
+      orders: () => Promise.resolve({ rows: [], hasMore: false }),
+      invoices: () => Promise.resolve([]),
+    },
     calls: () => ({ stripe: calls, salesforce: 0, netsuite: 0 }),
   }
   return { sources, queries, resetCalls: () => (calls = 0) }

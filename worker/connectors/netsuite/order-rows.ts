@@ -46,3 +46,38 @@ export async function concordOrdersPage(
     hasMore: page.hasMore,
   }
 }
+
+/** A NetSuite invoice that carries a billing invoice id as its external id. */
+export interface ErpInvoiceRow {
+  id: string
+  externalId: string
+  /** Total and what is still unpaid, major units. */
+  total?: number
+  unpaid?: number
+}
+
+/**
+ * The customer's NetSuite invoices whose external ids are these billing invoice ids (one SuiteQL
+ * call; at most 1,000 ids). Concord makes no invoices in NetSuite: these were made by whatever
+ * posts billing's invoices there.
+ * @throws ConnectorError as `NetsuiteClient.send` does.
+ */
+export async function invoicesByExternalIds(
+  client: NetsuiteClient,
+  customerId: string,
+  externalIds: readonly string[],
+): Promise<ErpInvoiceRow[]> {
+  if (!/^\d+$/.test(customerId) || externalIds.length === 0) return []
+  const query = suiteql`SELECT id, externalid, foreigntotal, foreignamountunpaid FROM transaction
+    WHERE type = 'CustInvc' AND entity = ${sq.int(Number(customerId))}
+      AND externalid IN ${sq.list(externalIds.map((id) => sq.str(id)))}`
+  const page = await suiteqlPage(client, query, Math.min(externalIds.length, 1000), 0)
+  return page.rows
+    .filter((r) => r.id && r.externalid)
+    .map((r) => ({
+      id: r.id ?? '',
+      externalId: r.externalid ?? '',
+      total: number(r.foreigntotal),
+      unpaid: number(r.foreignamountunpaid),
+    }))
+}

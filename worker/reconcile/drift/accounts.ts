@@ -1,6 +1,7 @@
 import { compareAccount } from './compare.ts'
 import type { DocumentRow } from '../../connectors/salesforce/document-rows.ts'
 import { compareDocuments, documentRowsOf } from './documents.ts'
+import { compareErpInvoices } from './erp-invoices.ts'
 import { compareErpOrders } from './erp-orders.ts'
 import { raise, resolveGone, stripeLeft, type RunContext } from './run.ts'
 import type { DriftFinding, MirrorRow } from './types.ts'
@@ -62,12 +63,17 @@ async function compareMore(
     rows: seen.rows.filter((r) => r.accountId === a.accountId),
   })
   const erp = await compareErpOrders(ctx, a.accountId)
+  const erpInvoices =
+    docs && erp
+      ? await compareErpInvoices(ctx, a.accountId, erp.erpCustomerId, docs.invoices)
+      : false
   if (docs === false)
     ctx.deferred.push(`${a.accountId}: invoices and payments: Stripe budget reached`)
-  if (erp === false) ctx.deferred.push(`${a.accountId}: ERP orders: NetSuite budget reached`)
+  if (erp === false || erpInvoices === false)
+    ctx.deferred.push(`${a.accountId}: NetSuite orders and invoices: NetSuite budget reached`)
   return {
-    found: [...(docs || []), ...(erp || [])],
-    complete: docs !== false && erp !== false,
+    found: [...(docs ? docs.found : []), ...(erp ? erp.found : []), ...(erpInvoices || [])],
+    complete: docs !== false && erp !== false && erpInvoices !== false,
   }
 }
 

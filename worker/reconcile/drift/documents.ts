@@ -144,14 +144,14 @@ export async function repairDocuments(
 /**
  * Compares an account's newest invoices and payments in billing (one page of each, within the
  * run's Stripe budget) with their Salesforce records (`rows`, the account's, read with its page),
- * and repairs what differs. Returns the findings, repaired or reported; false when the budget
- * left no room for it.
+ * and repairs what differs. Returns the findings, repaired or reported, and the invoices read;
+ * false when the budget left no room for it.
  */
 export async function compareDocuments(
   ctx: RunContext,
   a: { accountId: string; customerId: string },
   seen: { userId: string; rows: DocumentRow[] },
-): Promise<DriftFinding[] | false> {
+): Promise<{ found: DriftFinding[]; invoices: Invoice[] } | false> {
   if (!stripeLeft(ctx)) return false
   const limit = ctx.settings.documentsPerAccount
   const invoices = await ctx.sources.stripe.invoicesOf(a.customerId, a.accountId, limit)
@@ -164,5 +164,5 @@ export async function compareDocuments(
     ...(await compareKind(ctx, a.accountId, 'payment', payments, seen)),
   ]
   if (ctx.repair) await repairDocuments(ctx, a.accountId, found)
-  return found
+  return { found, invoices }
 }

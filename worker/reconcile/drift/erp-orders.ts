@@ -57,16 +57,17 @@ async function lost(ctx: RunContext, accountId: string, view: ErpOrderView, seen
  * Compares the ERP orders an account's ledger recorded with NetSuite's (by the external ids
  * Concord writes, SuiteQL pages within the run's NetSuite budget, each through the account's
  * request permits). A missing order is re-run through the ledger; an order whose total differs
- * was edited in NetSuite and is raised, naming the order and the field. Returns the findings,
- * or false when the budget left no room for a complete read (nothing is concluded from half).
+ * was edited in NetSuite and is raised, naming the order and the field. Returns the findings and
+ * the ERP customer, or false when the budget left no room for a complete read (nothing is
+ * concluded from half).
  */
 export async function compareErpOrders(
   ctx: RunContext,
   accountId: string,
-): Promise<DriftFinding[] | false> {
+): Promise<{ found: DriftFinding[]; erpCustomerId?: string } | false> {
   const { erpCustomerId, orders } = await ctx.targets.ledger(accountId).erpOrders()
   ctx.ledgerCalls++
-  if (!erpCustomerId || orders.length === 0) return []
+  if (!erpCustomerId || orders.length === 0) return { found: [], erpCustomerId }
   const seenAt = Date.now()
   const rows = await ordersOf(ctx, erpCustomerId)
   if (!rows) return false
@@ -91,5 +92,5 @@ export async function compareErpOrders(
       detail: `NetSuite sales order ${row.id} (${row.externalId}, ${view.subscriptionKey} #${view.sequence}) was changed in NetSuite: ${fields.map((d) => `${d.field} is ${String(d.netsuite)}, Concord wrote ${String(d.concord)}`).join('; ')}. Concord does not overwrite it; correct it in NetSuite or amend the subscription in Salesforce.`,
     })
   }
-  return found
+  return { found, erpCustomerId }
 }

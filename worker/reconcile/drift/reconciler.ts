@@ -102,6 +102,7 @@ export class DriftReconciler extends StoredModule {
         invoices: 0,
         payments: 0,
         erpOrders: 0,
+        erpInvoices: 0,
       },
       ledgerCalls: 0,
       known: new Map(),

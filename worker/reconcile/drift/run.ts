@@ -36,7 +36,7 @@ const EXCEPTION_MESSAGES: Partial<Record<DriftFinding['cause'], string>> = {
 
 /** The message an exception carries: the finding's own detail first, where it names the record. */
 const messageOf = (f: DriftFinding) =>
-  f.cause === 'erp_edit' || f.cause === 'lost_erp_step'
+  f.cause === 'erp_edit' || f.cause === 'lost_erp_step' || f.cause === 'erp_mismatch'
     ? (f.detail ?? f.cause)
     : (EXCEPTION_MESSAGES[f.cause] ?? f.detail ?? f.cause)
 

@@ -1,6 +1,6 @@
 import type { MirrorRow, RowsPage } from '../../connectors/salesforce/mirror-rows.ts'
 import type { DocumentObject, DocumentPage } from '../../connectors/salesforce/document-rows.ts'
-import type { ErpOrderRow } from '../../connectors/netsuite/order-rows.ts'
+import type { ErpInvoiceRow, ErpOrderRow } from '../../connectors/netsuite/order-rows.ts'
 import type { BillingSubscription } from '../../connectors/types.ts'
 import type { Invoice, Payment } from '../../../shared/index.ts'
 import type { ErpOrderView, RerunAnswer } from '../../ledger/erp-repair.ts'
@@ -28,6 +28,8 @@ export type DriftCause =
   | 'lost_erp_step'
   /** Someone changed an ERP order Concord made, in the ERP: not Concord's to overwrite. */
   | 'erp_edit'
+  /** An ERP invoice of a billing invoice disagrees with it (amount, or what is unpaid). */
+  | 'erp_mismatch'
 
 /** What the reconciler did about a finding. */
 export type DriftAction =
@@ -81,6 +83,8 @@ export interface DriftReport {
     invoices: number
     payments: number
     erpOrders: number
+    /** NetSuite invoices found under billing invoice ids and compared. */
+    erpInvoices: number
   }
   findings: DriftFinding[]
   /** Work left for the next sweep (a budget reached, a vendor not configured or failing). */
@@ -134,6 +138,8 @@ export interface DriftSources {
       limit: number,
       offset: number,
     ): Promise<{ rows: ErpOrderRow[]; hasMore: boolean }>
+    /** The customer's NetSuite invoices carrying these billing invoice ids (one SuiteQL call). */
+    invoices(customerId: string, billingInvoiceIds: readonly string[]): Promise<ErpInvoiceRow[]>
   }
   /** HTTP calls made through these sources so far. */
   calls(): { stripe: number; salesforce: number; netsuite: number }

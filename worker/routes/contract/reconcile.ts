@@ -26,6 +26,7 @@ const DriftFinding = z.object({
     'orphan_mirror',
     'lost_erp_step',
     'erp_edit',
+    'erp_mismatch',
   ]),
   action: z.enum(['repair_requested', 'exception', 'reported']),
   fields: z.optional(
@@ -65,6 +66,7 @@ export const DriftReportSchema = z.object({
     invoices: z.number(),
     payments: z.number(),
     erpOrders: z.number(),
+    erpInvoices: z.number(),
   }),
   findings: z.array(DriftFinding),
   deferred: z.array(z.string()),
