@@ -34,6 +34,12 @@ export const ReconcileVars = z.object({
   RECONCILE_FULL_PASS_HOURS: int(24, 1, 720),
   /** Stripe calls one sweep may make at most (Stripe allows 100 read requests per second live). */
   RECONCILE_STRIPE_CALLS_PER_SWEEP: int(200, 10, 10_000),
+  /** A customer's newest invoices and charges compared per account (Stripe pages hold 100). */
+  RECONCILE_DOCUMENTS_PER_ACCOUNT: int(100, 1, 100),
+  /** NetSuite calls one sweep may make at most (each waits for one of the account's permits). */
+  RECONCILE_NETSUITE_CALLS_PER_SWEEP: int(50, 1, 10_000),
+  /** Rows per SuiteQL page (NetSuite's limit is 1,000). */
+  RECONCILE_NETSUITE_PAGE_SIZE: int(1_000, 1, 1_000),
 })
 
 type Vars = Record<string, unknown>
@@ -58,6 +64,9 @@ export function reconcileSettings(env: Vars): { reconcile: ReconcileSettings } {
       accountsPerSweep: v.RECONCILE_ACCOUNTS_PER_SWEEP,
       fullPassEveryMs: v.RECONCILE_FULL_PASS_HOURS * 3_600_000,
       stripeCallsPerSweep: v.RECONCILE_STRIPE_CALLS_PER_SWEEP,
+      documentsPerAccount: v.RECONCILE_DOCUMENTS_PER_ACCOUNT,
+      netsuiteCallsPerSweep: v.RECONCILE_NETSUITE_CALLS_PER_SWEEP,
+      netsuitePageSize: v.RECONCILE_NETSUITE_PAGE_SIZE,
     },
   }
 }

@@ -122,6 +122,12 @@ export interface ReconcileSettings {
   fullPassEveryMs: number
   /** Stripe calls one sweep may make at most. */
   stripeCallsPerSweep: number
+  /** A customer's newest invoices and charges compared per account (one Stripe page of each). */
+  documentsPerAccount: number
+  /** NetSuite calls (SuiteQL pages) one sweep may make at most. */
+  netsuiteCallsPerSweep: number
+  /** Rows per SuiteQL page of a customer's sales orders (NetSuite allows 1,000). */
+  netsuitePageSize: number
 }
 
 /** The worker's configuration, parsed once per `env` object (`loadConfig`) and passed down. */

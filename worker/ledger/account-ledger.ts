@@ -32,7 +32,8 @@ import { Journal, type AmendmentRow, type ExceptionEntry, type TraceIndexEntry }
 import { readTrace, VendorCallLog, type Trace } from './trace.ts'
 import { JournalQueries } from './queries.ts'
 import type { BillingEventRef } from '../webhooks/stripe-events.ts'
-import { BILLING_COALESCE_MS, FinanceBook } from './finance-book.ts'
+import { BILLING_COALESCE_MS, FinanceBook, type HeldDocument } from './finance-book.ts'
+import { erpOrders, requestErpRerun, type ErpOrderView, type RerunAnswer } from './erp-repair.ts'
 import { requestMirrorRepair } from './subscription-mirror.ts'
 import { reportBacklog } from './kpis.ts'
 import { pump } from './pump.ts'
@@ -274,6 +275,43 @@ export class Ledger extends StoredModule {
       subscriptionId,
     )
     await this.armAt(Date.now())
+  }
+
+  /** The drift reconciler: write these documents' records again, once, after a fresh read. */
+  async repairDocuments(
+    accountId: string,
+    refs: Array<{ kind: 'invoice' | 'payment'; id: string }>,
+  ): Promise<void> {
+    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
+    const book = new FinanceBook(this.sql, this.accountId() ?? accountId)
+    for (const r of refs) book.repairDocument(r.kind, r.id)
+    await this.armAt(Date.now())
+  }
+
+  /** What this ledger holds of these documents (status and billing's time), by id. */
+  heldDocuments(kind: 'invoice' | 'payment', ids: string[]): Record<string, HeldDocument> {
+    const id = this.accountId()
+    return id ? new FinanceBook(this.sql, id).heldDocuments(kind, ids) : {}
+  }
+
+  /** The ERP orders this account's amendments recorded, with the line each was written with. */
+  erpOrders(): { erpCustomerId?: string; orders: ErpOrderView[] } {
+    const journal = this.journal()
+    if (!journal) return { orders: [] }
+    return {
+      erpCustomerId: journal.xref().erp_customer_id ?? undefined,
+      orders: erpOrders(this.sql, journal, this.deps.config.catalog),
+    }
+  }
+
+  /**
+   * The drift reconciler found an amendment's ERP order missing (as of `seenMissingAt`): the pump
+   * runs its ERP step again, once (`erp-repair.ts`).
+   */
+  async rerunErpOrder(amendmentId: string, seenMissingAt: number): Promise<RerunAnswer> {
+    const answer = requestErpRerun(this.sql, amendmentId, seenMissingAt)
+    if (answer === 'queued') await this.armAt(Date.now())
+    return answer
   }
 
   /** The ERP's AR facts for this account (ERP owns what is owed and the credit hold). */

@@ -23,6 +23,12 @@ const RANK: Record<DocKind, Record<string, number>> = {
 
 type Doc = Invoice | Payment | CreditNote
 
+/** A document as the ledger holds it, in brief (the drift reconciler's compare). */
+export interface HeldDocument {
+  status: string
+  sourceUpdatedAt: string
+}
+
 /**
  * How long the pump waits after a billing event before it re-reads: Stripe sends several events
  * for one object within milliseconds (an invoice paid: `invoice.updated`, `invoice.paid`,
@@ -224,6 +230,34 @@ export class FinanceBook {
     if (kind === 'invoice') this.queueRecord(invoiceRecord(doc as Invoice))
     if (kind === 'payment') this.queueRecord(paymentRecord(doc as Payment))
     return true
+  }
+
+  /**
+   * The drift reconciler found this document's Salesforce record unlike billing: the record is
+   * queued again from what the ledger holds, and the document re-read, so the pump writes it once
+   * (a newer read replaces the queued record before the flush). Nothing held: only the re-read.
+   */
+  repairDocument(kind: 'invoice' | 'payment', id: string): void {
+    const held = this.get(kind, id)
+    if (held && kind === 'invoice') this.queueRecord(invoiceRecord(held as Invoice))
+    if (held && kind === 'payment') this.queueRecord(paymentRecord(held as Payment))
+    this.requestRefresh(kind, id)
+  }
+
+  /** What the ledger holds of these documents: status and billing's time of each. */
+  heldDocuments(kind: DocKind, ids: string[]): Record<string, HeldDocument> {
+    const out: Record<string, HeldDocument> = {}
+    for (const id of ids) {
+      const row = this.sql
+        .exec<{ status: string; source_updated_at: string }>(
+          'SELECT status, source_updated_at FROM fin_doc WHERE kind = ? AND id = ?',
+          kind,
+          id,
+        )
+        .toArray()[0]
+      if (row) out[id] = { status: row.status, sourceUpdatedAt: row.source_updated_at }
+    }
+    return out
   }
 
   /** The ERP's AR facts as of `asOf` (ISO, UTC); facts older than those held change nothing. */

@@ -159,4 +159,16 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
         instead of a read */ `
   ALTER TABLE subscription ADD COLUMN billing_known TEXT;
   `,
+  /* 11: ERP orders the drift reconciler found missing in NetSuite, re-run by the pump once each */ `
+  CREATE TABLE erp_rerun (
+    amendment_id TEXT PRIMARY KEY,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'done', 'failed')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    not_before INTEGER NOT NULL DEFAULT 0,
+    ref TEXT,
+    error TEXT,
+    requested_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ]

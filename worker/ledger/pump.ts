@@ -3,6 +3,7 @@ import type { Connectors } from '../connectors/types.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
 import type { MetricPort } from '../lib/metrics.ts'
 import type { RecordSink } from '../writer/types.ts'
+import { runErpReruns } from './erp-repair.ts'
 import { FinanceBook } from './finance-book.ts'
 import { flushToWriter, runRefreshes } from './finance-pump.ts'
 import type { ExceptionEntry, Journal, TraceIndexEntry } from './journal.ts'
@@ -44,6 +45,7 @@ export async function pump(ctx: PumpContext): Promise<Wake> {
   const wakes: Wake[] = []
   wakes.push(await advanceDue(ctx))
   wakes.push(await advanceMoneyActions(ctx))
+  wakes.push(await runErpReruns(ctx))
   // Before the finance step: a closed period's summary queues its mirror record, which the
   // finance step hands to the writer in the same run.
   wakes.push(...(await usage(ctx)))

@@ -22,6 +22,8 @@ import {
   type PreviewResult,
 } from '../ledger/account-ledger.ts'
 import type { BillingEventRef } from '../webhooks/stripe-events.ts'
+import type { ErpOrderView, RerunAnswer } from '../ledger/erp-repair.ts'
+import type { HeldDocument } from '../ledger/finance-book.ts'
 import { LEDGER_MIGRATIONS } from '../ledger/migrations.ts'
 import type { Trace } from '../ledger/trace.ts'
 import type { AccountSummary, AmendmentDetail } from '../ledger/views.ts'
@@ -72,6 +74,29 @@ export class AccountLedger extends SqlObject {
   /** The drift reconciler: re-read the subscription and write its mirror once, changed or not. */
   repairSubscription(accountId: string, subscriptionId: string): Promise<void> {
     return this.ledger.repairSubscription(accountId, subscriptionId)
+  }
+
+  /** The drift reconciler: write these documents' records again, once, after a fresh read. */
+  repairDocuments(
+    accountId: string,
+    refs: Array<{ kind: 'invoice' | 'payment'; id: string }>,
+  ): Promise<void> {
+    return this.ledger.repairDocuments(accountId, refs)
+  }
+
+  /** What this ledger holds of these documents (status and billing's time), by id. */
+  heldDocuments(kind: 'invoice' | 'payment', ids: string[]): Record<string, HeldDocument> {
+    return this.ledger.heldDocuments(kind, ids)
+  }
+
+  /** The ERP orders this account's amendments recorded, with the line each was written with. */
+  erpOrders(): { erpCustomerId?: string; orders: ErpOrderView[] } {
+    return this.ledger.erpOrders()
+  }
+
+  /** The drift reconciler found an amendment's ERP order missing: re-run its ERP step once. */
+  rerunErpOrder(amendmentId: string, seenMissingAt: number): Promise<RerunAnswer> {
+    return this.ledger.rerunErpOrder(amendmentId, seenMissingAt)
   }
 
   /** The ERP's AR facts for this account (ERP owns what is owed and the credit hold). */

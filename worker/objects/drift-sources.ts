@@ -1,9 +1,15 @@
-import { AccountId } from '../../shared/index.ts'
+import { AccountId, type Payment } from '../../shared/index.ts'
 import type { Config } from '../config/types.ts'
 import { recordingFetch } from '../connectors/http.ts'
 import { MirrorRows, salesforceOrg } from '../connectors/salesforce/index.ts'
 import { billingSubscription } from '../connectors/stripe/mirror.ts'
 import { stripeConnector, StripeReader } from '../connectors/stripe/index.ts'
+import { stripeBillingReader } from '../connectors/stripe/billing-reader.ts'
+import { invoiceFromStripe, paymentFromCharge } from '../connectors/stripe/mapping.ts'
+import { DocumentRows } from '../connectors/salesforce/document-rows.ts'
+import { netsuiteConnector } from '../connectors/netsuite/index.ts'
+import { concordOrdersPage, invoicesByExternalIds } from '../connectors/netsuite/order-rows.ts'
+import type { GateResolver } from '../connectors/netsuite/permits.ts'
 import type { BillingSubscription } from '../connectors/types.ts'
 import { ConnectorError } from '../failure/errors.ts'
 import type { DriftSources } from '../reconcile/drift/types.ts'
@@ -29,6 +35,30 @@ async function unlessMissing<T>(read: Promise<T>): Promise<T | undefined> {
   }
 }
 
+/** A customer's newest invoices and payments, and one of each by id. */
+function stripeDocuments(
+  reader: StripeReader,
+): Pick<DriftSources['stripe'], 'invoicesOf' | 'paymentsOf' | 'invoice' | 'payment'> {
+  const documents = stripeBillingReader(reader)
+  return {
+    async invoicesOf(customerId, accountId, limit) {
+      const page = await reader.listInvoices({ customerId, limit })
+      // A draft changes freely until it is finalized; the ledger mirrors it from then on.
+      return page.data
+        .filter((inv) => inv.status !== 'draft')
+        .map((inv) => invoiceFromStripe(inv, accountId))
+    },
+    async paymentsOf(customerId, accountId, limit) {
+      const page = await reader.listCharges({ customerId, limit })
+      return page.data
+        .map((c) => paymentFromCharge(c, { accountId }))
+        .filter((p): p is Payment => !!p)
+    },
+    invoice: (id, accountId) => unlessMissing(documents.invoice(id, accountId)),
+    payment: (id, accountId) => unlessMissing(documents.payment(id, accountId)),
+  }
+}
+
 function stripeSources(config: Config, count: () => void): DriftSources['stripe'] {
   const stripe = stripeConnector(config.stripe, recordingFetch(fetch, 'stripe', { record: count }))
   if (!stripe) {
@@ -40,10 +70,15 @@ function stripeSources(config: Config, count: () => void): DriftSources['stripe'
       mappedCustomers: fail,
       accountOfCustomer: fail,
       customerOfInvoice: fail,
+      invoicesOf: fail,
+      paymentsOf: fail,
+      invoice: fail,
+      payment: fail,
     }
   }
   const reader = new StripeReader(stripe.client)
   return {
+    ...stripeDocuments(reader),
     async events({ gte, lte, after }) {
       const page = await reader.listEvents({
         createdGte: gte,
@@ -78,38 +113,74 @@ function stripeSources(config: Config, count: () => void): DriftSources['stripe'
   }
 }
 
-/**
- * The drift reconciler's reads over the configured vendors, each HTTP call counted: Stripe's
- * through a recording `fetch`, Salesforce's per query (its client is shared isolate-wide).
- * `writerBudget` answers the OrgWriter's view of Concord's Salesforce API share.
- */
-export function driftSources(
+/** NetSuite's reads, each call through the account's request permits (the NetSuite gate). */
+function netsuiteSources(
   config: Config,
+  gates: GateResolver,
+  count: () => void,
+): DriftSources['netsuite'] {
+  const parts = netsuiteConnector(
+    config.netsuite,
+    gates,
+    recordingFetch(fetch, 'netsuite', { record: count }),
+  )
+  if (!parts) return { orders: notConfigured('netsuite'), invoices: notConfigured('netsuite') }
+  if (!('client' in parts)) {
+    const fail = () => Promise.reject(parts.failure)
+    return { orders: fail, invoices: fail }
+  }
+  return {
+    orders: (customerId, limit, offset) =>
+      concordOrdersPage(parts.client, customerId, limit, offset),
+    invoices: (customerId, ids) => invoicesByExternalIds(parts.client, customerId, ids),
+  }
+}
+
+/** Salesforce's reads, counted per query (its client is shared isolate-wide). */
+function salesforceSources(
+  config: Config,
+  count: () => void,
   writerBudget: () => Promise<{ calls24h: number; usage?: { used: number; max: number } }>,
-): DriftSources {
-  const calls = { stripe: 0, salesforce: 0, netsuite: 0 }
-  const stripe = stripeSources(config, () => calls.stripe++)
+): DriftSources['salesforce'] {
   const org = salesforceOrg(config.salesforce)
   const rows = org ? new MirrorRows(org.client) : undefined
+  const docs = org ? new DocumentRows(org.client) : undefined
   const counted =
     <A extends unknown[], R>(f: (...a: A) => Promise<R>) =>
     (...a: A): Promise<R> => {
-      calls.salesforce++
+      count()
       return f(...a)
     }
   const fail = notConfigured('salesforce')
   return {
-    stripe,
-    salesforce: {
-      integrationUserId: rows ? counted(() => rows.integrationUserId()) : fail,
-      editedSince: rows ? counted((s, u, n) => rows.editedSince(s, u, n)) : fail,
-      ofAccounts: rows ? counted((ids, n) => rows.ofAccounts(ids, n)) : fail,
-      async withinBudget() {
-        // The OrgWriter slows its flushes past half of Concord's share: reads wait from there.
-        const { calls24h, usage } = await writerBudget()
-        return !usage || calls24h < usage.max * config.salesforceApiShare * 0.5
-      },
+    integrationUserId: rows ? counted(() => rows.integrationUserId()) : fail,
+    editedSince: rows ? counted((s, u, n) => rows.editedSince(s, u, n)) : fail,
+    ofAccounts: rows ? counted((ids, n) => rows.ofAccounts(ids, n)) : fail,
+    documents: docs ? counted((o, ids, n) => docs.ofAccounts(o, ids, n)) : fail,
+    documentsEditedSince: docs ? counted((o, s, u, n) => docs.editedSince(o, s, u, n)) : fail,
+    async withinBudget() {
+      // The OrgWriter slows its flushes past half of Concord's share: reads wait from there.
+      const { calls24h, usage } = await writerBudget()
+      return !usage || calls24h < usage.max * config.salesforceApiShare * 0.5
     },
+  }
+}
+
+/**
+ * The drift reconciler's reads over the configured vendors, each HTTP call counted: Stripe's and
+ * NetSuite's through a recording `fetch`, Salesforce's per query. `writerBudget` answers the
+ * OrgWriter's view of Concord's Salesforce API share; `gates` the NetSuite request permits.
+ */
+export function driftSources(
+  config: Config,
+  writerBudget: () => Promise<{ calls24h: number; usage?: { used: number; max: number } }>,
+  gates: GateResolver,
+): DriftSources {
+  const calls = { stripe: 0, salesforce: 0, netsuite: 0 }
+  return {
+    stripe: stripeSources(config, () => calls.stripe++),
+    salesforce: salesforceSources(config, () => calls.salesforce++, writerBudget),
+    netsuite: netsuiteSources(config, gates, () => calls.netsuite++),
     calls: () => ({ ...calls }),
   }
 }

@@ -21,7 +21,12 @@ export class Reconciler extends SqlObject {
       logLevel: this.config.logLevel,
       settings: this.config.reconcile,
       catalog: this.config.catalog,
-      sources: () => driftSources(this.config, () => writer.status()),
+      sources: () =>
+        driftSources(
+          this.config,
+          () => writer.status(),
+          (name) => env.NETSUITE_GATE.getByName(name),
+        ),
       targets: {
         ledger: (accountId) => env.ACCOUNT_LEDGER.getByName(accountId),
         registry: {

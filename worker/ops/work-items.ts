@@ -89,18 +89,24 @@ const DRIFT_ACTION = 'reconcile'
 
 /**
  * A drift finding Concord may not decide (a Stripe subscription made outside Salesforce, a
- * mirror naming a subscription its customer lacks): a person decides in Stripe or Salesforce,
+ * mirror naming a subscription its customer lacks, an ERP order edited in NetSuite): a person
+ * decides in Stripe, Salesforce or NetSuite,
  * and the reconciler clears it once a compare no longer finds it. There is nothing to retry.
  */
 function driftItem(e: ExceptionEntry): WorkItem | undefined {
   if (e.state !== 'parked') return undefined
   const inSalesforce = e.code === 'drift_orphan_mirror'
+  // An ERP order edited in NetSuite, or one whose re-run NetSuite refused: named by its external id.
+  const inNetsuite =
+    e.code === 'drift_erp_edit' ||
+    e.code === 'drift_lost_erp_step' ||
+    e.code === 'drift_erp_mismatch'
   const object = e.subscriptionKey
   return {
     id: e.amendmentId,
     kind: 'drift',
     category: 'needs_data_fix',
-    system: inSalesforce ? 'salesforce' : 'stripe',
+    system: inNetsuite ? 'netsuite' : inSalesforce ? 'salesforce' : 'stripe',
     code: e.code ?? 'drift',
     message: e.message ?? '',
     since: e.updatedAt,
@@ -108,7 +114,7 @@ function driftItem(e: ExceptionEntry): WorkItem | undefined {
     ids: {
       salesforce: present([e.accountId]),
       stripe: present([object.startsWith('sub_') ? object : undefined]),
-      netsuite: [],
+      netsuite: present([inNetsuite ? object : undefined]),
     },
     ref: e.amendmentId,
   }

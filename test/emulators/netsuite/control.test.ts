@@ -90,6 +90,28 @@ describe('POST /__control/netsuite/<action>', () => {
     })
   })
 
+  it('edits a record as a person would in the UI, and deletes one, without effects', async () => {
+    await post('seed', {
+      customers: [{ externalId: 'CTL-5', companyName: 'Editable', subsidiary: { id: 1 } }],
+      invoices: [{ externalId: 'CTL-INV-5', entity: 'eid:CTL-5', amount: 10 }],
+    })
+    await post('clock', { advanceMs: 60_000 })
+    const edited = await post('edit', {
+      type: 'invoice',
+      ref: 'eid:CTL-INV-5',
+      body: { memo: 'changed by hand' },
+    })
+    expect(edited.body).toMatchObject({ lastModified: '2026-05-01T09:01:00.000Z' })
+    expect((await post('record', { type: 'invoice', ref: 'eid:CTL-INV-5' })).body).toMatchObject({
+      memo: 'changed by hand',
+    })
+    expect((await post('delete', { type: 'invoice', ref: 'eid:CTL-INV-5' })).status).toBe(200)
+    expect((await post('record', { type: 'invoice', ref: 'eid:CTL-INV-5' })).status).toBe(404)
+    const rows = await fx.suiteql(`SELECT id FROM transaction WHERE externalid = 'CTL-INV-5'`)
+    expect(((await rows.json()) as { items: unknown[] }).items).toEqual([])
+    expect(fx.emu.effects.all()).toEqual([])
+  })
+
   it('answers 404 for an unknown action or record', async () => {
     expect((await post('nope')).status).toBe(404)
     expect((await post('pay-invoice', { invoice: 'eid:MISSING' })).status).toBe(404)

@@ -54,6 +54,8 @@ function patch(ctx: RecordContext, record: NsRecord, body: Body): void {
  *   payment applied to it, which bumps the invoice's lastmodifieddate (drives AR deltas).
  * - `credit-hold` {customer, value: "ON"|"OFF"|"AUTO"}
  * - `touch` {type, ref} — bump a record's lastmodifieddate
+ * - `edit` {type, ref, body} — a person's change in the UI: the body applied as a PATCH would
+ * - `delete` {type, ref} — a person deletes the record in the UI
  * - `record` {type, ref} — the record as REST shows it (expanded), bypassing auth and governance
  * - `concurrency` {limit?, latencyMs?, resetCounters?} — answers the gate's counters
  * - `expire-tokens` — every issued access token stops working now
@@ -117,6 +119,18 @@ export function runControl(
         const record = mustFind(ctx, defOf(String(body.type)).id, body.ref)
         ctx.store.touch(record)
         return ok({ id: record.id, lastModified: new Date(record.lastModifiedAt).toISOString() })
+      })
+    case 'edit':
+      return run(() => {
+        const record = mustFind(ctx, defOf(String(body.type)).id, body.ref)
+        patch(ctx, record, (body.body ?? {}) as Body)
+        return ok({ id: record.id, lastModified: new Date(record.lastModifiedAt).toISOString() })
+      })
+    case 'delete':
+      return run(() => {
+        const record = mustFind(ctx, defOf(String(body.type)).id, body.ref)
+        ctx.store.remove(record)
+        return ok({ id: record.id, deleted: true })
       })
     case 'record':
       return run(() => {

@@ -117,6 +117,13 @@ export class RecordStore {
     this.touch(record)
   }
 
+  /** Removes a record (and its external id) for good, as a delete in NetSuite does. */
+  remove(record: NsRecord): void {
+    this.byType.get(record.type)?.delete(record.id)
+    if (record.externalId !== undefined)
+      this.byEid.delete(`${record.type}\u0000${record.externalId}`)
+  }
+
   /** Bumps `lastModifiedAt`, as NetSuite does on any save of the record. */
   touch(record: NsRecord): void {
     record.lastModifiedAt = Math.max(this.clock.now(), record.lastModifiedAt + 1)

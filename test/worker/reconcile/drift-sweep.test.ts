@@ -13,6 +13,9 @@ const SETTINGS = {
   accountsPerSweep: 25,
   fullPassEveryMs: 86_400_000,
   stripeCallsPerSweep: 1,
+  documentsPerAccount: 100,
+  netsuiteCallsPerSweep: 50,
+  netsuitePageSize: 1000,
 }
 
 /** Stripe's event list over canned events (newest first, two a page), every query kept. */
@@ -44,12 +47,22 @@ function fakeStripe(events: Array<{ id: string; created: number }>) {
       mappedCustomers: () => Promise.resolve({ customers: [] }),
       accountOfCustomer: () => Promise.resolve(undefined),
       customerOfInvoice: () => Promise.resolve(undefined),
+      invoicesOf: () => Promise.resolve([]),
+      paymentsOf: () => Promise.resolve([]),
+      invoice: () => Promise.resolve(undefined),
+      payment: () => Promise.resolve(undefined),
     },
     salesforce: {
       integrationUserId: () => Promise.resolve('005000000000001AAA'),
       editedSince: () => Promise.resolve({ rows: [] }),
       ofAccounts: () => Promise.resolve({ rows: [] }),
+      documents: () => Promise.resolve({ rows: [] }),
+      documentsEditedSince: () => Promise.resolve({ rows: [] }),
       withinBudget: () => Promise.resolve(true),
+    },
+    netsuite: {
+      orders: () => Promise.resolve({ rows: [], hasMore: false }),
+      invoices: () => Promise.resolve([]),
     },
     calls: () => ({ stripe: calls, salesforce: 0, netsuite: 0 }),
   }
@@ -68,6 +81,10 @@ function fakeTargets(seen: Set<string>) {
         return Promise.resolve(refs.map(() => 'queued' as const))
       },
       repairSubscription: () => Promise.resolve(),
+      repairDocuments: () => Promise.resolve(),
+      heldDocuments: () => Promise.resolve({}),
+      erpOrders: () => Promise.resolve({ orders: [] }),
+      rerunErpOrder: () => Promise.resolve('not_found' as const),
     }),
     registry: {
       lookupCustomer: (id) => Promise.resolve(id === 'cus_known' ? ACCOUNT : undefined),

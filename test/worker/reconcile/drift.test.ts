@@ -2,60 +2,14 @@ import { env } from 'cloudflare:workers'
 import { runInDurableObject } from 'cloudflare:test'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { DriftReport } from '../../../worker/reconcile/drift/types.ts'
-import {
-  amendmentEvent,
-  drain,
-  drainWriter,
-  ledger,
-  operatorFetch,
-  postEvents,
-} from '../support/helpers.ts'
-import { createAccount, emulatorControl, salesforceRecords, vendors } from '../support/vendors.ts'
+import { operatorFetch } from '../support/helpers.ts'
+import { createAccount, emulatorControl, vendors } from '../support/vendors.ts'
+import { mirrorOf, reconcileAccount, settle, subscribedAccount } from './drift-support.ts'
 import { stripeApi } from '../webhooks/support.ts'
 
 type Json = Record<string, unknown>
 
 afterEach(() => vi.restoreAllMocks())
-
-const mirrorOf = async (key: string) =>
-  (await salesforceRecords('Billing_Subscription__c')).find((r) => r.Subscription_Key__c === key)
-
-/** Runs the account's pump and the OrgWriter until both are quiet. */
-async function settle(account: string): Promise<void> {
-  await drain(account, 500)
-  await drainWriter()
-}
-
-/** An account with one subscription Concord made (seats 5), settled in Salesforce. */
-async function subscribedAccount() {
-  const account = await createAccount()
-  const key = `SUB-DRIFT-${crypto.randomUUID().slice(0, 6)}`
-  await postEvents([
-    amendmentEvent({
-      Account_Id__c: account,
-      Subscription_Key__c: key,
-      Sequence__c: 1,
-      Price_Key__c: 'pro-monthly-usd',
-      Quantity__c: 5,
-    }),
-  ])
-  await settle(account)
-  const mirror = await mirrorOf(key)
-  const subscriptionId = String(mirror?.External_Id__c)
-  expect(subscriptionId).toMatch(/^sub_/)
-  const customerId = (await ledger(account).summary())?.xref.billingCustomerId ?? ''
-  return { account, key, subscriptionId, customerId }
-}
-
-/** Reconciles one account now through the operator route, repairing. */
-async function reconcileAccount(account: string, repair = true): Promise<DriftReport> {
-  const res = await operatorFetch('/v1/reconcile', {
-    method: 'POST',
-    body: JSON.stringify({ accountId: account, repair }),
-  })
-  expect(res.status).toBe(200)
-  return await res.json<DriftReport>()
-}
 
 /** Changes the seats in Stripe directly, as finance would in the dashboard. */
 async function setSeatsInStripe(subscriptionId: string, quantity: number): Promise<void> {
@@ -115,7 +69,7 @@ describe('drift reconciler', () => {
     expect((await mirrorOf(key))?._writes).toBe(after?._writes)
   })
 
-  it('rewrites a Billing_Subscription__c quantity edited by hand, found by the sweep’s one query, once', async () => {
+  it('rewrites a Billing_Subscription__c quantity edited by hand, found by the sweep’s hand-edit query, once', async () => {
     const { account, key, subscriptionId } = await subscribedAccount()
     await emulatorControl(vendors().salesforceUrl, 'salesforce/put', {
       object: 'Billing_Subscription__c',
@@ -141,8 +95,9 @@ describe('drift reconciler', () => {
         fields: [{ field: 'Quantity__c', salesforce: 99, billing: 5 }],
       }),
     ])
-    // One query for the edited rows, one to learn who the integration user is.
-    expect(first.calls.salesforce).toBe(2)
+    // One query for the edited rows of each mirror object (subscriptions, invoices, payments),
+    // one to learn who the integration user is.
+    expect(first.calls.salesforce).toBe(4)
     await settle(account)
     const repaired = await mirrorOf(key)
     expect(repaired).toMatchObject({ Quantity__c: 5, External_Id__c: subscriptionId })
@@ -152,7 +107,7 @@ describe('drift reconciler', () => {
     // Concord's own rewrite is not a hand edit: the next sweep finds nothing and writes nothing.
     const second = await sweep()
     expect(ofAccount(second, account)).toEqual([])
-    expect(second.calls.salesforce).toBe(1)
+    expect(second.calls.salesforce).toBe(3)
     await settle(account)
     expect((await mirrorOf(key))?._writes).toBe(repaired?._writes)
   })
@@ -194,23 +149,28 @@ describe('drift reconciler', () => {
 
   it('reports the calls it made per system, as counted on the wire', async () => {
     const { account } = await subscribedAccount()
-    const { stripeUrl, salesforceUrl } = vendors()
-    const seen = { stripe: 0, salesforce: 0 }
+    const { stripeUrl, salesforceUrl, netsuiteUrl } = vendors()
+    const seen = { stripe: 0, salesforce: 0, netsuite: 0 }
     const real = globalThis.fetch
     vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
       const url = input instanceof Request ? input.url : input.toString()
       if (url.startsWith(stripeUrl)) seen.stripe++
       if (url.startsWith(salesforceUrl) && !url.includes('/oauth2/token')) seen.salesforce++
+      if (url.startsWith(netsuiteUrl)) seen.netsuite++
       return real(input, init)
     })
     const report = await reconcileAccount(account, false)
     vi.restoreAllMocks()
     expect(report.calls.stripe).toBe(seen.stripe)
     expect(report.calls.salesforce).toBe(seen.salesforce)
-    // Events pages, the customer's subscriptions; the account's mirrors in one query.
-    expect(report.calls.stripe).toBeGreaterThanOrEqual(2)
+    expect(report.calls.netsuite).toBe(seen.netsuite)
+    // Events pages, the customer's subscriptions, a page of its invoices and one of its charges;
+    // the account's mirrors in one query (and its invoices and payments, once there are any);
+    // its sales orders in one SuiteQL page.
+    expect(report.calls.stripe).toBeGreaterThanOrEqual(4)
     expect(report.calls.salesforce).toBeGreaterThanOrEqual(1)
-    expect(report.checked).toMatchObject({ accounts: 1, subscriptions: 1 })
+    expect(report.calls.netsuite).toBeGreaterThanOrEqual(1)
+    expect(report.checked).toMatchObject({ accounts: 1, subscriptions: 1, erpOrders: 1 })
 
     const listed = await operatorFetch('/v1/reconcile?limit=1')
     expect((await listed.json<{ items: DriftReport[] }>()).items[0]?.runId).toBe(report.runId)

@@ -62,6 +62,27 @@ async function previousLine(
   }
 }
 
+/**
+ * The line an amendment's order holds: its own price and quantity, the rest taken from the
+ * subscription's previous line (a seat change keeps the item and rate, a cancel is quantity 0).
+ * The drift reconciler rebuilds every order's expected line with it, one amendment after another.
+ */
+export function orderLine(
+  a: Pick<Amendment, 'action' | 'quantity'>,
+  price: CatalogEntry | undefined,
+  previous: ErpLine | undefined,
+): Partial<ErpLine> {
+  const itemId = price?.erpItemId ?? previous?.itemId
+  const quantity = a.action === 'cancel' ? 0 : (a.quantity ?? previous?.quantity)
+  const rate =
+    price?.unitAmount !== undefined
+      ? toMajor(price.unitAmount, price.currency)
+      : price
+        ? undefined
+        : previous?.rate
+  return { itemId, quantity, rate }
+}
+
 const dateOf = (iso: string) => new Date(iso).toISOString().slice(0, 10)
 
 function memoOf(a: Amendment, billing: BillingResult, correlationId: string): string {
@@ -97,26 +118,19 @@ export async function recordAmendment(
       ? (input.previous ??
         (await previousLine(client, customerId, billing.subscriptionId, externalId)))
       : undefined
-  const itemId = price?.erpItemId ?? previous?.itemId
+  const { itemId, quantity, rate } = orderLine(a, price, previous)
   if (!itemId) {
     throw business(
       'erp_item_unknown',
       `Amendment ${a.subscriptionKey} #${a.sequence} has no price key and NetSuite holds no earlier Concord order of subscription ${billing.subscriptionId || '(none)'} to take the item from.`,
     )
   }
-  const quantity = a.action === 'cancel' ? 0 : (a.quantity ?? previous?.quantity)
   if (quantity === undefined) {
     throw business(
       'erp_quantity_unknown',
       `Amendment ${a.subscriptionKey} #${a.sequence} has no quantity and NetSuite holds no earlier Concord order to take it from.`,
     )
   }
-  const rate =
-    price?.unitAmount !== undefined
-      ? toMajor(price.unitAmount, price.currency)
-      : price
-        ? undefined
-        : previous?.rate
   const line: Record<string, unknown> = {
     item: { id: itemId },
     quantity,

@@ -1,4 +1,8 @@
 import { compareAccount } from './compare.ts'
+import type { DocumentRow } from '../../connectors/salesforce/document-rows.ts'
+import { compareDocuments, documentRowsOf } from './documents.ts'
+import { compareErpInvoices } from './erp-invoices.ts'
+import { compareErpOrders } from './erp-orders.ts'
 import { raise, resolveGone, stripeLeft, type RunContext } from './run.ts'
 import type { DriftFinding, MirrorRow } from './types.ts'
 
@@ -16,14 +20,25 @@ async function rowsOf(ctx: RunContext, accountIds: string[]): Promise<MirrorRow[
   return rows
 }
 
-/** Acts on one account's findings: repairs through its ledger, or raises an exception. */
-async function act(ctx: RunContext, accountId: string, found: DriftFinding[]): Promise<void> {
+/**
+ * Acts on one account's findings: repairs subscriptions through its ledger (documents and ERP
+ * orders were handed over by their compare), raises exceptions, and, after a complete compare,
+ * resolves the account's exceptions no longer found.
+ */
+async function act(
+  ctx: RunContext,
+  accountId: string,
+  found: DriftFinding[],
+  complete: boolean,
+): Promise<void> {
   const seen = new Set<string>()
   for (const f of found) {
     ctx.findings.push(f)
     if (f.action === 'exception') {
       seen.add(`drift:${f.cause}:${f.id}`)
       await raise(ctx, f)
+    } else if (f.object !== 'subscription') {
+      continue
     } else if (f.action === 'repair_requested' && ctx.refreshing.has(f.id)) {
       // A lost event of this run already has the ledger re-read it: a second, forced rewrite
       // could race that read and write the mirror twice.
@@ -34,7 +49,32 @@ async function act(ctx: RunContext, accountId: string, found: DriftFinding[]): P
       ctx.ledgerCalls++
     }
   }
-  await resolveGone(ctx, accountId, seen)
+  if (complete) await resolveGone(ctx, accountId, seen)
+}
+
+/** The account's invoices, payments and ERP orders compared; false parts were cut by a budget. */
+async function compareMore(
+  ctx: RunContext,
+  a: { accountId: string; customerId: string },
+  seen: { userId: string; rows: DocumentRow[] },
+): Promise<{ found: DriftFinding[]; complete: boolean }> {
+  const docs = await compareDocuments(ctx, a, {
+    userId: seen.userId,
+    rows: seen.rows.filter((r) => r.accountId === a.accountId),
+  })
+  const erp = await compareErpOrders(ctx, a.accountId)
+  const erpInvoices =
+    docs && erp
+      ? await compareErpInvoices(ctx, a.accountId, erp.erpCustomerId, docs.invoices)
+      : false
+  if (docs === false)
+    ctx.deferred.push(`${a.accountId}: invoices and payments: Stripe budget reached`)
+  if (erp === false || erpInvoices === false)
+    ctx.deferred.push(`${a.accountId}: NetSuite orders and invoices: NetSuite budget reached`)
+  return {
+    found: [...(docs ? docs.found : []), ...(erp ? erp.found : []), ...(erpInvoices || [])],
+    complete: docs !== false && erp !== false && erpInvoices !== false,
+  }
 }
 
 /**
@@ -48,10 +88,9 @@ export async function compareAccounts(
 ): Promise<Array<{ accountId: string; customerId: string }>> {
   if (accounts.length === 0) return []
   const userId = await integrationUser(ctx)
-  const rows = await rowsOf(
-    ctx,
-    accounts.map((a) => a.accountId),
-  )
+  const ids = accounts.map((a) => a.accountId)
+  const rows = await rowsOf(ctx, ids)
+  const documents = await documentRowsOf(ctx, ids)
   for (const [i, { accountId, customerId }] of accounts.entries()) {
     if (!stripeLeft(ctx)) return accounts.slice(i)
     const subscriptions = await ctx.sources.stripe.subscriptionsOf(customerId)
@@ -74,7 +113,8 @@ export async function compareAccounts(
         fields: d.fields,
       }
     })
-    await act(ctx, accountId, found)
+    const more = await compareMore(ctx, { accountId, customerId }, { userId, rows: documents })
+    await act(ctx, accountId, [...found, ...more.found], more.complete)
   }
   return []
 }

@@ -42,12 +42,13 @@ async function checkRow(ctx: RunContext, row: MirrorRow): Promise<void> {
 /**
  * The hand-edit sweep: one query for the mirror rows a person (anyone but the integration
  * user) changed since the last sweep's newest stamp, each compared with billing. Concord's own
- * rewrite is by the integration user, so a repaired row is not found again.
+ * rewrite is by the integration user, so a repaired row is not found again. False when a budget
+ * cut it short (the invoice and payment queries then wait for the next sweep).
  */
-export async function sweepHandEdits(ctx: RunContext): Promise<void> {
+export async function sweepHandEdits(ctx: RunContext): Promise<boolean> {
   if (!(await ctx.sources.salesforce.withinBudget())) {
     ctx.deferred.push('hand edits: Concord is past half its Salesforce API share; next sweep')
-    return
+    return false
   }
   const userId = await integrationUser(ctx)
   const since = ctx.store.cursor(Date.now() - ctx.settings.withinMs).edits_since
@@ -59,7 +60,7 @@ export async function sweepHandEdits(ctx: RunContext): Promise<void> {
       if (!stripeLeft(ctx)) {
         ctx.deferred.push('hand edits: Stripe budget of this sweep reached; next sweep')
         ctx.store.saveCursor({ edits_since: newest })
-        return
+        return false
       }
       ctx.checked.editedRows++
       await checkRow(ctx, row)
@@ -68,4 +69,5 @@ export async function sweepHandEdits(ctx: RunContext): Promise<void> {
     next = page.next
   } while (next)
   ctx.store.saveCursor({ edits_since: newest })
+  return true
 }

@@ -3,6 +3,7 @@ import type { ReconcileSettings } from '../../config/types.ts'
 import { errorFields, type LogLevel } from '../../lib/log.ts'
 import { StoredModule, type ObjectStorage } from '../../lib/storage.ts'
 import { compareAccounts } from './accounts.ts'
+import { sweepDocumentEdits } from './document-edits.ts'
 import { sweepHandEdits } from './edits.ts'
 import { catchUpEvents } from './events.ts'
 import type { RunContext } from './run.ts'
@@ -64,6 +65,7 @@ export class DriftReconciler extends StoredModule {
       findings: report.findings.length,
       stripeCalls: report.calls.stripe,
       salesforceCalls: report.calls.salesforce,
+      netsuiteCalls: report.calls.netsuite,
     })
   }
 
@@ -92,7 +94,16 @@ export class DriftReconciler extends StoredModule {
       store: this.store,
       findings: [],
       deferred: [],
-      checked: { events: 0, editedRows: 0, accounts: 0, subscriptions: 0 },
+      checked: {
+        events: 0,
+        editedRows: 0,
+        accounts: 0,
+        subscriptions: 0,
+        invoices: 0,
+        payments: 0,
+        erpOrders: 0,
+        erpInvoices: 0,
+      },
       ledgerCalls: 0,
       known: new Map(),
       refreshing: new Set(),
@@ -133,7 +144,7 @@ export class DriftReconciler extends StoredModule {
     this.store.cursor(Date.now() - this.deps.settings.withinMs)
     this.store.saveCursor({ last_sweep_at: Date.now() })
     if (parts.includes('events')) await this.sweepEvents(ctx)
-    if (parts.includes('edits')) await sweepHandEdits(ctx)
+    if (parts.includes('edits') && (await sweepHandEdits(ctx))) await sweepDocumentEdits(ctx)
     if (parts.includes('pass')) await this.passPage(ctx)
   }
 

@@ -34,6 +34,16 @@ const EXCEPTION_MESSAGES: Partial<Record<DriftFinding['cause'], string>> = {
     'A Billing_Subscription__c mirror names a billing subscription its customer does not have: check the customer link, or delete the mirror.',
 }
 
+/** The message an exception carries: the finding's own detail first, where it names the record. */
+const messageOf = (f: DriftFinding) =>
+  f.cause === 'erp_edit' || f.cause === 'lost_erp_step' || f.cause === 'erp_mismatch'
+    ? (f.detail ?? f.cause)
+    : (EXCEPTION_MESSAGES[f.cause] ?? f.detail ?? f.cause)
+
+/** True while the run may still call NetSuite (its per-sweep budget). */
+export const netsuiteLeft = (ctx: RunContext) =>
+  ctx.sources.calls().netsuite < ctx.settings.netsuiteCallsPerSweep
+
 /**
  * Raises a finding Concord cannot repair in the exception queue, once while it stays open (a
  * later sweep that finds it again changes nothing). Its id starts `drift:` so it never reads as
@@ -49,7 +59,7 @@ export async function raise(ctx: RunContext, f: DriftFinding): Promise<void> {
     action: 'reconcile',
     state: 'parked',
     code: `drift_${f.cause}`,
-    message: EXCEPTION_MESSAGES[f.cause] ?? f.detail ?? f.cause,
+    message: messageOf(f),
     correlationId: ctx.runId,
     updatedAt: new Date().toISOString(),
   }

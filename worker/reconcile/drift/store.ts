@@ -17,6 +17,9 @@ export const DRIFT_MIGRATIONS: readonly string[] = [
   CREATE TABLE run (id TEXT PRIMARY KEY, started_at INTEGER NOT NULL, report TEXT NOT NULL);
   CREATE TABLE finding (key TEXT PRIMARY KEY, account_id TEXT, state TEXT NOT NULL, entry TEXT NOT NULL, updated_at INTEGER NOT NULL);
   `,
+  /* 2: a cursor per invoice and payment hand-edit query */ `
+  CREATE TABLE mark (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+  `,
 ]
 
 /** Where each sweep resumes: the events window, the hand-edit stamp, the full pass's page. */
@@ -55,6 +58,18 @@ export class DriftStore {
   saveCursor(c: Partial<Cursor>): void {
     for (const [k, v] of Object.entries(c))
       this.sql.exec(`UPDATE cursor SET ${k} = ? WHERE id = 1`, v)
+  }
+
+  /** A named cursor (ms), `fallback` until first saved. */
+  mark(key: string, fallback: number): number {
+    return (
+      this.sql.exec<{ value: number }>('SELECT value FROM mark WHERE key = ?', key).toArray()[0]
+        ?.value ?? fallback
+    )
+  }
+
+  saveMark(key: string, value: number): void {
+    this.sql.exec('INSERT OR REPLACE INTO mark (key, value) VALUES (?, ?)', key, value)
   }
 
   saveRun(report: DriftReport): void {

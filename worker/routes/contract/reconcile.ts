@@ -15,7 +15,7 @@ const Value = z.nullable(z.union([z.string(), z.number()]))
 
 const DriftFinding = z.object({
   accountId: z.optional(z.string()),
-  object: z.enum(['event', 'subscription']),
+  object: z.enum(['event', 'subscription', 'invoice', 'payment', 'sales_order']),
   id: z.string(),
   cause: z.enum([
     'lost_webhook',
@@ -24,9 +24,23 @@ const DriftFinding = z.object({
     'missing_mirror',
     'unowned_subscription',
     'orphan_mirror',
+    'lost_erp_step',
+    'erp_edit',
+    'erp_mismatch',
   ]),
   action: z.enum(['repair_requested', 'exception', 'reported']),
-  fields: z.optional(z.array(z.object({ field: z.string(), salesforce: Value, billing: Value }))),
+  fields: z.optional(
+    z.array(
+      z.object({
+        field: z.string(),
+        salesforce: z.optional(Value),
+        billing: z.optional(Value),
+        /** An ERP order's field: what Concord wrote, and what NetSuite holds now. */
+        concord: z.optional(Value),
+        netsuite: z.optional(Value),
+      }),
+    ),
+  ),
   detail: z.optional(z.string()),
 })
 
@@ -49,6 +63,10 @@ export const DriftReportSchema = z.object({
     editedRows: z.number(),
     accounts: z.number(),
     subscriptions: z.number(),
+    invoices: z.number(),
+    payments: z.number(),
+    erpOrders: z.number(),
+    erpInvoices: z.number(),
   }),
   findings: z.array(DriftFinding),
   deferred: z.array(z.string()),
