@@ -156,6 +156,11 @@ export const StripeVars = z.object({
   /** Default https://api.stripe.com; the local stack points it at the emulator. */
   STRIPE_API_BASE: z.pipe(optionalText, z.optional(z.url())),
   STRIPE_API_VERSION: optionalText,
+  /**
+   * `automatic`: subscriptions are created with Stripe Tax (`automatic_tax[enabled]=true`), after
+   * the customer's address, tax status and tax id are set from the Account and Stripe can place it.
+   */
+  STRIPE_TAX: z.pipe(optionalText, z.optional(z.enum(['off', 'automatic']))),
 })
 
 export const NETSUITE_JWT_ALGS = ['PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const

@@ -27,6 +27,8 @@ export interface StripeSettings {
   apiKey: string
   apiBase?: string
   apiVersion?: string
+  /** `STRIPE_TAX=automatic`: Stripe Tax on every subscription Concord creates. */
+  automaticTax?: boolean
 }
 
 export type JwtAlg = (typeof NETSUITE_JWT_ALGS)[number]

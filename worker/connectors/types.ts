@@ -22,6 +22,9 @@ export interface AccountProfile {
     state?: string
     country?: string
   }
+  /** Tax (from the Account, read when tax is on): Stripe's `tax_exempt` and the customer's tax id. */
+  taxExempt?: 'none' | 'exempt' | 'reverse'
+  taxId?: { type: string; value: string }
 }
 
 export interface StepContext {
@@ -57,6 +60,8 @@ export interface ProrationPreview {
   subtotal: number
   total: number
   amountDue: number
+  /** Tax in `total` (Stripe Tax), when billing computes it. */
+  tax?: number
   /** Unix seconds the preview was priced at; pass it back so the applied change matches. */
   prorationDate?: number
 }
@@ -86,6 +91,11 @@ export interface ErpPlan {
 export interface BillingSystem {
   /** Finds the customer by Salesforce account id, or creates it. */
   ensureCustomer(account: AccountProfile, ctx: StepContext): Promise<{ customerId: string }>
+  /**
+   * Present where billing computes tax (Stripe Tax on): sets the customer's tax location, status
+   * and id from the Account and checks billing can tax it, before a subscription is created.
+   */
+  prepareTax?(account: AccountProfile, customerId: string, ctx: StepContext): Promise<void>
   /** Applies one amendment; `subscriptionId` is known for every action but `create`. */
   applyAmendment(
     input: {

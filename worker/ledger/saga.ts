@@ -76,6 +76,7 @@ const STEPS: Record<AmendmentRow['step'], Step> = {
       log.warn('amendment refused: its preview no longer holds', { code: refusal.code })
       return
     }
+    await prepareTax(row, deps)
     const result = await applyBilling(row, deps)
     // The mirror is written from a read made after this change, never from the step's answer.
     deps.mirror.reread(result.subscriptionId)
@@ -184,6 +185,23 @@ async function previewRefusal(
   })
   if (!refusal) journal.audit({ actor: 'concord', action: PREVIEW_CHECKED, row })
   return refusal
+}
+
+/**
+ * Where billing computes tax, a create first brings the customer's tax location, status and id
+ * up to date from the Account (read again on every try, so a retry after a rep fixed the address
+ * sends the fix) and checks billing can tax it; if not, the refusal parks the amendment.
+ */
+async function prepareTax(row: AmendmentRow, { journal, connectors }: SagaDeps): Promise<void> {
+  const billing = connectors.billing
+  if (!billing.prepareTax || journal.amendment(row).action !== 'create') return
+  const customerId = journal.xref().billing_customer_id
+  if (!customerId) return
+  const profile = await connectors.salesforce.readAccount(journal.accountId, row.correlation_id)
+  await billing.prepareTax(profile, customerId, {
+    idempotencyKey: `${row.id}:tax`,
+    correlationId: row.correlation_id,
+  })
 }
 
 async function applyBilling(row: AmendmentRow, deps: SagaDeps): Promise<BillingResult> {

@@ -21,6 +21,8 @@ export interface ApplyInput {
   subscriptionId?: string
   price?: CatalogEntry
   prorationDate?: number
+  /** Stripe Tax on: a new subscription is created with `automatic_tax[enabled]=true`. */
+  automaticTax?: boolean
 }
 
 /** Everything a plan is made from. */
