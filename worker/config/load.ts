@@ -128,6 +128,7 @@ function netsuiteSection(env: Vars): Section<NetsuiteSettings> {
       auth,
       concurrency: v.NETSUITE_CONCURRENCY,
       subsidiaryRules: v.NETSUITE_SUBSIDIARY_RULES,
+      taxCodes: v.NETSUITE_TAX_CODES,
       writeAddress: v.NETSUITE_ADDRESS_BOOK === 'on',
       timeoutMs: v.NETSUITE_TIMEOUT_MS,
     },

@@ -185,6 +185,19 @@ export const NetsuiteVars = z.object({
     ),
     {},
   ),
+  /**
+   * SuiteTax codes for the tax billing computed: `{"<jurisdiction>": "<tax code id>", "exempt":
+   * "<id>", "*": "<default>"}` (`exempt` for zero-rated exempt or reverse-charged tax).
+   */
+  NETSUITE_TAX_CODES: z._default(
+    jsonOf(
+      z.record(
+        z.string(),
+        z.string().check(z.regex(/^\d+$/, 'tax code ids are internal ids (digits)')),
+      ),
+    ),
+    {},
+  ),
   NETSUITE_ADDRESS_BOOK: z._default(z.enum(['on', 'off']), 'on'),
   NETSUITE_TIMEOUT_MS: int(30_000, 1000, 900_000),
   NETSUITE_CLIENT_ID: optionalText,

@@ -53,6 +53,8 @@ export interface NetsuiteSettings {
   concurrency: number
   /** `Concord_Legal_Entity__c` → subsidiary internal id; `*` is the default. */
   subsidiaryRules: Record<string, string>
+  /** Jurisdiction (or `exempt`, `*`) → SuiteTax tax code internal id, for billing's tax. */
+  taxCodes?: Record<string, string>
   /** Whether the customer upsert writes the billing address (`addressBook`). */
   writeAddress: boolean
   timeoutMs: number

@@ -45,6 +45,28 @@ export interface BillingResult {
   status: 'active' | 'past_due' | 'canceled' | 'scheduled_cancel' | 'pending'
   currentPeriodEnd?: string
   currency?: string
+  /** The subscription's latest invoice, where billing names it. */
+  latestInvoiceId?: string
+  /** Tax billing computed on the invoice this step produced (Stripe Tax), for the ERP order. */
+  tax?: BillingTax
+}
+
+/** Tax on one invoice, per jurisdiction, as billing's tax engine computed it. */
+export interface BillingTax {
+  currency: string
+  /** Minor units. */
+  amount: number
+  lines: Array<{
+    /** e.g. `California`, `Germany`. */
+    jurisdiction: string
+    /** Percent applied (0 for an exempt or reverse-charged customer). */
+    rate: number
+    /** Why (`standard_rated`, `customer_exempt`, `reverse_charge`, …). */
+    reason: string
+    /** Minor units taxed, and the tax on them. */
+    basis: number
+    amount: number
+  }>
 }
 
 export interface ProrationPreview {

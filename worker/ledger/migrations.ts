@@ -152,4 +152,7 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   CREATE INDEX money_action_due ON money_action (step, not_before);
   `,
   /* 8: usage records, their aggregates (meter events) and period summaries */ USAGE_MIGRATION,
+  /* 9: the tax billing computed on the invoice an amendment produced (JSON), for its ERP order */ `
+  ALTER TABLE amendment ADD COLUMN billing_tax TEXT;
+  `,
 ]

@@ -2,7 +2,7 @@ import type { Config } from '../config/types.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
 import { ConnectorError } from '../failure/errors.ts'
 import { decide, RETRIES_EXHAUSTED, toFailure } from '../failure/policy.ts'
-import type { BillingResult, Connectors, ErpLine } from '../connectors/types.ts'
+import type { BillingResult, BillingTax, Connectors, ErpLine } from '../connectors/types.ts'
 import type { MetricPort } from '../lib/metrics.ts'
 import type { AmendmentRow, Journal } from './journal.ts'
 import { observeApplied, observeParked } from './kpis.ts'
@@ -78,6 +78,7 @@ const STEPS: Record<AmendmentRow['step'], Step> = {
     }
     await prepareTax(row, deps)
     const result = await applyBilling(row, deps)
+    if (result.tax) deps.journal.setBillingTax(row.id, JSON.stringify(result.tax))
     // The mirror is written from a read made after this change, never from the step's answer.
     deps.mirror.reread(result.subscriptionId)
     const next = deps.journal.transition(
@@ -258,6 +259,7 @@ async function applyErp(
     status: (sub.status ?? 'active') as BillingResult['status'],
     currentPeriodEnd: sub.current_period_end ?? undefined,
     currency: sub.currency ?? undefined,
+    ...(row.billing_tax ? { tax: JSON.parse(row.billing_tax) as BillingTax } : {}),
   }
   return connectors.erp.recordAmendment(
     { amendment, customerId, billing, price, previous: previousLine(sub.erp_line) },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { amendmentEvent, drain, drainWriter, ledger, postEvents } from '../support/helpers.ts'
-import { emulatorControl, salesforceRecords, vendors } from '../support/vendors.ts'
+import { emulatorControl, netsuiteEffects, salesforceRecords, vendors } from '../support/vendors.ts'
 import { useStripeTax } from '../support/wiring.ts'
 import { deliver, eventsOf, stripeApi } from '../webhooks/support.ts'
 
@@ -36,23 +36,35 @@ const SAN_FRANCISCO = {
   BillingCountry: 'US',
 }
 
-/** A create of 5 seats for the Account, applied as far as it goes. */
+/** A create of 5 seats for the Account, applied as far as it goes; its correlation id. */
 async function create(account: string): Promise<string> {
   const key = `SUB-TAX-${crypto.randomUUID().slice(0, 6)}`
-  const res = await postEvents([
-    amendmentEvent({
-      Account_Id__c: account,
-      Subscription_Key__c: key,
-      Sequence__c: 1,
-      Action__c: 'create',
-      Price_Key__c: 'pro-monthly-usd',
-      Quantity__c: 5,
-      Proration__c: 'create_prorations',
-    }),
-  ])
+  const event = amendmentEvent({
+    Account_Id__c: account,
+    Subscription_Key__c: key,
+    Sequence__c: 1,
+    Action__c: 'create',
+    Price_Key__c: 'pro-monthly-usd',
+    Quantity__c: 5,
+    Proration__c: 'create_prorations',
+  })
+  const res = await postEvents([event])
   expect(res.status).toBe(200)
   await drain(account, 500)
-  return key
+  return String(event.Correlation_Id__c)
+}
+
+/** The NetSuite sales order the amendment with this correlation id wrote. */
+async function salesOrderOf(correlationId: string): Promise<Json> {
+  const effect = (await netsuiteEffects()).find(
+    (e) => e.correlationId === correlationId && e.kind.startsWith('salesOrder.'),
+  )
+  expect(effect, 'a sales order effect').toBeDefined()
+  return emulatorControl<Json>(vendors().netsuiteUrl, 'netsuite/record', {
+    type: 'salesOrder',
+    // The effect names the order as `salesOrder:<external id>`.
+    ref: `eid:${String(effect?.target).replace(/^salesOrder:/, '')}`,
+  })
 }
 
 /** The subscription's first invoice in Stripe, delivered to the worker as its webhooks. */
@@ -83,7 +95,7 @@ describe('end to end: Stripe Tax (STRIPE_TAX=automatic)', () => {
 
   it('creates a taxed subscription and writes the tax and its jurisdiction to the Salesforce invoice', async () => {
     const account = await taxAccount(SAN_FRANCISCO)
-    await create(account)
+    const correlationId = await create(account)
     expect((await ledger(account).summary())?.counts).toEqual({ applied: 1 })
     const customer = await stripeApi(
       'GET',
@@ -100,6 +112,17 @@ describe('end to end: Stripe Tax (STRIPE_TAX=automatic)', () => {
       Tax_Jurisdictions__c: 'California 7.25%',
       Amount_Due__c: Number(invoice.amount_due) / 100,
     })
+    // The ERP order carries the same tax, as SuiteTax details under the jurisdiction's tax code.
+    const order = await salesOrderOf(correlationId)
+    expect(order).toMatchObject({ taxDetailsOverride: true, taxTotal: tax / 100 })
+    expect((order.taxDetails as { items: Json[] }).items).toEqual([
+      expect.objectContaining({
+        taxCode: expect.objectContaining({ id: '1' }),
+        taxRate: 7.25,
+        taxBasis: Number(invoice.subtotal) / 100,
+        taxAmount: tax / 100,
+      }),
+    ])
   })
 
   it('parks a create whose billing address has no postal code with a message a rep can act on, and bills it once the address is fixed and the item retried', async () => {
@@ -138,7 +161,7 @@ describe('end to end: Stripe Tax (STRIPE_TAX=automatic)', () => {
 
   it('charges no tax to an exempt Account', async () => {
     const account = await taxAccount({ ...SAN_FRANCISCO, Tax_Exempt__c: 'exempt' })
-    await create(account)
+    const correlationId = await create(account)
     const invoice = await firstInvoice(account)
     expect(taxOf(invoice)).toBe(0)
     expect(invoice.total).toBe(invoice.subtotal)
@@ -146,6 +169,11 @@ describe('end to end: Stripe Tax (STRIPE_TAX=automatic)', () => {
       Tax_Amount__c: 0,
       Tax_Jurisdictions__c: 'California 0% (customer_exempt)',
     })
+    const order = await salesOrderOf(correlationId)
+    expect(order.taxTotal).toBe(0)
+    expect((order.taxDetails as { items: Json[] }).items).toEqual([
+      expect.objectContaining({ taxCode: expect.objectContaining({ id: '3' }), taxAmount: 0 }),
+    ])
   })
 
   it('reverse-charges a business with a VAT id of its own country, the id set on the customer from the Account', async () => {

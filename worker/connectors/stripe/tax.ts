@@ -1,9 +1,9 @@
 import { ConnectorError } from '../../failure/errors.ts'
-import type { AccountProfile, StepContext } from '../types.ts'
+import type { AccountProfile, BillingTax, StepContext } from '../types.ts'
 import type { StripeClient } from './client.ts'
 import { businessError, SYSTEM } from './errors.ts'
 import type { FormParams } from './form.ts'
-import type { StripeList } from './stripe-types.ts'
+import type { StripeInvoice, StripeList, StripeTaxRate } from './stripe-types.ts'
 
 /**
  * Stripe Tax readiness: before a subscription is created with `automatic_tax[enabled]=true`, the
@@ -130,4 +130,34 @@ async function ensureTaxId(
       )
     throw err
   }
+}
+
+/**
+ * The tax on an invoice per jurisdiction, each read from its tax rate (at the pinned version
+ * `tax_rate_details.tax_rate` is an id that cannot be expanded); undefined without Stripe Tax.
+ * @throws ConnectorError
+ */
+export async function invoiceTax(
+  client: StripeClient,
+  invoiceId: string,
+): Promise<BillingTax | undefined> {
+  const inv = await client.get<StripeInvoice>(`/v1/invoices/${encodeURIComponent(invoiceId)}`)
+  const taxes = inv.total_taxes ?? []
+  if (taxes.length === 0) return undefined
+  const lines: BillingTax['lines'] = []
+  for (const t of taxes) {
+    const rateId = t.tax_rate_details?.tax_rate
+    const rate = rateId
+      ? await client.get<StripeTaxRate>(`/v1/tax_rates/${encodeURIComponent(rateId)}`)
+      : undefined
+    lines.push({
+      jurisdiction: rate?.jurisdiction ?? rate?.state ?? rate?.country ?? 'unknown',
+      rate: rate?.effective_percentage ?? rate?.percentage ?? 0,
+      reason: t.taxability_reason,
+      basis: t.taxable_amount ?? 0,
+      amount: t.amount,
+    })
+  }
+  const amount = lines.reduce((sum, l) => sum + l.amount, 0)
+  return { currency: inv.currency.toUpperCase(), amount, lines }
 }
