@@ -73,7 +73,7 @@ function stripeSection(env: Vars): Section<StripeSettings> {
       apiKey: v.STRIPE_SECRET_KEY,
       apiBase: v.STRIPE_API_BASE,
       apiVersion: v.STRIPE_API_VERSION,
-      automaticTax: v.STRIPE_TAX === 'automatic',
+      ...(v.STRIPE_TAX === 'automatic' ? { automaticTax: true } : {}),
     },
   }
 }
