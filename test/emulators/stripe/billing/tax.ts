@@ -103,7 +103,7 @@ interface Located {
 /** Where Stripe would place this address, or why it cannot. */
 export function placeAddress(address: unknown): Located | { problem: string } {
   const a = (address ?? {}) as Record<string, unknown>
-  const text = (k: string) => (typeof a[k] === 'string' && a[k] !== '' ? (a[k] as string) : null)
+  const text = (k: string) => (typeof a[k] === 'string' && a[k] !== '' ? a[k] : null)
   const country = text('country')
   if (!country) return { problem: 'no country' }
   if (!isCountry(country)) return { problem: `country ${country} is not an ISO 3166-1 code` }

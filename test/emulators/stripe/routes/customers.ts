@@ -58,9 +58,7 @@ function readAddress(p: Params, name: string): Customer['address'] {
         `${name}[${k}]`,
         'parameter_unknown',
       )
-  return Object.fromEntries(
-    ADDRESS_FIELDS.map((k) => [k, str(a, k) ?? null]),
-  ) as Customer['address']
+  return Object.fromEntries(ADDRESS_FIELDS.map((k) => [k, str(a, k) ?? null]))
 }
 
 /**
