@@ -41,6 +41,10 @@ export const Invoice = z.object({
   correlationId: z.optional(z.string()),
   /** Failed collection attempts on this invoice (billing counts them on the invoice). */
   failedPaymentAttempts: z.optional(count()),
+  /** Tax included in the total (billing's tax engine), when it computed any. */
+  taxAmount: z.optional(MinorAmount),
+  /** Where that tax is owed: `California 7.25%; …` (a reason after a zero rate). */
+  taxJurisdictions: z.optional(z.string()),
   /** When the source last changed it: newer always wins, older never overwrites. */
   sourceUpdatedAt: dateTime(),
 })

@@ -49,6 +49,21 @@ export const SUBSCRIPTION_STATUSES = [
   'canceled',
   'scheduled_cancel',
 ] as const
+/** Stripe's `tax_exempt` values, as the Account's `Tax_Exempt__c` picklist holds them. */
+export const TAX_EXEMPT_VALUES = ['none', 'exempt', 'reverse'] as const
+
+// Tax (issue 13 item 3), in its own block: what Stripe Tax needs from the Account (its billing
+// address is standard) and the tax an invoice carries.
+const TAX_ACCOUNT_FIELDS = {
+  Tax_Exempt__c: picklist(TAX_EXEMPT_VALUES),
+  Tax_Id__c: text(40),
+  Tax_Id_Type__c: text(20),
+} as const
+const TAX_INVOICE_FIELDS = {
+  Tax_Amount__c: money,
+  Tax_Jurisdictions__c: text(255),
+} as const
+
 export const INVOICE_STATUSES = ['draft', 'open', 'paid', 'void', 'uncollectible'] as const
 export const PAYMENT_STATUSES = ['succeeded', 'failed', 'refunded', 'partially_refunded'] as const
 export const SYNC_STATUSES = [
@@ -124,6 +139,7 @@ export const SALESFORCE_SCHEMA = {
       Erp_Document_Id__c: text(80),
       Source_Updated_At__c: dateTime,
       Correlation_Id__c: text(64),
+      ...TAX_INVOICE_FIELDS,
     },
   },
   Billing_Payment__c: {
@@ -179,6 +195,7 @@ export const SALESFORCE_SCHEMA = {
       Concord_Billing_Customer_Id__c: text(255),
       Concord_Erp_Customer_Id__c: text(80),
       Concord_Legal_Entity__c: text(80),
+      ...TAX_ACCOUNT_FIELDS,
     },
   },
 } as const satisfies Record<string, SalesforceObjectSchema>

@@ -104,6 +104,8 @@ export async function startVendors(options: VendorStackOptions = {}): Promise<Ve
     NETSUITE_JWT_ALG: 'PS256',
     NETSUITE_CONCURRENCY: String(options.netsuiteConcurrency ?? 5),
     NETSUITE_SUBSIDIARY_RULES: JSON.stringify(DEMO_SUBSIDIARY_RULES),
+    // The emulator's baseline SuiteTax codes (test/emulators/netsuite/seed.ts).
+    NETSUITE_TAX_CODES: JSON.stringify({ California: '1', Germany: '2', exempt: '3' }),
   }
   return {
     salesforce,

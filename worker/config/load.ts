@@ -73,6 +73,7 @@ function stripeSection(env: Vars): Section<StripeSettings> {
       apiKey: v.STRIPE_SECRET_KEY,
       apiBase: v.STRIPE_API_BASE,
       apiVersion: v.STRIPE_API_VERSION,
+      ...(v.STRIPE_TAX === 'automatic' ? { automaticTax: true } : {}),
     },
   }
 }
@@ -127,6 +128,7 @@ function netsuiteSection(env: Vars): Section<NetsuiteSettings> {
       auth,
       concurrency: v.NETSUITE_CONCURRENCY,
       subsidiaryRules: v.NETSUITE_SUBSIDIARY_RULES,
+      taxCodes: v.NETSUITE_TAX_CODES,
       writeAddress: v.NETSUITE_ADDRESS_BOOK === 'on',
       timeoutMs: v.NETSUITE_TIMEOUT_MS,
     },

@@ -156,6 +156,11 @@ export const StripeVars = z.object({
   /** Default https://api.stripe.com; the local stack points it at the emulator. */
   STRIPE_API_BASE: z.pipe(optionalText, z.optional(z.url())),
   STRIPE_API_VERSION: optionalText,
+  /**
+   * `automatic`: subscriptions are created with Stripe Tax (`automatic_tax[enabled]=true`), after
+   * the customer's address, tax status and tax id are set from the Account and Stripe can place it.
+   */
+  STRIPE_TAX: z.pipe(optionalText, z.optional(z.enum(['off', 'automatic']))),
 })
 
 export const NETSUITE_JWT_ALGS = ['PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512'] as const
@@ -176,6 +181,19 @@ export const NetsuiteVars = z.object({
       z.record(
         z.string(),
         z.string().check(z.regex(/^\d+$/, 'subsidiary ids are internal ids (digits)')),
+      ),
+    ),
+    {},
+  ),
+  /**
+   * SuiteTax codes for the tax billing computed: `{"<jurisdiction>": "<tax code id>", "exempt":
+   * "<id>", "*": "<default>"}` (`exempt` for zero-rated exempt or reverse-charged tax).
+   */
+  NETSUITE_TAX_CODES: z._default(
+    jsonOf(
+      z.record(
+        z.string(),
+        z.string().check(z.regex(/^\d+$/, 'tax code ids are internal ids (digits)')),
       ),
     ),
     {},

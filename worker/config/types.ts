@@ -27,6 +27,8 @@ export interface StripeSettings {
   apiKey: string
   apiBase?: string
   apiVersion?: string
+  /** `STRIPE_TAX=automatic`: Stripe Tax on every subscription Concord creates. */
+  automaticTax?: boolean
 }
 
 export type JwtAlg = (typeof NETSUITE_JWT_ALGS)[number]
@@ -51,6 +53,8 @@ export interface NetsuiteSettings {
   concurrency: number
   /** `Concord_Legal_Entity__c` → subsidiary internal id; `*` is the default. */
   subsidiaryRules: Record<string, string>
+  /** Jurisdiction (or `exempt`, `*`) → SuiteTax tax code internal id, for billing's tax. */
+  taxCodes?: Record<string, string>
   /** Whether the customer upsert writes the billing address (`addressBook`). */
   writeAddress: boolean
   timeoutMs: number

@@ -22,6 +22,9 @@ export interface AccountProfile {
     state?: string
     country?: string
   }
+  /** Tax (from the Account, read when tax is on): Stripe's `tax_exempt` and the customer's tax id. */
+  taxExempt?: 'none' | 'exempt' | 'reverse'
+  taxId?: { type: string; value: string }
 }
 
 export interface StepContext {
@@ -50,6 +53,28 @@ export interface BillingResult {
    * same answer in canonical shape, for the mirror.
    */
   answer?: { snapshot: string; subscription: BillingSubscription }
+  /** The subscription's latest invoice, where billing names it. */
+  latestInvoiceId?: string
+  /** Tax billing computed on the invoice this step produced (Stripe Tax), for the ERP order. */
+  tax?: BillingTax
+}
+
+/** Tax on one invoice, per jurisdiction, as billing's tax engine computed it. */
+export interface BillingTax {
+  currency: string
+  /** Minor units. */
+  amount: number
+  lines: Array<{
+    /** e.g. `California`, `Germany`. */
+    jurisdiction: string
+    /** Percent applied (0 for an exempt or reverse-charged customer). */
+    rate: number
+    /** Why (`standard_rated`, `customer_exempt`, `reverse_charge`, …). */
+    reason: string
+    /** Minor units taxed, and the tax on them. */
+    basis: number
+    amount: number
+  }>
 }
 
 export interface ProrationPreview {
@@ -65,6 +90,8 @@ export interface ProrationPreview {
   subtotal: number
   total: number
   amountDue: number
+  /** Tax in `total` (Stripe Tax), when billing computes it. */
+  tax?: number
   /** Unix seconds the preview was priced at; pass it back so the applied change matches. */
   prorationDate?: number
 }
@@ -94,6 +121,11 @@ export interface ErpPlan {
 export interface BillingSystem {
   /** Finds the customer by Salesforce account id, or creates it. */
   ensureCustomer(account: AccountProfile, ctx: StepContext): Promise<{ customerId: string }>
+  /**
+   * Present where billing computes tax (Stripe Tax on): sets the customer's tax location, status
+   * and id from the Account and checks billing can tax it, before a subscription is created.
+   */
+  prepareTax?(account: AccountProfile, customerId: string, ctx: StepContext): Promise<void>
   /** Applies one amendment; `subscriptionId` is known for every action but `create`. */
   applyAmendment(
     input: {

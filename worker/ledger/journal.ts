@@ -24,6 +24,8 @@ export type AmendmentRow = {
   error_message: string | null
   billing_ref: string | null
   erp_ref: string | null
+  /** `BillingTax` as JSON: the tax on the invoice the billing step produced (migration 9). */
+  billing_tax: string | null
 }
 
 export type SubscriptionRow = {
@@ -252,6 +254,11 @@ export class Journal {
   }
 
   /** Moves an amendment to a new state/step and records everything that follows from it. */
+  /** Keeps the tax billing computed for the amendment, for its ERP step (checkpointed with it). */
+  setBillingTax(id: string, tax: string): void {
+    this.sql.exec('UPDATE amendment SET billing_tax = ? WHERE id = ?', tax, id)
+  }
+
   transition(
     row: AmendmentRow,
     to: {

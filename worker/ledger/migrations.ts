@@ -171,4 +171,7 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
     updated_at INTEGER NOT NULL
   );
   `,
+  /* 12: the tax billing computed on the invoice an amendment produced (JSON), for its ERP order */ `
+  ALTER TABLE amendment ADD COLUMN billing_tax TEXT;
+  `,
 ]

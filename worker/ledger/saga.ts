@@ -5,6 +5,7 @@ import { decide, RETRIES_EXHAUSTED, toFailure } from '../failure/policy.ts'
 import type {
   BillingResult,
   BillingSubscription,
+  BillingTax,
   Connectors,
   ErpLine,
 } from '../connectors/types.ts'
@@ -83,8 +84,10 @@ const STEPS: Record<AmendmentRow['step'], Step> = {
       log.warn('amendment refused: its preview no longer holds', { code: refusal.code })
       return
     }
+    await prepareTax(row, deps)
     const result = await billFromKnownOrRead(row, deps, log)
     if (!result) return
+    if (result.tax) deps.journal.setBillingTax(row.id, JSON.stringify(result.tax))
     // Billing's fresh answer is its state right after this change, as a read made now would be
     // (the ledger's reads and writes run one at a time); without one, the mirror reads it again.
     if (result.answer) deps.mirror.answered(result.answer.subscription)
@@ -244,6 +247,23 @@ async function billFromKnownOrRead(
   }
 }
 
+/**
+ * Where billing computes tax, a create first brings the customer's tax location, status and id
+ * up to date from the Account (read again on every try, so a retry after a rep fixed the address
+ * sends the fix) and checks billing can tax it; if not, the refusal parks the amendment.
+ */
+async function prepareTax(row: AmendmentRow, { journal, connectors }: SagaDeps): Promise<void> {
+  const billing = connectors.billing
+  if (!billing.prepareTax || journal.amendment(row).action !== 'create') return
+  const customerId = journal.xref().billing_customer_id
+  if (!customerId) return
+  const profile = await connectors.salesforce.readAccount(journal.accountId, row.correlation_id)
+  await billing.prepareTax(profile, customerId, {
+    idempotencyKey: `${row.id}:tax`,
+    correlationId: row.correlation_id,
+  })
+}
+
 async function applyBilling(
   row: AmendmentRow,
   deps: SagaDeps,
@@ -305,6 +325,7 @@ async function applyErp(
     status: (sub.status ?? 'active') as BillingResult['status'],
     currentPeriodEnd: sub.current_period_end ?? undefined,
     currency: sub.currency ?? undefined,
+    ...(row.billing_tax ? { tax: JSON.parse(row.billing_tax) as BillingTax } : {}),
   }
   return connectors.erp.recordAmendment(
     { amendment, customerId, billing, price, previous: previousLine(sub.erp_line) },

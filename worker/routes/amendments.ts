@@ -55,6 +55,7 @@ export const amendments = new Hono<AppEnv>().post('/preview', async (c) => {
     })),
     subtotal: p.subtotal,
     total: p.total,
+    tax: p.tax,
     amountDueNow: p.amountDue,
     prorationDate: p.prorationDate,
     previewToken: result.previewToken,

@@ -18,6 +18,8 @@ export interface NetsuiteSeed {
   customers?: SeedRecord[]
   salesOrders?: SeedRecord[]
   invoices?: SeedRecord[]
+  taxTypes?: SeedRecord[]
+  taxCodes?: SeedRecord[]
   payments?: SeedRecord[]
   creditMemos?: SeedRecord[]
   subscriptions?: SeedRecord[]
@@ -28,6 +30,8 @@ const ORDER: Array<[keyof NetsuiteSeed, string]> = [
   ['currencies', 'currency'],
   ['subsidiaries', 'subsidiary'],
   ['items', 'item'],
+  ['taxTypes', 'taxType'],
+  ['taxCodes', 'salesTaxItem'],
   ['customers', 'customer'],
   ['salesOrders', 'salesOrder'],
   ['invoices', 'invoice'],
@@ -47,6 +51,22 @@ export const BASELINE: NetsuiteSeed = {
   ],
   subsidiaries: [{ id: 1, name: 'Parent Company', currency: { id: 1 } }],
   items: [{ id: 1, itemId: 'Services', itemType: 'serviceSaleItem', rate: 0 }],
+  // SuiteTax: one type per kind of tax, and a code per jurisdiction Concord's demo sells into.
+  taxTypes: [
+    { id: 1, name: 'Sales Tax', country: 'US' },
+    { id: 2, name: 'VAT', country: 'DE' },
+  ],
+  taxCodes: [
+    { id: 1, itemId: 'US-CA', description: 'California', rate: 7.25, taxType: { id: 1 } },
+    { id: 2, itemId: 'DE-VAT', description: 'Germany', rate: 19, taxType: { id: 2 } },
+    {
+      id: 3,
+      itemId: 'EXEMPT',
+      description: 'Exempt or reverse charge',
+      rate: 0,
+      taxType: { id: 1 },
+    },
+  ],
 }
 
 function resolveEids(
@@ -125,5 +145,7 @@ export function withBaseline(seed: NetsuiteSeed = {}): NetsuiteSeed {
     currencies: seed.currencies ?? BASELINE.currencies,
     subsidiaries: seed.subsidiaries ?? BASELINE.subsidiaries,
     items: seed.items ?? BASELINE.items,
+    taxTypes: seed.taxTypes ?? BASELINE.taxTypes,
+    taxCodes: seed.taxCodes ?? BASELINE.taxCodes,
   }
 }

@@ -62,19 +62,21 @@ function put(org: Org, body: Body) {
     ? resolveTarget(org, obj.name, asText(body.externalIdField)).key
     : undefined
   const tx = new Tx()
-  const results = ((body.records as Body[] | undefined) ?? []).map((raw) =>
-    writeRecord(
+  const results = ((body.records as Body[] | undefined) ?? []).map((raw) => {
+    // Keyed by Id (an update, as a user editing the record): the Id names it, it is not a field.
+    const { Id: _id, ...fields } = raw
+    return writeRecord(
       org,
       tx,
       obj,
       key,
       {
-        parsed: parseRecord(org.catalog, obj, raw),
+        parsed: parseRecord(org.catalog, obj, key?.name === 'Id' ? fields : raw),
         key: key ? asText(raw[key.name] ?? '') : undefined,
       },
       asUser ?? org.integrationUserId,
-    ),
-  )
+    )
+  })
   tx.effects.length = 0
   org.commit(tx)
   return results

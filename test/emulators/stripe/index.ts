@@ -17,7 +17,7 @@ import { faultBody } from './errors.ts'
 import { IdempotencyStore } from './idempotency.ts'
 import { requireCharge, requireCreditNote, requireInvoice } from './lookup.ts'
 import { catalogRoutes } from './routes/catalog.ts'
-import { customerRoutes } from './routes/customers.ts'
+import { customerRoutes, taxIdRoutes, taxRateRoutes } from './routes/customers.ts'
 import { addEndpoint, eventRoutes } from './routes/events.ts'
 import { invoiceRoutes } from './routes/invoices.ts'
 import { meterRoutes } from './routes/meters.ts'
@@ -116,6 +116,8 @@ export function stripeEmulator(options: StripeEmulatorOptions = {}): StripeEmula
   const router = new Router()
   const api = new Api(ctx, router, idempotency)
   customerRoutes(api, ctx)
+  taxIdRoutes(api, ctx)
+  taxRateRoutes(api, ctx)
   catalogRoutes(api, ctx)
   subscriptionRoutes(api, ctx)
   scheduleRoutes(api, ctx)

@@ -35,6 +35,8 @@ const OBJECTS: Record<string, [file: string, name: string]> = {
   credit_note: ['CreditNotes.d.ts', 'CreditNote'],
   event: ['Events.d.ts', 'EventBase'],
   webhook_endpoint: ['WebhookEndpoints.d.ts', 'WebhookEndpoint'],
+  tax_id: ['TaxIds.d.ts', 'TaxId'],
+  tax_rate: ['TaxRates.d.ts', 'TaxRate'],
   'billing.meter': ['Billing/Meters.d.ts', 'Meter'],
   'billing.meter_event': ['Billing/MeterEvents.d.ts', 'MeterEvent'],
   'billing.meter_event_summary': ['Billing/MeterEventSummaries.d.ts', 'MeterEventSummary'],

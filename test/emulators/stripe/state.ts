@@ -14,6 +14,8 @@ import type {
   Subscription,
   SubscriptionSchedule,
   Meter,
+  TaxId,
+  TaxRate,
   WebhookEndpoint,
 } from './types.ts'
 import type { StoredMeterEvent } from './billing/meters.ts'
@@ -57,6 +59,8 @@ export class Store {
   events = new Map<string, StripeEvent>()
   webhookEndpoints = new Map<string, WebhookEndpoint>()
   meters = new Map<string, Meter>()
+  taxRates = new Map<string, TaxRate>()
+  taxIds = new Map<string, TaxId>()
   /** Meter events by identifier (Stripe dedupes on it). */
   meterEvents = new Map<string, StoredMeterEvent>()
   /** Insertion order, so lists with equal `created` stay stable (newest first). */
@@ -95,6 +99,8 @@ export class Store {
       ['re_', this.refunds],
       ['cn_', this.creditNotes],
       ['inpay_', this.invoicePayments],
+      ['txr_', this.taxRates],
+      ['txi_', this.taxIds],
     ]
     for (const [prefix, map] of maps) if (id.startsWith(prefix)) return map.get(id)
     return undefined
@@ -124,6 +130,8 @@ export class Store {
       invoice_payments: [...this.invoicePayments.values()],
       events: [...this.events.values()],
       meters: [...this.meters.values()],
+      tax_rates: [...this.taxRates.values()],
+      tax_ids: [...this.taxIds.values()],
       meter_events: [...this.meterEvents.values()].map((e) => e.event),
     }
   }

@@ -11,13 +11,15 @@ interface Overrides {
   connectors?: (env: Env) => Connectors
   writerClient?: (env: Env) => WriterClient | undefined
   subscriber?: Partial<SubscriberSettings>
+  /** `STRIPE_TAX` as a test sets it (objects built after the change see it). */
+  stripeTax?: boolean
 }
 
 let overrides: Overrides = {}
 
 export const TEST_WIRING: Wiring = {
   config(env) {
-    const base = PRODUCTION.config(env)
+    const base = withStripeTax(PRODUCTION.config(env))
     // A getter, so a test may change the subscriber's settings between runs of one object.
     return Object.defineProperty({ ...base }, 'subscriber', {
       get: () => ({ ...base.subscriber, ...overrides.subscriber }),
@@ -30,6 +32,20 @@ export const TEST_WIRING: Wiring = {
     overrides.writerClient ? overrides.writerClient(env) : PRODUCTION.writerClient(env, config),
   salesforceTokens: (env, config) => PRODUCTION.salesforceTokens(env, config),
   netsuiteReader: (env, config) => PRODUCTION.netsuiteReader(env, config),
+}
+
+function withStripeTax<C extends ReturnType<Wiring['config']>>(config: C): C {
+  const tax = overrides.stripeTax
+  if (tax === undefined || config.stripe.status !== 'ok') return config
+  return {
+    ...config,
+    stripe: { ...config.stripe, settings: { ...config.stripe.settings, automaticTax: tax } },
+  }
+}
+
+/** Turns Stripe Tax on or off for the objects built from now on (fresh accounts' ledgers). */
+export function useStripeTax(on?: boolean): void {
+  overrides = { ...overrides, stripeTax: on }
 }
 
 /** Runs the ledgers' sagas against `make()` (doubles); nothing restores production's. */

@@ -90,7 +90,7 @@ export function createNetsuite(
     client,
     erp: {
       ensureCustomer: (account, ctx) => ensureCustomer(customers, account, ctx),
-      recordAmendment: (input, ctx) => recordAmendment(client, input, ctx),
+      recordAmendment: (input, ctx) => recordAmendment(client, input, ctx, settings.taxCodes ?? {}),
       planAmendment: planOrder,
     },
     reader: { readArSince: (watermark, opts) => readArSince(client, watermark, opts) },

@@ -1,5 +1,5 @@
 import type { Amendment, CatalogEntry } from '../../../shared/index.ts'
-import type { BillingResult, ErpLine, ErpPlan, StepContext } from '../types.ts'
+import type { BillingResult, BillingTax, ErpLine, ErpPlan, StepContext } from '../types.ts'
 import { toMajor } from './amounts.ts'
 import type { NetsuiteClient } from './client.ts'
 import { amendmentExternalId } from './external-ids.ts'
@@ -109,6 +109,7 @@ export async function recordAmendment(
   client: NetsuiteClient,
   input: OrderInput,
   ctx: StepContext,
+  taxCodes: Record<string, string> = {},
 ): Promise<{ ref: string; line: ErpLine }> {
   const { amendment: a, customerId, billing, price } = input
   const externalId = amendmentExternalId(a.id)
@@ -149,8 +150,35 @@ export async function recordAmendment(
     item: { items: [line] },
   }
   if (billing.subscriptionId) body.otherRefNum = billing.subscriptionId
-  const id = await upsertByExternalId(client, 'salesOrder', externalId, body, ['item'])
+  if (billing.tax) Object.assign(body, taxDetails(billing.tax, taxCodes))
+  const replace = billing.tax ? ['item', 'taxDetails'] : ['item']
+  const id = await upsertByExternalId(client, 'salesOrder', externalId, body, replace)
   return { ref: `salesOrder:${id}`, line: { itemId, quantity, rate } }
+}
+
+/**
+ * Billing's tax as SuiteTax tax details the order overrides its own with (NetSuite REST supports
+ * no legacy tax): one line per jurisdiction, its tax code from `NETSUITE_TAX_CODES`.
+ * @throws ConnectorError business `erp_tax_code_unknown` for a jurisdiction with no code.
+ */
+function taxDetails(tax: BillingTax, codes: Record<string, string>): Record<string, unknown> {
+  const items = tax.lines.map((l) => {
+    const zeroRated = l.reason === 'customer_exempt' || l.reason === 'reverse_charge'
+    const code = (zeroRated ? codes['exempt'] : undefined) ?? codes[l.jurisdiction] ?? codes['*']
+    if (!code)
+      throw business(
+        'erp_tax_code_unknown',
+        `No NetSuite tax code for ${zeroRated ? `${l.reason} in ` : ''}${l.jurisdiction}: add it to NETSUITE_TAX_CODES.`,
+      )
+    return {
+      taxDetailsReference: `${l.jurisdiction} ${l.reason}`.slice(0, 99),
+      taxCode: { id: code },
+      taxBasis: toMajor(l.basis, tax.currency),
+      taxRate: l.rate,
+      taxAmount: toMajor(l.amount, tax.currency),
+    }
+  })
+  return { taxDetailsOverride: true, taxDetails: { items } }
 }
 
 /**

@@ -15,6 +15,12 @@ const ACCOUNT_STANDARD_FIELDS = [
   'BillingCountry',
 ] as const
 const ACCOUNT_LEGAL_ENTITY: SalesforceFieldName<'Account'> = 'Concord_Legal_Entity__c'
+/** The package's tax fields on Account (shared/salesforce-schema.ts, the tax block). */
+const ACCOUNT_TAX_FIELDS: SalesforceFieldName<'Account'>[] = [
+  'Tax_Exempt__c',
+  'Tax_Id__c',
+  'Tax_Id_Type__c',
+]
 /** Present only where multi-currency is on; asking for it elsewhere is INVALID_FIELD. */
 const ACCOUNT_CURRENCY_FIELD = 'CurrencyIsoCode'
 
@@ -32,8 +38,8 @@ export class SalesforceConnector implements SalesforceSink {
   }
 
   /**
-   * Reads Name, billing address, `CurrencyIsoCode` (multi-currency orgs) and
-   * `Concord_Legal_Entity__c`. One API call (two, once, in an org without multi-currency).
+   * Reads Name, billing address, `CurrencyIsoCode` (multi-currency orgs),
+   * `Concord_Legal_Entity__c` and the tax fields (`Tax_Exempt__c`, `Tax_Id__c`, `Tax_Id_Type__c`). One API call (two, once, in an org without multi-currency).
    * @throws ConnectorError business `account_not_found` for a missing, deleted or malformed
    * Account id; otherwise classified from Salesforce's answer.
    */
@@ -45,6 +51,7 @@ export class SalesforceConnector implements SalesforceSink {
     const fields = [
       ...ACCOUNT_STANDARD_FIELDS,
       ACCOUNT_LEGAL_ENTITY,
+      ...ACCOUNT_TAX_FIELDS,
       ...(withCurrency ? [ACCOUNT_CURRENCY_FIELD] : []),
     ]
     const res = await this.client.send('GET', `/sobjects/Account/${id}?fields=${fields.join(',')}`)
@@ -94,5 +101,10 @@ function accountProfile(accountId: string, row: Record<string, unknown>): Accoun
   const legalEntity = text(row[ACCOUNT_LEGAL_ENTITY])
   if (legalEntity) profile.legalEntity = legalEntity
   if (present && Object.keys(present).length > 0) profile.billingAddress = present
+  const exempt = text(row.Tax_Exempt__c)
+  if (exempt === 'none' || exempt === 'exempt' || exempt === 'reverse') profile.taxExempt = exempt
+  const taxId = text(row.Tax_Id__c)
+  const taxIdType = text(row.Tax_Id_Type__c)
+  if (taxId && taxIdType) profile.taxId = { type: taxIdType.trim(), value: taxId.trim() }
   return profile
 }

@@ -14,6 +14,7 @@ import {
   resolveTarget,
   type Target,
 } from './subscriptions.ts'
+import { invoiceTax } from './tax.ts'
 import { nowSeconds } from './time.ts'
 
 export type { ApplyInput } from './plan-core.ts'
@@ -28,7 +29,11 @@ export async function applyAmendment(
   input: ApplyInput,
   ctx: StepContext,
 ): Promise<BillingResult> {
-  return executePlan(client, await planFromStripe(client, input, ctx))
+  const result = await executePlan(client, await planFromStripe(client, input, ctx))
+  if (!input.automaticTax || input.amendment.action !== 'create' || !result.latestInvoiceId)
+    return result
+  const tax = await invoiceTax(client, result.latestInvoiceId)
+  return tax ? { ...result, tax } : result
 }
 
 /** Reads what the amendment acts on and plans the step's calls from it (changes nothing). */

@@ -10,6 +10,7 @@ import { applyAmendment, dryRunAmendment, type ApplyInput } from './amendments.t
 import type { StripeClient } from './client.ts'
 import { ensureCustomer } from './customers.ts'
 import { previewAmendment } from './preview.ts'
+import { prepareTax } from './tax.ts'
 
 /**
  * `BillingSystem` on Stripe Billing. Each method may throw `ConnectorError`: `transient` (429,
@@ -18,9 +19,15 @@ import { previewAmendment } from './preview.ts'
  */
 export class StripeBilling implements BillingSystem {
   private readonly client: StripeClient
+  /** `STRIPE_TAX=automatic`: subscriptions are created (and previewed) with Stripe Tax. */
+  private readonly automaticTax: boolean
+  readonly prepareTax?: BillingSystem['prepareTax']
 
-  constructor(client: StripeClient) {
+  constructor(client: StripeClient, options: { automaticTax?: boolean } = {}) {
     this.client = client
+    this.automaticTax = options.automaticTax ?? false
+    if (this.automaticTax)
+      this.prepareTax = (account, customerId, ctx) => prepareTax(client, account, customerId, ctx)
   }
 
   /** Finds the customer by `metadata['sf_account_id']`, or creates it under `ctx.idempotencyKey`. */
@@ -33,12 +40,12 @@ export class StripeBilling implements BillingSystem {
    * so an apply can bill exactly what was previewed.
    */
   applyAmendment(input: ApplyInput, ctx: StepContext): Promise<BillingResult> {
-    return applyAmendment(this.client, input, ctx)
+    return applyAmendment(this.client, { ...input, automaticTax: this.automaticTax }, ctx)
   }
 
   /** Prices an amendment without changing anything; pass `prorationDate` back to the apply. */
   previewAmendment(input: ApplyInput): Promise<ProrationPreview> {
-    return previewAmendment(this.client, input)
+    return previewAmendment(this.client, { ...input, automaticTax: this.automaticTax })
   }
 
   /** The calls `applyAmendment` would make now, priced, changing nothing. */
@@ -46,6 +53,6 @@ export class StripeBilling implements BillingSystem {
     input: Omit<ApplyInput, 'customerId'> & { customerId?: string; priceAt?: number },
     ctx: StepContext,
   ): Promise<BillingPlan> {
-    return dryRunAmendment(this.client, input, ctx)
+    return dryRunAmendment(this.client, { ...input, automaticTax: this.automaticTax }, ctx)
   }
 }

@@ -1,6 +1,7 @@
 import type { AccountProfile, StepContext } from '../types.ts'
 import type { StripeClient } from './client.ts'
 import type { StripeCustomer, StripeSearchResult } from './stripe-types.ts'
+import { stripeAddress } from './tax.ts'
 
 /** Quotes a value for Stripe's search query language (`'` and `\` escaped). */
 export function searchLiteral(value: string): string {
@@ -31,20 +32,7 @@ export async function ensureCustomer(
     .sort((a, b) => a.created - b.created || a.id.localeCompare(b.id))[0]
   if (oldest) return { customerId: oldest.id }
 
-  const a = account.billingAddress
-  // Salesforce keeps the street as one multi-line field; Stripe has two lines.
-  const [line1, ...more] = (a?.street ?? '').split(/\r?\n/).map((l) => l.trim())
-  const address =
-    a && Object.values(a).some(Boolean)
-      ? {
-          line1: line1 || undefined,
-          line2: more.filter(Boolean).join(', ') || undefined,
-          city: a.city,
-          postal_code: a.postalCode,
-          state: a.state,
-          country: a.country,
-        }
-      : undefined
+  const address = stripeAddress(account.billingAddress)
   const created = await client.post<StripeCustomer>(
     '/v1/customers',
     {

@@ -60,11 +60,11 @@ export function stripeConnector(
     }
   | undefined {
   if (section.status !== 'ok') return undefined
-  const { apiKey, apiBase, apiVersion } = section.settings
+  const { apiKey, apiBase, apiVersion, automaticTax } = section.settings
   const client = new StripeClient({ apiKey, apiBase, apiVersion, fetch, ...options })
   return {
     client,
-    billing: new StripeBilling(client),
+    billing: new StripeBilling(client, { automaticTax }),
     money: new StripeMoney(client),
     reader: stripeBillingReader(new StripeReader(client)),
     usage: stripeUsageBilling(client),

@@ -23,6 +23,8 @@ export interface ApplyInput {
   prorationDate?: number
   /** The last apply's `answer.snapshot`: the subscription to plan from instead of a read. */
   known?: string
+  /** Stripe Tax on: a new subscription is created with `automatic_tax[enabled]=true`. */
+  automaticTax?: boolean
 }
 
 /** Everything a plan is made from. */

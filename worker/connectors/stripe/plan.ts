@@ -90,6 +90,7 @@ function planCreate(input: PlanInput): AmendmentPlan {
     proration_behavior: a.proration,
     payment_behavior: 'allow_incomplete',
     metadata,
+    ...(input.automaticTax ? { automatic_tax: { enabled: true } } : {}),
     expand: ['schedule'],
   }
   return { calls: [createSubscription(params, key)], result: { kind: 'subscription' } }

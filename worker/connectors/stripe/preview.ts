@@ -39,6 +39,8 @@ export async function previewAmendment(
       await client.query<StripeInvoice>(PREVIEW, {
         customer,
         subscription_details: { items: [{ price: price.billingPriceId, quantity: a.quantity }] },
+        // A customer not made yet has no location to tax: its preview is untaxed.
+        ...(input.automaticTax && customer ? { automatic_tax: { enabled: true } } : {}),
       }),
     )
   }
@@ -154,6 +156,9 @@ export function toPreview(invoice: StripeInvoice, prorationDate?: number): Prora
     subtotal: invoice.subtotal,
     total: invoice.total,
     amountDue: invoice.amount_due,
+    ...(invoice.total_taxes?.length
+      ? { tax: invoice.total_taxes.reduce((sum, t) => sum + t.amount, 0) }
+      : {}),
     prorationDate,
   }
 }

@@ -7,6 +7,7 @@ import type {
   StripeCustomer,
   StripeEvent,
   StripeInvoice,
+  StripeTaxRate,
   StripeInvoicePayment,
   StripeList,
   StripeSubscription,
@@ -37,9 +38,22 @@ function page<T extends { id: string }>(list: StripeList<T>): Page<T> {
  */
 export class StripeReader {
   private readonly client: StripeClient
+  /** Tax rates never change once made (Stripe Tax makes a new one instead): read each once. */
+  private readonly taxRates = new Map<string, Promise<StripeTaxRate>>()
 
   constructor(client: StripeClient) {
     this.client = client
+  }
+
+  /** A tax rate by id, cached for the life of this reader. */
+  getTaxRate(rateId: string): Promise<StripeTaxRate> {
+    let rate = this.taxRates.get(rateId)
+    if (!rate) {
+      rate = this.client.get<StripeTaxRate>(`/v1/tax_rates/${id(rateId)}`)
+      rate.catch(() => this.taxRates.delete(rateId))
+      this.taxRates.set(rateId, rate)
+    }
+    return rate
   }
 
   getInvoice(invoiceId: string): Promise<StripeInvoice> {

@@ -127,6 +127,8 @@ export interface StripeInvoice {
   amount_remaining: number
   subtotal: number
   total: number
+  /** Stripe Tax's taxes (the pinned version's shape; `tax_rate` is a `txr_` id). */
+  total_taxes?: StripeTotalTax[] | null
   created: number
   due_date: number | null
   hosted_invoice_url: string | null
@@ -142,6 +144,24 @@ export interface StripeInvoice {
   } | null
   lines: StripeList<StripeLineItem>
   metadata?: Metadata | null
+}
+
+export interface StripeTotalTax {
+  amount: number
+  taxability_reason: string
+  taxable_amount: number | null
+  tax_rate_details: { tax_rate: string } | null
+}
+
+/** A tax rate Stripe Tax made for a jurisdiction. */
+export interface StripeTaxRate {
+  id: string
+  jurisdiction: string | null
+  country: string | null
+  state: string | null
+  percentage: number
+  effective_percentage: number | null
+  tax_type: string | null
 }
 
 export interface StripeRefund {

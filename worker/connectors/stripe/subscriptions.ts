@@ -139,6 +139,7 @@ export function subscriptionResult(sub: StripeSubscription, ref: string = sub.id
     status: concordStatus(sub),
     currentPeriodEnd: currentPeriodEnd(sub.items.data),
     currency: sub.currency.toUpperCase(),
+    ...(typeof sub.latest_invoice === 'string' ? { latestInvoiceId: sub.latest_invoice } : {}),
   }
 }
 

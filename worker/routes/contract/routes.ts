@@ -70,6 +70,8 @@ const PreviewResponse = z.object({
   ),
   subtotal: z.number(),
   total: z.number(),
+  /** Tax included in `total` (Stripe Tax on, customer known); absent when none was computed. */
+  tax: z.optional(z.number()),
   amountDueNow: z.number(),
   prorationDate: z.optional(z.number()),
   previewToken: z.optional(z.string()),

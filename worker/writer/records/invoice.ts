@@ -25,6 +25,13 @@ export function invoiceRecord(inv: Invoice): WriteRecordOf<typeof O> {
       Erp_Document_Id__c: fitText(O, 'Erp_Document_Id__c', inv.erpDocumentId),
       Correlation_Id__c: fitText(O, 'Correlation_Id__c', inv.correlationId),
       Source_Updated_At__c: inv.sourceUpdatedAt,
+      // Only a view that knows the tax (billing's) writes it; the ERP's view leaves it alone.
+      ...(inv.taxAmount === undefined
+        ? {}
+        : {
+            Tax_Amount__c: toMajor(inv.taxAmount, inv.currency),
+            Tax_Jurisdictions__c: fitText(O, 'Tax_Jurisdictions__c', inv.taxJurisdictions),
+          }),
     },
     sourceUpdatedAt: Date.parse(inv.sourceUpdatedAt),
     accountId: inv.accountId,

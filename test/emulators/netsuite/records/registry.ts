@@ -2,6 +2,7 @@ import { changeOrderDef, subscriptionDef } from './billing.ts'
 import { currencyDef, customerDef, itemDef, subsidiaryDef } from './entities.ts'
 import type { RecordDef } from './model.ts'
 import { customerRefundDef } from './refunds.ts'
+import { salesTaxItemDef, taxTypeDef } from './tax.ts'
 import { usageSummaryDef } from './usage.ts'
 import { creditMemoDef, customerPaymentDef, invoiceDef, salesOrderDef } from './transactions.ts'
 
@@ -10,6 +11,8 @@ export const RECORD_DEFS: RecordDef[] = [
   currencyDef,
   subsidiaryDef,
   itemDef,
+  taxTypeDef,
+  salesTaxItemDef,
   customerDef,
   salesOrderDef,
   invoiceDef,

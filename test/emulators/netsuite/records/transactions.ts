@@ -11,6 +11,7 @@ import {
   type RecordDef,
   type SublistDef,
 } from './model.ts'
+import { taxDefaults, taxDetailsSublist, taxTotal } from './tax.ts'
 
 /** `item` is keyed by `line`: lines without a known `line` are appended on update, as in NetSuite
  * (https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_1545295601.html) — so an
@@ -51,6 +52,8 @@ export const header = (entityField: string): Record<string, FieldDef> => ({
 })
 
 export const READ_ONLY = ['total', 'status', 'createdDate', 'lastModifiedDate']
+/** Transactions that carry SuiteTax details: `taxTotal` is theirs, and adds to `total`. */
+const TAXED_READ_ONLY = [...READ_ONLY, 'taxTotal']
 
 export function headerDefaults(entityField: string, prefix: string) {
   return (draft: Draft, ctx: RecordContext, existing: NsRecord | undefined): void => {
@@ -175,15 +178,21 @@ export const salesOrderDef: RecordDef = {
     orderStatus: { kind: 'enum', values: { A: 'Pending Approval', B: 'Pending Fulfillment' } },
     startDate: { kind: 'date' },
     endDate: { kind: 'date' },
+    taxDetailsOverride: { kind: 'boolean' },
   },
-  readOnlyFields: READ_ONLY,
-  sublists: { item: itemSublist },
+  readOnlyFields: TAXED_READ_ONLY,
+  sublists: { item: itemSublist, taxDetails: taxDetailsSublist },
   defaults(draft, ctx, existing) {
     headerDefaults('entity', 'SO')(draft, ctx, existing)
     draft.fields.orderStatus ??= 'B'
+    taxDefaults(draft, ctx)
   },
   validate: (draft, ctx) => checkSubsidiary(draft, ctx, 'entity'),
-  derive: (r, ctx) => ({ total: linesTotal(r.lines.item), status: tranStatus(r, ctx) }),
+  derive: (r, ctx) => ({
+    taxTotal: taxTotal(r.lines.taxDetails),
+    total: round2(linesTotal(r.lines.item) + taxTotal(r.lines.taxDetails)),
+    status: tranStatus(r, ctx),
+  }),
   refName: (r) => `Sales Order #${String(r.fields.tranId)}`,
 }
 

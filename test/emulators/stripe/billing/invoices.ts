@@ -9,6 +9,7 @@ import type {
   Subscription,
 } from '../types.ts'
 import type { LineDraft } from './proration.ts'
+import { taxLine, totalTaxes } from './tax.ts'
 
 /** Where hosted invoice pages and PDFs would live; invoices only get them once finalized. */
 const HOSTED = 'https://invoice.stripe.com/i/acct_1Concord00000000'
@@ -64,10 +65,8 @@ function invoiceBlanks(): InvoiceBlanks {
     automatically_finalizes_at: null,
     custom_fields: null,
     customer_account: null,
-    customer_address: null,
     customer_phone: null,
     customer_shipping: null,
-    customer_tax_exempt: 'none',
     default_payment_method: null,
     default_source: null,
     default_tax_rates: [],
@@ -90,7 +89,6 @@ function invoiceBlanks(): InvoiceBlanks {
     test_clock: null,
     total_discount_amounts: [],
     total_pretax_credit_amounts: [],
-    total_taxes: [],
   }
 }
 
@@ -172,6 +170,8 @@ export interface InvoiceInput {
   reason: Invoice['billing_reason']
   period: { start: number; end: number }
   currency: string
+  /** Stripe Tax on this invoice; defaults to the subscription's `automatic_tax[enabled]`. */
+  automaticTax?: boolean
 }
 
 /** Builds an invoice object without storing it (also used for previews). */
@@ -183,7 +183,11 @@ export function buildInvoice(ctx: Ctx, ids: Ids, input: InvoiceInput, id: string
     if (d) lines.push(lineFromDraft(ids, d, id, ii.id))
   }
   for (const d of input.lines) lines.push(lineFromDraft(ids, d, id, null))
-  const total = lines.reduce((sum, l) => sum + l.amount, 0)
+  const taxed = input.automaticTax ?? subscription?.automatic_tax.enabled ?? false
+  if (taxed) for (const l of lines) l.taxes = taxLine(ctx, customer, l.amount)
+  const taxes = totalTaxes(lines.map((l) => l.taxes))
+  const subtotal = lines.reduce((sum, l) => sum + l.amount, 0)
+  const total = subtotal + taxes.reduce((sum, t) => sum + t.amount, 0)
   const due = Math.max(0, total)
   return {
     id,
@@ -201,16 +205,18 @@ export function buildInvoice(ctx: Ctx, ids: Ids, input: InvoiceInput, id: string
     auto_advance: true,
     automatic_tax: {
       disabled_reason: null,
-      enabled: false,
-      liability: null,
-      provider: null,
-      status: null,
+      enabled: taxed,
+      liability: taxed ? { type: 'self' } : null,
+      provider: taxed ? 'stripe' : null,
+      status: taxed ? 'complete' : null,
     },
     billing_reason: input.reason,
     collection_method: subscription?.collection_method ?? 'charge_automatically',
     created: ctx.now(),
     currency: input.currency,
     customer: customer.id,
+    customer_address: customer.address ?? null,
+    customer_tax_exempt: customer.tax_exempt,
     customer_email: customer.email,
     customer_name: customer.name,
     description: null,
@@ -252,10 +258,11 @@ export function buildInvoice(ctx: Ctx, ids: Ids, input: InvoiceInput, id: string
       paid_at: null,
       voided_at: null,
     },
-    subtotal: total,
-    subtotal_excluding_tax: total,
+    subtotal,
+    subtotal_excluding_tax: subtotal,
     total,
-    total_excluding_tax: total,
+    total_excluding_tax: subtotal,
+    total_taxes: taxes,
     webhooks_delivered_at: null,
   }
 }

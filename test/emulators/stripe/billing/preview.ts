@@ -18,6 +18,8 @@ export interface PreviewInput {
   resetAnchor: boolean
   /** `subscription_details[cancel_now]`: the final invoice of an immediate cancel. */
   cancelNow?: boolean
+  /** `automatic_tax[enabled]`; else the subscription's. */
+  automaticTax?: boolean
 }
 
 /**
@@ -69,6 +71,7 @@ export function previewInvoice(ctx: Ctx, input: PreviewInput): Invoice {
           reason: 'subscription_update',
           period: { start: at, end: at },
           currency: sub.currency,
+          automaticTax: input.automaticTax,
         },
         previewIds.next('upcoming_in_', 24),
       )
@@ -133,7 +136,16 @@ export function previewInvoice(ctx: Ctx, input: PreviewInput): Invoice {
   const invoice = buildInvoice(
     ctx,
     previewIds,
-    { customer, subscription: sub, pending, lines, reason, period, currency },
+    {
+      customer,
+      subscription: sub,
+      pending,
+      lines,
+      reason,
+      period,
+      currency,
+      automaticTax: input.automaticTax,
+    },
     previewIds.next('upcoming_in_', 24),
   )
   return settle(invoice, customer, sub)

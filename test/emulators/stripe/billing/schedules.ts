@@ -168,6 +168,7 @@ export function startSchedule(ctx: Ctx, schedule: SubscriptionSchedule): void {
     paymentBehavior: 'allow_incomplete',
     description: null,
     cancelAtPeriodEnd: false,
+    automaticTax: false,
   })
   sub.schedule = schedule.id
   schedule.subscription = sub.id

@@ -25,6 +25,8 @@ export interface NewSubscription {
   paymentBehavior: string
   description: string | null
   cancelAtPeriodEnd: boolean
+  /** `automatic_tax[enabled]`: Stripe Tax on this subscription's invoices. */
+  automaticTax: boolean
 }
 
 /** The legacy plan that mirrors a recurring price on each subscription item. */
@@ -191,6 +193,9 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Subscripti
     metadata: { ...input.metadata },
     start_date: now,
     status: paysNow ? 'active' : 'incomplete',
+    automatic_tax: input.automaticTax
+      ? { disabled_reason: null, enabled: true, liability: { type: 'self' } }
+      : { disabled_reason: null, enabled: false, liability: null },
   }
   sub.items.data = input.items.map((t) => makeItem(ctx, id, ctx.ids.next('si_', 14), t, period))
   ctx.store.add(ctx.store.subscriptions, sub)

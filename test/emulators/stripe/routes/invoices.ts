@@ -1,4 +1,5 @@
 import type { Api } from '../api.ts'
+import { requireTaxLocation } from '../billing/tax.ts'
 import { finalizeInvoice } from '../billing/invoices.ts'
 import { failPayment, markUncollectible, payInvoice, voidInvoice } from '../billing/payments.ts'
 import { prorationBehavior, readItemChanges } from '../billing/plan.ts'
@@ -49,6 +50,9 @@ export function invoiceRoutes(api: Api, ctx: Ctx): void {
         'subscription',
       )
     const details = hash(p, 'subscription_details') ?? {}
+    const tax = hash(p, 'automatic_tax')
+    const automaticTax = tax ? bool(tax, 'enabled') : undefined
+    if (automaticTax ?? sub?.automatic_tax.enabled) requireTaxLocation(customer, 'customer')
     const anchor = str(details, 'billing_cycle_anchor')
     // Read-only by design: no begin(), no lock, nothing stored, no event, no effect.
     return previewInvoice(ctx, {
@@ -59,6 +63,7 @@ export function invoiceRoutes(api: Api, ctx: Ctx): void {
       prorationDate: int(details, 'proration_date'),
       resetAnchor: anchor === 'now',
       cancelNow: bool(details, 'cancel_now') ?? false,
+      automaticTax,
     })
   })
 

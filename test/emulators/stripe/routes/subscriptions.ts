@@ -12,6 +12,7 @@ import { invalidRequest, resourceMissing } from '../errors.ts'
 import { bool, hash, int, mergeMetadata, str, type Params } from '../form.ts'
 import { filterCreated, paginate } from '../list.ts'
 import { requireCustomer, requireSubscription } from '../lookup.ts'
+import { requireTaxLocation } from '../billing/tax.ts'
 import { snapshot } from '../state.ts'
 import type { ProrationBehavior, Subscription } from '../types.ts'
 
@@ -19,7 +20,6 @@ const IGNORED = [
   'default_payment_method',
   'off_session',
   'payment_settings',
-  'automatic_tax',
   'default_tax_rates',
   'transfer_data',
   'on_behalf_of',
@@ -38,6 +38,7 @@ const CREATE = [
   'description',
   'cancel_at_period_end',
   'currency',
+  'automatic_tax',
   ...IGNORED,
 ]
 const UPDATE = [
@@ -53,8 +54,29 @@ const UPDATE = [
   'cancel_at',
   'cancellation_details',
   'billing_cycle_anchor',
+  'automatic_tax',
   ...IGNORED,
 ]
+
+/**
+ * `automatic_tax[enabled]`, and Stripe's check that comes with it: a customer Stripe Tax cannot
+ * place is refused with 400 `customer_tax_location_invalid`.
+ * https://docs.stripe.com/tax/customer-locations
+ * @throws StripeError 400.
+ */
+function automaticTax(ctx: Ctx, p: Params, customerId: string): boolean | undefined {
+  const at = hash(p, 'automatic_tax')
+  if (!at) return undefined
+  const enabled = bool(at, 'enabled')
+  if (enabled === undefined)
+    throw invalidRequest(
+      'Missing required param: automatic_tax[enabled].',
+      'automatic_tax[enabled]',
+      'parameter_missing',
+    )
+  if (enabled) requireTaxLocation(requireCustomer(ctx, customerId, 'customer'), 'customer')
+  return enabled
+}
 
 function collection(p: Params): { method?: Subscription['collection_method']; days?: number } {
   const method = str(p, 'collection_method')
@@ -80,6 +102,7 @@ interface UpdateRequest {
   cancelAt?: number
   comment?: string | null
   feedback?: string | null
+  automaticTax?: boolean
 }
 
 /**
@@ -108,6 +131,7 @@ function readUpdate(ctx: Ctx, sub: Subscription, p: Params): UpdateRequest {
   const details = hash(p, 'cancellation_details')
   mergeMetadata({}, p)
   return {
+    automaticTax: automaticTax(ctx, p, sub.customer),
     changes: readItemChanges(ctx, p),
     behavior: prorationBehavior(p) ?? 'create_prorations',
     prorationDate: int(p, 'proration_date'),
@@ -140,6 +164,10 @@ function updateSubscription(ctx: Ctx, sub: Subscription, p: Params, req: UpdateR
   if (sub.collection_method === 'send_invoice' && sub.days_until_due === null)
     sub.days_until_due = 30
   if (req.description !== undefined) sub.description = req.description
+  if (req.automaticTax !== undefined)
+    sub.automatic_tax = req.automaticTax
+      ? { disabled_reason: null, enabled: true, liability: { type: 'self' } }
+      : { disabled_reason: null, enabled: false, liability: null }
   sub.metadata = mergeMetadata(sub.metadata, p)
   const periodEnd = sub.items.data[0]?.current_period_end ?? null
   if (req.cancelAtPeriodEnd === true) {
@@ -213,6 +241,7 @@ export function subscriptionRoutes(api: Api, ctx: Ctx): void {
       throw invalidRequest('Invalid payment_behavior', 'payment_behavior')
     }
     const cap = bool(p, 'cancel_at_period_end') ?? false
+    const tax = automaticTax(ctx, p, customer.id) ?? false
     await r.begin([customer.id])
     const sub = createSubscription(ctx, {
       customer,
@@ -223,6 +252,7 @@ export function subscriptionRoutes(api: Api, ctx: Ctx): void {
       paymentBehavior,
       description: str(p, 'description') ?? null,
       cancelAtPeriodEnd: cap,
+      automaticTax: tax,
     })
     return snapshot(sub)
   })

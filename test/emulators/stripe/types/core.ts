@@ -38,6 +38,67 @@ export interface Customer {
   shipping: unknown
   tax_exempt: 'none' | 'exempt' | 'reverse'
   test_clock: null
+  /** Only with `expand[]=tax`. */
+  tax?: CustomerTax
+  /** Only with `expand[]=tax_ids`. */
+  tax_ids?: StripeList<TaxId>
+}
+
+/** The customer's `tax` hash: where Stripe Tax places it and whether it can tax it there. */
+export interface CustomerTax {
+  automatic_tax: 'supported' | 'not_collecting' | 'unrecognized_location' | 'failed'
+  ip_address: string | null
+  location: { country: string; source: 'billing_address'; state: string | null } | null
+  provider: 'stripe'
+}
+
+export interface TaxId {
+  id: string
+  object: 'tax_id'
+  country: string | null
+  created: number
+  customer: string | null
+  customer_account: null
+  livemode: false
+  owner: { customer: string; customer_account: null; type: 'customer' }
+  type: string
+  value: string
+  verification: {
+    status: 'pending' | 'verified' | 'unverified' | 'unavailable'
+    verified_address: null
+    verified_name: null
+  } | null
+}
+
+/** One tax of a line, in the shape of `line_item.taxes[]` and `invoice.total_taxes[]`. */
+export interface TaxAmount {
+  amount: number
+  tax_behavior: 'exclusive'
+  tax_rate_details: { tax_rate: string }
+  taxability_reason: 'standard_rated' | 'customer_exempt' | 'reverse_charge'
+  taxable_amount: number
+  type: 'tax_rate_details'
+}
+
+export interface TaxRate {
+  id: string
+  object: 'tax_rate'
+  active: boolean
+  country: string | null
+  created: number
+  description: string | null
+  display_name: string
+  effective_percentage: number | null
+  flat_amount: null
+  inclusive: boolean
+  jurisdiction: string | null
+  jurisdiction_level: 'country' | 'state' | null
+  livemode: false
+  metadata: Metadata | null
+  percentage: number
+  rate_type: 'percentage' | null
+  state: string | null
+  tax_type: string | null
 }
 
 export interface Product {

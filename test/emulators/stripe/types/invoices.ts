@@ -1,6 +1,6 @@
 /** Invoices and what pays or credits them, in Stripe's API shape. */
 
-import type { Metadata, StripeList } from './core.ts'
+import type { Metadata, StripeList, TaxAmount } from './core.ts'
 import type { Subscription } from './subscriptions.ts'
 
 export interface LineItem {
@@ -42,7 +42,7 @@ export interface LineItem {
   quantity_decimal: string
   subscription: string | null
   subtotal: number
-  taxes: unknown[]
+  taxes: TaxAmount[]
 }
 
 export type InvoiceStatus = 'draft' | 'open' | 'paid' | 'void' | 'uncollectible'
@@ -54,10 +54,8 @@ export interface InvoiceBlanks {
   automatically_finalizes_at: null
   custom_fields: null
   customer_account: null
-  customer_address: null
   customer_phone: null
   customer_shipping: null
-  customer_tax_exempt: 'none'
   default_payment_method: null
   default_source: null
   default_tax_rates: never[]
@@ -80,10 +78,12 @@ export interface InvoiceBlanks {
   test_clock: null
   total_discount_amounts: never[]
   total_pretax_credit_amounts: never[]
-  total_taxes: never[]
 }
 
 export interface Invoice extends InvoiceBlanks {
+  customer_address: unknown
+  customer_tax_exempt: 'none' | 'exempt' | 'reverse'
+  total_taxes: TaxAmount[]
   id: string
   object: 'invoice'
   account_country: string
@@ -98,10 +98,10 @@ export interface Invoice extends InvoiceBlanks {
   auto_advance: boolean
   automatic_tax: {
     disabled_reason: null
-    enabled: false
-    liability: null
-    provider: null
-    status: null
+    enabled: boolean
+    liability: { type: 'self' } | null
+    provider: 'stripe' | null
+    status: 'complete' | null
   }
   billing_reason:
     'subscription_create' | 'subscription_cycle' | 'subscription_update' | 'manual' | 'upcoming'
