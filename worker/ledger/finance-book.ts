@@ -3,6 +3,7 @@ import { computeStanding, type ErpFacts } from '../finance/standing.ts'
 import { invoiceRecord, paymentRecord, standingRecord } from '../writer/records/index.ts'
 import type { BillingEventRef, DocKind, RefreshKind } from '../webhooks/stripe-events.ts'
 import type { WriteRecord } from '../writer/types.ts'
+import { queueCreditNote } from './credit-note-mirror.ts'
 
 /**
  * Status order per document kind. A document only moves forward: an event (or a fetch) that
@@ -162,7 +163,13 @@ export class FinanceBook {
     )
     if (kind === 'invoice') this.queueRecord(invoiceRecord(doc as Invoice))
     if (kind === 'payment') this.queueRecord(paymentRecord(doc as Payment))
+    if (kind === 'credit_note') this.creditNoteChanged(doc.id)
     return true
+  }
+
+  /** A credit note's read or its ERP credit memo changed: its whole record goes out again. */
+  creditNoteChanged(noteId: string): void {
+    queueCreditNote(this.sql, noteId, (r) => this.queueRecord(r))
   }
 
   /** The ERP's AR facts as of `asOf` (ISO, UTC); facts older than those held change nothing. */

@@ -152,4 +152,7 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   CREATE INDEX money_action_due ON money_action (step, not_before);
   `,
   /* 8: usage records, their aggregates (meter events) and period summaries */ USAGE_MIGRATION,
+  /* 9: each credit note's Salesforce record version (strictly increasing per note) */ `
+  CREATE TABLE credit_note_mirror (id TEXT PRIMARY KEY, version INTEGER NOT NULL);
+  `,
 ]

@@ -182,6 +182,8 @@ export async function advanceMoney(
         const next = await runStep(deps.money, row, diff, deps.book)
         save(sql, row.request_id, { ...next, error: null }, Date.now())
         row = { ...row, ...next }
+        if (next.erp_memo_ref && row.kind === 'credit' && row.billing_ref)
+          deps.book.creditNoteChanged(row.billing_ref)
       } catch (err) {
         const attempt = row.attempts + 1
         const failure = toFailure(err, 'money action step failed')
