@@ -1,6 +1,11 @@
 import * as z from 'zod/mini'
 import { AccountId } from './salesforce-id.ts'
-import { INVOICE_STATUSES, PAYMENT_STATUSES, STANDINGS } from './salesforce-schema.ts'
+import {
+  CREDIT_NOTE_REASONS,
+  INVOICE_STATUSES,
+  PAYMENT_STATUSES,
+  STANDINGS,
+} from './salesforce-schema.ts'
 import './zod-messages.ts'
 
 /** ISO 4217 code, upper case. */
@@ -75,6 +80,12 @@ export const CreditNote = z.object({
   status: z.enum(['issued', 'void']),
   currency: Currency,
   amount: MinorAmount,
+  /** Stripe's document number (`ABCD-0001-CN-01`). */
+  number: z.optional(z.string()),
+  reason: z.optional(z.enum(CREDIT_NOTE_REASONS)),
+  /** What was refunded to the customer's payment method out of it (minor units). */
+  amountRefunded: z.optional(MinorAmount),
+  createdAt: z.optional(dateTime()),
   sourceUpdatedAt: dateTime(),
 })
 export type CreditNote = z.infer<typeof CreditNote>

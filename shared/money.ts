@@ -1,6 +1,7 @@
 import * as z from 'zod/mini'
 import { Currency } from './finance.ts'
 import { AccountId } from './salesforce-id.ts'
+import { CREDIT_NOTE_REASONS } from './salesforce-schema.ts'
 
 /**
  * Credit notes and refunds (`POST /v1/credits`, `POST /v1/refunds`): governed money actions that
@@ -13,12 +14,7 @@ const Positive = z.int().check(z.positive('must be a positive amount in minor un
 const Memo = z.string().check(z.trim(), z.maxLength(500))
 
 /** Stripe's credit note reasons (https://docs.stripe.com/api/credit_notes/object#credit_note_object-reason). */
-export const CREDIT_REASONS = [
-  'duplicate',
-  'fraudulent',
-  'order_change',
-  'product_unsatisfactory',
-] as const
+export const CREDIT_REASONS = CREDIT_NOTE_REASONS
 /** Stripe's refund reasons (https://docs.stripe.com/api/refunds/create#create_refund-reason). */
 export const REFUND_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer'] as const
 

@@ -76,6 +76,14 @@ export const SYNC_STATUSES = [
   'rejected',
 ] as const
 export const STANDINGS = ['good', 'watch', 'at_risk', 'hold'] as const
+/** Stripe's credit note statuses and reasons (https://docs.stripe.com/api/credit_notes/object). */
+export const CREDIT_NOTE_STATUSES = ['issued', 'void'] as const
+export const CREDIT_NOTE_REASONS = [
+  'duplicate',
+  'fraudulent',
+  'order_change',
+  'product_unsatisfactory',
+] as const
 
 export const SALESFORCE_SCHEMA = {
   Subscription_Amendment__e: {
@@ -155,6 +163,24 @@ export const SALESFORCE_SCHEMA = {
       Paid_At__c: dateTime,
       Method__c: text(40),
       Failure_Reason__c: text(255),
+      Source_Updated_At__c: dateTime,
+    },
+  },
+  // Credit notes (issue 13 item 2): Stripe's document, and the NetSuite credit memo Concord made.
+  Billing_Credit_Note__c: {
+    kind: 'CustomObject',
+    fields: {
+      Account__c: lookup('Account'),
+      Invoice__c: lookup('Billing_Invoice__c'),
+      External_Id__c: extId(255),
+      Number__c: text(80),
+      Amount__c: money,
+      Amount_Refunded__c: money,
+      Currency_Iso__c: text(3),
+      Reason__c: picklist(CREDIT_NOTE_REASONS),
+      Status__c: picklist(CREDIT_NOTE_STATUSES),
+      Erp_Credit_Memo_Id__c: text(80),
+      Created_At__c: dateTime,
       Source_Updated_At__c: dateTime,
     },
   },

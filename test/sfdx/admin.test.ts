@@ -99,7 +99,11 @@ describe('the admin experience in Salesforce', () => {
     const operations = read(
       join(DEFAULT, 'permissionsets', 'Concord_Operations.permissionset-meta.xml'),
     )
-    expect(tags(operations, 'apexClass')).toEqual(['ConcordPing', 'ConcordSetupController'])
+    expect(tags(operations, 'apexClass')).toEqual([
+      'ConcordMoneyController',
+      'ConcordPing',
+      'ConcordSetupController',
+    ])
   })
 
   it('builds report types on declared relationships and fields', () => {
@@ -153,5 +157,29 @@ describe('the admin experience in Salesforce', () => {
       existsSync(join(DEFAULT, 'customPermissions', `${permission}.customPermission-meta.xml`)),
     ).toBe(true)
     expect(tags(page, 'valueListItems').map((item) => tag(item, 'value'))).toContain('Edit')
+  })
+
+  it('shows the credit and refund component on the invoice page only to users with its custom permission, which operators hold', () => {
+    const page = read(join(DEFAULT, 'flexipages', 'Concord_Invoice_Record_Page.flexipage-meta.xml'))
+    expect(tag(page, 'sobjectType')).toBe('Billing_Invoice__c')
+    const placed = tags(page, 'componentInstance').find(
+      (c) => tag(c, 'componentName') === 'c:concordMoneyRequest',
+    )
+    const permission = /\{!\$Permission\.CustomPermission\.(\w+)\}/.exec(placed ?? '')?.[1]
+    expect(permission).toBe('Concord_Request_Credits')
+    const holders = [
+      'Concord_Integration',
+      'Concord_Operations',
+      'Concord_Relay',
+      'Concord_Sales',
+      'Concord_Viewer',
+    ].filter((name) =>
+      read(join(DEFAULT, 'permissionsets', `${name}.permissionset-meta.xml`)).includes(
+        `<name>${permission}</name>`,
+      ),
+    )
+    expect(holders).toEqual(['Concord_Operations'])
+    const bundle = read(join(DEFAULT, 'lwc', 'concordMoneyRequest', 'concordMoneyRequest.js'))
+    expect(bundle).toContain(`@salesforce/customPermission/${permission}`)
   })
 })

@@ -109,6 +109,7 @@ describe('SALESFORCE_SCHEMA against sfdx metadata', () => {
       .map((r) => `${r.child}:${r.name}`)
       .sort()
     expect(toAccount).toEqual([
+      'Billing_Credit_Note__c:Credit_Notes',
       'Billing_Invoice__c:Invoices',
       'Billing_Payment__c:Payments',
       'Billing_Subscription__c:Subscriptions',

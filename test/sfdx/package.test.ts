@@ -6,23 +6,23 @@ import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retri
 import { DEFAULT, ROOT, SFDX, filesUnder, read, sourceApiVersion, tag, tags } from './project.ts'
 
 const EXPECTED_COUNTS: Record<string, number> = {
-  ApexClass: 20,
+  ApexClass: 22,
   ApexTrigger: 5,
-  CompactLayout: 4,
+  CompactLayout: 5,
   CustomApplication: 1,
-  CustomField: 92,
+  CustomField: 104,
   CustomMetadata: 1,
-  CustomObject: 7,
-  CustomPermission: 1,
-  CustomTab: 5,
+  CustomObject: 8,
+  CustomPermission: 2,
+  CustomTab: 6,
   ExternalClientApplication: 1,
   ExtlClntAppOauthConfigurablePolicies: 1,
   ExtlClntAppOauthSettings: 1,
   ExternalCredential: 1,
-  FlexiPage: 2,
-  Layout: 4,
-  LightningComponentBundle: 5,
-  ListView: 10,
+  FlexiPage: 3,
+  Layout: 5,
+  LightningComponentBundle: 6,
+  ListView: 11,
   NamedCredential: 1,
   PermissionSet: 5,
   PermissionSetGroup: 1,
@@ -35,6 +35,7 @@ const EXPECTED_COUNTS: Record<string, number> = {
 const BUNDLES = [
   'amendSubscription',
   'amendmentTimeline',
+  'concordMoneyRequest',
   'concordRefresh',
   'concordSetup',
   'financialStanding',
@@ -100,6 +101,7 @@ describe("the project's package directories", () => {
     ])
     expect(types.CustomObject).toEqual(
       expect.arrayContaining([
+        'Billing_Credit_Note__c',
         'Billing_Invoice__c',
         'Billing_Payment__c',
         'Billing_Subscription__c',

@@ -49,6 +49,7 @@ import {
   recordMoneyAction,
   type MoneyActionView,
 } from './money-run.ts'
+import { actOnMoney, type MoneyOperatorResult } from './money-queue.ts'
 import { priceFingerprint, signPreview } from './preview-token.ts'
 import {
   readAmendmentDetail,
@@ -483,6 +484,13 @@ export class Ledger extends StoredModule {
   /** The account's money actions and the step each has reached. */
   moneyActions(): MoneyActionView[] {
     return moneyActions(this.sql)
+  }
+
+  /** An operator's retry or skip of a parked money action (from the exception work queue). */
+  async actOnMoney(requestId: string, action: 'retry' | 'skip'): Promise<MoneyOperatorResult> {
+    const result = actOnMoney(this.sql, requestId, action, Date.now())
+    await this.armAt(Date.now())
+    return result
   }
 
   /** The facts the approval rule reads about one amendment (`governance.ts`). */

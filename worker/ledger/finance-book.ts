@@ -7,6 +7,7 @@ import type { ExceptionEntry } from './journal.ts'
 
 /** The work-queue action (and id prefix) of a re-read billing refused for good. */
 export const BILLING_READ = 'billing_read'
+import { queueCreditNote } from './credit-note-mirror.ts'
 
 /**
  * Status order per document kind. A document only moves forward: an event (or a fetch) that
@@ -229,6 +230,7 @@ export class FinanceBook {
     )
     if (kind === 'invoice') this.queueRecord(invoiceRecord(doc as Invoice))
     if (kind === 'payment') this.queueRecord(paymentRecord(doc as Payment))
+    if (kind === 'credit_note') this.creditNoteChanged(doc.id)
     return true
   }
 
@@ -258,6 +260,11 @@ export class FinanceBook {
       if (row) out[id] = { status: row.status, sourceUpdatedAt: row.source_updated_at }
     }
     return out
+  }
+
+  /** A credit note's read or its ERP credit memo changed: its whole record goes out again. */
+  creditNoteChanged(noteId: string): void {
+    queueCreditNote(this.sql, noteId, (r) => this.queueRecord(r))
   }
 
   /** The ERP's AR facts as of `asOf` (ISO, UTC); facts older than those held change nothing. */

@@ -174,4 +174,7 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   /* 12: the tax billing computed on the invoice an amendment produced (JSON), for its ERP order */ `
   ALTER TABLE amendment ADD COLUMN billing_tax TEXT;
   `,
+  /* 13: each credit note's Salesforce record version (strictly increasing per note) */ `
+  CREATE TABLE credit_note_mirror (id TEXT PRIMARY KEY, version INTEGER NOT NULL);
+  `,
 ]

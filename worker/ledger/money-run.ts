@@ -4,6 +4,7 @@ import { decide, toFailure } from '../failure/policy.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
 import type { FinanceBook } from './finance-book.ts'
 import type { MoneyDiff, MoneyFacts } from './money-plan.ts'
+import { queueMoneyIndex } from './money-queue.ts'
 
 /**
  * Runs approved credit notes and refunds in the account's pump, one checkpointed step at a
@@ -13,7 +14,7 @@ import type { MoneyDiff, MoneyFacts } from './money-plan.ts'
  * A refusal parks the action with its reason; anything else retries with backoff.
  */
 
-export type MoneyStep = 'billing' | 'erp_memo' | 'erp_refund' | 'done' | 'parked'
+export type MoneyStep = 'billing' | 'erp_memo' | 'erp_refund' | 'done' | 'parked' | 'skipped'
 
 export interface MoneyActionView {
   requestId: string
@@ -76,7 +77,7 @@ export function moneyDue(sql: SqlStorage, now: number): boolean {
   return (
     sql
       .exec(
-        "SELECT 1 FROM money_action WHERE step NOT IN ('done', 'parked') AND not_before <= ? LIMIT 1",
+        "SELECT 1 FROM money_action WHERE step NOT IN ('done', 'parked', 'skipped') AND not_before <= ? LIMIT 1",
         now,
       )
       .toArray().length > 0
@@ -166,7 +167,7 @@ export async function advanceMoney(
 ): Promise<number | undefined> {
   const rows = sql
     .exec<Row>(
-      "SELECT * FROM money_action WHERE step NOT IN ('done', 'parked') ORDER BY created_at",
+      "SELECT * FROM money_action WHERE step NOT IN ('done', 'parked', 'skipped') ORDER BY created_at",
     )
     .toArray()
   let wake: number | undefined
@@ -182,6 +183,10 @@ export async function advanceMoney(
         const next = await runStep(deps.money, row, diff, deps.book)
         save(sql, row.request_id, { ...next, error: null }, Date.now())
         row = { ...row, ...next }
+        if (next.erp_memo_ref && row.kind === 'credit' && row.billing_ref)
+          deps.book.creditNoteChanged(row.billing_ref)
+        // Once listed as retrying, its entry is resolved when it moves on.
+        if (row.attempts > 0) queueMoneyIndex(sql, row.request_id)
       } catch (err) {
         const attempt = row.attempts + 1
         const failure = toFailure(err, 'money action step failed')
@@ -201,6 +206,8 @@ export async function advanceMoney(
           save(sql, row.request_id, { attempts: attempt, not_before: d.at, error }, Date.now())
           wake = Math.min(wake ?? Infinity, d.at)
         } else save(sql, row.request_id, { attempts: attempt, step: 'parked', error }, Date.now())
+        // Retrying on its own or parked: the exception work queue lists it (money-queue.ts).
+        queueMoneyIndex(sql, row.request_id)
         break
       }
     }

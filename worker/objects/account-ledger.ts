@@ -13,6 +13,7 @@ import type { MoneyRequest } from '../../shared/index.ts'
 import type { DryRunResult } from '../ledger/dry-run.ts'
 import type { MoneyDiff, MoneyPlanResult } from '../ledger/money-plan.ts'
 import type { MoneyActionView } from '../ledger/money-run.ts'
+import type { MoneyOperatorResult } from '../ledger/money-queue.ts'
 import type { OperatorAct } from '../ledger/operator-actions.ts'
 import {
   Ledger,
@@ -143,6 +144,11 @@ export class AccountLedger extends SqlObject {
 
   moneyActions(): MoneyActionView[] {
     return this.ledger.moneyActions()
+  }
+
+  /** Retries or skips a parked money action (the exception work queue's actions). */
+  actOnMoney(requestId: string, action: 'retry' | 'skip'): Promise<MoneyOperatorResult> {
+    return this.ledger.actOnMoney(requestId, action)
   }
 
   /** What the approval rule needs to know of an amendment. */

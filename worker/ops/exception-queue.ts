@@ -23,7 +23,11 @@ export class ExceptionQueue {
     for (const e of stored) {
       const item = amendmentItem(e, this.catalog())
       if (item) this.queue.put([item])
-      else this.queue.remove(`amendment:${e.amendmentId}`)
+      else {
+        this.queue.remove(`amendment:${e.amendmentId}`)
+        // Drift findings and money actions carry their item id (`drift:…`, `money:…`) as theirs.
+        if (e.amendmentId.includes(':')) this.queue.remove(e.amendmentId)
+      }
     }
   }
 

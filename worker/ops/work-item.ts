@@ -15,6 +15,7 @@ export const WORK_KINDS = [
   'subscriber_gap',
   'drift',
   'billing_read',
+  'money_action',
 ] as const
 export type WorkKind = (typeof WORK_KINDS)[number]
 

@@ -54,6 +54,7 @@ const present = (ids: Array<string | undefined>): string[] =>
 export function amendmentItem(e: ExceptionEntry, catalog: Catalog): WorkItem | undefined {
   if (e.action === DRIFT_ACTION) return driftItem(e)
   if (e.action === BILLING_READ) return billingReadItem(e)
+  if (e.action === 'credit' || e.action === 'refund') return moneyItem(e)
   const retrying = e.state === 'waiting' && e.code !== null
   if (e.state !== 'parked' && !retrying) return undefined
   const amendment = {
@@ -136,6 +137,35 @@ function billingReadItem(e: ExceptionEntry): WorkItem | undefined {
     since: e.updatedAt,
     accountId: e.accountId,
     ids: { salesforce: present([e.accountId]), stripe: [e.subscriptionKey], netsuite: [] },
+    ref: e.amendmentId,
+  }
+}
+
+/**
+ * A credit or refund retrying after a failure, or parked after its retry budget
+ * (`ledger/money-queue.ts`). Parked before its Stripe step, retrying it moves money: it needs
+ * finance approval; parked at a NetSuite step, the ERP's data needs fixing before a retry.
+ */
+function moneyItem(e: ExceptionEntry): WorkItem | undefined {
+  const retrying = e.state === 'waiting' && e.code !== null
+  if (e.state !== 'parked' && !retrying) return undefined
+  const billing = e.step === 'billing'
+  return {
+    id: e.amendmentId,
+    kind: 'money_action',
+    category: recoverability(retrying ? 'retry' : 'park', billing),
+    system: billing ? 'stripe' : 'netsuite',
+    code: e.code ?? 'unknown',
+    message: `${e.action} of ${e.subscriptionKey}: ${e.message ?? ''}`,
+    since: e.updatedAt,
+    nextAttemptAt: e.nextAttemptAt,
+    accountId: e.accountId,
+    correlationId: e.correlationId,
+    ids: {
+      salesforce: [e.accountId],
+      stripe: present([e.subscriptionKey, e.billingRef]),
+      netsuite: present([e.erpRef]),
+    },
     ref: e.amendmentId,
   }
 }

@@ -60,6 +60,7 @@ export async function requestAction(
 ): Promise<RequestOutcome> {
   if (!hasRole(who.role, 'operator')) throw new ForbiddenError('This needs the operator role.')
   if (input.kind === 'backfill' || input.kind === 'replay') return runDirect(deps, who, input)
+  if (input.amendmentId.startsWith(MONEY_PREFIX)) return runMoneyParked(deps, who, input)
   const { env } = deps
   const accountId = await env.OPS_REGISTRY.getByName('global').locate(input.amendmentId)
   const facts = accountId
@@ -123,6 +124,41 @@ async function runParkedDirect(deps: GovernedDeps, base: NewRequest): Promise<Re
   if (result.status === 'conflict') throw new ConflictError(result.message)
   const request = await desk(deps.env).recordDirect(base, `${base.kind} done`)
   return { status: 'executed', request, result: result.amendment }
+}
+
+const MONEY_PREFIX = 'money:'
+
+/**
+ * Retry or skip of a parked credit or refund (`money:<request id>` in the work queue). Its plan
+ * was approved by a second person already, and a retry resumes that plan at its next step under
+ * the same idempotency keys and external ids, so nothing beyond what was approved can move: it
+ * runs at once for an operator, and is recorded with the actor like every governed action.
+ */
+async function runMoneyParked(
+  deps: GovernedDeps,
+  who: Actor,
+  input: { kind: 'retry' | 'skip'; amendmentId: string; reason?: string },
+): Promise<RequestOutcome> {
+  const accountId = await deps.env.OPS_REGISTRY.getByName('global').locate(input.amendmentId)
+  if (!accountId) throw new NotFoundError('Exception')
+  const requestId = input.amendmentId.slice(MONEY_PREFIX.length)
+  const ledger = deps.env.ACCOUNT_LEDGER.getByName(accountId)
+  const result = await ledger.actOnMoney(requestId, input.kind)
+  if (result.status === 'not_found') throw new NotFoundError('Money action')
+  if (result.status === 'conflict') throw new ConflictError(result.message)
+  const base = {
+    kind: input.kind,
+    target: input.amendmentId,
+    accountId,
+    correlationId: requestId,
+    requestedBy: who.name,
+    reason: input.reason || undefined,
+    ttlMs: deps.config.approvalTtlMs,
+    why: 'The credit or refund was approved by a second person; this resumes or ends that plan.',
+  } satisfies NewRequest
+  const request = await desk(deps.env).recordDirect(base, `${input.kind}: now at ${result.step}`)
+  deps.log.info(`money action ${input.kind}`, { actor: who.name, requestId })
+  return { status: 'executed', request, result }
 }
 
 /** Backfill and replay never need approval (`approvalRule`): run, then record. */

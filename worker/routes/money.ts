@@ -29,7 +29,7 @@ export const refunds = new Hono<AppEnv>().post('/', requireRole('operator'), asy
 })
 
 /**
- * The same from Salesforce, signed by Apex (`ConcordMoneyRequest`): `POST /v1/salesforce/money`
+ * The same from Salesforce, signed by Apex (`ConcordMoneyController`): `POST /v1/salesforce/money`
  * asks on behalf of the Salesforce user named; `GET /v1/salesforce/money/:id` shows the request
  * (its dry run and state) to the component that asked.
  */

@@ -31,6 +31,7 @@ const OBJECT_ORDER = [
   'Billing_Subscription__c',
   'Billing_Invoice__c',
   'Billing_Payment__c',
+  'Billing_Credit_Note__c',
   'Subscription_Sync__c',
   'Account',
 ]

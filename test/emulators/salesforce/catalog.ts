@@ -47,6 +47,8 @@ const FIXED_PREFIXES: Record<string, string> = {
   Billing_Invoice__c: 'a02',
   Billing_Payment__c: 'a03',
   Subscription_Sync__c: 'a04',
+  // Fixed, not by schema order: an object added to the schema shifts no other object's prefix.
+  Billing_Credit_Note__c: 'a0N',
   Subscription_Amendment__e: 'e00',
   Concord_Refresh__e: 'e01',
   ...SETUP_PREFIXES,
@@ -59,6 +61,7 @@ const AUTO_NUMBERS: Record<string, string> = {
   Billing_Invoice__c: 'INV-{000000}',
   Billing_Payment__c: 'PAY-{000000}',
   Subscription_Sync__c: 'SYNC-{000000}',
+  Billing_Credit_Note__c: 'CN-{000000}',
 }
 
 /** Publish behavior as deployed in `sfdx/`; the others publish after commit. */

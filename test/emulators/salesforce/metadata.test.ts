@@ -58,7 +58,10 @@ describe('Metadata API deploy (SOAP)', () => {
     const grants = await conn.query<{ Parent: { Name: string } }>(
       "SELECT Parent.Name FROM SetupEntityAccess WHERE SetupEntityType = 'CustomPermission'",
     )
-    expect(grants.records.map((r) => r.Parent.Name)).toEqual(['Concord_Sales'])
+    expect(grants.records.map((r) => r.Parent.Name).sort()).toEqual([
+      'Concord_Operations',
+      'Concord_Sales',
+    ])
 
     const again = await deploy(['sfdx/main'])
     expect(again.response.status).toBe('Succeeded')

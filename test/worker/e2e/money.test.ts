@@ -113,13 +113,32 @@ describe('POST /v1/credits and /v1/refunds: money under two-person approval', ()
       e.target.includes(`concord-${request.id.replace(/_/g, '-')}-memo`),
     )
     expect(memos.map((e) => e.kind)).toEqual(['creditmemo.upsert.create'])
-    expect(await ledger(account).moneyActions()).toEqual([
-      expect.objectContaining({
-        requestId: request.id,
-        step: 'done',
-        billingRef: expect.stringMatching(/^cn_/),
-      }),
-    ])
+    const [action] = await ledger(account).moneyActions()
+    expect(action).toMatchObject({
+      requestId: request.id,
+      step: 'done',
+      billingRef: expect.stringMatching(/^cn_/),
+      erpMemoRef: expect.any(String),
+    })
+
+    // Salesforce gets the credit note whole: Stripe's document and the NetSuite memo Concord made.
+    await drainWriter()
+    const invoiceRecord = (await salesforceRecords('Billing_Invoice__c')).find(
+      (r) => r.External_Id__c === invoice.id,
+    )
+    const note = (await salesforceRecords('Billing_Credit_Note__c')).find(
+      (r) => r.External_Id__c === action?.billingRef,
+    )
+    expect(note).toMatchObject({
+      Account__c: account,
+      Invoice__c: invoiceRecord?.Id,
+      Amount__c: 15,
+      Currency_Iso__c: 'USD',
+      Reason__c: 'order_change',
+      Status__c: 'issued',
+      Erp_Credit_Memo_Id__c: action?.erpMemoRef,
+      Created_At__c: expect.any(String),
+    })
   })
 
   it('credits by invoice lines and refuses more than is creditable, naming the amounts', async () => {

@@ -127,6 +127,10 @@ export function creditNoteFromStripe(note: StripeCreditNote, accountId: string):
     status: note.status,
     currency: note.currency.toUpperCase(),
     amount: note.amount,
+    number: note.number || undefined,
+    reason: note.reason ?? undefined,
+    amountRefunded: (note.refunds ?? []).reduce((sum, r) => sum + r.amount_refunded, 0),
+    createdAt: isoDateTime(note.created),
     sourceUpdatedAt: isoDateTime(latest(note.created, note.voided_at)),
   })
 }

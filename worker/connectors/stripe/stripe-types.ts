@@ -211,6 +211,10 @@ export interface StripeCreditNote {
   status: 'issued' | 'void'
   currency: string
   amount: number
+  number?: string
+  reason?: 'duplicate' | 'fraudulent' | 'order_change' | 'product_unsatisfactory' | null
+  /** The refunds made out of it (https://docs.stripe.com/api/credit_notes/object#credit_note_object-refunds). */
+  refunds?: Array<{ amount_refunded: number }>
   created: number
   voided_at: number | null
 }

@@ -37,6 +37,7 @@ const KIND: Record<WorkItem['kind'], string> = {
   subscriber_gap: 'Event subscriber gap',
   drift: 'Drift finding',
   billing_read: 'Billing read refused',
+  money_action: 'Credit or refund',
 }
 
 /** The page's address with the filters, changed by `change` (an empty value drops a filter). */
@@ -141,7 +142,8 @@ const AMENDMENT_FORMS = [
  * approval rule turns them into requests an approver decides, and the form leads there.
  */
 const AmendmentActions: FC<{ item: WorkItem; viewer: Viewer; n: number }> = (p) => {
-  const asks = p.item.category === 'needs_approval'
+  // A parked credit or refund was approved already: its retry resumes that plan (no new ask).
+  const asks = p.item.kind === 'amendment' && p.item.category === 'needs_approval'
   const base = `/console/exceptions/${encodeURIComponent(p.item.ref)}`
   return (
     <>
@@ -166,7 +168,8 @@ const ItemAction: FC<{ item: WorkItem; viewer: Viewer; n: number }> = ({ item, v
   if (item.category === 'retrying') return <>Retries on its own at {at(item.nextAttemptAt)}</>
   if (!hasRole(viewer.role, 'operator')) return <>read-only (operators act)</>
   const ref = item.ref.split('/').map(encodeURIComponent).join('/')
-  if (item.kind === 'amendment') return <AmendmentActions item={item} viewer={viewer} n={n} />
+  if (item.kind === 'amendment' || item.kind === 'money_action')
+    return <AmendmentActions item={item} viewer={viewer} n={n} />
   if (item.kind === 'writer_record' || item.kind === 'subscriber_gap') {
     const [path, label] =
       item.kind === 'writer_record'

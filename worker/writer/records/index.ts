@@ -2,6 +2,7 @@
  * Every record the worker writes to Salesforce, built from the names `shared/salesforce-schema.ts`
  * declares and handed to the OrgWriter: the one Salesforce write path.
  */
+export { creditNoteRecord, type CreditNoteMirror } from './credit-note.ts'
 export { accountLookup, fitText } from './fields.ts'
 export { invoiceRecord } from './invoice.ts'
 export { toMajor } from './money.ts'
