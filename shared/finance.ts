@@ -41,6 +41,9 @@ export const Invoice = z.object({
   correlationId: z.optional(z.string()),
   /** Failed collection attempts on this invoice (billing counts them on the invoice). */
   failedPaymentAttempts: z.optional(count()),
+  /** The billing subscription it bills, and why billing made it (activation on first payment). */
+  subscriptionId: z.optional(z.string()),
+  billingReason: z.optional(z.string()),
   /** When the source last changed it: newer always wins, older never overwrites. */
   sourceUpdatedAt: dateTime(),
 })
