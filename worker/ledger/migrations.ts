@@ -1,4 +1,5 @@
 import { USAGE_MIGRATION } from './usage/schema.ts'
+import { ACTIVATION_MIGRATION } from './activation.ts'
 
 /**
  * The ledger's schema, as numbered, append-only migrations: never edit a shipped one, add the
@@ -152,4 +153,5 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   CREATE INDEX money_action_due ON money_action (step, not_before);
   `,
   /* 8: usage records, their aggregates (meter events) and period summaries */ USAGE_MIGRATION,
+  /* 9: activation: each subscription's rule, when it held, and its delivery outbox */ ACTIVATION_MIGRATION,
 ]

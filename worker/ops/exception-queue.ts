@@ -23,7 +23,11 @@ export class ExceptionQueue {
     for (const e of stored) {
       const item = amendmentItem(e, this.catalog())
       if (item) this.queue.put([item])
-      else this.queue.remove(`amendment:${e.amendmentId}`)
+      else {
+        this.queue.remove(`amendment:${e.amendmentId}`)
+        // Drift findings and activations are filed under their own id (`work-items.ts`).
+        this.queue.remove(e.amendmentId)
+      }
     }
   }
 

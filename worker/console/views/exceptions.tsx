@@ -36,6 +36,7 @@ const KIND: Record<WorkItem['kind'], string> = {
   unmatched_webhook: 'Unmatched Stripe event',
   subscriber_gap: 'Event subscriber gap',
   drift: 'Drift finding',
+  activation: 'Activation webhook',
 }
 
 /** The page's address with the filters, changed by `change` (an empty value drops a filter). */
@@ -188,6 +189,8 @@ const ADVICE: Partial<Record<WorkItem['kind'], string>> = {
   alert_delivery: 'Fix the alert webhook (ALERT_WEBHOOK_URL); later alerts are delivered.',
   drift:
     'Decide in Stripe or Salesforce: give the subscription a Salesforce subscription key, or cancel it. The drift reconciler clears this once a compare no longer finds it.',
+  activation:
+    'Fix the provisioning receiver (PROVISIONING_WEBHOOK_URL), then POST /v1/activations for this subscription: it is sent again with the same activation id.',
 }
 
 const amendmentHref = (accountId: string, id: string) =>

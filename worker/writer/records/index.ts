@@ -3,6 +3,7 @@
  * declares and handed to the OrgWriter: the one Salesforce write path.
  */
 export { accountLookup, fitText } from './fields.ts'
+export { activationEventRecord, type ActivationEvent } from './activation.ts'
 export { invoiceRecord } from './invoice.ts'
 export { toMajor } from './money.ts'
 export { paymentRecord } from './payment.ts'
