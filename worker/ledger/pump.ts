@@ -52,9 +52,10 @@ export async function pump(ctx: PumpContext): Promise<Wake> {
   // finance step hands to the writer in the same run.
   wakes.push(...(await usage(ctx)))
   wakes.push(...(await refreshFinance(ctx)))
-  // After the finance step: an invoice read in this run may be the first one paid.
-  wakes.push(...(await activations(ctx)))
   wakes.push(...(await flushOutboxes(ctx)))
+  // After the finance step (an invoice read in this run may be the first one paid) and after the
+  // amendments' statuses went to Salesforce.
+  wakes.push(...(await activations(ctx)))
   // The flushes awaited I/O, so an enqueue may have slipped in: plan once more before sleeping.
   const last = planNext(ctx.journal, ctx.queries, Date.now(), ctx.config.gapWindowMs)
   wakes.push(last.next ? Date.now() : last.wakeAt)
@@ -148,6 +149,9 @@ async function activations(ctx: PumpContext): Promise<Wake[]> {
       log,
     }),
   )
+  // A delivery parked (or resolved) just now has its work-queue entry to push: run once more.
+  const indexed = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM index_outbox').one().n
+  if (indexed > 0) wakes.push(Date.now())
   return wakes
 }
 
