@@ -13,6 +13,7 @@ import {
   postEvents,
 } from '../support/helpers.ts'
 import { TEST_PROVISIONING_SECRET } from '../support/test-config.ts'
+import { consoleFetch, csrfIn, form, signInByLink } from '../console/support.ts'
 import { createAccount, salesforceEffects, salesforceRecords, vendors } from '../support/vendors.ts'
 import { PROVISIONING, useProvisioningFetch } from '../support/wiring.ts'
 import { deliver, eventsOf, stripeApi, stripeControl } from '../webhooks/support.ts'
@@ -280,6 +281,31 @@ describe('Activation webhook delivery', () => {
     expect(PROVISIONING.activationsOf(keyOf(event))).toBe(1)
     expect(await queue()).toEqual([])
     expect((await activation(account, keyOf(event)))?.activatedAt).toBe(parked?.activatedAt)
+  })
+})
+
+describe('console: a parked activation webhook', () => {
+  it('shows it in the work queue with a Send again button that sends it with the same id', async () => {
+    const refusing = new ProvisioningReceiver(TEST_PROVISIONING_SECRET)
+    refusing.failNext(410)
+    useProvisioningFetch(refusing.fetch)
+    const account = await createAccount()
+    const event = create(account, 'on_create')
+    await postEvents([event])
+    await settle(account)
+    const parked = await activation(account, keyOf(event))
+    const cookie = await signInByLink()
+    const html = await (
+      await consoleFetch(`/console/exceptions?q=${keyOf(event)}`, { headers: { cookie } })
+    ).text()
+    const action = `/console/exceptions/activations/${account}/${keyOf(event)}/redeliver`
+    expect(html).toContain(`action="${action}"`)
+    const res = await consoleFetch(action, form({ _csrf: csrfIn(html) }, { cookie }))
+    expect(res.status).toBe(303)
+    expect(res.headers.get('location')).toBe('/console/exceptions?done=redeliver')
+    await settle(account)
+    expect(refusing.activated.get(parked?.activationId ?? '')?.subscriptionKey).toBe(keyOf(event))
+    expect(refusing.attempts.map((a) => a.status)).toEqual([410, 200])
   })
 })
 

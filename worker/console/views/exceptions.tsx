@@ -167,11 +167,20 @@ const ItemAction: FC<{ item: WorkItem; viewer: Viewer; n: number }> = ({ item, v
   if (!hasRole(viewer.role, 'operator')) return <>read-only (operators act)</>
   const ref = item.ref.split('/').map(encodeURIComponent).join('/')
   if (item.kind === 'amendment') return <AmendmentActions item={item} viewer={viewer} n={n} />
-  if (item.kind === 'writer_record' || item.kind === 'subscriber_gap') {
+  if (
+    item.kind === 'writer_record' ||
+    item.kind === 'subscriber_gap' ||
+    (item.kind === 'activation' && item.accountId)
+  ) {
     const [path, label] =
       item.kind === 'writer_record'
         ? [`/console/exceptions/writes/${ref}/retry`, 'Write again']
-        : [`/console/exceptions/gaps/${ref}/acknowledge`, 'Acknowledge (reconciled)']
+        : item.kind === 'activation'
+          ? [
+              `/console/exceptions/activations/${encodeURIComponent(item.accountId ?? '')}/${ref}/redeliver`,
+              'Send again',
+            ]
+          : [`/console/exceptions/gaps/${ref}/acknowledge`, 'Acknowledge (reconciled)']
     return (
       <form class="inline" method="post" action={path}>
         <CsrfField token={viewer.csrf} />
@@ -190,7 +199,7 @@ const ADVICE: Partial<Record<WorkItem['kind'], string>> = {
   drift:
     'Decide in Stripe or Salesforce: give the subscription a Salesforce subscription key, or cancel it. The drift reconciler clears this once a compare no longer finds it.',
   activation:
-    'Fix the provisioning receiver (PROVISIONING_WEBHOOK_URL), then POST /v1/activations for this subscription: it is sent again with the same activation id.',
+    'Fix the provisioning receiver (PROVISIONING_WEBHOOK_URL), then send it again: the same activation id goes out.',
 }
 
 const amendmentHref = (accountId: string, id: string) =>
