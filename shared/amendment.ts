@@ -1,6 +1,11 @@
 import * as z from 'zod/mini'
 import { AccountId, SalesforceId } from './salesforce-id.ts'
-import { AMENDMENT_ACTIONS, CANCEL_MODES, PRORATION_MODES } from './salesforce-schema.ts'
+import {
+  ACTIVATION_RULES,
+  AMENDMENT_ACTIONS,
+  CANCEL_MODES,
+  PRORATION_MODES,
+} from './salesforce-schema.ts'
 import './zod-messages.ts'
 
 export const AmendmentAction = z.enum(AMENDMENT_ACTIONS)
@@ -9,6 +14,8 @@ export const Proration = z.enum(PRORATION_MODES)
 export type Proration = z.infer<typeof Proration>
 export const CancelMode = z.enum(CANCEL_MODES)
 export type CancelMode = z.infer<typeof CancelMode>
+export const ActivationRule = z.enum(ACTIVATION_RULES)
+export type ActivationRule = z.infer<typeof ActivationRule>
 
 /** `YYYY-MM-DD`, a real calendar date. */
 export const IsoDate = z.iso.date()
@@ -40,6 +47,8 @@ const AmendmentFields = z.object({
   createdAt: z.iso.datetime({ offset: true }),
   /** Salesforce's replay id: a number (CometD) or a short opaque token (Pub/Sub API). */
   replayId: z.optional(z.string().check(z.maxLength(255))),
+  /** When the subscription counts as activated; a create's only (absent: the configured default). */
+  activationRule: z.optional(ActivationRule),
 })
 
 /** The fields each action needs, and the values no action may carry. */

@@ -50,6 +50,9 @@ export const Invoice = z.object({
   taxAmount: z.optional(MinorAmount),
   /** Where that tax is owed: `California 7.25%; …` (a reason after a zero rate). */
   taxJurisdictions: z.optional(z.string()),
+  /** The billing subscription it bills, and why billing made it (activation on first payment). */
+  subscriptionId: z.optional(z.string()),
+  billingReason: z.optional(z.string()),
   /** When the source last changed it: newer always wins, older never overwrites. */
   sourceUpdatedAt: dateTime(),
 })

@@ -56,6 +56,7 @@ export const SubscriptionAmendmentEvent = z.object({
   Cancel_Mode__c: nullable(z.string()),
   Correlation_Id__c: z.string(),
   Requested_By__c: nullable(z.string()),
+  Activation_Rule__c: nullable(z.string()),
 })
 export type SubscriptionAmendmentEvent = z.infer<typeof SubscriptionAmendmentEvent>
 
@@ -77,6 +78,7 @@ const WIRE_NAME: Record<string, string> = {
   requestedBy: 'Requested_By__c',
   createdAt: 'CreatedDate',
   replayId: 'ReplayId',
+  activationRule: 'Activation_Rule__c',
 }
 
 /** One reason an event was refused: the field (by its Salesforce API name) and why. */
@@ -122,6 +124,7 @@ export function amendmentFromEvent(raw: unknown): ParseResult {
     requestedBy: e.Requested_By__c,
     createdAt: e.CreatedDate,
     replayId: e.ReplayId,
+    activationRule: e.Activation_Rule__c,
   }
   const parsed = Amendment.safeParse(candidate)
   if (!parsed.success) {

@@ -85,6 +85,9 @@ export const CREDIT_NOTE_REASONS = [
   'product_unsatisfactory',
 ] as const
 
+/** When a subscription counts as activated (README, "Activation"). */
+export const ACTIVATION_RULES = ['on_create', 'on_first_invoice_paid', 'manual'] as const
+
 export const SALESFORCE_SCHEMA = {
   Subscription_Amendment__e: {
     kind: 'PlatformEvent',
@@ -102,6 +105,8 @@ export const SALESFORCE_SCHEMA = {
       Requested_By__c: text(18),
       Proration_Date__c: count,
       Preview_Token__c: text(255),
+      // Activation: read from the create only (README, "Activation").
+      Activation_Rule__c: text(40),
     },
   },
   Concord_Refresh__e: {
@@ -110,6 +115,17 @@ export const SALESFORCE_SCHEMA = {
       // Buckets of the changed Accounts, never their ids (shared/refresh-bucket.ts): 256 at most.
       Buckets__c: { type: 'LongTextArea', length: 1024 },
       Reason__c: text(40),
+    },
+  },
+  // Activation (README, "Activation"): one per activated subscription, for provisioning flows.
+  Concord_Activation__e: {
+    kind: 'PlatformEvent',
+    fields: {
+      Subscription_Key__c: text(80),
+      Account_Id__c: text(18),
+      Rule__c: text(40),
+      Activated_At__c: dateTime,
+      Correlation_Id__c: text(64),
     },
   },
   Billing_Subscription__c: {
@@ -128,6 +144,9 @@ export const SALESFORCE_SCHEMA = {
       Source_Updated_At__c: dateTime,
       Usage_Period__c: text(7),
       Usage_Summary__c: text(255),
+      // Activation (README, "Activation").
+      Activation_Rule__c: picklist(ACTIVATION_RULES),
+      Activated_At__c: dateTime,
     },
   },
   Billing_Invoice__c: {

@@ -11,6 +11,7 @@ import {
   vendors,
 } from '../worker/support/vendors.ts'
 import { until } from '../support/poll.ts'
+import { PROVISIONING } from '../worker/support/wiring.ts'
 
 // workerd has no process.env: the shell's CHAOS_SEED comes in through the global setup.
 const SEED = Number(inject('replay').CHAOS_SEED ?? 20261122)
@@ -71,6 +72,37 @@ async function settled(accounts: string[], deadlineMs: number): Promise<Record<s
   )
 }
 
+/**
+ * Activation's invariants (default rule `on_create`): a subscription whose create was applied is
+ * activated once, after it was applied, with one activation id the receiver took; one whose
+ * create was not applied never is.
+ */
+async function activatedOnce(chains: Event[][]): Promise<void> {
+  for (const [create] of chains) {
+    const account = create?.Account_Id__c as string
+    const key = create?.Subscription_Key__c as string
+    const detail = await ledger(account).amendment(create?.EventUuid as string)
+    const view = await ledger(account).activation(key)
+    if (detail?.state !== 'applied') {
+      expect(view?.activatedAt, `${key}: not activated before its create applied`).toBeUndefined()
+      continue
+    }
+    const applied = detail.audit.find((line) => line.action === 'applied')?.at ?? ''
+    expect(view?.activatedAt, `${key}: activated`).toBeDefined()
+    expect(Date.parse(view?.activatedAt ?? '')).toBeGreaterThanOrEqual(Date.parse(applied))
+    await until(
+      `the activation of ${key} to reach the receiver`,
+      () => (PROVISIONING.activationsOf(key) === 1 ? true : undefined),
+      { intervalMs: 500, timeoutMs: 120_000 },
+    )
+  }
+  const keys = new Set(chains.map(([c]) => c?.Subscription_Key__c as string))
+  const ids = [...PROVISIONING.activated.values()].filter((a) => keys.has(a.subscriptionKey))
+  expect(ids.length, 'one activation id per activated subscription').toBe(
+    new Set(ids.map((a) => a.subscriptionKey)).size,
+  )
+}
+
 describe('chaos: faults on every vendor', () => {
   it('applies a few hundred amendments over dozens of accounts exactly once and in order, or parks them with a reason', async () => {
     const random = seededRandom(SEED)
@@ -111,6 +143,8 @@ describe('chaos: faults on every vendor', () => {
       SEED + 1,
     )
     await setFaults(salesforceUrl, [{ route: '/composite', status: 503, rate: 0.05 }], SEED + 2)
+    // The provisioning receiver fails some activation webhooks too (retried by the policy).
+    PROVISIONING.failNext(503, 500, 429, 503)
 
     // Deliver shuffled, in batches, with every tenth event sent twice; Stripe goes down for 30 s
     // a third of the way in.
@@ -166,6 +200,7 @@ describe('chaos: faults on every vendor', () => {
     )
     const unreported = all.filter((e) => syncs.get(e.EventUuid) === undefined)
     expect(unreported.length, 'every amendment has its status in Salesforce').toBe(0)
+    await activatedOnce(chains)
     const apiCalls =
       (
         await (

@@ -1,4 +1,4 @@
-import type { RecordOutcome, WriterClient } from '../../worker/writer/types.ts'
+import type { EventRecord, RecordOutcome, WriterClient } from '../../worker/writer/types.ts'
 import type { SObjectFields } from '../../worker/connectors/salesforce/sobject.ts'
 import { ConnectorError } from '../../worker/failure/errors.ts'
 
@@ -11,6 +11,8 @@ export class DoubleWriterClient implements WriterClient {
   records = new Map<string, Record<string, unknown>>()
   writesOf = new Map<string, number>()
   published: Array<SObjectFields<'Concord_Refresh__e'>> = []
+  /** Platform events published through the writer (`Concord_Activation__e`). */
+  events: EventRecord[] = []
   usage = { used: 0, max: 100_000 }
   private faults = new Map<string, { kind: 'transient' | 'business'; times: number }>()
   private callFailures = 0
@@ -67,9 +69,11 @@ export class DoubleWriterClient implements WriterClient {
       }),
     )
     if (input.publish) this.published.push(...input.publish.records)
+    this.events.push(...(input.events ?? []))
     return {
       groups,
       published: input.publish?.records.map((): RecordOutcome => ({ ok: true })),
+      events: input.events?.map((): RecordOutcome => ({ ok: true })),
       usage: { ...this.usage },
     }
   }

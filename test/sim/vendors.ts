@@ -286,6 +286,7 @@ export class SimSalesforce {
     return {
       groups,
       published: input.publish?.records.map((): RecordOutcome => ({ ok: true })),
+      events: input.events?.map((): RecordOutcome => ({ ok: true })),
       usage: { used: this.calls, max: 100_000 },
     }
   }

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini'
 import { reconcileSettings } from './reconcile.ts'
 import { ConfigError } from '../errors.ts'
+import { activationSettings } from './activation.ts'
 import { alertSettings } from './alerts.ts'
 import {
   ConsoleVars,
@@ -206,6 +207,7 @@ function build(env: Vars): Config {
     console: consoleSection(env),
     ...alertSettings(env),
     ...reconcileSettings(env),
+    ...activationSettings(env),
     subscriber: {
       connectTimeoutMs: s.SUBSCRIBER_CONNECT_TIMEOUT_MS,
       runBudgetMs: s.SUBSCRIBER_RUN_BUDGET_MS,

@@ -112,6 +112,16 @@ export interface AlertSettings {
   webhook: Section<AlertWebhook>
 }
 
+/** Activation (README, "Activation"): the default rule and the provisioning webhook. */
+export interface ActivationSettings {
+  /** The rule of a subscription whose create names none. */
+  defaultRule: 'on_create' | 'on_first_invoice_paid' | 'manual'
+  /** Where activations are posted, signed; absent: none is posted (the platform event still is). */
+  webhook: Section<AlertWebhook>
+  /** Delivery attempts before an activation's webhook is parked (`retries_exhausted`). */
+  maxAttempts: number
+}
+
 /** The drift reconciler's cadence and bounds (`RECONCILE_*`). */
 export interface ReconcileSettings {
   /** A lost webhook or a hand edit is found and repaired within this long. */
@@ -166,6 +176,7 @@ export interface Config {
   console: Section<ConsoleSettings>
   alerts: AlertSettings
   reconcile: ReconcileSettings
+  activation: ActivationSettings
   /** How often a producer sends its metric samples at most (`METRICS_FLUSH_MS`). */
   metricsFlushMs: number
 }

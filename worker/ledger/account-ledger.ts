@@ -52,6 +52,13 @@ import {
 import { actOnMoney, type MoneyOperatorResult } from './money-queue.ts'
 import { priceFingerprint, signPreview } from './preview-token.ts'
 import {
+  activationView,
+  recordActivationRule,
+  requestActivation,
+  type ActivationRequestResult,
+  type ActivationView,
+} from './activation.ts'
+import {
   readAmendmentDetail,
   readSummary,
   type AccountSummary,
@@ -73,6 +80,8 @@ export interface LedgerDeps {
   }
   /** KPI samples (batched by the object, `lib/metrics.ts`). */
   metrics?: MetricPort
+  /** Posts activations to the provisioning webhook (default: the runtime's `fetch`). */
+  fetch?: typeof fetch
 }
 
 export type EnqueueResult =
@@ -196,6 +205,7 @@ export class Ledger extends StoredModule {
           }
         : undefined
     journal.insert(a, stale)
+    if (!stale) recordActivationRule(this.sql, a, this.deps.config.activation.defaultRule)
     return { eventUuid: a.id, status: 'queued' }
   }
 
@@ -223,6 +233,7 @@ export class Ledger extends StoredModule {
       calls: this.calls,
       log: this.log.with({ accountId: journal.accountId }),
       metrics: this.metrics,
+      fetch: this.deps.fetch ?? ((input, init) => fetch(input, init)),
     })
     reportBacklog(this.sql, journal.accountId, this.metrics)
     // Set unconditionally: inside the handler the running alarm may still be reported as set.
@@ -565,6 +576,25 @@ export class Ledger extends StoredModule {
   /** Operator: close a late record dealt with outside Concord. */
   resolveUsageRecord(id: string, actor: string, reason: string): UsageActionResult {
     return resolveRecord(this.sql, id, actor, reason)
+  }
+
+  /**
+   * A person asks to activate a subscription of this account (rule `manual`); the pump activates
+   * it. Refused before billing has the subscription (`activation.ts`).
+   */
+  async requestActivation(
+    subscriptionKey: string,
+    actor: string,
+  ): Promise<ActivationRequestResult> {
+    const result = requestActivation(this.sql, subscriptionKey, actor)
+    if (result.status === 'requested' || result.status === 'redelivering')
+      await this.armAt(Date.now())
+    return result
+  }
+
+  /** One subscription's activation and its deliveries. */
+  activation(subscriptionKey: string): ActivationView | undefined {
+    return activationView(this.sql, subscriptionKey)
   }
 
   /** Whether the pump is running and when it runs next; for operators and tests. */

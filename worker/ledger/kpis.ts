@@ -53,12 +53,12 @@ export function reportBacklog(sql: SqlStorage, accountId: string, metrics: Metri
   metrics.gauge(METRICS.oldestParked.name, accountId, oldest.parked ?? 0)
 }
 
-/** An amendment reached `applied`: its activation time from the Salesforce commit. */
-export function observeApplied(row: AmendmentRow, metrics: MetricPort, now = Date.now()): void {
+/**
+ * An amendment reached `applied`. (The order activation time is measured to the subscription's
+ * activation instead: `activation.ts`.)
+ */
+export function observeApplied(_row: AmendmentRow, metrics: MetricPort, now = Date.now()): void {
   metrics.observe(METRICS.applied.name, 1, now)
-  const committed = Date.parse((JSON.parse(row.payload) as { createdAt?: string }).createdAt ?? '')
-  if (Number.isFinite(committed))
-    metrics.observe(METRICS.activation.name, Math.max(0, now - committed), now)
 }
 
 export function observeParked(metrics: MetricPort, now = Date.now()): void {

@@ -1,4 +1,5 @@
 import { USAGE_MIGRATION } from './usage/schema.ts'
+import { ACTIVATION_MIGRATION } from './activation.ts'
 
 /**
  * The ledger's schema, as numbered, append-only migrations: never edit a shipped one, add the
@@ -177,4 +178,5 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   /* 13: each credit note's Salesforce record version (strictly increasing per note) */ `
   CREATE TABLE credit_note_mirror (id TEXT PRIMARY KEY, version INTEGER NOT NULL);
   `,
+  /* 14: activation: each subscription's rule, when it held, and its delivery outbox */ ACTIVATION_MIGRATION,
 ]

@@ -7,6 +7,8 @@ import { runErpReruns } from './erp-repair.ts'
 import { FinanceBook } from './finance-book.ts'
 import { flushToWriter, runRefreshes } from './finance-pump.ts'
 import type { ExceptionEntry, Journal, TraceIndexEntry } from './journal.ts'
+import { activateDue } from './activation.ts'
+import { deliverActivations } from './activation-delivery.ts'
 import { advanceMoney } from './money-run.ts'
 import { flushIndex, flushStatuses, flushTraceIndex } from './outbox.ts'
 import type { JournalQueries } from './queries.ts'
@@ -33,6 +35,8 @@ export interface PumpContext {
   calls: VendorCallLog
   log: Logger
   metrics: MetricPort
+  /** Posts activations to the provisioning webhook. */
+  fetch: typeof fetch
 }
 
 type Wake = number | undefined
@@ -51,6 +55,9 @@ export async function pump(ctx: PumpContext): Promise<Wake> {
   wakes.push(...(await usage(ctx)))
   wakes.push(...(await refreshFinance(ctx)))
   wakes.push(...(await flushOutboxes(ctx)))
+  // After the finance step (an invoice read in this run may be the first one paid) and after the
+  // amendments' statuses went to Salesforce.
+  wakes.push(...(await activations(ctx)))
   // The flushes awaited I/O, so an enqueue may have slipped in: plan once more before sleeping.
   const last = planNext(ctx.journal, ctx.queries, Date.now(), ctx.config.gapWindowMs)
   wakes.push(last.next ? Date.now() : last.wakeAt)
@@ -111,6 +118,44 @@ async function advanceDue(ctx: PumpContext): Promise<Wake> {
       ctx.calls.scope = undefined
     }
   }
+}
+
+/**
+ * Activates the subscriptions whose rule holds now (once each: `activation.ts`), shows the time
+ * on their mirrors, and delivers what activations are owed (`activation-delivery.ts`).
+ */
+async function activations(ctx: PumpContext): Promise<Wake[]> {
+  const { sql, journal, config, log } = ctx
+  const hook = config.activation.webhook
+  const activated = activateDue(sql, {
+    metrics: ctx.metrics,
+    log,
+    webhook: hook.status !== 'absent',
+  })
+  const wakes: Wake[] = []
+  if (activated.length > 0) {
+    const book = new FinanceBook(sql, journal.accountId)
+    const mirrors = mirrorsOf(ctx, book)
+    for (const key of activated) mirrors.activated(key)
+    wakes.push(await flushToWriter(book, ctx.writer, log))
+  }
+  wakes.push(
+    await deliverActivations({
+      sql,
+      accountId: journal.accountId,
+      writer: ctx.writer,
+      webhook: hook,
+      maxAttempts: config.activation.maxAttempts,
+      retryBaseMs: config.retryBaseMs,
+      retryCapMs: config.retryCapMs,
+      fetch: ctx.fetch,
+      log,
+    }),
+  )
+  // A delivery parked (or resolved) just now has its work-queue entry to push: run once more.
+  const indexed = sql.exec<{ n: number }>('SELECT COUNT(*) AS n FROM index_outbox').one().n
+  if (indexed > 0) wakes.push(Date.now())
+  return wakes
 }
 
 /** Approved credit notes and refunds, after the amendments due now (`money-run.ts`). */

@@ -3,6 +3,7 @@ import type { BillingSubscription } from '../connectors/types.ts'
 import { isMirrorKey, subscriptionRecord, type SubscriptionState } from '../writer/records/index.ts'
 import type { WriteRecord } from '../writer/types.ts'
 import { latestUsage } from './usage/views.ts'
+import { mirrorActivation } from './activation.ts'
 
 type MirrorRow = {
   external_id: string
@@ -103,6 +104,11 @@ export class SubscriptionMirrors {
     )
   }
 
+  /** `subscriptionKey` was activated: its mirror shows when. */
+  activated(subscriptionKey: string): void {
+    this.applied(subscriptionKey)
+  }
+
   /** A usage period of `subscriptionKey` was summarised: its mirror shows the latest one. */
   usageSummarised(subscriptionKey: string): void {
     this.applied(subscriptionKey)
@@ -139,6 +145,7 @@ export class SubscriptionMirrors {
         state: sub && this.stateOf(sub),
         appliedSequence: applied,
         usage: row.by_key ? latestUsage(this.sql, externalId) : undefined,
+        activation: row.by_key ? mirrorActivation(this.sql, externalId) : undefined,
         version,
       }),
     )

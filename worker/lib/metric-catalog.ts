@@ -39,7 +39,7 @@ const gauge = (name: string, label: string, unit: MetricUnit, aggregate: GaugeAg
 export const METRICS = {
   activation: {
     name: 'amendment.activation_ms',
-    label: 'Order activation time (Salesforce commit → billing and ERP applied)',
+    label: 'Order activation time (Salesforce commit of the create → the subscription activated)',
     kind: 'distribution',
     unit: 'ms',
   },

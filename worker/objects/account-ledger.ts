@@ -27,6 +27,7 @@ import type { ErpOrderView, RerunAnswer } from '../ledger/erp-repair.ts'
 import type { HeldDocument } from '../ledger/finance-book.ts'
 import { LEDGER_MIGRATIONS } from '../ledger/migrations.ts'
 import type { Trace } from '../ledger/trace.ts'
+import type { ActivationRequestResult, ActivationView } from '../ledger/activation.ts'
 import type { AccountSummary, AmendmentDetail } from '../ledger/views.ts'
 import { metricBuffer } from './metric-port.ts'
 import { SqlObject } from './sql-object.ts'
@@ -47,6 +48,7 @@ export class AccountLedger extends SqlObject {
       writer: env.ORG_WRITER.getByName('org'),
       registry: env.OPS_REGISTRY.getByName('global'),
       metrics: metricBuffer(env, this.config, 'AccountLedger'),
+      fetch: this.wiring.provisioningFetch?.(env),
     })
   }
 
@@ -188,6 +190,15 @@ export class AccountLedger extends SqlObject {
 
   resolveUsageRecord(id: string, actor: string, reason: string): UsageActionResult {
     return this.ledger.resolveUsageRecord(id, actor, reason)
+  }
+
+  /** A person asks to activate a subscription (rule `manual`); refused before billing has it. */
+  requestActivation(subscriptionKey: string, actor: string): Promise<ActivationRequestResult> {
+    return this.ledger.requestActivation(subscriptionKey, actor)
+  }
+
+  activation(subscriptionKey: string): ActivationView | undefined {
+    return this.ledger.activation(subscriptionKey)
   }
 
   /** Whether the pump is running and when it runs next; for operators and tests. */

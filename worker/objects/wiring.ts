@@ -45,6 +45,8 @@ export interface Wiring {
   /** The org's token source for the CometD subscriber, or undefined when not configured. */
   salesforceTokens(env: Env, config: Config): SalesforceTokenSource | undefined
   netsuiteReader(env: Env, config: Config): NetsuiteReader | undefined
+  /** How activations reach the provisioning webhook (production: the runtime's `fetch`). */
+  provisioningFetch?(env: Env): typeof fetch
 }
 
 const unavailable = (system: string, section: Section<unknown>) => () =>

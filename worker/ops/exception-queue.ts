@@ -25,8 +25,8 @@ export class ExceptionQueue {
       if (item) this.queue.put([item])
       else {
         this.queue.remove(`amendment:${e.amendmentId}`)
-        // Drift findings and money actions carry their item id (`drift:…`, `money:…`) as theirs.
-        if (e.amendmentId.includes(':')) this.queue.remove(e.amendmentId)
+        // Drift findings, money actions and activations are filed under their own id (`work-items.ts`).
+        this.queue.remove(e.amendmentId)
       }
     }
   }

@@ -16,6 +16,7 @@ export const WORK_KINDS = [
   'drift',
   'billing_read',
   'money_action',
+  'activation',
 ] as const
 export type WorkKind = (typeof WORK_KINDS)[number]
 

@@ -2,6 +2,7 @@ import type { Catalog } from '../../shared/index.ts'
 import { recoverability } from '../failure/recoverability.ts'
 import { approvalRule } from '../ledger/governance.ts'
 import { BILLING_READ } from '../ledger/finance-book.ts'
+import { ACTIVATION_ACTION } from '../ledger/activation-delivery.ts'
 import type { ExceptionEntry } from '../ledger/journal.ts'
 import type { TroubledRecord } from '../writer/org-writer.ts'
 import type { TroubledDelivery } from './alerts.ts'
@@ -55,6 +56,7 @@ export function amendmentItem(e: ExceptionEntry, catalog: Catalog): WorkItem | u
   if (e.action === DRIFT_ACTION) return driftItem(e)
   if (e.action === BILLING_READ) return billingReadItem(e)
   if (e.action === 'credit' || e.action === 'refund') return moneyItem(e)
+  if (e.action === ACTIVATION_ACTION) return activationItem(e)
   const retrying = e.state === 'waiting' && e.code !== null
   if (e.state !== 'parked' && !retrying) return undefined
   const amendment = {
@@ -82,6 +84,28 @@ export function amendmentItem(e: ExceptionEntry, catalog: Catalog): WorkItem | u
       netsuite: present([e.erpCustomerId, e.erpRef, erpId]),
     },
     ref: e.amendmentId,
+  }
+}
+
+/**
+ * An activation whose provisioning webhook was refused or ran out of attempts: the receiver is
+ * fixed, then `POST /v1/activations` for the subscription sends it again (same activation id,
+ * which the receiver dedupes on). Resolved when a delivery goes through.
+ */
+function activationItem(e: ExceptionEntry): WorkItem | undefined {
+  if (e.state !== 'parked') return undefined
+  return {
+    id: e.amendmentId,
+    kind: 'activation',
+    category: 'needs_data_fix',
+    system: 'worker',
+    code: e.code ?? 'activation',
+    message: e.message ?? '',
+    since: e.updatedAt,
+    accountId: e.accountId,
+    correlationId: e.correlationId,
+    ids: { salesforce: present([e.accountId, e.subscriptionKey]), stripe: [], netsuite: [] },
+    ref: e.subscriptionKey,
   }
 }
 

@@ -1,5 +1,5 @@
 import { Hono } from 'hono/tiny'
-import type { ActionRequestInput } from '../../shared/index.ts'
+import { AccountId, type ActionRequestInput } from '../../shared/index.ts'
 import {
   ExceptionsPage,
   QueueTable,
@@ -22,6 +22,7 @@ const DONE: Record<string, string> = {
   skip: 'Skipped: the amendment is given up and its subscription moves on.',
   write: 'Back in line: the OrgWriter writes the record with its next flush.',
   acknowledge: 'Acknowledged: the gap leaves the queue.',
+  redeliver: 'Back in line: the activation webhook is sent again with the same activation id.',
 }
 
 const viewerOf = (c: AppContext): Viewer => c.get('viewer') as Viewer
@@ -115,6 +116,21 @@ export const consoleExceptions = new Hono<AppEnv>()
     const found = await c.env.ORG_WRITER.getByName('org').retryParked(object, externalId)
     c.get('log').info('parked Salesforce record retried', { actor: actorOf(c).name, object, found })
     return c.redirect(`/console/exceptions?done=${found ? 'write' : ''}`, 303)
+  })
+  .post('/activations/:accountId/:key/redeliver', requireConsoleRole('operator'), async (c) => {
+    const { accountId, key } = c.req.param()
+    if (!AccountId.safeParse(accountId).success) return c.redirect('/console/exceptions', 303)
+    const stub = c.env.ACCOUNT_LEDGER.getByName(accountId)
+    const result = await stub.requestActivation(key, actorOf(c).name)
+    c.get('log').info('activation webhook sent again', {
+      actor: actorOf(c).name,
+      subscriptionKey: key,
+      status: result.status,
+    })
+    return c.redirect(
+      `/console/exceptions?done=${result.status === 'redelivering' ? 'redeliver' : ''}`,
+      303,
+    )
   })
   .post('/gaps/:id/acknowledge', requireConsoleRole('operator'), async (c) => {
     const id = Number(c.req.param('id'))

@@ -6,6 +6,7 @@ import { StoredModule, type ObjectStorage } from '../lib/storage.ts'
 import { ConnectorError } from '../failure/errors.ts'
 import { decide, toFailure, type Failure } from '../failure/policy.ts'
 import { flushIntervalMs } from './budget.ts'
+import { eventsThatFit, isEventObject, splitEvents, toEventRecord } from './events.ts'
 import { pack, type PendingRow } from './pack.ts'
 import { refreshEvent } from './records/index.ts'
 import type { RecordOutcome, WriteRecord, WriterClient } from './types.ts'
@@ -98,7 +99,8 @@ export class WriterQueue extends StoredModule {
           r.externalId,
         )
         .toArray()[0]
-      if (written && written.t > r.sourceUpdatedAt) {
+      // A platform event is published once per key, whatever comes again (`events.ts`).
+      if (written && (written.t > r.sourceUpdatedAt || isEventObject(r.object))) {
         stale++
         continue
       }
@@ -250,10 +252,45 @@ export class WriterQueue extends StoredModule {
         batch * 5,
       )
       .toArray()
-    const packed = pack(due, now - 5 * this.config().baseMs)
+    const split = splitEvents(due)
+    const packed = pack(split.records, now - 5 * this.config().baseMs)
     for (const row of packed.invalid) this.settle(row, INVALID_RECORD)
-    // One hint per changed account per flush, carried in the same call after the upserts when
-    // there is room; otherwise it waits for the next call with room (or a hint-only call).
+    const { carried, touched, publish } = this.hintFor(packed)
+    const events = eventsThatFit(split.events, packed.groups.length, publish ? 1 : 0)
+    if (packed.groups.length === 0 && !publish && events.length === 0) return
+    this.setMeta('last_flush', String(now))
+    this.sql.exec('INSERT INTO api_call (at) VALUES (?)', now)
+    let answer: Awaited<ReturnType<WriterClient['writeBatch']>>
+    try {
+      answer = await client.writeBatch({
+        groups: packed.groups,
+        publish,
+        events: events.length > 0 ? events.map(toEventRecord) : undefined,
+      })
+    } catch (err) {
+      this.settleCall([...packed.rows.flat(), ...events], err)
+      return
+    }
+    if (answer.usage) this.setMeta('usage', JSON.stringify(answer.usage))
+    // Events settle like one more group: published once, retried or parked like any record.
+    this.settleRecords([...packed.rows, events], [...answer.groups, answer.events ?? []])
+    if (publish && answer.published?.every((o) => o.ok)) {
+      for (const id of carried) this.sql.exec('DELETE FROM hint WHERE account_id = ?', id)
+    } else {
+      for (const id of touched)
+        this.sql.exec(
+          'INSERT OR IGNORE INTO hint (account_id, since) VALUES (?, ?)',
+          id,
+          Date.now(),
+        )
+    }
+  }
+
+  /**
+   * One hint per changed account per flush, carried in the same call after the upserts when
+   * there is room; otherwise it waits for the next call with room (or a hint-only call).
+   */
+  private hintFor(packed: ReturnType<typeof pack>) {
     const carried = this.sql
       .exec<{ account_id: string }>(
         'SELECT account_id FROM hint ORDER BY since LIMIT ?',
@@ -277,28 +314,7 @@ export class WriterQueue extends StoredModule {
             records: [refreshEvent(hintIds, 'financial_update')],
           }
         : undefined
-    if (packed.groups.length === 0 && !publish) return
-    this.setMeta('last_flush', String(now))
-    this.sql.exec('INSERT INTO api_call (at) VALUES (?)', now)
-    let answer: Awaited<ReturnType<WriterClient['writeBatch']>>
-    try {
-      answer = await client.writeBatch({ groups: packed.groups, publish })
-    } catch (err) {
-      this.settleCall(packed.rows.flat(), err)
-      return
-    }
-    if (answer.usage) this.setMeta('usage', JSON.stringify(answer.usage))
-    this.settleRecords(packed.rows, answer.groups)
-    if (publish && answer.published?.every((o) => o.ok)) {
-      for (const id of carried) this.sql.exec('DELETE FROM hint WHERE account_id = ?', id)
-    } else {
-      for (const id of touched)
-        this.sql.exec(
-          'INSERT OR IGNORE INTO hint (account_id, since) VALUES (?, ?)',
-          id,
-          Date.now(),
-        )
-    }
+    return { carried, touched, publish }
   }
 
   /** A call that failed as a whole: every record in it shares the failure and the retry time. */

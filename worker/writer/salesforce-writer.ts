@@ -15,16 +15,19 @@ function outcome(r: { ok: true } | { ok: false; error: ConnectorError }): Record
 /** The OrgWriter's client over the Salesforce connector: one Composite per batch. */
 export function salesforceWriterClient(client: SalesforceClient): WriterClient {
   return {
-    async writeBatch({ groups, publish }) {
-      const events: EventPublish[] = (publish?.records ?? []).map((fields) => ({
+    async writeBatch({ groups, publish, events: queued = [] }) {
+      const hints: EventPublish[] = (publish?.records ?? []).map((fields) => ({
         event: 'Concord_Refresh__e',
         fields,
       }))
+      // Queued events were checked against the schema when their record was built.
+      const events = [...hints, ...(queued as unknown as EventPublish[])]
       const answer = await client.upsertMany(groups, { events })
       const limits = client.limits()
       return {
         groups: answer.results.map((rs) => rs.map(outcome)),
-        published: answer.events.map(outcome),
+        published: answer.events.slice(0, hints.length).map(outcome),
+        events: answer.events.slice(hints.length).map(outcome),
         usage: limits ? { used: limits.used, max: limits.max } : undefined,
       }
     },

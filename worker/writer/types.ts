@@ -46,6 +46,12 @@ export type RecordOutcome =
       retryAfterMs?: number
     }
 
+/** A platform event the writer publishes (`writer/events.ts`): its API name and fields. */
+export interface EventRecord {
+  event: string
+  fields: Readonly<Record<string, unknown>>
+}
+
 /** What the writer needs from Salesforce: one Composite request per call. */
 export interface WriterClient {
   /**
@@ -57,9 +63,13 @@ export interface WriterClient {
   writeBatch(input: {
     groups: UpsertGroup[]
     publish?: { event: 'Concord_Refresh__e'; records: SObjectFields<'Concord_Refresh__e'>[] }
+    /** Platform events queued like records (`Concord_Activation__e`), after the hint. */
+    events?: EventRecord[]
   }): Promise<{
     groups: RecordOutcome[][]
     published?: RecordOutcome[]
+    /** One outcome per `events` entry, in order. */
+    events?: RecordOutcome[]
     /** `Sforce-Limit-Info` of the response. */
     usage?: { used: number; max: number }
   }>

@@ -21,7 +21,14 @@ export interface Settings {
   apiVersion: string
   accountName: string
   autoPay: AutoPay
+  /** A customer's own mode (a card that declines, say), over `autoPay`. */
+  autoPayByCustomer: Map<string, AutoPay>
   searchLagMs: number
+}
+
+/** How `customer`'s automatically collected invoices are paid. */
+export function autoPayOf(settings: Settings, customer: string): AutoPay {
+  return settings.autoPayByCustomer.get(customer) ?? settings.autoPay
 }
 
 /**

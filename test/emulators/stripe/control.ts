@@ -177,6 +177,13 @@ function dispatch(ctx: Ctx, action: string, body: Body): unknown {
       const mode = body['mode']
       if (mode !== 'succeed' && mode !== 'fail' && mode !== 'off')
         throw invalidRequest('mode must be succeed, fail or off', 'mode')
+      const customer = body['customer']
+      if (customer !== undefined) {
+        if (typeof customer !== 'string' || !ctx.store.customers.has(customer))
+          throw invalidRequest('customer must name an existing customer', 'customer')
+        ctx.settings.autoPayByCustomer.set(customer, mode)
+        return { autoPay: mode, customer }
+      }
       ctx.settings.autoPay = mode
       return { autoPay: mode }
     }

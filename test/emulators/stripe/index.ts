@@ -109,6 +109,7 @@ export function stripeEmulator(options: StripeEmulatorOptions = {}): StripeEmula
     apiVersion: options.apiVersion ?? DEFAULT_VERSION,
     accountName: options.accountName ?? 'Concord Test Account',
     autoPay: options.autoPay ?? 'succeed',
+    autoPayByCustomer: new Map(),
     searchLagMs: options.searchLagMs ?? 0,
   })
   const ctx = new Ctx(settings(), options)

@@ -52,6 +52,32 @@ describe('invoice payments', () => {
     expect(h.emu.effects.counts()['subscription.expire']).toBe(1)
   })
 
+  it("declines one customer's payments (auto_pay with a customer) while others still pay", async () => {
+    h = await harness()
+    const control = (body: unknown) =>
+      fetch(`${h.emu.url}/__control/stripe/auto_pay`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    const unknown = await control({ mode: 'fail', customer: 'cus_nope' })
+    expect(unknown.status).toBe(400)
+    const declining = await h.api.post<Customer>('/v1/customers', { name: 'Declines' })
+    expect((await control({ mode: 'fail', customer: declining.body.id })).status).toBe(200)
+    const declined = await h.api.post<Subscription>('/v1/subscriptions', {
+      customer: declining.body.id,
+      items: [{ price: 'price_seat_monthly', quantity: 1 }],
+      payment_behavior: 'allow_incomplete',
+    })
+    expect(declined.body.status).toBe('incomplete')
+    expect(h.emu.stripe.store.invoices.get(declined.body.latest_invoice as string)).toMatchObject({
+      status: 'open',
+      attempt_count: 1,
+    })
+    const { sub } = await customerWithSubscription(h.api)
+    expect(sub.status).toBe('active')
+  })
+
   it('refunds a charge through POST /v1/refunds and refuses refunding more than is left', async () => {
     h = await harness()
     const { sub } = await customerWithSubscription(h.api)

@@ -16,6 +16,10 @@ export const TEST_ADMIN_TOKEN = 'admin-token-for-tests-only'
 export const TEST_CONSOLE_SESSION_SECRET = 'console-session-secret-for-tests-only-0123456789'
 export const TEST_CONSOLE_LOGIN_SECRET = 'console-login-secret-for-tests-only-0123456789ab'
 
+/** Where activations are posted in the worker tests (a `ProvisioningReceiver` takes them). */
+export const TEST_PROVISIONING_URL = 'https://provisioning.test/concord/activations'
+export const TEST_PROVISIONING_SECRET = 'provisioning-secret-for-tests-only-0123456789'
+
 export const GAP_WINDOW_SECONDS = 60
 export const MAX_ATTEMPTS = 5
 
@@ -40,5 +44,7 @@ export function testBindings(hash: (token: string) => string): Record<string, st
     CONSOLE_SESSION_SECRET: TEST_CONSOLE_SESSION_SECRET,
     CONSOLE_LOGIN_SECRET: TEST_CONSOLE_LOGIN_SECRET,
     METRICS_FLUSH_MS: '20',
+    PROVISIONING_WEBHOOK_URL: TEST_PROVISIONING_URL,
+    PROVISIONING_WEBHOOK_SECRET: TEST_PROVISIONING_SECRET,
   }
 }

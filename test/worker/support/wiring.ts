@@ -1,3 +1,5 @@
+import { ProvisioningReceiver } from '../../support/provisioning-receiver.ts'
+import { TEST_PROVISIONING_SECRET } from './test-config.ts'
 import type { SubscriberSettings } from '../../../worker/config/types.ts'
 import type { Connectors } from '../../../worker/connectors/types.ts'
 import { PRODUCTION, type Wiring } from '../../../worker/objects/wiring.ts'
@@ -13,9 +15,13 @@ interface Overrides {
   subscriber?: Partial<SubscriberSettings>
   /** `STRIPE_TAX` as a test sets it (objects built after the change see it). */
   stripeTax?: boolean
+  provisioningFetch?: typeof fetch
 }
 
 let overrides: Overrides = {}
+
+/** The provisioning system every worker test's activations reach unless a test swaps it. */
+export const PROVISIONING = new ProvisioningReceiver(TEST_PROVISIONING_SECRET)
 
 export const TEST_WIRING: Wiring = {
   config(env) {
@@ -32,6 +38,9 @@ export const TEST_WIRING: Wiring = {
     overrides.writerClient ? overrides.writerClient(env) : PRODUCTION.writerClient(env, config),
   salesforceTokens: (env, config) => PRODUCTION.salesforceTokens(env, config),
   netsuiteReader: (env, config) => PRODUCTION.netsuiteReader(env, config),
+  // Read at each call, so a test may swap the receiver after the objects were built.
+  provisioningFetch: () => (input, init) =>
+    (overrides.provisioningFetch ?? PROVISIONING.fetch)(input, init),
 }
 
 function withStripeTax<C extends ReturnType<Wiring['config']>>(config: C): C {
@@ -61,4 +70,9 @@ export function useWriterClient(make?: (env: Env) => WriterClient | undefined): 
 /** Overrides the subscriber's settings (the shared emulator's idle long-poll is 110 s). */
 export function useSubscriberSettings(next: Partial<SubscriberSettings> = {}): void {
   overrides = { ...overrides, subscriber: next }
+}
+
+/** Sends activations' webhooks to `send` (a receiver of the test's); undefined: `PROVISIONING`. */
+export function useProvisioningFetch(send?: typeof fetch): void {
+  overrides = { ...overrides, provisioningFetch: send }
 }

@@ -42,6 +42,8 @@ export function invoiceFromStripe(inv: StripeInvoice, accountId: string): Invoic
     dueDate: inv.due_date ? isoDate(inv.due_date) : undefined,
     hostedUrl: inv.hosted_invoice_url ?? undefined,
     correlationId: correlationId ? cap(correlationId, 64) : undefined,
+    subscriptionId: inv.parent?.subscription_details?.subscription ?? undefined,
+    billingReason: inv.billing_reason ?? undefined,
     sourceUpdatedAt: isoDateTime(
       latest(inv.created, t.finalized_at, t.paid_at, t.voided_at, t.marked_uncollectible_at),
     ),

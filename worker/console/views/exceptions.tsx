@@ -38,6 +38,7 @@ const KIND: Record<WorkItem['kind'], string> = {
   drift: 'Drift finding',
   billing_read: 'Billing read refused',
   money_action: 'Credit or refund',
+  activation: 'Activation webhook',
 }
 
 /** The page's address with the filters, changed by `change` (an empty value drops a filter). */
@@ -170,11 +171,20 @@ const ItemAction: FC<{ item: WorkItem; viewer: Viewer; n: number }> = ({ item, v
   const ref = item.ref.split('/').map(encodeURIComponent).join('/')
   if (item.kind === 'amendment' || item.kind === 'money_action')
     return <AmendmentActions item={item} viewer={viewer} n={n} />
-  if (item.kind === 'writer_record' || item.kind === 'subscriber_gap') {
+  if (
+    item.kind === 'writer_record' ||
+    item.kind === 'subscriber_gap' ||
+    (item.kind === 'activation' && item.accountId)
+  ) {
     const [path, label] =
       item.kind === 'writer_record'
         ? [`/console/exceptions/writes/${ref}/retry`, 'Write again']
-        : [`/console/exceptions/gaps/${ref}/acknowledge`, 'Acknowledge (reconciled)']
+        : item.kind === 'activation'
+          ? [
+              `/console/exceptions/activations/${encodeURIComponent(item.accountId ?? '')}/${ref}/redeliver`,
+              'Send again',
+            ]
+          : [`/console/exceptions/gaps/${ref}/acknowledge`, 'Acknowledge (reconciled)']
     return (
       <form class="inline" method="post" action={path}>
         <CsrfField token={viewer.csrf} />
@@ -194,6 +204,8 @@ const ADVICE: Partial<Record<WorkItem['kind'], string>> = {
     'Stripe refused to give Concord this document (deleted, or another customer’s). Check it in Stripe; a later event for it, or a backfill of the account, reads it again and clears this.',
   drift:
     'Decide in Stripe or Salesforce: give the subscription a Salesforce subscription key, or cancel it. The drift reconciler clears this once a compare no longer finds it.',
+  activation:
+    'Fix the provisioning receiver (PROVISIONING_WEBHOOK_URL), then send it again: the same activation id goes out.',
 }
 
 const amendmentHref = (accountId: string, id: string) =>

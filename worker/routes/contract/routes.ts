@@ -24,6 +24,7 @@ import {
   WebhookEventsQuery,
 } from '../operator-schemas.ts'
 import { DriftReportSchema, ReconcileInput, ReconcileQuery } from './reconcile.ts'
+import { ACTIVATION_ROUTES } from './activation.ts'
 import {
   AccountSummarySchema,
   AmendmentDetailSchema,
@@ -463,4 +464,5 @@ export const ROUTES: readonly RouteContract[] = [
   ...RECONCILE,
   ...USAGE_ROUTES,
   ...CATALOG_ROUTES,
+  ...ACTIVATION_ROUTES,
 ]

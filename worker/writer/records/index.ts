@@ -4,6 +4,7 @@
  */
 export { creditNoteRecord, type CreditNoteMirror } from './credit-note.ts'
 export { accountLookup, fitText } from './fields.ts'
+export { activationEventRecord, type ActivationEvent } from './activation.ts'
 export { invoiceRecord } from './invoice.ts'
 export { toMajor } from './money.ts'
 export { paymentRecord } from './payment.ts'

@@ -25,6 +25,8 @@ export interface SubscriptionMirror {
   appliedSequence?: number
   /** The latest usage period summarised for it (`2026-11`, `api-calls: 1200; storage-gb: 40`). */
   usage?: { period: string; summary: string }
+  /** Its activation rule and, once activated, when (README, "Activation"). */
+  activation?: { rule: 'on_create' | 'on_first_invoice_paid' | 'manual'; activatedAt?: string }
   /** Source time (ms), strictly increasing per mirror: the newest record made wins. */
   version: number
 }
@@ -63,6 +65,8 @@ export function subscriptionRecord(m: SubscriptionMirror): WriteRecordOf<typeof 
       Source_Updated_At__c: s ? new Date(m.version).toISOString() : undefined,
       Usage_Period__c: m.usage?.period,
       Usage_Summary__c: m.usage ? fitText(O, 'Usage_Summary__c', m.usage.summary) : undefined,
+      Activation_Rule__c: m.activation?.rule,
+      Activated_At__c: m.activation?.activatedAt,
     },
     sourceUpdatedAt: m.version,
     accountId: m.accountId,

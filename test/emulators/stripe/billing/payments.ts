@@ -1,4 +1,4 @@
-import type { Ctx } from '../context.ts'
+import { autoPayOf, type Ctx } from '../context.ts'
 import { invalidRequest } from '../errors.ts'
 import { snapshot } from '../state.ts'
 import type { Charge, ChargeBlanks, Invoice, InvoicePayment, Subscription } from '../types.ts'
@@ -277,6 +277,7 @@ export function collect(ctx: Ctx, invoice: Invoice, opts: { attempt?: boolean } 
   if (invoice.status !== 'open') return
   if (invoice.amount_remaining === 0) return payInvoice(ctx, invoice)
   if (invoice.collection_method !== 'charge_automatically' || opts.attempt === false) return
-  if (ctx.settings.autoPay === 'succeed') payInvoice(ctx, invoice)
-  else if (ctx.settings.autoPay === 'fail') failPayment(ctx, invoice)
+  const mode = autoPayOf(ctx.settings, invoice.customer)
+  if (mode === 'succeed') payInvoice(ctx, invoice)
+  else if (mode === 'fail') failPayment(ctx, invoice)
 }

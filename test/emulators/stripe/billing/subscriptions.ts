@@ -1,5 +1,5 @@
 import { addInterval, periodContaining } from '../clock.ts'
-import type { Ctx } from '../context.ts'
+import { autoPayOf, type Ctx } from '../context.ts'
 import { snapshot } from '../state.ts'
 import type {
   Customer,
@@ -162,7 +162,8 @@ export function createSubscription(ctx: Ctx, input: NewSubscription): Subscripti
   const paysNow =
     input.collectionMethod === 'send_invoice' ||
     total + input.customer.balance <= 0 ||
-    (ctx.settings.autoPay === 'succeed' && input.paymentBehavior !== 'default_incomplete')
+    (autoPayOf(ctx.settings, input.customer.id) === 'succeed' &&
+      input.paymentBehavior !== 'default_incomplete')
   const sub: Subscription = {
     ...snapshot(SUBSCRIPTION_BLANKS),
     id,

@@ -4,7 +4,7 @@ import { finalizeInvoice } from '../billing/invoices.ts'
 import { failPayment, markUncollectible, payInvoice, voidInvoice } from '../billing/payments.ts'
 import { prorationBehavior, readItemChanges } from '../billing/plan.ts'
 import { previewInvoice } from '../billing/preview.ts'
-import type { Ctx } from '../context.ts'
+import { autoPayOf, type Ctx } from '../context.ts'
 import { invalidRequest, resourceMissing, StripeError } from '../errors.ts'
 import { bool, hash, int, str } from '../form.ts'
 import { filterCreated, paginate } from '../list.ts'
@@ -132,7 +132,7 @@ export function invoiceRoutes(api: Api, ctx: Ctx): void {
         throw invalidRequest('You cannot pay a void invoice.', undefined, 'invoice_not_editable')
       const outOfBand = bool(r.params, 'paid_out_of_band') ?? false
       await r.begin([inv.id, inv.customer])
-      if (!outOfBand && ctx.settings.autoPay === 'fail') {
+      if (!outOfBand && autoPayOf(ctx.settings, inv.customer) === 'fail') {
         const charge = failPayment(ctx, inv)
         throw new StripeError(402, {
           type: 'card_error',
