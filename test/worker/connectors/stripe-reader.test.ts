@@ -109,6 +109,8 @@ describe('StripeReader and the canonical mapping', () => {
       hostedUrl: stripeInvoice.hosted_invoice_url,
       correlationId,
       sourceUpdatedAt: iso(t.paid_at as number),
+      subscriptionId: stripeInvoice.parent?.subscription_details?.subscription,
+      billingReason: 'subscription_create',
     })
     const [payment, ...rest] = await reader.paymentsForInvoice(invoiceId, accountId)
     expect(rest).toEqual([])
@@ -189,6 +191,9 @@ describe('StripeReader and the canonical mapping', () => {
       status: 'issued',
       currency: 'USD',
       amount: 500,
+      amountRefunded: 0,
+      number: note.number,
+      createdAt: iso(note.created),
       sourceUpdatedAt: iso(note.created),
     })
     await control('void_credit_note', { credit_note: note.id })

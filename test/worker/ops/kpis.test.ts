@@ -227,10 +227,15 @@ describe('KPI producers', () => {
     const [create] = amendmentChain(1, { Account_Id__c: account, CreatedDate: committed })
     await postEvents([create])
     await drain(account)
-    const report = await until('the applied amendment to reach the roll-ups', async () => {
-      const r = await metrics.report('hour')
-      return (r.series[METRICS.applied.name]?.summary.count ?? 0) > before && r
-    })
+    // Activation (on create, the default rule) follows the applied status: wait for both.
+    const report = await until(
+      'the applied amendment and its activation to reach the roll-ups',
+      async () => {
+        const r = await metrics.report('hour')
+        const activated = (r.series[METRICS.activation.name]?.summary.count ?? 0) > 0
+        return (r.series[METRICS.applied.name]?.summary.count ?? 0) > before && activated && r
+      },
+    )
     const activation = report.series[METRICS.activation.name]?.summary
     expect(activation?.max).toBeGreaterThanOrEqual(4_000)
     expect(activation?.min).toBeLessThan(10 * MINUTE)
