@@ -179,6 +179,8 @@ export const SALESFORCE_SCHEMA = {
       Concord_Billing_Customer_Id__c: text(255),
       Concord_Erp_Customer_Id__c: text(80),
       Concord_Legal_Entity__c: text(80),
+      // Account changes (issue 13.5): find-before-create matches a billing customer by it.
+      Concord_Billing_Email__c: text(80),
     },
   },
 } as const satisfies Record<string, SalesforceObjectSchema>

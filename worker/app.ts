@@ -17,6 +17,7 @@ import { subscriber } from './routes/subscriber.ts'
 import { trace } from './routes/trace.ts'
 import { usage } from './routes/usage.ts'
 import { usageOperator } from './routes/usage-operator.ts'
+import { accountChangesOperator } from './routes/account-changes.ts'
 
 /** What the app takes from outside: the `fetch` Access keys are read with. */
 export interface AppDeps {
@@ -48,6 +49,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/reconcile', reconcile)
   app.route('/v1/usage', usage)
   app.route('/v1', usageOperator)
+  app.route('/v1', accountChangesOperator)
   app.route('/v1', operator)
 
   app.notFound((c) =>

@@ -10,7 +10,7 @@ const EXPECTED_COUNTS: Record<string, number> = {
   ApexTrigger: 1,
   CompactLayout: 4,
   CustomApplication: 1,
-  CustomField: 87,
+  CustomField: 88,
   CustomMetadata: 1,
   CustomObject: 7,
   CustomPermission: 1,

@@ -13,6 +13,8 @@ import type { UsageConnectors } from './usage.ts'
 export interface AccountProfile {
   accountId: string
   name: string
+  /** The Account's billing email (`Concord_Billing_Email__c`): find-before-create matches by it. */
+  email?: string
   currency?: string
   legalEntity?: string
   billingAddress?: {
@@ -83,9 +85,25 @@ export interface ErpPlan {
   note?: string
 }
 
+/**
+ * How `ensureCustomer` came to its customer: one Concord made or linked before (`account`, by
+ * the account id it carries), the one existing match of the Account's email or name (`email`,
+ * `name`: linked, not duplicated), the one an operator chose (`chosen`), or a new one (`created`).
+ * More than one match is refused as `ambiguous_customer` (business), naming the candidates.
+ */
+export type CustomerMatch = 'account' | 'email' | 'name' | 'chosen' | 'created'
+
 export interface BillingSystem {
-  /** Finds the customer by Salesforce account id, or creates it. */
-  ensureCustomer(account: AccountProfile, ctx: StepContext): Promise<{ customerId: string }>
+  /**
+   * Finds the customer (by the Salesforce account id it carries, then by email), links the one
+   * match or creates it; `chosen` is the customer an operator picked among ambiguous candidates.
+   * @throws ConnectorError business `ambiguous_customer` when several customers match.
+   */
+  ensureCustomer(
+    account: AccountProfile,
+    ctx: StepContext,
+    chosen?: string,
+  ): Promise<{ customerId: string; match?: CustomerMatch }>
   /** Applies one amendment; `subscriptionId` is known for every action but `create`. */
   applyAmendment(
     input: {
@@ -123,10 +141,16 @@ export interface BillingSystem {
 }
 
 export interface ErpSystem {
+  /**
+   * Finds the customer (by external id, then by name), links the one match or creates it;
+   * `chosen` is the customer an operator picked among ambiguous candidates.
+   * @throws ConnectorError business `ambiguous_customer` when several customers match.
+   */
   ensureCustomer(
     account: AccountProfile & { billingCustomerId: string },
     ctx: StepContext,
-  ): Promise<{ customerId: string; subsidiaryId?: string }>
+    chosen?: string,
+  ): Promise<{ customerId: string; subsidiaryId?: string; match?: CustomerMatch }>
   /** Records the amendment in the ERP by an upsert on an external id derived from the amendment. */
   recordAmendment(
     input: {

@@ -39,6 +39,11 @@ import { pump } from './pump.ts'
 import type { ErpFacts } from '../finance/standing.ts'
 import { retryParked, skipParked, type OperatorAct } from './operator-actions.ts'
 import { dryRun, type DryRunResult } from './dry-run.ts'
+import {
+  chooseCustomer,
+  type ChooseResult,
+  type LinkSystem,
+} from './account-changes/customer-choice.ts'
 import type { MoneyRequest } from '../../shared/index.ts'
 import { planMoney, type MoneyDiff, type MoneyPlanResult } from './money-plan.ts'
 import {
@@ -300,6 +305,18 @@ export class Ledger extends StoredModule {
     return this.operate(amendmentId, act, (journal, row) =>
       retryParked(journal, this.queries, row, act),
     )
+  }
+
+  /** Operator: the customer to link among ambiguous candidates; retries what parked on it. */
+  async chooseCustomer(
+    choice: { system: LinkSystem; customerId: string },
+    act: OperatorAct,
+  ): Promise<ChooseResult> {
+    const journal = this.journal()
+    if (!journal) return { status: 'not_found' }
+    const result = chooseCustomer(this.sql, journal, this.queries, choice, act)
+    if (result.status === 'ok') await this.armAt(Date.now())
+    return result
   }
 
   /** Operator: give up on a parked amendment, with a reason; its subscription moves on. */

@@ -36,6 +36,10 @@ export type SubscriptionRow = {
   currency: string | null
   /** JSON `ErpLine`: the line of the last ERP order Concord recorded for it. */
   erp_line: string | null
+  /** Its own billing customer, when not the account's (adopted from a merged Account). */
+  billing_customer_id?: string | null
+  /** Its own ERP customer, when not the account's (adopted from a merged Account). */
+  erp_customer_id?: string | null
   updated_at: number
 }
 
@@ -197,6 +201,26 @@ export class Journal {
         erp_subsidiary_id: null,
       }
     )
+  }
+
+  /** The customer an operator chose for `system` among ambiguous candidates, if any. */
+  chosenCustomer(system: 'billing' | 'erp'): string | undefined {
+    return this.sql
+      .exec<{ id: string }>(
+        'SELECT customer_id AS id FROM customer_choice WHERE system = ?',
+        system,
+      )
+      .toArray()[0]?.id
+  }
+
+  /** The billing and ERP customers a subscription's steps use: its own, else the account's. */
+  customersOf(key: string): { billing: string | null; erp: string | null } {
+    const sub = this.subscription(key)
+    const x = this.xref()
+    return {
+      billing: sub.billing_customer_id ?? x.billing_customer_id,
+      erp: sub.erp_customer_id ?? x.erp_customer_id,
+    }
   }
 
   saveXref(fields: Partial<Omit<XrefRow, 'account_id'>>): void {

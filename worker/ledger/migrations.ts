@@ -1,3 +1,4 @@
+import { ACCOUNT_CHANGES_MIGRATION } from './account-changes/schema.ts'
 import { USAGE_MIGRATION } from './usage/schema.ts'
 
 /**
@@ -152,4 +153,5 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   CREATE INDEX money_action_due ON money_action (step, not_before);
   `,
   /* 8: usage records, their aggregates (meter events) and period summaries */ USAGE_MIGRATION,
+  /* 9: account changes: chosen customers, per-subscription customers, merges */ ACCOUNT_CHANGES_MIGRATION,
 ]

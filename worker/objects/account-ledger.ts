@@ -14,6 +14,7 @@ import type { DryRunResult } from '../ledger/dry-run.ts'
 import type { MoneyDiff, MoneyPlanResult } from '../ledger/money-plan.ts'
 import type { MoneyActionView } from '../ledger/money-run.ts'
 import type { OperatorAct } from '../ledger/operator-actions.ts'
+import type { ChooseResult, LinkSystem } from '../ledger/account-changes/customer-choice.ts'
 import {
   Ledger,
   type ActionTarget,
@@ -94,6 +95,14 @@ export class AccountLedger extends SqlObject {
   /** Operator: run a parked amendment again from the step it stopped at (once per request id). */
   retry(amendmentId: string, act: OperatorAct): Promise<OperatorResult> {
     return this.ledger.retry(amendmentId, act)
+  }
+
+  /** Operator: the customer to link among ambiguous candidates; retries what parked on it. */
+  chooseCustomer(
+    choice: { system: LinkSystem; customerId: string },
+    act: OperatorAct,
+  ): Promise<ChooseResult> {
+    return this.ledger.chooseCustomer(choice, act)
   }
 
   /** Operator: give up on a parked amendment, with a reason; its subscription moves on. */

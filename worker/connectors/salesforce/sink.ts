@@ -15,6 +15,7 @@ const ACCOUNT_STANDARD_FIELDS = [
   'BillingCountry',
 ] as const
 const ACCOUNT_LEGAL_ENTITY: SalesforceFieldName<'Account'> = 'Concord_Legal_Entity__c'
+const ACCOUNT_EMAIL: SalesforceFieldName<'Account'> = 'Concord_Billing_Email__c'
 /** Present only where multi-currency is on; asking for it elsewhere is INVALID_FIELD. */
 const ACCOUNT_CURRENCY_FIELD = 'CurrencyIsoCode'
 
@@ -32,8 +33,8 @@ export class SalesforceConnector implements SalesforceSink {
   }
 
   /**
-   * Reads Name, billing address, `CurrencyIsoCode` (multi-currency orgs) and
-   * `Concord_Legal_Entity__c`. One API call (two, once, in an org without multi-currency).
+   * Reads Name, billing address, `CurrencyIsoCode` (multi-currency orgs),
+   * `Concord_Legal_Entity__c` and `Concord_Billing_Email__c`. One API call (two, once, in an org without multi-currency).
    * @throws ConnectorError business `account_not_found` for a missing, deleted or malformed
    * Account id; otherwise classified from Salesforce's answer.
    */
@@ -45,6 +46,7 @@ export class SalesforceConnector implements SalesforceSink {
     const fields = [
       ...ACCOUNT_STANDARD_FIELDS,
       ACCOUNT_LEGAL_ENTITY,
+      ACCOUNT_EMAIL,
       ...(withCurrency ? [ACCOUNT_CURRENCY_FIELD] : []),
     ]
     const res = await this.client.send('GET', `/sobjects/Account/${id}?fields=${fields.join(',')}`)
@@ -93,6 +95,8 @@ function accountProfile(accountId: string, row: Record<string, unknown>): Accoun
   if (currency) profile.currency = currency
   const legalEntity = text(row[ACCOUNT_LEGAL_ENTITY])
   if (legalEntity) profile.legalEntity = legalEntity
+  const email = text(row[ACCOUNT_EMAIL])
+  if (email) profile.email = email.trim()
   if (present && Object.keys(present).length > 0) profile.billingAddress = present
   return profile
 }
