@@ -32,6 +32,8 @@ export interface PumpContext {
   calls: VendorCallLog
   log: Logger
   metrics: MetricPort
+  /** Merged away: amendments are the survivor's to run; the rest (outboxes) still drains. */
+  halted?: boolean
 }
 
 type Wake = number | undefined
@@ -42,7 +44,7 @@ type Wake = number | undefined
  */
 export async function pump(ctx: PumpContext): Promise<Wake> {
   const wakes: Wake[] = []
-  wakes.push(await advanceDue(ctx))
+  if (!ctx.halted) wakes.push(await advanceDue(ctx))
   wakes.push(await advanceMoneyActions(ctx))
   // Before the finance step: a closed period's summary queues its mirror record, which the
   // finance step hands to the writer in the same run.
@@ -50,8 +52,10 @@ export async function pump(ctx: PumpContext): Promise<Wake> {
   wakes.push(...(await refreshFinance(ctx)))
   wakes.push(...(await flushOutboxes(ctx)))
   // The flushes awaited I/O, so an enqueue may have slipped in: plan once more before sleeping.
-  const last = planNext(ctx.journal, ctx.queries, Date.now(), ctx.config.gapWindowMs)
-  wakes.push(last.next ? Date.now() : last.wakeAt)
+  if (!ctx.halted) {
+    const last = planNext(ctx.journal, ctx.queries, Date.now(), ctx.config.gapWindowMs)
+    wakes.push(last.next ? Date.now() : last.wakeAt)
+  }
   const due = wakes.filter((w): w is number => w !== undefined)
   return due.length > 0 ? Math.min(...due) : undefined
 }

@@ -14,6 +14,7 @@ import type { DryRunResult } from '../ledger/dry-run.ts'
 import type { MoneyDiff, MoneyPlanResult } from '../ledger/money-plan.ts'
 import type { MoneyActionView } from '../ledger/money-run.ts'
 import type { OperatorAct } from '../ledger/operator-actions.ts'
+import type { AdoptResult, MergeHandoff } from '../ledger/account-changes/merge.ts'
 import type { ChooseResult, LinkSystem } from '../ledger/account-changes/customer-choice.ts'
 import {
   Ledger,
@@ -45,12 +46,28 @@ export class AccountLedger extends SqlObject {
       writer: env.ORG_WRITER.getByName('org'),
       registry: env.OPS_REGISTRY.getByName('global'),
       metrics: metricBuffer(env, this.config, 'AccountLedger'),
+      peers: (accountId) => env.ACCOUNT_LEDGER.getByName(accountId),
     })
   }
 
-  /** Records amendments of this account. Each answer is durable once this returns. */
+  /**
+   * Records amendments of this account (durable once this returns); a merged-away account's go
+   * to the survivor's ledger.
+   */
   enqueue(amendments: Amendment[]): Promise<EnqueueResult[]> {
+    const survivor = this.ledger.forwardTo()
+    if (survivor) return this.env.ACCOUNT_LEDGER.getByName(survivor).enqueue(amendments)
     return this.ledger.enqueue(amendments)
+  }
+
+  /** Salesforce merged this account into `survivorId` (this is the loser). */
+  mergeInto(loserId: string, merge: { eventId: string; survivorId: string }) {
+    return this.ledger.mergeInto(loserId, merge)
+  }
+
+  /** The survivor's side of a merge: adopt the loser's work. */
+  adopt(handoff: MergeHandoff): Promise<AdoptResult> {
+    return this.ledger.adopt(handoff)
   }
 
   override alarm(): Promise<void> {
@@ -62,6 +79,9 @@ export class AccountLedger extends SqlObject {
     accountId: string,
     events: BillingEventRef[],
   ): Promise<Array<'queued' | 'duplicate'>> {
+    const survivor = this.ledger.forwardTo()
+    if (survivor)
+      return this.env.ACCOUNT_LEDGER.getByName(survivor).recordBillingEvents(survivor, events)
     return this.ledger.recordBillingEvents(accountId, events)
   }
 

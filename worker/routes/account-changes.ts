@@ -1,10 +1,19 @@
 import { Hono } from 'hono/tiny'
-import { AccountId } from '../../shared/index.ts'
+import {
+  AccountChangeBatch,
+  AccountId,
+  toId18,
+  type AccountChangeResult,
+} from '../../shared/index.ts'
 import { ConflictError, NotFoundError } from '../errors.ts'
-import type { AppEnv } from './context.ts'
+import { parseJson, readRawBody, type AppEnv } from './context.ts'
+import { requireSignedRequest } from './signed.ts'
 import { requireRole } from './operator-auth.ts'
 import { CustomerLinkInput } from './account-change-schemas.ts'
 import { parse } from './validate.ts'
+
+/** 200 changes of a few hundred bytes each, with room to spare. */
+const MAX_ACCOUNT_CHANGE_BYTES = 256 * 1024
 
 /** Operator routes of account changes: the customer link that answers `ambiguous_customer`. */
 export const accountChangesOperator = new Hono<AppEnv>().post(
@@ -24,3 +33,31 @@ export const accountChangesOperator = new Hono<AppEnv>().post(
     return c.json({ system: body.system, customerId: body.customerId, retried: result.retried })
   },
 )
+
+/** `POST /v1/salesforce/account-changes`: signed batches of Account merges from Apex. */
+export const salesforceAccountChanges = new Hono<AppEnv>().post('/', async (c) => {
+  const raw = await readRawBody(c, MAX_ACCOUNT_CHANGE_BYTES)
+  await requireSignedRequest(c, raw)
+  const batch = parse(AccountChangeBatch, parseJson(raw), 'body')
+  const results: AccountChangeResult[] = []
+  for (const change of batch.changes) {
+    const loser = toId18(change.loserId)
+    const survivor = toId18(change.survivorId)
+    if (loser === survivor) {
+      results.push({
+        id: change.id,
+        status: 'rejected',
+        message: 'An Account cannot be merged into itself.',
+      })
+      continue
+    }
+    // Durable in the loser's ledger before the answer; its pump hands the work over.
+    const status = await c.env.ACCOUNT_LEDGER.getByName(loser).mergeInto(loser, {
+      eventId: change.id,
+      survivorId: survivor,
+    })
+    results.push({ id: change.id, status })
+  }
+  c.get('log').info('account changes', { changes: batch.changes.length })
+  return c.json({ requestId: c.get('requestId'), results })
+})

@@ -19,7 +19,7 @@ async function createSubscription(accountId: string) {
   return event
 }
 
-describe('find before create', () => {
+describe('find before create', { timeout: 30_000 }, () => {
   it('links the Stripe customer with the Account’s email and the NetSuite customer of its name instead of creating either', async () => {
     const name = `Linked Co ${unique()}`
     const email = `billing-${unique()}@linked.example`

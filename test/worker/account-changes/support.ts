@@ -1,4 +1,6 @@
-import { env } from 'cloudflare:workers'
+import { env, exports } from 'cloudflare:workers'
+import { signRequest } from '../../../worker/lib/signature.ts'
+import { TEST_EVENTS_SECRET } from '../support/test-config.ts'
 import { netsuiteParts } from '../connectors/netsuite-support.ts'
 import { operatorFetch } from '../support/helpers.ts'
 
@@ -74,3 +76,26 @@ export function linkCustomer(accountId: string, system: 'stripe' | 'netsuite', c
     body: JSON.stringify({ system, customerId, reason: 'the customer finance already bills' }),
   })
 }
+
+/** Posts a signed batch of account changes, as the Apex relay does. */
+export async function postAccountChanges(changes: unknown[]): Promise<Response> {
+  const body = JSON.stringify({ changes })
+  const headers = await signRequest(TEST_EVENTS_SECRET, {
+    method: 'POST',
+    target: '/v1/salesforce/account-changes',
+    body,
+  })
+  return exports.default.fetch('https://concord.test/v1/salesforce/account-changes', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  })
+}
+
+/** Salesforce merged `loserId` into `survivorId`. */
+export const merged = (loserId: string, survivorId: string) => ({
+  id: `merge:${loserId}`,
+  type: 'account.merged',
+  loserId,
+  survivorId,
+})
