@@ -6,8 +6,8 @@ import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retri
 import { DEFAULT, ROOT, SFDX, filesUnder, read, sourceApiVersion, tag, tags } from './project.ts'
 
 const EXPECTED_COUNTS: Record<string, number> = {
-  ApexClass: 18,
-  ApexTrigger: 1,
+  ApexClass: 20,
+  ApexTrigger: 2,
   CompactLayout: 4,
   CustomApplication: 1,
   CustomField: 88,
@@ -91,7 +91,7 @@ describe("the project's package directories", () => {
       ]),
     )
     expect(types.LightningComponentBundle).toEqual(BUNDLES)
-    expect(types.ApexTrigger).toEqual(['SubscriptionAmendmentRelay'])
+    expect(types.ApexTrigger).toEqual(['ConcordAccountMerge', 'SubscriptionAmendmentRelay'])
     expect(types.CustomObject).toEqual(
       expect.arrayContaining([
         'Billing_Invoice__c',
