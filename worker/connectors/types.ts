@@ -15,6 +15,8 @@ export interface AccountProfile {
   name: string
   /** The Account's billing email (`Concord_Billing_Email__c`): find-before-create matches by it. */
   email?: string
+  /** The ERP external id of the customer when not the account id (after a re-parenting). */
+  erpExternalId?: string
   currency?: string
   legalEntity?: string
   billingAddress?: {

@@ -49,6 +49,7 @@ import {
   type AdoptResult,
   type MergeHandoff,
 } from './account-changes/merge.ts'
+import { changeLegalEntity, type LegalEntityResult } from './account-changes/legal-entity.ts'
 import {
   chooseCustomer,
   type ChooseResult,
@@ -287,6 +288,18 @@ export class Ledger extends StoredModule {
     const journal = new Journal(this.sql, this.accountId() ?? handoff.survivorId)
     const result = adoptHandoff(this.sql, journal, handoff)
     if (result.status === 'adopted') await this.armAt(Date.now())
+    return result
+  }
+
+  /** Salesforce changed the Account's legal entity: new work to the new subsidiary, reviews filed. */
+  async changeLegalEntity(
+    accountId: string,
+    change: { eventId: string; legalEntity: string | null },
+  ): Promise<LegalEntityResult> {
+    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
+    const journal = new Journal(this.sql, this.accountId() ?? accountId)
+    const result = changeLegalEntity(this.sql, journal, this.deps.config, change)
+    if (result.status === 'queued') await this.armAt(Date.now())
     return result
   }
 

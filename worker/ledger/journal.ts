@@ -213,6 +213,22 @@ export class Journal {
       .toArray()[0]?.id
   }
 
+  /** The ERP external id new customers get after a re-parenting (`account-changes/legal-entity.ts`). */
+  erpExternalId(): string | undefined {
+    return this.meta('erp_external_id')
+  }
+
+  /** The legal entity the last re-parenting reported, if any ('' for none). */
+  reportedLegalEntity(): string | undefined {
+    return this.meta('erp_external_id_entity')
+  }
+
+  private meta(key: string): string | undefined {
+    return this.sql
+      .exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key)
+      .toArray()[0]?.value
+  }
+
   /** The billing and ERP customers a subscription's steps use: its own, else the account's. */
   customersOf(key: string): { billing: string | null; erp: string | null } {
     const sub = this.subscription(key)

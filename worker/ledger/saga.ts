@@ -146,7 +146,14 @@ async function ensureCrossReferences(
       correlationId: row.correlation_id,
     }
     const chosen = journal.chosenCustomer('erp')
-    const erp = await connectors.erp.ensureCustomer({ ...profile, billingCustomerId }, ctx, chosen)
+    const erpExternalId = journal.erpExternalId()
+    const reported = journal.reportedLegalEntity()
+    const legalEntity = reported === undefined ? profile.legalEntity : reported || undefined
+    const erp = await connectors.erp.ensureCustomer(
+      { ...profile, legalEntity, billingCustomerId, ...(erpExternalId ? { erpExternalId } : {}) },
+      ctx,
+      chosen,
+    )
     journal.saveXref({
       erp_customer_id: erp.customerId,
       erp_subsidiary_id: erp.subsidiaryId ?? null,

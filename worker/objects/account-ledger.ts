@@ -65,6 +65,11 @@ export class AccountLedger extends SqlObject {
     return this.ledger.mergeInto(loserId, merge)
   }
 
+  /** Salesforce changed the Account's legal entity (re-parenting). */
+  changeLegalEntity(accountId: string, change: { eventId: string; legalEntity: string | null }) {
+    return this.ledger.changeLegalEntity(accountId, change)
+  }
+
   /** The survivor's side of a merge: adopt the loser's work. */
   adopt(handoff: MergeHandoff): Promise<AdoptResult> {
     return this.ledger.adopt(handoff)

@@ -14,6 +14,7 @@ export const WORK_KINDS = [
   'unmatched_webhook',
   'subscriber_gap',
   'drift',
+  'account_review',
 ] as const
 export type WorkKind = (typeof WORK_KINDS)[number]
 

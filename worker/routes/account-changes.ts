@@ -2,6 +2,7 @@ import { Hono } from 'hono/tiny'
 import {
   AccountChangeBatch,
   AccountId,
+  type AccountLegalEntityChanged,
   toId18,
   type AccountChangeResult,
 } from '../../shared/index.ts'
@@ -34,13 +35,32 @@ export const accountChangesOperator = new Hono<AppEnv>().post(
   },
 )
 
-/** `POST /v1/salesforce/account-changes`: signed batches of Account merges from Apex. */
+/** A re-parenting, recorded in the account's ledger. */
+async function legalEntityChanged(
+  env: Env,
+  change: AccountLegalEntityChanged,
+): Promise<AccountChangeResult> {
+  const accountId = toId18(change.accountId)
+  const result = await env.ACCOUNT_LEDGER.getByName(accountId).changeLegalEntity(accountId, {
+    eventId: change.id,
+    legalEntity: change.legalEntity,
+  })
+  if (result.status === 'rejected')
+    return { id: change.id, status: 'rejected', message: result.message }
+  return { id: change.id, status: result.status, flagged: result.flagged }
+}
+
+/** `POST /v1/salesforce/account-changes`: signed batches of Account merges and re-parentings. */
 export const salesforceAccountChanges = new Hono<AppEnv>().post('/', async (c) => {
   const raw = await readRawBody(c, MAX_ACCOUNT_CHANGE_BYTES)
   await requireSignedRequest(c, raw)
   const batch = parse(AccountChangeBatch, parseJson(raw), 'body')
   const results: AccountChangeResult[] = []
   for (const change of batch.changes) {
+    if (change.type === 'account.legal_entity_changed') {
+      results.push(await legalEntityChanged(c.env, change))
+      continue
+    }
     const loser = toId18(change.loserId)
     const survivor = toId18(change.survivorId)
     if (loser === survivor) {

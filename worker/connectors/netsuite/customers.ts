@@ -102,7 +102,7 @@ export async function ensureCustomer(
   ctx: StepContext,
   chosen?: string,
 ): Promise<{ customerId: string; subsidiaryId?: string; match: CustomerMatch }> {
-  const externalId = customerExternalId(account.accountId)
+  const externalId = account.erpExternalId ?? customerExternalId(account.accountId)
   const found = chosen
     ? {
         customerId: chosen,
@@ -155,7 +155,7 @@ async function upsertCustomer(
   const customerId = await upsertByExternalId(
     deps.client,
     'customer',
-    customerExternalId(account.accountId),
+    account.erpExternalId ?? customerExternalId(account.accountId),
     body,
     replace,
   )

@@ -36,6 +36,7 @@ const KIND: Record<WorkItem['kind'], string> = {
   unmatched_webhook: 'Unmatched Stripe event',
   subscriber_gap: 'Event subscriber gap',
   drift: 'Drift finding',
+  account_review: 'Account change review',
 }
 
 /** The page's address with the filters, changed by `change` (an empty value drops a filter). */
