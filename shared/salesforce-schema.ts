@@ -241,6 +241,8 @@ export const SALESFORCE_SCHEMA = {
       Concord_Erp_Customer_Id__c: text(80),
       Concord_Legal_Entity__c: text(80),
       ...TAX_ACCOUNT_FIELDS,
+      // Account changes (issue 13.5): find-before-create matches a billing customer by it.
+      Concord_Billing_Email__c: text(80),
     },
   },
 } as const satisfies Record<string, SalesforceObjectSchema>

@@ -18,6 +18,7 @@ import { subscriber } from './routes/subscriber.ts'
 import { trace } from './routes/trace.ts'
 import { usage } from './routes/usage.ts'
 import { usageOperator } from './routes/usage-operator.ts'
+import { accountChangesOperator, salesforceAccountChanges } from './routes/account-changes.ts'
 
 /** What the app takes from outside: the `fetch` Access keys are read with. */
 export interface AppDeps {
@@ -37,6 +38,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/salesforce/events', salesforceEvents)
   app.route('/v1/salesforce/status', salesforceStatus)
   app.route('/v1/salesforce/ping', salesforcePing)
+  app.route('/v1/salesforce/account-changes', salesforceAccountChanges)
   app.route('/v1/catalog', catalog)
   app.route('/v1/amendments', amendments)
   app.route('/v1/webhooks/stripe', stripeWebhooks)
@@ -50,6 +52,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/activations', activations)
   app.route('/v1/usage', usage)
   app.route('/v1', usageOperator)
+  app.route('/v1', accountChangesOperator)
   app.route('/v1', operator)
 
   app.notFound((c) =>

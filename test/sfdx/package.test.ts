@@ -6,11 +6,11 @@ import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retri
 import { DEFAULT, ROOT, SFDX, filesUnder, read, sourceApiVersion, tag, tags } from './project.ts'
 
 const EXPECTED_COUNTS: Record<string, number> = {
-  ApexClass: 22,
-  ApexTrigger: 5,
+  ApexClass: 24,
+  ApexTrigger: 6,
   CompactLayout: 5,
   CustomApplication: 1,
-  CustomField: 112,
+  CustomField: 113,
   CustomMetadata: 1,
   CustomObject: 9,
   CustomPermission: 2,
@@ -96,6 +96,7 @@ describe("the project's package directories", () => {
       'BillingInvoiceStaleGuard',
       'BillingPaymentStaleGuard',
       'BillingSubscriptionStaleGuard',
+      'ConcordAccountMerge',
       'SubscriptionAmendmentRelay',
       'SubscriptionSyncStaleGuard',
     ])

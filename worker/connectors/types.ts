@@ -13,6 +13,10 @@ import type { UsageConnectors } from './usage.ts'
 export interface AccountProfile {
   accountId: string
   name: string
+  /** The Account's billing email (`Concord_Billing_Email__c`): find-before-create matches by it. */
+  email?: string
+  /** The ERP external id of the customer when not the account id (after a re-parenting). */
+  erpExternalId?: string
   currency?: string
   legalEntity?: string
   billingAddress?: {
@@ -118,9 +122,25 @@ export interface ErpPlan {
   note?: string
 }
 
+/**
+ * How `ensureCustomer` came to its customer: one Concord made or linked before (`account`, by
+ * the account id it carries), the one existing match of the Account's email or name (`email`,
+ * `name`: linked, not duplicated), the one an operator chose (`chosen`), or a new one (`created`).
+ * More than one match is refused as `ambiguous_customer` (business), naming the candidates.
+ */
+export type CustomerMatch = 'account' | 'email' | 'name' | 'chosen' | 'created'
+
 export interface BillingSystem {
-  /** Finds the customer by Salesforce account id, or creates it. */
-  ensureCustomer(account: AccountProfile, ctx: StepContext): Promise<{ customerId: string }>
+  /**
+   * Finds the customer (by the Salesforce account id it carries, then by email), links the one
+   * match or creates it; `chosen` is the customer an operator picked among ambiguous candidates.
+   * @throws ConnectorError business `ambiguous_customer` when several customers match.
+   */
+  ensureCustomer(
+    account: AccountProfile,
+    ctx: StepContext,
+    chosen?: string,
+  ): Promise<{ customerId: string; match?: CustomerMatch }>
   /**
    * Present where billing computes tax (Stripe Tax on): sets the customer's tax location, status
    * and id from the Account and checks billing can tax it, before a subscription is created.
@@ -169,10 +189,16 @@ export interface BillingSystem {
 }
 
 export interface ErpSystem {
+  /**
+   * Finds the customer (by external id, then by name), links the one match or creates it;
+   * `chosen` is the customer an operator picked among ambiguous candidates.
+   * @throws ConnectorError business `ambiguous_customer` when several customers match.
+   */
   ensureCustomer(
     account: AccountProfile & { billingCustomerId: string },
     ctx: StepContext,
-  ): Promise<{ customerId: string; subsidiaryId?: string }>
+    chosen?: string,
+  ): Promise<{ customerId: string; subsidiaryId?: string; match?: CustomerMatch }>
   /** Records the amendment in the ERP by an upsert on an external id derived from the amendment. */
   recordAmendment(
     input: {

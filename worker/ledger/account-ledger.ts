@@ -40,6 +40,22 @@ import { pump } from './pump.ts'
 import type { ErpFacts } from '../finance/standing.ts'
 import { retryParked, skipParked, type OperatorAct } from './operator-actions.ts'
 import { dryRun, type DryRunResult } from './dry-run.ts'
+import {
+  adopted,
+  adoptHandoff,
+  handedOver,
+  handoffOf,
+  mergedInto,
+  recordMerge,
+  type AdoptResult,
+  type MergeHandoff,
+} from './account-changes/merge.ts'
+import { changeLegalEntity, type LegalEntityResult } from './account-changes/legal-entity.ts'
+import {
+  chooseCustomer,
+  type ChooseResult,
+  type LinkSystem,
+} from './account-changes/customer-choice.ts'
 import type { MoneyRequest } from '../../shared/index.ts'
 import { planMoney, type MoneyDiff, type MoneyPlanResult } from './money-plan.ts'
 import {
@@ -82,6 +98,8 @@ export interface LedgerDeps {
   metrics?: MetricPort
   /** Posts activations to the provisioning webhook (default: the runtime's `fetch`). */
   fetch?: typeof fetch
+  /** Other accounts' ledgers: a merged-away account hands its work to the survivor's. */
+  peers?: (accountId: string) => { adopt(handoff: MergeHandoff): Promise<AdoptResult> }
 }
 
 export type EnqueueResult =
@@ -178,7 +196,7 @@ export class Ledger extends StoredModule {
   }
 
   private record(journal: Journal, a: Amendment): EnqueueResult {
-    if (a.accountId !== journal.accountId) {
+    if (a.accountId !== journal.accountId && !adopted(this.sql, a.accountId)) {
       return {
         eventUuid: a.id,
         status: 'rejected',
@@ -222,7 +240,9 @@ export class Ledger extends StoredModule {
   }
 
   private async pump(journal: Journal): Promise<void> {
-    const at = await pump({
+    const merge = mergedInto(this.sql, journal.accountId)
+    const handOver = merge?.state === 'handing' ? await this.handOver(journal) : undefined
+    const pumped = await pump({
       sql: this.sql,
       journal,
       queries: this.queries,
@@ -234,10 +254,87 @@ export class Ledger extends StoredModule {
       log: this.log.with({ accountId: journal.accountId }),
       metrics: this.metrics,
       fetch: this.deps.fetch ?? ((input, init) => fetch(input, init)),
+      halted: merge !== undefined,
     })
+    const wakes = [handOver, pumped].filter((w): w is number => w !== undefined)
+    const at = wakes.length > 0 ? Math.min(...wakes) : undefined
     reportBacklog(this.sql, journal.accountId, this.metrics)
     // Set unconditionally: inside the handler the running alarm may still be reported as set.
     if (at !== undefined) await this.clock.set(Math.max(at, Date.now()))
+  }
+
+  /**
+   * Hands this merged-away account's work to the survivor's ledger; when to try again, if the
+   * survivor could not be reached or something arrived meanwhile.
+   */
+  private async handOver(journal: Journal): Promise<number | undefined> {
+    const merge = mergedInto(this.sql, journal.accountId)
+    const peers = this.deps.peers
+    if (!merge || !peers) return undefined
+    const handoff = handoffOf(this.sql, journal, merge)
+    const log = this.log.with({ accountId: journal.accountId, survivor: merge.survivor_id })
+    try {
+      const result = await peers(merge.survivor_id).adopt(handoff)
+      if (result.status !== 'adopted') {
+        log.error('merge hand-over refused', { reason: result.message })
+        return undefined
+      }
+    } catch (err) {
+      log.warn('merge hand-over failed; retrying', errorFields(err))
+      return Date.now() + 5_000
+    }
+    const done = handedOver(this.sql, journal, handoff)
+    const customer = handoff.xref.billing_customer_id
+    // Webhooks of the loser's customer go to the survivor without the hop through this ledger.
+    if (customer)
+      await this.deps.registry
+        .rememberCustomer(customer, merge.survivor_id)
+        .catch((err: unknown) => log.warn('directory update failed', errorFields(err)))
+    log.info('merge handed over', { amendments: handoff.amendments.length, done })
+    return done ? undefined : Date.now()
+  }
+
+  /** Salesforce merged this account into `survivorId`: hand its work over, then forward. */
+  async mergeInto(
+    loserId: string,
+    merge: { eventId: string; survivorId: string },
+  ): Promise<'queued' | 'duplicate'> {
+    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", loserId)
+    const journal = new Journal(this.sql, this.accountId() ?? loserId)
+    const result = recordMerge(journal, this.sql, merge)
+    if (result === 'queued') await this.armAt(Date.now())
+    return result
+  }
+
+  /** The survivor's side of a merge: adopt the loser's work (once, whatever repeats). */
+  async adopt(handoff: MergeHandoff): Promise<AdoptResult> {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)",
+      handoff.survivorId,
+    )
+    const journal = new Journal(this.sql, this.accountId() ?? handoff.survivorId)
+    const result = adoptHandoff(this.sql, journal, handoff)
+    if (result.status === 'adopted') await this.armAt(Date.now())
+    return result
+  }
+
+  /** Salesforce changed the Account's legal entity: new work to the new subsidiary, reviews filed. */
+  async changeLegalEntity(
+    accountId: string,
+    change: { eventId: string; legalEntity: string | null },
+  ): Promise<LegalEntityResult> {
+    this.sql.exec("INSERT OR IGNORE INTO meta (key, value) VALUES ('account_id', ?)", accountId)
+    const journal = new Journal(this.sql, this.accountId() ?? accountId)
+    const result = changeLegalEntity(this.sql, journal, this.deps.config, change)
+    if (result.status === 'queued') await this.armAt(Date.now())
+    return result
+  }
+
+  /** Where what names this account goes now: the survivor, once a merge handed everything over. */
+  forwardTo(): string | undefined {
+    const id = this.accountId()
+    const merge = id ? mergedInto(this.sql, id) : undefined
+    return merge?.state === 'handed' ? merge.survivor_id : undefined
   }
 
   private async armAt(when: number): Promise<void> {
@@ -363,6 +460,18 @@ export class Ledger extends StoredModule {
     return this.operate(amendmentId, act, (journal, row) =>
       retryParked(journal, this.queries, row, act),
     )
+  }
+
+  /** Operator: the customer to link among ambiguous candidates; retries what parked on it. */
+  async chooseCustomer(
+    choice: { system: LinkSystem; customerId: string },
+    act: OperatorAct,
+  ): Promise<ChooseResult> {
+    const journal = this.journal()
+    if (!journal) return { status: 'not_found' }
+    const result = chooseCustomer(this.sql, journal, this.queries, choice, act)
+    if (result.status === 'ok') await this.armAt(Date.now())
+    return result
   }
 
   /** Operator: give up on a parked amendment, with a reason; its subscription moves on. */

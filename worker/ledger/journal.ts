@@ -43,6 +43,10 @@ export type SubscriptionRow = {
    * connector's): the next amendment plans from it instead of reading.
    */
   billing_known: string | null
+  /** Its own billing customer, when not the account's (adopted from a merged Account). */
+  billing_customer_id?: string | null
+  /** Its own ERP customer, when not the account's (adopted from a merged Account). */
+  erp_customer_id?: string | null
   updated_at: number
 }
 
@@ -205,6 +209,42 @@ export class Journal {
         erp_subsidiary_id: null,
       }
     )
+  }
+
+  /** The customer an operator chose for `system` among ambiguous candidates, if any. */
+  chosenCustomer(system: 'billing' | 'erp'): string | undefined {
+    return this.sql
+      .exec<{ id: string }>(
+        'SELECT customer_id AS id FROM customer_choice WHERE system = ?',
+        system,
+      )
+      .toArray()[0]?.id
+  }
+
+  /** The ERP external id new customers get after a re-parenting (`account-changes/legal-entity.ts`). */
+  erpExternalId(): string | undefined {
+    return this.meta('erp_external_id')
+  }
+
+  /** The legal entity the last re-parenting reported, if any ('' for none). */
+  reportedLegalEntity(): string | undefined {
+    return this.meta('erp_external_id_entity')
+  }
+
+  private meta(key: string): string | undefined {
+    return this.sql
+      .exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key)
+      .toArray()[0]?.value
+  }
+
+  /** The billing and ERP customers a subscription's steps use: its own, else the account's. */
+  customersOf(key: string): { billing: string | null; erp: string | null } {
+    const sub = this.subscription(key)
+    const x = this.xref()
+    return {
+      billing: sub.billing_customer_id ?? x.billing_customer_id,
+      erp: sub.erp_customer_id ?? x.erp_customer_id,
+    }
   }
 
   saveXref(fields: Partial<Omit<XrefRow, 'account_id'>>): void {

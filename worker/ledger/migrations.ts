@@ -1,3 +1,4 @@
+import { ACCOUNT_CHANGES_MIGRATION } from './account-changes/schema.ts'
 import { USAGE_MIGRATION } from './usage/schema.ts'
 import { ACTIVATION_MIGRATION } from './activation.ts'
 
@@ -179,4 +180,5 @@ export const LEDGER_MIGRATIONS: readonly string[] = [
   CREATE TABLE credit_note_mirror (id TEXT PRIMARY KEY, version INTEGER NOT NULL);
   `,
   /* 14: activation: each subscription's rule, when it held, and its delivery outbox */ ACTIVATION_MIGRATION,
+  /* 15: account changes: chosen customers, per-subscription customers, merges */ ACCOUNT_CHANGES_MIGRATION,
 ]

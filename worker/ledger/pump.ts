@@ -37,6 +37,8 @@ export interface PumpContext {
   metrics: MetricPort
   /** Posts activations to the provisioning webhook. */
   fetch: typeof fetch
+  /** Merged away: amendments are the survivor's to run; the rest (outboxes) still drains. */
+  halted?: boolean
 }
 
 type Wake = number | undefined
@@ -47,7 +49,7 @@ type Wake = number | undefined
  */
 export async function pump(ctx: PumpContext): Promise<Wake> {
   const wakes: Wake[] = []
-  wakes.push(await advanceDue(ctx))
+  if (!ctx.halted) wakes.push(await advanceDue(ctx))
   wakes.push(await advanceMoneyActions(ctx))
   wakes.push(await runErpReruns(ctx))
   // Before the finance step: a closed period's summary queues its mirror record, which the
@@ -59,8 +61,10 @@ export async function pump(ctx: PumpContext): Promise<Wake> {
   // amendments' statuses went to Salesforce.
   wakes.push(...(await activations(ctx)))
   // The flushes awaited I/O, so an enqueue may have slipped in: plan once more before sleeping.
-  const last = planNext(ctx.journal, ctx.queries, Date.now(), ctx.config.gapWindowMs)
-  wakes.push(last.next ? Date.now() : last.wakeAt)
+  if (!ctx.halted) {
+    const last = planNext(ctx.journal, ctx.queries, Date.now(), ctx.config.gapWindowMs)
+    wakes.push(last.next ? Date.now() : last.wakeAt)
+  }
   const due = wakes.filter((w): w is number => w !== undefined)
   return due.length > 0 ? Math.min(...due) : undefined
 }

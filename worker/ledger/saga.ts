@@ -7,6 +7,7 @@ import type {
   BillingSubscription,
   BillingTax,
   Connectors,
+  CustomerMatch,
   ErpLine,
 } from '../connectors/types.ts'
 import type { MetricPort } from '../lib/metrics.ts'
@@ -147,20 +148,49 @@ async function ensureCrossReferences(
       idempotencyKey: `${journal.accountId}:customer:billing`,
       correlationId: row.correlation_id,
     }
-    billingCustomerId = (await connectors.billing.ensureCustomer(profile, ctx)).customerId
+    const chosen = journal.chosenCustomer('billing')
+    const found = await connectors.billing.ensureCustomer(profile, ctx, chosen)
+    billingCustomerId = found.customerId
     journal.saveXref({ billing_customer_id: billingCustomerId })
+    noteLink(journal, row, 'stripe', found)
   }
   if (!xref.erp_customer_id) {
     const ctx = {
       idempotencyKey: `${journal.accountId}:customer:erp`,
       correlationId: row.correlation_id,
     }
-    const erp = await connectors.erp.ensureCustomer({ ...profile, billingCustomerId }, ctx)
+    const chosen = journal.chosenCustomer('erp')
+    const erpExternalId = journal.erpExternalId()
+    const reported = journal.reportedLegalEntity()
+    const legalEntity = reported === undefined ? profile.legalEntity : reported || undefined
+    const erp = await connectors.erp.ensureCustomer(
+      { ...profile, legalEntity, billingCustomerId, ...(erpExternalId ? { erpExternalId } : {}) },
+      ctx,
+      chosen,
+    )
     journal.saveXref({
       erp_customer_id: erp.customerId,
       erp_subsidiary_id: erp.subsidiaryId ?? null,
     })
+    noteLink(journal, row, 'netsuite', erp)
   }
+}
+
+/** Audits how the customer was found: a link to an existing one is a decision worth a line. */
+function noteLink(
+  journal: Journal,
+  row: AmendmentRow,
+  system: string,
+  found: { customerId: string; match?: CustomerMatch },
+): void {
+  const match = found.match ?? 'account'
+  const action = match === 'created' ? 'customer_created' : 'customer_linked'
+  journal.audit({
+    actor: 'concord',
+    action,
+    row,
+    detail: { system, match, customerId: found.customerId },
+  })
 }
 
 function priceOf(row: AmendmentRow, { journal, config }: SagaDeps) {
@@ -271,7 +301,7 @@ async function applyBilling(
 ): Promise<BillingResult> {
   const { journal, connectors } = deps
   const { amendment, price } = priceOf(row, deps)
-  const customerId = journal.xref().billing_customer_id
+  const customerId = journal.customersOf(row.subscription_key).billing
   if (!customerId)
     throw business('concord', 'missing_xref', 'The billing customer is not linked yet.')
   const sub = journal.subscription(row.subscription_key)
@@ -315,7 +345,7 @@ async function applyErp(
 ): Promise<{ ref: string; line?: ErpLine }> {
   const { journal, connectors } = deps
   const { amendment, price } = priceOf(row, deps)
-  const customerId = journal.xref().erp_customer_id
+  const customerId = journal.customersOf(row.subscription_key).erp
   if (!customerId) throw business('concord', 'missing_xref', 'The ERP customer is not linked yet.')
   const sub = journal.subscription(row.subscription_key)
   // Rebuilt from the checkpoint, so the ERP step needs nothing held in memory from billing.

@@ -15,6 +15,8 @@ import type { MoneyDiff, MoneyPlanResult } from '../ledger/money-plan.ts'
 import type { MoneyActionView } from '../ledger/money-run.ts'
 import type { MoneyOperatorResult } from '../ledger/money-queue.ts'
 import type { OperatorAct } from '../ledger/operator-actions.ts'
+import type { AdoptResult, MergeHandoff } from '../ledger/account-changes/merge.ts'
+import type { ChooseResult, LinkSystem } from '../ledger/account-changes/customer-choice.ts'
 import {
   Ledger,
   type ActionTarget,
@@ -49,12 +51,33 @@ export class AccountLedger extends SqlObject {
       registry: env.OPS_REGISTRY.getByName('global'),
       metrics: metricBuffer(env, this.config, 'AccountLedger'),
       fetch: this.wiring.provisioningFetch?.(env),
+      peers: (accountId) => env.ACCOUNT_LEDGER.getByName(accountId),
     })
   }
 
-  /** Records amendments of this account. Each answer is durable once this returns. */
+  /**
+   * Records amendments of this account (durable once this returns); a merged-away account's go
+   * to the survivor's ledger.
+   */
   enqueue(amendments: Amendment[]): Promise<EnqueueResult[]> {
+    const survivor = this.ledger.forwardTo()
+    if (survivor) return this.env.ACCOUNT_LEDGER.getByName(survivor).enqueue(amendments)
     return this.ledger.enqueue(amendments)
+  }
+
+  /** Salesforce merged this account into `survivorId` (this is the loser). */
+  mergeInto(loserId: string, merge: { eventId: string; survivorId: string }) {
+    return this.ledger.mergeInto(loserId, merge)
+  }
+
+  /** Salesforce changed the Account's legal entity (re-parenting). */
+  changeLegalEntity(accountId: string, change: { eventId: string; legalEntity: string | null }) {
+    return this.ledger.changeLegalEntity(accountId, change)
+  }
+
+  /** The survivor's side of a merge: adopt the loser's work. */
+  adopt(handoff: MergeHandoff): Promise<AdoptResult> {
+    return this.ledger.adopt(handoff)
   }
 
   override alarm(): Promise<void> {
@@ -66,6 +89,9 @@ export class AccountLedger extends SqlObject {
     accountId: string,
     events: BillingEventRef[],
   ): Promise<Array<'queued' | 'duplicate'>> {
+    const survivor = this.ledger.forwardTo()
+    if (survivor)
+      return this.env.ACCOUNT_LEDGER.getByName(survivor).recordBillingEvents(survivor, events)
     return this.ledger.recordBillingEvents(accountId, events)
   }
 
@@ -122,6 +148,14 @@ export class AccountLedger extends SqlObject {
   /** Operator: run a parked amendment again from the step it stopped at (once per request id). */
   retry(amendmentId: string, act: OperatorAct): Promise<OperatorResult> {
     return this.ledger.retry(amendmentId, act)
+  }
+
+  /** Operator: the customer to link among ambiguous candidates; retries what parked on it. */
+  chooseCustomer(
+    choice: { system: LinkSystem; customerId: string },
+    act: OperatorAct,
+  ): Promise<ChooseResult> {
+    return this.ledger.chooseCustomer(choice, act)
   }
 
   /** Operator: give up on a parked amendment, with a reason; its subscription moves on. */

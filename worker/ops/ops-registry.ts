@@ -154,7 +154,7 @@ export class OpsStore {
         this.sql
           .exec(
             `INSERT INTO exception (amendment_id, account_id, state, entry, updated_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (amendment_id) DO UPDATE SET state = excluded.state, entry = excluded.entry, updated_at = excluded.updated_at
+         ON CONFLICT (amendment_id) DO UPDATE SET account_id = excluded.account_id, state = excluded.state, entry = excluded.entry, updated_at = excluded.updated_at
          WHERE excluded.updated_at >= exception.updated_at RETURNING amendment_id`,
             e.amendmentId,
             e.accountId,

@@ -17,6 +17,7 @@ export const WORK_KINDS = [
   'billing_read',
   'money_action',
   'activation',
+  'account_review',
 ] as const
 export type WorkKind = (typeof WORK_KINDS)[number]
 

@@ -57,6 +57,7 @@ export function amendmentItem(e: ExceptionEntry, catalog: Catalog): WorkItem | u
   if (e.action === BILLING_READ) return billingReadItem(e)
   if (e.action === 'credit' || e.action === 'refund') return moneyItem(e)
   if (e.action === ACTIVATION_ACTION) return activationItem(e)
+  if (e.action === REVIEW_ACTION) return reviewItem(e)
   const retrying = e.state === 'waiting' && e.code !== null
   if (e.state !== 'parked' && !retrying) return undefined
   const amendment = {
@@ -106,6 +107,33 @@ function activationItem(e: ExceptionEntry): WorkItem | undefined {
     correlationId: e.correlationId,
     ids: { salesforce: present([e.accountId, e.subscriptionKey]), stripe: [], netsuite: [] },
     ref: e.subscriptionKey,
+  }
+}
+
+/** The action re-parenting files its reviews under (`ledger/account-changes/legal-entity.ts`). */
+const REVIEW_ACTION = 'account_review'
+
+/**
+ * An open subscription of an Account whose legal entity changed: it stays on its NetSuite
+ * customer and subsidiary until a person moves or closes it there. Nothing to retry.
+ */
+function reviewItem(e: ExceptionEntry): WorkItem | undefined {
+  if (e.state !== 'parked') return undefined
+  return {
+    id: e.amendmentId,
+    kind: 'account_review',
+    category: 'needs_data_fix',
+    system: 'netsuite',
+    code: e.code ?? 'legal_entity_changed',
+    message: e.message ?? '',
+    since: e.updatedAt,
+    accountId: e.accountId,
+    ids: {
+      salesforce: [e.accountId],
+      stripe: present([e.billingRef]),
+      netsuite: present([e.erpCustomerId]),
+    },
+    ref: e.amendmentId,
   }
 }
 

@@ -78,8 +78,13 @@ describe('NetSuite ensureCustomer', () => {
     const ctx = { idempotencyKey: `${account}:customer:erp`, correlationId: 'corr-cust-1' }
     const first = await erp.ensureCustomer(profile(account), ctx)
     const second = await erp.ensureCustomer(profile(account), ctx)
-    expect(second).toEqual(first)
-    expect(first).toEqual({ customerId: expect.stringMatching(/^\d+$/), subsidiaryId: '2' })
+    // The first finds nothing and creates; the second finds it by external id and brings it up to date.
+    expect(first).toEqual({
+      customerId: expect.stringMatching(/^\d+$/),
+      subsidiaryId: '2',
+      match: 'created',
+    })
+    expect(second).toEqual({ ...first, match: 'account' })
     expect(await effectsOn(`customer:${account}`)).toEqual([
       { kind: 'customer.upsert.create', correlationId: 'corr-cust-1' },
       { kind: 'customer.upsert.noop', correlationId: 'corr-cust-1' },
@@ -141,6 +146,7 @@ describe('NetSuite ensureCustomer', () => {
     await erp.ensureCustomer(profile(account, { billingAddress: address }), ctx)
     await erp.ensureCustomer(profile(account, { billingAddress: address }), ctx)
     const puts = spy.mock.calls
+      .filter(([, init]) => init?.method === 'PUT')
       .map(([input]) => requestUrl(input))
       .filter((url) => url.includes('/record/v1/customer/'))
     expect(puts).toEqual(

@@ -1,5 +1,6 @@
-import type { AccountProfile, StepContext } from '../types.ts'
+import type { AccountProfile, CustomerMatch, StepContext } from '../types.ts'
 import type { NetsuiteClient } from './client.ts'
+import { checkChosen, findCustomer } from './customer-match.ts'
 import { customerExternalId } from './external-ids.ts'
 import { business, upsertByExternalId } from './records.ts'
 import { sq, suiteql, suiteqlAll } from './suiteql.ts'
@@ -85,14 +86,53 @@ function addressLine(address: Address): Record<string, unknown> | undefined {
   }
 }
 
+type ErpAccount = AccountProfile & { billingCustomerId: string }
+
+/**
+ * The ERP customer of an Account, found before created: the one with the Account's external id
+ * is brought up to date; else the one unclaimed customer of the Account's name (or the one an
+ * operator chose) is linked, keeping its own record and subsidiary but taking the Account's
+ * external id; else it is created (`upsertCustomer`).
+ * @throws ConnectorError (business `ambiguous_customer`, a missing subsidiary rule, an unknown
+ * currency or a refusal)
+ */
+export async function ensureCustomer(
+  deps: CustomerDeps,
+  account: ErpAccount,
+  ctx: StepContext,
+  chosen?: string,
+): Promise<{ customerId: string; subsidiaryId?: string; match: CustomerMatch }> {
+  const externalId = account.erpExternalId ?? customerExternalId(account.accountId)
+  const found = chosen
+    ? {
+        customerId: chosen,
+        match: 'chosen' as const,
+        ...(await checkChosen(deps.client, chosen, externalId)),
+      }
+    : await findCustomer(deps.client, externalId, account.name)
+  if (!found || found.match === 'account')
+    return { ...(await upsertCustomer(deps, account, ctx)), match: found ? 'account' : 'created' }
+  await deps.client.send({
+    method: 'PATCH',
+    path: `/services/rest/record/v1/customer/${found.customerId}`,
+    body: {
+      externalId,
+      [CUSTOMER_FIELDS.billingCustomerId]: account.billingCustomerId,
+      [CUSTOMER_FIELDS.correlationId]: ctx.correlationId,
+    },
+    what: `the link of customer ${found.customerId} to its Account`,
+  })
+  return found
+}
+
 /**
  * Creates or updates the ERP customer of an Account: `PUT /record/v1/customer/eid:<account id>`.
  * Safe to repeat: the same profile and context write the same content (NetSuite's noop).
  * @throws ConnectorError (business for a missing subsidiary rule, unknown currency or a refusal)
  */
-export async function ensureCustomer(
+async function upsertCustomer(
   deps: CustomerDeps,
-  account: AccountProfile & { billingCustomerId: string },
+  account: ErpAccount,
   ctx: StepContext,
 ): Promise<{ customerId: string; subsidiaryId: string }> {
   const subsidiaryId = subsidiaryFor(deps.subsidiaryRules, account.legalEntity)
@@ -115,7 +155,7 @@ export async function ensureCustomer(
   const customerId = await upsertByExternalId(
     deps.client,
     'customer',
-    customerExternalId(account.accountId),
+    account.erpExternalId ?? customerExternalId(account.accountId),
     body,
     replace,
   )

@@ -89,7 +89,7 @@ export function createNetsuite(
   return {
     client,
     erp: {
-      ensureCustomer: (account, ctx) => ensureCustomer(customers, account, ctx),
+      ensureCustomer: (account, ctx, chosen) => ensureCustomer(customers, account, ctx, chosen),
       recordAmendment: (input, ctx) => recordAmendment(client, input, ctx, settings.taxCodes ?? {}),
       planAmendment: planOrder,
     },

@@ -21,6 +21,8 @@ const ACCOUNT_TAX_FIELDS: SalesforceFieldName<'Account'>[] = [
   'Tax_Id__c',
   'Tax_Id_Type__c',
 ]
+
+const ACCOUNT_EMAIL: SalesforceFieldName<'Account'> = 'Concord_Billing_Email__c'
 /** Present only where multi-currency is on; asking for it elsewhere is INVALID_FIELD. */
 const ACCOUNT_CURRENCY_FIELD = 'CurrencyIsoCode'
 
@@ -39,7 +41,7 @@ export class SalesforceConnector implements SalesforceSink {
 
   /**
    * Reads Name, billing address, `CurrencyIsoCode` (multi-currency orgs),
-   * `Concord_Legal_Entity__c` and the tax fields (`Tax_Exempt__c`, `Tax_Id__c`, `Tax_Id_Type__c`). One API call (two, once, in an org without multi-currency).
+   * `Concord_Legal_Entity__c`, `Concord_Billing_Email__c` and the tax fields (`Tax_Exempt__c`, `Tax_Id__c`, `Tax_Id_Type__c`). One API call (two, once, in an org without multi-currency).
    * @throws ConnectorError business `account_not_found` for a missing, deleted or malformed
    * Account id; otherwise classified from Salesforce's answer.
    */
@@ -52,6 +54,7 @@ export class SalesforceConnector implements SalesforceSink {
       ...ACCOUNT_STANDARD_FIELDS,
       ACCOUNT_LEGAL_ENTITY,
       ...ACCOUNT_TAX_FIELDS,
+      ACCOUNT_EMAIL,
       ...(withCurrency ? [ACCOUNT_CURRENCY_FIELD] : []),
     ]
     const res = await this.client.send('GET', `/sobjects/Account/${id}?fields=${fields.join(',')}`)
@@ -100,6 +103,8 @@ function accountProfile(accountId: string, row: Record<string, unknown>): Accoun
   if (currency) profile.currency = currency
   const legalEntity = text(row[ACCOUNT_LEGAL_ENTITY])
   if (legalEntity) profile.legalEntity = legalEntity
+  const email = text(row[ACCOUNT_EMAIL])
+  if (email) profile.email = email.trim()
   if (present && Object.keys(present).length > 0) profile.billingAddress = present
   const exempt = text(row.Tax_Exempt__c)
   if (exempt === 'none' || exempt === 'exempt' || exempt === 'reverse') profile.taxExempt = exempt

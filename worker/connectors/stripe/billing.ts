@@ -3,6 +3,7 @@ import type {
   BillingPlan,
   BillingResult,
   BillingSystem,
+  CustomerMatch,
   ProrationPreview,
   StepContext,
 } from '../types.ts'
@@ -30,9 +31,16 @@ export class StripeBilling implements BillingSystem {
       this.prepareTax = (account, customerId, ctx) => prepareTax(client, account, customerId, ctx)
   }
 
-  /** Finds the customer by `metadata['sf_account_id']`, or creates it under `ctx.idempotencyKey`. */
-  ensureCustomer(account: AccountProfile, ctx: StepContext): Promise<{ customerId: string }> {
-    return ensureCustomer(this.client, account, ctx)
+  /**
+   * Finds the customer by `metadata['sf_account_id']`, links the one unclaimed customer with the
+   * Account's email, or creates it under `ctx.idempotencyKey` (`customers.ts`).
+   */
+  ensureCustomer(
+    account: AccountProfile,
+    ctx: StepContext,
+    chosen?: string,
+  ): Promise<{ customerId: string; match?: CustomerMatch }> {
+    return ensureCustomer(this.client, account, ctx, chosen)
   }
 
   /**

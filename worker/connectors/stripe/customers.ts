@@ -1,5 +1,6 @@
-import type { AccountProfile, StepContext } from '../types.ts'
+import type { AccountProfile, CustomerMatch, StepContext } from '../types.ts'
 import type { StripeClient } from './client.ts'
+import { businessError } from './errors.ts'
 import type { StripeCustomer, StripeSearchResult } from './stripe-types.ts'
 import { stripeAddress } from './tax.ts'
 
@@ -8,39 +9,130 @@ export function searchLiteral(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 }
 
+type Found = { customerId: string; match: CustomerMatch }
+
+const ACCOUNT_KEY = 'sf_account_id'
+
+/** How many candidate ids an `ambiguous_customer` message names. */
+const NAMED_CANDIDATES = 5
+
+/** The refusal of a guess: several customers could be this Account; an operator chooses. */
+export function ambiguousCustomer(system: 'stripe', by: string, ids: string[]) {
+  const named = ids.slice(0, NAMED_CANDIDATES).join(', ')
+  const more = ids.length > NAMED_CANDIDATES ? ` and ${ids.length - NAMED_CANDIDATES} more` : ''
+  return businessError(
+    'ambiguous_customer',
+    `${ids.length} ${system === 'stripe' ? 'Stripe' : system} customers match the Account's ${by} (${named}${more}); choose one in the work queue.`,
+  )
+}
+
+async function search(client: StripeClient, query: string): Promise<StripeCustomer[]> {
+  const found = await client.get<StripeSearchResult<StripeCustomer>>('/v1/customers/search', {
+    query,
+    limit: 100,
+  })
+  return found.data
+}
+
 /**
- * Finds the customer carrying `metadata['sf_account_id']`, else creates it.
+ * Finds the customer carrying `metadata['sf_account_id']`, else the one customer with the
+ * Account's email that no other Account claims (linked: it gets the account id in metadata),
+ * else creates it. `chosen` is an operator's pick among ambiguous candidates, linked the same way.
  *
  * Search is eventually consistent (a new customer can take a minute to show up), so the search
  * alone can't prevent a duplicate when a create is retried. The create therefore carries the
  * step's deterministic key (`${accountId}:customer:billing`): a retried create replays the first
- * answer. If duplicates exist anyway, the oldest is the one every caller agrees on.
- * https://docs.stripe.com/search#data-freshness
- * @throws ConnectorError
+ * answer. If duplicates of one account exist anyway, the oldest is the one every caller agrees on:
+ * they are all Concord's own for this Account, so picking one is not a guess, unlike two
+ * customers that merely share an email.
+ * https://docs.stripe.com/search#data-freshness, https://docs.stripe.com/search#query-fields-for-customers
+ * @throws ConnectorError business `ambiguous_customer` when several unclaimed customers share the email.
  */
 export async function ensureCustomer(
   client: StripeClient,
   account: AccountProfile,
   ctx: StepContext,
-): Promise<{ customerId: string }> {
-  const found = await client.get<StripeSearchResult<StripeCustomer>>('/v1/customers/search', {
-    query: `metadata['sf_account_id']:${searchLiteral(account.accountId)}`,
-    limit: 100,
-  })
-  const oldest = found.data
-    .filter((c) => c.metadata['sf_account_id'] === account.accountId)
+  chosen?: string,
+): Promise<Found> {
+  if (chosen) return { customerId: await linkChosen(client, account, chosen, ctx), match: 'chosen' }
+  const ours = await search(
+    client,
+    `metadata['${ACCOUNT_KEY}']:${searchLiteral(account.accountId)}`,
+  )
+  const oldest = ours
+    .filter((c) => c.metadata[ACCOUNT_KEY] === account.accountId)
     .sort((a, b) => a.created - b.created || a.id.localeCompare(b.id))[0]
-  if (oldest) return { customerId: oldest.id }
+  if (oldest) return { customerId: oldest.id, match: 'account' }
+  if (account.email) {
+    const email = account.email
+    const unclaimed = (await search(client, `email:${searchLiteral(email)}`)).filter(
+      (c) => !c.metadata[ACCOUNT_KEY] && c.email?.toLowerCase() === email.toLowerCase(),
+    )
+    if (unclaimed.length > 1)
+      throw ambiguousCustomer(
+        'stripe',
+        'email',
+        unclaimed.map((c) => c.id),
+      )
+    const only = unclaimed[0]
+    if (only) {
+      await claim(client, only.id, account, ctx)
+      return { customerId: only.id, match: 'email' }
+    }
+  }
+  return { customerId: await create(client, account, ctx), match: 'created' }
+}
 
+/** Puts the account id into the customer's metadata, so webhooks and later searches find it. */
+async function claim(
+  client: StripeClient,
+  customerId: string,
+  account: AccountProfile,
+  ctx: StepContext,
+): Promise<void> {
+  await client.post(
+    `/v1/customers/${encodeURIComponent(customerId)}`,
+    { metadata: { [ACCOUNT_KEY]: account.accountId, correlation_id: ctx.correlationId } },
+    `${ctx.idempotencyKey}:link:${customerId}`,
+  )
+}
+
+/**
+ * The operator's pick: it must exist and belong to no other Account.
+ * @throws ConnectorError business `customer_not_found` / `customer_claimed`.
+ */
+async function linkChosen(
+  client: StripeClient,
+  account: AccountProfile,
+  customerId: string,
+  ctx: StepContext,
+): Promise<string> {
+  const c = await client.get<StripeCustomer & { deleted?: boolean }>(
+    `/v1/customers/${encodeURIComponent(customerId)}`,
+  )
+  if (c.deleted)
+    throw businessError('customer_not_found', `Stripe customer ${customerId} is deleted.`)
+  const owner = c.metadata[ACCOUNT_KEY]
+  if (owner && owner !== account.accountId)
+    throw businessError(
+      'customer_claimed',
+      `Stripe customer ${customerId} belongs to Salesforce Account ${owner}.`,
+    )
+  if (!owner) await claim(client, customerId, account, ctx)
+  return customerId
+}
+
+async function create(client: StripeClient, account: AccountProfile, ctx: StepContext) {
   const address = stripeAddress(account.billingAddress)
   const created = await client.post<StripeCustomer>(
     '/v1/customers',
     {
       name: account.name,
+      email: account.email,
       address,
-      metadata: { sf_account_id: account.accountId, correlation_id: ctx.correlationId },
+      metadata: { [ACCOUNT_KEY]: account.accountId, correlation_id: ctx.correlationId },
     },
     ctx.idempotencyKey,
   )
-  return { customerId: created.id }
+  return created.id
 }

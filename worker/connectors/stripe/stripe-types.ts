@@ -24,6 +24,7 @@ export interface StripeCustomer {
   id: string
   created: number
   name: string | null
+  email?: string | null
   metadata: Metadata
 }
 

@@ -39,6 +39,7 @@ const KIND: Record<WorkItem['kind'], string> = {
   billing_read: 'Billing read refused',
   money_action: 'Credit or refund',
   activation: 'Activation webhook',
+  account_review: 'Account change review',
 }
 
 /** The page's address with the filters, changed by `change` (an empty value drops a filter). */

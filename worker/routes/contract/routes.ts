@@ -37,6 +37,7 @@ import {
 import { CATALOG_ROUTES } from './catalog.ts'
 import type { RouteContract } from './route-contract.ts'
 import { USAGE_ROUTES } from './usage.ts'
+import { ACCOUNT_CHANGE_ROUTES } from './account-changes.ts'
 
 export type { Auth, RouteContract } from './route-contract.ts'
 
@@ -465,4 +466,5 @@ export const ROUTES: readonly RouteContract[] = [
   ...USAGE_ROUTES,
   ...CATALOG_ROUTES,
   ...ACTIVATION_ROUTES,
+  ...ACCOUNT_CHANGE_ROUTES,
 ]

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest'
+import { amendmentEvent, drain, drainWriter, ledger, postEvents } from '../support/helpers.ts'
+import { createAccount, salesforceRecords, stripeEffects } from '../support/vendors.ts'
+import { deliver, eventsOf, stripeApi } from '../webhooks/support.ts'
+import { merged, postAccountChanges } from './support.ts'
+
+type Json = Record<string, unknown>
+
+const key = (label: string) => `SUB-${label}-${crypto.randomUUID().slice(0, 6)}`
+
+async function settle(...accounts: string[]): Promise<void> {
+  for (let i = 0; i < 2; i++) for (const a of accounts) await drain(a, 500)
+  await drainWriter()
+}
+
+/** Stripe's subscription effects (create/update/…) of these amendments, in the order made. */
+async function billingEffects(events: Json[]) {
+  const ids = new Set(events.map((e) => e.Correlation_Id__c))
+  return (await stripeEffects()).filter(
+    (e) => ids.has(e.correlationId) && e.kind.startsWith('subscription.'),
+  )
+}
+
+async function customersOf(accountId: string): Promise<string[]> {
+  const page = await stripeApi<{ data: Json[] }>('GET', '/v1/customers/search', {
+    query: `metadata['sf_account_id']:'${accountId}'`,
+  })
+  return page.data.map((c) => String(c.id))
+}
+
+describe('Account merges', { timeout: 30_000 }, () => {
+  it('moves pending amendments to the survivor, which applies each once, in order, on the loser’s customer, and re-points the mirrors', async () => {
+    const loser = await createAccount()
+    const survivor = await createAccount()
+    const sub = key('MERGE')
+    const base = { Account_Id__c: loser, Subscription_Key__c: sub, Price_Key__c: null }
+    const create = amendmentEvent({
+      ...base,
+      Sequence__c: 1,
+      Price_Key__c: 'pro-monthly-usd',
+      Quantity__c: 5,
+    })
+    const seats8 = amendmentEvent({
+      ...base,
+      Sequence__c: 2,
+      Action__c: 'change_quantity',
+      Quantity__c: 8,
+    })
+    const seats12 = amendmentEvent({
+      ...base,
+      Sequence__c: 3,
+      Action__c: 'change_quantity',
+      Quantity__c: 12,
+    })
+    // The survivor bills a subscription of its own under its own customer.
+    const own = amendmentEvent({
+      Account_Id__c: survivor,
+      Subscription_Key__c: key('OWN'),
+      Sequence__c: 1,
+    })
+    await postEvents([create, own])
+    await settle(loser, survivor)
+    const loserCustomer = (await ledger(loser).summary())?.xref.billingCustomerId
+    const survivorCustomer = (await ledger(survivor).summary())?.xref.billingCustomerId
+    expect(loserCustomer).toMatch(/^cus_/)
+    expect(survivorCustomer).toMatch(/^cus_/)
+
+    // Sequence 3 is in the loser's ledger, waiting for 2, when Salesforce merges the Accounts;
+    // 2 arrives afterwards still naming the loser (published before the merge, relayed late).
+    await postEvents([seats12])
+    const answer = await postAccountChanges([merged(loser, survivor)])
+    expect(answer.status).toBe(200)
+    expect(await answer.json()).toMatchObject({ results: [{ status: 'queued' }] })
+    const again = await postAccountChanges([merged(loser, survivor)])
+    expect(await again.json()).toMatchObject({ results: [{ status: 'duplicate' }] })
+    await settle(loser, survivor)
+    expect((await postEvents([seats8])).status).toBe(200)
+    await settle(loser, survivor)
+
+    for (const e of [seats8, seats12])
+      expect(await ledger(survivor).amendment(String(e.EventUuid))).toMatchObject({
+        state: 'applied',
+      })
+    expect(await ledger(loser).amendment(String(seats12.EventUuid))).toMatchObject({
+      state: 'skipped',
+      errorCode: 'merged',
+    })
+    expect((await billingEffects([seats8, seats12])).map((e) => e.correlationId)).toEqual([
+      seats8.Correlation_Id__c,
+      seats12.Correlation_Id__c,
+    ])
+    // No second customer anywhere: each Account keeps the one it had, the survivor knows both.
+    expect(await customersOf(survivor)).toEqual([survivorCustomer])
+    expect(await customersOf(loser)).toEqual([loserCustomer])
+    expect((await ledger(survivor).summary())?.xref.billingCustomerId).toBe(survivorCustomer)
+    const billed = (await ledger(survivor).summary())?.subscriptions.find((s) => s.key === sub)
+    const stripeSub = await stripeApi<Json>(
+      'GET',
+      `/v1/subscriptions/${String(billed?.billingSubscriptionId)}`,
+    )
+    expect(stripeSub.customer).toBe(loserCustomer)
+    expect((stripeSub.items as { data: Json[] }).data[0]?.quantity).toBe(12)
+
+    // Salesforce sees the statuses and the mirror under the survivor: the merge is the one
+    // sanctioned move of a subscription to another Account.
+    const syncs = await salesforceRecords('Subscription_Sync__c')
+    for (const e of [seats8, seats12])
+      expect(syncs.find((r) => r.External_Id__c === e.EventUuid)).toMatchObject({
+        Account__c: survivor,
+        Status__c: 'applied',
+      })
+    const mirror = (await salesforceRecords('Billing_Subscription__c')).find(
+      (r) => r.Subscription_Key__c === sub,
+    )
+    expect(mirror).toMatchObject({ Account__c: survivor, Applied_Sequence__c: 3, Quantity__c: 12 })
+  })
+
+  it('routes a later webhook of the loser’s customer to the survivor’s ledger', async () => {
+    const loser = await createAccount()
+    const survivor = await createAccount()
+    const sub = key('HOOK')
+    await postEvents([
+      amendmentEvent({ Account_Id__c: loser, Subscription_Key__c: sub, Sequence__c: 1 }),
+    ])
+    await settle(loser)
+    await postAccountChanges([merged(loser, survivor)])
+    await settle(loser, survivor)
+    const customer = String((await ledger(survivor).summary())?.xref.billingCustomerId)
+    const subscriptionId = String(
+      (await ledger(survivor).summary())?.subscriptions.find((s) => s.key === sub)
+        ?.billingSubscriptionId,
+    )
+    // The survivor had no customer: it took the loser's rather than making one.
+    expect(customer).toBe((await ledger(loser).summary())?.xref.billingCustomerId)
+
+    const item = (
+      (await stripeApi<Json>('GET', `/v1/subscriptions/${subscriptionId}`)).items as {
+        data: Json[]
+      }
+    ).data[0]
+    await stripeApi('POST', `/v1/subscriptions/${subscriptionId}`, {
+      'items[0][id]': String(item?.id),
+      'items[0][quantity]': '4',
+      proration_behavior: 'none',
+    })
+    const events = await eventsOf(customer, new Set(), { type: 'customer.subscription.updated' })
+    const last = events.at(-1) as Json
+    expect((await deliver(last)).status).toBe(200)
+    await settle(loser, survivor)
+    expect(await ledger(survivor).unseenBillingEvents([String(last.id)])).toEqual([])
+    const mirror = (await salesforceRecords('Billing_Subscription__c')).find(
+      (r) => r.Subscription_Key__c === sub,
+    )
+    expect(mirror).toMatchObject({ Account__c: survivor, Quantity__c: 4 })
+  })
+})

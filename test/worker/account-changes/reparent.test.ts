@@ -1,0 +1,81 @@
+import { describe, expect, it } from 'vitest'
+import { netsuiteParts } from '../connectors/netsuite-support.ts'
+import { amendmentEvent, drain, ledger, postEvents } from '../support/helpers.ts'
+import { createAccount, emulatorControl, vendors } from '../support/vendors.ts'
+import { netsuiteRecord, postAccountChanges, workItems } from './support.ts'
+
+async function salesOrder(erpRef: string | undefined): Promise<Record<string, unknown>> {
+  const id = String(erpRef).split(':')[1]
+  const res = await netsuiteParts('reparent').client.send({
+    method: 'GET',
+    path: `/services/rest/record/v1/salesOrder/${id}`,
+    what: 'a test read',
+  })
+  return res.json as Record<string, unknown>
+}
+
+describe('Account re-parenting', { timeout: 30_000 }, () => {
+  it('routes new work to the new subsidiary and flags open subscriptions for review instead of moving them', async () => {
+    const account = await createAccount({ Concord_Legal_Entity__c: 'US-INC' })
+    const open = `SUB-OPEN-${crypto.randomUUID().slice(0, 6)}`
+    await postEvents([amendmentEvent({ Account_Id__c: account, Subscription_Key__c: open })])
+    await drain(account)
+    const before = (await ledger(account).summary())?.xref.erpCustomerId
+    expect(before).toMatch(/^\d+$/)
+
+    await emulatorControl(vendors().salesforceUrl, 'salesforce/put', {
+      object: 'Account',
+      externalIdField: 'Id',
+      records: [{ Id: account, Concord_Legal_Entity__c: 'UK-LTD' }],
+    })
+    const change = {
+      id: `le:${account}:1`,
+      type: 'account.legal_entity_changed',
+      accountId: account,
+      legalEntity: 'UK-LTD',
+    }
+    const answer = await postAccountChanges([change])
+    expect(await answer.json()).toMatchObject({ results: [{ status: 'queued', flagged: [open] }] })
+    const again = await postAccountChanges([change])
+    expect(await again.json()).toMatchObject({ results: [{ status: 'duplicate' }] })
+    await drain(account)
+    const review = (await workItems(account)).find((i) => i.kind === 'account_review')
+    expect(review).toMatchObject({ category: 'needs_data_fix', code: 'legal_entity_changed' })
+    expect(review?.message).toContain(open)
+
+    const later = amendmentEvent({
+      Account_Id__c: account,
+      Subscription_Key__c: open,
+      Sequence__c: 2,
+      Action__c: 'change_quantity',
+      Price_Key__c: null,
+      Quantity__c: 12,
+    })
+    const fresh = amendmentEvent({
+      Account_Id__c: account,
+      Subscription_Key__c: `SUB-NEW-${crypto.randomUUID().slice(0, 6)}`,
+    })
+    await postEvents([later, fresh])
+    await drain(account)
+
+    const after = (await ledger(account).summary())?.xref.erpCustomerId
+    expect(after).toMatch(/^\d+$/)
+    expect(after).not.toBe(before)
+    expect(await netsuiteRecord(String(after))).toMatchObject({
+      externalId: `${account}-S2`,
+      subsidiary: { id: '2' },
+    })
+    const openOrder = await ledger(account).amendment(String(later.EventUuid))
+    const freshOrder = await ledger(account).amendment(String(fresh.EventUuid))
+    expect(openOrder?.state).toBe('applied')
+    expect(freshOrder?.state).toBe('applied')
+    expect(await salesOrder(openOrder?.erpRef)).toMatchObject({
+      entity: { id: before },
+      subsidiary: { id: '1' },
+    })
+    expect(await salesOrder(freshOrder?.erpRef)).toMatchObject({
+      entity: { id: after },
+      subsidiary: { id: '2' },
+    })
+  })
+})
