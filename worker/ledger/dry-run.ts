@@ -54,6 +54,21 @@ function priceOf(config: Config, priceKey: string | undefined): CatalogEntry | u
 }
 
 /**
+ * The customers the retry will use, each noted when it is still to be made or linked: the
+ * account's own, else the one an operator chose among ambiguous candidates (the retry links it).
+ */
+function customersOf(journal: Journal, notes: string[]): { billing?: string; erp?: string } {
+  const xref = journal.xref()
+  const billing = xref.billing_customer_id ?? journal.chosenCustomer('billing')
+  const erp = xref.erp_customer_id ?? journal.chosenCustomer('erp')
+  if (!billing) notes.push('The billing customer is created first.')
+  else if (!xref.billing_customer_id) notes.push(`Billing customer ${billing} is linked first.`)
+  if (!erp) notes.push('The ERP customer is created first.')
+  else if (!xref.erp_customer_id) notes.push(`ERP customer ${erp} is linked first.`)
+  return { billing, erp }
+}
+
+/**
  * Plans the diff of `kind` on a parked amendment from the vendors' current state. Read-only:
  * vendors are only read and priced. `pricedAt` pins the proration instant when the amendment
  * carries none, so a re-check at execution compares vendor state, not the clock.
@@ -68,18 +83,17 @@ export async function planDiff(
   const { journal, connectors, config } = input
   const amendment = journal.amendment(row)
   const price = priceOf(config, amendment.priceKey)
-  const xref = journal.xref()
   const notes: string[] = []
   const ctx = { idempotencyKey: billingKey(journal, row.id), correlationId: row.correlation_id }
   let billing: BillingPlan | undefined
   const at = amendment.prorationDate ?? pricedAt
+  const customers = customersOf(journal, notes)
   if (row.step === 'xref' || row.step === 'billing') {
-    if (!xref.billing_customer_id) notes.push('The billing customer is created first.')
     const sub = journal.subscription(row.subscription_key)
     billing = await connectors.billing.planAmendment(
       {
         amendment,
-        customerId: xref.billing_customer_id ?? undefined,
+        customerId: customers.billing,
         subscriptionId: sub.billing_subscription_id ?? undefined,
         price,
         prorationDate: amendment.prorationDate,
@@ -88,13 +102,12 @@ export async function planDiff(
       ctx,
     )
   }
-  if (!xref.erp_customer_id) notes.push('The ERP customer is created first.')
   const erp =
     row.step === 'status' || row.step === 'done'
       ? undefined
       : await connectors.erp.planAmendment({
           amendment,
-          customerId: xref.erp_customer_id ?? undefined,
+          customerId: customers.erp,
           price,
         })
   return {

@@ -19,4 +19,10 @@ export const CustomerLinkResponse = z.object({
   customerId: z.string(),
   /** The amendments parked on the ambiguity that now run again. */
   retried: z.array(z.string()),
+  /**
+   * The amendments parked on the ambiguity whose retry moves money (a billing step ahead): they
+   * stay parked until a governed retry (`POST /v1/actions`, kind `retry`) is approved by a second
+   * person.
+   */
+  awaitingApproval: z.array(z.string()),
 })

@@ -31,7 +31,12 @@ export const accountChangesOperator = new Hono<AppEnv>().post(
     if (result.status === 'not_found') throw new NotFoundError('Account')
     if (result.status === 'conflict') throw new ConflictError(result.message)
     c.get('log').info('operator customer link', { actor, accountId, system: body.system })
-    return c.json({ system: body.system, customerId: body.customerId, retried: result.retried })
+    return c.json({
+      system: body.system,
+      customerId: body.customerId,
+      retried: result.retried,
+      awaitingApproval: result.awaitingApproval,
+    })
   },
 )
 

@@ -9,8 +9,17 @@ import {
   stripeGet,
   workItems,
 } from './support.ts'
+import { requestAndApprove } from '../support/approvals.ts'
 
 const unique = () => crypto.randomUUID().slice(0, 8)
+
+/** A governed retry of a parked amendment, asked by an operator and approved by another person. */
+async function retryApproved(amendmentId: string) {
+  const approval = await requestAndApprove('/v1/actions', {
+    body: JSON.stringify({ kind: 'retry', amendmentId, reason: 'customer chosen' }),
+  })
+  expect(approval.request.state).toBe('executed')
+}
 
 async function createSubscription(accountId: string) {
   const event = amendmentEvent({ Account_Id__c: accountId, Sequence__c: 1 })
@@ -77,9 +86,13 @@ describe('find before create', { timeout: 30_000 }, () => {
     // Waits for a person: a create still ahead moves money, so the queue says needs_approval.
     expect(item).toMatchObject({ code: 'ambiguous_customer', category: 'needs_approval' })
 
+    // The link never runs a money-moving retry itself: a second person approves it.
     const stripeLink = await linkCustomer(account, 'stripe', stripeB)
     expect(stripeLink.status).toBe(200)
-    expect(await stripeLink.json()).toMatchObject({ retried: [id] })
+    expect(await stripeLink.json()).toMatchObject({ retried: [], awaitingApproval: [id] })
+    await drain(account)
+    expect(await ledger(account).amendment(id)).toMatchObject({ state: 'parked' })
+    await retryApproved(id)
     await drain(account)
     detail = await ledger(account).amendment(id)
     expect(detail).toMatchObject({ state: 'parked', errorCode: 'ambiguous_customer' })
@@ -87,6 +100,7 @@ describe('find before create', { timeout: 30_000 }, () => {
     expect(detail?.errorMessage).toContain(nsB)
 
     expect((await linkCustomer(account, 'netsuite', nsA)).status).toBe(200)
+    await retryApproved(id)
     await drain(account)
     expect(await ledger(account).amendment(id)).toMatchObject({ state: 'applied' })
     expect((await ledger(account).summary())?.xref).toMatchObject({

@@ -1,5 +1,6 @@
 import type { Journal } from '../journal.ts'
 import type { JournalQueries } from '../queries.ts'
+import { approvalRule } from '../governance.ts'
 import { retryParked, type OperatorAct } from '../operator-actions.ts'
 
 /** The vendor an operator links a customer in, as the API names it, and the ledger's side. */
@@ -7,14 +8,16 @@ export const LINK_SYSTEMS = { stripe: 'billing', netsuite: 'erp' } as const
 export type LinkSystem = keyof typeof LINK_SYSTEMS
 
 export type ChooseResult =
-  | { status: 'ok'; retried: string[] }
+  | { status: 'ok'; retried: string[]; awaitingApproval: string[] }
   | { status: 'not_found' }
   | { status: 'conflict'; message: string }
 
 /**
  * An operator's answer to `ambiguous_customer`: the customer to link for `system`. Kept for the
- * saga's cross-reference step (which checks it in the vendor and links it there), and every
- * amendment parked on the ambiguity is retried. Refused once the account already has a customer
+ * saga's cross-reference step (which checks it in the vendor and links it there). An amendment
+ * parked on the ambiguity is retried when its retry moves no money; one whose billing step is
+ * still ahead stays parked for the governed retry, which a second person approves
+ * (`ledger/governance.ts`). Refused once the account already has a customer
  * in that system: a link is never changed under amendments that used it.
  */
 export function chooseCustomer(
@@ -50,9 +53,14 @@ export function chooseCustomer(
     )
     .toArray()
   const retried: string[] = []
+  const awaitingApproval: string[] = []
   for (const { id } of parked) {
     const row = journal.get(id)
-    if (row && !retryParked(journal, queries, row, act)) retried.push(id)
+    if (!row) continue
+    const amendment = journal.amendment(row)
+    if (approvalRule({ kind: 'retry', step: row.step, amendment }).required)
+      awaitingApproval.push(id)
+    else if (!retryParked(journal, queries, row, act)) retried.push(id)
   }
-  return { status: 'ok', retried }
+  return { status: 'ok', retried, awaitingApproval }
 }
