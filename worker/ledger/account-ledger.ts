@@ -708,11 +708,13 @@ export class Ledger extends StoredModule {
 
   /** Whether the pump is running and when it runs next; for operators and tests. */
   async pumpState(): Promise<{ pumping: boolean; alarmAt: number | null; dueNow: boolean }> {
+    const accountId = this.accountId()
+    const halted = accountId !== undefined && mergedInto(this.sql, accountId) !== undefined
     return {
       pumping: this.pumping,
       alarmAt: await this.clock.get(),
       dueNow:
-        this.queries.hasDueWork(Date.now()) ||
+        this.queries.hasDueWork(Date.now(), halted) ||
         moneyDue(this.sql, Date.now()) ||
         usageDue(this.sql, this.deps.config.usageGraceMs, Date.now()),
     }

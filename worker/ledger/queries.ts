@@ -21,16 +21,17 @@ export class JournalQueries {
   /**
    * Whether the pump has work due at `now`, read without changing anything: a runnable head, a
    * head to move past or resume, or an outbox row to send. The alarm must be armed whenever
-   * this is true; tests use it to wait for the pump to go quiet.
+   * this is true; tests use it to wait for the pump to go quiet. A ledger merged into another
+   * (`halted`) runs no amendments, so its amendment heads are not due work.
    */
-  hasDueWork(now: number): boolean {
+  hasDueWork(now: number, halted = false): boolean {
     return (
       this.sql
         .exec<{ due: number }>(
           `SELECT (
-           EXISTS (SELECT 1 FROM amendment a JOIN subscription s ON s.key = a.subscription_key
+           (?2 = 0 AND EXISTS (SELECT 1 FROM amendment a JOIN subscription s ON s.key = a.subscription_key
                    WHERE (a.state = 'waiting' AND a.not_before <= ?1 AND a.sequence <= s.resolved_sequence + 1)
-                      OR (a.sequence = s.resolved_sequence + 1 AND (a.state IN ('applied', 'skipped') OR a.error_code = 'sequence_gap')))
+                      OR (a.sequence = s.resolved_sequence + 1 AND (a.state IN ('applied', 'skipped') OR a.error_code = 'sequence_gap'))))
            OR EXISTS (SELECT 1 FROM status_outbox WHERE dead_reason IS NULL AND not_before <= ?1)
            OR EXISTS (SELECT 1 FROM index_outbox)
            OR EXISTS (SELECT 1 FROM trace_outbox)
@@ -38,6 +39,7 @@ export class JournalQueries {
            OR EXISTS (SELECT 1 FROM sf_outbox)
          ) AS due`,
           now,
+          halted ? 1 : 0,
         )
         .one().due === 1
     )
