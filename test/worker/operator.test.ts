@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest'
 import { useFreshDoubles } from './support/fresh-doubles.ts'
 import { business, DoubleConnectors } from '../doubles/connectors.ts'
 import {
+  freezeClockAhead,
   amendmentChain,
   drain,
   expectSafeError,
@@ -109,7 +110,7 @@ describe('operator API', () => {
   })
 
   it('lets an operator release amendments parked behind a gap that will never fill', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] })
+    freezeClockAhead()
     const [one, , three, four] = amendmentChain(4, { Account_Id__c: account })
     await postEvents([one, three, four])
     await drain(account)

@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { business, DoubleConnectors } from '../../doubles/connectors.ts'
 import { DoubleWriterClient } from '../../doubles/writer-client.ts'
 import {
+  freezeClockAhead,
   amendmentChain,
   drain,
   drainWriter,
@@ -85,7 +86,7 @@ describe('console exceptions: the work queue', () => {
     vi.restoreAllMocks() // the real OrgWriter, not the record sink the ledgers hand to
     const client = new DoubleWriterClient()
     useWriterClient(() => client)
-    vi.useFakeTimers({ toFake: ['Date'] })
+    freezeClockAhead()
     const id = `in_console_${crypto.randomUUID().slice(0, 8)}`
     client.fail(id, 'business', 1)
     await env.ORG_WRITER.getByName('org').enqueue([

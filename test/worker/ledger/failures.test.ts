@@ -2,7 +2,7 @@ import { evictDurableObject } from 'cloudflare:test'
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import { useFreshDoubles } from '../support/fresh-doubles.ts'
 import { business, DoubleConnectors, transient } from '../../doubles/connectors.ts'
-import { amendmentChain, drain, ledger, postEvents } from '../support/helpers.ts'
+import { freezeClockAhead, amendmentChain, drain, ledger, postEvents } from '../support/helpers.ts'
 import { MAX_ATTEMPTS } from '../support/test-config.ts'
 
 let doubles: DoubleConnectors
@@ -13,7 +13,7 @@ useFreshDoubles((fresh, id) => {
   account = id
 })
 beforeEach(() => {
-  vi.useFakeTimers({ toFake: ['Date'] })
+  freezeClockAhead()
 })
 
 /** Moves the shared clock (the ledger reads the same `Date`) and runs whatever became due. */

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest'
 import { useFreshDoubles } from '../support/fresh-doubles.ts'
 import { DoubleConnectors } from '../../doubles/connectors.ts'
-import { amendmentChain, drain, ledger, postEvents } from '../support/helpers.ts'
+import { freezeClockAhead, amendmentChain, drain, ledger, postEvents } from '../support/helpers.ts'
 import { GAP_WINDOW_SECONDS } from '../support/test-config.ts'
 
 let doubles: DoubleConnectors
@@ -76,7 +76,7 @@ describe('AccountLedger ordering', () => {
   })
 
   it('holds a later amendment while a gap is open, then parks it with sequence_gap after the window', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] })
+    freezeClockAhead()
     const [one, two, three] = amendmentChain(3, { Account_Id__c: account })
     const key = one?.Subscription_Key__c as string
     await postEvents([one, three])

@@ -3,6 +3,7 @@ import { DoubleConnectors } from '../../doubles/connectors.ts'
 import type { BillingSubscription } from '../../../worker/connectors/types.ts'
 import type { WriteRecord } from '../../../worker/writer/types.ts'
 import {
+  freezeClockAhead,
   amendmentChain,
   drain,
   ledger,
@@ -43,7 +44,7 @@ const retry = async (eventUuid: unknown) =>
 
 describe('AccountLedger: the subscription mirror', () => {
   it('never moves Applied_Sequence__c back when an operator applies an amendment below the position', async () => {
-    vi.useFakeTimers({ toFake: ['Date'] })
+    freezeClockAhead()
     const [one, two, three] = amendmentChain(3, { Account_Id__c: account })
     await postEvents([one, three])
     await drain(account)

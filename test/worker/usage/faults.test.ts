@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { loadConfig } from '../../../worker/config/load.ts'
 import { stripeConnector } from '../../../worker/connectors/stripe/index.ts'
 import { PRODUCTION } from '../../../worker/objects/wiring.ts'
-import { drain, ledger } from '../support/helpers.ts'
+import { freezeClockAhead, drain, ledger } from '../support/helpers.ts'
 import { stripeEffects } from '../support/vendors.ts'
 import { useConnectorFactory } from '../support/wiring.ts'
 import {
@@ -82,7 +82,7 @@ describe('usage under injected Stripe faults', () => {
       ).size
       // Three aggregates meet two faults each (a lost answer among them), the fourth none.
       script = ['lost', 'before', 'ok', 'before', 'lost', 'ok', 'throttled', 'lost', 'ok']
-      vi.useFakeTimers({ toFake: ['Date'] })
+      freezeClockAhead()
       await postUsageOk(records)
       await drain(s.accountId, 50)
       for (
