@@ -33,6 +33,10 @@ export default defineConfig({
           name: 'worker',
           include: ['test/worker/**/*.test.ts'],
           globalSetup: ['test/stack/global-setup.ts'],
+          // Many tests go through the emulators, and CI has two cores: 5 s (vitest's default) timed
+          // out a sound test on a busy machine. Above `until`'s 30 s, so a wait that never ends
+          // fails with what it waited for rather than a bare timeout.
+          testTimeout: 40_000,
           // Tests run inside workerd, which has no shell environment: a replay seed is handed in.
           provide: { fuzz: { seed: process.env.FUZZ_SEED } },
         },
