@@ -96,7 +96,7 @@ describe("the project's package directories", () => {
       'BillingInvoiceStaleGuard',
       'BillingPaymentStaleGuard',
       'BillingSubscriptionStaleGuard',
-      'ConcordAccountMerge',
+      'ConcordAccountChanges',
       'SubscriptionAmendmentRelay',
       'SubscriptionSyncStaleGuard',
     ])
