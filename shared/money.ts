@@ -1,6 +1,6 @@
 import * as z from 'zod/mini'
 import { Currency } from './finance.ts'
-import { AccountId } from './salesforce-id.ts'
+import { AccountId, UserId } from './salesforce-id.ts'
 import { CREDIT_NOTE_REASONS } from './salesforce-schema.ts'
 
 /**
@@ -59,11 +59,6 @@ export type RefundRequestInput = z.infer<typeof RefundRequestInput>
 /** A money request as the ledger keeps it: which one, and what was asked. */
 export type MoneyRequest =
   ({ kind: 'credit' } & CreditRequestInput) | ({ kind: 'refund' } & RefundRequestInput)
-
-/** A Salesforce user id (`005…`): who asked, from Apex's signed call. */
-const UserId = z
-  .string()
-  .check(z.regex(/^005[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/, 'must be a Salesforce user id (005…)'))
 
 /**
  * `POST /v1/salesforce/money` (signed by Apex): a credit or refund asked from Salesforce, on

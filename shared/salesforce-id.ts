@@ -47,3 +47,8 @@ export const AccountId = SalesforceId.check(
   z.refine((v) => v.startsWith('001'), 'must be an Account id (prefix 001)'),
 )
 export type AccountId = z.infer<typeof AccountId>
+
+/** A Salesforce user id (`005…`): who asked, from Apex's signed call. */
+export const UserId = z
+  .string()
+  .check(z.regex(/^005[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?$/, 'must be a Salesforce user id (005…)'))

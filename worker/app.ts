@@ -9,7 +9,7 @@ import { catalog } from './routes/catalog.ts'
 import { consoleRoutes } from './routes/console.tsx'
 import { operator } from './routes/operator.ts'
 import { reconcile } from './routes/reconcile.ts'
-import { activations } from './routes/activations.ts'
+import { activations, salesforceActivations } from './routes/activations.ts'
 import { salesforceEvents } from './routes/salesforce-events.ts'
 import { salesforcePing } from './routes/salesforce-ping.ts'
 import { salesforceStatus } from './routes/salesforce-status.ts'
@@ -47,6 +47,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/v1/credits', credits)
   app.route('/v1/refunds', refunds)
   app.route('/v1/salesforce/money', salesforceMoney)
+  app.route('/v1/salesforce/activations', salesforceActivations)
   app.route('/v1/trace', trace)
   app.route('/v1/reconcile', reconcile)
   app.route('/v1/activations', activations)

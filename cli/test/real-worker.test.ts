@@ -7,12 +7,13 @@ import pkg from '../../package.json' with { type: 'json' }
 import { until } from '../../test/support/poll.ts'
 import { startVendors, type VendorStack } from '../../test/stack/vendors.ts'
 import { signRequest } from '../../worker/lib/signature.ts'
+import Activate from '../src/commands/concord/activate.ts'
 import Approve from '../src/commands/concord/approve.ts'
 import Doctor, { type DoctorResult } from '../src/commands/concord/doctor.ts'
 import ExceptionsList from '../src/commands/concord/exceptions/list.ts'
 import ExceptionsRetry from '../src/commands/concord/exceptions/retry.ts'
 import type { ParkedActionResult } from '../src/lib/parked-action.ts'
-import type { ApprovalAnswer } from '../src/lib/worker-types.ts'
+import type { ActivationAnswer, ApprovalAnswer } from '../src/lib/worker-types.ts'
 import Replay from '../src/commands/concord/replay.ts'
 import {
   connectionFor,
@@ -146,8 +147,13 @@ describe('sf concord against the real worker', () => {
     )
   })
 
+  const keyOf = (id: string) => `SUB-CLI-${id.slice(0, 6)}`
+
   /** Posts one signed `create` for a demo Account, as the Apex Queueable would. */
-  async function postCreate(accountId: string): Promise<string> {
+  async function postCreate(
+    accountId: string,
+    fields: Record<string, unknown> = {},
+  ): Promise<string> {
     const id = randomUUID()
     const event = {
       attributes: { type: 'Subscription_Amendment__e' },
@@ -156,7 +162,7 @@ describe('sf concord against the real worker', () => {
       CreatedDate: new Date().toISOString(),
       CreatedById: null,
       Account_Id__c: accountId,
-      Subscription_Key__c: `SUB-CLI-${id.slice(0, 6)}`,
+      Subscription_Key__c: keyOf(id),
       Sequence__c: 1,
       Action__c: 'create',
       Price_Key__c: 'pro-monthly-usd',
@@ -166,6 +172,7 @@ describe('sf concord against the real worker', () => {
       Cancel_Mode__c: null,
       Correlation_Id__c: randomUUID(),
       Requested_By__c: null,
+      ...fields,
     }
     const body = JSON.stringify({ events: [event] })
     const target = '/v1/salesforce/events'
@@ -244,4 +251,67 @@ describe('sf concord against the real worker', () => {
     expect(late.error?.message).toMatch(/409 conflict: This request is executed, not pending/)
     expect(`${late.stdout}${late.error?.message ?? ''}`).not.toContain(worker.adminToken)
   })
+
+  it(
+    'activates a manual subscription once, and names the rule of one that is not',
+    { timeout: 180_000 },
+    async () => {
+      const accountId = vendors.salesforce.sf.seed().accountIds[0] ?? ''
+      const applied = (id: string) => async () => {
+        const res = await fetch(`${worker.url}/v1/accounts/${accountId}/amendments/${id}`, {
+          headers: { authorization: `Bearer ${worker.token}` },
+        })
+        return ((await res.json()) as { state?: string }).state === 'applied' ? true : undefined
+      }
+      const activate = (id: string, ...rest: string[]) =>
+        runCommand<ActivationAnswer>(
+          Activate,
+          asWorker(worker.token, '--account', accountId, '--subscription', keyOf(id), ...rest),
+        )
+      const manual = await postCreate(accountId, { Activation_Rule__c: 'manual' })
+      await until('the manual create to apply', applied(manual), {
+        timeoutMs: 60_000,
+        intervalMs: 100,
+      })
+
+      const asked = await activate(manual, '--json')
+      expect(asked.error).toBeUndefined()
+      expect(asked.result).toMatchObject({
+        status: 'requested',
+        activation: { rule: 'manual', subscriptionKey: keyOf(manual) },
+      })
+      const activatedAt = await until(
+        'the ledger to activate it',
+        async () => {
+          const res = await fetch(`${worker.url}/v1/activations/${accountId}/${keyOf(manual)}`, {
+            headers: { authorization: `Bearer ${worker.token}` },
+          })
+          return ((await res.json()) as { activatedAt?: string }).activatedAt
+        },
+        { timeoutMs: 60_000, intervalMs: 100 },
+      )
+      const again = await activate(manual)
+      expect(again.stdout).toContain(`${keyOf(manual)} is already activated (at ${activatedAt})`)
+
+      // Billing refuses the next create for now, so no paid first invoice can activate it meanwhile.
+      const stripeFaults = (rules: unknown[]) =>
+        fetch(`${vendors.stripe.url}/__control/faults`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ rules }),
+        })
+      await stripeFaults([{ route: 'POST /v1/subscriptions', status: 503, count: 1000 }])
+      try {
+        const other = await postCreate(accountId, { Activation_Rule__c: 'on_first_invoice_paid' })
+        const refused = await activate(other)
+        expect(refused.exitCode).not.toBe(0)
+        expect(refused.error?.message).toContain(
+          `Activating subscription ${keyOf(other)} failed: the worker answered 409 not_manual: Subscription ${keyOf(other)} activates on_first_invoice_paid, not on request.`,
+        )
+        expect(`${refused.stdout}${refused.error?.message ?? ''}`).not.toContain(worker.token)
+      } finally {
+        await stripeFaults([])
+      }
+    },
+  )
 })

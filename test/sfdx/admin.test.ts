@@ -100,6 +100,7 @@ describe('the admin experience in Salesforce', () => {
       join(DEFAULT, 'permissionsets', 'Concord_Operations.permissionset-meta.xml'),
     )
     expect(tags(operations, 'apexClass')).toEqual([
+      'ConcordActivationController',
       'ConcordMoneyController',
       'ConcordPing',
       'ConcordSetupController',
@@ -159,27 +160,48 @@ describe('the admin experience in Salesforce', () => {
     expect(tags(page, 'valueListItems').map((item) => tag(item, 'value'))).toContain('Edit')
   })
 
-  it('shows the credit and refund component on the invoice page only to users with its custom permission, which operators hold', () => {
-    const page = read(join(DEFAULT, 'flexipages', 'Concord_Invoice_Record_Page.flexipage-meta.xml'))
-    expect(tag(page, 'sobjectType')).toBe('Billing_Invoice__c')
-    const placed = tags(page, 'componentInstance').find(
-      (c) => tag(c, 'componentName') === 'c:concordMoneyRequest',
-    )
-    const permission = /\{!\$Permission\.CustomPermission\.(\w+)\}/.exec(placed ?? '')?.[1]
-    expect(permission).toBe('Concord_Request_Credits')
-    const holders = [
-      'Concord_Integration',
-      'Concord_Operations',
-      'Concord_Relay',
-      'Concord_Sales',
-      'Concord_Viewer',
-    ].filter((name) =>
-      read(join(DEFAULT, 'permissionsets', `${name}.permissionset-meta.xml`)).includes(
-        `<name>${permission}</name>`,
-      ),
-    )
-    expect(holders).toEqual(['Concord_Operations'])
-    const bundle = read(join(DEFAULT, 'lwc', 'concordMoneyRequest', 'concordMoneyRequest.js'))
-    expect(bundle).toContain(`@salesforce/customPermission/${permission}`)
-  })
+  it.each([
+    [
+      'credit and refund',
+      'Invoice',
+      'Billing_Invoice__c',
+      'concordMoneyRequest',
+      'Concord_Request_Credits',
+    ],
+    [
+      'activation',
+      'Subscription',
+      'Billing_Subscription__c',
+      'concordActivateSubscription',
+      'Concord_Activate_Subscriptions',
+    ],
+  ])(
+    'shows the %s component on the %s page only to users with its custom permission, which operators hold',
+    (_what, page_, object, bundle, expected) => {
+      const page = read(
+        join(DEFAULT, 'flexipages', `Concord_${page_}_Record_Page.flexipage-meta.xml`),
+      )
+      expect(tag(page, 'sobjectType')).toBe(object)
+      const placed = tags(page, 'componentInstance').find(
+        (c) => tag(c, 'componentName') === `c:${bundle}`,
+      )
+      const permission = /\{!\$Permission\.CustomPermission\.(\w+)\}/.exec(placed ?? '')?.[1]
+      expect(permission).toBe(expected)
+      const holders = [
+        'Concord_Integration',
+        'Concord_Operations',
+        'Concord_Relay',
+        'Concord_Sales',
+        'Concord_Viewer',
+      ].filter((name) =>
+        read(join(DEFAULT, 'permissionsets', `${name}.permissionset-meta.xml`)).includes(
+          `<name>${permission}</name>`,
+        ),
+      )
+      expect(holders).toEqual(['Concord_Operations'])
+      expect(read(join(DEFAULT, 'lwc', bundle, `${bundle}.js`))).toContain(
+        `@salesforce/customPermission/${permission}`,
+      )
+    },
+  )
 })

@@ -6,22 +6,22 @@ import { ComponentSet, MetadataConverter } from '@salesforce/source-deploy-retri
 import { DEFAULT, ROOT, SFDX, filesUnder, read, sourceApiVersion, tag, tags } from './project.ts'
 
 const EXPECTED_COUNTS: Record<string, number> = {
-  ApexClass: 24,
+  ApexClass: 26,
   ApexTrigger: 6,
   CompactLayout: 5,
   CustomApplication: 1,
   CustomField: 113,
   CustomMetadata: 1,
   CustomObject: 9,
-  CustomPermission: 2,
+  CustomPermission: 3,
   CustomTab: 6,
   ExternalClientApplication: 1,
   ExtlClntAppOauthConfigurablePolicies: 1,
   ExtlClntAppOauthSettings: 1,
   ExternalCredential: 1,
-  FlexiPage: 3,
+  FlexiPage: 4,
   Layout: 5,
-  LightningComponentBundle: 6,
+  LightningComponentBundle: 7,
   ListView: 11,
   NamedCredential: 1,
   PermissionSet: 5,
@@ -35,6 +35,7 @@ const EXPECTED_COUNTS: Record<string, number> = {
 const BUNDLES = [
   'amendSubscription',
   'amendmentTimeline',
+  'concordActivateSubscription',
   'concordMoneyRequest',
   'concordRefresh',
   'concordSetup',
@@ -96,7 +97,7 @@ describe("the project's package directories", () => {
       'BillingInvoiceStaleGuard',
       'BillingPaymentStaleGuard',
       'BillingSubscriptionStaleGuard',
-      'ConcordAccountMerge',
+      'ConcordAccountChanges',
       'SubscriptionAmendmentRelay',
       'SubscriptionSyncStaleGuard',
     ])

@@ -96,6 +96,8 @@ export interface ProrationPreview {
   amountDue: number
   /** Tax in `total` (Stripe Tax), when billing computes it. */
   tax?: number
+  /** Why that tax is what it is: Stripe's distinct `taxability_reason`s (`reverse_charge`, …). */
+  taxReasons?: string[]
   /** Unix seconds the preview was priced at; pass it back so the applied change matches. */
   prorationDate?: number
 }

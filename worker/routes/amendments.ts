@@ -56,6 +56,7 @@ export const amendments = new Hono<AppEnv>().post('/preview', async (c) => {
     subtotal: p.subtotal,
     total: p.total,
     tax: p.tax,
+    taxReasons: p.taxReasons,
     amountDueNow: p.amountDue,
     prorationDate: p.prorationDate,
     previewToken: result.previewToken,

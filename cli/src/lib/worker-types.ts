@@ -188,3 +188,27 @@ export interface DriftReport {
   findings: DriftFinding[]
   deferred: string[]
 }
+
+/** One subscription's activation (`GET /v1/activations/:accountId/:subscriptionKey`). */
+export interface ActivationView {
+  subscriptionKey: string
+  rule: 'on_create' | 'on_first_invoice_paid' | 'manual'
+  correlationId: string
+  billingSubscriptionId?: string
+  requestedBy?: string
+  requestedAt?: string
+  activatedAt?: string
+  activationId?: string
+  deliveries: Array<{
+    channel: 'salesforce' | 'webhook'
+    state: 'pending' | 'parked' | 'sent'
+    attempts: number
+    lastError?: string
+  }>
+}
+
+/** What asking for a manual activation did (`POST /v1/activations`). */
+export interface ActivationAnswer {
+  status: 'requested' | 'already_requested' | 'already_activated' | 'redelivering'
+  activation: ActivationView
+}

@@ -1,4 +1,6 @@
 import { runInDurableObject } from 'cloudflare:test'
+import { exports } from 'cloudflare:workers'
+import { signRequest } from '../../../worker/lib/signature.ts'
 import { afterEach, describe, expect, it } from 'vitest'
 import type { ActivationView } from '../../../worker/ledger/activation.ts'
 import { ProvisioningReceiver } from '../../support/provisioning-receiver.ts'
@@ -12,7 +14,7 @@ import {
   operatorFetch,
   postEvents,
 } from '../support/helpers.ts'
-import { TEST_PROVISIONING_SECRET } from '../support/test-config.ts'
+import { TEST_EVENTS_SECRET, TEST_PROVISIONING_SECRET } from '../support/test-config.ts'
 import { consoleFetch, csrfIn, form, signInByLink } from '../console/support.ts'
 import { createAccount, salesforceEffects, salesforceRecords, vendors } from '../support/vendors.ts'
 import { PROVISIONING, useProvisioningFetch } from '../support/wiring.ts'
@@ -218,6 +220,65 @@ describe('POST /v1/activations (manual)', () => {
     expect(unknown.status).toBe(404)
     const bad = await ask({ accountId: 'nope', subscriptionKey: '' })
     expect(bad.status).toBe(400)
+  })
+})
+
+describe('POST /v1/salesforce/activations (manual, from Salesforce)', () => {
+  const REP = '005Hs00000RepAbIAB'
+  /** Signed as Apex signs (`WorkerClient`); `secret` null sends no signature. */
+  async function ask(body: Json, secret: string | null = TEST_EVENTS_SECRET) {
+    const text = JSON.stringify(body)
+    const target = '/v1/salesforce/activations'
+    const signed = secret ? await signRequest(secret, { method: 'POST', target, body: text }) : {}
+    return exports.default.fetch(`https://concord.test${target}`, {
+      method: 'POST',
+      headers: { ...signed, 'content-type': 'application/json' },
+      body: text,
+    })
+  }
+
+  it('activates a manual subscription once, recorded as asked by the Salesforce user', async () => {
+    const account = await createAccount()
+    const event = create(account, 'manual')
+    await postEvents([event])
+    const body = { accountId: account, subscriptionKey: keyOf(event), requestedBy: REP }
+    const early = await ask(body)
+    expect(early.status).toBe(409)
+    expect((await expectSafeError(early)).code).toBe('not_in_billing')
+
+    await settle(account)
+    const asked = await ask(body)
+    expect(asked.status).toBe(202)
+    expect(await asked.json()).toMatchObject({
+      status: 'requested',
+      activation: { rule: 'manual', requestedBy: `salesforce:${REP}` },
+    })
+    await settle(account)
+    const view = await activation(account, keyOf(event))
+    expect(view).toMatchObject({ requestedBy: `salesforce:${REP}` })
+    expect(view?.activatedAt).toBeDefined()
+    const late = await ask(body)
+    expect((await late.json<{ status: string }>()).status).toBe('already_activated')
+    await settle(account)
+    expect(PROVISIONING.activationsOf(keyOf(event))).toBe(1)
+    expect(await published(keyOf(event))).toBe(1)
+  })
+
+  it('refuses an unsigned or wrongly signed ask, another rule, and an ask naming no user', async () => {
+    const account = await createAccount()
+    const event = create(account, 'on_first_invoice_paid')
+    await postEvents([event])
+    await settle(account)
+    const body = { accountId: account, subscriptionKey: keyOf(event), requestedBy: REP }
+    expect((await ask(body, null)).status).toBe(401)
+    expect((await ask(body, 'another-secret-0123456789abcdef-0123456789')).status).toBe(401)
+    const other = await ask(body)
+    expect(other.status).toBe(409)
+    expect((await expectSafeError(other)).code).toBe('not_manual')
+    const anonymous = await ask({ accountId: account, subscriptionKey: keyOf(event) })
+    expect(anonymous.status).toBe(400)
+    expect(JSON.stringify(await expectSafeError(anonymous))).toContain('requestedBy')
+    expect((await activation(account, keyOf(event)))?.requestedBy).toBeUndefined()
   })
 })
 

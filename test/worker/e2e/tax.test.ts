@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { until } from '../../support/poll.ts'
+import { exports } from 'cloudflare:workers'
+import { signRequest } from '../../../worker/lib/signature.ts'
 import { amendmentEvent, drain, drainWriter, ledger, postEvents } from '../support/helpers.ts'
+import { TEST_EVENTS_SECRET } from '../support/test-config.ts'
 import { emulatorControl, netsuiteEffects, salesforceRecords, vendors } from '../support/vendors.ts'
 import { useStripeTax } from '../support/wiring.ts'
 import { deliver, eventsOf, stripeApi } from '../webhooks/support.ts'
@@ -99,6 +102,30 @@ async function firstInvoice(account: string): Promise<Json> {
   return invoice
 }
 
+/** The rep's preview (`POST /v1/amendments/preview`, signed as Apex signs) of a second create. */
+async function previewCreate(account: string): Promise<Json> {
+  const body = JSON.stringify(
+    amendmentEvent({
+      Account_Id__c: account,
+      Subscription_Key__c: `SUB-TAX-${crypto.randomUUID().slice(0, 6)}`,
+      Sequence__c: 1,
+      Action__c: 'create',
+      Price_Key__c: 'pro-monthly-usd',
+      Quantity__c: 5,
+      Proration__c: 'create_prorations',
+    }),
+  )
+  const target = '/v1/amendments/preview'
+  const headers = await signRequest(TEST_EVENTS_SECRET, { method: 'POST', target, body })
+  const res = await exports.default.fetch(`https://concord.test${target}`, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/json' },
+    body,
+  })
+  expect(res.status).toBe(200)
+  return res.json<Json>()
+}
+
 const mirrorOf = async (invoiceId: unknown) =>
   (await salesforceRecords('Billing_Invoice__c')).find((r) => r.External_Id__c === invoiceId)
 
@@ -139,6 +166,10 @@ describe('end to end: Stripe Tax (STRIPE_TAX=automatic)', { timeout: 120_000 }, 
         taxAmount: tax / 100,
       }),
     ])
+    // The rep's preview of another create for the known customer shows the same tax, apart.
+    const preview = await previewCreate(account)
+    expect(preview).toMatchObject({ tax, taxReasons: ['standard_rated'] })
+    expect(preview.total).toBe(Number(preview.subtotal) + tax)
   })
 
   it('parks a create whose billing address has no postal code with a message a rep can act on, and bills it once the address is fixed and the item retried', async () => {
@@ -185,6 +216,10 @@ describe('end to end: Stripe Tax (STRIPE_TAX=automatic)', { timeout: 120_000 }, 
       Tax_Amount__c: 0,
       Tax_Jurisdictions__c: 'California 0% (customer_exempt)',
     })
+    expect(await previewCreate(account)).toMatchObject({
+      tax: 0,
+      taxReasons: ['customer_exempt'],
+    })
     const order = await salesOrderOf(correlationId)
     expect(order.taxTotal).toBe(0)
     expect((order.taxDetails as { items: Json[] }).items).toEqual([
@@ -210,5 +245,6 @@ describe('end to end: Stripe Tax (STRIPE_TAX=automatic)', { timeout: 120_000 }, 
       expect.objectContaining({ amount: 0, taxability_reason: 'reverse_charge' }),
     ])
     expect((await mirrorOf(invoice.id))?.Tax_Jurisdictions__c).toBe('Germany 0% (reverse_charge)')
+    expect(await previewCreate(account)).toMatchObject({ tax: 0, taxReasons: ['reverse_charge'] })
   })
 })

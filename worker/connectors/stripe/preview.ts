@@ -157,7 +157,10 @@ export function toPreview(invoice: StripeInvoice, prorationDate?: number): Prora
     total: invoice.total,
     amountDue: invoice.amount_due,
     ...(invoice.total_taxes?.length
-      ? { tax: invoice.total_taxes.reduce((sum, t) => sum + t.amount, 0) }
+      ? {
+          tax: invoice.total_taxes.reduce((sum, t) => sum + t.amount, 0),
+          taxReasons: [...new Set(invoice.total_taxes.map((t) => t.taxability_reason))],
+        }
       : {}),
     prorationDate,
   }

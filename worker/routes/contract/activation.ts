@@ -1,5 +1,5 @@
 import * as z from 'zod/mini'
-import { AccountId, ACTIVATION_RULES } from '../../../shared/index.ts'
+import { AccountId, ACTIVATION_RULES, UserId } from '../../../shared/index.ts'
 import type { RouteContract } from './route-contract.ts'
 
 /** A subscription key as Salesforce keeps it (`Subscription_Key__c`, at most 80 characters). */
@@ -7,6 +7,17 @@ const SubscriptionKey = z.string().check(z.trim(), z.minLength(1), z.maxLength(8
 
 /** `POST /v1/activations`: activate a subscription whose rule is `manual` (README, "Activation"). */
 export const ActivationInput = z.object({ accountId: AccountId, subscriptionKey: SubscriptionKey })
+
+/**
+ * `POST /v1/salesforce/activations` (signed by Apex, `ConcordActivationController`): the same
+ * request from the subscription's page, on behalf of the Salesforce user named, who must hold the
+ * `Concord_Activate_Subscriptions` custom permission (Apex checks it).
+ */
+export const SalesforceActivationInput = z.object({
+  accountId: AccountId,
+  subscriptionKey: SubscriptionKey,
+  requestedBy: UserId,
+})
 
 export const ActivationParams = z.object({
   accountId: AccountId,
@@ -47,6 +58,16 @@ export const ACTIVATION_ROUTES: RouteContract[] = [
     tag: 'operator',
     auth: 'operator',
     body: ActivationInput,
+    ok: { status: 202, body: ActivationAnswer, description: 'Recorded; the ledger activates it' },
+  },
+  {
+    method: 'post',
+    path: '/v1/salesforce/activations',
+    summary:
+      'The same from Salesforce, for one of its users (signed by Apex); recorded as requested by salesforce:<user id>',
+    tag: 'intake',
+    auth: 'salesforce',
+    body: SalesforceActivationInput,
     ok: { status: 202, body: ActivationAnswer, description: 'Recorded; the ledger activates it' },
   },
   {

@@ -74,6 +74,11 @@ const PreviewResponse = z.object({
   total: z.number(),
   /** Tax included in `total` (Stripe Tax on, customer known); absent when none was computed. */
   tax: z.optional(z.number()),
+  /**
+   * With `tax`: why it is what it is, Stripe Tax's distinct `taxability_reason`s
+   * (`standard_rated`, `customer_exempt`, `reverse_charge`, `not_collecting`, …).
+   */
+  taxReasons: z.optional(z.array(z.string())),
   amountDueNow: z.number(),
   prorationDate: z.optional(z.number()),
   previewToken: z.optional(z.string()),

@@ -26,6 +26,13 @@ const CANCEL_MODES = [
   { label: 'Immediately', value: 'immediately' },
 ]
 
+/** Stripe Tax's reasons that explain a tax of zero, in the words a rep tells a customer. */
+const TAX_NOTES = [
+  ['not_collecting', 'tax not collected here'],
+  ['customer_exempt', 'customer is tax exempt'],
+  ['reverse_charge', 'reverse charge: the customer accounts for the tax'],
+]
+
 /** Formats an amount in the currency's minor unit (Concord's money, as in shared/finance.ts). */
 function formatMinor(amount, currency) {
   if (amount === null || amount === undefined) return '—'
@@ -214,6 +221,14 @@ export default class AmendSubscription extends LightningElement {
           : '',
       amount: this.format(line.amount),
     }))
+  }
+
+  /** The tax in the total, apart, with what billing said about it; null when none was computed. */
+  get previewTax() {
+    if (!this.preview || this.preview.tax === null || this.preview.tax === undefined) return null
+    const reasons = this.preview.taxReasons || []
+    const notes = TAX_NOTES.filter(([reason]) => reasons.includes(reason)).map(([, note]) => note)
+    return { amount: this.format(this.preview.tax), note: notes.join('; ') }
   }
 
   get previewTotal() {

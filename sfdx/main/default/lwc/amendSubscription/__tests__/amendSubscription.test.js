@@ -104,6 +104,38 @@ describe('c-amend-subscription', () => {
     assertAccessible(element)
   })
 
+  it.each([
+    [
+      { tax: 0, taxReasons: ['reverse_charge'] },
+      '$0.00 · reverse charge: the customer accounts for the tax',
+    ],
+    [{ tax: 0, taxReasons: ['customer_exempt'] }, '$0.00 · customer is tax exempt'],
+    [{ tax: 0, taxReasons: ['not_collecting'] }, '$0.00 · tax not collected here'],
+    [{ tax: 874, taxReasons: ['standard_rated'] }, '$8.74'],
+  ])('shows the tax in the total apart, with why: %j', async (tax, shown) => {
+    previewAmendment.mockResolvedValue({ ...PREVIEW, ...tax })
+    const element = await mount()
+
+    button(element, 'preview-button').click()
+    await flushPromises()
+
+    expect($(element, '.preview-tax').textContent.replace(/\s+/g, ' ').trim()).toBe(shown)
+    expect($(element, '.preview-total').textContent).toBe('$120.50')
+    assertAccessible(element)
+  })
+
+  it('shows no tax line when billing computed no tax', async () => {
+    previewAmendment.mockResolvedValue({ ...PREVIEW, tax: null, taxReasons: [] })
+    const element = await mount()
+
+    button(element, 'preview-button').click()
+    await flushPromises()
+
+    expect($(element, '.preview-total').textContent).toBe('$120.50')
+    expect($(element, '.preview-tax')).toBeNull()
+    assertAccessible(element)
+  })
+
   it("shows when the preview was prorated, in the user's locale and time zone", async () => {
     previewAmendment.mockResolvedValue(PREVIEW)
     const element = await mount()
