@@ -24,6 +24,16 @@ export interface Verdict {
   unexplained: number
   /** Up to five examples of breaches, for the report. */
   examples: string[]
+  /** Every amendment without a final status and every divergent mirror, by what it is. */
+  outstanding: Outstanding[]
+}
+
+/** One piece of work the run still waits on, named so a later round can find it again. */
+export interface Outstanding {
+  kind: 'amendment status' | 'subscription mirror' | 'invoice mirror'
+  /** The amendment id, or Stripe's id of the mirrored object. */
+  id: string
+  text: string
 }
 
 /**
@@ -78,16 +88,21 @@ function differences(expected: Json, actual: Json | undefined): string[] {
 }
 
 /** Every Stripe subscription and invoice of the run's customers against its Salesforce mirror. */
-function mirrorBreaches(vendors: VendorStack, customers: Set<string>): string[] {
+function mirrorBreaches(vendors: VendorStack, customers: Set<string>): Outstanding[] {
   const sf = vendors.salesforce.sf
   const store = vendors.stripe.stripe.store
   const subs = new Map(sf.records('Billing_Subscription__c').map((r) => [r.External_Id__c, r]))
   const invoices = new Map(sf.records('Billing_Invoice__c').map((r) => [r.External_Id__c, r]))
-  const breaches: string[] = []
+  const breaches: Outstanding[] = []
   for (const s of store.subscriptions.values() as Iterable<Json>) {
     if (!customers.has(String(s.customer))) continue
     const diff = differences(expectedSubscription(s), subs.get(s.id))
-    if (diff.length) breaches.push(`subscription ${String(s.id)}: ${diff.join(', ')}`)
+    if (diff.length)
+      breaches.push({
+        kind: 'subscription mirror',
+        id: String(s.id),
+        text: `subscription ${String(s.id)}: ${diff.join(', ')}`,
+      })
   }
   for (const inv of store.invoices.values() as Iterable<Json>) {
     if (!customers.has(String(inv.customer)) || inv.status === 'draft') continue
@@ -100,7 +115,12 @@ function mirrorBreaches(vendors: VendorStack, customers: Set<string>): string[] 
         ? [`Amount_Paid__c ${String(mirror.Amount_Paid__c)} ≠ ${Number(inv.amount_paid) / 100}`]
         : [],
     )
-    if (diff.length) breaches.push(`invoice ${String(inv.id)}: ${diff.join(', ')}`)
+    if (diff.length)
+      breaches.push({
+        kind: 'invoice mirror',
+        id: String(inv.id),
+        text: `invoice ${String(inv.id)}: ${diff.join(', ')}`,
+      })
   }
   return breaches
 }
@@ -129,6 +149,7 @@ export function judge(vendors: VendorStack, all: Chain[]): Verdict {
     divergentMirrors: 0,
     unexplained: 0,
     examples: [],
+    outstanding: [],
   }
   const note = (text: string) => v.examples.length < 5 && v.examples.push(text)
   const syncs = new Map(
@@ -148,7 +169,9 @@ export function judge(vendors: VendorStack, all: Chain[]): Verdict {
       const status = typeof row?.Status__c === 'string' ? row.Status__c : 'missing'
       if (!FINAL.has(status)) {
         v.lost++
-        note(`amendment ${a.id} (${a.subscriptionKey} #${a.sequence}) is ${status}`)
+        const text = `amendment ${a.id} (${a.subscriptionKey} #${a.sequence}) is ${status}`
+        v.outstanding.push({ kind: 'amendment status', id: a.id, text })
+        note(text)
       } else if (status === 'parked') {
         v.parked++
         if (!row?.Error_Code__c || !row.Error_Message__c) v.unexplained++
@@ -178,7 +201,8 @@ export function judge(vendors: VendorStack, all: Chain[]): Verdict {
     }
   const breaches = mirrorBreaches(vendors, new Set([...customers.values()].flat()))
   v.divergentMirrors = breaches.length
-  for (const b of breaches.slice(0, 3)) note(b)
+  v.outstanding.push(...breaches)
+  for (const b of breaches.slice(0, 3)) note(b.text)
   return v
 }
 

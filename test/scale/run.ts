@@ -14,6 +14,7 @@ import { stripeControl } from '../bench/vendors-api.ts'
 import { addWebhookEndpoint, salesforceAccounts } from '../bench/world.ts'
 import { DISRUPTIONS, disrupt, setRateFaults } from './faults.ts'
 import { clean, judge, type Verdict } from './judge.ts'
+import { SettleWatch, timeline, webhookBacklog } from './settling.ts'
 import { chains, type Chain, type ChainedAmendment } from './workload.ts'
 
 /**
@@ -108,22 +109,35 @@ async function disruptions(stack: BenchStack, ids: Set<string>): Promise<number>
   for (const d of [...DISRUPTIONS, { at: faultsEnd, kind: 'end' as const }]) {
     while (finalShare(stack, ids) < d.at) await sleep(500)
     if (d.kind === 'end') break
-    log(`  ${(finalShare(stack, ids) * 100).toFixed(0)} % final: ${d.kind}`)
+    log(`  ${(finalShare(stack, ids) * 100).toFixed(0)} % final: ${d.kind}; ${backlogText(stack)}`)
     lastFault = Math.max(lastFault, await disrupt(stack, d))
   }
   await sleep(Math.max(0, lastFault - Date.now()))
   setRateFaults(stack, seed, false)
-  log(`  ${(finalShare(stack, ids) * 100).toFixed(0)} % final: every fault lifted`)
+  log(
+    `  ${(finalShare(stack, ids) * 100).toFixed(0)} % final: every fault lifted; ${backlogText(stack)}`,
+  )
   return Date.now()
 }
 
-async function settle(stack: BenchStack, all: Chain[], deadline: number): Promise<Verdict> {
+const backlogText = (stack: BenchStack) => {
+  const b = webhookBacklog(stack.vendors)
+  return `${b.queued} webhooks queued at Stripe (oldest ${fmtMs(b.oldestMs)})`
+}
+
+async function settle(
+  stack: BenchStack,
+  all: Chain[],
+  deadline: number,
+  watch: SettleWatch,
+): Promise<Verdict> {
   for (let round = 1; ; round++) {
     const verdict = judge(stack.vendors, all)
+    watch.observe(verdict.outstanding, Date.now())
     if (clean(verdict) || Date.now() > deadline) return verdict
     if (round % 10 === 0)
       log(
-        `  waiting: ${verdict.lost} not final, ${verdict.divergentMirrors} mirrors differ; ${verdict.examples[0] ?? ''}`,
+        `  waiting: ${verdict.lost} not final, ${verdict.divergentMirrors} mirrors differ; ${backlogText(stack)}; ${verdict.examples[0] ?? ''}`,
       )
     await sleep(2_000)
   }
@@ -165,12 +179,15 @@ async function main() {
       deliverAll(stack, secret, all, random),
       disruptions(stack, ids),
     ])
-    const verdict = await settle(stack, all, lastFault + 10 * 60_000)
+    const backlog = webhookBacklog(stack.vendors, lastFault)
+    const watch = new SettleWatch(lastFault)
+    const verdict = await settle(stack, all, lastFault + 10 * 60_000, watch)
     const settledMs = Date.now() - lastFault
-    report(verdict, {
+    report(verdict, watch, stack.vendors, {
       deliveries,
       wallMs: Date.now() - started,
       settledMs,
+      backlog,
       calls: callsBetween(before, callCounts(stack.vendors)),
       n: ids.size,
     })
@@ -182,10 +199,13 @@ async function main() {
 
 function report(
   v: Verdict,
+  watch: SettleWatch,
+  vendors: BenchStack['vendors'],
   r: {
     deliveries: number
     wallMs: number
     settledMs: number
+    backlog: ReturnType<typeof webhookBacklog>
     calls: ReturnType<typeof callsBetween>
     n: number
   },
@@ -200,6 +220,23 @@ function report(
     ['divergent mirrors', String(v.divergentMirrors), '0'],
     ['parked without a reason', String(v.unexplained), '0'],
     ['settled after the last fault', fmtMs(r.settledMs), `≤ ${fmtMs(SETTLE_GOAL_MS)}`],
+    ...watch
+      .byKind()
+      .map((k) => [
+        `  waited on: ${k.kind} (at the last fault)`,
+        `${fmtNum(k.count)}, last ${k.open > 0 ? `${k.open} never` : `+${fmtMs(k.lastMs)}`}`,
+        '',
+      ]),
+    [
+      'webhooks queued at Stripe at the last fault (oldest)',
+      `${fmtNum(r.backlog.queued)} (${fmtMs(r.backlog.oldestMs)})`,
+      '',
+    ],
+    [
+      'webhook deliveries (mean answer)',
+      `${fmtNum(r.backlog.deliveries)} (${fmtMs(r.backlog.answerMs)})`,
+      '',
+    ],
     ['wall time', fmtMs(r.wallMs), ''],
     [
       'Stripe / NetSuite / Salesforce calls per amendment',
@@ -210,6 +247,14 @@ function report(
   ]
   console.log(`\n${table(['chaos:scale', 'measured', 'goal'], rows)}\n`)
   for (const e of v.examples) console.log(`  ${e}`)
+  const last = watch.last(3)
+  if (last.length > 0) console.log('\nThe last work to settle (times from the last fault):')
+  for (const { item, afterMs } of last) {
+    console.log(
+      `${item.kind} ${item.id}: ${afterMs === undefined ? 'never' : `+${fmtMs(afterMs)}`}`,
+    )
+    for (const line of timeline(vendors, item, watch.lastFault)) console.log(line)
+  }
 }
 
 await main()

@@ -38,6 +38,15 @@ export interface HeldDocument {
  */
 export const BILLING_COALESCE_MS = 250
 
+/**
+ * How long the invoice an amendment's billing change produced waits for its webhooks before the
+ * ledger reads it itself. Stripe's events normally come within a second or two, and then their
+ * read is the only one; but they queue behind every other event to the endpoint (a renewal wave,
+ * a catch-up after downtime) and come minutes late, and the invoice Concord itself caused would
+ * wait as long to reach Salesforce.
+ */
+export const INVOICE_READ_FALLBACK_MS = 10_000
+
 /** A re-read that is due: `generation` tells a request made while it ran from the one it serves. */
 export type DueRefresh = {
   kind: RefreshKind
@@ -100,6 +109,23 @@ export class FinanceBook {
     // Asked for again (a later event, a backfill): it leaves the work queue and is read again.
     if (refused)
       this.queueRefusal(kind, id, 'applied', 'refresh_requested_again', 'Asked for again.')
+  }
+
+  /**
+   * Asks for a read at `at` (ms) of a document the ledger expects to exist, unless it holds it
+   * already or a read of it is asked for (a webhook's, due sooner: it serves both). A webhook
+   * that names it before `at` makes its read due at once, and that one read serves both.
+   */
+  expectRefresh(kind: DocKind, id: string, at: number): void {
+    if (this.get(kind, id)) return
+    this.sql.exec(
+      `INSERT INTO refresh (kind, object_id, requested_at, not_before) VALUES (?, ?, ?, ?)
+       ON CONFLICT (kind, object_id) DO NOTHING`,
+      kind,
+      id,
+      Date.now(),
+      at,
+    )
   }
 
   /**

@@ -4,7 +4,7 @@ import { errorFields, type Logger } from '../lib/log.ts'
 import type { MetricPort } from '../lib/metrics.ts'
 import type { RecordSink } from '../writer/types.ts'
 import { runErpReruns } from './erp-repair.ts'
-import { FinanceBook } from './finance-book.ts'
+import { FinanceBook, INVOICE_READ_FALLBACK_MS } from './finance-book.ts'
 import { flushToWriter, runRefreshes } from './finance-pump.ts'
 import type { ExceptionEntry, Journal, TraceIndexEntry } from './journal.ts'
 import { activateDue } from './activation.ts'
@@ -87,6 +87,8 @@ function mirrorPort(ctx: PumpContext): MirrorPort {
     reread: (billingSubscriptionId) => book.requestRefresh('subscription', billingSubscriptionId),
     answered: (subscription) => void mirrors.applyRead(subscription),
     applied: (subscriptionKey) => mirrors.applied(subscriptionKey),
+    invoiced: (invoiceId) =>
+      book.expectRefresh('invoice', invoiceId, Date.now() + INVOICE_READ_FALLBACK_MS),
   }
 }
 

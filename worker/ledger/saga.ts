@@ -23,6 +23,8 @@ export interface MirrorPort {
   answered(subscription: BillingSubscription): void
   /** An amendment of the subscription applied: the mirror shows the highest sequence applied. */
   applied(subscriptionKey: string): void
+  /** Billing names the subscription's latest invoice: read it if its webhooks are late. */
+  invoiced(invoiceId: string): void
 }
 
 export interface SagaDeps {
@@ -93,6 +95,7 @@ const STEPS: Record<AmendmentRow['step'], Step> = {
     // (the ledger's reads and writes run one at a time); without one, the mirror reads it again.
     if (result.answer) deps.mirror.answered(result.answer.subscription)
     else deps.mirror.reread(result.subscriptionId)
+    if (result.latestInvoiceId) deps.mirror.invoiced(result.latestInvoiceId)
     const next = deps.journal.transition(
       row,
       { step: 'erp', attempts: 0, code: null, message: null, billingRef: result.ref },
