@@ -21,7 +21,7 @@ const EXPECTED_COUNTS: Record<string, number> = {
   ExternalCredential: 1,
   FlexiPage: 3,
   Layout: 5,
-  LightningComponentBundle: 6,
+  LightningComponentBundle: 7,
   ListView: 11,
   NamedCredential: 1,
   PermissionSet: 5,
@@ -35,6 +35,7 @@ const EXPECTED_COUNTS: Record<string, number> = {
 const BUNDLES = [
   'amendSubscription',
   'amendmentTimeline',
+  'concordErrors',
   'concordMoneyRequest',
   'concordRefresh',
   'concordSetup',
