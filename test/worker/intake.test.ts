@@ -135,7 +135,7 @@ describe('POST /v1/salesforce/events', () => {
     })
 
     it('keeps a refused event of more than 2 MB, cut to what a stored row can hold', async () => {
-      const { MAX_QUARANTINED_RAW_CHARS } = await import('../../worker/intake/ingest.ts')
+      const { MAX_QUARANTINED_RAW_CHARS } = await import('../../worker/intake/quarantine.ts')
       const bad = amendmentEvent({
         Account_Id__c: '003Hs00000Xk9ZpIAJ',
         Note: 'é'.repeat(2_500_000),

@@ -1,8 +1,7 @@
-import * as z from 'zod/mini'
 import { reconcileSettings } from './reconcile.ts'
-import { ConfigError } from '../errors.ts'
 import { activationSettings } from './activation.ts'
 import { alertSettings } from './alerts.ts'
+import { parseOrThrow, problemsOf, type Vars } from './parse.ts'
 import {
   ConsoleVars,
   CoreVars,
@@ -20,11 +19,6 @@ import type {
   Section,
   StripeSettings,
 } from './types.ts'
-
-type Vars = Record<string, unknown>
-
-const problemsOf = (error: z.core.$ZodError) =>
-  error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
 
 const present = (env: Vars, keys: readonly string[]) =>
   keys.some((k) => typeof env[k] === 'string' && env[k].trim() !== '')
@@ -166,12 +160,6 @@ function consoleSection(env: Vars): Section<ConsoleSettings> {
       roles: v.CONSOLE_ROLES,
     },
   }
-}
-
-function parseOrThrow<T extends z.core.$ZodType>(schema: T, env: Vars, what: string): z.output<T> {
-  const parsed = z.safeParse(schema, env)
-  if (parsed.success) return parsed.data
-  throw new ConfigError(`invalid ${what}: ${problemsOf(parsed.error).join('; ')}`)
 }
 
 function build(env: Vars): Config {

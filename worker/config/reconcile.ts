@@ -1,48 +1,26 @@
 import * as z from 'zod/mini'
-import { ConfigError } from '../errors.ts'
+import { parseOrThrow, wholeNumber, type Vars } from './parse.ts'
 import type { ReconcileSettings } from './types.ts'
-
-const int = (fallback: number, min: number, max: number) =>
-  z._default(
-    z.pipe(
-      z.string(),
-      z.transform((v, ctx) => {
-        const n = Number(v)
-        if (!Number.isInteger(n) || n < min || n > max) {
-          ctx.issues.push({
-            code: 'custom',
-            input: v,
-            message: `must be a whole number from ${min} to ${max}`,
-          })
-          return z.NEVER
-        }
-        return n
-      }),
-    ),
-    fallback,
-  )
 
 /** The drift reconciler (README, "Drift reconciler"). */
 export const ReconcileVars = z.object({
   /** A lost webhook or a hand edit is repaired within this many minutes. */
-  RECONCILE_WITHIN_MINUTES: int(15, 2, 1_440),
+  RECONCILE_WITHIN_MINUTES: wholeNumber(15, 2, 1_440),
   /** Events younger than this are left to their webhook (still in flight). */
-  RECONCILE_EVENT_LAG_SECONDS: int(60, 0, 3_600),
+  RECONCILE_EVENT_LAG_SECONDS: wholeNumber(60, 0, 3_600),
   /** Accounts compared in full per sweep (one page of the slow pass). */
-  RECONCILE_ACCOUNTS_PER_SWEEP: int(25, 1, 100),
+  RECONCILE_ACCOUNTS_PER_SWEEP: wholeNumber(25, 1, 100),
   /** The slow pass starts over at most this often. */
-  RECONCILE_FULL_PASS_HOURS: int(24, 1, 720),
+  RECONCILE_FULL_PASS_HOURS: wholeNumber(24, 1, 720),
   /** Stripe calls one sweep may make at most (Stripe allows 100 read requests per second live). */
-  RECONCILE_STRIPE_CALLS_PER_SWEEP: int(200, 10, 10_000),
+  RECONCILE_STRIPE_CALLS_PER_SWEEP: wholeNumber(200, 10, 10_000),
   /** A customer's newest invoices and charges compared per account (Stripe pages hold 100). */
-  RECONCILE_DOCUMENTS_PER_ACCOUNT: int(100, 1, 100),
+  RECONCILE_DOCUMENTS_PER_ACCOUNT: wholeNumber(100, 1, 100),
   /** NetSuite calls one sweep may make at most (each waits for one of the account's permits). */
-  RECONCILE_NETSUITE_CALLS_PER_SWEEP: int(50, 1, 10_000),
+  RECONCILE_NETSUITE_CALLS_PER_SWEEP: wholeNumber(50, 1, 10_000),
   /** Rows per SuiteQL page (NetSuite's limit is 1,000). */
-  RECONCILE_NETSUITE_PAGE_SIZE: int(1_000, 1, 1_000),
+  RECONCILE_NETSUITE_PAGE_SIZE: wholeNumber(1_000, 1, 1_000),
 })
-
-type Vars = Record<string, unknown>
 
 /**
  * The reconciler's cadence and bounds. A sweep runs every third of the repair window, so a miss
@@ -50,12 +28,7 @@ type Vars = Record<string, unknown>
  * @throws ConfigError naming every bad value.
  */
 export function reconcileSettings(env: Vars): { reconcile: ReconcileSettings } {
-  const parsed = z.safeParse(ReconcileVars, env)
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`)
-    throw new ConfigError(`invalid reconciler configuration: ${problems.join('; ')}`)
-  }
-  const v = parsed.data
+  const v = parseOrThrow(ReconcileVars, env, 'reconciler configuration')
   return {
     reconcile: {
       withinMs: v.RECONCILE_WITHIN_MINUTES * 60_000,

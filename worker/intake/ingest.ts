@@ -3,12 +3,12 @@ import {
   describeRawEvent,
   type Amendment,
   type EventResult,
-  type FieldError,
 } from '../../shared/index.ts'
 import type { Config } from '../config/types.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
 import type { IndexedAmendment } from '../ops/amendment-index.ts'
 import type { QuarantineInput } from '../ops/ops-registry.ts'
+import { quarantineRejections, type Rejection } from './quarantine.ts'
 
 /** Where the intake puts what it takes: each account's ledger, and the quarantine. */
 export interface IntakePorts {
@@ -27,21 +27,6 @@ export interface IntakePorts {
   index(entries: IndexedAmendment[]): Promise<void>
 }
 
-/**
- * How much of a refused event's raw JSON the quarantine keeps: a Durable Object's SQLite row
- * holds at most 2 MB, and a UTF-16 unit is at most 3 bytes of UTF-8. A longer one is cut (its
- * reasons and identity are kept whole), so a giant event is still refused, never failed.
- */
-export const MAX_QUARANTINED_RAW_CHARS = 256 * 1024
-
-interface Rejection {
-  index: number
-  raw: unknown
-  eventUuid?: string
-  accountId?: string
-  errors: FieldError[]
-}
-
 type Item = { index: number; amendment: Amendment; raw: unknown }
 
 /** Validates each event: valid ones grouped by account, the others as rejections. */
@@ -54,14 +39,15 @@ function sortEvents(
   events.forEach((raw, index) => {
     const parsed = amendmentFromEvent(raw)
     if (!parsed.ok) {
-      rejections.push({ index, raw, ...describeRawEvent(raw), errors: parsed.errors })
+      const { eventUuid: id, accountId } = describeRawEvent(raw)
+      rejections.push({ index, raw, id, accountId, errors: parsed.errors })
       return
     }
     const a = parsed.amendment
     if (a.priceKey && !config.catalog.prices[a.priceKey]) {
       const message = `"${a.priceKey}" is not in catalog ${config.catalog.version}`
       const errors = [{ field: 'Price_Key__c', message }]
-      rejections.push({ index, raw, eventUuid: a.id, accountId: a.accountId, errors })
+      rejections.push({ index, raw, id: a.id, accountId: a.accountId, errors })
       return
     }
     byAccount.set(a.accountId, [
@@ -93,7 +79,7 @@ async function enqueueAccount(
         out.rejections.push({
           index: item.index,
           raw: item.raw,
-          eventUuid: answer.eventUuid,
+          id: answer.eventUuid,
           accountId,
           errors: [{ field: 'Sequence__c', message: answer.message }],
         })
@@ -174,38 +160,25 @@ async function quarantine(
   rejections: Rejection[],
   results: Array<EventResult | undefined>,
 ): Promise<void> {
-  const inputs: QuarantineInput[] = rejections.map((r) => ({
-    source: opts.source,
-    requestId: opts.requestId,
-    eventUuid: r.eventUuid,
-    accountId: r.accountId,
-    reasons: r.errors,
-    raw: (JSON.stringify(r.raw) ?? 'undefined').slice(0, MAX_QUARANTINED_RAW_CHARS),
-  }))
-  try {
-    const ids = await opts.ports.quarantine(inputs)
-    rejections.forEach((r, k) => {
-      opts.log.warn('event quarantined', {
-        index: r.index,
-        eventUuid: r.eventUuid,
-        reasons: r.errors,
-      })
+  const ids = await quarantineRejections((e) => opts.ports.quarantine(e), opts, rejections)
+  rejections.forEach((r, k) => {
+    const quarantineId = ids?.[k]
+    if (quarantineId === undefined) {
       results[r.index] = {
         index: r.index,
-        eventUuid: r.eventUuid,
-        status: 'rejected',
-        quarantineId: ids[k] ?? '',
-        errors: r.errors,
-      }
-    })
-  } catch (err) {
-    opts.log.error('quarantine write failed', errorFields(err))
-    for (const r of rejections)
-      results[r.index] = {
-        index: r.index,
-        eventUuid: r.eventUuid ?? '',
+        eventUuid: r.id ?? '',
         status: 'failed',
         retryable: true,
       }
-  }
+      return
+    }
+    opts.log.warn('event quarantined', { index: r.index, eventUuid: r.id, reasons: r.errors })
+    results[r.index] = {
+      index: r.index,
+      eventUuid: r.id,
+      status: 'rejected',
+      quarantineId,
+      errors: r.errors,
+    }
+  })
 }

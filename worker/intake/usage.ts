@@ -2,7 +2,7 @@ import { toId18, UsageRecord, type UsageResult } from '../../shared/index.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
 import type { RecordUsageResult } from '../ledger/usage/accept.ts'
 import type { QuarantineInput } from '../ops/ops-registry.ts'
-import { MAX_QUARANTINED_RAW_CHARS } from './ingest.ts'
+import { quarantineRejections, type Rejection } from './quarantine.ts'
 
 /** Where usage goes: each account's ledger, and the quarantine for what is refused. */
 export interface UsagePorts {
@@ -10,14 +10,6 @@ export interface UsagePorts {
     recordUsage(records: UsageRecord[], requestId: string): Promise<RecordUsageResult[]>
   }
   quarantine(entries: QuarantineInput[]): Promise<string[]>
-}
-
-interface Rejection {
-  index: number
-  raw: unknown
-  id?: string
-  accountId?: string
-  errors: Array<{ field: string; message: string }>
 }
 
 type Item = { index: number; record: UsageRecord; raw: unknown }
@@ -108,31 +100,16 @@ async function quarantine(
   rejections: Rejection[],
   results: Array<UsageResult | undefined>,
 ): Promise<void> {
-  const inputs: QuarantineInput[] = rejections.map((r) => ({
-    source: 'usage',
-    requestId: opts.requestId,
-    eventUuid: r.id,
-    accountId: r.accountId,
-    reasons: r.errors,
-    raw: (JSON.stringify(r.raw) ?? 'undefined').slice(0, MAX_QUARANTINED_RAW_CHARS),
-  }))
-  try {
-    const ids = await ports.quarantine(inputs)
-    opts.log.warn('usage records quarantined', { count: rejections.length })
-    rejections.forEach((r, k) => {
-      results[r.index] = {
-        index: r.index,
-        id: r.id,
-        status: 'rejected',
-        quarantineId: ids[k] ?? '',
-        errors: r.errors,
-      }
-    })
-  } catch (err) {
-    opts.log.error('quarantine write failed', errorFields(err))
-    for (const r of rejections)
-      results[r.index] = { index: r.index, id: r.id ?? '', status: 'failed', retryable: true }
-  }
+  const at = { source: 'usage', requestId: opts.requestId, log: opts.log }
+  const ids = await quarantineRejections((e) => ports.quarantine(e), at, rejections)
+  if (ids) opts.log.warn('usage records quarantined', { count: rejections.length })
+  rejections.forEach((r, k) => {
+    const quarantineId = ids?.[k]
+    results[r.index] =
+      quarantineId === undefined
+        ? { index: r.index, id: r.id ?? '', status: 'failed', retryable: true }
+        : { index: r.index, id: r.id, status: 'rejected', quarantineId, errors: r.errors }
+  })
 }
 
 /**

@@ -1,8 +1,6 @@
 import type { AlertWebhook, Section } from '../config/types.ts'
-import { vendorFetch } from '../connectors/http.ts'
-import { classify } from '../failure/classify.ts'
-import { decide, toFailure, type Failure } from '../failure/policy.ts'
-import { hmacSha256Hex } from '../lib/hmac.ts'
+import { postSignedWebhook } from '../connectors/signed-webhook.ts'
+import { decide, type Failure } from '../failure/policy.ts'
 import { errorFields, type Logger } from '../lib/log.ts'
 import { activationEventRecord } from '../writer/records/index.ts'
 import type { RecordSink } from '../writer/types.ts'
@@ -63,15 +61,6 @@ export function activationBody(a: ActivationRow, accountId: string, billingId?: 
       correlationId: a.correlation_id,
     },
   })
-}
-
-/** `v1=<hex HMAC-SHA256 of "<timestamp>.<body>">` under the provisioning webhook's secret. */
-export async function signActivation(
-  secret: string,
-  timestamp: string,
-  body: string,
-): Promise<string> {
-  return `v1=${await hmacSha256Hex(secret, `${timestamp}.${body}`)}`
 }
 
 /**
@@ -140,7 +129,16 @@ async function postWebhooks(d: ActivationDeliveryDeps, now: number): Promise<voi
       )
       .toArray()[0]?.id
     const body = activationBody(a, d.accountId, billingId ?? undefined)
-    const failure = await post(d, hook.settings, a.activation_id ?? '', body)
+    const failure = await postSignedWebhook({
+      system: 'provisioning_webhook',
+      url: hook.settings.url,
+      secret: hook.settings.secret,
+      timestampHeader: ACTIVATION_TIMESTAMP_HEADER,
+      signatureHeader: ACTIVATION_SIGNATURE_HEADER,
+      headers: { [ACTIVATION_ID_HEADER]: a.activation_id ?? '' },
+      body,
+      fetch: d.fetch,
+    })
     if (!failure) {
       d.sql.exec(
         `UPDATE activation_outbox SET state = 'sent', attempts = attempts + 1, last_error = NULL, updated_at = ?
@@ -225,43 +223,4 @@ function queueIndex(
     entry.amendmentId,
     JSON.stringify(entry),
   )
-}
-
-/** One signed POST; undefined when the receiver took it (2xx). */
-async function post(
-  d: ActivationDeliveryDeps,
-  hook: AlertWebhook,
-  id: string,
-  body: string,
-): Promise<Failure | undefined> {
-  const timestamp = String(Math.floor(Date.now() / 1000))
-  try {
-    const res = await vendorFetch('provisioning_webhook', hook.url, {
-      method: 'POST',
-      fetch: d.fetch,
-      timeoutMs: 10_000,
-      headers: {
-        'content-type': 'application/json',
-        [ACTIVATION_ID_HEADER]: id,
-        [ACTIVATION_TIMESTAMP_HEADER]: timestamp,
-        [ACTIVATION_SIGNATURE_HEADER]: await signActivation(hook.secret, timestamp, body),
-      },
-      body,
-    })
-    if (res.status >= 200 && res.status < 300) return undefined
-    const { category, kind } = classify({
-      system: 'provisioning_webhook',
-      status: res.status,
-      retryAfterMs: res.retryAfterMs,
-    })
-    return {
-      kind,
-      category,
-      code: `http_${res.status}`,
-      message: `the webhook answered ${res.status}`,
-      retryAfterMs: res.retryAfterMs,
-    }
-  } catch (err) {
-    return toFailure(err)
-  }
 }

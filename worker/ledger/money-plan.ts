@@ -8,7 +8,7 @@ import type {
   RefundableCharge,
   RefundParams,
 } from '../connectors/money.ts'
-import { toMajor } from '../connectors/netsuite/amounts.ts'
+import { toMajor } from '../lib/currency.ts'
 import type { PlannedCall } from '../connectors/types.ts'
 import { ConnectorError } from '../failure/errors.ts'
 import { fingerprintOf } from './fingerprint.ts'

@@ -1,8 +1,6 @@
 import type { AlertSettings, AlertWebhook } from '../config/types.ts'
-import { vendorFetch } from '../connectors/http.ts'
-import { classify } from '../failure/classify.ts'
-import { decide, toFailure, type Failure } from '../failure/policy.ts'
-import { hmacSha256Hex } from '../lib/hmac.ts'
+import { postSignedWebhook } from '../connectors/signed-webhook.ts'
+import { decide, type Failure } from '../failure/policy.ts'
 import type { Logger } from '../lib/log.ts'
 import { evaluateRules, type Firing } from './alert-rules.ts'
 import type { MetricStore } from './metrics.ts'
@@ -112,11 +110,6 @@ export function slackBody(alert: Alert, event: 'opened' | 'resolved'): string {
   })
 }
 
-/** `v1=<hex HMAC-SHA256 of "<timestamp>.<body>">` under the webhook's secret. */
-export async function signAlert(secret: string, timestamp: string, body: string): Promise<string> {
-  return `v1=${await hmacSha256Hex(secret, `${timestamp}.${body}`)}`
-}
-
 /**
  * SLA alerts: rules evaluated on the metrics object's alarm, one open alert per rule and
  * subject (opened once, updated while it holds, resolved when it clears), each change queued as
@@ -224,7 +217,15 @@ export class AlertDesk {
       .toArray()
     for (const d of due) {
       const row = this.sql.exec<AlertRow>('SELECT * FROM alert WHERE id = ?', d.alert_id).one()
-      const failure = await this.post(webhook, slackBody(toAlert(row), d.event))
+      const failure = await postSignedWebhook({
+        system: 'alert_webhook',
+        url: webhook.url,
+        secret: webhook.secret,
+        timestampHeader: TIMESTAMP_HEADER,
+        signatureHeader: SIGNATURE_HEADER,
+        body: slackBody(toAlert(row), d.event),
+        fetch: this.deps.fetch,
+      })
       if (!failure) {
         this.sql.exec(
           "UPDATE alert_delivery SET state = 'sent', attempts = attempts + 1, done_at = ?, last_error = NULL WHERE id = ?",
@@ -264,39 +265,6 @@ export class AlertDesk {
       Date.now(),
       id,
     )
-  }
-
-  /** One signed POST; undefined when the receiver took it (2xx). */
-  private async post(webhook: AlertWebhook, body: string): Promise<Failure | undefined> {
-    const timestamp = String(Math.floor(Date.now() / 1000))
-    try {
-      const res = await vendorFetch('alert_webhook', webhook.url, {
-        method: 'POST',
-        fetch: this.deps.fetch,
-        timeoutMs: 10_000,
-        headers: {
-          'content-type': 'application/json',
-          [TIMESTAMP_HEADER]: timestamp,
-          [SIGNATURE_HEADER]: await signAlert(webhook.secret, timestamp, body),
-        },
-        body,
-      })
-      if (res.status >= 200 && res.status < 300) return undefined
-      const { category, kind } = classify({
-        system: 'alert_webhook',
-        status: res.status,
-        retryAfterMs: res.retryAfterMs,
-      })
-      return {
-        kind,
-        category,
-        code: `http_${res.status}`,
-        message: `the webhook answered ${res.status}`,
-        retryAfterMs: res.retryAfterMs,
-      }
-    } catch (err) {
-      return toFailure(err)
-    }
   }
 
   /** Deliveries by state, for the console and tests. */

@@ -1,6 +1,6 @@
 import type { CatalogEntry, CatalogFinding } from '../../shared/index.ts'
 import type { CatalogSalesforce, SalesforceProductFacts } from '../connectors/catalog.ts'
-import { toMajor } from '../writer/records/money.ts'
+import { toMajor } from '../lib/currency.ts'
 import { unavailable, withRetry } from './catalog-billing.ts'
 
 type At = (

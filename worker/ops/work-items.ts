@@ -49,6 +49,27 @@ const present = (ids: Array<string | undefined>): string[] =>
   ids.filter((i): i is string => typeof i === 'string' && i.length > 0)
 
 /**
+ * A parked entry a person resolves outside Concord (nothing to retry: `needs_data_fix`) as a
+ * work item named by the entry's id; undefined once it is no longer parked (resolved).
+ */
+function parkedForFix(
+  e: ExceptionEntry,
+  item: Pick<WorkItem, 'kind' | 'system' | 'code' | 'ids'> &
+    Partial<Pick<WorkItem, 'accountId' | 'correlationId' | 'ref'>>,
+): WorkItem | undefined {
+  if (e.state !== 'parked') return undefined
+  return {
+    id: e.amendmentId,
+    category: 'needs_data_fix',
+    message: e.message ?? '',
+    since: e.updatedAt,
+    accountId: e.accountId,
+    ref: e.amendmentId,
+    ...item,
+  }
+}
+
+/**
  * A parked or retrying amendment as a work item; undefined once it is neither (resolved). A
  * retry or skip of one whose billing step is still ahead moves money: it needs approval.
  */
@@ -94,20 +115,14 @@ export function amendmentItem(e: ExceptionEntry, catalog: Catalog): WorkItem | u
  * which the receiver dedupes on). Resolved when a delivery goes through.
  */
 function activationItem(e: ExceptionEntry): WorkItem | undefined {
-  if (e.state !== 'parked') return undefined
-  return {
-    id: e.amendmentId,
+  return parkedForFix(e, {
     kind: 'activation',
-    category: 'needs_data_fix',
     system: 'worker',
     code: e.code ?? 'activation',
-    message: e.message ?? '',
-    since: e.updatedAt,
-    accountId: e.accountId,
     correlationId: e.correlationId,
     ids: { salesforce: present([e.accountId, e.subscriptionKey]), stripe: [], netsuite: [] },
     ref: e.subscriptionKey,
-  }
+  })
 }
 
 /** The action re-parenting files its reviews under (`ledger/account-changes/legal-entity.ts`). */
@@ -118,23 +133,16 @@ const REVIEW_ACTION = 'account_review'
  * customer and subsidiary until a person moves or closes it there. Nothing to retry.
  */
 function reviewItem(e: ExceptionEntry): WorkItem | undefined {
-  if (e.state !== 'parked') return undefined
-  return {
-    id: e.amendmentId,
+  return parkedForFix(e, {
     kind: 'account_review',
-    category: 'needs_data_fix',
     system: 'netsuite',
     code: e.code ?? 'legal_entity_changed',
-    message: e.message ?? '',
-    since: e.updatedAt,
-    accountId: e.accountId,
     ids: {
       salesforce: [e.accountId],
       stripe: present([e.billingRef]),
       netsuite: present([e.erpCustomerId]),
     },
-    ref: e.amendmentId,
-  }
+  })
 }
 
 /** The action the drift reconciler files its findings under (`reconcile/drift/run.ts`). */
@@ -147,7 +155,6 @@ const DRIFT_ACTION = 'reconcile'
  * and the reconciler clears it once a compare no longer finds it. There is nothing to retry.
  */
 function driftItem(e: ExceptionEntry): WorkItem | undefined {
-  if (e.state !== 'parked') return undefined
   const inSalesforce = e.code === 'drift_orphan_mirror'
   // An ERP order edited in NetSuite, or one whose re-run NetSuite refused: named by its external id.
   const inNetsuite =
@@ -155,22 +162,17 @@ function driftItem(e: ExceptionEntry): WorkItem | undefined {
     e.code === 'drift_lost_erp_step' ||
     e.code === 'drift_erp_mismatch'
   const object = e.subscriptionKey
-  return {
-    id: e.amendmentId,
+  return parkedForFix(e, {
     kind: 'drift',
-    category: 'needs_data_fix',
     system: inNetsuite ? 'netsuite' : inSalesforce ? 'salesforce' : 'stripe',
     code: e.code ?? 'drift',
-    message: e.message ?? '',
-    since: e.updatedAt,
     accountId: e.accountId || undefined,
     ids: {
       salesforce: present([e.accountId]),
       stripe: present([object.startsWith('sub_') ? object : undefined]),
       netsuite: present([inNetsuite ? object : undefined]),
     },
-    ref: e.amendmentId,
-  }
+  })
 }
 
 /**
@@ -178,19 +180,12 @@ function driftItem(e: ExceptionEntry): WorkItem | undefined {
  * keeps the request; a later event or a backfill asks for it again and clears this.
  */
 function billingReadItem(e: ExceptionEntry): WorkItem | undefined {
-  if (e.state !== 'parked') return undefined
-  return {
-    id: e.amendmentId,
+  return parkedForFix(e, {
     kind: 'billing_read',
-    category: 'needs_data_fix',
     system: 'stripe',
     code: e.code ?? 'unknown',
-    message: e.message ?? '',
-    since: e.updatedAt,
-    accountId: e.accountId,
     ids: { salesforce: present([e.accountId]), stripe: [e.subscriptionKey], netsuite: [] },
-    ref: e.amendmentId,
-  }
+  })
 }
 
 /**

@@ -1,6 +1,6 @@
-import { AuthInfo, Connection } from '@salesforce/core'
+import type { Connection } from '@salesforce/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestOrg, type TestOrg } from './test-support.ts'
+import { jsforce, startTestOrg, type TestOrg } from './test-support.ts'
 
 /** Billing_Credit_Note__c as the OrgWriter writes it and the invoice page reads it, through jsforce. */
 describe('Salesforce emulator: Billing_Credit_Note__c', () => {
@@ -11,12 +11,7 @@ describe('Salesforce emulator: Billing_Credit_Note__c', () => {
   beforeAll(async () => {
     org = await startTestOrg({ seed: true })
     accountId = org.emu.sf.seed().accountIds[0] ?? ''
-    conn = await Connection.create({
-      authInfo: await AuthInfo.create({
-        accessTokenOptions: { accessToken: org.token, instanceUrl: org.url, loginUrl: org.url },
-      }),
-      connectionOptions: { version: '65.0' },
-    })
+    conn = await jsforce(org)
   })
   afterAll(() => org.close())
 

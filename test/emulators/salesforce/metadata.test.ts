@@ -1,27 +1,21 @@
 import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AuthInfo, Connection } from '@salesforce/core'
+import type { Connection } from '@salesforce/core'
 import {
   ComponentSet,
   ComponentStatus,
   type DeployResult,
 } from '@salesforce/source-deploy-retrieve'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestOrg, type TestOrg } from './test-support.ts'
+import { jsforce, startTestOrg, type TestOrg } from './test-support.ts'
 
 /** The Metadata API deploy driven by Salesforce's own tools: source-deploy-retrieve over jsforce. */
 describe('Metadata API deploy (SOAP)', () => {
   let org: TestOrg
   let conn: Connection
 
-  const connect = async (accessToken: string) =>
-    Connection.create({
-      authInfo: await AuthInfo.create({
-        accessTokenOptions: { accessToken, instanceUrl: org.url, loginUrl: org.url },
-      }),
-      connectionOptions: { version: '65.0' },
-    })
+  const connect = (accessToken: string) => jsforce(org, accessToken)
 
   beforeAll(async () => {
     org = await startTestOrg({ packageDeployed: false })

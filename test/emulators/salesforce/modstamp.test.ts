@@ -1,6 +1,6 @@
-import { AuthInfo, Connection } from '@salesforce/core'
+import type { Connection } from '@salesforce/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startTestOrg, type TestOrg } from './test-support.ts'
+import { jsforce, startTestOrg, type TestOrg } from './test-support.ts'
 
 /**
  * The drift reconciler's query for hand edits, driven through jsforce: rows whose
@@ -12,12 +12,7 @@ describe('SOQL on SystemModstamp and LastModifiedById', () => {
 
   beforeAll(async () => {
     org = await startTestOrg()
-    conn = await Connection.create({
-      authInfo: await AuthInfo.create({
-        accessTokenOptions: { accessToken: org.token, instanceUrl: org.url, loginUrl: org.url },
-      }),
-      connectionOptions: { version: '65.0' },
-    })
+    conn = await jsforce(org)
   })
   afterAll(() => org.close())
 

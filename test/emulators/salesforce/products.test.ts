@@ -1,7 +1,7 @@
-import { AuthInfo, Connection } from '@salesforce/core'
+import type { Connection } from '@salesforce/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_PRODUCTS } from './seed.ts'
-import { startTestOrg, type TestOrg } from './test-support.ts'
+import { jsforce, startTestOrg, type TestOrg } from './test-support.ts'
 
 interface Entry {
   Id: string
@@ -18,12 +18,7 @@ describe('Salesforce emulator: products and the standard price book', () => {
 
   beforeAll(async () => {
     org = await startTestOrg({ seed: true })
-    conn = await Connection.create({
-      authInfo: await AuthInfo.create({
-        accessTokenOptions: { accessToken: org.token, instanceUrl: org.url, loginUrl: org.url },
-      }),
-      connectionOptions: { version: '65.0' },
-    })
+    conn = await jsforce(org)
   })
   afterAll(() => org.close())
 

@@ -1,4 +1,5 @@
 import { generateKeyPairSync, sign } from 'node:crypto'
+import { AuthInfo, Connection } from '@salesforce/core'
 import {
   SALESFORCE_EMULATOR_DEFAULTS,
   startSalesforceEmulator,
@@ -150,4 +151,18 @@ export async function bayeux(
     messages: (await res.json()) as Json[],
     setCookie: res.headers.get('set-cookie'),
   }
+}
+
+/**
+ * A jsforce connection (through `@salesforce/core`, as the CLI makes one) to the emulated org,
+ * with `accessToken` (the org's own when not given), so the emulator is driven by the vendor's
+ * client rather than by our code.
+ */
+export async function jsforce(org: TestOrg, accessToken = org.token): Promise<Connection> {
+  return Connection.create({
+    authInfo: await AuthInfo.create({
+      accessTokenOptions: { accessToken, instanceUrl: org.url, loginUrl: org.url },
+    }),
+    connectionOptions: { version: '65.0' },
+  })
 }

@@ -1,5 +1,5 @@
 import { env } from 'cloudflare:workers'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { business, DoubleConnectors } from '../../doubles/connectors.ts'
 import { DoubleWriterClient } from '../../doubles/writer-client.ts'
 import {
@@ -7,27 +7,18 @@ import {
   amendmentChain,
   drain,
   drainWriter,
-  newAccountId,
   postEvents,
-  useRecordSink,
 } from '../support/helpers.ts'
-import { useConnectorFactory, useWriterClient } from '../support/wiring.ts'
+import { useFreshDoubles } from '../support/fresh-doubles.ts'
+import { useWriterClient } from '../support/wiring.ts'
 import { consoleFetch, csrfIn, expectNoInternals, form, signInByLink } from './support.ts'
 
 let doubles: DoubleConnectors
 let account: string
 
-beforeEach(() => {
-  account = newAccountId()
-  doubles = new DoubleConnectors()
-  useConnectorFactory(() => doubles)
-  useRecordSink(doubles.writer)
-})
-afterEach(() => {
-  useConnectorFactory()
-  useWriterClient()
-  vi.restoreAllMocks()
-  vi.useRealTimers()
+useFreshDoubles((d, a) => {
+  doubles = d
+  account = a
 })
 
 /** One amendment parked at `method` with `code`; its event. */

@@ -375,14 +375,14 @@ describe('ProvisioningReceiver (the test receiver)', () => {
     (await r.fetch('https://provisioning.test/', { method: 'POST', headers, body })).status
 
   it('refuses a missing, wrong or stale signature and takes a valid one once per id', async () => {
-    const { signActivation } = await import('../../../worker/ledger/activation-delivery.ts')
+    const { signWebhook } = await import('../../../worker/connectors/signed-webhook.ts')
     const r = new ProvisioningReceiver(TEST_PROVISIONING_SECRET)
     const now = String(Math.floor(Date.now() / 1000))
     const body = JSON.stringify({ id: 'a1', data: { subscriptionKey: 'SUB-1', rule: 'manual' } })
     const signed = async (t: string, secret = TEST_PROVISIONING_SECRET) => ({
       'x-concord-activation-id': 'a1',
       'x-concord-activation-timestamp': t,
-      'x-concord-activation-signature': await signActivation(secret, t, body),
+      'x-concord-activation-signature': await signWebhook(secret, t, body),
     })
     expect(await post(r, {}, body)).toBe(401)
     expect(await post(r, await signed(now, 'not-the-secret-at-all-0123456789abcdef'), body)).toBe(

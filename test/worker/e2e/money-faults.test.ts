@@ -4,16 +4,9 @@ import type { MoneyDiff } from '../../../worker/ledger/money-plan.ts'
 import type { ActionRequest } from '../../../worker/ops/action-requests.ts'
 import { until } from '../../support/poll.ts'
 import { approve } from '../support/approvals.ts'
+import { billedAccount } from '../support/billed-account.ts'
+import { drain, drainWriter, ledger, operatorFetch } from '../support/helpers.ts'
 import {
-  amendmentEvent,
-  drain,
-  drainWriter,
-  ledger,
-  operatorFetch,
-  postEvents,
-} from '../support/helpers.ts'
-import {
-  createAccount,
   netsuiteEffects,
   salesforceRecords,
   setFaults,
@@ -29,25 +22,6 @@ afterEach(async () => {
   await setFaults(vendors().netsuiteUrl, [])
 })
 
-async function billedAccount(): Promise<{ account: string; charge: string; invoice: string }> {
-  const account = await createAccount()
-  await postEvents([
-    amendmentEvent({
-      Account_Id__c: account,
-      Subscription_Key__c: `SUB-MONEYF-${crypto.randomUUID().slice(0, 6)}`,
-      Sequence__c: 1,
-      Action__c: 'create',
-      Price_Key__c: 'pro-monthly-usd',
-      Quantity__c: 5,
-    }),
-  ])
-  await drain(account, 500)
-  const customer = (await ledger(account).summary())?.xref.billingCustomerId ?? ''
-  const charges = await stripeApi<{ data: Json[] }>('GET', '/v1/charges', { customer })
-  const invoices = await stripeApi<{ data: Json[] }>('GET', '/v1/invoices', { customer })
-  return { account, charge: String(charges.data[0]?.id), invoice: String(invoices.data[0]?.id) }
-}
-
 /** Runs the account's pump until its one money action is done. */
 const finished = (account: string) =>
   until(
@@ -62,7 +36,7 @@ const finished = (account: string) =>
 
 describe('money actions under faults', () => {
   it('refunds exactly once through a lost Stripe answer and a NetSuite outage, resuming at the step it reached', async () => {
-    const { account, charge } = await billedAccount()
+    const { account, charge } = await billedAccount('SUB-MONEYF')
     const asked = await operatorFetch('/v1/refunds', {
       method: 'POST',
       body: JSON.stringify({
@@ -113,7 +87,7 @@ describe('money actions under faults', () => {
   }, 90_000)
 
   it('credits exactly once across Durable Object crashes (memory lost, storage kept): one after Stripe made the note but its answer was lost, one between Stripe and NetSuite', async () => {
-    const { account, invoice } = await billedAccount()
+    const { account, invoiceId: invoice } = await billedAccount('SUB-MONEYF')
     const asked = await operatorFetch('/v1/credits', {
       method: 'POST',
       body: JSON.stringify({

@@ -4,24 +4,9 @@ import type { ActionRequest } from '../../../worker/ops/action-requests.ts'
 import type { WorkItem } from '../../../worker/ops/work-queue.ts'
 import { until } from '../../support/poll.ts'
 import { approve } from '../support/approvals.ts'
-import {
-  amendmentEvent,
-  drain,
-  expectSafeError,
-  ledger,
-  operatorFetch,
-  postEvents,
-} from '../support/helpers.ts'
-import {
-  createAccount,
-  netsuiteEffects,
-  setFaults,
-  stripeEffects,
-  vendors,
-} from '../support/vendors.ts'
-import { stripeApi } from '../webhooks/support.ts'
-
-type Json = Record<string, unknown>
+import { billedAccount } from '../support/billed-account.ts'
+import { drain, expectSafeError, ledger, operatorFetch } from '../support/helpers.ts'
+import { netsuiteEffects, setFaults, stripeEffects, vendors } from '../support/vendors.ts'
 
 afterEach(async () => {
   await setFaults(vendors().stripeUrl, [])
@@ -30,21 +15,7 @@ afterEach(async () => {
 
 /** An account with a paid invoice, and an approved credit of 800 cents on it. */
 async function approvedCredit(): Promise<{ account: string; invoice: string; id: string }> {
-  const account = await createAccount()
-  await postEvents([
-    amendmentEvent({
-      Account_Id__c: account,
-      Subscription_Key__c: `SUB-MONEYQ-${crypto.randomUUID().slice(0, 6)}`,
-      Sequence__c: 1,
-      Action__c: 'create',
-      Price_Key__c: 'pro-monthly-usd',
-      Quantity__c: 5,
-    }),
-  ])
-  await drain(account, 500)
-  const customer = (await ledger(account).summary())?.xref.billingCustomerId ?? ''
-  const invoices = await stripeApi<{ data: Json[] }>('GET', '/v1/invoices', { customer })
-  const invoice = String(invoices.data[0]?.id)
+  const { account, invoiceId: invoice } = await billedAccount('SUB-MONEYQ')
   const asked = await operatorFetch('/v1/credits', {
     method: 'POST',
     body: JSON.stringify({

@@ -2,47 +2,14 @@ import { describe, expect, it } from 'vitest'
 import type { MoneyDiff } from '../../../worker/ledger/money-plan.ts'
 import type { ActionRequest } from '../../../worker/ops/action-requests.ts'
 import { approve, type Approval } from '../support/approvals.ts'
-import {
-  amendmentEvent,
-  drain,
-  drainWriter,
-  expectSafeError,
-  ledger,
-  operatorFetch,
-  postEvents,
-} from '../support/helpers.ts'
+import { billedAccount } from '../support/billed-account.ts'
+import { drain, drainWriter, expectSafeError, ledger, operatorFetch } from '../support/helpers.ts'
 import { TEST_ADMIN_TOKEN, TEST_APPROVER_TOKEN } from '../support/test-config.ts'
-import {
-  createAccount,
-  netsuiteEffects,
-  salesforceRecords,
-  stripeEffects,
-} from '../support/vendors.ts'
+import { netsuiteEffects, salesforceRecords, stripeEffects } from '../support/vendors.ts'
 import { stripeApi } from '../webhooks/support.ts'
 
 type Json = Record<string, unknown>
 type Asked = { status: string; request: ActionRequest & { diff: MoneyDiff } }
-
-/** An account with a 5-seat monthly subscription applied in Stripe and NetSuite: its paid invoice. */
-async function billedAccount(): Promise<{ account: string; invoice: Json; charge: string }> {
-  const account = await createAccount()
-  await postEvents([
-    amendmentEvent({
-      Account_Id__c: account,
-      Subscription_Key__c: `SUB-MONEY-${crypto.randomUUID().slice(0, 6)}`,
-      Sequence__c: 1,
-      Action__c: 'create',
-      Price_Key__c: 'pro-monthly-usd',
-      Quantity__c: 5,
-    }),
-  ])
-  await drain(account, 500)
-  const customer = (await ledger(account).summary())?.xref.billingCustomerId ?? ''
-  const list = await stripeApi<{ data: Json[] }>('GET', '/v1/invoices', { customer })
-  const invoice = list.data[0] as Json
-  const charges = await stripeApi<{ data: Json[] }>('GET', '/v1/charges', { customer })
-  return { account, invoice, charge: String(charges.data[0]?.id) }
-}
 
 const ask = (path: string, body: Json, token?: string) =>
   operatorFetch(path, { method: 'POST', body: JSON.stringify(body), token })
@@ -64,7 +31,7 @@ const kinds = (effects: Array<{ kind: string; detail?: Json }>, prefix: string) 
 
 describe('POST /v1/credits and /v1/refunds: money under two-person approval', () => {
   it('credits an invoice by amount once, after a second person approves the dry run', async () => {
-    const { account, invoice } = await billedAccount()
+    const { account, invoice } = await billedAccount('SUB-MONEY')
     const total = Number(invoice.total)
     // Asked by an admin, who may approve others' requests but never their own.
     const { request } = await asked(
@@ -142,7 +109,7 @@ describe('POST /v1/credits and /v1/refunds: money under two-person approval', ()
   })
 
   it('credits by invoice lines and refuses more than is creditable, naming the amounts', async () => {
-    const { account, invoice } = await billedAccount()
+    const { account, invoice } = await billedAccount('SUB-MONEY')
     const line = (invoice.lines as { data: Json[] }).data[0] as Json
     const { request } = await asked('/v1/credits', {
       accountId: account,
@@ -173,7 +140,7 @@ describe('POST /v1/credits and /v1/refunds: money under two-person approval', ()
   })
 
   it('refuses a currency that does not match the invoice', async () => {
-    const { account, invoice } = await billedAccount()
+    const { account, invoice } = await billedAccount('SUB-MONEY')
     const res = await ask('/v1/credits', {
       accountId: account,
       invoiceId: invoice.id,
@@ -186,7 +153,7 @@ describe('POST /v1/credits and /v1/refunds: money under two-person approval', ()
   })
 
   it('refunds a payment once, and refuses refunding more than is left', async () => {
-    const { account, charge } = await billedAccount()
+    const { account, charge } = await billedAccount('SUB-MONEY')
     const { request } = await asked('/v1/refunds', {
       accountId: account,
       paymentId: charge,
@@ -232,7 +199,7 @@ describe('POST /v1/credits and /v1/refunds: money under two-person approval', ()
   })
 
   it('sends the request back for approval when the invoice changed after it was asked', async () => {
-    const { account, invoice } = await billedAccount()
+    const { account, invoice } = await billedAccount('SUB-MONEY')
     const { request } = await asked('/v1/credits', {
       accountId: account,
       invoiceId: invoice.id,

@@ -1,17 +1,15 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { DEMO_CATALOG } from '../../stack/demo.ts'
 import { business, DoubleConnectors, transient } from '../../doubles/connectors.ts'
 import type { WorkItem, WorkQueuePage } from '../../../worker/ops/work-queue.ts'
-import { useConnectorFactory } from '../support/wiring.ts'
+import { useFreshDoubles } from '../support/fresh-doubles.ts'
 import {
   amendmentChain,
   amendmentEvent,
   drain,
   expectSafeError,
-  newAccountId,
   operatorFetch,
   postEvents,
-  useRecordSink,
 } from '../support/helpers.ts'
 import { requestAndApprove } from '../support/approvals.ts'
 import { TEST_VIEWER_TOKEN } from '../support/test-config.ts'
@@ -19,15 +17,9 @@ import { TEST_VIEWER_TOKEN } from '../support/test-config.ts'
 let doubles: DoubleConnectors
 let account: string
 
-beforeEach(() => {
-  account = newAccountId()
-  doubles = new DoubleConnectors()
-  useConnectorFactory(() => doubles)
-  useRecordSink(doubles.writer)
-})
-afterEach(() => {
-  useConnectorFactory()
-  vi.useRealTimers()
+useFreshDoubles((d, a) => {
+  doubles = d
+  account = a
 })
 
 async function queue(query: Record<string, string>): Promise<WorkQueuePage> {

@@ -1,28 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { seededRandom, shuffle } from '../support/random.ts'
 import { drain } from '../support/helpers.ts'
-import { createAccount, salesforceRecords } from '../support/vendors.ts'
-import { deliver, drainWriter, eventsOf, stripeApi, stripeControl } from './support.ts'
+import { salesforceRecords } from '../support/vendors.ts'
+import { deliver, drainWriter, eventsOf, openInvoice, stripeApi, stripeControl } from './support.ts'
 
 type Json = Record<string, unknown>
 
 /** A paid invoice of a customer linked to a new Account, credited twice in Stripe, once voided. */
 async function creditedInvoice() {
-  const account = await createAccount()
-  const customer = await stripeApi('POST', '/v1/customers', {
-    name: 'Credit Note Co',
-    'metadata[sf_account_id]': account,
-  })
-  const sub = await stripeApi('POST', '/v1/subscriptions', {
-    customer: String(customer.id),
-    'items[0][price]': 'price_pro_monthly_usd',
-    'items[0][quantity]': '4',
-    collection_method: 'send_invoice',
-    days_until_due: '30',
-  })
-  const invoiceId = String(sub.latest_invoice)
-  const invoice = await stripeApi('GET', `/v1/invoices/${invoiceId}`)
-  if (invoice.status === 'draft') await stripeControl('finalize_invoice', { invoice: invoiceId })
+  const { account, customerId, invoiceId } = await openInvoice('Credit Note Co')
   await stripeControl('pay_invoice', { invoice: invoiceId })
   // Finance credits it in Stripe's dashboard: one part refunded to the card, one to the balance.
   const refunded = await stripeApi('POST', '/v1/credit_notes', {
@@ -38,7 +24,7 @@ async function creditedInvoice() {
     reason: 'duplicate',
   })
   await stripeApi('POST', `/v1/credit_notes/${String(voided.id)}/void`)
-  return { account, customerId: String(customer.id), invoiceId, notes: [refunded, voided] }
+  return { account, customerId, invoiceId, notes: [refunded, voided] }
 }
 
 describe('Billing_Credit_Note__c from credit_note.* webhooks', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, inject, it } from 'vitest'
 import { seededRandom, shuffle } from '../support/random.ts'
 import { drain } from '../support/helpers.ts'
-import { createAccount, salesforceRecords } from '../support/vendors.ts'
-import { deliver, drainWriter, eventsOf, stripeApi, stripeControl } from './support.ts'
+import { salesforceRecords } from '../support/vendors.ts'
+import { deliver, drainWriter, eventsOf, openInvoice, stripeApi, stripeControl } from './support.ts'
 
 // workerd has no process.env: the shell's settings come in through the global setup.
 const ORDERS = Number(inject('replay').LIFECYCLE_ORDERS ?? 6)
@@ -12,25 +12,11 @@ type Json = Record<string, unknown>
 
 /** A customer linked to a new Account, with one invoice taken through its whole life. */
 async function invoiceLifecycle() {
-  const account = await createAccount()
-  const customer = await stripeApi('POST', '/v1/customers', {
-    name: 'Lifecycle Co',
-    'metadata[sf_account_id]': account,
-  })
-  const sub = await stripeApi('POST', '/v1/subscriptions', {
-    customer: String(customer.id),
-    'items[0][price]': 'price_pro_monthly_usd',
-    'items[0][quantity]': '4',
-    collection_method: 'send_invoice',
-    days_until_due: '30',
-  })
-  const invoiceId = String(sub.latest_invoice)
-  const invoice = await stripeApi('GET', `/v1/invoices/${invoiceId}`)
-  if (invoice.status === 'draft') await stripeControl('finalize_invoice', { invoice: invoiceId })
+  const { account, customerId, invoiceId } = await openInvoice('Lifecycle Co')
   await stripeControl('fail_payment', { invoice: invoiceId })
   await stripeControl('pay_invoice', { invoice: invoiceId })
   await stripeControl('refund', { invoice: invoiceId, amount: 5000 })
-  return { account, customerId: String(customer.id), invoiceId }
+  return { account, customerId, invoiceId }
 }
 
 describe('Stripe webhooks: an invoice lifecycle in any order', () => {

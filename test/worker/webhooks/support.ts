@@ -1,6 +1,6 @@
 import { exports } from 'cloudflare:workers'
 import { hmacSha256Hex } from '../../../worker/lib/hmac.ts'
-import { vendors } from '../support/vendors.ts'
+import { createAccount, vendors } from '../support/vendors.ts'
 import { asText } from '../../emulators/common/text.ts'
 
 type Json = Record<string, unknown>
@@ -87,6 +87,31 @@ export async function deliver(event: Json | string, signature?: string): Promise
     },
     body,
   })
+}
+
+/**
+ * A new Account and a Stripe customer linked to it (`metadata.sf_account_id`) with a 4-seat
+ * monthly subscription invoiced by email: its first invoice, finalized and still open.
+ */
+export async function openInvoice(
+  customerName: string,
+): Promise<{ account: string; customerId: string; invoiceId: string }> {
+  const account = await createAccount()
+  const customer = await stripeApi('POST', '/v1/customers', {
+    name: customerName,
+    'metadata[sf_account_id]': account,
+  })
+  const sub = await stripeApi('POST', '/v1/subscriptions', {
+    customer: String(customer.id),
+    'items[0][price]': 'price_pro_monthly_usd',
+    'items[0][quantity]': '4',
+    collection_method: 'send_invoice',
+    days_until_due: '30',
+  })
+  const invoiceId = String(sub.latest_invoice)
+  const invoice = await stripeApi('GET', `/v1/invoices/${invoiceId}`)
+  if (invoice.status === 'draft') await stripeControl('finalize_invoice', { invoice: invoiceId })
+  return { account, customerId: String(customer.id), invoiceId }
 }
 
 export { drainWriter } from '../support/helpers.ts'

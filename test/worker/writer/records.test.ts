@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { SObjectFields } from '../../../worker/connectors/salesforce/sobject.ts'
-import { fitText } from '../../../worker/writer/records/index.ts'
+import { fitText, paymentRecord } from '../../../worker/writer/records/index.ts'
 
 describe('record builders', () => {
   it('refuses undeclared fields and picklist values at compile time', () => {
@@ -14,5 +14,22 @@ describe('record builders', () => {
     }
     expect([wrongField, wrongValue, byParent]).toHaveLength(3)
     expect(fitText('Subscription_Sync__c', 'Error_Message__c', 'e'.repeat(300))).toHaveLength(255)
+  })
+
+  it('writes amounts in major units by the currency: none, two or three decimals', () => {
+    const payment = (currency: string) =>
+      paymentRecord({
+        id: `py_${currency}`,
+        accountId: '001000000000001AAA',
+        status: 'succeeded',
+        currency,
+        amount: 12_340,
+        amountRefunded: 0,
+        sourceUpdatedAt: '2026-01-01T00:00:00.000Z',
+      }).fields.Amount__c
+    expect(payment('USD')).toBe(123.4)
+    expect(payment('JPY')).toBe(12_340)
+    // Three-decimal currencies: 12,340 fils are 12.34 dinars, not 123.40.
+    expect(payment('KWD')).toBe(12.34)
   })
 })

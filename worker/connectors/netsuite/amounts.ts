@@ -1,38 +1,8 @@
 /**
- * Money between Concord (integers in the currency's minor unit, as billing keeps them) and
- * NetSuite (decimal amounts in major units; SuiteQL prints them as strings).
+ * Money from NetSuite (decimal amounts in major units; SuiteQL prints them as strings) into
+ * Concord's integers in the currency's minor unit (`lib/currency.ts` for the other way).
  */
-
-/** ISO 4217 currencies with no minor unit, and with three decimals (Stripe's lists). */
-const ZERO_DECIMAL = new Set([
-  'BIF',
-  'CLP',
-  'DJF',
-  'GNF',
-  'JPY',
-  'KMF',
-  'KRW',
-  'MGA',
-  'PYG',
-  'RWF',
-  'UGX',
-  'VND',
-  'VUV',
-  'XAF',
-  'XOF',
-  'XPF',
-])
-const THREE_DECIMAL = new Set(['BHD', 'JOD', 'KWD', 'OMR', 'TND'])
-
-export function minorDigits(currency: string): number {
-  const code = currency.toUpperCase()
-  return ZERO_DECIMAL.has(code) ? 0 : THREE_DECIMAL.has(code) ? 3 : 2
-}
-
-/** `12.5` USD → 12.5 (for a NetSuite `rate`). */
-export function toMajor(minor: number, currency: string): number {
-  return minor / 10 ** minorDigits(currency)
-}
+import { minorDigits } from '../../lib/currency.ts'
 
 /**
  * A decimal string from NetSuite (`"700"`, `"12.5"`, `"-0.35"`, `".5"`) → minor units, exactly:

@@ -1,6 +1,6 @@
 import type { Amendment, CatalogEntry } from '../../../shared/index.ts'
 import type { BillingResult, BillingTax, ErpLine, ErpPlan, StepContext } from '../types.ts'
-import { toMajor } from './amounts.ts'
+import { toMajor } from '../../lib/currency.ts'
 import type { NetsuiteClient } from './client.ts'
 import { amendmentExternalId } from './external-ids.ts'
 import { business, getRecord, upsertByExternalId } from './records.ts'

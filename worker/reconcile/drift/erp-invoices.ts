@@ -1,5 +1,5 @@
 import type { Invoice } from '../../../shared/index.ts'
-import { toMajor } from '../../connectors/netsuite/amounts.ts'
+import { toMajor } from '../../lib/currency.ts'
 import { netsuiteLeft, type RunContext } from './run.ts'
 import type { DriftFinding, FieldDiff } from './types.ts'
 

@@ -1,7 +1,7 @@
 import type { CreditNote } from '../../../shared/index.ts'
 import type { WriteRecordOf } from '../types.ts'
 import { accountLookup, fitText, writeRecord } from './fields.ts'
-import { toMajor } from './money.ts'
+import { toMajor } from '../../lib/currency.ts'
 
 const O = 'Billing_Credit_Note__c'
 

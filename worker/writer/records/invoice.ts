@@ -1,7 +1,7 @@
 import type { Invoice } from '../../../shared/index.ts'
 import type { WriteRecordOf } from '../types.ts'
 import { accountLookup, fitText, writeRecord } from './fields.ts'
-import { toMajor } from './money.ts'
+import { toMajor } from '../../lib/currency.ts'
 
 const O = 'Billing_Invoice__c'
 

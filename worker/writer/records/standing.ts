@@ -1,7 +1,7 @@
 import type { FinancialStanding } from '../../../shared/index.ts'
 import type { WriteRecordOf } from '../types.ts'
 import { fitText, writeRecord } from './fields.ts'
-import { toMajor } from './money.ts'
+import { toMajor } from '../../lib/currency.ts'
 
 /**
  * The Account's standing fields. Each Account field holds one amount, so they show the primary

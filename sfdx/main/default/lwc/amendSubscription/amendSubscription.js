@@ -8,6 +8,9 @@ import TIME_ZONE from '@salesforce/i18n/timeZone'
 import getCatalog from '@salesforce/apex/AmendmentController.getCatalog'
 import previewAmendment from '@salesforce/apex/AmendmentController.previewAmendment'
 import submitAmendment from '@salesforce/apex/AmendmentController.submitAmendment'
+import { messageOf } from 'c/concordErrors'
+
+const FALLBACK = 'Something went wrong. Try again.'
 
 const ACTIONS = [
   { label: 'Change quantity', value: 'change_quantity' },
@@ -58,12 +61,6 @@ function formatInstant(seconds) {
     timeStyle: 'short',
     timeZone: TIME_ZONE,
   }).format(new Date(seconds * 1000))
-}
-
-function messageOf(error) {
-  const body = error && error.body
-  if (Array.isArray(body)) return body.map((e) => e.message).join(' ')
-  return (body && body.message) || (error && error.message) || 'Something went wrong. Try again.'
 }
 
 /**
@@ -119,7 +116,7 @@ export default class AmendSubscription extends LightningElement {
     try {
       this.catalog = await getCatalog()
     } catch (e) {
-      this.catalogError = messageOf(e)
+      this.catalogError = messageOf(e, FALLBACK)
     }
   }
 
@@ -307,7 +304,7 @@ export default class AmendSubscription extends LightningElement {
       this.preview = await previewAmendment({ request: this.request })
     } catch (e) {
       this.preview = undefined
-      this.error = messageOf(e)
+      this.error = messageOf(e, FALLBACK)
     } finally {
       this.pending = false
     }
@@ -330,7 +327,7 @@ export default class AmendSubscription extends LightningElement {
     } catch (e) {
       // A refused submit (for example a preview another change overtook) needs a fresh preview.
       this.preview = undefined
-      this.error = messageOf(e)
+      this.error = messageOf(e, FALLBACK)
     } finally {
       this.pending = false
     }

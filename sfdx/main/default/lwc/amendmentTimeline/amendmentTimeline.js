@@ -3,6 +3,9 @@ import { getRelatedListRecords } from 'lightning/uiRelatedListApi'
 import { registerRefreshHandler, unregisterRefreshHandler } from 'lightning/refresh'
 import { refreshApex } from '@salesforce/apex'
 import LOCALE from '@salesforce/i18n/locale'
+import { messageOf } from 'c/concordErrors'
+
+const FALLBACK = 'Amendments could not be loaded.'
 
 const PATH = ['received', 'billed', 'posted', 'applied']
 const TERMINAL = {
@@ -31,12 +34,6 @@ const REFUSALS = {
   preview_expired: 'The preview was too old to bill. Preview the change again and confirm it.',
   preview_mismatch:
     'The change did not match its preview. Preview the change again and confirm it.',
-}
-
-function messageOf(error) {
-  const body = error && error.body
-  if (Array.isArray(body)) return body.map((e) => e.message).join(' ')
-  return (body && body.message) || 'Amendments could not be loaded.'
 }
 
 /**
@@ -96,7 +93,7 @@ export default class AmendmentTimeline extends LightningElement {
 
   get errorMessage() {
     return this.syncsResult && this.syncsResult.error
-      ? messageOf(this.syncsResult.error)
+      ? messageOf(this.syncsResult.error, FALLBACK)
       : undefined
   }
 

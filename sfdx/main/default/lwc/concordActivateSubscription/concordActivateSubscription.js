@@ -6,17 +6,14 @@ import canActivate from '@salesforce/customPermission/Concord_Activate_Subscript
 import RULE from '@salesforce/schema/Billing_Subscription__c.Activation_Rule__c'
 import ACTIVATED_AT from '@salesforce/schema/Billing_Subscription__c.Activated_At__c'
 import activate from '@salesforce/apex/ConcordActivationController.activate'
+import { messageOf } from 'c/concordErrors'
 
 const RULES = {
   on_create: 'when its create is applied in billing and ERP',
   on_first_invoice_paid: 'when its first invoice is paid',
 }
 
-function messageOf(error) {
-  const body = error && error.body
-  if (Array.isArray(body)) return body.map((e) => e.message).join(' ')
-  return (body && body.message) || (error && error.message) || 'Something went wrong. Try again.'
-}
+const FALLBACK = 'Something went wrong. Try again.'
 
 function formatInstant(value) {
   return new Intl.DateTimeFormat(LOCALE, {
@@ -44,7 +41,7 @@ export default class ConcordActivateSubscription extends LightningElement {
   @wire(getRecord, { recordId: '$recordId', fields: [RULE, ACTIVATED_AT] })
   wiredSubscription({ data, error }) {
     if (data) this.subscription = data
-    if (error) this.error = messageOf(error)
+    if (error) this.error = messageOf(error, FALLBACK)
   }
 
   get permitted() {
@@ -82,7 +79,7 @@ export default class ConcordActivateSubscription extends LightningElement {
       await notifyRecordUpdateAvailable([{ recordId: this.recordId }])
     } catch (e) {
       this.outcome = undefined
-      this.error = messageOf(e)
+      this.error = messageOf(e, FALLBACK)
     } finally {
       this.busy = false
     }

@@ -8,6 +8,9 @@ import STATUS from '@salesforce/schema/Billing_Invoice__c.Status__c'
 import requestCredit from '@salesforce/apex/ConcordMoneyController.requestCredit'
 import requestRefund from '@salesforce/apex/ConcordMoneyController.requestRefund'
 import getRequest from '@salesforce/apex/ConcordMoneyController.getRequest'
+import { messageOf } from 'c/concordErrors'
+
+const FALLBACK = 'Something went wrong. Try again.'
 
 const CREDIT_REASONS = [
   { label: 'Order change', value: 'order_change' },
@@ -41,12 +44,6 @@ const PAYMENT_FIELDS = [
   'Billing_Payment__c.Amount_Refunded__c',
   'Billing_Payment__c.Status__c',
 ]
-
-function messageOf(error) {
-  const body = error && error.body
-  if (Array.isArray(body)) return body.map((e) => e.message).join(' ')
-  return (body && body.message) || (error && error.message) || 'Something went wrong. Try again.'
-}
 
 /**
  * On the Billing Invoice page, for users with the Concord_Request_Credits custom permission: ask
@@ -169,7 +166,7 @@ export default class ConcordMoneyRequest extends LightningElement {
     try {
       this.request = await call()
     } catch (e) {
-      this.error = messageOf(e)
+      this.error = messageOf(e, FALLBACK)
     } finally {
       this.busy = false
     }

@@ -1,5 +1,8 @@
 import { LightningElement } from 'lwc'
 import checkConnection from '@salesforce/apex/ConcordSetupController.checkConnection'
+import { messageOf } from 'c/concordErrors'
+
+const FALLBACK = 'The Concord setup check could not run.'
 
 const CONNECTION = {
   ok: {
@@ -31,12 +34,6 @@ const HEALTH = {
   never_run: 'Not run yet',
 }
 
-function messageOf(error) {
-  const body = error && error.body
-  if (Array.isArray(body)) return body.map((e) => e.message).join(' ')
-  return (body && body.message) || 'The Concord setup check could not run.'
-}
-
 function count(value) {
   return value === null || value === undefined ? 'unknown' : String(value)
 }
@@ -63,7 +60,7 @@ export default class ConcordSetup extends LightningElement {
       this.status = await checkConnection()
     } catch (error) {
       this.status = undefined
-      this.errorMessage = messageOf(error)
+      this.errorMessage = messageOf(error, FALLBACK)
     } finally {
       this.checking = false
     }

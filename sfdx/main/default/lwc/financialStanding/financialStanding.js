@@ -21,6 +21,9 @@ import FAILED_PAYMENTS from '@salesforce/schema/Account.Concord_Failed_Payments_
 import CREDIT_HOLD from '@salesforce/schema/Account.Concord_Credit_Hold__c'
 import AS_OF from '@salesforce/schema/Account.Concord_As_Of__c'
 import { REFRESH_CHANNEL, namesRecord } from 'c/concordRefresh'
+import { messageOf } from 'c/concordErrors'
+
+const FALLBACK = 'Financial data could not be loaded.'
 
 export { REFRESH_CHANNEL }
 /** Only in multi-currency orgs; elsewhere every amount is in the org's (the user's) currency. */
@@ -61,12 +64,6 @@ function formatDay(value) {
   return new Intl.DateTimeFormat(LOCALE, { dateStyle: 'medium', timeZone: 'UTC' }).format(
     new Date(`${value}T00:00:00Z`),
   )
-}
-
-function messageOf(error) {
-  const body = error && error.body
-  if (Array.isArray(body)) return body.map((e) => e.message).join(' ')
-  return (body && body.message) || 'Financial data could not be loaded.'
 }
 
 /**
@@ -195,7 +192,7 @@ export default class FinancialStanding extends LightningElement {
   }
 
   get errorMessage() {
-    return this.error ? messageOf(this.error) : undefined
+    return this.error ? messageOf(this.error, FALLBACK) : undefined
   }
 
   get empty() {
@@ -296,7 +293,7 @@ export default class FinancialStanding extends LightningElement {
 
   get invoicesError() {
     return this.invoicesResult && this.invoicesResult.error
-      ? messageOf(this.invoicesResult.error)
+      ? messageOf(this.invoicesResult.error, FALLBACK)
       : undefined
   }
 
@@ -317,7 +314,7 @@ export default class FinancialStanding extends LightningElement {
 
   get paymentsError() {
     return this.paymentsResult && this.paymentsResult.error
-      ? messageOf(this.paymentsResult.error)
+      ? messageOf(this.paymentsResult.error, FALLBACK)
       : undefined
   }
 
