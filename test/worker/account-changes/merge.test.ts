@@ -153,4 +153,45 @@ describe('Account merges', { timeout: 30_000 }, () => {
     )
     expect(mirror).toMatchObject({ Account__c: survivor, Quantity__c: 4 })
   })
+
+  it('answers a late copy of an amendment the loser applied before the merge as a duplicate, and Salesforce keeps it applied', async () => {
+    const loser = await createAccount()
+    const survivor = await createAccount()
+    const sub = key('COPY')
+    const base = { Account_Id__c: loser, Subscription_Key__c: sub, Price_Key__c: null }
+    const create = amendmentEvent({ ...base, Sequence__c: 1, Price_Key__c: 'pro-monthly-usd' })
+    const seats = amendmentEvent({
+      ...base,
+      Sequence__c: 2,
+      Action__c: 'change_quantity',
+      Quantity__c: 6,
+    })
+    await postEvents([create])
+    await settle(loser)
+    await postAccountChanges([merged(loser, survivor)])
+    await settle(loser, survivor)
+
+    // Salesforce (or the CometD catch-up) sends the applied create again, beside a new change.
+    const res = await postEvents([create, seats])
+    expect(await res.json()).toMatchObject({
+      results: [
+        { eventUuid: create.EventUuid, status: 'duplicate' },
+        { eventUuid: seats.EventUuid, status: 'queued' },
+      ],
+    })
+    await settle(loser, survivor)
+    expect(await ledger(survivor).amendment(String(create.EventUuid))).toBeUndefined()
+    expect(await ledger(survivor).amendment(String(seats.EventUuid))).toMatchObject({
+      state: 'applied',
+    })
+    expect((await ledger(survivor).summary())?.counts).toEqual({ applied: 1 })
+    const syncs = await salesforceRecords('Subscription_Sync__c')
+    expect(syncs.find((r) => r.External_Id__c === create.EventUuid)).toMatchObject({
+      Status__c: 'applied',
+    })
+    expect((await billingEffects([create, seats])).map((e) => e.correlationId)).toEqual([
+      create.Correlation_Id__c,
+      seats.Correlation_Id__c,
+    ])
+  })
 })
