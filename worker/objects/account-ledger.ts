@@ -80,8 +80,15 @@ export class AccountLedger extends SqlObject {
     return this.ledger.changeLegalEntity(accountId, change)
   }
 
-  /** The survivor's side of a merge: adopt the loser's work. */
+  /**
+   * The survivor's side of a merge: adopt the loser's work. A survivor that was itself merged
+   * away and has handed its work over (B into C before A into B arrives) passes it on to its own
+   * survivor: its halted pump would never hand it over again.
+   */
   adopt(handoff: MergeHandoff): Promise<AdoptResult> {
+    const survivor = this.ledger.forwardTo()
+    if (survivor)
+      return this.env.ACCOUNT_LEDGER.getByName(survivor).adopt({ ...handoff, survivorId: survivor })
     return this.ledger.adopt(handoff)
   }
 

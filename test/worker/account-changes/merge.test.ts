@@ -194,4 +194,64 @@ describe('Account merges', { timeout: 30_000 }, () => {
       seats.Correlation_Id__c,
     ])
   })
+
+  it('follows a chain of merges, A into B and B into C, whichever Salesforce reports first', async () => {
+    const [a, b, c] = await Promise.all([createAccount(), createAccount(), createAccount()])
+    const [a2, b2, c2] = await Promise.all([createAccount(), createAccount(), createAccount()])
+    const sub = key('CHAIN')
+    const create = amendmentEvent({ Account_Id__c: a, Subscription_Key__c: sub, Sequence__c: 1 })
+    const seats = amendmentEvent({
+      Account_Id__c: a,
+      Subscription_Key__c: sub,
+      Sequence__c: 2,
+      Action__c: 'change_quantity',
+      Price_Key__c: null,
+      Quantity__c: 9,
+    })
+    const sub2 = key('CHAIN2')
+    const create2 = amendmentEvent({ Account_Id__c: a2, Subscription_Key__c: sub2, Sequence__c: 1 })
+    const seats2 = amendmentEvent({
+      Account_Id__c: a2,
+      Subscription_Key__c: sub2,
+      Sequence__c: 2,
+      Action__c: 'change_quantity',
+      Price_Key__c: null,
+      Quantity__c: 4,
+    })
+
+    // In order: A's create applied, A into B, then B into C; a late change still names A.
+    await postEvents([create])
+    await settle(a)
+    await postAccountChanges([merged(a, b)])
+    await settle(a, b)
+    await postAccountChanges([merged(b, c)])
+    await settle(a, b, c)
+    const res = await postEvents([seats])
+    expect(await res.json()).toMatchObject({
+      results: [{ eventUuid: seats.EventUuid, status: 'queued' }],
+    })
+    // Out of order: B2 into C2 arrives first, while A2's second change waits in A2's ledger
+    // for its create, which comes last.
+    await postEvents([seats2])
+    await postAccountChanges([merged(b2, c2)])
+    await settle(b2, c2)
+    await postAccountChanges([merged(a2, b2)])
+    await settle(a2, b2, c2)
+    await postEvents([create2])
+    await settle(a2, b2, c2, a, b, c)
+
+    expect(await ledger(c).amendment(String(seats.EventUuid))).toMatchObject({ state: 'applied' })
+    for (const e of [create2, seats2])
+      expect(await ledger(c2).amendment(String(e.EventUuid))).toMatchObject({ state: 'applied' })
+    expect(await billingEffects([create, seats, create2, seats2])).toHaveLength(4)
+    const mirrors = await salesforceRecords('Billing_Subscription__c')
+    expect(mirrors.find((r) => r.Subscription_Key__c === sub)).toMatchObject({
+      Account__c: c,
+      Quantity__c: 9,
+    })
+    expect(mirrors.find((r) => r.Subscription_Key__c === sub2)).toMatchObject({
+      Account__c: c2,
+      Quantity__c: 4,
+    })
+  })
 })
