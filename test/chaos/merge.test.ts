@@ -27,10 +27,15 @@ const PAIRS = 8
 
 type Event = Record<string, unknown>
 
-/** A loser merged into a survivor; every other survivor bills a subscription of its own. */
+/**
+ * A loser merged into a survivor; every other survivor bills a subscription of its own. The
+ * second pair's survivor is itself merged into the first's (a chain, reported in either order):
+ * `final` is where the loser's work ends.
+ */
 interface Pair {
   loser: string
   survivor: string
+  final: string
   loserChain: Event[]
   survivorChain: Event[]
 }
@@ -74,17 +79,21 @@ function survivorChain(accountId: string): Event[] {
 }
 
 async function pairs(): Promise<Pair[]> {
-  return Promise.all(
+  const made = await Promise.all(
     Array.from({ length: PAIRS }, async (_, i) => {
       const [loser, survivor] = await Promise.all([createAccount(), createAccount()])
       return {
         loser,
         survivor,
+        final: survivor,
         loserChain: loserChain(loser),
         survivorChain: i % 2 === 0 ? survivorChain(survivor) : [],
       }
     }),
   )
+  const [first, second] = made as [Pair, Pair]
+  second.final = first.survivor
+  return made
 }
 
 async function faultsOn(): Promise<void> {
@@ -210,7 +219,12 @@ describe('chaos: Account merges while amendments are pending, faults on every ve
     // Apex published them before the merge), shuffled, with early ones sent again; every object
     // crashes half-way, and Stripe is down for a while.
     const late = all.flatMap((p) => p.loserChain.slice(2))
-    const merges = all.flatMap((p) => [merged(p.loser, p.survivor), merged(p.loser, p.survivor)])
+    const chained = merged(all[1]!.survivor, all[0]!.survivor)
+    const merges = [
+      ...all.flatMap((p) => [merged(p.loser, p.survivor), merged(p.loser, p.survivor)]),
+      chained,
+      chained,
+    ]
     const mixed = shuffle(
       [
         ...late,
@@ -253,10 +267,13 @@ describe('chaos: Account merges while amendments are pending, faults on every ve
       await stripeCustomersOf(new Set(accounts)),
       await netsuiteEffects(),
     )
-    const checks = mirrorChecks(all, syncs)
+    const checks = mirrorChecks(
+      all.map((p) => ({ ...p, survivor: p.final })),
+      syncs,
+    )
     await judgeMirrors(checks)
     console.log(
-      `merge chaos seed ${SEED}: ${JSON.stringify(tally)} over ${amendments.length} amendments, ${PAIRS} merges (sent twice), ${deliveries} late deliveries, ${webhooks} webhooks, ${customerCount} Stripe customers, ${checks.length} mirrors moved`,
+      `merge chaos seed ${SEED}: ${JSON.stringify(tally)} over ${amendments.length} amendments, ${merges.length / 2} merges (one chained, each sent twice), ${deliveries} late deliveries, ${webhooks} webhooks, ${customerCount} Stripe customers, ${checks.length} mirrors moved`,
     )
   }, 360_000)
 })
