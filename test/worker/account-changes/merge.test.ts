@@ -1,6 +1,16 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { amendmentEvent, drain, drainWriter, ledger, postEvents } from '../support/helpers.ts'
-import { createAccount, salesforceRecords, stripeEffects } from '../support/vendors.ts'
+import {
+  createAccount,
+  emulatorControl,
+  salesforceRecords,
+  setFaults,
+  stripeEffects,
+  vendors,
+} from '../support/vendors.ts'
+import { useStripeTax } from '../support/wiring.ts'
+import { amendmentExternalId } from '../../../worker/connectors/netsuite/external-ids.ts'
+import { until } from '../../support/poll.ts'
 import { deliver, eventsOf, stripeApi } from '../webhooks/support.ts'
 import { merged, postAccountChanges } from './support.ts'
 
@@ -29,6 +39,11 @@ async function customersOf(accountId: string): Promise<string[]> {
 }
 
 describe('Account merges', { timeout: 30_000 }, () => {
+  afterEach(async () => {
+    useStripeTax(undefined)
+    await setFaults(vendors().netsuiteUrl, [])
+  })
+
   it('moves pending amendments to the survivor, which applies each once, in order, on the loser’s customer, and re-points the mirrors', async () => {
     const loser = await createAccount()
     const survivor = await createAccount()
@@ -254,4 +269,45 @@ describe('Account merges', { timeout: 30_000 }, () => {
       Quantity__c: 4,
     })
   })
+
+  it('resumes a taxed create stopped between billing and ERP on the survivor, with the tax billing computed', async () => {
+    useStripeTax(true)
+    const loser = await createAccount({
+      BillingStreet: '1 Market St',
+      BillingCity: 'San Francisco',
+      BillingState: 'CA',
+      BillingPostalCode: '94105',
+      BillingCountry: 'US',
+    })
+    const survivor = await createAccount()
+    const create = amendmentEvent({ Account_Id__c: loser, Subscription_Key__c: key('TAX') })
+    const id = String(create.EventUuid)
+    // NetSuite refuses this amendment's order until the merge has moved it.
+    const order = `salesOrder/eid:${amendmentExternalId(id)}`
+    await setFaults(vendors().netsuiteUrl, [{ route: order, status: 503, rate: 1 }])
+    await postEvents([create])
+    await until(
+      'the create to be billed and wait on NetSuite',
+      async () => (await ledger(loser).amendment(id))?.step === 'erp',
+      { intervalMs: 50, timeoutMs: 20_000 },
+    )
+    await postAccountChanges([merged(loser, survivor)])
+    await until('the survivor to adopt it', async () => !!(await ledger(survivor).amendment(id)), {
+      intervalMs: 50,
+      timeoutMs: 20_000,
+    })
+    await setFaults(vendors().netsuiteUrl, [])
+    await until(
+      'the create to apply on the survivor',
+      async () => (await ledger(survivor).amendment(id))?.state === 'applied',
+      { intervalMs: 100, timeoutMs: 40_000 },
+    )
+    const written = await emulatorControl<Record<string, unknown>>(
+      vendors().netsuiteUrl,
+      'netsuite/record',
+      { type: 'salesOrder', ref: `eid:${order.slice('salesOrder/eid:'.length)}` },
+    )
+    expect(written.taxDetailsOverride).toBe(true)
+    expect(Number(written.taxTotal)).toBeGreaterThan(0)
+  }, 60_000)
 })

@@ -235,8 +235,8 @@ function adoptAmendment(
   if (journal.get(row.id)) return false
   sql.exec(
     `INSERT OR IGNORE INTO amendment (id, subscription_key, sequence, action, correlation_id, payload, state, step, attempts,
-       not_before, received_at, updated_at, error_code, error_message, billing_ref, erp_ref)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       not_before, received_at, updated_at, error_code, error_message, billing_ref, erp_ref, billing_tax)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     row.id,
     row.subscription_key,
     row.sequence,
@@ -253,6 +253,8 @@ function adoptAmendment(
     row.error_message,
     row.billing_ref,
     row.erp_ref,
+    // The ERP step writes the tax the billing step computed: it must not be lost on the way.
+    row.billing_tax,
   )
   const here = journal.get(row.id)
   // Its sequence is taken here by another event: kept by the loser's audit, refused here.
