@@ -1,5 +1,5 @@
 import { abortAllDurableObjects } from 'cloudflare:test'
-import { describe, expect, inject, it } from 'vitest'
+import { afterEach, describe, expect, inject, it } from 'vitest'
 import { seededRandom, shuffle } from '../worker/support/random.ts'
 import { amendmentEvent, drainWriter, ledger, postEvents } from '../worker/support/helpers.ts'
 import {
@@ -187,6 +187,9 @@ async function finalStatuses(all: Event[]): Promise<Map<unknown, Record<string, 
 }
 
 describe('chaos: Account merges while amendments are pending, faults on every vendor', () => {
+  // A failing run must not leave its faults on for the next file (the emulators are shared).
+  afterEach(faultsOff)
+
   it('applies every amendment of a merged-away Account once, in order, on the survivor, with no second customer', async () => {
     const random = seededRandom(SEED)
     const since = await stripeNow()
