@@ -2,6 +2,7 @@ import { DEMO_CATALOG } from '../stack/demo.ts'
 import type { VendorStack } from '../stack/vendors.ts'
 import type { Effect } from '../emulators/common/effects.ts'
 import type { Chain } from './workload.ts'
+import { mirrorsOffSurvivor, type Merge } from './merges.ts'
 
 type Json = Record<string, unknown>
 
@@ -18,7 +19,10 @@ export interface Verdict {
   duplicateEffects: number
   /** Subscriptions whose billing effects are not in sequence order. */
   outOfOrder: number
-  /** Billing_Subscription__c and Billing_Invoice__c mirrors that differ from Stripe's object. */
+  /**
+   * Billing_Subscription__c and Billing_Invoice__c mirrors that differ from Stripe's object, and
+   * merged-away accounts' subscription mirrors not on the survivor.
+   */
   divergentMirrors: number
   /** Parked amendments with no code or message. */
   unexplained: number
@@ -139,7 +143,7 @@ function customersByAccount(vendors: VendorStack, accounts: Set<string>): Map<st
  * Judges the run from the emulators' own state (records, effect ledgers, Stripe's objects),
  * never from the worker's: a worker that reported success wrongly can't pass.
  */
-export function judge(vendors: VendorStack, all: Chain[]): Verdict {
+export function judge(vendors: VendorStack, all: Chain[], merges: Merge[] = []): Verdict {
   const v: Verdict = {
     applied: 0,
     parked: 0,
@@ -199,7 +203,10 @@ export function judge(vendors: VendorStack, all: Chain[]): Verdict {
       v.duplicateEffects++
       note(`account ${account} has ${list.length} billing customers`)
     }
-  const breaches = mirrorBreaches(vendors, new Set([...customers.values()].flat()))
+  const breaches = [
+    ...mirrorBreaches(vendors, new Set([...customers.values()].flat())),
+    ...mirrorsOffSurvivor(vendors, all, merges),
+  ]
   v.divergentMirrors = breaches.length
   v.outstanding.push(...breaches)
   for (const b of breaches.slice(0, 3)) note(b.text)

@@ -16,15 +16,18 @@ import { DISRUPTIONS, disrupt, setRateFaults } from './faults.ts'
 import { clean, judge, type Verdict } from './judge.ts'
 import { SettleWatch, timeline, webhookBacklog } from './settling.ts'
 import { chains, type Chain, type ChainedAmendment } from './workload.ts'
+import { pickMerges, postMerges, type Merge } from './merges.ts'
 
 /**
- * `npm run chaos:scale [-- --quick] [--amendments N] [--accounts N] [--seed N] [--faults-end F]`
+ * `npm run chaos:scale [-- --quick] [--amendments N] [--accounts N] [--seed N] [--faults-end F]
+ *   [--merges SHARE]`
  *
  * The chaos project at scale, outside `npm test` (a nightly job): N signed amendments over K
  * accounts on the real local stack (emulators in this process, the worker under `wrangler dev`),
  * delivered shuffled with one in ten sent twice, Stripe's webhooks shuffled and duplicated, about
  * one vendor request in six faulted, an outage of each vendor and three SIGKILLs of the worker
- * process. Judged from the emulators' state only (test/scale/judge.ts): 0 lost, 0 duplicate
+ * process; `--merges` of the accounts (default 0.05, 0 for none) merged into others of the run
+ * while their amendments are pending, each merge sent twice. Judged from the emulators' state only (test/scale/judge.ts): 0 lost, 0 duplicate
  * effects, 0 out of order, 0 divergent mirrors, every parked amendment explained, settled within
  * 60 s of the last fault. Prints a table; exits 1 when an invariant fails.
  */
@@ -35,6 +38,7 @@ const { values: flags } = parseArgs({
     accounts: { type: 'string' },
     seed: { type: 'string' },
     'faults-end': { type: 'string' },
+    merges: { type: 'string' },
   },
 })
 const quick = flags.quick || process.env.BENCH_QUICK === '1'
@@ -52,6 +56,9 @@ const seed = positiveOption(
   quick,
 )
 const faultsEnd = Number(flags['faults-end'] ?? 0.97)
+const mergeShare = Number(flags.merges ?? 0.05)
+if (!(mergeShare >= 0 && mergeShare <= 0.5))
+  throw new Error(`--merges must be a share of the accounts from 0 to 0.5, not ${flags.merges}`)
 const SUBSCRIPTIONS = 2
 const perSubscription = Math.max(2, Math.round(amendmentsN / accountsN / SUBSCRIPTIONS))
 const SETTLE_GOAL_MS = 60_000
@@ -125,14 +132,28 @@ const backlogText = (stack: BenchStack) => {
   return `${b.queued} webhooks queued at Stripe (oldest ${fmtMs(b.oldestMs)})`
 }
 
+/**
+ * Salesforce merges Accounts while their amendments are pending: once a fifth of the amendments
+ * are final, and each merge again (as the relay's retry would) once half are.
+ */
+async function mergeDuring(stack: BenchStack, secret: string, merges: Merge[], ids: Set<string>) {
+  if (merges.length === 0) return
+  for (const share of [0.2, 0.5]) {
+    while (finalShare(stack, ids) < share) await sleep(500)
+    await postMerges(stack, secret, merges)
+    log(`  ${(finalShare(stack, ids) * 100).toFixed(0)} % final: ${merges.length} Account merges`)
+  }
+}
+
 async function settle(
   stack: BenchStack,
   all: Chain[],
+  merges: Merge[],
   deadline: number,
   watch: SettleWatch,
 ): Promise<Verdict> {
   for (let round = 1; ; round++) {
-    const verdict = judge(stack.vendors, all)
+    const verdict = judge(stack.vendors, all, merges)
     watch.observe(verdict.outstanding, Date.now())
     if (clean(verdict) || Date.now() > deadline) return verdict
     if (round % 10 === 0)
@@ -171,6 +192,7 @@ async function main() {
       retryBaseMs: 500,
     })
     const all = chains(accounts, SUBSCRIPTIONS, perSubscription, random)
+    const merges = pickMerges(accounts, mergeShare, random)
     const ids = new Set(all.flat().map((a) => a.id))
     setRateFaults(stack, seed, true)
     const before = callCounts(stack.vendors)
@@ -178,10 +200,11 @@ async function main() {
     const [deliveries, lastFault] = await Promise.all([
       deliverAll(stack, secret, all, random),
       disruptions(stack, ids),
+      mergeDuring(stack, secret, merges, ids),
     ])
     const backlog = webhookBacklog(stack.vendors, lastFault)
     const watch = new SettleWatch(lastFault)
-    const verdict = await settle(stack, all, lastFault + 10 * 60_000, watch)
+    const verdict = await settle(stack, all, merges, lastFault + 10 * 60_000, watch)
     const settledMs = Date.now() - lastFault
     report(verdict, watch, stack.vendors, {
       deliveries,
@@ -190,6 +213,7 @@ async function main() {
       backlog,
       calls: callsBetween(before, callCounts(stack.vendors)),
       n: ids.size,
+      merges: merges.length,
     })
     process.exitCode = clean(verdict) && settledMs <= SETTLE_GOAL_MS ? 0 : 1
   } finally {
@@ -208,12 +232,14 @@ function report(
     backlog: ReturnType<typeof webhookBacklog>
     calls: ReturnType<typeof callsBetween>
     n: number
+    merges: number
   },
 ) {
   const per = (calls: number) => fmtNum(calls / r.n)
   const rows = [
     ['amendments (deliveries)', `${fmtNum(r.n)} (${fmtNum(r.deliveries)})`, ''],
     ['applied / parked', `${fmtNum(v.applied)} / ${fmtNum(v.parked)}`, ''],
+    ['Account merges while pending (each sent twice)', String(r.merges), ''],
     ['lost', String(v.lost), '0'],
     ['duplicate effects', String(v.duplicateEffects), '0'],
     ['out of order', String(v.outOfOrder), '0'],

@@ -102,6 +102,13 @@ export interface LedgerDeps {
   peers?: (accountId: string) => { adopt(handoff: MergeHandoff): Promise<AdoptResult> }
 }
 
+/** A merged-away account's amendments: answered here (`held`), or to go to the survivor. */
+export interface ForwardPlan {
+  survivor: string
+  held: EnqueueResult[]
+  forward: Amendment[]
+}
+
 export type EnqueueResult =
   | { eventUuid: string; status: 'queued' | 'duplicate' }
   | { eventUuid: string; status: 'rejected'; code: string; message: string }
@@ -328,6 +335,27 @@ export class Ledger extends StoredModule {
     const result = changeLegalEntity(this.sql, journal, this.deps.config, change)
     if (result.status === 'queued') await this.armAt(Date.now())
     return result
+  }
+
+  /**
+   * Amendments naming this merged-away account, once the merge handed everything over: the ones
+   * this ledger already holds (applied here before the merge, or handed over) are answered here
+   * as duplicates, the rest are for the survivor. Only this ledger knows the first kind: the
+   * survivor would take a late copy of one applied here for a new amendment, park it as stale
+   * and show Salesforce an applied amendment as parked. Undefined while no merge forwards.
+   */
+  forwarding(amendments: Amendment[]): ForwardPlan | undefined {
+    const survivor = this.forwardTo()
+    if (!survivor) return undefined
+    const known = (a: Amendment) =>
+      this.sql.exec('SELECT 1 FROM amendment WHERE id = ?', a.id).toArray().length > 0
+    return {
+      survivor,
+      held: amendments
+        .filter(known)
+        .map((a): EnqueueResult => ({ eventUuid: a.id, status: 'duplicate' })),
+      forward: amendments.filter((a) => !known(a)),
+    }
   }
 
   /** Where what names this account goes now: the survivor, once a merge handed everything over. */
@@ -734,4 +762,18 @@ export class Ledger extends StoredModule {
     const id = this.accountId()
     return id ? readTrace(this.sql, id, correlationId) : undefined
   }
+}
+
+/**
+ * The answers to `amendments`, one each and in their order, from answers given in any order
+ * (some here, some by the survivor).
+ * @throws when one has no answer: the intake then reports the batch as failed, to be sent again.
+ */
+export function inOrder(amendments: Amendment[], answers: EnqueueResult[]): EnqueueResult[] {
+  const byId = new Map(answers.map((r) => [r.eventUuid, r]))
+  return amendments.map((a) => {
+    const answer = byId.get(a.id)
+    if (!answer) throw new Error(`no answer for forwarded amendment ${a.id}`)
+    return answer
+  })
 }

@@ -18,6 +18,7 @@ import type { OperatorAct } from '../ledger/operator-actions.ts'
 import type { AdoptResult, MergeHandoff } from '../ledger/account-changes/merge.ts'
 import type { ChooseResult, LinkSystem } from '../ledger/account-changes/customer-choice.ts'
 import {
+  inOrder,
   Ledger,
   type ActionTarget,
   type EnqueueResult,
@@ -59,10 +60,14 @@ export class AccountLedger extends SqlObject {
    * Records amendments of this account (durable once this returns); a merged-away account's go
    * to the survivor's ledger.
    */
-  enqueue(amendments: Amendment[]): Promise<EnqueueResult[]> {
-    const survivor = this.ledger.forwardTo()
-    if (survivor) return this.env.ACCOUNT_LEDGER.getByName(survivor).enqueue(amendments)
-    return this.ledger.enqueue(amendments)
+  async enqueue(amendments: Amendment[]): Promise<EnqueueResult[]> {
+    const plan = this.ledger.forwarding(amendments)
+    if (!plan) return this.ledger.enqueue(amendments)
+    const forwarded =
+      plan.forward.length > 0
+        ? await this.env.ACCOUNT_LEDGER.getByName(plan.survivor).enqueue(plan.forward)
+        : []
+    return inOrder(amendments, [...plan.held, ...forwarded])
   }
 
   /** Salesforce merged this account into `survivorId` (this is the loser). */
@@ -75,8 +80,15 @@ export class AccountLedger extends SqlObject {
     return this.ledger.changeLegalEntity(accountId, change)
   }
 
-  /** The survivor's side of a merge: adopt the loser's work. */
+  /**
+   * The survivor's side of a merge: adopt the loser's work. A survivor that was itself merged
+   * away and has handed its work over (B into C before A into B arrives) passes it on to its own
+   * survivor: its halted pump would never hand it over again.
+   */
   adopt(handoff: MergeHandoff): Promise<AdoptResult> {
+    const survivor = this.ledger.forwardTo()
+    if (survivor)
+      return this.env.ACCOUNT_LEDGER.getByName(survivor).adopt({ ...handoff, survivorId: survivor })
     return this.ledger.adopt(handoff)
   }
 

@@ -1,6 +1,16 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { amendmentEvent, drain, drainWriter, ledger, postEvents } from '../support/helpers.ts'
-import { createAccount, salesforceRecords, stripeEffects } from '../support/vendors.ts'
+import {
+  createAccount,
+  emulatorControl,
+  salesforceRecords,
+  setFaults,
+  stripeEffects,
+  vendors,
+} from '../support/vendors.ts'
+import { useStripeTax } from '../support/wiring.ts'
+import { amendmentExternalId } from '../../../worker/connectors/netsuite/external-ids.ts'
+import { until } from '../../support/poll.ts'
 import { deliver, eventsOf, stripeApi } from '../webhooks/support.ts'
 import { merged, postAccountChanges } from './support.ts'
 
@@ -29,6 +39,11 @@ async function customersOf(accountId: string): Promise<string[]> {
 }
 
 describe('Account merges', { timeout: 30_000 }, () => {
+  afterEach(async () => {
+    useStripeTax(undefined)
+    await setFaults(vendors().netsuiteUrl, [])
+  })
+
   it('moves pending amendments to the survivor, which applies each once, in order, on the loser’s customer, and re-points the mirrors', async () => {
     const loser = await createAccount()
     const survivor = await createAccount()
@@ -153,4 +168,146 @@ describe('Account merges', { timeout: 30_000 }, () => {
     )
     expect(mirror).toMatchObject({ Account__c: survivor, Quantity__c: 4 })
   })
+
+  it('answers a late copy of an amendment the loser applied before the merge as a duplicate, and Salesforce keeps it applied', async () => {
+    const loser = await createAccount()
+    const survivor = await createAccount()
+    const sub = key('COPY')
+    const base = { Account_Id__c: loser, Subscription_Key__c: sub, Price_Key__c: null }
+    const create = amendmentEvent({ ...base, Sequence__c: 1, Price_Key__c: 'pro-monthly-usd' })
+    const seats = amendmentEvent({
+      ...base,
+      Sequence__c: 2,
+      Action__c: 'change_quantity',
+      Quantity__c: 6,
+    })
+    await postEvents([create])
+    await settle(loser)
+    await postAccountChanges([merged(loser, survivor)])
+    await settle(loser, survivor)
+
+    // Salesforce (or the CometD catch-up) sends the applied create again, beside a new change.
+    const res = await postEvents([create, seats])
+    expect(await res.json()).toMatchObject({
+      results: [
+        { eventUuid: create.EventUuid, status: 'duplicate' },
+        { eventUuid: seats.EventUuid, status: 'queued' },
+      ],
+    })
+    await settle(loser, survivor)
+    expect(await ledger(survivor).amendment(String(create.EventUuid))).toBeUndefined()
+    expect(await ledger(survivor).amendment(String(seats.EventUuid))).toMatchObject({
+      state: 'applied',
+    })
+    expect((await ledger(survivor).summary())?.counts).toEqual({ applied: 1 })
+    const syncs = await salesforceRecords('Subscription_Sync__c')
+    expect(syncs.find((r) => r.External_Id__c === create.EventUuid)).toMatchObject({
+      Status__c: 'applied',
+    })
+    expect((await billingEffects([create, seats])).map((e) => e.correlationId)).toEqual([
+      create.Correlation_Id__c,
+      seats.Correlation_Id__c,
+    ])
+  })
+
+  it('follows a chain of merges, A into B and B into C, whichever Salesforce reports first', async () => {
+    const [a, b, c] = await Promise.all([createAccount(), createAccount(), createAccount()])
+    const [a2, b2, c2] = await Promise.all([createAccount(), createAccount(), createAccount()])
+    const sub = key('CHAIN')
+    const create = amendmentEvent({ Account_Id__c: a, Subscription_Key__c: sub, Sequence__c: 1 })
+    const seats = amendmentEvent({
+      Account_Id__c: a,
+      Subscription_Key__c: sub,
+      Sequence__c: 2,
+      Action__c: 'change_quantity',
+      Price_Key__c: null,
+      Quantity__c: 9,
+    })
+    const sub2 = key('CHAIN2')
+    const create2 = amendmentEvent({ Account_Id__c: a2, Subscription_Key__c: sub2, Sequence__c: 1 })
+    const seats2 = amendmentEvent({
+      Account_Id__c: a2,
+      Subscription_Key__c: sub2,
+      Sequence__c: 2,
+      Action__c: 'change_quantity',
+      Price_Key__c: null,
+      Quantity__c: 4,
+    })
+
+    // In order: A's create applied, A into B, then B into C; a late change still names A.
+    await postEvents([create])
+    await settle(a)
+    await postAccountChanges([merged(a, b)])
+    await settle(a, b)
+    await postAccountChanges([merged(b, c)])
+    await settle(a, b, c)
+    const res = await postEvents([seats])
+    expect(await res.json()).toMatchObject({
+      results: [{ eventUuid: seats.EventUuid, status: 'queued' }],
+    })
+    // Out of order: B2 into C2 arrives first, while A2's second change waits in A2's ledger
+    // for its create, which comes last.
+    await postEvents([seats2])
+    await postAccountChanges([merged(b2, c2)])
+    await settle(b2, c2)
+    await postAccountChanges([merged(a2, b2)])
+    await settle(a2, b2, c2)
+    await postEvents([create2])
+    await settle(a2, b2, c2, a, b, c)
+
+    expect(await ledger(c).amendment(String(seats.EventUuid))).toMatchObject({ state: 'applied' })
+    for (const e of [create2, seats2])
+      expect(await ledger(c2).amendment(String(e.EventUuid))).toMatchObject({ state: 'applied' })
+    expect(await billingEffects([create, seats, create2, seats2])).toHaveLength(4)
+    const mirrors = await salesforceRecords('Billing_Subscription__c')
+    expect(mirrors.find((r) => r.Subscription_Key__c === sub)).toMatchObject({
+      Account__c: c,
+      Quantity__c: 9,
+    })
+    expect(mirrors.find((r) => r.Subscription_Key__c === sub2)).toMatchObject({
+      Account__c: c2,
+      Quantity__c: 4,
+    })
+  })
+
+  it('resumes a taxed create stopped between billing and ERP on the survivor, with the tax billing computed', async () => {
+    useStripeTax(true)
+    const loser = await createAccount({
+      BillingStreet: '1 Market St',
+      BillingCity: 'San Francisco',
+      BillingState: 'CA',
+      BillingPostalCode: '94105',
+      BillingCountry: 'US',
+    })
+    const survivor = await createAccount()
+    const create = amendmentEvent({ Account_Id__c: loser, Subscription_Key__c: key('TAX') })
+    const id = String(create.EventUuid)
+    // NetSuite refuses this amendment's order until the merge has moved it.
+    const order = `salesOrder/eid:${amendmentExternalId(id)}`
+    await setFaults(vendors().netsuiteUrl, [{ route: order, status: 503, rate: 1 }])
+    await postEvents([create])
+    await until(
+      'the create to be billed and wait on NetSuite',
+      async () => (await ledger(loser).amendment(id))?.step === 'erp',
+      { intervalMs: 50, timeoutMs: 20_000 },
+    )
+    await postAccountChanges([merged(loser, survivor)])
+    await until('the survivor to adopt it', async () => !!(await ledger(survivor).amendment(id)), {
+      intervalMs: 50,
+      timeoutMs: 20_000,
+    })
+    await setFaults(vendors().netsuiteUrl, [])
+    await until(
+      'the create to apply on the survivor',
+      async () => (await ledger(survivor).amendment(id))?.state === 'applied',
+      { intervalMs: 100, timeoutMs: 40_000 },
+    )
+    const written = await emulatorControl<Record<string, unknown>>(
+      vendors().netsuiteUrl,
+      'netsuite/record',
+      { type: 'salesOrder', ref: `eid:${order.slice('salesOrder/eid:'.length)}` },
+    )
+    expect(written.taxDetailsOverride).toBe(true)
+    expect(Number(written.taxTotal)).toBeGreaterThan(0)
+  }, 60_000)
 })

@@ -24,6 +24,11 @@ export interface MergeHandoff {
   subscriptions: SubscriptionRow[]
   /** Open (waiting or parked) amendments, with their step, attempts and references. */
   amendments: AmendmentRow[]
+  /**
+   * Accounts merged into the loser before (A into B, then B into C): their amendments, still
+   * naming them, are welcome at the survivor too.
+   */
+  adopted?: string[]
 }
 
 export type AdoptResult =
@@ -91,6 +96,10 @@ export function handoffOf(sql: SqlStorage, journal: Journal, merge: MergeRow): M
     xref: journal.xref(),
     subscriptions: sql.exec<SubscriptionRow>('SELECT * FROM subscription').toArray(),
     amendments: openRows(sql),
+    adopted: sql
+      .exec<{ loser_id: string }>("SELECT loser_id FROM account_merge WHERE state = 'adopted'")
+      .toArray()
+      .map((r) => r.loser_id),
   }
 }
 
@@ -140,13 +149,14 @@ function statusOf(row: AmendmentRow): SyncStatus['status'] {
 export function adoptHandoff(sql: SqlStorage, journal: Journal, h: MergeHandoff): AdoptResult {
   if (h.loserId === journal.accountId)
     return { status: 'refused', message: 'An Account cannot be merged into itself.' }
-  sql.exec(
-    "INSERT OR IGNORE INTO account_merge (loser_id, survivor_id, event_id, state, at) VALUES (?, ?, ?, 'adopted', ?)",
-    h.loserId,
-    journal.accountId,
-    h.eventId,
-    Date.now(),
-  )
+  for (const loser of [h.loserId, ...(h.adopted ?? [])])
+    sql.exec(
+      "INSERT OR IGNORE INTO account_merge (loser_id, survivor_id, event_id, state, at) VALUES (?, ?, ?, 'adopted', ?)",
+      loser,
+      journal.accountId,
+      h.eventId,
+      Date.now(),
+    )
   const own = journal.xref()
   const take = {
     billing_customer_id: own.billing_customer_id ?? h.xref.billing_customer_id,
@@ -225,8 +235,8 @@ function adoptAmendment(
   if (journal.get(row.id)) return false
   sql.exec(
     `INSERT OR IGNORE INTO amendment (id, subscription_key, sequence, action, correlation_id, payload, state, step, attempts,
-       not_before, received_at, updated_at, error_code, error_message, billing_ref, erp_ref)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       not_before, received_at, updated_at, error_code, error_message, billing_ref, erp_ref, billing_tax)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     row.id,
     row.subscription_key,
     row.sequence,
@@ -243,6 +253,8 @@ function adoptAmendment(
     row.error_message,
     row.billing_ref,
     row.erp_ref,
+    // The ERP step writes the tax the billing step computed: it must not be lost on the way.
+    row.billing_tax,
   )
   const here = journal.get(row.id)
   // Its sequence is taken here by another event: kept by the loser's audit, refused here.
