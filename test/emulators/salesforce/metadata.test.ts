@@ -52,7 +52,10 @@ describe('Metadata API deploy (SOAP)', () => {
     const grants = await conn.query<{ Parent: { Name: string } }>(
       "SELECT Parent.Name FROM SetupEntityAccess WHERE SetupEntityType = 'CustomPermission'",
     )
+    // Operations grants Concord_Request_Credits and Concord_Activate_Subscriptions, Sales
+    // Concord_Amend_Subscriptions.
     expect(grants.records.map((r) => r.Parent.Name).sort()).toEqual([
+      'Concord_Operations',
       'Concord_Operations',
       'Concord_Sales',
     ])
