@@ -23,7 +23,10 @@ const refuse = (message: string) => invalidRequest(message, 'query')
 
 class Scanner {
   i = 0
-  constructor(readonly text: string) {}
+  readonly text: string
+  constructor(text: string) {
+    this.text = text
+  }
   skipSpace(): boolean {
     const from = this.i
     while (this.i < this.text.length && /\s/.test(this.text[this.i] ?? '')) this.i++
