@@ -276,7 +276,7 @@ describe('chaos: Account merges while amendments are pending, faults on every ve
     )
     await judgeMirrors(checks)
     console.log(
-      `merge chaos seed ${SEED}: ${JSON.stringify(tally)} over ${amendments.length} amendments, ${merges.length / 2} merges (one chained, each sent twice), ${deliveries} late deliveries, ${webhooks} webhooks, ${customerCount.stripe} Stripe customers, ${customerCount.doubled} survivors with a customer beside their loser's, ${checks.length} mirrors moved`,
+      `merge chaos seed ${SEED}: ${JSON.stringify(tally)} over ${amendments.length} amendments, ${merges.length / 2} merges (one chained, each sent twice), ${deliveries} late deliveries, ${webhooks} webhooks, ${customerCount.stripe} Stripe customers, ${customerCount.beside} survivors with work of their own keeping their customer beside their loser's, ${checks.length} mirrors moved`,
     )
   }, 360_000)
 })

@@ -15,6 +15,11 @@ export interface AccountProfile {
   name: string
   /** The Account's billing email (`Concord_Billing_Email__c`): find-before-create matches by it. */
   email?: string
+  /**
+   * Accounts Salesforce merged into this one: find-before-create also looks for their customers
+   * (one whose create took effect but lost its answer before the merge was never handed over).
+   */
+  mergedAccountIds?: string[]
   /** The ERP external id of the customer when not the account id (after a re-parenting). */
   erpExternalId?: string
   currency?: string
@@ -126,15 +131,18 @@ export interface ErpPlan {
 
 /**
  * How `ensureCustomer` came to its customer: one Concord made or linked before (`account`, by
- * the account id it carries), the one existing match of the Account's email or name (`email`,
- * `name`: linked, not duplicated), the one an operator chose (`chosen`), or a new one (`created`).
- * More than one match is refused as `ambiguous_customer` (business), naming the candidates.
+ * the account id it carries), the one customer Concord made for an Account merged into this one
+ * (`merged`: taken as the merge would have handed it over), the one existing match of the
+ * Account's email or name (`email`, `name`: linked, not duplicated), the one an operator chose
+ * (`chosen`), or a new one (`created`). More than one match is refused as `ambiguous_customer`
+ * (business), naming the candidates.
  */
-export type CustomerMatch = 'account' | 'email' | 'name' | 'chosen' | 'created'
+export type CustomerMatch = 'account' | 'merged' | 'email' | 'name' | 'chosen' | 'created'
 
 export interface BillingSystem {
   /**
-   * Finds the customer (by the Salesforce account id it carries, then by email), links the one
+   * Finds the customer (by the Salesforce account id it carries, the Account's own else a merged
+   * Account's, then by email), links the one
    * match or creates it; `chosen` is the customer an operator picked among ambiguous candidates.
    * @throws ConnectorError business `ambiguous_customer` when several customers match.
    */
@@ -192,7 +200,8 @@ export interface BillingSystem {
 
 export interface ErpSystem {
   /**
-   * Finds the customer (by external id, then by name), links the one match or creates it;
+   * Finds the customer (by external id, the Account's own else a merged Account's, then by
+   * name), links the one match or creates it;
    * `chosen` is the customer an operator picked among ambiguous candidates.
    * @throws ConnectorError business `ambiguous_customer` when several customers match.
    */

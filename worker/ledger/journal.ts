@@ -226,6 +226,19 @@ export class Journal {
     return this.meta('erp_external_id')
   }
 
+  /**
+   * The Accounts merged into this one (the losers this ledger adopted, chains included), in the
+   * order adopted: find-before-create looks for their customers too (`account-changes/merge.ts`).
+   */
+  mergedAccounts(): string[] {
+    return this.sql
+      .exec<{ loser_id: string }>(
+        "SELECT loser_id FROM account_merge WHERE state = 'adopted' ORDER BY at, loser_id",
+      )
+      .toArray()
+      .map((r) => r.loser_id)
+  }
+
   /** The legal entity the last re-parenting reported, if any ('' for none). */
   reportedLegalEntity(): string | undefined {
     return this.meta('erp_external_id_entity')

@@ -142,7 +142,11 @@ async function ensureCrossReferences(
 ): Promise<void> {
   const xref = journal.xref()
   if (xref.billing_customer_id && xref.erp_customer_id) return
-  const profile = await connectors.salesforce.readAccount(journal.accountId, row.correlation_id)
+  const read = await connectors.salesforce.readAccount(journal.accountId, row.correlation_id)
+  // A merged Account's customer whose create lost its answer was never handed over: found by its
+  // account id rather than made a second time here.
+  const merged = journal.mergedAccounts()
+  const profile = merged.length > 0 ? { ...read, mergedAccountIds: merged } : read
   // The customer belongs to the account, not to this amendment: keying it by account means a
   // parked amendment can never leave a half-made customer that the next one duplicates.
   let billingCustomerId = xref.billing_customer_id

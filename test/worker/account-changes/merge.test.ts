@@ -3,16 +3,20 @@ import { amendmentEvent, drain, drainWriter, ledger, postEvents } from '../suppo
 import {
   createAccount,
   emulatorControl,
+  netsuiteEffects,
   salesforceRecords,
   setFaults,
   stripeEffects,
   vendors,
 } from '../support/vendors.ts'
 import { useStripeTax } from '../support/wiring.ts'
-import { amendmentExternalId } from '../../../worker/connectors/netsuite/external-ids.ts'
+import {
+  amendmentExternalId,
+  customerExternalId,
+} from '../../../worker/connectors/netsuite/external-ids.ts'
 import { until } from '../../support/poll.ts'
 import { deliver, eventsOf, stripeApi } from '../webhooks/support.ts'
-import { merged, postAccountChanges } from './support.ts'
+import { merged, netsuiteRecord, postAccountChanges } from './support.ts'
 
 type Json = Record<string, unknown>
 
@@ -38,11 +42,86 @@ async function customersOf(accountId: string): Promise<string[]> {
   return page.data.map((c) => String(c.id))
 }
 
+/** NetSuite's customer-creating effects for `accountId`'s external id. */
+async function erpCustomersMade(accountId: string): Promise<number> {
+  return (await netsuiteEffects()).filter(
+    (e) =>
+      /^customer\.(upsert\.)?create$/.test(e.kind) &&
+      e.target === `customer:${customerExternalId(accountId)}`,
+  ).length
+}
+
+/**
+ * The loser's create, whose customer create (`route`) takes effect but loses its answer until
+ * the merge has moved it to the survivor; then the vendor answers again and the create applies
+ * there. `lost` says the loser's customer exists.
+ */
+async function mergeMidCustomerCreate(
+  vendor: string,
+  route: string,
+  lost: (loser: string) => Promise<boolean>,
+) {
+  const [loser, survivor] = await Promise.all([createAccount(), createAccount()])
+  const create = amendmentEvent({ Account_Id__c: loser, Subscription_Key__c: key('LOST') })
+  const id = String(create.EventUuid)
+  await setFaults(vendor, [{ route, status: 503, rate: 1, afterEffect: true }])
+  await postEvents([create])
+  await until('the loser’s customer create to take effect, its answer lost', () => lost(loser), {
+    intervalMs: 50,
+    timeoutMs: 20_000,
+  })
+  expect((await postAccountChanges([merged(loser, survivor)])).status).toBe(200)
+  await until(
+    'the survivor to adopt the create',
+    async () => !!(await ledger(survivor).amendment(id)),
+    {
+      intervalMs: 50,
+      timeoutMs: 20_000,
+    },
+  )
+  await setFaults(vendor, [])
+  await until(
+    'the create to apply on the survivor',
+    async () => (await ledger(survivor).amendment(id))?.state === 'applied',
+    { intervalMs: 100, timeoutMs: 40_000 },
+  )
+  return { loser, survivor, xref: (await ledger(survivor).summary())?.xref }
+}
+
 describe('Account merges', { timeout: 30_000 }, () => {
   afterEach(async () => {
     useStripeTax(undefined)
     await setFaults(vendors().netsuiteUrl, [])
+    await setFaults(vendors().stripeUrl, [])
   })
+
+  it('takes the loser’s Stripe customer whose create lost its answer before the merge, rather than making a second', async () => {
+    const { loser, survivor, xref } = await mergeMidCustomerCreate(
+      vendors().stripeUrl,
+      'POST /v1/customers',
+      async (account) => (await customersOf(account)).length > 0,
+    )
+    const [lostCustomer, ...more] = await customersOf(loser)
+    expect(more).toEqual([])
+    expect(await customersOf(survivor)).toEqual([])
+    expect(xref?.billingCustomerId).toBe(lostCustomer)
+    expect(await erpCustomersMade(survivor)).toBe(1)
+  }, 60_000)
+
+  it('takes the loser’s NetSuite customer whose create lost its answer before the merge, rather than making a second', async () => {
+    const { loser, survivor, xref } = await mergeMidCustomerCreate(
+      vendors().netsuiteUrl,
+      'PUT /services/rest/record/v1/customer',
+      async (account) => (await erpCustomersMade(account)) > 0,
+    )
+    expect(await erpCustomersMade(loser)).toBe(1)
+    expect(await erpCustomersMade(survivor)).toBe(0)
+    const lost = await netsuiteRecord(`eid:${customerExternalId(loser)}`)
+    expect(xref?.erpCustomerId).toBe(lost.id)
+    // The survivor had no Stripe customer either: it took the loser's, handed over.
+    expect(await customersOf(survivor)).toEqual([])
+    expect(xref?.billingCustomerId).toBe((await customersOf(loser))[0])
+  }, 60_000)
 
   it('moves pending amendments to the survivor, which applies each once, in order, on the loser’s customer, and re-points the mirrors', async () => {
     const loser = await createAccount()

@@ -1,6 +1,7 @@
 import { ConnectorError } from '../../failure/errors.ts'
 import type { CustomerMatch } from '../types.ts'
 import type { NetsuiteClient } from './client.ts'
+import { customerExternalId } from './external-ids.ts'
 import { business, getRecord } from './records.ts'
 import { sq, suiteql, suiteqlAll } from './suiteql.ts'
 
@@ -17,33 +18,73 @@ export function ambiguousErpCustomer(by: string, ids: string[]): ConnectorError 
   )
 }
 
+type Customer = { id: string; subsidiaryId?: string }
+
+const subsidiaryOf = (rec: Record<string, unknown>) => {
+  const subsidiary = rec.subsidiary as { id?: unknown } | undefined
+  return typeof subsidiary?.id === 'string' ? subsidiary.id : undefined
+}
+
 /** The customer whose external id is `externalId`, or undefined when NetSuite has none. */
 async function byExternalId(
   client: NetsuiteClient,
   externalId: string,
-): Promise<string | undefined> {
+): Promise<Customer | undefined> {
   try {
     const rec = await getRecord(client, 'customer', `eid:${externalId}`)
-    return typeof rec.id === 'string' ? rec.id : undefined
+    return typeof rec.id === 'string' ? { id: rec.id, subsidiaryId: subsidiaryOf(rec) } : undefined
   } catch (err) {
     if (err instanceof ConnectorError && err.status === 404) return undefined
     throw err
   }
 }
 
+type Found = { customerId: string; match: CustomerMatch; subsidiaryId?: string }
+
+/**
+ * The one customer Concord made for an Account merged into this one (by its external id): its
+ * create took effect but lost its answer before the merge, so the hand-over carried none.
+ * @throws ConnectorError business `ambiguous_customer` when several merged Accounts have one.
+ */
+async function byMergedAccount(
+  client: NetsuiteClient,
+  mergedAccountIds: string[],
+): Promise<Found | undefined> {
+  const theirs: Customer[] = []
+  // One at a time: NetSuite governs concurrent requests per account.
+  for (const id of mergedAccountIds) {
+    const found = await byExternalId(client, customerExternalId(id))
+    if (found) theirs.push(found)
+  }
+  if (theirs.length > 1)
+    throw ambiguousErpCustomer(
+      'merged Accounts',
+      theirs.map((c) => c.id),
+    )
+  const only = theirs[0]
+  return only
+    ? { customerId: only.id, match: 'merged', subsidiaryId: only.subsidiaryId }
+    : undefined
+}
+
 /**
  * Looks for the Account's customer before one is created: by external id (one Concord made or
- * linked), then by company name or entity id among active customers no other Account claims
- * (no external id). https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_157909186990.html
- * @throws ConnectorError business `ambiguous_customer` when several unclaimed customers share the name.
+ * linked), then by the external id of each Account merged into it, then by company name or
+ * entity id among active customers no other Account claims (no external id).
+ * https://docs.oracle.com/en/cloud/saas/netsuite/ns-online-help/section_157909186990.html
+ * @throws ConnectorError business `ambiguous_customer` when several unclaimed customers share the
+ * name, or several merged Accounts have a customer.
  */
 export async function findCustomer(
   client: NetsuiteClient,
   externalId: string,
   name: string,
-): Promise<{ customerId: string; match: CustomerMatch; subsidiaryId?: string } | undefined> {
+  mergedAccountIds: string[] = [],
+): Promise<Found | undefined> {
   const own = await byExternalId(client, externalId)
-  if (own) return { customerId: own, match: 'account' }
+  if (own) return { customerId: own.id, match: 'account' }
+  const merged = await byMergedAccount(client, mergedAccountIds)
+  if (merged) return merged
   const trimmed = name.trim()
   if (!trimmed) return undefined
   const rows = await suiteqlAll(
@@ -80,6 +121,5 @@ export async function checkChosen(
       'customer_claimed',
       `NetSuite customer ${customerId} already has external id ${eid} (another Account).`,
     )
-  const subsidiary = rec.subsidiary as { id?: unknown } | undefined
-  return { subsidiaryId: typeof subsidiary?.id === 'string' ? subsidiary.id : undefined }
+  return { subsidiaryId: subsidiaryOf(rec) }
 }

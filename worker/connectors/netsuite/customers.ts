@@ -90,7 +90,8 @@ type ErpAccount = AccountProfile & { billingCustomerId: string }
 
 /**
  * The ERP customer of an Account, found before created: the one with the Account's external id
- * is brought up to date; else the one unclaimed customer of the Account's name (or the one an
+ * is brought up to date; else the one of an Account merged into it is taken as it is; else the
+ * one unclaimed customer of the Account's name (or the one an
  * operator chose) is linked, keeping its own record and subsidiary but taking the Account's
  * external id; else it is created (`upsertCustomer`).
  * @throws ConnectorError (business `ambiguous_customer`, a missing subsidiary rule, an unknown
@@ -109,9 +110,11 @@ export async function ensureCustomer(
         match: 'chosen' as const,
         ...(await checkChosen(deps.client, chosen, externalId)),
       }
-    : await findCustomer(deps.client, externalId, account.name)
+    : await findCustomer(deps.client, externalId, account.name, account.mergedAccountIds)
   if (!found || found.match === 'account')
     return { ...(await upsertCustomer(deps, account, ctx)), match: found ? 'account' : 'created' }
+  // A merged Account's customer keeps its external id, as one the merge handed over does.
+  if (found.match === 'merged') return found
   await deps.client.send({
     method: 'PATCH',
     path: `/services/rest/record/v1/customer/${found.customerId}`,

@@ -35,7 +35,8 @@ async function search(client: StripeClient, query: string): Promise<StripeCustom
 }
 
 /**
- * Finds the customer carrying `metadata['sf_account_id']`, else the one customer with the
+ * Finds the customer carrying `metadata['sf_account_id']` (the Account's own, else a merged
+ * Account's: `byAccount`), else the one customer with the
  * Account's email that no other Account claims (linked: it gets the account id in metadata),
  * else creates it. `chosen` is an operator's pick among ambiguous candidates, linked the same way.
  *
@@ -44,9 +45,11 @@ async function search(client: StripeClient, query: string): Promise<StripeCustom
  * step's deterministic key (`${accountId}:customer:billing`): a retried create replays the first
  * answer. If duplicates of one account exist anyway, the oldest is the one every caller agrees on:
  * they are all Concord's own for this Account, so picking one is not a guess, unlike two
- * customers that merely share an email.
+ * customers that merely share an email. The same lag bounds the merged Accounts' lookup: a
+ * loser's customer made less than about a minute before the survivor looks is not found yet.
  * https://docs.stripe.com/search#data-freshness, https://docs.stripe.com/search#query-fields-for-customers
- * @throws ConnectorError business `ambiguous_customer` when several unclaimed customers share the email.
+ * @throws ConnectorError business `ambiguous_customer` when several unclaimed customers share the
+ * email, or several merged Accounts have a customer.
  */
 export async function ensureCustomer(
   client: StripeClient,
@@ -55,14 +58,8 @@ export async function ensureCustomer(
   chosen?: string,
 ): Promise<Found> {
   if (chosen) return { customerId: await linkChosen(client, account, chosen, ctx), match: 'chosen' }
-  const ours = await search(
-    client,
-    `metadata['${ACCOUNT_KEY}']:${searchLiteral(account.accountId)}`,
-  )
-  const oldest = ours
-    .filter((c) => c.metadata[ACCOUNT_KEY] === account.accountId)
-    .sort((a, b) => a.created - b.created || a.id.localeCompare(b.id))[0]
-  if (oldest) return { customerId: oldest.id, match: 'account' }
+  const ours = await byAccount(client, account)
+  if (ours) return ours
   if (account.email) {
     const email = account.email
     const unclaimed = (await search(client, `email:${searchLiteral(email)}`)).filter(
@@ -81,6 +78,51 @@ export async function ensureCustomer(
     }
   }
   return { customerId: await create(client, account, ctx), match: 'created' }
+}
+
+/** Stripe's search takes at most 10 clauses, joined all by AND or all by OR. */
+const MAX_CLAUSES = 10
+
+/** The customers carrying one of `accountIds` in metadata: one search per 10 accounts. */
+async function searchAccounts(client: StripeClient, accountIds: string[]) {
+  const found: StripeCustomer[] = []
+  for (let i = 0; i < accountIds.length; i += MAX_CLAUSES) {
+    const ids = accountIds.slice(i, i + MAX_CLAUSES)
+    const query = ids.map((id) => `metadata['${ACCOUNT_KEY}']:${searchLiteral(id)}`).join(' OR ')
+    found.push(...(await search(client, query)))
+  }
+  return found
+}
+
+/**
+ * The Account's own customer, else the one customer Concord made for an Account merged into it
+ * (its create took effect but lost its answer before the merge, so the hand-over carried none):
+ * taken as the merge would have handed it over, keeping its metadata. Per account, the oldest
+ * (duplicates of one Account are all Concord's own). Customers of two merged Accounts are a
+ * choice for an operator. https://docs.stripe.com/search#search-query-language
+ * @throws ConnectorError business `ambiguous_customer` when several merged Accounts have one.
+ */
+async function byAccount(
+  client: StripeClient,
+  account: AccountProfile,
+): Promise<Found | undefined> {
+  const merged = (account.mergedAccountIds ?? []).filter((id) => id !== account.accountId)
+  const found = await searchAccounts(client, [account.accountId, ...merged])
+  const oldestOf = (accountId: string) =>
+    found
+      .filter((c) => c.metadata[ACCOUNT_KEY] === accountId)
+      .sort((a, b) => a.created - b.created || a.id.localeCompare(b.id))[0]
+  const own = oldestOf(account.accountId)
+  if (own) return { customerId: own.id, match: 'account' }
+  const theirs = merged.flatMap((id) => oldestOf(id) ?? [])
+  if (theirs.length > 1)
+    throw ambiguousCustomer(
+      'stripe',
+      'merged Accounts',
+      theirs.map((c) => c.id),
+    )
+  const only = theirs[0]
+  return only ? { customerId: only.id, match: 'merged' } : undefined
 }
 
 /** Puts the account id into the customer's metadata, so webhooks and later searches find it. */

@@ -96,10 +96,7 @@ export function handoffOf(sql: SqlStorage, journal: Journal, merge: MergeRow): M
     xref: journal.xref(),
     subscriptions: sql.exec<SubscriptionRow>('SELECT * FROM subscription').toArray(),
     amendments: openRows(sql),
-    adopted: sql
-      .exec<{ loser_id: string }>("SELECT loser_id FROM account_merge WHERE state = 'adopted'")
-      .toArray()
-      .map((r) => r.loser_id),
+    adopted: journal.mergedAccounts(),
   }
 }
 

@@ -6,6 +6,7 @@ import { customerTax, requireTaxLocation } from '../billing/tax.ts'
 import { hash, hashes, int, list, mergeMetadata, str, type Params } from '../form.ts'
 import { filterCreated, paginate } from '../list.ts'
 import { requireCustomer } from '../lookup.ts'
+import { searchMatcher, type SearchFields } from '../search-query.ts'
 import { snapshot } from '../state.ts'
 import type { Customer, TaxId } from '../types.ts'
 
@@ -124,27 +125,10 @@ function applyFields(c: Customer, p: Params): void {
   c.metadata = mergeMetadata(c.metadata, p)
 }
 
-/**
- * A tiny subset of Stripe's search query language: `field:'value'` clauses (`email`, `name`,
- * `phone`, `metadata['key']`, `-` negation) joined by all-AND or all-OR, exact matches.
- * @throws StripeError 400 for a query it cannot parse.
- */
-function matcher(query: string): (c: Customer) => boolean {
-  const hasAnd = /\sAND\s/.test(query)
-  const hasOr = /\sOR\s/.test(query)
-  if (hasAnd && hasOr) throw invalidRequest('Search queries cannot mix AND and OR.', 'query')
-  const clauses = query.split(/\s+(?:AND|OR)\s+/).map((raw) => {
-    const m = /^(-?)(email|name|phone|metadata\[['"]([^'"]+)['"]\])\s*:\s*(['"])(.*)\4$/.exec(
-      raw.trim(),
-    )
-    if (!m) throw invalidRequest(`Invalid search query: ${raw}`, 'query')
-    const [, neg, field, metaKey, , value] = m
-    return (c: Customer) => {
-      const actual = metaKey ? c.metadata[metaKey] : c[field as 'email' | 'name' | 'phone']
-      return (actual === value) !== (neg === '-')
-    }
-  })
-  return (c) => (hasOr ? clauses.some((f) => f(c)) : clauses.every((f) => f(c)))
+/** The customer fields search matches exactly. https://docs.stripe.com/search#query-fields-for-customers */
+const SEARCH_FIELDS: SearchFields<Customer> = {
+  plain: { email: (c) => c.email, name: (c) => c.name, phone: (c) => c.phone },
+  metadata: (c) => c.metadata,
 }
 
 /** A customer with Stripe's defaults and a fresh id and invoice prefix. */
@@ -204,7 +188,7 @@ export function customerRoutes(api: Api, ctx: Ctx): void {
     if (limit < 1 || limit > 100)
       throw invalidRequest('Invalid limit: must be between 1 and 100', 'limit')
     const page = Number(str(r.params, 'page') ?? '0')
-    const match = matcher(query)
+    const match = searchMatcher(query, SEARCH_FIELDS)
     const now = Date.now()
     const hits = [...ctx.store.customers.values()]
       .filter((c) => (ctx.store.searchableAt.get(c.id) ?? 0) <= now && match(c))
