@@ -59,6 +59,7 @@ export interface SubVerdict {
   customer: string
   subsidiary: string
   firstOrderAt: number
+  createSentAt: number
 }
 
 /**
@@ -94,7 +95,7 @@ export async function judgeOrders(
     expect([...allowed], `${sub.key}: ordered under a subsidiary its account routed to`).toContain(
       subsidiary,
     )
-    verdicts.push({ key: sub.key, account: sub.account, customer, subsidiary, firstOrderAt })
+    verdicts.push({ ...sub, customer, subsidiary, firstOrderAt })
   }
   return verdicts
 }
@@ -145,8 +146,9 @@ export async function reviewItems(
 /**
  * Reviews: one per (subscription, change) at most, never for a duplicate; every subscription
  * ordered before a change was sent, under a subsidiary other than the one the change moved the
- * account to, has that change's review; a subscription first ordered after the account's last
- * change was answered, in the right subsidiary, has none.
+ * account to, has that change's review; a subscription created after the account's last change
+ * was answered (new work, not open at any change) has none. One open at a change is reviewed
+ * for it even if its first sales order came later (billed, its ERP step still retrying).
  * @returns how many reviews were filed.
  */
 export async function judgeReviews(t: EntityTimeline, verdicts: SubVerdict[]): Promise<number> {
@@ -169,7 +171,7 @@ export async function judgeReviews(t: EntityTimeline, verdicts: SubVerdict[]): P
   const last = t.changes.at(-1)
   const latest = RULES[t.entities.at(-1) ?? ''] ?? '?'
   for (const v of mine)
-    if (last && v.firstOrderAt > last.answeredAt && v.subsidiary === latest)
+    if (last && v.createSentAt > last.answeredAt && v.subsidiary === latest)
       expect(
         ids.filter((id) => id.includes(`:${v.key}:`)),
         `${v.key} needs no review`,
