@@ -239,6 +239,14 @@ export class Journal {
       .map((r) => r.loser_id)
   }
 
+  /** Notes the subsidiary the account's first ERP customer (the plain external id) is made in. */
+  noteHomeSubsidiary(subsidiaryId: string): void {
+    this.sql.exec(
+      "INSERT OR IGNORE INTO meta (key, value) VALUES ('erp_home_subsidiary', ?)",
+      subsidiaryId,
+    )
+  }
+
   /** The legal entity the last re-parenting reported, if any ('' for none). */
   reportedLegalEntity(): string | undefined {
     return this.meta('erp_external_id_entity')

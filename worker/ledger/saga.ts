@@ -3,6 +3,7 @@ import { errorFields, type Logger } from '../lib/log.ts'
 import { ConnectorError } from '../failure/errors.ts'
 import { decide, RETRIES_EXHAUSTED, toFailure } from '../failure/policy.ts'
 import type {
+  AccountProfile,
   BillingResult,
   BillingSubscription,
   BillingTax,
@@ -13,6 +14,7 @@ import type {
 import type { MetricPort } from '../lib/metrics.ts'
 import type { AmendmentRow, Journal } from './journal.ts'
 import { observeApplied, observeParked } from './kpis.ts'
+import { routedSubsidiary } from './account-changes/legal-entity.ts'
 import { checkPreview, priceFingerprint, type PreviewRefusal } from './preview-token.ts'
 
 /** The subscription's `Billing_Subscription__c` mirror, as the saga feeds it. */
@@ -136,10 +138,8 @@ const STEPS: Record<AmendmentRow['step'], Step> = {
   done: () => Promise.resolve(),
 }
 
-async function ensureCrossReferences(
-  row: AmendmentRow,
-  { journal, connectors }: SagaDeps,
-): Promise<void> {
+async function ensureCrossReferences(row: AmendmentRow, deps: SagaDeps): Promise<void> {
+  const { journal, connectors } = deps
   const xref = journal.xref()
   if (xref.billing_customer_id && xref.erp_customer_id) return
   const read = await connectors.salesforce.readAccount(journal.accountId, row.correlation_id)
@@ -161,26 +161,50 @@ async function ensureCrossReferences(
     journal.saveXref({ billing_customer_id: billingCustomerId })
     noteLink(journal, row, 'stripe', found)
   }
-  if (!xref.erp_customer_id) {
-    const ctx = {
-      idempotencyKey: `${journal.accountId}:customer:erp`,
-      correlationId: row.correlation_id,
-    }
-    const chosen = journal.chosenCustomer('erp')
-    const erpExternalId = journal.erpExternalId()
-    const reported = journal.reportedLegalEntity()
-    const legalEntity = reported === undefined ? profile.legalEntity : reported || undefined
-    const erp = await connectors.erp.ensureCustomer(
-      { ...profile, legalEntity, billingCustomerId, ...(erpExternalId ? { erpExternalId } : {}) },
-      ctx,
-      chosen,
-    )
-    journal.saveXref({
-      erp_customer_id: erp.customerId,
-      erp_subsidiary_id: erp.subsidiaryId ?? null,
-    })
-    noteLink(journal, row, 'netsuite', erp)
+  if (!xref.erp_customer_id) await ensureErpCustomer(row, deps, profile, billingCustomerId)
+}
+
+/**
+ * The account's ERP customer in the subsidiary its legal entity routes to, found or made. A
+ * re-parenting that lands while this awaits NetSuite (the input gate is open) moves the routing:
+ * the customer found is then not the account's any more, and the step runs again.
+ * @throws ConnectorError (the connector's, or transient `legal_entity_moved`)
+ */
+async function ensureErpCustomer(
+  row: AmendmentRow,
+  { journal, connectors, config }: SagaDeps,
+  profile: AccountProfile,
+  billingCustomerId: string,
+): Promise<void> {
+  const ctx = {
+    idempotencyKey: `${journal.accountId}:customer:erp`,
+    correlationId: row.correlation_id,
   }
+  const chosen = journal.chosenCustomer('erp')
+  const erpExternalId = journal.erpExternalId()
+  const reported = journal.reportedLegalEntity()
+  const legalEntity = reported === undefined ? profile.legalEntity : reported || undefined
+  // The first customer takes the plain external id: a re-parenting must know its subsidiary
+  // even while this create is in flight or its answer is lost.
+  const home = erpExternalId ? undefined : routedSubsidiary(config, legalEntity)
+  if (home) journal.noteHomeSubsidiary(home)
+  const erp = await connectors.erp.ensureCustomer(
+    { ...profile, legalEntity, billingCustomerId, ...(erpExternalId ? { erpExternalId } : {}) },
+    ctx,
+    chosen,
+  )
+  if (journal.erpExternalId() !== erpExternalId || journal.reportedLegalEntity() !== reported)
+    throw new ConnectorError({
+      kind: 'transient',
+      system: 'concord',
+      code: 'legal_entity_moved',
+      message: 'The Account changed legal entity while its ERP customer was being found.',
+    })
+  journal.saveXref({
+    erp_customer_id: erp.customerId,
+    erp_subsidiary_id: erp.subsidiaryId ?? null,
+  })
+  noteLink(journal, row, 'netsuite', erp)
 }
 
 /** Audits how the customer was found: a link to an existing one is a decision worth a line. */

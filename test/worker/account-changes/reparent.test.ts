@@ -78,4 +78,49 @@ describe('Account re-parenting', { timeout: 30_000 }, () => {
       subsidiary: { id: '2' },
     })
   })
+
+  it('finds the customer the Account already has in a subsidiary when it changes back (A → B → A), and names each new one by its subsidiary (A → B → C)', async () => {
+    const account = await createAccount({ Concord_Legal_Entity__c: 'US-INC' })
+    const create = () =>
+      amendmentEvent({
+        Account_Id__c: account,
+        Subscription_Key__c: `SUB-RP-${crypto.randomUUID().slice(0, 6)}`,
+      })
+    const changeTo = async (k: number, legalEntity: string) => {
+      const res = await postAccountChanges([
+        {
+          id: `le:${account}:${k}`,
+          type: 'account.legal_entity_changed',
+          accountId: account,
+          legalEntity,
+        },
+      ])
+      expect(res.status).toBe(200)
+    }
+    const customerNow = async () => {
+      await postEvents([create()])
+      await drain(account)
+      return String((await ledger(account).summary())?.xref.erpCustomerId)
+    }
+    const home = await customerNow()
+    await changeTo(1, 'UK-LTD')
+    const uk = await customerNow()
+    await changeTo(2, 'US-INC')
+    expect(await customerNow(), 'the US customer again, not a second one').toBe(home)
+    // Two changes with no work between: the customer made is named for the last one.
+    await changeTo(3, 'UK-LTD')
+    await changeTo(4, 'EU-GMBH')
+    const eu = await customerNow()
+    expect(new Set([home, uk, eu]).size).toBe(3)
+    expect(await netsuiteRecord(eu)).toMatchObject({
+      externalId: `${account}-S3`,
+      subsidiary: { id: '3' },
+    })
+    await changeTo(5, 'UK-LTD')
+    expect(await customerNow(), 'the UK customer again').toBe(uk)
+    expect(await netsuiteRecord(uk)).toMatchObject({
+      externalId: `${account}-S2`,
+      subsidiary: { id: '2' },
+    })
+  })
 })

@@ -1,5 +1,6 @@
 import type { Config } from '../../config/types.ts'
 import { subsidiaryFor } from '../../connectors/netsuite/customers.ts'
+import { customerExternalId } from '../../connectors/netsuite/external-ids.ts'
 import { ConnectorError } from '../../failure/errors.ts'
 import type { ExceptionEntry, Journal } from '../journal.ts'
 
@@ -30,38 +31,43 @@ export function changeLegalEntity(
   const seen = `legal_entity_event:${change.eventId}`
   if (sql.exec('SELECT 1 FROM meta WHERE key = ?', seen).toArray().length > 0)
     return { status: 'duplicate', flagged: [] }
-  const rules = config.netsuite.status === 'ok' ? config.netsuite.settings.subsidiaryRules : {}
   let next: string
   try {
-    next = subsidiaryFor(rules, change.legalEntity ?? undefined)
+    next = subsidiaryFor(rulesOf(config), change.legalEntity ?? undefined)
   } catch (err) {
     if (err instanceof ConnectorError) return { status: 'rejected', message: err.message }
     throw err
   }
   sql.exec("INSERT INTO meta (key, value) VALUES (?, '1')", seen)
   // Routing follows the change Salesforce reported, whatever a later read of the Account says.
-  sql.exec(
-    "INSERT OR REPLACE INTO meta (key, value) VALUES ('erp_external_id_entity', ?)",
-    change.legalEntity ?? '',
-  )
+  setMeta(sql, 'erp_external_id_entity', change.legalEntity ?? '')
   journal.audit({
     actor: 'salesforce',
     action: 'legal_entity_changed',
     detail: { legalEntity: change.legalEntity, subsidiary: next },
   })
   const x = journal.xref()
-  if (!x.erp_customer_id || x.erp_subsidiary_id === next)
-    return { status: 'unchanged', flagged: [] }
-  // Open subscriptions keep the customer they were ordered under; new ones get the new one.
-  sql.exec(
-    'UPDATE subscription SET erp_customer_id = COALESCE(erp_customer_id, ?)',
-    x.erp_customer_id,
-  )
+  // A ledger from before the home was kept: its first customer holds the plain external id.
+  if (x.erp_subsidiary_id && !journal.erpExternalId())
+    sql.exec(
+      'INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)',
+      HOME_SUBSIDIARY,
+      x.erp_subsidiary_id,
+    )
+  // Where new work went until now: the account's customer's subsidiary, else the last change's,
+  // else where its first customer was being made (its create may be in flight or unanswered).
+  const before = x.erp_subsidiary_id ?? meta(sql, ROUTED) ?? meta(sql, HOME_SUBSIDIARY)
+  setMeta(sql, ROUTED, next)
+  if (before === undefined || before === next) return { status: 'unchanged', flagged: [] }
+  if (x.erp_customer_id) {
+    // Open subscriptions keep the customer they were ordered under; new ones get the new one.
+    sql.exec(
+      'UPDATE subscription SET erp_customer_id = COALESCE(erp_customer_id, ?)',
+      x.erp_customer_id,
+    )
+  }
   journal.saveXref({ erp_customer_id: null, erp_subsidiary_id: null })
-  sql.exec(
-    "INSERT OR REPLACE INTO meta (key, value) VALUES ('erp_external_id', ?)",
-    reparentedExternalId(journal.accountId, next),
-  )
+  setMeta(sql, 'erp_external_id', externalIdIn(sql, journal.accountId, next))
   const open = sql
     .exec<{ key: string; erp: string | null; billing: string | null }>(
       `SELECT key, erp_customer_id AS erp, billing_subscription_id AS billing FROM subscription
@@ -69,8 +75,48 @@ export function changeLegalEntity(
     )
     .toArray()
   for (const sub of open)
-    flag(sql, journal, sub, { from: x.erp_subsidiary_id, to: next, eventId: change.eventId })
+    flag(sql, journal, sub, { from: before, to: next, eventId: change.eventId })
   return { status: 'queued', flagged: open.map((s) => s.key) }
+}
+
+const rulesOf = (config: Config) =>
+  config.netsuite.status === 'ok' ? config.netsuite.settings.subsidiaryRules : {}
+
+/** The subsidiary `legalEntity` routes to, or undefined where no rule names one. */
+export function routedSubsidiary(config: Config, legalEntity: string | undefined) {
+  try {
+    return subsidiaryFor(rulesOf(config), legalEntity)
+  } catch (err) {
+    if (err instanceof ConnectorError) return undefined
+    throw err
+  }
+}
+
+/** The meta key of the subsidiary new work was last routed to by a change. */
+const ROUTED = 'erp_routed_subsidiary'
+
+/** The meta key of the subsidiary the account's first ERP customer (plain external id) is in. */
+const HOME_SUBSIDIARY = 'erp_home_subsidiary'
+
+/**
+ * The external id of the Account's customer in `subsidiaryId`: the plain account id in the
+ * subsidiary its first customer was made in, `<account>-S<id>` elsewhere. One per subsidiary, so
+ * a change back (A → B → A) or on before new work was done (A → B → C) finds the customer it
+ * already has there instead of making a second one.
+ */
+function externalIdIn(sql: SqlStorage, accountId: string, subsidiaryId: string): string {
+  return meta(sql, HOME_SUBSIDIARY) === subsidiaryId
+    ? customerExternalId(accountId)
+    : reparentedExternalId(accountId, subsidiaryId)
+}
+
+function meta(sql: SqlStorage, key: string): string | undefined {
+  return sql.exec<{ value: string }>('SELECT value FROM meta WHERE key = ?', key).toArray()[0]
+    ?.value
+}
+
+function setMeta(sql: SqlStorage, key: string, value: string): void {
+  sql.exec('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)', key, value)
 }
 
 function flag(
