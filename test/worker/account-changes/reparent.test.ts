@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { netsuiteParts } from '../connectors/netsuite-support.ts'
 import { amendmentEvent, drain, ledger, postEvents } from '../support/helpers.ts'
-import { createAccount, emulatorControl, vendors } from '../support/vendors.ts'
+import { createAccount, emulatorControl, setFaults, vendors } from '../support/vendors.ts'
 import { netsuiteRecord, postAccountChanges, workItems } from './support.ts'
 
 async function salesOrder(erpRef: string | undefined): Promise<Record<string, unknown>> {
@@ -15,6 +15,40 @@ async function salesOrder(erpRef: string | undefined): Promise<Record<string, un
 }
 
 describe('Account re-parenting', { timeout: 30_000 }, () => {
+  it('flags a subscription whose create is still on its way to billing: it will be ordered under the old customer', async () => {
+    const account = await createAccount({ Concord_Legal_Entity__c: 'US-INC' })
+    const first = `SUB-FIRST-${crypto.randomUUID().slice(0, 6)}`
+    await postEvents([amendmentEvent({ Account_Id__c: account, Subscription_Key__c: first })])
+    await drain(account)
+    // The account has its ERP customer; a second subscription's create waits on Stripe.
+    const pending = `SUB-PENDING-${crypto.randomUUID().slice(0, 6)}`
+    const create = amendmentEvent({ Account_Id__c: account, Subscription_Key__c: pending })
+    await setFaults(vendors().stripeUrl, [
+      { route: 'POST /v1/subscriptions', count: 50, status: 503 },
+    ])
+    try {
+      await postEvents([create])
+      await drain(account, 1)
+      const waiting = await ledger(account).amendment(String(create.EventUuid))
+      expect(waiting).toMatchObject({ state: 'waiting', step: 'billing' })
+
+      const answer = await postAccountChanges([
+        {
+          id: `le:${account}:pending`,
+          type: 'account.legal_entity_changed',
+          accountId: account,
+          legalEntity: 'UK-LTD',
+        },
+      ])
+      const { results } = await answer.json<{ results: Array<{ flagged: string[] }> }>()
+      expect(results[0]?.flagged.sort()).toEqual([first, pending].sort())
+    } finally {
+      await setFaults(vendors().stripeUrl, [])
+    }
+    const reviews = (await workItems(account)).filter((i) => i.kind === 'account_review')
+    expect(reviews.map((r) => r.message).join(' ')).toContain(pending)
+  })
+
   it('routes new work to the new subsidiary and flags open subscriptions for review instead of moving them', async () => {
     const account = await createAccount({ Concord_Legal_Entity__c: 'US-INC' })
     const open = `SUB-OPEN-${crypto.randomUUID().slice(0, 6)}`

@@ -68,10 +68,13 @@ export function changeLegalEntity(
   }
   journal.saveXref({ erp_customer_id: null, erp_subsidiary_id: null })
   setMeta(sql, 'erp_external_id', externalIdIn(sql, journal.accountId, next))
+  // Open: billed, or kept on the old customer above while its create is still on its way
+  // (cross-references made, billing not yet answered): it will be ordered in the old subsidiary.
   const open = sql
     .exec<{ key: string; erp: string | null; billing: string | null }>(
       `SELECT key, erp_customer_id AS erp, billing_subscription_id AS billing FROM subscription
-       WHERE billing_subscription_id IS NOT NULL AND COALESCE(status, '') <> 'canceled'`,
+       WHERE (billing_subscription_id IS NOT NULL OR erp_customer_id IS NOT NULL)
+         AND COALESCE(status, '') <> 'canceled'`,
     )
     .toArray()
   for (const sub of open)
