@@ -3,10 +3,23 @@ import type { MoneyDiff } from '../../../worker/ledger/money-plan.ts'
 import type { ActionRequest } from '../../../worker/ops/action-requests.ts'
 import { approve, type Approval } from '../support/approvals.ts'
 import { billedAccount } from '../support/billed-account.ts'
-import { drain, drainWriter, expectSafeError, ledger, operatorFetch } from '../support/helpers.ts'
+import {
+  amendmentEvent,
+  drain,
+  drainWriter,
+  expectSafeError,
+  ledger,
+  operatorFetch,
+  postEvents,
+} from '../support/helpers.ts'
 import { TEST_ADMIN_TOKEN, TEST_APPROVER_TOKEN } from '../support/test-config.ts'
-import { netsuiteEffects, salesforceRecords, stripeEffects } from '../support/vendors.ts'
-import { stripeApi } from '../webhooks/support.ts'
+import {
+  createAccount,
+  netsuiteEffects,
+  salesforceRecords,
+  stripeEffects,
+} from '../support/vendors.ts'
+import { stripeApi, stripeControl } from '../webhooks/support.ts'
 
 type Json = Record<string, unknown>
 type Asked = { status: string; request: ActionRequest & { diff: MoneyDiff } }
@@ -30,6 +43,47 @@ const kinds = (effects: Array<{ kind: string; detail?: Json }>, prefix: string) 
   effects.filter((e) => e.kind.startsWith(prefix))
 
 describe('POST /v1/credits and /v1/refunds: money under two-person approval', () => {
+  it('refuses refunding a payment that failed, and nothing reaches Stripe or NetSuite', async () => {
+    const account = await createAccount()
+    // The customer exists before the create (find-before-create links it) and its card declines.
+    const customer = await stripeApi('POST', '/v1/customers', {
+      name: 'Declines',
+      'metadata[sf_account_id]': account,
+    })
+    await stripeControl('auto_pay', { mode: 'fail', customer: String(customer.id) })
+    await postEvents([
+      amendmentEvent({
+        Account_Id__c: account,
+        Subscription_Key__c: `SUB-DECLINED-${crypto.randomUUID().slice(0, 6)}`,
+        Price_Key__c: 'pro-monthly-usd',
+        Quantity__c: 5,
+      }),
+    ])
+    await drain(account, 500)
+    const charges = await stripeApi<{ data: Json[] }>('GET', '/v1/charges', {
+      customer: String(customer.id),
+    })
+    const failed = charges.data.find((c) => c.status === 'failed')
+    expect(failed, JSON.stringify(charges.data)).toBeDefined()
+
+    const refused = await ask('/v1/refunds', {
+      accountId: account,
+      paymentId: String(failed?.id),
+      currency: 'USD',
+      amount: 100,
+      reason: 'requested_by_customer',
+    })
+    expect(refused.status).toBe(422)
+    expect((await expectSafeError(refused)).message).toBe(
+      `Payment ${String(failed?.id)} failed; there is nothing to refund.`,
+    )
+    const refunds = await stripeApi<{ data: Json[] }>('GET', '/v1/refunds', {
+      charge: String(failed?.id),
+    })
+    expect(refunds.data).toEqual([])
+    expect(await ledger(account).moneyActions()).toEqual([])
+  })
+
   it('credits an invoice by amount once, after a second person approves the dry run', async () => {
     const { account, invoice } = await billedAccount('SUB-MONEY')
     const total = Number(invoice.total)
