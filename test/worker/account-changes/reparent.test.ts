@@ -45,6 +45,8 @@ describe('Account re-parenting', { timeout: 30_000 }, () => {
     } finally {
       await setFaults(vendors().stripeUrl, [])
     }
+    // The reviews reach the work queue through the ledger's index outbox, on its next run.
+    await drain(account)
     const reviews = (await workItems(account)).filter((i) => i.kind === 'account_review')
     expect(reviews.map((r) => r.message).join(' ')).toContain(pending)
   })
